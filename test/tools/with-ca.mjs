@@ -1,0 +1,12 @@
+// I/O: runs a command with the emulator's certificate trusted (NODE_EXTRA_CA_CERTS set before start).
+import { spawn } from 'node:child_process';
+import { ensureCertificate } from './ca.mjs';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  console.warn(`bricklane: running on Node ${process.version}; the target is Node 22 (run through npm scripts to use the pinned node@22).`);
+}
+const { certFile } = await ensureCertificate();
+const [cmd, ...args] = process.argv.slice(2);
+const child = spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile } });
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
