@@ -8,6 +8,18 @@ export type NotebookLanguage = 'PYTHON' | 'SQL' | 'SCALA' | 'R';
 export const RESOURCE_KINDS = ['initScripts', 'clusters', 'notebooks', 'files', 'jobs'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
+/** Top-level folders of a bundle (the seed's layout), besides the optional options file. */
+export const BUNDLE_FOLDERS = ['init-scripts', 'clusters', 'notebooks', 'jobs'] as const;
+export type BundleFolder = (typeof BUNDLE_FOLDERS)[number];
+export const OPTIONS_FILE = 'bricklane.json';
+
+/**
+ * Import limits of the workspace API: source notebooks up to 10 MB, IPYNB up to 100 MB
+ * (https://learn.microsoft.com/azure/databricks/notebooks/notebook-limitations).
+ */
+export const MAX_SOURCE_NOTEBOOK_BYTES = 10 * 1024 * 1024;
+export const MAX_JUPYTER_NOTEBOOK_BYTES = 100 * 1024 * 1024;
+
 /** Options from the bundle's optional `bricklane.json`. Code-owned only: never environments or secrets. */
 export interface BundleOptions {
   /** Workspace folder that mirrors `notebooks/` (the seed deployed to a folder under /Users). */
@@ -63,6 +75,8 @@ export interface ClusterItem {
   spec: Record<string, unknown>;
   /** sha256 of the canonical JSON of `spec`. */
   sha256: string;
+  /** Keys (`initScripts.<path>`) of the bundle init scripts `spec` references; set by validation. */
+  initScriptRefs?: string[];
 }
 
 export interface JobItem {
@@ -77,7 +91,10 @@ export interface JobItem {
   settings: Record<string, unknown>;
   /** Names of the bundle clusters this job uses. */
   clusterRefs: string[];
+  /** sha256 of the canonical JSON of `settings`. */
   sha256: string;
+  /** Keys (`notebooks.<target>`) of the bundle notebooks the job runs; set by validation. */
+  notebookRefs?: string[];
 }
 
 export interface Bundle {
@@ -100,6 +117,11 @@ export interface Diagnostic {
   file: string;
   /** JSON path inside the file (e.g. `$.tasks[0].notebook_task.notebook_path`), when it applies. */
   path?: string;
+  /** Stable machine-readable reason, e.g. `MAX_NOTEBOOK_SIZE_EXCEEDED`; tests and tools match on it. */
+  code?: string;
+  /** 1-based position in the file, when known (malformed JSON). */
+  line?: number;
+  column?: number;
 }
 
 export interface LoadResult {
@@ -107,3 +129,30 @@ export interface LoadResult {
   bundle?: Bundle;
   diagnostics: Diagnostic[];
 }
+
+/** Result of parsing a JSON file of the bundle; errors keep the position for the diagnostic. */
+export type ParsedJson =
+  | { ok: true; value: unknown }
+  | { ok: false; message: string; line?: number; column?: number };
+
+/**
+ * One file of the bundle as validation sees it: metadata and hash, never the bytes. `json` is present
+ * for the files validation reads (`bricklane.json`, `clusters/*.json`, `jobs/*.json`, and `.ipynb`
+ * notebooks, of which only the top level is kept).
+ */
+export interface BundleFile {
+  type: 'file';
+  /** Bundle-relative POSIX path. */
+  path: string;
+  size: number;
+  sha256: string;
+  json?: ParsedJson;
+}
+
+/** Anything else the loader met: folders it did not descend into, links and special files. */
+export interface BundleOtherEntry {
+  type: 'directory' | 'symlink' | 'special';
+  path: string;
+}
+
+export type BundleEntry = BundleFile | BundleOtherEntry;

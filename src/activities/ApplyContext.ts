@@ -1,0 +1,41 @@
+// I/O: what every apply wave shares: the workspace client, the bundle, and the ledger being updated.
+import type { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
+import type { Bundle } from '../manifest/Bundle';
+import type { PlanAction } from '../planning/DeployPlan';
+import type { Ledger } from '../planning/Ledger';
+
+export interface StepOutcome {
+  key: string;
+  action: PlanAction;
+  status: 'done' | 'failed' | 'skipped';
+  /** Cluster or job id when the step created or touched one. */
+  id?: string;
+  /** For failed and skipped steps: what went wrong, with no secret in it. */
+  message?: string;
+}
+
+export interface ApplyProgress {
+  wave: string;
+  done: number;
+  total: number;
+}
+
+export interface ApplyContext {
+  client: DatabricksWorkspaceClient;
+  bundle: Bundle;
+  /** Mutated as steps succeed, so a failure mid-deploy still records what was done. */
+  ledger: Ledger;
+  /** ISO time for ledger entries. */
+  now: () => string;
+  /** Items a wave prepares at once (file bytes in memory). Default 32. */
+  concurrency: number;
+  /** How long to wait for a cluster to leave a transitional state before editing it. */
+  clusterWaitTimeoutInMs: number;
+  clusterPollIntervalInMs: number;
+  onProgress?: (progress: ApplyProgress) => void;
+  abortSignal?: AbortSignal;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,95 @@
+// I/O: the cluster wave. Unchanged clusters get no call at all, so nothing restarts (databricks/cli#3286).
+// clusters/edit is accepted only in RUNNING (which restarts) or TERMINATED (which stays terminated), so a
+// cluster in a transitional state is waited for first (Clusters API 2.1 "edit").
+import { createHash } from 'node:crypto';
+import { DatabricksApiError, DatabricksInvalidStateError } from '../databricks/DatabricksApiError';
+import type { ClusterSpec } from '../databricks/ClusterInfo';
+import type { ClusterItem } from '../manifest/Bundle';
+import type { PlanStep } from '../planning/DeployPlan';
+import { isSubsetEqual } from '../planning/isSubsetEqual';
+import type { ApplyContext, StepOutcome } from './ApplyContext';
+import { errorMessage } from './ApplyContext';
+import { mapConcurrent } from './mapConcurrent';
+
+const EDITABLE = new Set(['RUNNING', 'TERMINATED']);
+const TRANSITIONAL = new Set(['PENDING', 'RESTARTING', 'RESIZING', 'TERMINATING']);
+
+export async function applyClusters(
+  ctx: ApplyContext,
+  environment: string,
+  steps: readonly PlanStep[],
+): Promise<StepOutcome[]> {
+  const items = new Map(ctx.bundle.clusters.map((c) => [c.key, c]));
+  let done = 0;
+  return mapConcurrent(steps, ctx.concurrency, async (step): Promise<StepOutcome> => {
+    const item = items.get(step.key);
+    try {
+      if (!item) throw new Error(`no bundle item for ${step.key}`);
+      const id =
+        step.action === 'create'
+          ? await ctx.client.createCluster(item.spec as ClusterSpec, {
+              idempotencyToken: idempotencyToken(environment, item),
+              abortSignal: ctx.abortSignal,
+            })
+          : step.action === 'update'
+            ? await editCluster(ctx, step.liveId ?? '', item)
+            : (step.liveId ?? '');
+      const prev = ctx.ledger.entries[item.key];
+      if (!prev || prev.hash !== item.sha256 || prev.target !== id) {
+        ctx.ledger.entries[item.key] = { hash: item.sha256, target: id, deployedAt: ctx.now() };
+      }
+      return { key: step.key, action: step.action, status: 'done', id };
+    } catch (error) {
+      return { key: step.key, action: step.action, status: 'failed', message: errorMessage(error) };
+    } finally {
+      if (step.action !== 'unchanged') ctx.onProgress?.({ wave: 'clusters', done: ++done, total: steps.length });
+    }
+  });
+}
+
+/**
+ * Stable across retries and re-runs of the same spec in the same environment, so a create whose answer was
+ * lost returns the cluster it made instead of a twin. At most 64 characters (Clusters API 2.1).
+ */
+export function idempotencyToken(environment: string, item: ClusterItem): string {
+  return createHash('sha256').update(`${environment}\n${item.key}\n${item.sha256}`).digest('hex').slice(0, 64);
+}
+
+async function editCluster(ctx: ApplyContext, clusterId: string, item: ClusterItem): Promise<string> {
+  const spec = { ...item.spec } as ClusterSpec;
+  for (let attempt = 0; ; attempt++) {
+    const current = await waitForEditableState(ctx, clusterId, item.name);
+    // A repeated edit (after a lost answer) finds the cluster restarting with our spec already applied.
+    if (attempt > 0 && isSubsetEqual(item.spec, current)) return clusterId;
+    try {
+      await ctx.client.editCluster(clusterId, spec, { abortSignal: ctx.abortSignal });
+      return clusterId;
+    } catch (error) {
+      const repeatable = error instanceof DatabricksInvalidStateError || (error instanceof DatabricksApiError && error.retryable);
+      if (!repeatable || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function waitForEditableState(
+  ctx: ApplyContext,
+  clusterId: string,
+  name: string,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + ctx.clusterWaitTimeoutInMs;
+  for (;;) {
+    const info = await ctx.client.getCluster(clusterId, { abortSignal: ctx.abortSignal });
+    const state = String(info.state);
+    if (EDITABLE.has(state)) return info;
+    if (!TRANSITIONAL.has(state)) {
+      throw new Error(`cluster ${name} (${clusterId}) is ${state}; it can be edited only when RUNNING or TERMINATED`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `cluster ${name} (${clusterId}) stayed ${state} for ${Math.round(ctx.clusterWaitTimeoutInMs / 1000)} s; ` +
+          're-run the deploy once it is RUNNING or TERMINATED',
+      );
+    }
+    await new Promise((r) => setTimeout(r, ctx.clusterPollIntervalInMs));
+  }
+}

@@ -1,0 +1,93 @@
+// I/O: the file waves: init scripts, notebooks and workspace files.
+// Folders are created once per wave (mkdirs creates parents, so only the deepest missing folders are
+// sent), then every changed file is imported with overwrite, which makes a retried import harmless.
+import { uploadDbfsFile } from '../databricks/uploadDbfsFile';
+import type { InitScriptItem, NotebookItem, WorkspaceFileItem } from '../manifest/Bundle';
+import type { PlanStep } from '../planning/DeployPlan';
+import type { LiveState } from '../planning/LiveState';
+import type { ApplyContext, StepOutcome } from './ApplyContext';
+import { errorMessage } from './ApplyContext';
+import { mapConcurrent } from './mapConcurrent';
+import { parentOf } from './readLiveState';
+import { readBundleFile } from './readBundleFile';
+
+type FileItem = InitScriptItem | NotebookItem | WorkspaceFileItem;
+
+export async function applyFiles(
+  ctx: ApplyContext,
+  wave: string,
+  steps: readonly PlanStep[],
+  live: LiveState,
+): Promise<StepOutcome[]> {
+  const items = new Map<string, FileItem>(
+    [...ctx.bundle.initScripts, ...ctx.bundle.notebooks, ...ctx.bundle.files].map((i) => [i.key, i]),
+  );
+  const writes = steps.filter((s) => s.action === 'create' || s.action === 'update');
+  const outcomes: StepOutcome[] = steps
+    .filter((s) => s.action === 'unchanged')
+    .map((s) => {
+      const item = items.get(s.key);
+      if (item) record(ctx, item);
+      return { key: s.key, action: s.action, status: 'done' };
+    });
+
+  const folderErrors = await createFolders(ctx, writes, live);
+  let done = 0;
+  const written = await mapConcurrent(writes, ctx.concurrency, async (step): Promise<StepOutcome> => {
+    const item = items.get(step.key);
+    try {
+      if (!item) throw new Error(`no bundle item for ${step.key}`);
+      const folderError = folderErrors.get(parentOf(item.target));
+      if (folderError) throw new Error(folderError);
+      await writeItem(ctx, item);
+      record(ctx, item);
+      return { key: step.key, action: step.action, status: 'done' };
+    } catch (error) {
+      return { key: step.key, action: step.action, status: 'failed', message: errorMessage(error) };
+    } finally {
+      ctx.onProgress?.({ wave, done: ++done, total: writes.length });
+    }
+  });
+  return [...outcomes, ...written];
+}
+
+async function writeItem(ctx: ApplyContext, item: FileItem): Promise<void> {
+  const content = await readBundleFile(ctx.bundle.root, item);
+  const options = { abortSignal: ctx.abortSignal };
+  if (item.target.startsWith('dbfs:')) {
+    await uploadDbfsFile(ctx.client, item.target, content, { ...options, overwrite: true });
+  } else if ('format' in item) {
+    await ctx.client.workspaceImport(
+      { path: item.target, format: item.format, language: item.language, content, overwrite: true },
+      options,
+    );
+  } else {
+    await ctx.client.workspaceImport({ path: item.target, format: 'AUTO', content, overwrite: true }, options);
+  }
+}
+
+/** mkdirs for the deepest folders that are not known to exist; returns an error per failed folder. */
+async function createFolders(
+  ctx: ApplyContext,
+  writes: readonly PlanStep[],
+  live: LiveState,
+): Promise<Map<string, string>> {
+  const needed = [...new Set(writes.map((s) => s.target).filter((t) => !t.startsWith('dbfs:')).map(parentOf))];
+  const missing = needed.filter((f) => live.workspaceObjects?.[f] !== 'DIRECTORY');
+  const deepest = missing.filter((f) => !missing.some((other) => other.startsWith(`${f}/`)));
+  const failures = new Map<string, string>();
+  await mapConcurrent(deepest, ctx.concurrency, async (folder) => {
+    try {
+      await ctx.client.workspaceMkdirs(folder, { abortSignal: ctx.abortSignal });
+    } catch (error) {
+      failures.set(folder, `could not create folder ${folder}: ${errorMessage(error)}`);
+    }
+  });
+  return failures;
+}
+
+function record(ctx: ApplyContext, item: FileItem): void {
+  const prev = ctx.ledger.entries[item.key];
+  if (prev && prev.hash === item.sha256 && prev.target === item.target) return;
+  ctx.ledger.entries[item.key] = { hash: item.sha256, target: item.target, deployedAt: ctx.now() };
+}

@@ -1,0 +1,26 @@
+// I/O: removes what an earlier deploy created and the bundle no longer has (only with `prune: true`).
+// Clusters are terminated, not permanently deleted: their event logs and libraries stay for an admin.
+import { DatabricksNotFoundError } from '../databricks/DatabricksApiError';
+import type { PlanStep } from '../planning/DeployPlan';
+import type { ApplyContext, StepOutcome } from './ApplyContext';
+import { errorMessage } from './ApplyContext';
+import { mapConcurrent } from './mapConcurrent';
+
+export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]): Promise<StepOutcome[]> {
+  const options = { abortSignal: ctx.abortSignal };
+  return mapConcurrent(steps, ctx.concurrency, async (step): Promise<StepOutcome> => {
+    try {
+      const id = step.liveId ?? '';
+      if (step.kind === 'jobs') await ctx.client.deleteJob(Number(id), options);
+      else if (step.kind === 'clusters') await ctx.client.deleteCluster(id, options);
+      else if (step.target.startsWith('dbfs:')) await ctx.client.dbfsDelete(step.target, options);
+      else await ctx.client.workspaceDelete(step.target, { ...options, recursive: false });
+    } catch (error) {
+      if (!(error instanceof DatabricksNotFoundError)) {
+        return { key: step.key, action: 'delete', status: 'failed', message: errorMessage(error) };
+      }
+    }
+    delete ctx.ledger.entries[step.key];
+    return { key: step.key, action: 'delete', status: 'done' };
+  });
+}

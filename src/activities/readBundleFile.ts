@@ -1,0 +1,20 @@
+// I/O: reads one bundle file for writing, refusing bytes that differ from what was validated and planned.
+// A release approves exactly what was planned; a bundle folder edited after planning must not slip through.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileRef } from '../manifest/Bundle';
+
+export class BundleChangedError extends Error {
+  readonly code = 'BundleChanged';
+  constructor(source: string) {
+    super(`bundle: ${source} changed after the bundle was validated; validate and plan again`);
+    this.name = 'BundleChangedError';
+  }
+}
+
+export async function readBundleFile(root: string, item: FileRef): Promise<Buffer> {
+  const bytes = await readFile(join(root, ...item.source.split('/')));
+  if (createHash('sha256').update(bytes).digest('hex') !== item.sha256) throw new BundleChangedError(item.source);
+  return bytes;
+}

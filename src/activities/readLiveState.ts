@@ -1,0 +1,75 @@
+// I/O: reads what planning compares against: clusters, jobs, and the folders the bundle deploys into.
+// Only the parent folders of our own targets are listed (not the whole notebook root), so the cost is one
+// GET per folder and does not depend on what else lives in the workspace.
+import { DatabricksNotFoundError } from '../databricks/DatabricksApiError';
+import type { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
+import type { Bundle } from '../manifest/Bundle';
+import type { LiveCluster, LiveJob, LiveState } from '../planning/LiveState';
+import { mapConcurrent } from './mapConcurrent';
+
+type ObjectType = NonNullable<LiveState['workspaceObjects']>[string];
+
+export async function readLiveState(client: DatabricksWorkspaceClient, bundle: Bundle): Promise<LiveState> {
+  const [clusters, jobs, workspaceObjects, dbfsFiles] = await Promise.all([
+    readClusters(client),
+    readJobs(client),
+    readWorkspaceFolders(client, bundle),
+    readDbfsFiles(client, bundle),
+  ]);
+  return { clusters, jobs, workspaceObjects, dbfsFiles };
+}
+
+async function readClusters(client: DatabricksWorkspaceClient): Promise<LiveCluster[]> {
+  const clusters: LiveCluster[] = [];
+  for await (const c of client.listClusters()) {
+    // Job clusters appear in clusters/list but cannot be edited; they are never ours to manage.
+    if (c.cluster_source === 'JOB') continue;
+    clusters.push({ cluster_id: c.cluster_id, cluster_name: c.cluster_name, state: String(c.state), spec: c });
+  }
+  return clusters;
+}
+
+async function readJobs(client: DatabricksWorkspaceClient): Promise<LiveJob[]> {
+  const jobs: LiveJob[] = [];
+  for await (const j of client.listJobs({ expandTasks: true })) {
+    const settings = (j.settings ?? {}) as Record<string, unknown>;
+    jobs.push({ job_id: j.job_id, name: typeof settings.name === 'string' ? settings.name : '', settings });
+  }
+  return jobs;
+}
+
+async function readWorkspaceFolders(
+  client: DatabricksWorkspaceClient,
+  bundle: Bundle,
+): Promise<Record<string, ObjectType>> {
+  const targets = [...bundle.notebooks, ...bundle.files, ...bundle.initScripts]
+    .map((i) => i.target)
+    .filter((t) => !t.startsWith('dbfs:'));
+  const folders = [...new Set(targets.map(parentOf))].sort();
+  const objects: Record<string, ObjectType> = {};
+  await mapConcurrent(folders, 16, async (folder) => {
+    try {
+      const children = await client.listWorkspace(folder);
+      objects[folder] = 'DIRECTORY';
+      for (const child of children) objects[child.path] = child.object_type as ObjectType;
+    } catch (error) {
+      if (!(error instanceof DatabricksNotFoundError)) throw error;
+    }
+  });
+  return objects;
+}
+
+async function readDbfsFiles(client: DatabricksWorkspaceClient, bundle: Bundle): Promise<Record<string, true>> {
+  const files: Record<string, true> = {};
+  const targets = bundle.initScripts.map((i) => i.target).filter((t) => t.startsWith('dbfs:'));
+  await mapConcurrent(targets, 16, async (target) => {
+    const status = await client.dbfsGetStatus(target);
+    if (status && !status.is_dir) files[target] = true;
+  });
+  return files;
+}
+
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}

@@ -1,0 +1,101 @@
+// I/O: one environment, start to end: ledger -> live state -> plan -> (apply -> ledger).
+// Used by the CLI now; the durable activities run the same steps in smaller pieces.
+import { performance } from 'node:perf_hooks';
+import type { ApplyProgress, StepOutcome } from '../activities/ApplyContext';
+import { applyPlan } from '../activities/applyPlan';
+import { readLiveState } from '../activities/readLiveState';
+import type { LedgerStore } from '../azure/LedgerStore';
+import type { EnvironmentSettings } from '../config/Settings';
+import type { DatabricksRequestInfo } from '../databricks/DatabricksClientOptions';
+import { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
+import { StaticTokenCredential } from '../databricks/StaticTokenCredential';
+import type { Bundle } from '../manifest/Bundle';
+import { canonicalJson } from '../manifest/canonicalJson';
+import { computePlan } from '../planning/computePlan';
+import type { DeployPlan } from '../planning/DeployPlan';
+
+export interface RequestCounts {
+  total: number;
+  writes: number;
+  byEndpoint: Record<string, number>;
+}
+
+export interface DeployReport {
+  environment: string;
+  plan: DeployPlan;
+  /** Absent for a plan-only run. */
+  outcomes?: StepOutcome[];
+  failed: boolean;
+  requests: RequestCounts;
+  durationInMs: number;
+  ledgerWritten: boolean;
+}
+
+export interface DeployBundleOptions {
+  environment: EnvironmentSettings;
+  bundle: Bundle;
+  ledgerStore: LedgerStore;
+  maxInFlight: number;
+  /** false: plan only. */
+  apply: boolean;
+  onProgress?: (progress: ApplyProgress) => void;
+  clusterWaitTimeoutInMs?: number;
+  clusterPollIntervalInMs?: number;
+}
+
+export async function deployBundle(options: DeployBundleOptions): Promise<DeployReport> {
+  const started = performance.now();
+  const requests: RequestCounts = { total: 0, writes: 0, byEndpoint: {} };
+  const count = (info: DatabricksRequestInfo): void => {
+    requests.total += 1;
+    requests.byEndpoint[info.endpoint] = (requests.byEndpoint[info.endpoint] ?? 0) + 1;
+    if (info.method !== 'GET' && info.status !== undefined && info.status < 300) requests.writes += 1;
+  };
+  const env = options.environment;
+  const client = new DatabricksWorkspaceClient(env.workspaceUrl, new StaticTokenCredential(env.databricksToken), {
+    maxInFlight: options.maxInFlight,
+    onRequest: count,
+  });
+  const stored = await options.ledgerStore.read(env.name);
+  const live = await readLiveState(client, options.bundle);
+  const plan = computePlan(options.bundle, live, stored.ledger);
+  if (!options.apply) {
+    return { environment: env.name, plan, failed: false, requests, durationInMs: performance.now() - started, ledgerWritten: false };
+  }
+
+  const ledger = { ...stored.ledger, entries: { ...stored.ledger.entries } };
+  const before = canonicalJson(ledger.entries);
+  let result: Awaited<ReturnType<typeof applyPlan>> | undefined;
+  let ledgerWritten = false;
+  try {
+    result = await applyPlan(
+      {
+        client,
+        bundle: options.bundle,
+        ledger,
+        now: () => new Date().toISOString(),
+        concurrency: Math.max(options.maxInFlight * 2, 8),
+        clusterWaitTimeoutInMs: options.clusterWaitTimeoutInMs ?? 20 * 60_000,
+        clusterPollIntervalInMs: options.clusterPollIntervalInMs ?? 5_000,
+        onProgress: options.onProgress,
+      },
+      plan,
+      live,
+    );
+  } finally {
+    // Written even after a failure, so that a re-run skips what this run already deployed.
+    if (canonicalJson(ledger.entries) !== before) {
+      await options.ledgerStore.write({ ...ledger, updatedAt: new Date().toISOString() }, stored.etag);
+      ledgerWritten = true;
+    }
+  }
+  return {
+    environment: env.name,
+    plan,
+    outcomes: result.outcomes,
+    failed: result.failed,
+    requests,
+    durationInMs: performance.now() - started,
+    ledgerWritten,
+  };
+}

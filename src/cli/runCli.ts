@@ -1,0 +1,120 @@
+// I/O: the `bricklane` command line: validate, plan and deploy a bundle folder.
+// Exit codes: 0 success, 1 invalid bundle or failed deploy, 2 usage or settings errors (nothing attempted).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LedgerStore } from '../azure/LedgerStore';
+import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
+import type { Diagnostic } from '../manifest/Bundle';
+import { loadBundle } from '../manifest/loadBundle';
+import { formatPlan } from '../planning/formatPlan';
+import type { CliIo } from './CliIo';
+import { deployBundle } from './deployBundle';
+import { formatDeployReport } from './formatDeployReport';
+
+export const USAGE = `usage:
+  bricklane validate <bundle-dir> [--json]
+  bricklane plan <bundle-dir> --env <name> [--json]
+  bricklane deploy <bundle-dir> --env <name> [--json]
+
+Settings (app settings or environment variables):
+  BRICKLANE_ENVIRONMENTS             ordered environment names, e.g. dev,qa,prod (default dev)
+  BRICKLANE_<ENV>_WORKSPACE_URL      https://adb-....azuredatabricks.net
+  BRICKLANE_<ENV>_DATABRICKS_TOKEN   a token for that workspace
+  BRICKLANE_LEDGER_CONNECTION        storage connection string for the ledger (or AzureWebJobsStorage)
+  BRICKLANE_MAX_IN_FLIGHT            requests in flight per workspace (default 16)`;
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { env: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    io.stderr(`bricklane: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, dir, ...extra] = positionals;
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (!command || !['validate', 'plan', 'deploy'].includes(command) || !dir || extra.length > 0) {
+    io.stderr(`bricklane: ${command && !['validate', 'plan', 'deploy'].includes(command) ? `unknown command "${command}"` : 'missing or extra arguments'}\n${USAGE}\n`);
+    return 2;
+  }
+  if (command !== 'validate' && !values.env) {
+    io.stderr(`bricklane ${command}: --env <name> is required\n${USAGE}\n`);
+    return 2;
+  }
+  const json = values.json === true;
+  const print = (value: unknown, text: string): void => io.stdout(`${json ? JSON.stringify(value, null, 2) : text}\n`);
+
+  // Settings are checked before the bundle is read, so a misconfigured run touches nothing.
+  let settings;
+  let environment;
+  if (command !== 'validate') {
+    try {
+      settings = loadSettings(io.env);
+      environment = environmentByName(settings, values.env ?? '');
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      io.stderr(`bricklane ${command}: ${error.message}\n`);
+      return 2;
+    }
+  }
+
+  const bundleDir = resolve(io.cwd, dir);
+  const loaded = await loadBundle(bundleDir);
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  if (!loaded.bundle) {
+    print(
+      { valid: false, diagnostics: loaded.diagnostics },
+      `${bundleDir}: ${errors.length} error(s); nothing was deployed\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`,
+    );
+    return 1;
+  }
+  const bundle = loaded.bundle;
+  if (command === 'validate' || !settings || !environment) {
+    const counts = {
+      initScripts: bundle.initScripts.length,
+      clusters: bundle.clusters.length,
+      notebooks: bundle.notebooks.length,
+      files: bundle.files.length,
+      jobs: bundle.jobs.length,
+    };
+    const warnings = loaded.diagnostics.map(formatDiagnostic);
+    print(
+      { valid: true, counts, diagnostics: loaded.diagnostics },
+      [`${bundleDir}: valid (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`, ...warnings].join('\n'),
+    );
+    return 0;
+  }
+
+  let lastProgressAt = 0;
+  const report = await deployBundle({
+    environment,
+    bundle,
+    ledgerStore: LedgerStore.fromConnectionString(settings.ledger.connectionString, settings.ledger.container),
+    maxInFlight: settings.maxInFlight,
+    apply: command === 'deploy',
+    onProgress: (p) => {
+      const now = Date.now();
+      if (json || (now - lastProgressAt < 2000 && p.done !== p.total)) return;
+      lastProgressAt = now;
+      io.stderr(`  ${p.wave}: ${p.done}/${p.total}\n`);
+    },
+  });
+  if (command === 'plan') {
+    print({ plan: report.plan, requests: report.requests }, formatPlan(report.plan));
+    return 0;
+  }
+  print(report, `${formatPlan(report.plan)}\n\n${formatDeployReport(report)}`);
+  return report.failed ? 1 : 0;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `  ${d.severity}: ${d.file}${d.path ? ` ${d.path}` : ''}: ${d.summary}`;
+}

@@ -1,0 +1,155 @@
+// Pure: `bricklane.json` -> BundleOptions with seed-compatible defaults.
+// Trust boundary: the bundle is code from a repository, so it may only choose how its own content is
+// laid out. Environments, subscriptions, approvers and secrets are operator configuration (app
+// settings, Key Vault); a bundle that tries to set them is rejected, never merged.
+import { z } from 'zod';
+import { OPTIONS_FILE, type BundleFile, type BundleOptions, type Diagnostic } from './Bundle';
+import { diagnosticsFromZod } from './diagnosticsFromZod';
+import { malformedJsonDiagnostic } from './malformedJsonDiagnostic';
+
+export const DEFAULT_NOTEBOOK_ROOT = '/Shared/bricklane';
+export const DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT = '/Shared/bricklane/init-scripts';
+/** Where the seed pipeline uploaded init scripts. */
+export const SEED_DBFS_INIT_SCRIPT_ROOT = 'dbfs:/init-scripts';
+
+const optionsSchema = z.strictObject({
+  $schema: z.string().optional(),
+  notebookRoot: z.string().optional(),
+  keepNotebookExtensions: z.boolean().optional(),
+  initScriptTarget: z.enum(['workspace', 'dbfs']).optional(),
+  initScriptRoot: z.string().optional(),
+  clusterLifecycle: z.enum(['terminate', 'running', 'unchanged']).optional(),
+  prune: z.boolean().optional(),
+});
+const KNOWN_KEYS = Object.keys(optionsSchema.shape);
+
+/** Substrings (of the key, lower-cased, without `-`/`_`) that name operator-owned configuration. */
+const OPERATOR_WORDS = [
+  'environment',
+  'approver',
+  'approval',
+  'subscription',
+  'secret',
+  'password',
+  'credential',
+  'token',
+  'tenant',
+  'clientid',
+  'keyvault',
+  'resourcegroup',
+  'signingkey',
+  'webhook',
+];
+
+export interface ParsedBundleOptions {
+  options: BundleOptions;
+  diagnostics: Diagnostic[];
+}
+
+export function parseBundleOptions(file: BundleFile | undefined): ParsedBundleOptions {
+  const diagnostics: Diagnostic[] = [];
+  const raw = readObject(file, diagnostics);
+  const known: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const operatorWord = OPERATOR_WORDS.find((word) => key.toLowerCase().replace(/[-_]/g, '').includes(word));
+    if (operatorWord !== undefined && !KNOWN_KEYS.includes(key)) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'OPTIONS_OPERATOR_KEY',
+        file: OPTIONS_FILE,
+        path: `$.${key}`,
+        summary: `\`${key}\` cannot be set by a bundle: environments, subscriptions, approvers and secrets are operator configuration (app settings and Key Vault), never bundle content; remove it from ${OPTIONS_FILE}.`,
+      });
+    } else if (!KNOWN_KEYS.includes(key)) {
+      const near = KNOWN_KEYS.find((k) => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
+      diagnostics.push({
+        severity: 'error',
+        code: 'OPTIONS_UNKNOWN_KEY',
+        file: OPTIONS_FILE,
+        path: `$.${key}`,
+        summary: `Unknown option \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}; ${OPTIONS_FILE} accepts only ${KNOWN_KEYS.filter((k) => k !== '$schema').join(', ')}.`,
+      });
+    } else known[key] = value;
+  }
+
+  const parsed = optionsSchema.safeParse(known);
+  if (!parsed.success) {
+    diagnostics.push(
+      ...diagnosticsFromZod(parsed.error.issues, {
+        file: OPTIONS_FILE,
+        code: 'OPTIONS_INVALID',
+        reference: 'bricklane.json options',
+      }),
+    );
+  }
+  // Invalid values fall back to defaults so that the rest of the bundle is still checked.
+  const given = parsed.success ? parsed.data : {};
+  const initScriptTarget = given.initScriptTarget ?? 'workspace';
+  const options: BundleOptions = {
+    notebookRoot: checkedFolder('notebookRoot', given.notebookRoot, 'workspace', diagnostics) ?? DEFAULT_NOTEBOOK_ROOT,
+    keepNotebookExtensions: given.keepNotebookExtensions ?? false,
+    initScriptTarget,
+    initScriptRoot:
+      checkedFolder('initScriptRoot', given.initScriptRoot, initScriptTarget, diagnostics) ??
+      (initScriptTarget === 'dbfs' ? SEED_DBFS_INIT_SCRIPT_ROOT : DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT),
+    clusterLifecycle: given.clusterLifecycle ?? 'terminate',
+    prune: given.prune ?? false,
+  };
+  return { options, diagnostics };
+}
+
+function readObject(file: BundleFile | undefined, diagnostics: Diagnostic[]): Record<string, unknown> {
+  if (file?.json === undefined) return {};
+  if (!file.json.ok) {
+    diagnostics.push(malformedJsonDiagnostic(OPTIONS_FILE, file.json));
+    return {};
+  }
+  const value = file.json.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'OPTIONS_INVALID',
+      file: OPTIONS_FILE,
+      path: '$',
+      summary: `${OPTIONS_FILE} must hold a JSON object of options, e.g. {"notebookRoot": "/Shared/my-project"}.`,
+    });
+    return {};
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A folder option, without trailing slashes, or undefined (default) when absent or invalid. */
+function checkedFolder(
+  key: 'notebookRoot' | 'initScriptRoot',
+  value: string | undefined,
+  kind: 'workspace' | 'dbfs',
+  diagnostics: Diagnostic[],
+): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.length > 1 ? value.replace(/\/+$/, '') : value;
+  const isDbfs = trimmed.startsWith('dbfs:/');
+  const folder = isDbfs ? trimmed.slice('dbfs:'.length) : trimmed;
+  let problem: string | undefined;
+  if (key === 'notebookRoot' && isDbfs) {
+    problem = `must be a workspace folder such as ${DEFAULT_NOTEBOOK_ROOT}; notebooks cannot live in DBFS`;
+  } else if (kind === 'workspace' && isDbfs) {
+    problem = `is a DBFS path, but initScriptTarget is "workspace"; set "initScriptTarget": "dbfs" or use a workspace folder such as ${DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT}`;
+  } else if (kind === 'dbfs' && !isDbfs) {
+    problem = `must be a dbfs:/ path when initScriptTarget is "dbfs" (the seed used ${SEED_DBFS_INIT_SCRIPT_ROOT})`;
+  } else if (!folder.startsWith('/')) {
+    problem = `must be an absolute workspace path such as ${key === 'notebookRoot' ? DEFAULT_NOTEBOOK_ROOT : DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT}`;
+  } else if (folder === '/') {
+    problem = 'must name a folder below the root, not the root itself';
+  } else if (folder.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..')) {
+    problem = 'must not contain empty, "." or ".." segments';
+  }
+  if (problem === undefined) return trimmed;
+  diagnostics.push({
+    severity: 'error',
+    code: 'OPTIONS_INVALID',
+    file: OPTIONS_FILE,
+    path: `$.${key}`,
+    summary: `${key} ${JSON.stringify(value)} ${problem}.`,
+  });
+  return undefined;
+}

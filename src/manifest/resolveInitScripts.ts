@@ -1,0 +1,86 @@
+// Pure: points a cluster's `init_scripts` at the deployed copies of the bundle's init scripts.
+// A destination that names a bundle script (`init-scripts/setup.sh`, `setup.sh`, or the seed's
+// `dbfs:/init-scripts/setup.sh`) is rewritten to where bricklane deploys it, with the storage type
+// that location needs; anything absolute outside the bundle (volumes, abfss, file) passes through.
+// Cluster-scoped init scripts: https://learn.microsoft.com/azure/databricks/init-scripts/cluster-scoped
+import type { BundleOptions, Diagnostic, InitScriptItem } from './Bundle';
+import { isRelativeReference, type ReferenceIndex } from './createReferenceIndex';
+import { jsonPath } from './jsonPath';
+import { SEED_DBFS_INIT_SCRIPT_ROOT } from './parseBundleOptions';
+
+export interface InitScriptContext {
+  file: string;
+  options: BundleOptions;
+  initScripts: readonly InitScriptItem[];
+  index: ReferenceIndex<InitScriptItem>;
+  pathOf?: (segments: readonly PropertyKey[]) => string;
+}
+
+export interface ResolvedInitScripts {
+  value: unknown;
+  /** Keys of the bundle init scripts referenced. */
+  refs: string[];
+  diagnostics: Diagnostic[];
+}
+
+const STORAGE_TYPES = ['workspace', 'volumes', 'abfss', 'dbfs', 'file', 's3', 'gcs'];
+
+export function resolveInitScripts(
+  value: unknown,
+  at: readonly PropertyKey[],
+  ctx: InitScriptContext,
+): ResolvedInitScripts {
+  const pathOf = ctx.pathOf ?? jsonPath;
+  const out: ResolvedInitScripts = { value, refs: [], diagnostics: [] };
+  if (!Array.isArray(value)) return out; // the schema reports the wrong type
+  const error = (segments: readonly PropertyKey[], code: string, summary: string): void => {
+    out.diagnostics.push({ severity: 'error', code, file: ctx.file, path: pathOf(segments), summary });
+  };
+  const deployType = ctx.options.initScriptTarget === 'dbfs' ? 'dbfs' : 'workspace';
+  const deployed = (item: InitScriptItem): Record<string, unknown> => {
+    out.refs.push(item.key);
+    return { [deployType]: { destination: item.target } };
+  };
+  const known = ctx.initScripts.map((s) => s.source).join(', ') || 'none';
+
+  out.value = value.map((entry: unknown, i) => {
+    const here = [...at, i];
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.keys(entry).length !== 1) {
+      error(here, 'INIT_SCRIPT_REF_INVALID', `${pathOf(here)} must be an object with exactly one storage type (${STORAGE_TYPES.join(', ')}), e.g. {"workspace": {"destination": "init-scripts/setup.sh"}}.`);
+      return entry;
+    }
+    const [type = '', info] = Object.entries(entry)[0] ?? [];
+    const destination = info !== null && typeof info === 'object' ? (info as Record<string, unknown>)['destination'] : undefined;
+    if (typeof destination !== 'string' || destination === '') {
+      error([...here, type, 'destination'], 'INIT_SCRIPT_REF_INVALID', `${pathOf([...here, type, 'destination'])} must be a non-empty string naming the script, e.g. "init-scripts/setup.sh".`);
+      return entry;
+    }
+    const destinationPath = pathOf([...here, type, 'destination']);
+
+    if (isRelativeReference(destination)) {
+      const found = ctx.index.resolve(destination);
+      if (found.kind === 'found') return deployed(found.item);
+      error([...here, type, 'destination'], 'INIT_SCRIPT_NOT_FOUND', `${destinationPath} names ${JSON.stringify(destination)}, which is not a script in this bundle's init-scripts/ (found: ${known}); add the script or use an absolute location.`);
+      return entry;
+    }
+
+    const already = ctx.initScripts.find((s) => s.target === destination);
+    if (already && type === deployType) return deployed(already);
+    const seedPrefix = `${SEED_DBFS_INIT_SCRIPT_ROOT}/`;
+    const ownPrefix = `${ctx.options.initScriptRoot}/`;
+    const prefix = destination.startsWith(seedPrefix) ? seedPrefix : destination.startsWith(ownPrefix) ? ownPrefix : undefined;
+    if (prefix === undefined) return entry;
+    const found = ctx.index.resolve(destination.slice(prefix.length));
+    if (found.kind === 'found') return deployed(found.item);
+    out.diagnostics.push({
+      severity: 'warning',
+      code: 'INIT_SCRIPT_OUTSIDE_BUNDLE',
+      file: ctx.file,
+      path: destinationPath,
+      summary: `${destinationPath} names ${destination}, where bricklane deploys init scripts, but the bundle has no such script (found: ${known}); it is left unchanged — add the script to init-scripts/ or correct the name.`,
+    });
+    return entry;
+  });
+  out.refs = [...new Set(out.refs)].sort();
+  return out;
+}

@@ -1,0 +1,46 @@
+// Pure: the plan data. A resource key maps to one action, in apply-wave order.
+import type { ResourceKind } from '../manifest/Bundle';
+
+export type PlanAction = 'create' | 'update' | 'unchanged' | 'delete';
+
+export interface PlanStep {
+  key: string;
+  kind: ResourceKind;
+  action: PlanAction;
+  /** 0 init scripts, 1 clusters, 2 notebooks and files, 3 jobs, 4 pruning. */
+  wave: number;
+  /** Workspace path, dbfs path, or cluster/job name. */
+  target: string;
+  /** Why this action (short, for people). */
+  reason: string;
+  /** Set when the live object differs from what bricklane last deployed (changed outside bricklane). */
+  drift?: string;
+  /** Live id of the cluster or job this step updates or deletes. */
+  liveId?: string;
+  /** Top-level fields that differ, for clusters and jobs. */
+  changes?: string[];
+}
+
+export interface KindSummary {
+  create: number;
+  update: number;
+  unchanged: number;
+  delete: number;
+  drift: number;
+}
+
+export interface DeployPlan {
+  version: 1;
+  environment: string;
+  steps: PlanStep[];
+  summary: Record<ResourceKind, KindSummary>;
+}
+
+export const WAVE_OF_KIND: Record<ResourceKind, number> = {
+  initScripts: 0,
+  clusters: 1,
+  notebooks: 2,
+  files: 2,
+  jobs: 3,
+};
+export const PRUNE_WAVE = 4;

@@ -1,0 +1,30 @@
+// Pure: what the live workspace holds, as read before planning.
+
+export interface LiveCluster {
+  cluster_id: string;
+  cluster_name: string;
+  state: string;
+  /** The cluster's fields as the API reports them (a superset of what we set). */
+  spec: Record<string, unknown>;
+}
+
+export interface LiveJob {
+  job_id: number;
+  name: string;
+  settings: Record<string, unknown>;
+}
+
+export interface LiveState {
+  clusters: LiveCluster[];
+  jobs: LiveJob[];
+  /**
+   * Workspace objects under the folders the bundle deploys to (path -> object type), and DBFS files
+   * the bundle deploys to. Undefined when not read: presence is then taken from the ledger.
+   */
+  workspaceObjects?: Record<string, 'NOTEBOOK' | 'FILE' | 'DIRECTORY' | 'LIBRARY' | 'REPO'>;
+  dbfsFiles?: Record<string, true>;
+}
+
+export function emptyLiveState(): LiveState {
+  return { clusters: [], jobs: [], workspaceObjects: {}, dbfsFiles: {} };
+}

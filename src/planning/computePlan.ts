@@ -1,0 +1,164 @@
+// Pure: desired bundle + live workspace + ledger -> ordered plan.
+// Files are compared by content hash against the ledger, so an unchanged artifact costs no write;
+// clusters and jobs are compared against the live object too, so a change made outside bricklane
+// shows up as drift instead of being silently kept or silently overwritten.
+import type { Bundle, ResourceKind } from '../manifest/Bundle';
+import { RESOURCE_KINDS } from '../manifest/Bundle';
+import { sha256OfJson } from '../manifest/sha256OfJson';
+import type { DeployPlan, KindSummary, PlanStep } from './DeployPlan';
+import { PRUNE_WAVE, WAVE_OF_KIND } from './DeployPlan';
+import type { Ledger } from './Ledger';
+import type { LiveCluster, LiveJob, LiveState } from './LiveState';
+import { differingKeys } from './isSubsetEqual';
+import { resolveJobSettings } from './resolveJobSettings';
+
+export function computePlan(desired: Bundle, live: LiveState, ledger: Ledger): DeployPlan {
+  const clusterSteps = desired.clusters.map((c) => planCluster(c, live, ledger));
+  const clusterIds = liveClusterIds(desired, clusterSteps);
+  const steps: PlanStep[] = [
+    ...desired.initScripts.map((s) => planFile('initScripts', s.key, s.target, s.sha256, live, ledger)),
+    ...clusterSteps,
+    ...desired.notebooks.map((n) => planFile('notebooks', n.key, n.target, n.sha256, live, ledger)),
+    ...desired.files.map((f) => planFile('files', f.key, f.target, f.sha256, live, ledger)),
+    ...desired.jobs.map((j) => planJob(j, clusterIds, live, ledger)),
+    ...(desired.options.prune ? planPrune(desired, ledger) : []),
+  ];
+  steps.sort((a, b) => a.wave - b.wave || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { version: 1, environment: ledger.environment, steps, summary: summarizePlan(steps) };
+}
+
+export function summarizePlan(steps: readonly PlanStep[]): Record<ResourceKind, KindSummary> {
+  const summary = Object.fromEntries(
+    RESOURCE_KINDS.map((k) => [k, { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 }]),
+  ) as Record<ResourceKind, KindSummary>;
+  for (const s of steps) {
+    summary[s.kind][s.action] += 1;
+    if (s.drift) summary[s.kind].drift += 1;
+  }
+  return summary;
+}
+
+function planFile(
+  kind: ResourceKind,
+  key: string,
+  target: string,
+  sha256: string,
+  live: LiveState,
+  ledger: Ledger,
+): PlanStep {
+  const entry = ledger.entries[key];
+  const present = isPresent(target, live);
+  const base = { key, kind, wave: WAVE_OF_KIND[kind], target };
+  if (!entry) {
+    return present === true
+      ? { ...base, action: 'update', reason: 'exists in the workspace but not in the ledger; overwritten' }
+      : { ...base, action: 'create', reason: 'new' };
+  }
+  if (present === false) {
+    return { ...base, action: 'create', reason: 'recorded as deployed but missing', drift: 'deleted outside bricklane' };
+  }
+  if (entry.hash !== sha256 || entry.target !== target) {
+    return { ...base, action: 'update', reason: 'content changed' };
+  }
+  return { ...base, action: 'unchanged', reason: 'same content hash as deployed' };
+}
+
+/** true/false when the live listing covers the path, undefined when presence was not read. */
+function isPresent(target: string, live: LiveState): boolean | undefined {
+  if (target.startsWith('dbfs:')) return live.dbfsFiles ? target in live.dbfsFiles : undefined;
+  return live.workspaceObjects ? target in live.workspaceObjects : undefined;
+}
+
+function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Ledger): PlanStep {
+  const entry = ledger.entries[c.key];
+  const found = findLive(live.clusters, entry?.target, (x) => x.cluster_id, (x) => x.cluster_name === c.name);
+  const base = { key: c.key, kind: 'clusters' as const, wave: WAVE_OF_KIND.clusters, target: c.name };
+  if (!found) {
+    return entry
+      ? { ...base, action: 'create', reason: 'recorded as deployed but missing', drift: 'deleted outside bricklane' }
+      : { ...base, action: 'create', reason: 'new' };
+  }
+  const changes = differingKeys(c.spec, found.spec);
+  const liveId = found.cluster_id;
+  if (changes.length === 0) {
+    return { ...base, action: 'unchanged', liveId, reason: 'live spec matches; no restart' };
+  }
+  const drift = entry && entry.hash === c.sha256 ? `changed outside bricklane: ${changes.join(', ')}` : undefined;
+  return { ...base, action: 'update', liveId, changes, reason: 'spec changed', ...(drift ? { drift } : {}) };
+}
+
+function planJob(
+  j: Bundle['jobs'][number],
+  clusterIds: Record<string, string | undefined>,
+  live: LiveState,
+  ledger: Ledger,
+): PlanStep {
+  const entry = ledger.entries[j.key];
+  const found = findLive(live.jobs, entry?.target, (x) => String(x.job_id), (x) => x.name === j.name);
+  const base = { key: j.key, kind: 'jobs' as const, wave: WAVE_OF_KIND.jobs, target: j.name };
+  if (!found) {
+    return entry
+      ? { ...base, action: 'create', reason: 'recorded as deployed but missing', drift: 'deleted outside bricklane' }
+      : { ...base, action: 'create', reason: 'new' };
+  }
+  const liveId = String(found.job_id);
+  const resolved = resolveJobSettings(j.settings, clusterIds);
+  if (resolved.unresolved.length > 0) {
+    return {
+      ...base,
+      action: 'update',
+      liveId,
+      changes: ['tasks'],
+      reason: `cluster ${resolved.unresolved.join(', ')} is created by this deploy`,
+    };
+  }
+  const changes = differingKeys(resolved.settings, found.settings);
+  if (changes.length === 0) return { ...base, action: 'unchanged', liveId, reason: 'live settings match' };
+  const drift =
+    entry && entry.hash === sha256OfJson(resolved.settings)
+      ? `changed outside bricklane: ${changes.join(', ')}`
+      : undefined;
+  return { ...base, action: 'update', liveId, changes, reason: 'settings changed', ...(drift ? { drift } : {}) };
+}
+
+/** Ids of clusters that already exist live and keep their id through this deploy. */
+function liveClusterIds(desired: Bundle, clusterSteps: PlanStep[]): Record<string, string | undefined> {
+  const ids: Record<string, string | undefined> = {};
+  desired.clusters.forEach((c, i) => {
+    ids[c.name] = clusterSteps[i]?.liveId;
+  });
+  return ids;
+}
+
+/** The ledger's id wins (names are not unique on Databricks); otherwise the first match by name. */
+function findLive<T extends LiveCluster | LiveJob>(
+  items: readonly T[],
+  ledgerId: string | undefined,
+  idOf: (x: T) => string,
+  byName: (x: T) => boolean,
+): T | undefined {
+  return (ledgerId !== undefined ? items.find((x) => idOf(x) === ledgerId) : undefined) ?? items.find(byName);
+}
+
+function planPrune(desired: Bundle, ledger: Ledger): PlanStep[] {
+  const wanted = new Set(
+    [desired.initScripts, desired.clusters, desired.notebooks, desired.files, desired.jobs].flatMap((items) =>
+      items.map((i) => i.key),
+    ),
+  );
+  return Object.entries(ledger.entries)
+    .filter(([key]) => !wanted.has(key))
+    .map(([key, entry]): PlanStep => {
+      const kind = key.slice(0, key.indexOf('.')) as ResourceKind;
+      const isObject = kind === 'clusters' || kind === 'jobs';
+      return {
+        key,
+        kind,
+        action: 'delete',
+        wave: PRUNE_WAVE,
+        target: isObject ? key.slice(kind.length + 1) : entry.target,
+        reason: 'removed from the bundle (prune is on)',
+        ...(isObject ? { liveId: entry.target } : {}),
+      };
+    });
+}

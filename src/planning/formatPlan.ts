@@ -1,0 +1,35 @@
+// Pure: a plan as text for people (CLI output, approval mail). Unchanged items are counted, not listed.
+import { RESOURCE_KINDS } from '../manifest/Bundle';
+import type { DeployPlan, PlanAction } from './DeployPlan';
+
+const MARK: Record<PlanAction, string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
+
+export function formatPlan(plan: DeployPlan): string {
+  const totals = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+  for (const kind of RESOURCE_KINDS) {
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += plan.summary[kind][k];
+  }
+  const lines = [
+    `Plan for ${plan.environment}: ${totals.create} to create, ${totals.update} to update, ` +
+      `${totals.delete} to delete, ${totals.unchanged} unchanged` +
+      (totals.drift > 0 ? `, ${totals.drift} drifted` : ''),
+  ];
+  for (const kind of RESOURCE_KINDS) {
+    const s = plan.summary[kind];
+    lines.push(
+      `  ${kind.padEnd(12)} create ${s.create}  update ${s.update}  delete ${s.delete}  unchanged ${s.unchanged}` +
+        (s.drift > 0 ? `  drift ${s.drift}` : ''),
+    );
+  }
+  for (const step of plan.steps) {
+    if (step.action === 'unchanged') continue;
+    const changes = step.changes?.length ? ` (${step.changes.join(', ')})` : '';
+    const drift = step.drift ? ` [drift: ${step.drift}]` : '';
+    lines.push(`  ${MARK[step.action]} ${step.key}${changes}: ${step.reason}${drift}`);
+  }
+  return lines.join('\n');
+}
+
+export function hasChanges(plan: DeployPlan): boolean {
+  return plan.steps.some((s) => s.action !== 'unchanged');
+}

@@ -1,0 +1,205 @@
+// Test infrastructure: everything one emulated workspace holds, plus direct access for tests.
+// Tests seed objects "created outside bricklane" and read results here without going through HTTP.
+import { createHash } from 'node:crypto';
+import { ClusterStore } from './ClusterStore';
+import type { ClusterRecord, ClusterState } from './ClusterStore';
+import { DbfsStore } from './DbfsStore';
+import type { SavedDbfsEntry } from './DbfsStore';
+import type { IdSequences } from './IdSequences';
+import { JobStore } from './JobStore';
+import type { JobRecord } from './JobStore';
+import type { JsonObject } from './JsonValue';
+import { RateLimiter } from './RateLimiter';
+import type { RateLimits } from './RateLimiter';
+import { RequestCounters } from './RequestCounters';
+import type { CounterSnapshot } from './RequestCounters';
+import { WorkspaceTree } from './WorkspaceTree';
+import type { ImportRequest, ObjectStatus, SavedWorkspaceObject } from './WorkspaceTree';
+
+export interface WorkspaceEnvironment {
+  ids: IdSequences;
+  now: () => number;
+  clusterTransitionInMs: () => number;
+  clusterServerDefaults: () => boolean;
+  rateLimits: RateLimits | false;
+}
+
+export interface WorkspaceSnapshot {
+  notebooks: Record<string, { language: string; sha256: string }>;
+  workspaceFiles: Record<string, string>;
+  /** Keyed `dbfs:/...`. */
+  dbfs: Record<string, string>;
+  clusters: { cluster_id: string; cluster_name: string; state: ClusterState; spec: JsonObject }[];
+  jobs: { job_id: number; settings: JsonObject }[];
+}
+
+export interface SavedWorkspace {
+  name: string;
+  tokens: string[];
+  tree: SavedWorkspaceObject[];
+  dbfs: SavedDbfsEntry[];
+  clusters: ClusterRecord[];
+  jobs: JobRecord[];
+}
+
+export const creatorUserName = 'bricklane-emulator@example.com';
+
+export class WorkspaceState {
+  readonly tree: WorkspaceTree;
+  readonly dbfs: DbfsStore;
+  readonly clusters: ClusterStore;
+  readonly jobs: JobStore;
+  readonly requestCounters = new RequestCounters();
+  readonly rateLimiter: RateLimiter;
+  private readonly tokens: Set<string>;
+
+  constructor(
+    readonly name: string,
+    tokens: string[],
+    environment: WorkspaceEnvironment,
+  ) {
+    const { ids, now } = environment;
+    this.tokens = new Set(tokens);
+    this.tree = new WorkspaceTree(ids, now);
+    this.dbfs = new DbfsStore(ids, now);
+    this.clusters = new ClusterStore(ids, now, {
+      transitionInMs: environment.clusterTransitionInMs,
+      serverDefaults: environment.clusterServerDefaults,
+      creatorUserName,
+    });
+    this.jobs = new JobStore(ids, now, (clusterId) => this.clusters.exists(clusterId));
+    this.rateLimiter = new RateLimiter(environment.rateLimits, now);
+  }
+
+  hasToken(token: string): boolean {
+    return this.tokens.has(token);
+  }
+
+  addToken(token: string): void {
+    this.tokens.add(token);
+  }
+
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  get counters(): CounterSnapshot {
+    return this.requestCounters.snapshot();
+  }
+
+  // Seeding and inspection for tests.
+
+  mkdirs(path: string): void {
+    this.tree.mkdirs(path);
+  }
+
+  importObject(request: ImportRequest): void {
+    this.tree.import(request);
+  }
+
+  getObject(path: string): ObjectStatus | undefined {
+    return this.tree.find(path) ? this.tree.getStatus(path) : undefined;
+  }
+
+  /** Bytes of a notebook or workspace file, as imported. */
+  readFile(path: string): Buffer | undefined {
+    const bytes = this.tree.find(path)?.bytes;
+    return bytes ? Buffer.from(bytes) : undefined;
+  }
+
+  /** Any size: seeding skips the 1 MiB block limit that dbfs/put enforces. */
+  putDbfs(path: string, bytes: Buffer): void {
+    this.dbfs.seed(path, bytes);
+  }
+
+  readDbfs(path: string): Buffer | undefined {
+    return this.dbfs.read(path);
+  }
+
+  /** A cluster "created outside bricklane"; RUNNING unless told otherwise. */
+  createCluster(spec: JsonObject, state: ClusterState = 'RUNNING'): string {
+    return this.clusters.create(spec, state);
+  }
+
+  getCluster(clusterId: string): JsonObject | undefined {
+    return this.clusters.exists(clusterId) ? this.clusters.info(clusterId) : undefined;
+  }
+
+  listClusters(): JsonObject[] {
+    return this.clusters.records().map((cluster) => this.clusters.infoOf(cluster));
+  }
+
+  setClusterState(clusterId: string, state: ClusterState): void {
+    this.clusters.setState(clusterId, state);
+  }
+
+  createJob(settings: JsonObject): number {
+    return this.jobs.create(settings);
+  }
+
+  getJob(jobId: number): JsonObject | undefined {
+    return this.jobs.records().some((job) => job.jobId === jobId) ? this.jobs.get(jobId) : undefined;
+  }
+
+  /** Full records, tasks included. */
+  listJobs(): JsonObject[] {
+    return this.jobs.records().map((job) => this.jobs.get(job.jobId));
+  }
+
+  snapshot(): WorkspaceSnapshot {
+    const snapshot: WorkspaceSnapshot = {
+      notebooks: {},
+      workspaceFiles: {},
+      dbfs: {},
+      clusters: [],
+      jobs: [],
+    };
+    for (const [path, object] of this.tree.entries()) {
+      if (object.type === 'NOTEBOOK') {
+        snapshot.notebooks[path] = { language: object.language ?? 'PYTHON', sha256: sha256(object.bytes) };
+      } else if (object.type === 'FILE') {
+        snapshot.workspaceFiles[path] = sha256(object.bytes);
+      }
+    }
+    for (const [path, bytes] of this.dbfs.files()) snapshot.dbfs[`dbfs:${path}`] = sha256(bytes);
+    for (const cluster of this.clusters.records()) {
+      const name = cluster.spec['cluster_name'];
+      snapshot.clusters.push({
+        cluster_id: cluster.clusterId,
+        cluster_name: typeof name === 'string' ? name : '',
+        state: cluster.state,
+        spec: structuredClone(cluster.spec),
+      });
+    }
+    for (const job of this.jobs.records()) {
+      snapshot.jobs.push({ job_id: job.jobId, settings: structuredClone(job.settings) });
+    }
+    return snapshot;
+  }
+
+  toJSON(): SavedWorkspace {
+    return {
+      name: this.name,
+      tokens: [...this.tokens],
+      tree: this.tree.toJSON(),
+      dbfs: this.dbfs.toJSON(),
+      clusters: this.clusters.toJSON(),
+      jobs: this.jobs.toJSON(),
+    };
+  }
+
+  restore(saved: SavedWorkspace): void {
+    this.tokens.clear();
+    for (const token of saved.tokens) this.tokens.add(token);
+    this.tree.restore(saved.tree);
+    this.dbfs.restore(saved.dbfs);
+    this.clusters.restore(saved.clusters);
+    this.jobs.restore(saved.jobs);
+  }
+}
+
+function sha256(bytes: Buffer | undefined): string {
+  return createHash('sha256')
+    .update(bytes ?? Buffer.alloc(0))
+    .digest('hex');
+}

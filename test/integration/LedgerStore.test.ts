@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerConflictError, LedgerStore } from '../../src/azure/LedgerStore';
+import { Azurite } from '../emulator/Azurite';
+
+describe('LedgerStore against Azurite', () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+  });
+  afterAll(async () => {
+    await azurite.stop();
+  });
+
+  it('reads an empty ledger for a new environment, then round-trips a write', async () => {
+    const store = LedgerStore.fromConnectionString(azurite.connectionString, 'ledger-roundtrip');
+    const first = await store.read('dev');
+    expect(first).toEqual({ ledger: { version: 1, environment: 'dev', entries: {} }, etag: undefined });
+    const entries = { 'clusters.Small': { hash: 'abc', target: '0101-000000-aaaaaaaa', deployedAt: 'now' } };
+    const etag = await store.write({ ...first.ledger, entries }, first.etag);
+    const second = await store.read('dev');
+    expect(second.etag).toBe(etag);
+    expect(second.ledger.entries).toEqual(entries);
+  });
+
+  it('refuses a write based on a stale ETag, and a create when another deploy created it first', async () => {
+    const store = LedgerStore.fromConnectionString(azurite.connectionString, 'ledger-conflict');
+    const a = await store.read('qa');
+    const b = await store.read('qa');
+    await store.write({ ...a.ledger, entries: { 'jobs.x': { hash: '1', target: '1', deployedAt: 't' } } }, a.etag);
+    await expect(store.write(b.ledger, b.etag)).rejects.toBeInstanceOf(LedgerConflictError);
+    const c = await store.read('qa');
+    const etag = await store.write(c.ledger, c.etag);
+    await expect(store.write(c.ledger, c.etag)).rejects.toThrow(/changed by another deploy/);
+    expect((await store.read('qa')).etag).toBe(etag);
+  });
+
+  it('rejects a corrupted ledger blob with a message that says how to recover', async () => {
+    const store = LedgerStore.fromConnectionString(azurite.connectionString, 'ledger-corrupt');
+    await store.write({ version: 1, environment: 'prod', entries: {} }, undefined);
+    const { BlobServiceClient } = await import('@azure/storage-blob');
+    const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient('ledger-corrupt')
+      .getBlockBlobClient('environments/prod/ledger.json');
+    await blob.upload('{not json', 9);
+    await expect(store.read('prod')).rejects.toThrow(/not valid JSON; restore it or delete it/);
+  });
+});
