@@ -42,7 +42,8 @@ export async function applyClusters(
     } catch (error) {
       return { key: step.key, action: step.action, status: 'failed', message: errorMessage(error) };
     } finally {
-      if (step.action !== 'unchanged') ctx.onProgress?.({ wave: 'clusters', done: ++done, total: steps.length });
+      if (step.action !== 'unchanged')
+        ctx.onProgress?.({ wave: 'clusters', done: ++done, total: steps.length });
     }
   });
 }
@@ -52,7 +53,10 @@ export async function applyClusters(
  * lost returns the cluster it made instead of a twin. At most 64 characters (Clusters API 2.1).
  */
 export function idempotencyToken(environment: string, item: ClusterItem): string {
-  return createHash('sha256').update(`${environment}\n${item.key}\n${item.sha256}`).digest('hex').slice(0, 64);
+  return createHash('sha256')
+    .update(`${environment}\n${item.key}\n${item.sha256}`)
+    .digest('hex')
+    .slice(0, 64);
 }
 
 async function editCluster(ctx: ApplyContext, clusterId: string, item: ClusterItem): Promise<string> {
@@ -65,7 +69,9 @@ async function editCluster(ctx: ApplyContext, clusterId: string, item: ClusterIt
       await ctx.client.editCluster(clusterId, spec, { abortSignal: ctx.abortSignal });
       return clusterId;
     } catch (error) {
-      const repeatable = error instanceof DatabricksInvalidStateError || (error instanceof DatabricksApiError && error.retryable);
+      const repeatable =
+        error instanceof DatabricksInvalidStateError ||
+        (error instanceof DatabricksApiError && error.retryable);
       if (!repeatable || attempt >= 3) throw error;
     }
   }
@@ -82,7 +88,9 @@ async function waitForEditableState(
     const state = String(info.state);
     if (EDITABLE.has(state)) return info;
     if (!TRANSITIONAL.has(state)) {
-      throw new Error(`cluster ${name} (${clusterId}) is ${state}; it can be edited only when RUNNING or TERMINATED`);
+      throw new Error(
+        `cluster ${name} (${clusterId}) is ${state}; it can be edited only when RUNNING or TERMINATED`,
+      );
     }
     if (Date.now() > deadline) {
       throw new Error(

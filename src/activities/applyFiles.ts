@@ -62,7 +62,10 @@ async function writeItem(ctx: ApplyContext, item: FileItem): Promise<void> {
       options,
     );
   } else {
-    await ctx.client.workspaceImport({ path: item.target, format: 'AUTO', content, overwrite: true }, options);
+    await ctx.client.workspaceImport(
+      { path: item.target, format: 'AUTO', content, overwrite: true },
+      options,
+    );
   }
 }
 
@@ -72,7 +75,14 @@ async function createFolders(
   writes: readonly PlanStep[],
   live: LiveState,
 ): Promise<Map<string, string>> {
-  const needed = [...new Set(writes.map((s) => s.target).filter((t) => !t.startsWith('dbfs:')).map(parentOf))];
+  const needed = [
+    ...new Set(
+      writes
+        .map((s) => s.target)
+        .filter((t) => !t.startsWith('dbfs:'))
+        .map(parentOf),
+    ),
+  ];
   const missing = needed.filter((f) => live.workspaceObjects?.[f] !== 'DIRECTORY');
   const deepest = missing.filter((f) => !missing.some((other) => other.startsWith(`${f}/`)));
   const failures = new Map<string, string>();

@@ -23,12 +23,15 @@ export async function applyJobs(
       if (!item) throw new Error(`no bundle item for ${step.key}`);
       const resolved = resolveJobSettings(item.settings, clusterIds);
       if (resolved.unresolved.length > 0) {
-        throw new Error(`job ${item.name} uses cluster(s) ${resolved.unresolved.join(', ')}, which were not deployed`);
+        throw new Error(
+          `job ${item.name} uses cluster(s) ${resolved.unresolved.join(', ')}, which were not deployed`,
+        );
       }
       const settings = resolved.settings as JobSettings;
       let id = step.liveId;
       if (step.action === 'create') id = String(await createJobOnce(ctx, item.name, settings));
-      else if (step.action === 'update') await ctx.client.resetJob(Number(id), settings, { abortSignal: ctx.abortSignal });
+      else if (step.action === 'update')
+        await ctx.client.resetJob(Number(id), settings, { abortSignal: ctx.abortSignal });
       const hash = sha256OfJson(settings);
       const prev = ctx.ledger.entries[item.key];
       if (id !== undefined && (!prev || prev.hash !== hash || prev.target !== id)) {

@@ -16,7 +16,8 @@ export interface ApplyResult {
 }
 
 export async function applyPlan(ctx: ApplyContext, plan: DeployPlan, live: LiveState): Promise<ApplyResult> {
-  const of = (...kinds: string[]): PlanStep[] => plan.steps.filter((s) => s.action !== 'delete' && kinds.includes(s.kind));
+  const of = (...kinds: string[]): PlanStep[] =>
+    plan.steps.filter((s) => s.action !== 'delete' && kinds.includes(s.kind));
   const failedIn = (outcomes: readonly StepOutcome[]): boolean => outcomes.some((o) => o.status !== 'done');
 
   const initScripts = await applyFiles(ctx, 'initScripts', of('initScripts'), live);
@@ -35,7 +36,9 @@ export async function applyPlan(ctx: ApplyContext, plan: DeployPlan, live: LiveS
 
   const before = [initScripts, clusters, files, jobs, lifecycle];
   const deletes = plan.steps.filter((s) => s.action === 'delete');
-  const prune = before.some(failedIn) ? skip(deletes, 'the deploy had failures') : await applyPrune(ctx, deletes);
+  const prune = before.some(failedIn)
+    ? skip(deletes, 'the deploy had failures')
+    : await applyPrune(ctx, deletes);
   const outcomes = [...before.flat(), ...prune];
   return { outcomes, failed: outcomes.some((o) => o.status !== 'done') };
 }

@@ -20,7 +20,7 @@ export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]):
         return { key: step.key, action: 'delete', status: 'failed', message: errorMessage(error) };
       }
     }
-    delete ctx.ledger.entries[step.key];
+    Reflect.deleteProperty(ctx.ledger.entries, step.key);
     return { key: step.key, action: 'delete', status: 'done' };
   });
 }

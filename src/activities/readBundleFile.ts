@@ -15,6 +15,7 @@ export class BundleChangedError extends Error {
 
 export async function readBundleFile(root: string, item: FileRef): Promise<Buffer> {
   const bytes = await readFile(join(root, ...item.source.split('/')));
-  if (createHash('sha256').update(bytes).digest('hex') !== item.sha256) throw new BundleChangedError(item.source);
+  if (createHash('sha256').update(bytes).digest('hex') !== item.sha256)
+    throw new BundleChangedError(item.source);
   return bytes;
 }

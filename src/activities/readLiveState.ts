@@ -24,7 +24,12 @@ async function readClusters(client: DatabricksWorkspaceClient): Promise<LiveClus
   for await (const c of client.listClusters()) {
     // Job clusters appear in clusters/list but cannot be edited; they are never ours to manage.
     if (c.cluster_source === 'JOB') continue;
-    clusters.push({ cluster_id: c.cluster_id, cluster_name: c.cluster_name, state: String(c.state), spec: c });
+    clusters.push({
+      cluster_id: c.cluster_id,
+      cluster_name: c.cluster_name,
+      state: String(c.state),
+      spec: c,
+    });
   }
   return clusters;
 }
@@ -59,7 +64,10 @@ async function readWorkspaceFolders(
   return objects;
 }
 
-async function readDbfsFiles(client: DatabricksWorkspaceClient, bundle: Bundle): Promise<Record<string, true>> {
+async function readDbfsFiles(
+  client: DatabricksWorkspaceClient,
+  bundle: Bundle,
+): Promise<Record<string, true>> {
   const files: Record<string, true> = {};
   const targets = bundle.initScripts.map((i) => i.target).filter((t) => t.startsWith('dbfs:'));
   await mapConcurrent(targets, 16, async (target) => {

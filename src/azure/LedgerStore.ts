@@ -41,7 +41,10 @@ export class LedgerStore {
       const response = await blob.download();
       const chunks: Buffer[] = [];
       for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
-      return { ledger: parseLedger(Buffer.concat(chunks).toString('utf8'), environment), etag: response.etag };
+      return {
+        ledger: parseLedger(Buffer.concat(chunks).toString('utf8'), environment),
+        etag: response.etag,
+      };
     } catch (error) {
       if (isStatus(error, 404)) return { ledger: emptyLedger(environment), etag: undefined };
       throw error;
@@ -81,7 +84,9 @@ function parseLedger(text: string, environment: string): Ledger {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`ledger: the ledger blob of "${environment}" is not valid JSON; restore it or delete it to redeploy everything`);
+    throw new Error(
+      `ledger: the ledger blob of "${environment}" is not valid JSON; restore it or delete it to redeploy everything`,
+    );
   }
   const v = value as Partial<Ledger> | null;
   if (!v || v.version !== 1 || typeof v.entries !== 'object' || v.entries === null) {

@@ -52,15 +52,26 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
     if (info.method !== 'GET' && info.status !== undefined && info.status < 300) requests.writes += 1;
   };
   const env = options.environment;
-  const client = new DatabricksWorkspaceClient(env.workspaceUrl, new StaticTokenCredential(env.databricksToken), {
-    maxInFlight: options.maxInFlight,
-    onRequest: count,
-  });
+  const client = new DatabricksWorkspaceClient(
+    env.workspaceUrl,
+    new StaticTokenCredential(env.databricksToken),
+    {
+      maxInFlight: options.maxInFlight,
+      onRequest: count,
+    },
+  );
   const stored = await options.ledgerStore.read(env.name);
   const live = await readLiveState(client, options.bundle);
   const plan = computePlan(options.bundle, live, stored.ledger);
   if (!options.apply) {
-    return { environment: env.name, plan, failed: false, requests, durationInMs: performance.now() - started, ledgerWritten: false };
+    return {
+      environment: env.name,
+      plan,
+      failed: false,
+      requests,
+      durationInMs: performance.now() - started,
+      ledgerWritten: false,
+    };
   }
 
   const ledger = { ...stored.ledger, entries: { ...stored.ledger.entries } };

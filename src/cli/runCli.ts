@@ -42,7 +42,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   if (!command || !['validate', 'plan', 'deploy'].includes(command) || !dir || extra.length > 0) {
-    io.stderr(`bricklane: ${command && !['validate', 'plan', 'deploy'].includes(command) ? `unknown command "${command}"` : 'missing or extra arguments'}\n${USAGE}\n`);
+    io.stderr(
+      `bricklane: ${command && !['validate', 'plan', 'deploy'].includes(command) ? `unknown command "${command}"` : 'missing or extra arguments'}\n${USAGE}\n`,
+    );
     return 2;
   }
   if (command !== 'validate' && !values.env) {
@@ -50,7 +52,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   const json = values.json === true;
-  const print = (value: unknown, text: string): void => io.stdout(`${json ? JSON.stringify(value, null, 2) : text}\n`);
+  const print = (value: unknown, text: string): void =>
+    io.stdout(`${json ? JSON.stringify(value, null, 2) : text}\n`);
 
   // Settings are checked before the bundle is read, so a misconfigured run touches nothing.
   let settings;
@@ -88,7 +91,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const warnings = loaded.diagnostics.map(formatDiagnostic);
     print(
       { valid: true, counts, diagnostics: loaded.diagnostics },
-      [`${bundleDir}: valid (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`, ...warnings].join('\n'),
+      [
+        `${bundleDir}: valid (${Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')})`,
+        ...warnings,
+      ].join('\n'),
     );
     return 0;
   }
@@ -97,7 +105,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const report = await deployBundle({
     environment,
     bundle,
-    ledgerStore: LedgerStore.fromConnectionString(settings.ledger.connectionString, settings.ledger.container),
+    ledgerStore: LedgerStore.fromConnectionString(
+      settings.ledger.connectionString,
+      settings.ledger.container,
+    ),
     maxInFlight: settings.maxInFlight,
     apply: command === 'deploy',
     onProgress: (p) => {

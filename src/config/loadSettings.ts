@@ -26,7 +26,8 @@ export function loadSettings(values: Readonly<Record<string, string | undefined>
       );
     }
   }
-  if (new Set(names).size !== names.length) problems.push('BRICKLANE_ENVIRONMENTS: an environment is listed twice');
+  if (new Set(names).size !== names.length)
+    problems.push('BRICKLANE_ENVIRONMENTS: an environment is listed twice');
 
   const environments: EnvironmentSettings[] = [];
   for (const name of names.filter((n) => ENV_NAME.test(n))) {
@@ -34,9 +35,14 @@ export function loadSettings(values: Readonly<Record<string, string | undefined>
     const url = values[`${prefix}WORKSPACE_URL`];
     const token = values[`${prefix}DATABRICKS_TOKEN`];
     const parsedUrl = z.url({ protocol: /^https$/ }).safeParse(url);
-    if (!url) problems.push(`${prefix}WORKSPACE_URL is not set: set it to the workspace URL (https://adb-....azuredatabricks.net)`);
-    else if (!parsedUrl.success) problems.push(`${prefix}WORKSPACE_URL must be an https:// URL, got "${url}"`);
-    if (!token) problems.push(`${prefix}DATABRICKS_TOKEN is not set: set it to a Databricks token for that workspace`);
+    if (!url)
+      problems.push(
+        `${prefix}WORKSPACE_URL is not set: set it to the workspace URL (https://adb-....azuredatabricks.net)`,
+      );
+    else if (!parsedUrl.success)
+      problems.push(`${prefix}WORKSPACE_URL must be an https:// URL, got "${url}"`);
+    if (!token)
+      problems.push(`${prefix}DATABRICKS_TOKEN is not set: set it to a Databricks token for that workspace`);
     if (url && parsedUrl.success && token) {
       environments.push({ name, workspaceUrl: url.replace(/\/+$/, ''), databricksToken: token });
     }
@@ -44,16 +50,23 @@ export function loadSettings(values: Readonly<Record<string, string | undefined>
 
   const connectionString = values.BRICKLANE_LEDGER_CONNECTION ?? values.AzureWebJobsStorage;
   if (!connectionString) {
-    problems.push('BRICKLANE_LEDGER_CONNECTION is not set: set it to the storage connection string that holds the ledger');
+    problems.push(
+      'BRICKLANE_LEDGER_CONNECTION is not set: set it to the storage connection string that holds the ledger',
+    );
   }
   const maxInFlight = Number(values.BRICKLANE_MAX_IN_FLIGHT ?? '16');
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) {
-    problems.push(`BRICKLANE_MAX_IN_FLIGHT must be an integer from 1 to 64, got "${values.BRICKLANE_MAX_IN_FLIGHT}"`);
+    problems.push(
+      `BRICKLANE_MAX_IN_FLIGHT must be an integer from 1 to 64, got "${values.BRICKLANE_MAX_IN_FLIGHT}"`,
+    );
   }
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     environments,
-    ledger: { connectionString: connectionString ?? '', container: values.BRICKLANE_LEDGER_CONTAINER ?? 'bricklane-ledger' },
+    ledger: {
+      connectionString: connectionString ?? '',
+      container: values.BRICKLANE_LEDGER_CONTAINER ?? 'bricklane-ledger',
+    },
     maxInFlight,
   };
 }
@@ -62,7 +75,9 @@ export function environmentByName(settings: Settings, name: string): Environment
   const env = settings.environments.find((e) => e.name === name);
   if (!env) {
     const known = settings.environments.map((e) => e.name).join(', ');
-    throw new SettingsError([`environment "${name}" is not configured (configured: ${known || 'none'}); add it to BRICKLANE_ENVIRONMENTS`]);
+    throw new SettingsError([
+      `environment "${name}" is not configured (configured: ${known || 'none'}); add it to BRICKLANE_ENVIRONMENTS`,
+    ]);
   }
   return env;
 }

@@ -605,7 +605,8 @@ export class DatabricksWorkspaceClient {
           `not retried: ${spec.endpoint} is not safe to repeat, so check whether it took effect before retrying`,
         );
       }
-      if (attempt >= maxAttempts) throw outcome.makeError(attempt, `gave up after ${attempt} attempts`);
+      if (attempt >= maxAttempts)
+        throw outcome.makeError(attempt, `gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}`);
       const delayInMs =
         outcome.retryAfterInMs ?? computeBackoffDelay(attempt, this.baseDelayInMs, this.maxDelayInMs);
       if (outcome.throttled) this.scheduler.reportThrottled(spec.endpoint, delayInMs);
@@ -613,7 +614,10 @@ export class DatabricksWorkspaceClient {
     }
   }
 
-  /** One HTTP exchange. Never throws except when the caller aborts. */
+  /**
+   * One HTTP exchange; failures come back as data for the retry loop. Throws only when the caller aborts, a
+   * success answer is unreadable, or fetch fails for a reason that is not the network.
+   */
   private async attempt(
     spec: RequestSpec,
     url: string,
@@ -622,6 +626,8 @@ export class DatabricksWorkspaceClient {
     attempt: number,
     abortSignal: AbortSignal | undefined,
   ): Promise<AttemptOutcome> {
+    // An abort that landed while this request waited for its slot: a listener added now would never fire.
+    if (abortSignal?.aborted) throw abortSignal.reason;
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {

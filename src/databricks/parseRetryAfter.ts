@@ -15,6 +15,8 @@ export function parseRetryAfter(
   if (/^\d+(\.\d+)?$/.test(text)) {
     return Math.ceil(Number(text) * 1000);
   }
+  // Date.parse also reads bare numbers such as "-1" as years: an HTTP-date always names a weekday/month.
+  if (!/[a-z]/i.test(text)) return undefined;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowInMs);

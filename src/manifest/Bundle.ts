@@ -132,8 +132,7 @@ export interface LoadResult {
 
 /** Result of parsing a JSON file of the bundle; errors keep the position for the diagnostic. */
 export type ParsedJson =
-  | { ok: true; value: unknown }
-  | { ok: false; message: string; line?: number; column?: number };
+  { ok: true; value: unknown } | { ok: false; message: string; line?: number; column?: number };
 
 /**
  * One file of the bundle as validation sees it: metadata and hash, never the bytes. `json` is present

@@ -19,7 +19,13 @@ const QUIET_TOP_LEVEL =
 const LAYOUT = `${BUNDLE_FOLDERS.map((f) => `${f}/`).join(', ')} and ${OPTIONS_FILE}`;
 
 export function classifyEntries(entries: readonly BundleEntry[]): ClassifiedEntries {
-  const out: ClassifiedEntries = { initScripts: [], clusterFiles: [], notebookFiles: [], jobFiles: [], diagnostics: [] };
+  const out: ClassifiedEntries = {
+    initScripts: [],
+    clusterFiles: [],
+    notebookFiles: [],
+    jobFiles: [],
+    diagnostics: [],
+  };
   const warnedFolders = new Set<string>();
   const ignoreFolder = (top: string): void => {
     if (warnedFolders.has(top)) return;
@@ -58,7 +64,8 @@ export function classifyEntries(entries: readonly BundleEntry[]): ClassifiedEntr
     } else if (top === 'init-scripts') out.initScripts.push(entry);
     else if (top === 'notebooks') out.notebookFiles.push(entry);
     else if (top === 'clusters' || top === 'jobs') {
-      if (rest.length === 1 && entry.path.endsWith('.json')) (top === 'clusters' ? out.clusterFiles : out.jobFiles).push(entry);
+      if (rest.length === 1 && entry.path.endsWith('.json'))
+        (top === 'clusters' ? out.clusterFiles : out.jobFiles).push(entry);
       else {
         out.diagnostics.push({
           severity: 'warning',

@@ -92,7 +92,10 @@ function readCluster(
     });
     return {};
   }
-  const spec: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const dropped = OUTPUT_ONLY_FIELDS.filter((field) => field in raw);
+  const spec: Record<string, unknown> = Object.fromEntries(
+    Object.entries(raw).filter(([field]) => !OUTPUT_ONLY_FIELDS.includes(field)),
+  );
   let valid = true;
   const fail = (path: string, code: string, summary: string): void => {
     valid = false;
@@ -100,11 +103,13 @@ function readCluster(
   };
 
   if ('cluster_id' in spec) {
-    fail('$.cluster_id', 'CLUSTER_ID_FORBIDDEN', '$.cluster_id must not be in the bundle: each workspace assigns its own cluster ids, and bricklane finds the cluster by cluster_name; remove cluster_id.');
+    fail(
+      '$.cluster_id',
+      'CLUSTER_ID_FORBIDDEN',
+      '`cluster_id` must not be in the bundle: each workspace assigns its own cluster ids, and bricklane finds the cluster by cluster_name; remove cluster_id.',
+    );
   }
-  const dropped = OUTPUT_ONLY_FIELDS.filter((field) => field in spec);
   if (dropped.length > 0) {
-    for (const field of dropped) delete spec[field];
     diagnostics.push({
       severity: 'warning',
       code: 'CLUSTER_OUTPUT_FIELD_IGNORED',
@@ -116,23 +121,49 @@ function readCluster(
   const parsed = clusterSpecSchema.safeParse(spec);
   if (!parsed.success) {
     valid = false;
-    diagnostics.push(...diagnosticsFromZod(parsed.error.issues, { file: file.path, code: 'CLUSTER_INVALID', reference: REFERENCE }));
+    diagnostics.push(
+      ...diagnosticsFromZod(parsed.error.issues, {
+        file: file.path,
+        code: 'CLUSTER_INVALID',
+        reference: REFERENCE,
+      }),
+    );
   }
   if (spec['node_type_id'] === undefined && spec['instance_pool_id'] === undefined) {
-    fail('$.node_type_id', 'CLUSTER_INVALID', `$.node_type_id is required unless instance_pool_id is set; add a node type such as "Standard_DS3_v2" (${REFERENCE}).`);
+    fail(
+      '$.node_type_id',
+      'CLUSTER_INVALID',
+      `\`node_type_id\` is required unless instance_pool_id is set; add a node type such as "Standard_DS3_v2" (${REFERENCE}).`,
+    );
   }
   if (spec['num_workers'] === undefined && spec['autoscale'] === undefined) {
-    fail('$.num_workers', 'CLUSTER_INVALID', `$.num_workers or $.autoscale is required; add "num_workers": 2, or "autoscale": {"min_workers": 1, "max_workers": 4} (${REFERENCE}).`);
+    fail(
+      '$.num_workers',
+      'CLUSTER_INVALID',
+      `\`num_workers\` or \`autoscale\` is required; add "num_workers": 2, or "autoscale": {"min_workers": 1, "max_workers": 4} (${REFERENCE}).`,
+    );
   } else if (spec['num_workers'] !== undefined && spec['autoscale'] !== undefined) {
-    fail('$.autoscale', 'CLUSTER_INVALID', `$.num_workers and $.autoscale are both set; keep one (autoscale for a variable size, num_workers for a fixed one) (${REFERENCE}).`);
+    fail(
+      '$.autoscale',
+      'CLUSTER_INVALID',
+      `\`num_workers\` and \`autoscale\` are both set; keep one (autoscale for a variable size, num_workers for a fixed one) (${REFERENCE}).`,
+    );
   }
 
-  const resolved = resolveInitScripts(spec['init_scripts'], ['init_scripts'], { file: file.path, options, initScripts, index });
+  const resolved = resolveInitScripts(spec['init_scripts'], ['init_scripts'], {
+    file: file.path,
+    options,
+    initScripts,
+    index,
+  });
   diagnostics.push(...resolved.diagnostics);
   if (resolved.diagnostics.some((d) => d.severity === 'error')) valid = false;
   if (spec['init_scripts'] !== undefined) spec['init_scripts'] = resolved.value;
 
-  const name = typeof spec['cluster_name'] === 'string' && /\S/.test(spec['cluster_name']) ? spec['cluster_name'] : undefined;
+  const name =
+    typeof spec['cluster_name'] === 'string' && /\S/.test(spec['cluster_name'])
+      ? spec['cluster_name']
+      : undefined;
   if (!valid || name === undefined) return { name };
   const item: ClusterItem = {
     key: `clusters.${name}`,

@@ -38,7 +38,11 @@ export function collectWorkspaceItems(
   const out: WorkspaceItems = { initScripts: [], notebooks: [], files: [], diagnostics: [] };
   for (const file of initScriptFiles) {
     const relative = file.path.slice('init-scripts/'.length);
-    out.initScripts.push({ ...ref(file), key: `initScripts.${relative}`, target: `${options.initScriptRoot}/${relative}` });
+    out.initScripts.push({
+      ...ref(file),
+      key: `initScripts.${relative}`,
+      target: `${options.initScriptRoot}/${relative}`,
+    });
   }
   for (const file of notebookFiles) {
     const relative = file.path.slice('notebooks/'.length);
@@ -51,7 +55,12 @@ export function collectWorkspaceItems(
       continue;
     }
     const target = `${options.notebookRoot}/${options.keepNotebookExtensions ? relative : relative.slice(0, -extension.length - 1)}`;
-    const item: NotebookItem = { ...ref(file), key: `notebooks.${target}`, target, format: language ? 'SOURCE' : 'JUPYTER' };
+    const item: NotebookItem = {
+      ...ref(file),
+      key: `notebooks.${target}`,
+      target,
+      format: language ? 'SOURCE' : 'JUPYTER',
+    };
     if (language) item.language = language;
     out.notebooks.push(item);
     out.diagnostics.push(...checkNotebook(file, language !== undefined));
@@ -59,7 +68,8 @@ export function collectWorkspaceItems(
   const workspaceTargets = [...out.notebooks, ...out.files];
   if (options.initScriptTarget === 'workspace') workspaceTargets.push(...out.initScripts);
   out.diagnostics.push(...findTargetCollisions(workspaceTargets));
-  for (const list of [out.initScripts, out.notebooks, out.files]) list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const list of [out.initScripts, out.notebooks, out.files])
+    list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return out;
 }
 
@@ -89,7 +99,8 @@ function checkNotebook(file: BundleFile, isSource: boolean): Diagnostic[] {
   if (isSource || file.json === undefined) return [];
   if (!file.json.ok) return [malformedJsonDiagnostic(file.path, file.json)];
   const value = file.json.value;
-  const cells = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)['cells'] : undefined;
+  const cells =
+    value !== null && typeof value === 'object' ? (value as Record<string, unknown>)['cells'] : undefined;
   if (Array.isArray(cells)) return [];
   return [
     {

@@ -44,6 +44,12 @@ export function convertSingleTaskJob(job: Readonly<Record<string, unknown>>): Re
 
 /** A task key from the job name (`Nightly ETL` -> `Nightly_ETL`); task keys allow `[\w-]{1,100}`. */
 export function taskKeyFor(name: unknown): string {
-  const key = typeof name === 'string' ? name.replace(/[^\w-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 100) : '';
+  const key =
+    typeof name === 'string'
+      ? name
+          .replace(/[^\w-]+/g, '_')
+          .replace(/^_+|_+$/g, '')
+          .slice(0, 100)
+      : '';
   return key === '' ? 'main' : key;
 }

@@ -5,10 +5,7 @@ import { posix } from 'node:path';
 import { extensionOf, SOURCE_NOTEBOOK_LANGUAGES } from './collectWorkspaceItems';
 
 export type ReferenceResult<T> =
-  | { kind: 'found'; item: T }
-  | { kind: 'missing' }
-  | { kind: 'ambiguous'; items: T[] }
-  | { kind: 'outside' };
+  { kind: 'found'; item: T } | { kind: 'missing' } | { kind: 'ambiguous'; items: T[] } | { kind: 'outside' };
 
 export interface ReferenceIndex<T> {
   resolve(reference: string): ReferenceResult<T>;
@@ -35,13 +32,16 @@ export function createReferenceIndex<T extends { source: string }>(
     const relative = item.source.slice(folder.length + 1);
     add(relative, item);
     const extension = extensionOf(relative);
-    if (folder === 'notebooks' && NOTEBOOK_EXTENSIONS.has(extension)) add(relative.slice(0, -extension.length - 1), item);
+    if (folder === 'notebooks' && NOTEBOOK_EXTENSIONS.has(extension))
+      add(relative.slice(0, -extension.length - 1), item);
   }
   return {
     resolve(reference) {
       const normalized = posix.normalize(reference);
       if (normalized === '..' || normalized.startsWith('../')) return { kind: 'outside' };
-      const names = normalized.startsWith(`${folder}/`) ? [normalized.slice(folder.length + 1), normalized] : [normalized];
+      const names = normalized.startsWith(`${folder}/`)
+        ? [normalized.slice(folder.length + 1), normalized]
+        : [normalized];
       for (const name of names) {
         const found = byName.get(name.replace(/\/+$/, ''));
         if (found?.length === 1 && found[0] !== undefined) return { kind: 'found', item: found[0] };

@@ -1,6 +1,7 @@
 // Pure: schema issues as diagnostics that say where the value is and what it must be.
 import type { z } from 'zod';
 import type { Diagnostic } from './Bundle';
+import { fieldLabel } from './fieldLabel';
 import { jsonPath } from './jsonPath';
 
 export interface ZodDiagnosticOptions {
@@ -28,7 +29,13 @@ export function diagnosticsFromZod(
 ): Diagnostic[] {
   return issues.map((issue) => {
     const path = pathOf(issue.path);
-    return { severity: 'error', code, file, path, summary: `${path} ${problem(issue)}; fix it (${reference}).` };
+    return {
+      severity: 'error',
+      code,
+      file,
+      path,
+      summary: `${fieldLabel(issue.path)} ${problem(issue)}; fix it (${reference}).`,
+    };
   });
 }
 
@@ -37,7 +44,9 @@ function problem(issue: z.core.$ZodIssue): string {
     case 'invalid_type': {
       const received = /received (\w+)/.exec(issue.message)?.[1];
       const expected = NOUNS[issue.expected] ?? issue.expected;
-      return received === 'undefined' ? `is required (${expected})` : `must be ${expected}, not ${received ?? 'this'}`;
+      return received === 'undefined'
+        ? `is required (${expected})`
+        : `must be ${expected}, not ${received ?? 'this'}`;
     }
     case 'too_small':
       if (issue.origin === 'string') return 'must not be empty';
@@ -49,7 +58,9 @@ function problem(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_format':
-      return issue.format === 'regex' && 'pattern' in issue ? `must match ${String(issue.pattern)}` : `must be a valid ${issue.format}`;
+      return issue.format === 'regex' && 'pattern' in issue
+        ? `must match ${String(issue.pattern)}`
+        : `must be a valid ${issue.format}`;
     case 'unrecognized_keys':
       return `has unknown key(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}; remove them`;
     default:

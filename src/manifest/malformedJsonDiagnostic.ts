@@ -1,7 +1,10 @@
 // Pure: the diagnostic for a bundle file that is not valid JSON.
 import type { Diagnostic, ParsedJson } from './Bundle';
 
-export function malformedJsonDiagnostic(file: string, parsed: Extract<ParsedJson, { ok: false }>): Diagnostic {
+export function malformedJsonDiagnostic(
+  file: string,
+  parsed: Extract<ParsedJson, { ok: false }>,
+): Diagnostic {
   const at = parsed.line === undefined ? file : `${file}:${parsed.line}:${parsed.column ?? 1}`;
   return {
     severity: 'error',

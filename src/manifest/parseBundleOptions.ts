@@ -86,7 +86,8 @@ export function parseBundleOptions(file: BundleFile | undefined): ParsedBundleOp
   const given = parsed.success ? parsed.data : {};
   const initScriptTarget = given.initScriptTarget ?? 'workspace';
   const options: BundleOptions = {
-    notebookRoot: checkedFolder('notebookRoot', given.notebookRoot, 'workspace', diagnostics) ?? DEFAULT_NOTEBOOK_ROOT,
+    notebookRoot:
+      checkedFolder('notebookRoot', given.notebookRoot, 'workspace', diagnostics) ?? DEFAULT_NOTEBOOK_ROOT,
     keepNotebookExtensions: given.keepNotebookExtensions ?? false,
     initScriptTarget,
     initScriptRoot:
@@ -140,7 +141,12 @@ function checkedFolder(
     problem = `must be an absolute workspace path such as ${key === 'notebookRoot' ? DEFAULT_NOTEBOOK_ROOT : DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT}`;
   } else if (folder === '/') {
     problem = 'must name a folder below the root, not the root itself';
-  } else if (folder.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..')) {
+  } else if (
+    folder
+      .split('/')
+      .slice(1)
+      .some((s) => s === '' || s === '.' || s === '..')
+  ) {
     problem = 'must not contain empty, "." or ".." segments';
   }
   if (problem === undefined) return trimmed;

@@ -9,8 +9,12 @@ export function parseJsonText(text: string): ParsedJson {
   } catch (error) {
     const raw = error instanceof Error ? error.message : String(error);
     const offset = errorOffset(body, raw);
-    const message = raw.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
-    return offset === undefined ? { ok: false, message } : { ok: false, message, ...lineAndColumn(body, offset) };
+    const message = raw
+      .replace(/( in JSON)? at position \d+.*$/, '')
+      .replace(/, ".*" is not valid JSON$/s, '');
+    return offset === undefined
+      ? { ok: false, message }
+      : { ok: false, message, ...lineAndColumn(body, offset) };
   }
 }
 

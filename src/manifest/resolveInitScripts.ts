@@ -45,22 +45,43 @@ export function resolveInitScripts(
 
   out.value = value.map((entry: unknown, i) => {
     const here = [...at, i];
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.keys(entry).length !== 1) {
-      error(here, 'INIT_SCRIPT_REF_INVALID', `${pathOf(here)} must be an object with exactly one storage type (${STORAGE_TYPES.join(', ')}), e.g. {"workspace": {"destination": "init-scripts/setup.sh"}}.`);
+    if (
+      entry === null ||
+      typeof entry !== 'object' ||
+      Array.isArray(entry) ||
+      Object.keys(entry).length !== 1
+    ) {
+      error(
+        here,
+        'INIT_SCRIPT_REF_INVALID',
+        `Each init_scripts entry must be an object with exactly one storage type (${STORAGE_TYPES.join(', ')}), e.g. {"workspace": {"destination": "init-scripts/setup.sh"}}.`,
+      );
       return entry;
     }
     const [type = '', info] = Object.entries(entry)[0] ?? [];
-    const destination = info !== null && typeof info === 'object' ? (info as Record<string, unknown>)['destination'] : undefined;
+    const destination =
+      info !== null && typeof info === 'object'
+        ? (info as Record<string, unknown>)['destination']
+        : undefined;
     if (typeof destination !== 'string' || destination === '') {
-      error([...here, type, 'destination'], 'INIT_SCRIPT_REF_INVALID', `${pathOf([...here, type, 'destination'])} must be a non-empty string naming the script, e.g. "init-scripts/setup.sh".`);
+      error(
+        [...here, type, 'destination'],
+        'INIT_SCRIPT_REF_INVALID',
+        `\`destination\` must be a non-empty string naming the script, e.g. "init-scripts/setup.sh".`,
+      );
       return entry;
     }
     const destinationPath = pathOf([...here, type, 'destination']);
+    const label = `Init script ${JSON.stringify(destination)}`;
 
     if (isRelativeReference(destination)) {
       const found = ctx.index.resolve(destination);
       if (found.kind === 'found') return deployed(found.item);
-      error([...here, type, 'destination'], 'INIT_SCRIPT_NOT_FOUND', `${destinationPath} names ${JSON.stringify(destination)}, which is not a script in this bundle's init-scripts/ (found: ${known}); add the script or use an absolute location.`);
+      error(
+        [...here, type, 'destination'],
+        'INIT_SCRIPT_NOT_FOUND',
+        `${label} is not a script in this bundle's init-scripts/ (found: ${known}); add the script or use an absolute location.`,
+      );
       return entry;
     }
 
@@ -68,7 +89,11 @@ export function resolveInitScripts(
     if (already && type === deployType) return deployed(already);
     const seedPrefix = `${SEED_DBFS_INIT_SCRIPT_ROOT}/`;
     const ownPrefix = `${ctx.options.initScriptRoot}/`;
-    const prefix = destination.startsWith(seedPrefix) ? seedPrefix : destination.startsWith(ownPrefix) ? ownPrefix : undefined;
+    const prefix = destination.startsWith(seedPrefix)
+      ? seedPrefix
+      : destination.startsWith(ownPrefix)
+        ? ownPrefix
+        : undefined;
     if (prefix === undefined) return entry;
     const found = ctx.index.resolve(destination.slice(prefix.length));
     if (found.kind === 'found') return deployed(found.item);
@@ -77,7 +102,7 @@ export function resolveInitScripts(
       code: 'INIT_SCRIPT_OUTSIDE_BUNDLE',
       file: ctx.file,
       path: destinationPath,
-      summary: `${destinationPath} names ${destination}, where bricklane deploys init scripts, but the bundle has no such script (found: ${known}); it is left unchanged — add the script to init-scripts/ or correct the name.`,
+      summary: `${label} is in ${prefix.slice(0, -1)}, where init scripts are deployed, but init-scripts/ has no such script (found: ${known}); it is left unchanged — add the script to init-scripts/ or correct the name.`,
     });
     return entry;
   });

@@ -55,7 +55,12 @@ function planFile(
       : { ...base, action: 'create', reason: 'new' };
   }
   if (present === false) {
-    return { ...base, action: 'create', reason: 'recorded as deployed but missing', drift: 'deleted outside bricklane' };
+    return {
+      ...base,
+      action: 'create',
+      reason: 'recorded as deployed but missing',
+      drift: 'deleted outside bricklane',
+    };
   }
   if (entry.hash !== sha256 || entry.target !== target) {
     return { ...base, action: 'update', reason: 'content changed' };
@@ -71,11 +76,21 @@ function isPresent(target: string, live: LiveState): boolean | undefined {
 
 function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Ledger): PlanStep {
   const entry = ledger.entries[c.key];
-  const found = findLive(live.clusters, entry?.target, (x) => x.cluster_id, (x) => x.cluster_name === c.name);
+  const found = findLive(
+    live.clusters,
+    entry?.target,
+    (x) => x.cluster_id,
+    (x) => x.cluster_name === c.name,
+  );
   const base = { key: c.key, kind: 'clusters' as const, wave: WAVE_OF_KIND.clusters, target: c.name };
   if (!found) {
     return entry
-      ? { ...base, action: 'create', reason: 'recorded as deployed but missing', drift: 'deleted outside bricklane' }
+      ? {
+          ...base,
+          action: 'create',
+          reason: 'recorded as deployed but missing',
+          drift: 'deleted outside bricklane',
+        }
       : { ...base, action: 'create', reason: 'new' };
   }
   const changes = differingKeys(c.spec, found.spec);
@@ -83,7 +98,8 @@ function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Led
   if (changes.length === 0) {
     return { ...base, action: 'unchanged', liveId, reason: 'live spec matches; no restart' };
   }
-  const drift = entry && entry.hash === c.sha256 ? `changed outside bricklane: ${changes.join(', ')}` : undefined;
+  const drift =
+    entry && entry.hash === c.sha256 ? `changed outside bricklane: ${changes.join(', ')}` : undefined;
   return { ...base, action: 'update', liveId, changes, reason: 'spec changed', ...(drift ? { drift } : {}) };
 }
 
@@ -94,11 +110,21 @@ function planJob(
   ledger: Ledger,
 ): PlanStep {
   const entry = ledger.entries[j.key];
-  const found = findLive(live.jobs, entry?.target, (x) => String(x.job_id), (x) => x.name === j.name);
+  const found = findLive(
+    live.jobs,
+    entry?.target,
+    (x) => String(x.job_id),
+    (x) => x.name === j.name,
+  );
   const base = { key: j.key, kind: 'jobs' as const, wave: WAVE_OF_KIND.jobs, target: j.name };
   if (!found) {
     return entry
-      ? { ...base, action: 'create', reason: 'recorded as deployed but missing', drift: 'deleted outside bricklane' }
+      ? {
+          ...base,
+          action: 'create',
+          reason: 'recorded as deployed but missing',
+          drift: 'deleted outside bricklane',
+        }
       : { ...base, action: 'create', reason: 'new' };
   }
   const liveId = String(found.job_id);
@@ -118,7 +144,14 @@ function planJob(
     entry && entry.hash === sha256OfJson(resolved.settings)
       ? `changed outside bricklane: ${changes.join(', ')}`
       : undefined;
-  return { ...base, action: 'update', liveId, changes, reason: 'settings changed', ...(drift ? { drift } : {}) };
+  return {
+    ...base,
+    action: 'update',
+    liveId,
+    changes,
+    reason: 'settings changed',
+    ...(drift ? { drift } : {}),
+  };
 }
 
 /** Ids of clusters that already exist live and keep their id through this deploy. */

@@ -6,7 +6,9 @@ export function isSubsetEqual(desired: unknown, live: unknown): boolean {
   if (desired === live) return true;
   if (Array.isArray(desired)) {
     return (
-      Array.isArray(live) && desired.length === live.length && desired.every((d, i) => isSubsetEqual(d, live[i]))
+      Array.isArray(live) &&
+      desired.length === live.length &&
+      desired.every((d, i) => isSubsetEqual(d, live[i]))
     );
   }
   if (isRecord(desired)) {

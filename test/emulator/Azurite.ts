@@ -59,7 +59,8 @@ export class Azurite {
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`azurite exited with ${child.exitCode}: ${stderr}`);
-      if ((await canConnect(blobPort)) && (await canConnect(queuePort)) && (await canConnect(tablePort))) break;
+      if ((await canConnect(blobPort)) && (await canConnect(queuePort)) && (await canConnect(tablePort)))
+        break;
       if (Date.now() > deadline) {
         child.kill();
         throw new Error(`azurite did not open its ports within 20 s: ${stderr}`);

@@ -51,7 +51,9 @@ type Outcome = { answer: Answer } | { reset: true };
 
 // Base64 inflates the 200 MiB workspace-file ceiling by a third; anything above cannot be a valid call.
 const maxBodyBytes = 300 * 1024 * 1024;
-const routes: Record<string, Route> = { ...workspaceRoutes, ...dbfsRoutes, ...clusterRoutes, ...jobRoutes };
+const routes = new Map<string, Route>(
+  Object.entries({ ...workspaceRoutes, ...dbfsRoutes, ...clusterRoutes, ...jobRoutes }),
+);
 
 export class DatabricksEmulator {
   static readonly defaultToken = 'dapi-emulator-token';
@@ -101,9 +103,16 @@ export class DatabricksEmulator {
     if (this.options.stateDir) await this.world.saveTo(this.options.stateDir);
   }
 
-  /** Tokens default to `DatabricksEmulator.defaultToken`. */
+  /**
+   * Tokens default to `DatabricksEmulator.defaultToken`. Adding a workspace that exists (e.g. loaded from
+   * `stateDir`) returns it, with the given tokens added.
+   */
   addWorkspace(name: string, options: { tokens?: string[] } = {}): WorkspaceState {
-    return this.world.add(name, options.tokens ?? [DatabricksEmulator.defaultToken]);
+    const tokens = options.tokens ?? [DatabricksEmulator.defaultToken];
+    const existing = this.world.find(name);
+    if (!existing) return this.world.add(name, tokens);
+    for (const token of tokens) existing.addToken(token);
+    return existing;
   }
 
   workspace(name: string): WorkspaceState {
@@ -169,7 +178,10 @@ export class DatabricksEmulator {
     return this.world.saveTo(dir);
   }
 
-  /** Replaces all workspaces with those saved in dir; false when there is nothing saved. */
+  /**
+   * Replaces all workspaces with those saved in dir (earlier WorkspaceState handles go stale); false when
+   * there is nothing saved.
+   */
   loadFrom(dir: string): Promise<boolean> {
     return this.world.loadFrom(dir);
   }
@@ -178,16 +190,25 @@ export class DatabricksEmulator {
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
     const match = /^\/ws\/([^/]+)\/api\/(.+)$/.exec(url.pathname);
     const endpoint = match?.[2] ?? url.pathname.replace(/^\/+/, '');
-    const workspace = match?.[1] ? this.world.find(decodeURIComponent(match[1])) : undefined;
+    const workspace = match?.[1] ? this.world.find(match[1]) : undefined;
     const counters = workspace ? [this.globalCounters, workspace.requestCounters] : [this.globalCounters];
     for (const counter of counters) counter.begin(endpoint);
-    res.once('close', () => counters.forEach((counter) => counter.end()));
+    // Ends when the answer is handed to the socket (not at 'close', which can trail the client's next
+    // request), or when the client goes away first.
+    let inFlight = true;
+    const finish = (): void => {
+      if (inFlight) counters.forEach((counter) => counter.end());
+      inFlight = false;
+    };
+    res.once('close', finish);
     try {
       const body = await readBody(req);
       const outcome = await this.process(req, url, endpoint, workspace, body, counters);
+      finish();
       if ('reset' in outcome) req.socket.destroy();
       else send(res, outcome.answer);
     } catch (error) {
+      finish();
       send(res, errorAnswer(new ApiError(500, 'INTERNAL_ERROR', `Emulator failure: ${String(error)}`)));
     }
   }
@@ -210,7 +231,7 @@ export class DatabricksEmulator {
       early = notFound(`No API found for '${method} ${url.pathname}' (unknown workspace or path)`);
     } else if (!(await this.authorized(req, workspace.name))) {
       early = errorOutcome(new ApiError(401, 'UNAUTHENTICATED', 'Invalid or missing bearer token.'));
-    } else if (!(route = routes[endpoint])) {
+    } else if (!(route = routes.get(endpoint))) {
       early = notFound(`No API found for '${method} /api/${endpoint}'`);
     } else if (route.method !== method) {
       early = errorOutcome(

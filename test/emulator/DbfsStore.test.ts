@@ -18,9 +18,15 @@ const b64 = (bytes: Buffer): string => bytes.toString('base64');
 
 describe('dbfs/put', () => {
   it('accepts exactly 1 MiB, refuses one byte more, and creates parents', async () => {
-    const ok = await callApi(url, 'POST', '2.0/dbfs/put', { path: 'dbfs:/a/b/one.bin', contents: b64(Buffer.alloc(MiB, 1)) });
+    const ok = await callApi(url, 'POST', '2.0/dbfs/put', {
+      path: 'dbfs:/a/b/one.bin',
+      contents: b64(Buffer.alloc(MiB, 1)),
+    });
     expect(ok).toMatchObject({ status: 200, body: {} });
-    const tooBig = await callApi(url, 'POST', '2.0/dbfs/put', { path: '/a/big.bin', contents: b64(Buffer.alloc(MiB + 1)) });
+    const tooBig = await callApi(url, 'POST', '2.0/dbfs/put', {
+      path: '/a/big.bin',
+      contents: b64(Buffer.alloc(MiB + 1)),
+    });
     expect(tooBig).toMatchObject({ status: 400, body: { error_code: 'MAX_BLOCK_SIZE_EXCEEDED' } });
     const parent = await callApi(url, 'GET', '2.0/dbfs/get-status', { path: 'dbfs:/a/b' });
     expect(parent.body).toMatchObject({ path: '/a/b', is_dir: true });
@@ -31,7 +37,10 @@ describe('dbfs/put', () => {
 
   it('needs overwrite to replace a file; dbfs:/x and /x are the same file', async () => {
     await callApi(url, 'POST', '2.0/dbfs/put', { path: '/o/x.txt', contents: b64(Buffer.from('one')) });
-    const again = await callApi(url, 'POST', '2.0/dbfs/put', { path: 'dbfs:/o/x.txt', contents: b64(Buffer.from('two')) });
+    const again = await callApi(url, 'POST', '2.0/dbfs/put', {
+      path: 'dbfs:/o/x.txt',
+      contents: b64(Buffer.from('two')),
+    });
     expect(again).toMatchObject({ status: 400, body: { error_code: 'RESOURCE_ALREADY_EXISTS' } });
     const overwrite = { path: 'dbfs:/o/x.txt', contents: b64(Buffer.from('two')), overwrite: true };
     expect((await callApi(url, 'POST', '2.0/dbfs/put', overwrite)).status).toBe(200);
@@ -48,14 +57,23 @@ describe('dbfs/put', () => {
 
 describe('dbfs streaming handles', () => {
   it('writes a large file in blocks, visible only at close', async () => {
-    const created = await callApi(url, 'POST', '2.0/dbfs/create', { path: 'dbfs:/big/file.bin', overwrite: false });
+    const created = await callApi(url, 'POST', '2.0/dbfs/create', {
+      path: 'dbfs:/big/file.bin',
+      overwrite: false,
+    });
     const handle = created.body['handle'];
     expect(typeof handle).toBe('number');
     for (const fill of [1, 2, 3]) {
-      const block = await callApi(url, 'POST', '2.0/dbfs/add-block', { handle: handle ?? null, data: b64(Buffer.alloc(MiB, fill)) });
+      const block = await callApi(url, 'POST', '2.0/dbfs/add-block', {
+        handle: handle ?? null,
+        data: b64(Buffer.alloc(MiB, fill)),
+      });
       expect(block.status).toBe(200);
     }
-    const oversized = await callApi(url, 'POST', '2.0/dbfs/add-block', { handle: handle ?? null, data: b64(Buffer.alloc(MiB + 1)) });
+    const oversized = await callApi(url, 'POST', '2.0/dbfs/add-block', {
+      handle: handle ?? null,
+      data: b64(Buffer.alloc(MiB + 1)),
+    });
     expect(oversized).toMatchObject({ status: 400, body: { error_code: 'MAX_BLOCK_SIZE_EXCEEDED' } });
     const before = await callApi(url, 'GET', '2.0/dbfs/get-status', { path: '/big/file.bin' });
     expect(before).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
@@ -87,7 +105,9 @@ describe('dbfs streaming handles', () => {
 
 describe('dbfs/delete and mkdirs', () => {
   it('deletes missing paths quietly and non-empty folders only recursively', async () => {
-    expect(await callApi(url, 'POST', '2.0/dbfs/delete', { path: '/nowhere', recursive: false })).toMatchObject({
+    expect(
+      await callApi(url, 'POST', '2.0/dbfs/delete', { path: '/nowhere', recursive: false }),
+    ).toMatchObject({
       status: 200,
       body: {},
     });
@@ -95,7 +115,9 @@ describe('dbfs/delete and mkdirs', () => {
     await callApi(url, 'POST', '2.0/dbfs/put', { path: '/tree/sub/f', contents: '' });
     const flat = await callApi(url, 'POST', '2.0/dbfs/delete', { path: '/tree', recursive: false });
     expect(flat).toMatchObject({ status: 400, body: { error_code: 'DIRECTORY_NOT_EMPTY' } });
-    expect((await callApi(url, 'POST', '2.0/dbfs/delete', { path: 'dbfs:/tree', recursive: true })).status).toBe(200);
+    expect(
+      (await callApi(url, 'POST', '2.0/dbfs/delete', { path: 'dbfs:/tree', recursive: true })).status,
+    ).toBe(200);
     expect((await callApi(url, 'GET', '2.0/dbfs/get-status', { path: '/tree/sub/f' })).status).toBe(404);
   });
 

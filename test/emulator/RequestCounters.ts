@@ -18,7 +18,7 @@ export interface CounterSnapshot {
 export class RequestCounters {
   private total = 0;
   private writes = 0;
-  private byEndpoint: Record<string, number> = {};
+  private readonly byEndpoint = new Map<string, number>();
   private throttled = 0;
   private faults = 0;
   private inFlight = 0;
@@ -26,7 +26,7 @@ export class RequestCounters {
 
   begin(endpoint: string): void {
     this.total += 1;
-    this.byEndpoint[endpoint] = (this.byEndpoint[endpoint] ?? 0) + 1;
+    this.byEndpoint.set(endpoint, (this.byEndpoint.get(endpoint) ?? 0) + 1);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
@@ -51,7 +51,7 @@ export class RequestCounters {
     return {
       total: this.total,
       writes: this.writes,
-      byEndpoint: { ...this.byEndpoint },
+      byEndpoint: Object.fromEntries(this.byEndpoint),
       throttled: this.throttled,
       faults: this.faults,
       maxInFlight: this.maxInFlight,
@@ -62,7 +62,7 @@ export class RequestCounters {
   reset(): void {
     this.total = 0;
     this.writes = 0;
-    this.byEndpoint = {};
+    this.byEndpoint.clear();
     this.throttled = 0;
     this.faults = 0;
     this.maxInFlight = this.inFlight;

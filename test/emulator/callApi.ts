@@ -18,12 +18,17 @@ export async function callApi(
   token: string | undefined = DatabricksEmulator.defaultToken,
 ): Promise<ApiResult> {
   const url = new URL(`${workspaceUrl}/api/${endpoint}`);
-  if (method === 'GET') for (const [key, value] of Object.entries(payload)) url.searchParams.set(key, String(value));
+  if (method === 'GET')
+    for (const [key, value] of Object.entries(payload)) url.searchParams.set(key, String(value));
   const response = await fetch(url, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
     ...(method === 'POST' ? { body: JSON.stringify(payload) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as JsonObject) : {}, headers: response.headers };
+  return {
+    status: response.status,
+    body: text ? (JSON.parse(text) as JsonObject) : {},
+    headers: response.headers,
+  };
 }

@@ -26,7 +26,10 @@ describe('LedgerStore against Azurite', () => {
     const store = LedgerStore.fromConnectionString(azurite.connectionString, 'ledger-conflict');
     const a = await store.read('qa');
     const b = await store.read('qa');
-    await store.write({ ...a.ledger, entries: { 'jobs.x': { hash: '1', target: '1', deployedAt: 't' } } }, a.etag);
+    await store.write(
+      { ...a.ledger, entries: { 'jobs.x': { hash: '1', target: '1', deployedAt: 't' } } },
+      a.etag,
+    );
     await expect(store.write(b.ledger, b.etag)).rejects.toBeInstanceOf(LedgerConflictError);
     const c = await store.read('qa');
     const etag = await store.write(c.ledger, c.etag);

@@ -7,11 +7,28 @@ import { emptyLedger } from '../../../src/planning/Ledger';
 import type { LiveState } from '../../../src/planning/LiveState';
 import { emptyLiveState } from '../../../src/planning/LiveState';
 
-const spec = { cluster_name: 'Small', spark_version: '15.4.x-scala2.12', node_type_id: 'Standard_DS3_v2', num_workers: 1 };
-const cluster: ClusterItem = { key: 'clusters.Small', name: 'Small', source: 'clusters/small.json', spec, sha256: sha256OfJson(spec) };
+const spec = {
+  cluster_name: 'Small',
+  spark_version: '15.4.x-scala2.12',
+  node_type_id: 'Standard_DS3_v2',
+  num_workers: 1,
+};
+const cluster: ClusterItem = {
+  key: 'clusters.Small',
+  name: 'Small',
+  source: 'clusters/small.json',
+  spec,
+  sha256: sha256OfJson(spec),
+};
 const jobSettings = {
   name: 'nightly',
-  tasks: [{ task_key: 'main', existing_cluster_name: 'Small', notebook_task: { notebook_path: '/Shared/bricklane/etl/ingest' } }],
+  tasks: [
+    {
+      task_key: 'main',
+      existing_cluster_name: 'Small',
+      notebook_task: { notebook_path: '/Shared/bricklane/etl/ingest' },
+    },
+  ],
 };
 const job: JobItem = {
   key: 'jobs.nightly',
@@ -46,7 +63,12 @@ const bundle: Bundle = {
   files: [],
   jobs: [job],
 };
-const resolvedJob = { ...jobSettings, tasks: [{ task_key: 'main', existing_cluster_id: 'c-1', notebook_task: jobSettings.tasks[0]?.notebook_task }] };
+const resolvedJob = {
+  ...jobSettings,
+  tasks: [
+    { task_key: 'main', existing_cluster_id: 'c-1', notebook_task: jobSettings.tasks[0]?.notebook_task },
+  ],
+};
 
 function deployedLedger(): Ledger {
   return {
@@ -61,8 +83,21 @@ function deployedLedger(): Ledger {
 }
 function deployedLive(): LiveState {
   return {
-    clusters: [{ cluster_id: 'c-1', cluster_name: 'Small', state: 'RUNNING', spec: { ...spec, cluster_id: 'c-1', autotermination_minutes: 120 } }],
-    jobs: [{ job_id: 7, name: 'nightly', settings: { ...resolvedJob, format: 'MULTI_TASK', max_concurrent_runs: 1 } }],
+    clusters: [
+      {
+        cluster_id: 'c-1',
+        cluster_name: 'Small',
+        state: 'RUNNING',
+        spec: { ...spec, cluster_id: 'c-1', autotermination_minutes: 120 },
+      },
+    ],
+    jobs: [
+      {
+        job_id: 7,
+        name: 'nightly',
+        settings: { ...resolvedJob, format: 'MULTI_TASK', max_concurrent_runs: 1 },
+      },
+    ],
     workspaceObjects: { '/Shared/bricklane/etl': 'DIRECTORY', [notebook.target]: 'NOTEBOOK' },
     dbfsFiles: {},
   };

@@ -1,0 +1,117 @@
+// Benchmark (`npm run bench`): the deploy engine against the emulator with 100 ms latency and the real
+// rate limits. Prints figures and ratios; it asserts nothing (targets are read off the output).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LedgerStore } from '../../src/azure/LedgerStore';
+import { deployBundle, type DeployReport } from '../../src/cli/deployBundle';
+import type { Bundle } from '../../src/manifest/Bundle';
+import { loadBundle } from '../../src/manifest/loadBundle';
+import { Azurite } from '../emulator/Azurite';
+import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
+import { BENCH_SHAPE, generateBenchBundle } from './generateBenchBundle';
+
+const LATENCY_IN_MS = 100;
+const IMPORT_LIMIT_PER_SECOND = 30;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bricklane-bench-'));
+  generateBenchBundle(dir);
+  const emulator = await DatabricksEmulator.start({ latencyInMs: LATENCY_IN_MS });
+  const azurite = await Azurite.start();
+  const ledgerStore = LedgerStore.fromConnectionString(azurite.connectionString, 'bench-ledger');
+  try {
+    const bundle = await load(dir);
+    const s = BENCH_SHAPE;
+    console.log(
+      `bundle: ${bundle.notebooks.length} notebooks in ${s.folders} folders, ${bundle.initScripts.length} init scripts, ` +
+        `${bundle.clusters.length} clusters, ${bundle.jobs.length} jobs; emulator latency ${LATENCY_IN_MS} ms, rate limits on`,
+    );
+
+    const deploy = async (
+      env: string,
+      b: Bundle,
+      maxInFlight = 16,
+    ): Promise<{ report: DeployReport; importRate: number }> => {
+      if (!emulator.workspaceNames().includes(env)) emulator.addWorkspace(env);
+      const importTimes: number[] = [];
+      const report = await deployBundle({
+        environment: {
+          name: env,
+          workspaceUrl: emulator.workspaceUrl(env),
+          databricksToken: DatabricksEmulator.defaultToken,
+        },
+        bundle: b,
+        ledgerStore,
+        maxInFlight,
+        apply: true,
+        clusterPollIntervalInMs: 100,
+        onProgress: (p) => {
+          if (p.wave === 'notebooks') importTimes.push(performance.now());
+        },
+      });
+      if (report.failed)
+        throw new Error(
+          `bench deploy to ${env} failed: ${JSON.stringify(report.outcomes?.filter((o) => o.status !== 'done').slice(0, 3))}`,
+        );
+      const span = ((importTimes.at(-1) ?? 0) - (importTimes[0] ?? 0)) / 1000;
+      return { report, importRate: span > 0 ? (importTimes.length - 1) / span : 0 };
+    };
+
+    const cold = await deploy('cold', bundle);
+    const c = cold.report;
+    const coldCounters = emulator.counters('cold');
+    console.log(
+      `cold deploy: ${(c.durationInMs / 1000).toFixed(1)} s, ${c.requests.total} requests (${c.requests.writes} writes), ` +
+        `${(c.requests.total / (c.durationInMs / 1000)).toFixed(1)} req/s overall`,
+    );
+    console.log(
+      `  notebook imports: ${cold.importRate.toFixed(1)} req/s = ${((cold.importRate / IMPORT_LIMIT_PER_SECOND) * 100).toFixed(0)}% ` +
+        `of the ${IMPORT_LIMIT_PER_SECOND} req/s limit; 429s seen by the emulator: ${coldCounters.throttled}; failures: 0`,
+    );
+
+    const sequential = await deploy('sequential', bundle, 1);
+    const q = sequential.report;
+    console.log(
+      `seed-style one call at a time: ${(q.durationInMs / 1000).toFixed(1)} s, ${q.requests.total} requests; ` +
+        `speed-up ${(q.durationInMs / c.durationInMs).toFixed(1)}x`,
+    );
+
+    const again = await deploy('cold', bundle);
+    console.log(
+      `no-change redeploy: ${again.report.requests.writes} writes, ${again.report.requests.total} requests (reads), ${(again.report.durationInMs / 1000).toFixed(1)} s`,
+    );
+
+    const changed = bundle.notebooks[0];
+    if (!changed) throw new Error('bench bundle has no notebooks');
+    writeFileSync(
+      join(dir, changed.source),
+      `# Databricks notebook source\nprint("changed at ${new Date().toISOString()}")\n`,
+    );
+    const one = await deploy('cold', await load(dir));
+    console.log(
+      `one-notebook change: ${one.report.requests.writes} writes, ${one.report.requests.total} requests`,
+    );
+
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    console.log(
+      `peak RSS: ${rssMb.toFixed(0)} MB (process holds the emulator and Azurite client too; target < 300 MB)`,
+    );
+  } finally {
+    await Promise.allSettled([emulator.stop(), azurite.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function load(dir: string): Promise<Bundle> {
+  const loaded = await loadBundle(dir);
+  if (!loaded.bundle)
+    throw new Error(`bench bundle invalid: ${JSON.stringify(loaded.diagnostics.slice(0, 5))}`);
+  return loaded.bundle;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,196 @@
+// The deploy engine end to end: the real CLI code, the real client, the emulator over HTTPS, Azurite.
+import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle } from '../../src/manifest/Bundle';
+import { loadBundle } from '../../src/manifest/loadBundle';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { runCliCaptured } from '../sandbox/runCliCaptured';
+
+const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
+
+async function load(dir: string): Promise<Bundle> {
+  const loaded = await loadBundle(dir);
+  if (!loaded.bundle) throw new Error(JSON.stringify(loaded.diagnostics));
+  return loaded.bundle;
+}
+
+function copyArtifacts(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bricklane-artifacts-'));
+  cpSync(ARTIFACTS, dir, { recursive: true });
+  return dir;
+}
+
+describe('deploying artifacts/ to an emulated workspace', () => {
+  let world: LocalWorld;
+  let bundleDir: string;
+  let bundle: Bundle;
+
+  beforeAll(async () => {
+    world = await LocalWorld.start({ environments: ['dev', 'faulty', 'clean', 'resets', 'resets2'] });
+    bundleDir = copyArtifacts();
+    bundle = await load(bundleDir);
+  });
+  afterAll(async () => {
+    await world?.stop();
+    rmSync(bundleDir, { recursive: true, force: true });
+  });
+
+  it('creates exactly the bundle objects in an empty workspace', async () => {
+    const run = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'dev']);
+    expect(run.stderr + run.stdout).not.toMatch(/FAILED/);
+    expect(run.code).toBe(0);
+    const snap = world.emulator.snapshot('dev');
+    expect(Object.keys(snap.notebooks).sort()).toEqual(bundle.notebooks.map((n) => n.target).sort());
+    for (const n of bundle.notebooks) {
+      expect(snap.notebooks[n.target]?.sha256, n.target).toBe(n.sha256);
+      if (n.language) expect(snap.notebooks[n.target]?.language).toBe(n.language);
+    }
+    const expectedFiles = [
+      ...bundle.files,
+      ...bundle.initScripts.filter((i) => !i.target.startsWith('dbfs:')),
+    ];
+    expect(snap.workspaceFiles).toEqual(Object.fromEntries(expectedFiles.map((f) => [f.target, f.sha256])));
+    expect(snap.clusters.map((c) => c.cluster_name).sort()).toEqual(
+      bundle.clusters.map((c) => c.name).sort(),
+    );
+    expect(snap.jobs.map((j) => j.settings.name).sort()).toEqual(bundle.jobs.map((j) => j.name).sort());
+    // Seed lifecycle: what this deploy created is terminated afterwards.
+    for (const c of snap.clusters) expect(['TERMINATED', 'TERMINATING']).toContain(c.state);
+    expect(run.stdout).toMatch(/requests: \d+ \(\d+ writes\)/);
+  });
+
+  it('gives the seed-style 2.0 job the real cluster id of the cluster it names', () => {
+    const snap = world.emulator.snapshot('dev');
+    const ids = new Map(snap.clusters.map((c) => [c.cluster_name, c.cluster_id]));
+    const seedJob = bundle.jobs.find((j) => j.source.includes('nightly'));
+    expect(seedJob).toBeDefined();
+    const live = snap.jobs.find((j) => j.settings.name === seedJob?.name);
+    const tasks = live?.settings.tasks as { existing_cluster_id?: string; existing_cluster_name?: string }[];
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const t of tasks.filter((x) => x.existing_cluster_id)) {
+      expect([...ids.values()]).toContain(t.existing_cluster_id);
+      expect(t.existing_cluster_name).toBeUndefined();
+    }
+    expect(tasks[0]?.existing_cluster_id).toBe(ids.get(seedJob?.clusterRefs[0] ?? ''));
+  });
+
+  it('makes zero writes on a second deploy', async () => {
+    world.emulator.resetCounters();
+    const run = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'dev']);
+    expect(run.code).toBe(0);
+    expect(world.emulator.counters('dev').writes).toBe(0);
+    expect(run.stdout).toMatch(/\(0 writes\)/);
+  });
+
+  it('leaves an unchanged RUNNING cluster running: no restart, no terminate', async () => {
+    const dev = world.emulator.workspace('dev');
+    const cluster = world.emulator.snapshot('dev').clusters[0];
+    if (!cluster) throw new Error('no cluster');
+    dev.clusters.setState(cluster.cluster_id, 'RUNNING');
+    world.emulator.resetCounters();
+    const run = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'dev']);
+    expect(run.code).toBe(0);
+    const counters = world.emulator.counters('dev');
+    expect(counters.writes).toBe(0);
+    expect(counters.byEndpoint['2.1/clusters/edit'] ?? 0).toBe(0);
+    expect(counters.byEndpoint['2.1/clusters/delete'] ?? 0).toBe(0);
+    expect(dev.getCluster(cluster.cluster_id)?.state).toBe('RUNNING');
+  });
+
+  it('makes exactly one write when one notebook changes', async () => {
+    const nb = bundle.notebooks.find((n) => n.format === 'SOURCE');
+    if (!nb) throw new Error('no source notebook');
+    appendFileSync(join(bundleDir, nb.source), '\n# changed by the test\n');
+    world.emulator.resetCounters();
+    const run = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'dev']);
+    expect(run.code).toBe(0);
+    const counters = world.emulator.counters('dev');
+    expect(counters.writes).toBe(1);
+    expect(counters.byEndpoint['2.0/workspace/import']).toBe(1);
+    const updated = await load(bundleDir);
+    const target = updated.notebooks.find((n) => n.key === nb.key);
+    expect(world.emulator.snapshot('dev').notebooks[nb.target]?.sha256).toBe(target?.sha256);
+  });
+
+  it('reports every problem of an invalid bundle and makes zero calls', async () => {
+    const bad = copyArtifacts();
+    try {
+      writeFileSync(join(bad, 'clusters', 'broken.json'), '{ "cluster_name": ');
+      writeFileSync(
+        join(bad, 'jobs', 'orphan.json'),
+        JSON.stringify({
+          name: 'orphan',
+          existing_cluster_id: 'no-such-cluster',
+          notebook_task: { notebook_path: 'etl/ingest' },
+        }),
+      );
+      writeFileSync(join(bad, 'notebooks', 'etl', 'ingest.sql'), '-- Databricks notebook source\nSELECT 1\n');
+      world.emulator.resetCounters();
+      const run = await runCliCaptured(world, ['deploy', bad, '--env', 'dev']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/nothing was deployed/);
+      expect(run.stdout).toMatch(/broken\.json/);
+      expect(run.stdout).toMatch(/orphan\.json/);
+      expect(run.stdout).toMatch(/ingest/);
+      expect(world.emulator.counters().total).toBe(0);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
+  it('ends in the same state under injected faults as a clean deploy, without duplicates', async () => {
+    world.emulator.faults({
+      errorRate5xx: 0.1,
+      rate429: 0.05,
+      resetRate: 0.03,
+      retryAfterSeconds: 0.05,
+      workspaces: ['faulty'],
+      seed: 7,
+    });
+    const faulty = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'faulty']);
+    const injected = world.emulator.counters('faulty').faults;
+    world.emulator.clearFaults();
+    const clean = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'clean']);
+    expect(clean.code).toBe(0);
+    expect(faulty.stderr + faulty.stdout).not.toMatch(/FAILED/);
+    expect(faulty.code).toBe(0);
+    expect(injected).toBeGreaterThan(5);
+    const a = world.emulator.snapshot('faulty');
+    const b = world.emulator.snapshot('clean');
+    expect(a.notebooks).toEqual(b.notebooks);
+    expect(a.workspaceFiles).toEqual(b.workspaceFiles);
+    expect(a.dbfs).toEqual(b.dbfs);
+    const shape = (s: typeof a): unknown => ({
+      clusters: s.clusters
+        .map((c) => ({ name: c.cluster_name, spec: c.spec }))
+        .sort((x, y) => x.name.localeCompare(y.name)),
+      jobs: s.jobs.map((j) => j.settings.name).sort(),
+    });
+    expect(shape(a)).toEqual(shape(b));
+    expect(a.clusters).toHaveLength(bundle.clusters.length);
+    expect(a.jobs).toHaveLength(bundle.jobs.length);
+  });
+
+  it.each([
+    { endpoint: '2.1/clusters/create', env: 'resets' },
+    { endpoint: '2.1/jobs/create', env: 'resets2' },
+  ])('creates no twin when $endpoint is applied but its answer is lost', async ({ endpoint, env }) => {
+    world.emulator.faults({
+      endpoints: [endpoint],
+      workspaces: [env],
+      sequence: ['reset-after', 'reset-after'],
+    });
+    const run = await runCliCaptured(world, ['deploy', bundleDir, '--env', env]);
+    world.emulator.clearFaults();
+    expect(run.stdout).not.toMatch(/FAILED/);
+    expect(run.code).toBe(0);
+    const snap = world.emulator.snapshot(env);
+    expect(snap.clusters.map((c) => c.cluster_name).sort()).toEqual(
+      bundle.clusters.map((c) => c.name).sort(),
+    );
+    expect(snap.jobs.map((j) => j.settings.name).sort()).toEqual(bundle.jobs.map((j) => j.name).sort());
+    expect(world.emulator.counters(env).faults).toBe(2);
+  });
+});

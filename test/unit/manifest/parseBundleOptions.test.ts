@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { parseBundleOptions } from '../../../src/manifest/parseBundleOptions';
+import { file, json } from './bundleEntries';
+
+const options = (value: unknown): ReturnType<typeof parseBundleOptions> =>
+  parseBundleOptions(json('bricklane.json', value));
+
+describe('parseBundleOptions', () => {
+  it('defaults to the seed behaviour when bricklane.json is absent', () => {
+    expect(parseBundleOptions(undefined)).toEqual({
+      options: {
+        notebookRoot: '/Shared/bricklane',
+        keepNotebookExtensions: false,
+        initScriptTarget: 'workspace',
+        initScriptRoot: '/Shared/bricklane/init-scripts',
+        clusterLifecycle: 'terminate',
+        prune: false,
+      },
+      diagnostics: [],
+    });
+  });
+
+  it('takes every option, and defaults the dbfs init script root to the seed location', () => {
+    const parsed = options({
+      $schema: './bricklane.schema.json',
+      notebookRoot: '/Users/ci/project/',
+      keepNotebookExtensions: true,
+      initScriptTarget: 'dbfs',
+      clusterLifecycle: 'running',
+      prune: true,
+    });
+    expect(parsed).toEqual({
+      options: {
+        notebookRoot: '/Users/ci/project',
+        keepNotebookExtensions: true,
+        initScriptTarget: 'dbfs',
+        initScriptRoot: 'dbfs:/init-scripts',
+        clusterLifecycle: 'running',
+        prune: true,
+      },
+      diagnostics: [],
+    });
+  });
+
+  describe('trust boundary: operator configuration is rejected by name', () => {
+    it.each([
+      ['environments', { dev: { subscription: 'x' } }],
+      ['environment', 'prod'],
+      ['approvers', ['boss@example.com']],
+      ['approvalPolicy', { required: false }],
+      ['subscriptionId', '00000000-0000-0000-0000-000000000000'],
+      ['secrets', { 'databricks-dev-ops-client-secret': 'x' }],
+      ['client_secret', 'x'],
+      ['keyVaultName', 'KeyVault-MyProject-Prod'],
+      ['tenant-id', 'x'],
+      ['databricksToken', 'dapi123'],
+      ['resourceGroup', 'Databricks-MyProject-Prod'],
+    ])('%s', (key, value) => {
+      const { diagnostics, options: parsed } = options({ [key]: value, prune: true });
+      expect(diagnostics).toEqual([
+        expect.objectContaining({
+          severity: 'error',
+          code: 'OPTIONS_OPERATOR_KEY',
+          path: `$.${key}`,
+          file: 'bricklane.json',
+        }),
+      ]);
+      expect(diagnostics[0]?.summary).toContain('operator configuration');
+      expect(parsed.prune).toBe(true);
+    });
+  });
+
+  it.each([
+    [{ notebookroot: '/x' }, 'OPTIONS_UNKNOWN_KEY', '$.notebookroot', 'did you mean `notebookRoot`'],
+    [{ pruning: true }, 'OPTIONS_UNKNOWN_KEY', '$.pruning', 'accepts only'],
+    [{ notebookRoot: 'Shared/x' }, 'OPTIONS_INVALID', '$.notebookRoot', 'absolute workspace path'],
+    [{ notebookRoot: '/' }, 'OPTIONS_INVALID', '$.notebookRoot', 'below the root'],
+    [{ notebookRoot: '/Shared/../Users' }, 'OPTIONS_INVALID', '$.notebookRoot', '".."'],
+    [{ notebookRoot: 'dbfs:/x' }, 'OPTIONS_INVALID', '$.notebookRoot', 'cannot live in DBFS'],
+    [
+      { initScriptRoot: 'dbfs:/scripts' },
+      'OPTIONS_INVALID',
+      '$.initScriptRoot',
+      '"initScriptTarget": "dbfs"',
+    ],
+    [
+      { initScriptTarget: 'dbfs', initScriptRoot: '/Shared/x' },
+      'OPTIONS_INVALID',
+      '$.initScriptRoot',
+      'dbfs:/',
+    ],
+    [
+      { clusterLifecycle: 'stop' },
+      'OPTIONS_INVALID',
+      '$.clusterLifecycle',
+      '"terminate", "running", "unchanged"',
+    ],
+    [{ prune: 'yes' }, 'OPTIONS_INVALID', '$.prune', 'true or false'],
+    [[], 'OPTIONS_INVALID', '$', 'JSON object'],
+  ])('%j -> %s', (value, code, path, says) => {
+    const { diagnostics } = options(value);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toEqual(expect.objectContaining({ severity: 'error', code, path }));
+    expect(diagnostics[0]?.summary).toContain(says);
+  });
+
+  it('falls back to defaults for invalid values so that the rest of the bundle is still checked', () => {
+    expect(options({ notebookRoot: 'relative', clusterLifecycle: 'stop' }).options).toEqual(
+      parseBundleOptions(undefined).options,
+    );
+  });
+
+  it('reports malformed JSON with its position', () => {
+    const { diagnostics } = parseBundleOptions(
+      file('bricklane.json', '{\n  "prune": true\n  "notebookRoot": "/x"\n}'),
+    );
+    expect(diagnostics).toEqual([expect.objectContaining({ code: 'JSON_MALFORMED', line: 3, column: 3 })]);
+    expect(diagnostics[0]?.summary).toContain('bricklane.json:3:3');
+  });
+});
