@@ -4,7 +4,9 @@ import { ensureCertificate } from './ca.mjs';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  console.warn(`bricklane: running on Node ${process.version}; the target is Node 22 (run through npm scripts to use the pinned node@22).`);
+  console.warn(
+    `bricklane: running on Node ${process.version}; the target is Node 22 (run through npm scripts to use the pinned node@22).`,
+  );
 }
 const { certFile } = await ensureCertificate();
 const [cmd, ...args] = process.argv.slice(2);
