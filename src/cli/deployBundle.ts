@@ -5,14 +5,14 @@ import type { ApplyProgress, StepOutcome } from '../activities/ApplyContext';
 import { applyPlan } from '../activities/applyPlan';
 import { readLiveState } from '../activities/readLiveState';
 import type { LedgerStore } from '../azure/LedgerStore';
-import type { EnvironmentSettings } from '../config/Settings';
 import type { DatabricksRequestInfo } from '../databricks/DatabricksClientOptions';
 import { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
-import { StaticTokenCredential } from '../databricks/StaticTokenCredential';
+import type { DatabricksCredential } from '../databricks/DatabricksCredential';
 import type { Bundle } from '../manifest/Bundle';
 import { canonicalJson } from '../manifest/canonicalJson';
 import { computePlan } from '../planning/computePlan';
 import type { DeployPlan } from '../planning/DeployPlan';
+import { emptyLiveState } from '../planning/LiveState';
 
 export interface RequestCounts {
   total: number;
@@ -32,7 +32,9 @@ export interface DeployReport {
 }
 
 export interface DeployBundleOptions {
-  environment: EnvironmentSettings;
+  environment: string;
+  /** The workspace and how to authenticate to it (connectWorkspace); absent when it does not exist yet. */
+  workspace: { url: string; credential: DatabricksCredential } | undefined;
   bundle: Bundle;
   ledgerStore: LedgerStore;
   maxInFlight: number;
@@ -51,21 +53,20 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
     requests.byEndpoint[info.endpoint] = (requests.byEndpoint[info.endpoint] ?? 0) + 1;
     if (info.method !== 'GET' && info.status !== undefined && info.status < 300) requests.writes += 1;
   };
-  const env = options.environment;
-  const client = new DatabricksWorkspaceClient(
-    env.workspaceUrl,
-    new StaticTokenCredential(env.databricksToken),
-    {
-      maxInFlight: options.maxInFlight,
-      onRequest: count,
-    },
-  );
-  const stored = await options.ledgerStore.read(env.name);
-  const live = await readLiveState(client, options.bundle);
+  const envName = options.environment;
+  const stored = await options.ledgerStore.read(envName);
+  // A workspace that does not exist yet holds nothing: the plan is to create everything.
+  const client = options.workspace
+    ? new DatabricksWorkspaceClient(options.workspace.url, options.workspace.credential, {
+        maxInFlight: options.maxInFlight,
+        onRequest: count,
+      })
+    : undefined;
+  const live = client ? await readLiveState(client, options.bundle) : emptyLiveState();
   const plan = computePlan(options.bundle, live, stored.ledger);
-  if (!options.apply) {
+  if (!options.apply || !client) {
     return {
-      environment: env.name,
+      environment: envName,
       plan,
       failed: false,
       requests,
@@ -101,7 +102,7 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
     }
   }
   return {
-    environment: env.name,
+    environment: envName,
     plan,
     outcomes: result.outcomes,
     failed: result.failed,

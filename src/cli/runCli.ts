@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 invalid bundle or failed deploy, 2 usage or settings errors (nothing attempted).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { connectWorkspace } from '../azure/connectWorkspace';
 import { LedgerStore } from '../azure/LedgerStore';
 import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
 import type { Diagnostic } from '../manifest/Bundle';
@@ -16,12 +17,14 @@ export const USAGE = `usage:
   bricklane plan <bundle-dir> --env <name> [--json]
   bricklane deploy <bundle-dir> --env <name> [--json]
 
-Settings (app settings or environment variables):
-  BRICKLANE_ENVIRONMENTS             ordered environment names, e.g. dev,qa,prod (default dev)
-  BRICKLANE_<ENV>_WORKSPACE_URL      https://adb-....azuredatabricks.net
-  BRICKLANE_<ENV>_DATABRICKS_TOKEN   a token for that workspace
-  BRICKLANE_LEDGER_CONNECTION        storage connection string for the ledger (or AzureWebJobsStorage)
-  BRICKLANE_MAX_IN_FLIGHT            requests in flight per workspace (default 16)`;
+Settings (app settings or environment variables; see local.settings.sample.json):
+  BRICKLANE_ENVIRONMENTS               ordered environment names, e.g. dev,qa,prod (default dev)
+  BRICKLANE_<ENV>_DATABRICKS_AUTH      keyVaultServicePrincipal (default) | managedIdentity | token
+  BRICKLANE_<ENV>_SUBSCRIPTION_ID      Azure modes: the environment's subscription
+  BRICKLANE_<ENV>_RESOURCE_GROUP, _WORKSPACE_NAME, _KEY_VAULT, _LOCATION   (seed naming by default)
+  BRICKLANE_<ENV>_WORKSPACE_URL, _DATABRICKS_TOKEN                         token mode
+  BRICKLANE_LEDGER_CONNECTION          storage connection string for the ledger (or AzureWebJobsStorage)
+  BRICKLANE_MAX_IN_FLIGHT              requests in flight per workspace (default 16)`;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
@@ -102,8 +105,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   let lastProgressAt = 0;
+  const connected = await connectWorkspace(settings, environment, { create: command === 'deploy' });
+  if (connected.azure?.created.length) {
+    io.stderr(`  created in Azure: ${connected.azure.created.join(', ')} (${environment.resourceGroup})\n`);
+  }
   const report = await deployBundle({
-    environment,
+    environment: environment.name,
+    workspace: connected.workspace,
     bundle,
     ledgerStore: LedgerStore.fromConnectionString(
       settings.ledger.connectionString,
@@ -118,11 +126,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`  ${p.wave}: ${p.done}/${p.total}\n`);
     },
   });
+  const azure = connected.azure;
   if (command === 'plan') {
-    print({ plan: report.plan, requests: report.requests }, formatPlan(report.plan));
+    const missing =
+      azure && !azure.workspace
+        ? `\n  (workspace ${environment.workspaceName} does not exist yet; deploy creates it)`
+        : '';
+    print({ plan: report.plan, requests: report.requests, azure }, `${formatPlan(report.plan)}${missing}`);
     return 0;
   }
-  print(report, `${formatPlan(report.plan)}\n\n${formatDeployReport(report)}`);
+  print({ ...report, azure }, `${formatPlan(report.plan)}\n\n${formatDeployReport(report)}`);
   return report.failed ? 1 : 0;
 }
 

@@ -1,17 +1,48 @@
 // Pure: operator configuration, read once from app settings. Environments live here, never in a bundle.
 
+/** How bricklane authenticates to an environment's Databricks workspace. */
+export type DatabricksAuthMode =
+  /** The seed's way: a service principal whose tenant/client id/secret are secrets in the environment's vault. */
+  | 'keyVaultServicePrincipal'
+  /** The Function App's managed identity talks to Databricks directly; nothing is stored. */
+  | 'managedIdentity'
+  /** A fixed workspace URL and token (no Azure provisioning). For existing workspaces and local runs. */
+  | 'token';
+
 export interface EnvironmentSettings {
   /** Lower-case name used in keys, ledgers and approval events (`dev`, `qa`, `prod`). */
   name: string;
-  /** Workspace URL, e.g. https://adb-1234567890123456.7.azuredatabricks.net */
-  workspaceUrl: string;
-  /** A Databricks token for the workspace (until the Azure identity chain replaces it). Secret. */
-  databricksToken: string;
+  databricksAuth: DatabricksAuthMode;
+  /** Azure placement; unused in token mode. */
+  subscriptionId: string;
+  location: string;
+  resourceGroup: string;
+  workspaceName: string;
+  /** Databricks SKU for a workspace bricklane creates. */
+  workspaceSku: 'premium' | 'standard';
+  keyVaultName: string;
+  /** Token mode only: https://adb-....azuredatabricks.net */
+  workspaceUrl?: string;
+  /** Token mode only. Secret. */
+  databricksToken?: string;
+}
+
+export interface AzureSettings {
+  /** ARM endpoint (default https://management.azure.com). */
+  armEndpoint: string;
+  /** Entra ID authority (default https://login.microsoftonline.com). */
+  authorityHost: string;
+  /** True when the endpoints are not Azure's public cloud ones (sovereign clouds, emulators). */
+  customEndpoints: boolean;
+  /** The Function App's identity in Azure; the developer's Azure CLI login locally. */
+  credential: 'managedIdentity' | 'cli' | 'default';
 }
 
 export interface Settings {
+  project: string;
   /** In deploy order. */
   environments: EnvironmentSettings[];
+  azure: AzureSettings;
   ledger: { connectionString: string; container: string };
   /** Requests in flight per workspace. Peers use 10–20; Databricks reports a 20-concurrent limit (ucx#401). */
   maxInFlight: number;

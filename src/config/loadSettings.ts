@@ -1,7 +1,16 @@
 // Pure: app settings (a plain record, e.g. process.env) -> validated Settings, or every problem at once.
-// Keys are flat (`BRICKLANE_DEV_WORKSPACE_URL`) so they can be set one by one in the Functions portal.
+// Keys are flat (`BRICKLANE_DEV_SUBSCRIPTION_ID`) so they can be set one by one in the Functions portal.
+// Names default to the seed's schema (Databricks-MyProject-Dev, KeyVault-MyProject-Dev) and are checked
+// against Azure's rules here, before any call: the seed's KeyVault-<Project>-Prod overflows the 24-character
+// vault limit for projects longer than 10 characters.
 import { z } from 'zod';
-import type { EnvironmentSettings, Settings } from './Settings';
+import {
+  DATABRICKS_WORKSPACE_RULE,
+  KEY_VAULT_RULE,
+  RESOURCE_GROUP_RULE,
+  type NameRule,
+} from './azureNameRules';
+import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
 
 export class SettingsError extends Error {
   readonly code = 'InvalidSettings';
@@ -12,9 +21,16 @@ export class SettingsError extends Error {
 }
 
 const ENV_NAME = /^[a-z][a-z0-9]{0,15}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const AUTH_MODES: DatabricksAuthMode[] = ['keyVaultServicePrincipal', 'managedIdentity', 'token'];
+const PUBLIC_ARM = 'https://management.azure.com';
+const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
 
-export function loadSettings(values: Readonly<Record<string, string | undefined>>): Settings {
+type Values = Readonly<Record<string, string | undefined>>;
+
+export function loadSettings(values: Values): Settings {
   const problems: string[] = [];
+  const project = values.BRICKLANE_PROJECT ?? 'MyProject';
   const names = (values.BRICKLANE_ENVIRONMENTS ?? 'dev')
     .split(',')
     .map((s) => s.trim())
@@ -29,25 +45,12 @@ export function loadSettings(values: Readonly<Record<string, string | undefined>
   if (new Set(names).size !== names.length)
     problems.push('BRICKLANE_ENVIRONMENTS: an environment is listed twice');
 
-  const environments: EnvironmentSettings[] = [];
-  for (const name of names.filter((n) => ENV_NAME.test(n))) {
-    const prefix = `BRICKLANE_${name.toUpperCase()}_`;
-    const url = values[`${prefix}WORKSPACE_URL`];
-    const token = values[`${prefix}DATABRICKS_TOKEN`];
-    const parsedUrl = z.url({ protocol: /^https$/ }).safeParse(url);
-    if (!url)
-      problems.push(
-        `${prefix}WORKSPACE_URL is not set: set it to the workspace URL (https://adb-....azuredatabricks.net)`,
-      );
-    else if (!parsedUrl.success)
-      problems.push(`${prefix}WORKSPACE_URL must be an https:// URL, got "${url}"`);
-    if (!token)
-      problems.push(`${prefix}DATABRICKS_TOKEN is not set: set it to a Databricks token for that workspace`);
-    if (url && parsedUrl.success && token) {
-      environments.push({ name, workspaceUrl: url.replace(/\/+$/, ''), databricksToken: token });
-    }
-  }
+  const environments = names
+    .filter((n) => ENV_NAME.test(n))
+    .map((name) => readEnvironment(values, name, project, problems))
+    .filter((e): e is EnvironmentSettings => e !== undefined);
 
+  const azure = readAzure(values, problems);
   const connectionString = values.BRICKLANE_LEDGER_CONNECTION ?? values.AzureWebJobsStorage;
   if (!connectionString) {
     problems.push(
@@ -62,7 +65,9 @@ export function loadSettings(values: Readonly<Record<string, string | undefined>
   }
   if (problems.length > 0) throw new SettingsError(problems);
   return {
+    project,
     environments,
+    azure,
     ledger: {
       connectionString: connectionString ?? '',
       container: values.BRICKLANE_LEDGER_CONTAINER ?? 'bricklane-ledger',
@@ -80,4 +85,93 @@ export function environmentByName(settings: Settings, name: string): Environment
     ]);
   }
   return env;
+}
+
+/** The seed's suffixes: Dev, QA, Prod. */
+export function displayName(env: string): string {
+  return env === 'qa' ? 'QA' : env.charAt(0).toUpperCase() + env.slice(1);
+}
+
+function readEnvironment(
+  values: Values,
+  name: string,
+  project: string,
+  problems: string[],
+): EnvironmentSettings | undefined {
+  const prefix = `BRICKLANE_${name.toUpperCase()}_`;
+  const get = (key: string): string | undefined => values[`${prefix}${key}`]?.trim() || undefined;
+  const before = problems.length;
+  const auth = (get('DATABRICKS_AUTH') ?? 'keyVaultServicePrincipal') as DatabricksAuthMode;
+  if (!AUTH_MODES.includes(auth)) {
+    problems.push(`${prefix}DATABRICKS_AUTH must be one of ${AUTH_MODES.join(', ')}, got "${auth}"`);
+  }
+  const suffix = `${project}-${displayName(name)}`;
+  const env: EnvironmentSettings = {
+    name,
+    databricksAuth: auth,
+    subscriptionId: get('SUBSCRIPTION_ID') ?? '',
+    location: get('LOCATION') ?? 'westeurope',
+    resourceGroup: get('RESOURCE_GROUP') ?? `Databricks-${suffix}`,
+    workspaceName: get('WORKSPACE_NAME') ?? `Databricks-${suffix}`,
+    workspaceSku: get('WORKSPACE_SKU') === 'standard' ? 'standard' : 'premium',
+    keyVaultName: get('KEY_VAULT') ?? `KeyVault-${suffix}`,
+  };
+  if (auth === 'token') {
+    const url = get('WORKSPACE_URL');
+    const token = get('DATABRICKS_TOKEN');
+    if (!url)
+      problems.push(
+        `${prefix}WORKSPACE_URL is not set: token mode needs the workspace URL (https://adb-....azuredatabricks.net)`,
+      );
+    else if (!z.url({ protocol: /^https$/ }).safeParse(url).success) {
+      problems.push(`${prefix}WORKSPACE_URL must be an https:// URL, got "${url}"`);
+    }
+    if (!token)
+      problems.push(
+        `${prefix}DATABRICKS_TOKEN is not set: token mode needs a Databricks token for the workspace`,
+      );
+    env.workspaceUrl = url?.replace(/\/+$/, '');
+    env.databricksToken = token;
+  } else {
+    if (!env.subscriptionId) {
+      problems.push(
+        `${prefix}SUBSCRIPTION_ID is not set: set it to the subscription id of environment ${name}`,
+      );
+    } else if (!GUID.test(env.subscriptionId)) {
+      problems.push(
+        `${prefix}SUBSCRIPTION_ID must be a subscription id (a GUID), got "${env.subscriptionId}"`,
+      );
+    }
+    checkName(problems, RESOURCE_GROUP_RULE, env.resourceGroup, `${prefix}RESOURCE_GROUP`);
+    checkName(problems, DATABRICKS_WORKSPACE_RULE, env.workspaceName, `${prefix}WORKSPACE_NAME`);
+    checkName(problems, KEY_VAULT_RULE, env.keyVaultName, `${prefix}KEY_VAULT`);
+  }
+  return problems.length === before ? env : undefined;
+}
+
+function checkName(problems: string[], rule: NameRule, name: string, key: string): void {
+  const problem = rule.check(name);
+  if (problem) problems.push(`${rule.resource} name "${name}" ${problem}; set ${key} to a valid name`);
+}
+
+function readAzure(values: Values, problems: string[]): AzureSettings {
+  const armEndpoint = (values.BRICKLANE_ARM_ENDPOINT ?? PUBLIC_ARM).replace(/\/+$/, '');
+  const authorityHost = (values.BRICKLANE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY).replace(/\/+$/, '');
+  for (const [key, value] of [
+    ['BRICKLANE_ARM_ENDPOINT', armEndpoint],
+    ['BRICKLANE_AUTHORITY_HOST', authorityHost],
+  ] as const) {
+    if (!z.url({ protocol: /^https$/ }).safeParse(value).success)
+      problems.push(`${key} must be an https:// URL, got "${value}"`);
+  }
+  const credential = (values.BRICKLANE_AZURE_CREDENTIAL ?? 'managedIdentity') as AzureSettings['credential'];
+  if (!['managedIdentity', 'cli', 'default'].includes(credential)) {
+    problems.push(`BRICKLANE_AZURE_CREDENTIAL must be managedIdentity, cli or default, got "${credential}"`);
+  }
+  return {
+    armEndpoint,
+    authorityHost,
+    customEndpoints: armEndpoint !== PUBLIC_ARM || authorityHost !== PUBLIC_AUTHORITY,
+    credential,
+  };
 }

@@ -12,19 +12,24 @@ export function resolveJobSettings(
   settings: Record<string, unknown>,
   clusterIds: Readonly<Record<string, string | undefined>>,
 ): ResolvedJobSettings {
-  const unresolved: string[] = [];
-  const tasks = Array.isArray(settings.tasks) ? settings.tasks : undefined;
-  if (!tasks) return { settings, unresolved };
-  const resolvedTasks = tasks.map((task: unknown) => {
+  const unresolved = new Set<string>();
+  const resolveTask = (task: unknown): unknown => {
     if (typeof task !== 'object' || task === null) return task;
     const { existing_cluster_name: name, ...rest } = task as Record<string, unknown>;
-    if (typeof name !== 'string') return task;
+    // A for-each task carries its own nested task, which names its cluster the same way.
+    const forEach = rest.for_each_task as Record<string, unknown> | undefined;
+    if (forEach && typeof forEach === 'object' && 'task' in forEach) {
+      rest.for_each_task = { ...forEach, task: resolveTask(forEach.task) };
+    }
+    if (typeof name !== 'string') return rest;
     const id = clusterIds[name];
     if (id === undefined) {
-      unresolved.push(name);
-      return task;
+      unresolved.add(name);
+      return { ...rest, existing_cluster_name: name };
     }
     return { ...rest, existing_cluster_id: id };
-  });
-  return { settings: { ...settings, tasks: resolvedTasks }, unresolved: [...new Set(unresolved)].sort() };
+  };
+  if (!Array.isArray(settings.tasks)) return { settings, unresolved: [] };
+  const tasks = settings.tasks.map(resolveTask);
+  return { settings: { ...settings, tasks }, unresolved: [...unresolved].sort() };
 }

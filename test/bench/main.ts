@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LedgerStore } from '../../src/azure/LedgerStore';
+import { StaticTokenCredential } from '../../src/databricks/StaticTokenCredential';
 import { deployBundle, type DeployReport } from '../../src/cli/deployBundle';
 import type { Bundle } from '../../src/manifest/Bundle';
 import { loadBundle } from '../../src/manifest/loadBundle';
@@ -37,10 +38,10 @@ async function main(): Promise<void> {
       if (!emulator.workspaceNames().includes(env)) emulator.addWorkspace(env);
       const importTimes: number[] = [];
       const report = await deployBundle({
-        environment: {
-          name: env,
-          workspaceUrl: emulator.workspaceUrl(env),
-          databricksToken: DatabricksEmulator.defaultToken,
+        environment: env,
+        workspace: {
+          url: emulator.workspaceUrl(env),
+          credential: new StaticTokenCredential(DatabricksEmulator.defaultToken),
         },
         bundle: b,
         ledgerStore,

@@ -1,7 +1,7 @@
 // Test infrastructure: a stateful Azure Databricks REST API, many workspaces on one HTTPS server.
 // Each workspace lives under `/ws/<name>` (api-contract.md), so the sandbox gets dev, qa and prod on one
 // port. Requests pass auth, fault injection and rate limiting before they touch state; see handle().
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +39,24 @@ export interface EmulatorOptions {
   stateDir?: string;
 }
 
-export type TokenValidator = (token: string, workspaceName: string) => boolean | Promise<boolean>;
+/**
+ * true admits the request; false answers 401 UNAUTHENTICATED; a refusal answers with its own status and
+ * code (e.g. 403 PERMISSION_DENIED for a valid AAD token of a principal that is not in the workspace).
+ * `headers` carries what AAD callers send besides the token (X-Databricks-Azure-SP-Management-Token, ...).
+ */
+export type TokenValidator = (
+  token: string,
+  workspaceName: string,
+  headers: IncomingHttpHeaders,
+) => TokenVerdict | Promise<TokenVerdict>;
+
+export type TokenVerdict = boolean | TokenRefusal;
+
+export interface TokenRefusal {
+  status: 401 | 403;
+  errorCode: string;
+  message: string;
+}
 
 interface Answer {
   status: number;
@@ -227,10 +244,15 @@ export class DatabricksEmulator {
     let early: Outcome | undefined;
     let decision: FaultDecision | undefined;
     let route: Route | undefined;
+    let verdict: TokenVerdict;
     if (!workspace) {
       early = notFound(`No API found for '${method} ${url.pathname}' (unknown workspace or path)`);
-    } else if (!(await this.authorized(req, workspace.name))) {
-      early = errorOutcome(new ApiError(401, 'UNAUTHENTICATED', 'Invalid or missing bearer token.'));
+    } else if ((verdict = await this.authorized(req, workspace.name)) !== true) {
+      early = errorOutcome(
+        verdict === false
+          ? new ApiError(401, 'UNAUTHENTICATED', 'Invalid or missing bearer token.')
+          : new ApiError(verdict.status, verdict.errorCode, verdict.message),
+      );
     } else if (!(route = routes.get(endpoint))) {
       early = notFound(`No API found for '${method} /api/${endpoint}'`);
     } else if (route.method !== method) {
@@ -281,10 +303,10 @@ export class DatabricksEmulator {
     }
   }
 
-  private async authorized(req: IncomingMessage, workspaceName: string): Promise<boolean> {
+  private async authorized(req: IncomingMessage, workspaceName: string): Promise<TokenVerdict> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return false;
-    if (this.tokenValidator) return await this.tokenValidator(token, workspaceName);
+    if (this.tokenValidator) return await this.tokenValidator(token, workspaceName, req.headers);
     return this.world.get(workspaceName).hasToken(token);
   }
 

@@ -45,6 +45,7 @@ export class LocalWorld {
     };
     for (const env of this.environments) {
       const prefix = `BRICKLANE_${env.toUpperCase()}_`;
+      values[`${prefix}DATABRICKS_AUTH`] = 'token';
       values[`${prefix}WORKSPACE_URL`] = this.emulator.workspaceUrl(env);
       values[`${prefix}DATABRICKS_TOKEN`] = DatabricksEmulator.defaultToken;
     }

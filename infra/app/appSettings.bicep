@@ -1,0 +1,64 @@
+// The app settings infra owns. A PUT of config/appsettings replaces the whole set, so the current settings
+// are read first and merged under ours. Settings operators add in the portal (workspace URLs, webhook
+// secrets, approval signing keys) then survive `azd provision`.
+// Flex Consumption rejects FUNCTIONS_EXTENSION_VERSION, FUNCTIONS_WORKER_RUNTIME and WEBSITE_RUN_FROM_PACKAGE:
+// functionAppConfig (app.bicep) carries the runtime and the package location instead.
+
+param functionAppName string
+param storageAccountName string
+param applicationInsightsName string
+param projectName string
+
+@description('The bricklane environments: { name, subscriptionId, resourceGroupName, location }[].')
+param bricklaneEnvironments array
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: functionAppName
+}
+
+resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// Flat keys per environment (BRICKLANE_DEV_SUBSCRIPTION_ID), as src/config/loadSettings.ts reads them.
+var environmentSettingList = flatten(map(bricklaneEnvironments, env => [
+  {
+    key: 'BRICKLANE_${toUpper(env.name)}_SUBSCRIPTION_ID'
+    value: env.subscriptionId
+  }
+  {
+    key: 'BRICKLANE_${toUpper(env.name)}_RESOURCE_GROUP'
+    value: env.resourceGroupName
+  }
+  {
+    key: 'BRICKLANE_${toUpper(env.name)}_LOCATION'
+    value: env.location
+  }
+]))
+var environmentSettings = toObject(environmentSettingList, item => item.key, item => item.value)
+
+var infraSettings = union(environmentSettings, {
+  // Identity-based host storage: the account name and no key. The host, Durable Functions and the blob
+  // trigger use the app's system-assigned identity (roles in appRoles.bicep).
+  AzureWebJobsStorage__accountName: storageAccount.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  // System-assigned identity: no ClientId part.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+  BRICKLANE_PROJECT: projectName
+  BRICKLANE_ENVIRONMENTS: join(map(bricklaneEnvironments, env => env.name), ',')
+  BRICKLANE_BUNDLES_CONTAINER: 'bundles'
+  BRICKLANE_LEDGER_CONTAINER: 'bricklane-ledger'
+  // The ledger lives in the same account; there is no connection string to give, only its endpoint.
+  BRICKLANE_LEDGER_BLOB_ENDPOINT: storageAccount.properties.primaryEndpoints.blob
+})
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(list('${functionApp.id}/config/appsettings', '2024-04-01').properties, infraSettings)
+}

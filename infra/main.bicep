@@ -1,0 +1,136 @@
+// bricklane on Azure, for `azd up`: the Function App (Flex Consumption, Node 22) with a system-assigned
+// identity, and the least-privilege grants that identity needs. The grants mirror REQUIRED_ROLES in
+// src/azure/requiredRoles.ts; test/unit/infra/requiredRoles.test.ts keeps the two in step.
+//
+// Who can deploy this: besides Contributor on this subscription, the deployer needs Owner (or User Access
+// Administrator plus Contributor) on every environment subscription, to define the custom role there and
+// to assign roles.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; it seeds the unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region of the Function App and its storage; it must offer Flex Consumption.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Project name of the seed naming schema (Databricks-<project>-Dev).')
+param projectName string = 'MyProject'
+
+@description('Resource group of the Function App. Empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+type bricklaneEnvironment = {
+  @description('Lower-case environment name, as in BRICKLANE_ENVIRONMENTS (dev, qa, prod).')
+  name: string
+
+  @description('Subscription that holds the environment.')
+  subscriptionId: string
+
+  @description('Resource group of the environment\'s Databricks workspace and Key Vault.')
+  resourceGroupName: string
+
+  @description('Region of that resource group. It cannot change once the group exists.')
+  location: string
+}
+
+@description('The bricklane environments in deploy order. The identity is granted roles on each one.')
+param bricklaneEnvironments bricklaneEnvironment[] = []
+
+@description('Upper bound of Flex Consumption instances.')
+param maximumInstanceCount int = 100
+
+@description('Memory of each Flex Consumption instance, in MB.')
+param instanceMemoryMB int = 2048
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+resource appResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module app 'app/app.bicep' = {
+  name: 'bricklane-app'
+  scope: appResourceGroup
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+}
+
+module appSettings 'app/appSettings.bicep' = {
+  name: 'bricklane-app-settings'
+  scope: appResourceGroup
+  params: {
+    functionAppName: app.outputs.functionAppName
+    storageAccountName: app.outputs.storageAccountName
+    applicationInsightsName: app.outputs.applicationInsightsName
+    projectName: projectName
+    bricklaneEnvironments: bricklaneEnvironments
+  }
+}
+
+module appRoles 'app/appRoles.bicep' = {
+  name: 'bricklane-app-roles'
+  scope: appResourceGroup
+  params: {
+    principalId: app.outputs.principalId
+    storageAccountName: app.outputs.storageAccountName
+    applicationInsightsName: app.outputs.applicationInsightsName
+  }
+}
+
+// One module per distinct subscription, not per environment: dev and qa often share a subscription, and two
+// nested deployments writing the same role definition at once would conflict. union() keeps each value once.
+var environmentSubscriptionIds = union(map(bricklaneEnvironments, env => env.subscriptionId), [])
+
+module environmentSubscriptions 'environment/environmentSubscription.bicep' = [
+  for subscriptionId in environmentSubscriptionIds: {
+    name: take('bricklane-${environmentName}-sub-${uniqueString(subscriptionId)}', 64)
+    scope: subscription(subscriptionId)
+    params: {
+      principalId: app.outputs.principalId
+    }
+  }
+]
+
+module environmentResourceGroups 'environment/environmentResourceGroup.bicep' = [
+  for env in bricklaneEnvironments: {
+    name: take('bricklane-${environmentName}-env-${env.name}', 64)
+    scope: subscription(env.subscriptionId)
+    params: {
+      principalId: app.outputs.principalId
+      resourceGroupName: env.resourceGroupName
+      location: env.location
+      tags: {
+        'bricklane-environment': env.name
+        'bricklane-project': projectName
+      }
+    }
+  }
+]
+
+// azd stores these outputs in the environment; infra/hooks/postdeploy.* read them.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = appResourceGroup.name
+output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
+output AZURE_FUNCTION_APP_PRINCIPAL_ID string = app.outputs.principalId
+output AZURE_STORAGE_ACCOUNT_NAME string = app.outputs.storageAccountName
+output BRICKLANE_BUNDLES_SYSTEM_TOPIC_NAME string = app.outputs.bundlesSystemTopicName
+output BRICKLANE_BUNDLES_CONTAINER string = app.outputs.bundlesContainerName
