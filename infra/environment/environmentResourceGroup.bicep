@@ -22,7 +22,7 @@ resource environmentResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01
   tags: tags
 }
 
-module roles 'environmentRoles.bicep' = {
+module roles 'environmentResourceGroupRoles.bicep' = {
   name: take('bricklane-roles-${resourceGroupName}', 64)
   scope: environmentResourceGroup
   params: {

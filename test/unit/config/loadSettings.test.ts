@@ -62,7 +62,7 @@ describe('loadSettings', () => {
         BRICKLANE_ENVIRONMENTS: 'prod',
       },
       expected:
-        /Key Vault name "KeyVault-CustomerAnalytics-Prod" must be 3–24 characters \(it has 30\); set BRICKLANE_PROD_KEY_VAULT/,
+        /Key Vault name "KeyVault-CustomerAnalytics-Prod" must be 3–24 characters \(it has 31\); set BRICKLANE_PROD_KEY_VAULT/,
     },
     {
       name: 'a vault name with consecutive hyphens',
