@@ -1,6 +1,7 @@
 // I/O: the ledger as one JSON blob per environment, written with an ETag condition.
 // Two deploys of one environment can race (a re-run while a release is applying); the loser gets a
 // LedgerConflictError instead of silently erasing the winner's record.
+import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
 import type { Ledger } from '../planning/Ledger';
 import { emptyLedger } from '../planning/Ledger';
@@ -32,6 +33,16 @@ export class LedgerStore {
 
   static fromConnectionString(connectionString: string, containerName?: string): LedgerStore {
     return new LedgerStore(BlobServiceClient.fromConnectionString(connectionString), containerName);
+  }
+
+  /** Identity-based: the app's credential on the account's blob endpoint (no keys; infra/ disables them). */
+  static fromSettings(
+    ledger: { connectionString?: string; blobEndpoint?: string; container: string },
+    credential: () => TokenCredential,
+  ): LedgerStore {
+    if (ledger.connectionString)
+      return LedgerStore.fromConnectionString(ledger.connectionString, ledger.container);
+    return new LedgerStore(new BlobServiceClient(ledger.blobEndpoint ?? '', credential()), ledger.container);
   }
 
   async read(environment: string): Promise<StoredLedger> {

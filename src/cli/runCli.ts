@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectWorkspace } from '../azure/connectWorkspace';
+import { createAzureCredential } from '../azure/createAzureCredential';
 import { LedgerStore } from '../azure/LedgerStore';
 import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
 import type { Diagnostic } from '../manifest/Bundle';
@@ -23,7 +24,7 @@ Settings (app settings or environment variables; see local.settings.sample.json)
   BRICKLANE_<ENV>_SUBSCRIPTION_ID      Azure modes: the environment's subscription
   BRICKLANE_<ENV>_RESOURCE_GROUP, _WORKSPACE_NAME, _KEY_VAULT, _LOCATION   (seed naming by default)
   BRICKLANE_<ENV>_WORKSPACE_URL, _DATABRICKS_TOKEN                         token mode
-  BRICKLANE_LEDGER_CONNECTION          storage connection string for the ledger (or AzureWebJobsStorage)
+  BRICKLANE_LEDGER_BLOB_ENDPOINT       ledger storage, used with the app identity (or BRICKLANE_LEDGER_CONNECTION)
   BRICKLANE_MAX_IN_FLIGHT              requests in flight per workspace (default 16)`;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -113,10 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     environment: environment.name,
     workspace: connected.workspace,
     bundle,
-    ledgerStore: LedgerStore.fromConnectionString(
-      settings.ledger.connectionString,
-      settings.ledger.container,
-    ),
+    ledgerStore: LedgerStore.fromSettings(settings.ledger, () => createAzureCredential(settings.azure)),
     maxInFlight: settings.maxInFlight,
     apply: command === 'deploy',
     onProgress: (p) => {

@@ -43,7 +43,8 @@ export interface Settings {
   /** In deploy order. */
   environments: EnvironmentSettings[];
   azure: AzureSettings;
-  ledger: { connectionString: string; container: string };
+  /** Where the ledger lives: a connection string (Azurite, keys) or a blob endpoint used with the app identity. */
+  ledger: { connectionString?: string; blobEndpoint?: string; container: string };
   /** Requests in flight per workspace. Peers use 10–20; Databricks reports a 20-concurrent limit (ucx#401). */
   maxInFlight: number;
 }

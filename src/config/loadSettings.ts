@@ -51,11 +51,18 @@ export function loadSettings(values: Values): Settings {
     .filter((e): e is EnvironmentSettings => e !== undefined);
 
   const azure = readAzure(values, problems);
-  const connectionString = values.BRICKLANE_LEDGER_CONNECTION ?? values.AzureWebJobsStorage;
-  if (!connectionString) {
+  // Identity-based storage (infra/) has no connection string: it names the blob endpoint instead.
+  const blobEndpoint = values.BRICKLANE_LEDGER_BLOB_ENDPOINT;
+  const connectionString = blobEndpoint
+    ? undefined
+    : (values.BRICKLANE_LEDGER_CONNECTION ?? values.AzureWebJobsStorage);
+  if (!connectionString && !blobEndpoint) {
     problems.push(
-      'BRICKLANE_LEDGER_CONNECTION is not set: set it to the storage connection string that holds the ledger',
+      'BRICKLANE_LEDGER_BLOB_ENDPOINT (https://<account>.blob.core.windows.net, used with the app identity) or ' +
+        'BRICKLANE_LEDGER_CONNECTION (a storage connection string) must be set: the ledger lives there',
     );
+  } else if (blobEndpoint && !z.url({ protocol: /^https?$/ }).safeParse(blobEndpoint).success) {
+    problems.push(`BRICKLANE_LEDGER_BLOB_ENDPOINT must be a URL, got "${blobEndpoint}"`);
   }
   const maxInFlight = Number(values.BRICKLANE_MAX_IN_FLIGHT ?? '16');
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) {
@@ -69,7 +76,8 @@ export function loadSettings(values: Values): Settings {
     environments,
     azure,
     ledger: {
-      connectionString: connectionString ?? '',
+      ...(connectionString ? { connectionString } : {}),
+      ...(blobEndpoint ? { blobEndpoint } : {}),
       container: values.BRICKLANE_LEDGER_CONTAINER ?? 'bricklane-ledger',
     },
     maxInFlight,

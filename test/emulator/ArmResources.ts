@@ -24,7 +24,10 @@ export interface WorkspaceRecord {
   location: string;
   skuName: string;
   tags: Record<string, string>;
-  managedResourceGroupId: string;
+  /** 'Hybrid' (classic, with a managed resource group) or 'Serverless' (none); api-version 2026-01-01 requires it. */
+  computeMode: 'Hybrid' | 'Serverless';
+  /** Absent for Serverless workspaces. */
+  managedResourceGroupId?: string;
   /** The numeric id Azure Databricks shows in `adb-<workspaceId>` URLs. */
   workspaceId: string;
   /** The workspace's name in the Databricks emulator. */
@@ -122,7 +125,9 @@ export class ArmResources {
     };
     this.databricks.addWorkspace(databricksName);
     this.workspaces.set(id, record);
-    const managed = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)$/i.exec(request.managedResourceGroupId);
+    const managed = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)$/i.exec(
+      request.managedResourceGroupId ?? '',
+    );
     if (managed?.[1] && managed[2] && !this.resourceGroup(managed[1], managed[2])) {
       this.putResourceGroup({
         subscriptionId: managed[1],

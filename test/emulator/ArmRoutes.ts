@@ -38,10 +38,17 @@ interface PendingOperation {
 // ARM accepts tokens for either spelling of its audience.
 const armAudiences = ['https://management.azure.com', 'https://management.core.windows.net'];
 const skuNames = ['standard', 'premium', 'trial'];
+const computeModes = ['Hybrid', 'Serverless'] as const;
 
 export class ArmRoutes {
   private counts: ArmCounters = { total: 0, writes: 0, byOperation: {} };
   private readonly operations = new Map<string, PendingOperation>();
+  /**
+   * How many polls of a new workspace's operation answer InProgress (azure-contract.md: 1). core-lro waits
+   * its 2 s default between polls whatever Retry-After says (0 counts as "no hint"), so 0 makes
+   * `beginCreateOrUpdateAndWait` return without waiting unless the caller set updateIntervalInMs.
+   */
+  inProgressPolls = 1;
 
   constructor(
     private readonly resources: ArmResources,
@@ -72,7 +79,7 @@ export class ArmRoutes {
       return armError(
         400,
         'MissingApiVersionParameter',
-        "The api-version query parameter (?api-version=) is required for all requests.",
+        'The api-version query parameter (?api-version=) is required for all requests.',
       );
     }
     const principal = this.authenticate(request);
@@ -91,12 +98,20 @@ export class ArmRoutes {
   private authenticate(request: HttpRequest): string | HttpAnswer {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!token) {
-      return armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
+      return armError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+      );
     }
     const check = this.issuer.verify(token);
     if (!check.ok) {
       return check.reason.includes('expired')
-        ? armError(401, 'ExpiredAuthenticationToken', `The access token expiry UTC time is in the past. ${check.reason}`)
+        ? armError(
+            401,
+            'ExpiredAuthenticationToken',
+            `The access token expiry UTC time is in the past. ${check.reason}`,
+          )
         : armError(401, 'InvalidAuthenticationToken', `The access token is invalid. ${check.reason}`);
     }
     if (!ArmRoutes.isArmAudience(check.claims.aud)) {
@@ -121,12 +136,18 @@ export class ArmRoutes {
     if (lower[0] === 'subscriptions' && lower[2] === 'resourcegroups' && segments.length === 4) {
       const scope = ArmResources.resourceGroupId(subscriptionId, resourceGroup);
       const action = `Microsoft.Resources/subscriptions/resourceGroups/${verb}`;
-      if (method === 'PUT') return { action, scope, run: () => this.putResourceGroup(request, subscriptionId, resourceGroup) };
+      if (method === 'PUT')
+        return { action, scope, run: () => this.putResourceGroup(request, subscriptionId, resourceGroup) };
       if (method === 'GET' || method === 'HEAD') {
         return { action, scope, run: () => this.getResourceGroup(method, subscriptionId, resourceGroup) };
       }
     }
-    if (lower[0] === 'subscriptions' && lower[2] === 'resourcegroups' && lower[4] === 'providers' && segments.length === 8) {
+    if (
+      lower[0] === 'subscriptions' &&
+      lower[2] === 'resourcegroups' &&
+      lower[4] === 'providers' &&
+      segments.length === 8
+    ) {
       const resourceType = `${lower[5]}/${lower[6]}`;
       const scope = `${ArmResources.resourceGroupId(subscriptionId, resourceGroup)}/providers/${provider}/${type}/${name}`;
       if (resourceType === 'microsoft.databricks/workspaces') {
@@ -142,9 +163,10 @@ export class ArmRoutes {
         if (method === 'GET') return { action, scope, run: () => this.getVault(ids) };
       }
     }
-    const operation = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.databricks\/locations\/[^/]+\/operationstatuses\/([^/]+)$/i.exec(
-      request.url.pathname,
-    );
+    const operation =
+      /^\/subscriptions\/([^/]+)\/providers\/microsoft\.databricks\/locations\/[^/]+\/operationstatuses\/([^/]+)$/i.exec(
+        request.url.pathname,
+      );
     if (operation?.[1] && operation[2] && method === 'GET') {
       const id = operation[2];
       // The caller that started the operation may poll it even with a role on the resource group only.
@@ -225,25 +247,60 @@ export class ArmRoutes {
     const properties = asObject(body.json.properties);
     const skuName = asObject(body.json.sku).name;
     const managedResourceGroupId = properties.managedResourceGroupId;
+    const computeMode = computeModes.find(
+      (mode) => mode.toLowerCase() === String(properties.computeMode ?? 'Hybrid').toLowerCase(),
+    );
     if (typeof location !== 'string' || !location) {
       return armError(400, 'LocationRequired', 'The location property is required for this definition.');
     }
     if (typeof skuName !== 'string' || !skuNames.includes(skuName.toLowerCase())) {
-      return armError(400, 'InvalidSku', `The sku '${String(skuName)}' is invalid; use one of ${skuNames.join(', ')}.`);
-    }
-    if (typeof managedResourceGroupId !== 'string' || !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(managedResourceGroupId)) {
       return armError(
         400,
-        'InvalidParameter',
-        "properties.managedResourceGroupId must be '/subscriptions/<id>/resourceGroups/<name>'.",
+        'InvalidSku',
+        `The sku '${String(skuName)}' is invalid; use one of ${skuNames.join(', ')}.`,
       );
     }
-    const existing = this.resources.workspace(ids.subscriptionId, ids.resourceGroup, ids.name);
-    if (existing && existing.managedResourceGroupId.toLowerCase() !== managedResourceGroupId.toLowerCase()) {
+    if (!computeMode) {
       return armError(
         400,
         'InvalidParameter',
-        `The managed resource group of workspace '${ids.name}' is '${existing.managedResourceGroupId}' and cannot be changed.`,
+        `properties.computeMode '${String(properties.computeMode)}' is invalid; use Hybrid or Serverless.`,
+      );
+    }
+    if (computeMode === 'Serverless' && managedResourceGroupId !== undefined) {
+      return armError(
+        400,
+        'InvalidParameter',
+        'properties.managedResourceGroupId is not allowed in a Serverless ComputeMode workspace.',
+      );
+    }
+    if (
+      computeMode === 'Hybrid' &&
+      (typeof managedResourceGroupId !== 'string' ||
+        !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(managedResourceGroupId))
+    ) {
+      return armError(
+        400,
+        'InvalidParameter',
+        "properties.managedResourceGroupId must be '/subscriptions/<id>/resourceGroups/<name>' in a Hybrid " +
+          'ComputeMode workspace.',
+      );
+    }
+    const managed = typeof managedResourceGroupId === 'string' ? managedResourceGroupId : undefined;
+    const existing = this.resources.workspace(ids.subscriptionId, ids.resourceGroup, ids.name);
+    if (existing && existing.computeMode !== computeMode) {
+      return armError(
+        400,
+        'InvalidParameter',
+        `The compute mode of workspace '${ids.name}' is ${existing.computeMode} and cannot be changed.`,
+      );
+    }
+    if (existing && (existing.managedResourceGroupId ?? '').toLowerCase() !== (managed ?? '').toLowerCase()) {
+      return armError(
+        400,
+        'InvalidParameter',
+        `The managed resource group of workspace '${ids.name}' is '${existing.managedResourceGroupId}' and ` +
+          'cannot be changed.',
       );
     }
     const taken = this.resources.workspaceByDatabricksName(ids.name.toLowerCase());
@@ -260,14 +317,15 @@ export class ArmRoutes {
         location: normalizeLocation(location),
         skuName: skuName.toLowerCase(),
         tags: stringRecord(body.json.tags),
-        managedResourceGroupId,
+        computeMode,
+        ...(managed === undefined ? {} : { managedResourceGroupId: managed }),
       },
-      'Accepted',
+      this.inProgressPolls > 0 ? 'Accepted' : 'Succeeded',
     );
     this.counts.writes += 1;
     if (!created) return { status: 200, body: this.workspaceJson(record) };
     const operationId = randomUUID();
-    this.operations.set(operationId, { workspace: record, pollsLeft: 1 });
+    this.operations.set(operationId, { workspace: record, pollsLeft: this.inProgressPolls });
     const apiVersion = request.url.searchParams.get('api-version') ?? '';
     const statusUrl =
       `${this.baseUrl()}/subscriptions/${ids.subscriptionId}/providers/Microsoft.Databricks/locations/` +
@@ -317,7 +375,10 @@ export class ArmRoutes {
       tags: record.tags,
       sku: { name: record.skuName },
       properties: {
-        managedResourceGroupId: record.managedResourceGroupId,
+        computeMode: record.computeMode,
+        ...(record.managedResourceGroupId === undefined
+          ? {}
+          : { managedResourceGroupId: record.managedResourceGroupId }),
         provisioningState: record.provisioningState,
         workspaceId: record.workspaceId,
         // Real ARM fills the URL in once the workspace exists, not in the first 201 answer.
@@ -347,11 +408,18 @@ export class ArmRoutes {
     if (typeof location !== 'string' || !location) {
       return armError(400, 'LocationRequired', 'The location property is required for this definition.');
     }
-    if (typeof properties.tenantId !== 'string' || typeof properties.sku !== 'object' || properties.sku === null) {
+    if (
+      typeof properties.tenantId !== 'string' ||
+      typeof properties.sku !== 'object' ||
+      properties.sku === null
+    ) {
       return armError(400, 'BadRequest', 'properties.tenantId and properties.sku are required.');
     }
     const elsewhere = this.resources.vaultRecord(ids.name);
-    if (elsewhere && ArmResources.vaultId(elsewhere).toLowerCase() !== ArmResources.vaultId(ids).toLowerCase()) {
+    if (
+      elsewhere &&
+      ArmResources.vaultId(elsewhere).toLowerCase() !== ArmResources.vaultId(ids).toLowerCase()
+    ) {
       return armError(
         409,
         'VaultAlreadyExists',
@@ -434,11 +502,18 @@ function resourceGroupJson(record: ResourceGroupRecord): JsonObject {
 function parseBody(body: Buffer): { json: JsonObject } | { error: HttpAnswer } {
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { json: parsed as JsonObject };
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return { json: parsed as JsonObject };
   } catch {
     // Answered below like any other unusable body.
   }
-  return { error: armError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.') };
+  return {
+    error: armError(
+      400,
+      'InvalidRequestContent',
+      'The request content was invalid and could not be deserialized.',
+    ),
+  };
 }
 
 function asObject(value: JsonValue | undefined): JsonObject {
@@ -447,7 +522,9 @@ function asObject(value: JsonValue | undefined): JsonObject {
 
 function stringRecord(value: JsonValue | undefined): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(asObject(value)).flatMap(([name, entry]) => (typeof entry === 'string' ? [[name, entry]] : [])),
+    Object.entries(asObject(value)).flatMap(([name, entry]) =>
+      typeof entry === 'string' ? [[name, entry]] : [],
+    ),
   );
 }
 

@@ -75,7 +75,8 @@ export class DatabricksAadValidator {
 
   restore(saved: SavedMembership): void {
     this.members.clear();
-    for (const [name, principals] of Object.entries(saved.members)) this.members.set(name, new Set(principals));
+    for (const [name, principals] of Object.entries(saved.members))
+      this.members.set(name, new Set(principals));
     this.admissions = saved.admissions.map((admission) => ({ ...admission }));
   }
 

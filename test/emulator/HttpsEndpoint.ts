@@ -81,7 +81,9 @@ async function serve(handler: HttpHandler, req: IncomingMessage, res: ServerResp
         ? { status: 413, body: { error: { code: 'RequestEntityTooLarge', message: 'Body too large' } } }
         : await handler({
             method: req.method ?? 'GET',
-            url: new URL(req.url ?? '/', 'https://emulator.invalid'),
+            // Concatenated, not resolved: `resources.getById` sends `//subscriptions/...`, which
+            // `new URL(path, base)` would read as a host name.
+            url: new URL(`https://emulator.invalid${req.url ?? '/'}`),
             headers: req.headers,
             body,
           });

@@ -17,6 +17,8 @@ export interface VaultAuth {
   /** Named in the 401 challenge; SecretClient asks this authority for the token. */
   authorityHost: () => string;
   now: () => number;
+  /** Records `<status> <method> <url>` of every request, for tests that pin what the SDK sends. */
+  log: (line: string) => void;
 }
 
 export interface VaultCounters {
@@ -69,7 +71,17 @@ export class KeyVaultServer {
     auth: VaultAuth,
   ): Promise<KeyVaultServer> {
     const vault = new KeyVaultServer(options.name, options.id, options.tenantId, auth);
-    vault.endpoint = await HttpsEndpoint.start((request) => vault.handle(request), options.port ?? 0, true);
+    vault.endpoint = await HttpsEndpoint.start(
+      (request) => {
+        const answer = vault.handle(request);
+        auth.log(
+          `${answer.status} ${request.method} ${vault.uri.replace(/\/$/, '')}${request.url.pathname}${request.url.search}`,
+        );
+        return answer;
+      },
+      options.port ?? 0,
+      true,
+    );
     return vault;
   }
 
@@ -168,7 +180,9 @@ export class KeyVaultServer {
     const check = this.auth.issuer.verify(token);
     if (!check.ok) return this.challenge(`AKV10013: Invalid token: ${check.reason}`);
     if (!TokenIssuer.audienceMatches(check.claims, vaultResource)) {
-      return this.challenge(`AKV10022: Invalid audience. Expected ${vaultResource}, found: ${check.claims.aud}.`);
+      return this.challenge(
+        `AKV10022: Invalid audience. Expected ${vaultResource}, found: ${check.claims.aud}.`,
+      );
     }
     if (check.claims.tid !== this.tenantId) {
       return this.challenge(
@@ -265,7 +279,10 @@ export class KeyVaultServer {
       ...(isStringRecord(parsed.tags) ? { tags: parsed.tags } : {}),
     });
     this.counts.writes += 1;
-    return { status: 200, body: this.bundle(this.secrets.get(name.toLowerCase())?.name ?? name, version, true) };
+    return {
+      status: 200,
+      body: this.bundle(this.secrets.get(name.toLowerCase())?.name ?? name, version, true),
+    };
   }
 
   private bundle(name: string, version: SecretVersion, withValue: boolean): JsonObject {

@@ -18,8 +18,8 @@ export interface ManagedIdentity {
 
 /** Who exists in the emulated tenant; read on every request so tests can change it at any time. */
 export interface Directory {
-  tenantId: string;
-  managedIdentity: ManagedIdentity;
+  tenantId: () => string;
+  managedIdentity: () => ManagedIdentity;
   identityHeader: string;
   servicePrincipal(clientId: string): ServicePrincipal | undefined;
 }
@@ -77,12 +77,12 @@ export class TokenEndpoints {
     }
     const resource = request.url.searchParams.get('resource');
     if (!resource) return this.refuse(400, 'invalid_request', "The 'resource' query parameter is required.");
-    const identity = this.directory.managedIdentity;
+    const identity = this.directory.managedIdentity();
     const audience = TokenIssuer.resourceOfScope(resource);
     const { token, claims } = this.issuer.issue({
       audience,
       objectId: identity.principalId,
-      tenantId: this.directory.tenantId,
+      tenantId: this.directory.tenantId(),
       appId: identity.clientId,
       version: '1.0',
     });
@@ -120,7 +120,7 @@ export class TokenEndpoints {
         400,
         'unauthorized_client',
         `AADSTS700016: Application with identifier '${clientId}' was not found in the directory ` +
-          `'${this.directory.tenantId}'.`,
+          `'${this.directory.tenantId()}'.`,
         700016,
       );
     }
@@ -147,7 +147,7 @@ export class TokenEndpoints {
     const { token } = this.issuer.issue({
       audience,
       objectId: principal.objectId,
-      tenantId: this.directory.tenantId,
+      tenantId: this.directory.tenantId(),
       appId: principal.clientId,
       version: '2.0',
     });
@@ -164,13 +164,17 @@ export class TokenEndpoints {
   }
 
   private openIdConfiguration(tenant: string): HttpAnswer {
-    const tenantId = this.knownTenant(tenant) ? this.directory.tenantId : tenant;
+    const tenantId = this.knownTenant(tenant) ? this.directory.tenantId() : tenant;
     const base = `${this.baseUrl()}/${tenantId}`;
     return {
       status: 200,
       body: {
         token_endpoint: `${base}/oauth2/v2.0/token`,
-        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        token_endpoint_auth_methods_supported: [
+          'client_secret_post',
+          'private_key_jwt',
+          'client_secret_basic',
+        ],
         jwks_uri: `${this.baseUrl()}/${tenantId}/discovery/v2.0/keys`,
         response_modes_supported: ['query', 'fragment', 'form_post'],
         subject_types_supported: ['pairwise'],
@@ -199,7 +203,7 @@ export class TokenEndpoints {
     return {
       status: 200,
       body: {
-        tenant_discovery_endpoint: `${this.baseUrl()}/${this.directory.tenantId}/v2.0/.well-known/openid-configuration`,
+        tenant_discovery_endpoint: `${this.baseUrl()}/${this.directory.tenantId()}/v2.0/.well-known/openid-configuration`,
         'api-version': '1.1',
         metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
       },
@@ -207,7 +211,7 @@ export class TokenEndpoints {
   }
 
   private knownTenant(tenant: string): boolean {
-    return tenant.toLowerCase() === this.directory.tenantId.toLowerCase() || tenant === 'organizations';
+    return tenant.toLowerCase() === this.directory.tenantId().toLowerCase() || tenant === 'organizations';
   }
 
   private count(endpoint: 'managedIdentity' | 'aad', audience: string): void {

@@ -3,7 +3,7 @@
 // services do), so a shared HMAC key keeps the emulator small while the tokens still look like AAD's to
 // anyone decoding them (aud, oid, tid, appid, exp). The key is saved with the Azure world so tokens cached
 // by a long-lived process survive a sandbox restart.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface TokenClaims {
   aud: string;
@@ -29,19 +29,18 @@ export interface TokenRequest {
   appId: string;
   /** '1.0' for managed identity answers, '2.0' for the v2 token endpoint, as AAD does. */
   version: '1.0' | '2.0';
+  /** Overrides the issuer's lifetime (tests make tokens that are about to expire). */
+  lifetimeInSeconds?: number;
 }
 
 export class TokenIssuer {
   constructor(
-    readonly signingKey: string,
+    /** Replaced when a saved world is loaded, so that world's tokens stay valid. */
+    public signingKey: string,
     private readonly issuerBase: () => string,
     private readonly now: () => number,
     private readonly lifetimeInSeconds: number,
   ) {}
-
-  static newSigningKey(): string {
-    return randomBytes(32).toString('base64url');
-  }
 
   issue(request: TokenRequest): { token: string; claims: TokenClaims } {
     const iat = Math.floor(this.now() / 1000);
@@ -54,7 +53,7 @@ export class TokenIssuer {
       appid: request.appId,
       iat,
       nbf: iat,
-      exp: iat + this.lifetimeInSeconds,
+      exp: iat + (request.lifetimeInSeconds ?? this.lifetimeInSeconds),
       ver: request.version,
       idtyp: 'app',
     };

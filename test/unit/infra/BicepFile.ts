@@ -178,7 +178,10 @@ function valueAt(source: BicepBlock, offset: number): BicepBlock {
       end += 1;
     }
   }
-  return { code: source.code.slice(offset, end).trimEnd(), masked: source.masked.slice(offset, end).trimEnd() };
+  return {
+    code: source.code.slice(offset, end).trimEnd(),
+    masked: source.masked.slice(offset, end).trimEnd(),
+  };
 }
 
 const CLOSE: Readonly<Record<string, string>> = { '{': '}', '[': ']', '(': ')' };
@@ -222,7 +225,9 @@ function scan(text: string): { code: string; masked: string; problems: string[] 
     if (both) code[i] = ' ';
   };
   // Each frame is a string, or an interpolation / bracket inside code.
-  type Frame = { kind: 'string'; line: number } | { kind: 'bracket'; close: string; line: number; interpolation: boolean };
+  type Frame =
+    | { kind: 'string'; line: number }
+    | { kind: 'bracket'; close: string; line: number; interpolation: boolean };
   const frames: Frame[] = [];
   let line = 1;
   let i = 0;
@@ -285,7 +290,9 @@ function scan(text: string): { code: string; masked: string; problems: string[] 
       i++;
     } else if (c === '}' || c === ']' || c === ')') {
       if (frame?.kind !== 'bracket' || frame.close !== c) {
-        problems.push(`line ${line}: unexpected '${c}'${frame?.kind === 'bracket' ? ` (expected '${frame.close}')` : ''}`);
+        problems.push(
+          `line ${line}: unexpected '${c}'${frame?.kind === 'bracket' ? ` (expected '${frame.close}')` : ''}`,
+        );
       } else {
         frames.pop();
         if (frame.interpolation) blank(i, false);

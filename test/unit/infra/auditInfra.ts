@@ -24,9 +24,20 @@ type GrantSite =
 /** Where infra grants the roles of each scope: the file, and the target scope or resource the grant is on. */
 export const GRANT_SITES: Readonly<Record<RoleScope, GrantSite>> = {
   environmentSubscription: { file: 'environment/environmentSubscription.bicep', target: 'subscription' },
-  environmentResourceGroup: { file: 'environment/environmentResourceGroupRoles.bicep', target: 'resourceGroup' },
-  appStorage: { file: 'app/appRoles.bicep', resource: 'storageAccount', resourceType: 'Microsoft.Storage/storageAccounts' },
-  appInsights: { file: 'app/appRoles.bicep', resource: 'applicationInsights', resourceType: 'Microsoft.Insights/components' },
+  environmentResourceGroup: {
+    file: 'environment/environmentResourceGroupRoles.bicep',
+    target: 'resourceGroup',
+  },
+  appStorage: {
+    file: 'app/appRoles.bicep',
+    resource: 'storageAccount',
+    resourceType: 'Microsoft.Storage/storageAccounts',
+  },
+  appInsights: {
+    file: 'app/appRoles.bicep',
+    resource: 'applicationInsights',
+    resourceType: 'Microsoft.Insights/components',
+  },
 };
 
 const ROLE_ASSIGNMENTS = 'Microsoft.Authorization/roleAssignments';
@@ -57,8 +68,13 @@ export function auditRoleGrants(files: InfraFiles, roles: readonly RequiredRole[
       const [definition] = custom;
       if (definition) usedDefinitions.add(definition);
 
-      if (property(assignment.body, ['properties', 'principalId'])?.code !== 'principalId' || !hasParam(file, 'principalId')) {
-        problems.push(`${where}: principalId must be the principalId parameter (the app's system-assigned identity)`);
+      if (
+        property(assignment.body, ['properties', 'principalId'])?.code !== 'principalId' ||
+        !hasParam(file, 'principalId')
+      ) {
+        problems.push(
+          `${where}: principalId must be the principalId parameter (the app's system-assigned identity)`,
+        );
       }
       if (property(assignment.body, ['properties', 'principalType'])?.code !== "'ServicePrincipal'") {
         problems.push(`${where}: principalType must be 'ServicePrincipal'`);
@@ -69,7 +85,9 @@ export function auditRoleGrants(files: InfraFiles, roles: readonly RequiredRole[
         : roles.find((r) => r.kind === 'custom' && definition !== undefined && isDefinitionOf(definition, r));
       if (!role) {
         const what = builtInId ?? `the custom role ${definition?.symbol ?? '?'}`;
-        problems.push(`${where}: grants ${what}, which REQUIRED_ROLES (src/azure/requiredRoles.ts) does not declare`);
+        problems.push(
+          `${where}: grants ${what}, which REQUIRED_ROLES (src/azure/requiredRoles.ts) does not declare`,
+        );
         continue;
       }
       const misplaced = siteProblem(path, file, assignment, GRANT_SITES[role.scope]);
@@ -77,7 +95,8 @@ export function auditRoleGrants(files: InfraFiles, roles: readonly RequiredRole[
         problems.push(`${where}: grants ${role.name}, declared for scope ${role.scope}, ${misplaced}`);
         continue;
       }
-      if (role.kind === 'custom' && definition) problems.push(...auditCustomRole(`${path} ${definition.symbol}`, definition, role));
+      if (role.kind === 'custom' && definition)
+        problems.push(...auditCustomRole(`${path} ${definition.symbol}`, definition, role));
       granted.add(role);
     }
   }
@@ -85,7 +104,9 @@ export function auditRoleGrants(files: InfraFiles, roles: readonly RequiredRole[
   for (const [path, file] of files) {
     for (const definition of file.resources.filter((r) => r.type === ROLE_DEFINITIONS && !r.existing)) {
       if (!usedDefinitions.has(definition)) {
-        problems.push(`${path} ${definition.symbol}: a role definition that no role assignment of REQUIRED_ROLES uses`);
+        problems.push(
+          `${path} ${definition.symbol}: a role definition that no role assignment of REQUIRED_ROLES uses`,
+        );
       }
     }
   }
@@ -117,7 +138,8 @@ function resolveRoleDefinition(
     }
     const resource = file.resource(name);
     if (resource?.type !== ROLE_DEFINITIONS) continue;
-    if (resource.existing) guidsIn(property(resource.body, ['name'])?.code ?? '').forEach((id) => builtIn.add(id));
+    if (resource.existing)
+      guidsIn(property(resource.body, ['name'])?.code ?? '').forEach((id) => builtIn.add(id));
     else custom.add(resource);
   }
   return { builtIn, custom };
@@ -127,16 +149,24 @@ function isDefinitionOf(definition: BicepResource, role: CustomRequiredRole): bo
   return stringLiterals(property(definition.body, ['name'])?.code ?? '').includes(role.roleDefinitionSeed);
 }
 
-function siteProblem(path: string, file: BicepFile, assignment: BicepResource, site: GrantSite): string | undefined {
+function siteProblem(
+  path: string,
+  file: BicepFile,
+  assignment: BicepResource,
+  site: GrantSite,
+): string | undefined {
   if (path !== site.file) return `but is granted in infra/${path} instead of infra/${site.file}`;
   const scope = property(assignment.body, ['scope'])?.code;
   if ('target' in site) {
     if (scope !== undefined) return `but is scoped to ${scope} instead of the file's target scope`;
-    if (file.targetScope !== site.target) return `but the file's targetScope is ${file.targetScope}, not ${site.target}`;
+    if (file.targetScope !== site.target)
+      return `but the file's targetScope is ${file.targetScope}, not ${site.target}`;
     return undefined;
   }
-  if (scope !== site.resource) return `but is scoped to ${scope ?? 'the target scope'} instead of ${site.resource}`;
-  if (file.resource(site.resource)?.type !== site.resourceType) return `but ${site.resource} is not a ${site.resourceType}`;
+  if (scope !== site.resource)
+    return `but is scoped to ${scope ?? 'the target scope'} instead of ${site.resource}`;
+  if (file.resource(site.resource)?.type !== site.resourceType)
+    return `but ${site.resource} is not a ${site.resourceType}`;
   return undefined;
 }
 
@@ -145,7 +175,8 @@ function auditCustomRole(where: string, definition: BicepResource, role: CustomR
   const problems: string[] = [];
   const expect = (path: readonly string[], expected: string, why: string): void => {
     const actual = property(definition.body, path)?.code.replace(/\s+/g, ' ');
-    if (actual !== expected) problems.push(`${where}: ${path.join('.')} is ${actual ?? 'missing'}, expected ${expected} (${why})`);
+    if (actual !== expected)
+      problems.push(`${where}: ${path.join('.')} is ${actual ?? 'missing'}, expected ${expected} (${why})`);
   };
   expect(['name'], `guid(subscription().id, '${role.roleDefinitionSeed}')`, 'a stable id per subscription');
   expect(
@@ -154,7 +185,11 @@ function auditCustomRole(where: string, definition: BicepResource, role: CustomR
     'custom role names are unique per tenant; roleAssignmentCommand builds the same name',
   );
   expect(['properties', 'type'], "'CustomRole'", 'a custom role');
-  expect(['properties', 'assignableScopes'], '[ subscription().id ]', 'assignable in its own subscription only');
+  expect(
+    ['properties', 'assignableScopes'],
+    '[ subscription().id ]',
+    'assignable in its own subscription only',
+  );
 
   const permissions = property(definition.body, ['properties', 'permissions']);
   const entries = permissions ? arrayObjects(permissions) : [];
@@ -166,10 +201,13 @@ function auditCustomRole(where: string, definition: BicepResource, role: CustomR
   const actions = stringLiterals(property(entry, ['actions'])?.code ?? '').sort();
   const declared = [...role.actions].sort();
   if (actions.join() !== declared.join()) {
-    problems.push(`${where}: actions are [${actions.join(', ')}], REQUIRED_ROLES declares [${declared.join(', ')}]`);
+    problems.push(
+      `${where}: actions are [${actions.join(', ')}], REQUIRED_ROLES declares [${declared.join(', ')}]`,
+    );
   }
   for (const key of keys(entry).filter((k) => k !== 'actions')) {
-    if (property(entry, [key])?.code.replace(/\s+/g, '') !== '[]') problems.push(`${where}: ${key} must be empty`);
+    if (property(entry, [key])?.code.replace(/\s+/g, '') !== '[]')
+      problems.push(`${where}: ${key} must be empty`);
   }
   return problems;
 }
@@ -183,16 +221,22 @@ function hasParam(file: BicepFile, name: string): boolean {
  * `<module>.outputs.<name>` against the target's outputs, `parent:` symbols, API version shapes, and which
  * files main.bicep reaches.
  */
-export function auditStructure(files: InfraFiles, entry = 'main.bicep'): { problems: string[]; reachable: Set<string> } {
+export function auditStructure(
+  files: InfraFiles,
+  entry = 'main.bicep',
+): { problems: string[]; reachable: Set<string> } {
   const problems: string[] = [];
   for (const [path, file] of files) {
     problems.push(...file.problems);
     for (const resource of file.resources) {
       if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(resource.apiVersion)) {
-        problems.push(`${path} ${resource.symbol}: API version "${resource.apiVersion}" is not yyyy-mm-dd[-preview]`);
+        problems.push(
+          `${path} ${resource.symbol}: API version "${resource.apiVersion}" is not yyyy-mm-dd[-preview]`,
+        );
       }
       const parent = property(resource.body, ['parent'])?.code;
-      if (parent !== undefined && !file.resource(parent)) problems.push(`${path} ${resource.symbol}: parent ${parent} is not declared`);
+      if (parent !== undefined && !file.resource(parent))
+        problems.push(`${path} ${resource.symbol}: parent ${parent} is not declared`);
     }
     for (const module of file.modules) {
       const where = `${path} module ${module.symbol}`;
@@ -204,12 +248,16 @@ export function auditStructure(files: InfraFiles, entry = 'main.bicep'): { probl
       }
       const params = property(module.body, ['params']);
       const given = params ? keys(params) : [];
-      for (const name of given.filter((n) => !hasParam(target, n))) problems.push(`${where}: ${targetPath} has no param ${name}`);
+      for (const name of given.filter((n) => !hasParam(target, n)))
+        problems.push(`${where}: ${targetPath} has no param ${name}`);
       for (const p of target.params.filter((p) => !p.hasDefault && !given.includes(p.name))) {
         problems.push(`${where}: required param ${p.name} of ${targetPath} is not given`);
       }
-      for (const m of file.code.matchAll(new RegExp(`\\b${module.symbol}(?:\\[[^\\]]*\\])?\\.outputs\\.(\\w+)`, 'g'))) {
-        if (!target.outputs.includes(m[1] ?? '')) problems.push(`${path}: ${m[0]}: ${targetPath} has no such output`);
+      for (const m of file.code.matchAll(
+        new RegExp(`\\b${module.symbol}(?:\\[[^\\]]*\\])?\\.outputs\\.(\\w+)`, 'g'),
+      )) {
+        if (!target.outputs.includes(m[1] ?? ''))
+          problems.push(`${path}: ${m[0]}: ${targetPath} has no such output`);
       }
     }
   }

@@ -57,10 +57,15 @@ describe('REQUIRED_ROLES', () => {
     expect(new Set(REQUIRED_ROLES.map((r) => r.name)).size).toBe(REQUIRED_ROLES.length);
     for (const role of REQUIRED_ROLES) {
       if (role.kind === 'builtIn') {
-        expect(role.roleDefinitionId, role.name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(role.roleDefinitionId, role.name).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        );
       } else {
         expect(role.actions.length, role.name).toBeGreaterThan(0);
-        expect(role.actions.every((a) => !a.includes('*')), `${role.name} uses no wildcard`).toBe(true);
+        expect(
+          role.actions.every((a) => !a.includes('*')),
+          `${role.name} uses no wildcard`,
+        ).toBe(true);
       }
       expect(role.why.length, role.name).toBeGreaterThan(20);
     }
@@ -72,7 +77,11 @@ describe('REQUIRED_ROLES', () => {
     const byName = (name: string): RequiredRole | undefined => REQUIRED_ROLES.find((r) => r.name === name);
     expect(byName('Contributor')?.scope).toBe('environmentResourceGroup');
     expect(byName('Key Vault Secrets User')?.scope).toBe('environmentResourceGroup');
-    expect(REQUIRED_ROLES.filter((r) => r.scope === 'appStorage').map((r) => r.name).sort()).toEqual([
+    expect(
+      REQUIRED_ROLES.filter((r) => r.scope === 'appStorage')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual([
       'Storage Blob Data Owner',
       'Storage Queue Data Contributor',
       'Storage Table Data Contributor',
@@ -94,7 +103,9 @@ describe('infra/ role grants', () => {
       removeResource(t, "resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments"),
     );
     expect(auditRoleGrants(edited, REQUIRED_ROLES)).toEqual([
-      expect.stringContaining('Storage Queue Data Contributor (scope appStorage) is declared in REQUIRED_ROLES but'),
+      expect.stringContaining(
+        'Storage Queue Data Contributor (scope appStorage) is declared in REQUIRED_ROLES but',
+      ),
     ]);
   });
 
@@ -105,12 +116,17 @@ describe('infra/ role grants', () => {
     );
     const problems = auditRoleGrants(edited, REQUIRED_ROLES);
     expect(problems).toContainEqual(expect.stringContaining(`grants ${ownerRoleId}, which REQUIRED_ROLES`));
-    expect(problems).toContainEqual(expect.stringContaining('Contributor (scope environmentResourceGroup) is declared'));
+    expect(problems).toContainEqual(
+      expect.stringContaining('Contributor (scope environmentResourceGroup) is declared'),
+    );
   });
 
   it('fails when a role is granted on a wider scope than declared', () => {
     const edited = withEdit(infra, 'app/appRoles.bicep', (t) =>
-      t.replace(/(resource monitoringMetricsPublisher [^\n]*\n[^\n]*\n)  scope: applicationInsights\n/, '$1  scope: storageAccount\n'),
+      t.replace(
+        'guid(applicationInsights.id, principalId, monitoringMetricsPublisherRoleId)\n  scope: applicationInsights',
+        'guid(applicationInsights.id, principalId, monitoringMetricsPublisherRoleId)\n  scope: storageAccount',
+      ),
     );
     expect(auditRoleGrants(edited, REQUIRED_ROLES)).toContainEqual(
       expect.stringContaining('scoped to storageAccount instead of applicationInsights'),
@@ -124,7 +140,9 @@ describe('infra/ role grants', () => {
         "'Microsoft.Resources/subscriptions/resourceGroups/write'\n          'Microsoft.Resources/subscriptions/resourceGroups/delete'",
       ),
     );
-    expect(auditRoleGrants(edited, REQUIRED_ROLES)).toEqual([expect.stringMatching(/actions are \[.*delete.*\], REQUIRED_ROLES declares/)]);
+    expect(auditRoleGrants(edited, REQUIRED_ROLES)).toEqual([
+      expect.stringMatching(/actions are \[.*delete.*\], REQUIRED_ROLES declares/),
+    ]);
   });
 
   it('fails when a grant names its role through something the audit cannot resolve', () => {
@@ -134,12 +152,16 @@ describe('infra/ role grants', () => {
         'roleDefinitionId: someParam',
       ),
     );
-    expect(auditRoleGrants(edited, REQUIRED_ROLES)).toContainEqual(expect.stringContaining('cannot tell which one role it grants'));
+    expect(auditRoleGrants(edited, REQUIRED_ROLES)).toContainEqual(
+      expect.stringContaining('cannot tell which one role it grants'),
+    );
   });
 
   it('grants to the Function App identity: its principalId reaches every grant module', () => {
     const main = file('main.bicep');
-    const given = main.modules.map((m) => [m.path, property(m.body, ['params', 'principalId'])?.code] as const);
+    const given = main.modules.map(
+      (m) => [m.path, property(m.body, ['params', 'principalId'])?.code] as const,
+    );
     expect(given.filter(([, principalId]) => principalId !== undefined)).toEqual([
       ['app/appRoles.bicep', 'app.outputs.principalId'],
       ['environment/environmentSubscription.bicep', 'app.outputs.principalId'],
@@ -148,7 +170,9 @@ describe('infra/ role grants', () => {
     const [rolesModule] = file('environment/environmentResourceGroup.bicep').modules;
     expect(rolesModule?.path).toBe('environmentResourceGroupRoles.bicep');
     expect(rolesModule && property(rolesModule.body, ['params', 'principalId'])?.code).toBe('principalId');
-    expect(file('app/app.bicep').code).toMatch(/^output principalId string = functionApp\.identity\.principalId$/m);
+    expect(file('app/app.bicep').code).toMatch(
+      /^output principalId string = functionApp\.identity\.principalId$/m,
+    );
   });
 
   it('reaches each environment subscription and resource group through scoped modules', () => {
@@ -159,7 +183,9 @@ describe('infra/ role grants', () => {
     expect(scopeOf('environment/environmentResourceGroup.bicep')).toBe('subscription(env.subscriptionId)');
     expect(scopeOf('app/appRoles.bicep')).toBe('appResourceGroup');
     const rolesModule = file('environment/environmentResourceGroup.bicep').modules[0];
-    expect(property(rolesModule?.body ?? { code: '', masked: '' }, ['scope'])?.code).toBe('environmentResourceGroup');
+    expect(property(rolesModule?.body ?? { code: '', masked: '' }, ['scope'])?.code).toBe(
+      'environmentResourceGroup',
+    );
   });
 });
 
@@ -178,22 +204,32 @@ describe('infra/ Function App', () => {
     expect(value(site, ['properties', 'serverFarmId'])).toBe(`${plan.symbol}.id`);
     expect(value(site, ['properties', 'functionAppConfig', 'runtime', 'name'])).toBe("'node'");
     expect(value(site, ['properties', 'functionAppConfig', 'runtime', 'version'])).toBe("'22'");
-    expect(value(site, ['properties', 'functionAppConfig', 'scaleAndConcurrency', 'maximumInstanceCount'])).toBeDefined();
+    expect(
+      value(site, ['properties', 'functionAppConfig', 'scaleAndConcurrency', 'maximumInstanceCount']),
+    ).toBeDefined();
     const deployment = ['properties', 'functionAppConfig', 'deployment', 'storage'];
     expect(value(site, [...deployment, 'type'])).toBe("'blobContainer'");
     expect(value(site, [...deployment, 'authentication', 'type'])).toBe("'SystemAssignedIdentity'");
-    expect(stringLiterals(value(site, ['tags']) ?? '')).toEqual(expect.arrayContaining(['azd-service-name', 'api']));
+    expect(stringLiterals(value(site, ['tags']) ?? '')).toEqual(
+      expect.arrayContaining(['azd-service-name', 'api']),
+    );
   });
 
   it('uses storage without shared keys, with the bundles, ledger and package containers', () => {
     const storage = onlyResource(app, 'Microsoft.Storage/storageAccounts');
     expect(value(storage, ['properties', 'allowSharedKeyAccess'])).toBe('false');
     expect(value(storage, ['properties', 'allowBlobPublicAccess'])).toBe('false');
-    const containers = file(app).resources.filter((r) => r.type === 'Microsoft.Storage/storageAccounts/blobServices/containers');
+    const containers = file(app).resources.filter(
+      (r) => r.type === 'Microsoft.Storage/storageAccounts/blobServices/containers',
+    );
     const names = containers.map((c) => value(c, ['name']));
-    expect(names).toEqual(expect.arrayContaining(["'bundles'", "'bricklane-ledger'", 'deploymentContainerName']));
+    expect(names).toEqual(
+      expect.arrayContaining(["'bundles'", "'bricklane-ledger'", 'deploymentContainerName']),
+    );
     const site = onlyResource(app, 'Microsoft.Web/sites');
-    expect(value(site, ['properties', 'functionAppConfig', 'deployment', 'storage', 'value'])).toContain('deploymentContainer.name');
+    expect(value(site, ['properties', 'functionAppConfig', 'deployment', 'storage', 'value'])).toContain(
+      'deploymentContainer.name',
+    );
   });
 
   it('sets identity-based host storage and Entra-authenticated Application Insights', () => {
@@ -203,7 +239,12 @@ describe('infra/ Function App', () => {
     expect(text).toMatch(/^\s*APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'$/m);
     expect(text).toMatch(/^\s*BRICKLANE_ENVIRONMENTS: /m);
     // No key-based connection string, and nothing Flex Consumption rejects.
-    for (const forbidden of ['AzureWebJobsStorage:', 'FUNCTIONS_EXTENSION_VERSION', 'FUNCTIONS_WORKER_RUNTIME', 'WEBSITE_RUN_FROM_PACKAGE']) {
+    for (const forbidden of [
+      'AzureWebJobsStorage:',
+      'FUNCTIONS_EXTENSION_VERSION',
+      'FUNCTIONS_WORKER_RUNTIME',
+      'WEBSITE_RUN_FROM_PACKAGE',
+    ]) {
       expect(settingsFile.code, forbidden).not.toContain(forbidden);
       expect(file(app).code, forbidden).not.toContain(forbidden);
     }
@@ -212,7 +253,9 @@ describe('infra/ Function App', () => {
     const config = onlyResource('app/appSettings.bicep', 'Microsoft.Web/sites/config');
     expect(value(config, ['name'])).toBe("'appsettings'");
     // Merged with the current settings, so portal-set secrets survive a provision.
-    expect(value(config, ['properties'])).toMatch(/^union\(list\('\$\{functionApp\.id\}\/config\/appsettings', '[\d-]+'\)\.properties, infraSettings\)$/);
+    expect(value(config, ['properties'])).toMatch(
+      /^union\(list\('\$\{functionApp\.id\}\/config\/appsettings', '[\d-]+'\)\.properties, infraSettings\)$/,
+    );
   });
 });
 
@@ -227,14 +270,18 @@ describe('infra/ Event Grid blob trigger', () => {
 
   it('subscribes startReleaseFromBlob to blobs created in the bundles container', () => {
     const subscription = onlyResource(hook, 'Microsoft.EventGrid/systemTopics/eventSubscriptions');
-    expect(value(subscription, ['properties', 'filter', 'subjectBeginsWith'])).toBe("'/blobServices/default/containers/bundles/'");
-    expect(stringLiterals(value(subscription, ['properties', 'filter', 'includedEventTypes']) ?? '')).toEqual([
-      'Microsoft.Storage.BlobCreated',
-    ]);
+    expect(value(subscription, ['properties', 'filter', 'subjectBeginsWith'])).toBe(
+      "'/blobServices/default/containers/bundles/'",
+    );
+    expect(stringLiterals(value(subscription, ['properties', 'filter', 'includedEventTypes']) ?? '')).toEqual(
+      ['Microsoft.Storage.BlobCreated'],
+    );
     expect(value(subscription, ['properties', 'destination', 'endpointType'])).toBe("'WebHook'");
     const endpoint = value(subscription, ['properties', 'destination', 'properties', 'endpointUrl']) ?? '';
     const url = file(hook).vars.get(endpoint)?.code ?? endpoint;
-    expect(url).toContain('/runtime/webhooks/blobs?functionName=Host.Functions.startReleaseFromBlob&code=${blobsExtensionKey}');
+    expect(url).toContain(
+      '/runtime/webhooks/blobs?functionName=Host.Functions.startReleaseFromBlob&code=${blobsExtensionKey}',
+    );
     expect(file(hook).vars.get('blobsExtensionKey')?.code).toMatch(
       /^listKeys\('\$\{functionApp\.id\}\/host\/default', '[\d-]+'\)\.systemKeys\.blobs_extension$/,
     );
@@ -245,7 +292,9 @@ describe('infra/ Event Grid blob trigger', () => {
     expect(azureYaml).toMatch(/^ {2}postdeploy:\n(?: {4}.*\n)*? {6}run: infra\/hooks\/postdeploy\.sh$/m);
     expect(azureYaml).toMatch(/^ {2}postdeploy:\n(?: {4}.*\n)*? {6}run: infra\/hooks\/postdeploy\.ps1$/m);
     for (const script of ['postdeploy.sh', 'postdeploy.ps1']) {
-      expect(readFileSync(join(infraDir, 'hooks', script), 'utf8'), script).toContain('infra/hooks/bundleSubscription.bicep');
+      expect(readFileSync(join(infraDir, 'hooks', script), 'utf8'), script).toContain(
+        'infra/hooks/bundleSubscription.bicep',
+      );
     }
   });
 });
@@ -263,7 +312,10 @@ describe('infra/ structure', () => {
 
   it('reports unbalanced brackets, broken strings and missing modules', () => {
     const broken = new Map(infra);
-    broken.set('main.bicep', new BicepFile('main.bicep', "var a = {\n  b: 'c\n}\nmodule m 'missing.bicep' = {\n  name: 'm'\n}\n"));
+    broken.set(
+      'main.bicep',
+      new BicepFile('main.bicep', "var a = {\n  b: 'c\n}\nmodule m 'missing.bicep' = {\n  name: 'm'\n}\n"),
+    );
     broken.set('x.bicep', new BicepFile('x.bicep', 'var a = [\n  1\n'));
     const { problems } = auditStructure(broken);
     expect(problems).toEqual(
@@ -292,7 +344,12 @@ describe('infra/ structure', () => {
     const main = file('main.bicep');
     const declared = main.params.map((p) => p.name);
     expect(Object.keys(parameters.parameters).filter((n) => !declared.includes(n))).toEqual([]);
-    expect(main.params.filter((p) => !p.hasDefault).map((p) => p.name).filter((n) => !(n in parameters.parameters))).toEqual([]);
+    expect(
+      main.params
+        .filter((p) => !p.hasDefault)
+        .map((p) => p.name)
+        .filter((n) => !(n in parameters.parameters)),
+    ).toEqual([]);
     expect(parameters.parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
     expect(parameters.parameters.location?.value).toBe('${AZURE_LOCATION}');
     expect(main.targetScope).toBe('subscription');
@@ -300,6 +357,8 @@ describe('infra/ structure', () => {
 
   it('declares the azd service api as a TypeScript function app at the top level', () => {
     const azureYaml = readFileSync(join(repo, 'azure.yaml'), 'utf8');
-    expect(azureYaml).toMatch(/^services:\n {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function$/m);
+    expect(azureYaml).toMatch(
+      /^services:\n {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function$/m,
+    );
   });
 });

@@ -8,7 +8,10 @@ describe('resolveJobSettings', () => {
       tasks: [
         { task_key: 'a', existing_cluster_name: 'Small', notebook_task: { notebook_path: '/x' } },
         { task_key: 'b', job_cluster_key: 'jc' },
-        { task_key: 'c', for_each_task: { inputs: '[1]', task: { task_key: 'c_i', existing_cluster_name: 'ML' } } },
+        {
+          task_key: 'c',
+          for_each_task: { inputs: '[1]', task: { task_key: 'c_i', existing_cluster_name: 'ML' } },
+        },
       ],
     };
     const { settings: out, unresolved } = resolveJobSettings(settings, { Small: '1-2-a', ML: '3-4-b' });
@@ -16,14 +19,22 @@ describe('resolveJobSettings', () => {
     expect(out.tasks).toEqual([
       { task_key: 'a', existing_cluster_id: '1-2-a', notebook_task: { notebook_path: '/x' } },
       { task_key: 'b', job_cluster_key: 'jc' },
-      { task_key: 'c', for_each_task: { inputs: '[1]', task: { task_key: 'c_i', existing_cluster_id: '3-4-b' } } },
+      {
+        task_key: 'c',
+        for_each_task: { inputs: '[1]', task: { task_key: 'c_i', existing_cluster_id: '3-4-b' } },
+      },
     ]);
     expect(settings.tasks[0]).toHaveProperty('existing_cluster_name', 'Small');
   });
 
   it('reports names without a live id and leaves them unresolved', () => {
     const { unresolved } = resolveJobSettings(
-      { tasks: [{ task_key: 'a', existing_cluster_name: 'New' }, { task_key: 'b', existing_cluster_name: 'New' }] },
+      {
+        tasks: [
+          { task_key: 'a', existing_cluster_name: 'New' },
+          { task_key: 'b', existing_cluster_name: 'New' },
+        ],
+      },
       { Other: 'x' },
     );
     expect(unresolved).toEqual(['New']);
