@@ -27,7 +27,8 @@ export async function provisionEnvironment(
   credential: TokenCredential,
   options: ProvisionOptions,
 ): Promise<ProvisionedEnvironment> {
-  const clientOptions = { endpoint: azure.armEndpoint, credentials: { scopes: [ARM_SCOPE] } };
+  // The new modular ARM clients default to the management.azure.com scope whatever the endpoint.
+  const clientOptions = { endpoint: azure.armEndpoint };
   const resources = new ResourceManagementClient(credential, env.subscriptionId, clientOptions);
   const databricks = new AzureDatabricksManagementClient(credential, env.subscriptionId, clientOptions);
   const subscriptionScope = `/subscriptions/${env.subscriptionId}`;

@@ -1,9 +1,9 @@
 // I/O: one environment, start to end: ledger -> live state -> plan -> (apply -> ledger).
 // Used by the CLI now; the durable activities run the same steps in smaller pieces.
 import { performance } from 'node:perf_hooks';
-import type { ApplyProgress, StepOutcome } from '../activities/ApplyContext';
-import { applyPlan } from '../activities/applyPlan';
-import { readLiveState } from '../activities/readLiveState';
+import type { ApplyProgress, StepOutcome } from '../activities/engine/ApplyContext';
+import { applyPlan } from '../activities/engine/applyPlan';
+import { readLiveState } from '../activities/engine/readLiveState';
 import type { LedgerStore } from '../azure/LedgerStore';
 import type { DatabricksRequestInfo } from '../databricks/DatabricksClientOptions';
 import { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';

@@ -21,6 +21,13 @@ export interface EnvironmentSettings {
   /** Databricks SKU for a workspace bricklane creates. */
   workspaceSku: 'premium' | 'standard';
   keyVaultName: string;
+  /** Approval before this environment deploys (default: required for every environment but the first). */
+  approval: {
+    required: boolean;
+    /** Allowed approvers (App Service Authentication principal names, case-insensitive); empty = any signed-in user. */
+    approvers: string[];
+    timeoutInHours: number;
+  };
   /** Token mode only: https://adb-....azuredatabricks.net */
   workspaceUrl?: string;
   /** Token mode only. Secret. */
@@ -40,6 +47,10 @@ export interface AzureSettings {
 
 export interface Settings {
   project: string;
+  /** Public base URL of the Function App, for approval and status links (https://<app>.azurewebsites.net). */
+  publicUrl: string;
+  /** HMAC keys for approval links: the first signs, any verifies (rotation). Secret. */
+  approvalSigningKeys: string[];
   /** In deploy order. */
   environments: EnvironmentSettings[];
   azure: AzureSettings;

@@ -47,7 +47,7 @@ export function loadSettings(values: Values): Settings {
 
   const environments = names
     .filter((n) => ENV_NAME.test(n))
-    .map((name) => readEnvironment(values, name, project, problems))
+    .map((name, index) => readEnvironment(values, name, index, project, problems))
     .filter((e): e is EnvironmentSettings => e !== undefined);
 
   const azure = readAzure(values, problems);
@@ -70,9 +70,26 @@ export function loadSettings(values: Values): Settings {
       `BRICKLANE_MAX_IN_FLIGHT must be an integer from 1 to 64, got "${values.BRICKLANE_MAX_IN_FLIGHT}"`,
     );
   }
+  const publicUrl = (values.BRICKLANE_PUBLIC_URL ?? 'http://localhost:7071').replace(/\/+$/, '');
+  if (!z.url({ protocol: /^https?$/ }).safeParse(publicUrl).success) {
+    problems.push(
+      `BRICKLANE_PUBLIC_URL must be the app's base URL (https://<app>.azurewebsites.net), got "${publicUrl}"`,
+    );
+  }
+  const approvalSigningKeys = (values.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (approvalSigningKeys.some((k) => Buffer.byteLength(k) < 32)) {
+    problems.push(
+      'BRICKLANE_APPROVAL_SIGNING_KEYS: each key must be at least 32 characters (e.g. openssl rand -base64 48)',
+    );
+  }
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     project,
+    publicUrl,
+    approvalSigningKeys,
     environments,
     azure,
     ledger: {
@@ -103,6 +120,7 @@ export function displayName(env: string): string {
 function readEnvironment(
   values: Values,
   name: string,
+  index: number,
   project: string,
   problems: string[],
 ): EnvironmentSettings | undefined {
@@ -123,7 +141,23 @@ function readEnvironment(
     workspaceName: get('WORKSPACE_NAME') ?? `Databricks-${suffix}`,
     workspaceSku: get('WORKSPACE_SKU') === 'standard' ? 'standard' : 'premium',
     keyVaultName: get('KEY_VAULT') ?? `KeyVault-${suffix}`,
+    approval: {
+      // The seed asked for approvers on QA and Prod: every stage after the first waits by default.
+      required: (get('APPROVAL_REQUIRED') ?? String(index > 0)) === 'true',
+      approvers: (get('APPROVERS') ?? '')
+        .split(',')
+        .map((a) => a.trim().toLowerCase())
+        .filter(Boolean),
+      timeoutInHours: Number(get('APPROVAL_TIMEOUT_HOURS') ?? '72'),
+    },
   };
+  const approvalRequired = get('APPROVAL_REQUIRED');
+  if (approvalRequired !== undefined && approvalRequired !== 'true' && approvalRequired !== 'false') {
+    problems.push(`${prefix}APPROVAL_REQUIRED must be true or false, got "${approvalRequired}"`);
+  }
+  if (!(env.approval.timeoutInHours > 0 && env.approval.timeoutInHours <= 24 * 30)) {
+    problems.push(`${prefix}APPROVAL_TIMEOUT_HOURS must be a number of hours from 1 to 720`);
+  }
   if (auth === 'token') {
     const url = get('WORKSPACE_URL');
     const token = get('DATABRICKS_TOKEN');

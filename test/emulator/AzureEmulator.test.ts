@@ -72,6 +72,9 @@ describe('managed identity and ARM resource groups', () => {
   it('issues App Service managed-identity tokens that ARM accepts', async () => {
     const token = await credential.getToken(armScope);
     expect(token.expiresOnTimestamp).toBeGreaterThan(Date.now() + 3000_000);
+    expect(requests()).toEqual([
+      '200 GET /msi/token?api-version=2019-08-01&resource=https%3A%2F%2Fmanagement.azure.com',
+    ]);
     const claims = JSON.parse(Buffer.from(token.token.split('.')[1] ?? '', 'base64url').toString()) as {
       aud: string;
       oid: string;
@@ -233,6 +236,38 @@ describe('Databricks workspaces through ARM', () => {
   });
 });
 
+describe('Serverless workspaces', () => {
+  it('creates them without a managed resource group, and refuses one', async () => {
+    azure.assignRole(azure.managedIdentityPrincipalId, 'Contributor', subscriptionScope());
+    const group = newGroup();
+    await resourcesClient().resourceGroups.createOrUpdate(group, { location: 'westeurope' });
+    const client = databricksClient();
+    await expect(
+      client.workspaces.beginCreateOrUpdateAndWait(group, 'Serverless-With-Group', {
+        location: 'westeurope',
+        sku: { name: 'premium' },
+        computeMode: 'Serverless',
+        managedResourceGroupId: `${subscriptionScope()}/resourceGroups/managed-${group}`,
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+    azure.setWorkspaceInProgressPolls(0);
+    try {
+      const started = Date.now();
+      const workspace = await client.workspaces.beginCreateOrUpdateAndWait(group, 'Serverless-Dev', {
+        location: 'westeurope',
+        sku: { name: 'premium' },
+        computeMode: 'Serverless',
+      });
+      // No InProgress answer, so the poller never sleeps.
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(workspace).toMatchObject({ computeMode: 'Serverless', provisioningState: 'Succeeded' });
+      expect(workspace.managedResourceGroupId).toBeUndefined();
+    } finally {
+      azure.setWorkspaceInProgressPolls(1);
+    }
+  });
+});
+
 describe('Key Vault', () => {
   let vaultUri: string;
   let group: string;
@@ -301,24 +336,24 @@ describe('Key Vault', () => {
     );
     azure.resetCounters();
     azure.clearRequestLog();
-    const secret = await client.getSecret('databricks-sp-client-id');
+    // A new client starts with the unauthenticated request that earns the challenge.
+    const fresh = new SecretClient(vaultUri, credential, { disableChallengeResourceVerification: true });
+    const secret = await fresh.getSecret('databricks-sp-client-id');
     expect(secret.value).toBe('the-client-id');
     expect(secret.properties.id).toMatch(
       new RegExp(`^${vaultUri}secrets/databricks-sp-client-id/[0-9a-f]{32}$`),
     );
-    await expect(client.getSecret('nothing-here')).rejects.toMatchObject({
+    await expect(fresh.getSecret('nothing-here')).rejects.toMatchObject({
       statusCode: 404,
       code: 'SecretNotFound',
     });
+    // The managed-identity token for the vault is cached from the 403 above (same process, same resource).
     expect(requests()).toEqual([
-      expect.stringMatching(/^401 GET \/secrets\/databricks-sp-client-id\/\?api-version=/),
-      expect.stringMatching(
-        /^200 GET \/msi\/token\?api-version=2019-08-01&resource=https%3A%2F%2Fvault.azure.net$/,
-      ),
-      expect.stringMatching(/^200 GET \/secrets\/databricks-sp-client-id\/\?api-version=/),
-      expect.stringMatching(/^404 GET \/secrets\/nothing-here\/\?api-version=/),
+      '401 GET /secrets/databricks-sp-client-id/?api%2Dversion=2026-04-01',
+      '200 GET /secrets/databricks-sp-client-id/?api%2Dversion=2026-04-01',
+      '404 GET /secrets/nothing-here/?api%2Dversion=2026-04-01',
     ]);
-    expect(azure.counters().keyVault).toEqual({ total: 4, writes: 0, reads: 2 });
+    expect(azure.counters().keyVault).toEqual({ total: 3, writes: 0, reads: 2 });
     // Officers may write; users may not.
     await expect(client.setSecret('written', 'x')).rejects.toMatchObject({ statusCode: 403 });
     azure.assignRole(
@@ -360,8 +395,12 @@ describe('service principals and Databricks AAD sign-in', () => {
     const managementToken = await spCredential.getToken(armScope);
     expect(requests()).toEqual([
       `200 GET /${azure.tenantId}/v2.0/.well-known/openid-configuration`,
-      `200 POST /${azure.tenantId}/oauth2/v2.0/token`,
-      `200 POST /${azure.tenantId}/oauth2/v2.0/token`,
+      expect.stringMatching(
+        new RegExp(`^200 POST /${azure.tenantId}/oauth2/v2.0/token\\?client-request-id=`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^200 POST /${azure.tenantId}/oauth2/v2.0/token\\?client-request-id=`),
+      ),
     ]);
     const list = (headers: Record<string, string>) =>
       fetch(`https://${workspace.workspaceUrl}/api/2.0/workspace/list?path=/`, {

@@ -87,6 +87,7 @@ const worldFileName = 'azure-world.json';
 // next, which only works when both share tenant, identity and signing key.
 const defaultTenantId = '72f988bf-0000-4000-8000-00000000b1c7';
 const defaultPrincipalId = 'b1c7a9e0-0000-4000-8000-00000000f00d';
+const defaultClientId = 'b1c7a9e0-0000-4000-8000-00000000c1d0';
 const defaultSigningKey = 'bricklane-azure-emulator-signing-key';
 
 export class AzureEmulator {
@@ -107,13 +108,15 @@ export class AzureEmulator {
 
   private constructor(private readonly options: AzureEmulatorOptions) {
     const databricks = options.databricks;
+    // One clock for both emulators: advancing databricks.clock expires AAD tokens too (while the SDKs, on
+    // the real clock, still consider their cached tokens valid and send them: a way to test 401 handling).
     const now = (): number => databricks.clock.now();
     const baseUrl = (): string => this.armEndpoint;
     const lifetime = options.tokenLifetimeInSeconds ?? 3600;
     this.tenant = options.tenantId ?? defaultTenantId;
     this.identity = {
       principalId: options.managedIdentity?.principalId ?? defaultPrincipalId,
-      clientId: options.managedIdentity?.clientId ?? randomUUID(),
+      clientId: options.managedIdentity?.clientId ?? defaultClientId,
     };
     this.roleTable = new RoleTable(options.roleTableEnabled ?? true);
     this.issuer = new TokenIssuer(defaultSigningKey, baseUrl, now, lifetime);

@@ -4,7 +4,7 @@ import { loadSettings, SettingsError } from '../../../src/config/loadSettings';
 const SUB = '00000000-0000-0000-0000-000000000001';
 const base = { BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true' };
 
-function problemsOf(values: Record<string, string>): string[] {
+function problemsOf(values: Record<string, string | undefined>): string[] {
   try {
     loadSettings(values);
     return [];

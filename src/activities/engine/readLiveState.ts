@@ -1,10 +1,10 @@
 // I/O: reads what planning compares against: clusters, jobs, and the folders the bundle deploys into.
 // Only the parent folders of our own targets are listed (not the whole notebook root), so the cost is one
 // GET per folder and does not depend on what else lives in the workspace.
-import { DatabricksNotFoundError } from '../databricks/DatabricksApiError';
-import type { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
-import type { Bundle } from '../manifest/Bundle';
-import type { LiveCluster, LiveJob, LiveState } from '../planning/LiveState';
+import { DatabricksNotFoundError } from '../../databricks/DatabricksApiError';
+import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
+import type { Bundle } from '../../manifest/Bundle';
+import type { LiveCluster, LiveJob, LiveState } from '../../planning/LiveState';
 import { mapConcurrent } from './mapConcurrent';
 
 type ObjectType = NonNullable<LiveState['workspaceObjects']>[string];

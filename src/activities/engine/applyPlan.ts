@@ -1,8 +1,8 @@
 // I/O: applies a plan wave by wave: init scripts -> clusters -> notebooks and files -> jobs -> lifecycle
 // -> pruning. A failed wave stops only what depends on it: clusters need their init scripts, jobs need
 // their clusters and notebooks; notebooks depend on nothing and still deploy.
-import type { DeployPlan, PlanStep } from '../planning/DeployPlan';
-import type { LiveState } from '../planning/LiveState';
+import type { DeployPlan, PlanStep } from '../../planning/DeployPlan';
+import type { LiveState } from '../../planning/LiveState';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { applyClusterLifecycle } from './applyClusterLifecycle';
 import { applyClusters } from './applyClusters';

@@ -1,10 +1,10 @@
 // I/O: the file waves: init scripts, notebooks and workspace files.
 // Folders are created once per wave (mkdirs creates parents, so only the deepest missing folders are
 // sent), then every changed file is imported with overwrite, which makes a retried import harmless.
-import { uploadDbfsFile } from '../databricks/uploadDbfsFile';
-import type { InitScriptItem, NotebookItem, WorkspaceFileItem } from '../manifest/Bundle';
-import type { PlanStep } from '../planning/DeployPlan';
-import type { LiveState } from '../planning/LiveState';
+import { uploadDbfsFile } from '../../databricks/uploadDbfsFile';
+import type { InitScriptItem, NotebookItem, WorkspaceFileItem } from '../../manifest/Bundle';
+import type { PlanStep } from '../../planning/DeployPlan';
+import type { LiveState } from '../../planning/LiveState';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
 import { mapConcurrent } from './mapConcurrent';

@@ -1,8 +1,8 @@
 // I/O: what every apply wave shares: the workspace client, the bundle, and the ledger being updated.
-import type { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
-import type { Bundle } from '../manifest/Bundle';
-import type { PlanAction } from '../planning/DeployPlan';
-import type { Ledger } from '../planning/Ledger';
+import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
+import type { Bundle } from '../../manifest/Bundle';
+import type { PlanAction } from '../../planning/DeployPlan';
+import type { Ledger } from '../../planning/Ledger';
 
 export interface StepOutcome {
   key: string;

@@ -1,11 +1,11 @@
 // I/O: the job wave. Cluster names become live ids here, and jobs are created or reset by name.
 // jobs/create has no idempotency token, so after an ambiguous failure we look the job up by name before
 // creating again: a lost answer must not leave two jobs with one name.
-import { DatabricksApiError } from '../databricks/DatabricksApiError';
-import type { JobSettings } from '../databricks/JobInfo';
-import { sha256OfJson } from '../manifest/sha256OfJson';
-import type { PlanStep } from '../planning/DeployPlan';
-import { resolveJobSettings } from '../planning/resolveJobSettings';
+import { DatabricksApiError } from '../../databricks/DatabricksApiError';
+import type { JobSettings } from '../../databricks/JobInfo';
+import { sha256OfJson } from '../../manifest/sha256OfJson';
+import type { PlanStep } from '../../planning/DeployPlan';
+import { resolveJobSettings } from '../../planning/resolveJobSettings';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
 import { mapConcurrent } from './mapConcurrent';

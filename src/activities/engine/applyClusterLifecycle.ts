@@ -1,6 +1,6 @@
 // I/O: what happens to clusters after a deploy. Only clusters this deploy created or edited are touched:
 // the seed's stop-every-cluster step killed running workloads on clusters the deploy never changed.
-import type { BundleOptions } from '../manifest/Bundle';
+import type { BundleOptions } from '../../manifest/Bundle';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
 import { mapConcurrent } from './mapConcurrent';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileRef } from '../manifest/Bundle';
+import type { FileRef } from '../../manifest/Bundle';
 
 export class BundleChangedError extends Error {
   readonly code = 'BundleChanged';

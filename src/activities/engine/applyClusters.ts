@@ -2,11 +2,11 @@
 // clusters/edit is accepted only in RUNNING (which restarts) or TERMINATED (which stays terminated), so a
 // cluster in a transitional state is waited for first (Clusters API 2.1 "edit").
 import { createHash } from 'node:crypto';
-import { DatabricksApiError, DatabricksInvalidStateError } from '../databricks/DatabricksApiError';
-import type { ClusterSpec } from '../databricks/ClusterInfo';
-import type { ClusterItem } from '../manifest/Bundle';
-import type { PlanStep } from '../planning/DeployPlan';
-import { isSubsetEqual } from '../planning/isSubsetEqual';
+import { DatabricksApiError, DatabricksInvalidStateError } from '../../databricks/DatabricksApiError';
+import type { ClusterSpec } from '../../databricks/ClusterInfo';
+import type { ClusterItem } from '../../manifest/Bundle';
+import type { PlanStep } from '../../planning/DeployPlan';
+import { isSubsetEqual } from '../../planning/isSubsetEqual';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
 import { mapConcurrent } from './mapConcurrent';

@@ -1,7 +1,7 @@
 // I/O: removes what an earlier deploy created and the bundle no longer has (only with `prune: true`).
 // Clusters are terminated, not permanently deleted: their event logs and libraries stay for an admin.
-import { DatabricksNotFoundError } from '../databricks/DatabricksApiError';
-import type { PlanStep } from '../planning/DeployPlan';
+import { DatabricksNotFoundError } from '../../databricks/DatabricksApiError';
+import type { PlanStep } from '../../planning/DeployPlan';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
 import { mapConcurrent } from './mapConcurrent';

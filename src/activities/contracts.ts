@@ -1,0 +1,115 @@
+// Pure: the names and payloads of activities and orchestrations, shared by the orchestrations
+// (deterministic) and the activity implementations (I/O). Payloads are small references: release id,
+// bundle id, environment name, batch numbers. Never file contents, never secrets.
+import type { ResourceKind } from '../manifest/Bundle';
+import type { KindSummary } from '../planning/DeployPlan';
+
+export const ORCHESTRATIONS = {
+  deployRelease: 'deployRelease',
+  deployEnvironment: 'deployEnvironment',
+} as const;
+
+export const ACTIVITIES = {
+  validateBundle: 'validateBundle',
+  planEnvironment: 'planEnvironment',
+  claimEnvironment: 'claimEnvironment',
+  releaseEnvironment: 'releaseEnvironment',
+  provisionEnvironment: 'provisionEnvironment',
+  applyWave: 'applyWave',
+  finishEnvironment: 'finishEnvironment',
+  notifyApproval: 'notifyApproval',
+} as const;
+
+/** Where a release's bundle came from (shown on pages; never trusted for configuration). */
+export interface ReleaseSource {
+  kind: 'upload' | 'github' | 'azureRepos' | 'manual';
+  commit?: string;
+  ref?: string;
+  repository?: string;
+  /** Who or what asked: pusher, uploader, operator. */
+  requestedBy?: string;
+}
+
+/** Input of deployRelease. */
+export interface ReleaseInput {
+  releaseId: string;
+  /** sha256 of the staged bundle archive: the release approves exactly this content. */
+  bundleId: string;
+  source: ReleaseSource;
+  /** Environments to run, in order (a subset of the configured ones, e.g. from `qa` on for a re-run). */
+  environments: string[];
+  /** Per environment: approval needed before it deploys, and how long the link is valid. */
+  approvals: Record<string, { required: boolean; timeoutInHours: number }>;
+}
+
+export type ReleaseState =
+  | 'validating'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'invalid'
+  | 'rejected'
+  | 'expired'
+  | 'superseded';
+
+export type StageState =
+  | 'pending'
+  | 'planning'
+  | 'waiting'
+  | 'approved'
+  | 'deploying'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'expired'
+  | 'superseded'
+  | 'skipped';
+
+export interface ApprovalInfo {
+  required: boolean;
+  /** ISO time the approval link expires (while waiting). */
+  expiresAt?: string;
+  decision?: 'approve' | 'reject';
+  approver?: string;
+  comment?: string;
+  decidedAt?: string;
+}
+
+export interface StageStatus {
+  environment: string;
+  state: StageState;
+  /** Plan counts per kind; the full plan is a blob (see PlanRef). */
+  plan?: Record<ResourceKind, KindSummary>;
+  approval?: ApprovalInfo;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Steps done / failed when the stage finished. */
+  outcome?: { done: number; failed: number; skipped: number };
+  /** Short, secret-free reason for failed/rejected/expired/superseded. */
+  message?: string;
+}
+
+/** The orchestration's custom status and, at the end, its output. Kept small (well under 16 KB). */
+export interface ReleaseStatus {
+  releaseId: string;
+  bundleId: string;
+  source: ReleaseSource;
+  state: ReleaseState;
+  startedAt: string;
+  finishedAt?: string;
+  stages: StageStatus[];
+  /** Bundle diagnostics count when the bundle is invalid. */
+  message?: string;
+}
+
+/** The event an approval decision raises: `approval:<env>`. */
+export interface ApprovalEvent {
+  decision: 'approve' | 'reject';
+  approver: string;
+  comment?: string;
+  decidedAt: string;
+}
+
+export const approvalEventName = (environment: string): string => `approval:${environment}`;
+export const SUPERSEDED_EVENT = 'superseded';
