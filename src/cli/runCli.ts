@@ -6,7 +6,8 @@ import { connectWorkspace } from '../azure/connectWorkspace';
 import { createAzureCredential } from '../azure/createAzureCredential';
 import { LedgerStore } from '../azure/LedgerStore';
 import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
-import type { Diagnostic } from '../manifest/Bundle';
+import type { EnvironmentSettings, Settings } from '../config/Settings';
+import type { Bundle, Diagnostic } from '../manifest/Bundle';
 import { loadBundle } from '../manifest/loadBundle';
 import { formatPlan } from '../planning/formatPlan';
 import type { CliIo } from './CliIo';
@@ -105,8 +106,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
 
+  try {
+    return await runEnvironmentCommand(command === 'deploy', settings, environment, bundle, json, io);
+  } catch (error) {
+    // Provisioning, identity, Key Vault and ledger errors carry their own remedy; show it, not a stack.
+    io.stderr(`bricklane ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function runEnvironmentCommand(
+  deploy: boolean,
+  settings: Settings,
+  environment: EnvironmentSettings,
+  bundle: Bundle,
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
+  const print = (value: unknown, text: string): void =>
+    io.stdout(`${json ? JSON.stringify(value, null, 2) : text}\n`);
   let lastProgressAt = 0;
-  const connected = await connectWorkspace(settings, environment, { create: command === 'deploy' });
+  const connected = await connectWorkspace(settings, environment, { create: deploy });
   if (connected.azure?.created.length) {
     io.stderr(`  created in Azure: ${connected.azure.created.join(', ')} (${environment.resourceGroup})\n`);
   }
@@ -116,7 +136,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     bundle,
     ledgerStore: LedgerStore.fromSettings(settings.ledger, () => createAzureCredential(settings.azure)),
     maxInFlight: settings.maxInFlight,
-    apply: command === 'deploy',
+    apply: deploy,
     onProgress: (p) => {
       const now = Date.now();
       if (json || (now - lastProgressAt < 2000 && p.done !== p.total)) return;
@@ -125,7 +145,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     },
   });
   const azure = connected.azure;
-  if (command === 'plan') {
+  if (!deploy) {
     const missing =
       azure && !azure.workspace
         ? `\n  (workspace ${environment.workspaceName} does not exist yet; deploy creates it)`

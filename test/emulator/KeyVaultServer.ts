@@ -123,6 +123,11 @@ export class KeyVaultServer {
     return this.secrets.get(name.toLowerCase())?.versions.at(-1)?.value;
   }
 
+  /** Removes a secret with all its versions (tests: "an operator never set it"). */
+  deleteSecret(name: string): boolean {
+    return this.secrets.delete(name.toLowerCase());
+  }
+
   secretNames(): string[] {
     return [...this.secrets.values()].map((secret) => secret.name).sort();
   }

@@ -28,7 +28,10 @@ describe('deploying artifacts/ to an emulated workspace', () => {
   let bundle: Bundle;
 
   beforeAll(async () => {
-    world = await LocalWorld.start({ environments: ['dev', 'faulty', 'clean', 'resets', 'resets2'] });
+    world = await LocalWorld.start({
+      environments: ['dev', 'faulty', 'clean', 'resets', 'resets2'],
+      auth: 'token',
+    });
     bundleDir = copyArtifacts();
     bundle = await load(bundleDir);
   });

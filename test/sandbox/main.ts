@@ -32,11 +32,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (!parsed.values.json) {
       process.stderr.write(
-        `sandbox: emulated dev workspace at ${world.emulator.workspaceUrl('dev')}, ledger in Azurite` +
-          `${worldDir ? ` (world kept in ${worldDir})` : ''}\n`,
+        `sandbox: emulated Azure at ${world.azure.armEndpoint} (managed identity, Entra ID, Key Vault), ` +
+          `Databricks at ${world.emulator.url}, ledger in Azurite${worldDir ? ` (world kept in ${worldDir})` : ''}\n`,
       );
     }
     world.emulator.resetCounters();
+    world.azure.resetCounters();
     const code = await runCli([command, dir, '--env', 'dev', ...(parsed.values.json ? ['--json'] : [])], {
       env: world.settings(),
       stdout: (t) => process.stdout.write(t),

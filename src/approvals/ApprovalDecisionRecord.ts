@@ -1,0 +1,12 @@
+// Pure: one recorded approval decision: who, when, comment, and which wait it answered.
+import type { ApprovalEvent } from '../activities/contracts';
+
+export interface ApprovalDecisionRecord extends ApprovalEvent {
+  releaseId: string;
+  environment: string;
+  /**
+   * The wait this decision answers (see approvalWaitId). A re-run of a release under the same instance id
+   * waits again with a new id, so an old decision does not block it.
+   */
+  waitId: string;
+}

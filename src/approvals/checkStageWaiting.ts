@@ -1,0 +1,102 @@
+// Pure: is this release still waiting for a decision on this environment, and is the link for that wait?
+// Both the page (GET) and the decision (POST) ask, from the orchestration's status as the durable client
+// returns it; the answer is the page to show when it is not.
+import type { ReleaseStatus, StageStatus } from '../activities/contracts';
+import type { ApprovalClaims } from './ApprovalClaims';
+
+export interface OrchestrationSnapshot {
+  runtimeStatus: string;
+  customStatus?: unknown;
+}
+
+export type StageCheck =
+  | { ok: true; release: ReleaseStatus; stage: StageStatus }
+  | {
+      ok: false;
+      status: 404 | 409 | 410;
+      title: string;
+      message: string;
+      details: Array<[string, string]>;
+    };
+
+const FINISHED = ['Completed', 'Failed', 'Terminated', 'Canceled'];
+// Links of one wait carry the wait's expiry; the orchestration's own copy may be rounded differently, but
+// two waits of one release are minutes apart at least.
+const EXPIRY_TOLERANCE_SECONDS = 60;
+
+export function checkStageWaiting(snapshot: OrchestrationSnapshot | undefined, claims: ApprovalClaims): StageCheck {
+  const env = claims.environment;
+  if (!snapshot) {
+    return {
+      ok: false,
+      status: 404,
+      title: 'Release not found',
+      message: `Release ${claims.releaseId} does not exist any more, so there is nothing to approve.`,
+      details: [],
+    };
+  }
+  const release = asReleaseStatus(snapshot.customStatus);
+  const stage = release?.stages.find((s) => s.environment === env);
+  const details = stage ? stageDetails(stage) : [];
+  if (FINISHED.includes(snapshot.runtimeStatus)) {
+    return {
+      ok: false,
+      status: 409,
+      title: 'No longer waiting',
+      message: `Release ${claims.releaseId} has finished (${snapshot.runtimeStatus}); it no longer waits for ${env}.`,
+      details,
+    };
+  }
+  if (!release || !stage) {
+    return {
+      ok: false,
+      status: 409,
+      title: 'Not waiting',
+      message: `Release ${claims.releaseId} is not waiting for approval of ${env}.`,
+      details,
+    };
+  }
+  if (stage.state !== 'waiting') {
+    return {
+      ok: false,
+      status: 409,
+      title: stage.approval?.decision ? 'Already decided' : 'No longer waiting',
+      message: `${env} of release ${claims.releaseId} is no longer waiting for approval: it is ${stage.state}.`,
+      details,
+    };
+  }
+  const waitExpiry = stage.approval?.expiresAt ? Date.parse(stage.approval.expiresAt) / 1000 : Number.NaN;
+  if (Number.isFinite(waitExpiry) && Math.abs(waitExpiry - claims.expiresAt) > EXPIRY_TOLERANCE_SECONDS) {
+    return {
+      ok: false,
+      status: 410,
+      title: 'Link replaced',
+      message:
+        `This link belongs to an earlier approval request for ${env} of release ${claims.releaseId}. ` +
+        'Use the link of the current request.',
+      details,
+    };
+  }
+  return { ok: true, release, stage };
+}
+
+function stageDetails(stage: StageStatus): Array<[string, string]> {
+  const details: Array<[string, string]> = [['State', stage.state]];
+  const approval = stage.approval;
+  if (approval?.decision) details.push(['Decision', approval.decision]);
+  if (approval?.approver) details.push(['By', approval.approver]);
+  if (approval?.decidedAt) details.push(['At', approval.decidedAt]);
+  if (stage.message) details.push(['Note', stage.message]);
+  return details;
+}
+
+function asReleaseStatus(value: unknown): ReleaseStatus | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const candidate = value as Partial<ReleaseStatus>;
+  if (typeof candidate.releaseId !== 'string' || !Array.isArray(candidate.stages)) return undefined;
+  const stages = candidate.stages.filter(
+    (s): s is StageStatus =>
+      typeof s === 'object' && s !== null && typeof s.environment === 'string' && typeof s.state === 'string',
+  );
+  return { ...(candidate as ReleaseStatus), stages, source: candidate.source ?? { kind: 'manual' } };
+}

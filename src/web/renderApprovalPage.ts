@@ -1,0 +1,182 @@
+// Pure: the approval page: what release, who asked, what will change in the environment, and a plain
+// HTML form (no script) that posts the decision back to the page's own URL.
+import type { ReleaseStatus, StageStatus } from '../activities/contracts';
+import type { ApproverResolution } from '../approvals/resolveApprover';
+import { displayName } from '../config/loadSettings';
+import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
+import type { DeployPlan, KindSummary, PlanStep } from '../planning/DeployPlan';
+import { escapeHtml } from './escapeHtml';
+import { renderDocument } from './renderDocument';
+
+export interface ApprovalPageModel {
+  release: Pick<ReleaseStatus, 'releaseId' | 'bundleId' | 'source'>;
+  stage: StageStatus;
+  /** The stored full plan; without it the page shows the counts from the release status. */
+  plan: DeployPlan | undefined;
+  linkExpiresAt: Date;
+  now: Date;
+  /** The page's own path: the form posts back to it. */
+  formAction: string;
+  /** Who the viewer would be recorded as, or why they may not decide. */
+  viewer: ApproverResolution;
+  /** Where to sign in when the environment needs a named approver. */
+  signInUrl?: string;
+}
+
+export const MAX_COMMENT_LENGTH = 1000;
+// A page with thousands of rows is unreadable on a phone; the counts above the list stay exact.
+const MAX_ITEMS_PER_KIND = 200;
+
+const KIND_LABELS: Record<ResourceKind, string> = {
+  initScripts: 'Init scripts',
+  clusters: 'Clusters',
+  notebooks: 'Notebooks',
+  files: 'Workspace files',
+  jobs: 'Jobs',
+};
+
+export function renderApprovalPage(model: ApprovalPageModel): string {
+  const env = model.stage.environment;
+  const title = `Deploy to ${displayName(env)}?`;
+  const body = [
+    '<p class="eyebrow">bricklane · approval</p>',
+    `<h1>${escapeHtml(title)}</h1>`,
+    renderRelease(model),
+    '<h2>What will change</h2>',
+    renderPlan(model.plan, model.stage.plan),
+    '<h2>Decision</h2>',
+    renderForm(model),
+  ].join('\n');
+  return renderDocument(title, body);
+}
+
+function renderRelease(model: ApprovalPageModel): string {
+  const { release, stage } = model;
+  const source = release.source;
+  const rows: Array<[string, string]> = [
+    ['Release', code(release.releaseId)],
+    ['Environment', `${escapeHtml(displayName(stage.environment))} ${code(stage.environment)}`],
+  ];
+  if (source.repository) rows.push(['Repository', escapeHtml(source.repository)]);
+  if (source.ref) rows.push(['Ref', code(source.ref)]);
+  if (source.commit) rows.push(['Commit', code(source.commit)]);
+  rows.push(['Requested by', escapeHtml(source.requestedBy ?? 'unknown')]);
+  rows.push(['Source', escapeHtml(SOURCE_LABELS[source.kind] ?? source.kind)]);
+  rows.push(['Bundle', code(release.bundleId)]);
+  rows.push(['Link expires', escapeHtml(formatExpiry(model.linkExpiresAt, model.now))]);
+  return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
+}
+
+const SOURCE_LABELS: Record<string, string> = {
+  upload: 'bundle upload',
+  github: 'GitHub push',
+  azureRepos: 'Azure Repos push',
+  manual: 'manual run',
+};
+
+function renderPlan(
+  plan: DeployPlan | undefined,
+  counts: Partial<Record<ResourceKind, KindSummary>> | undefined,
+): string {
+  const summary = plan?.summary ?? counts;
+  if (!summary) return '<p class="notice">The plan of this environment is not available.</p>';
+  const totals = RESOURCE_KINDS.map((k) => summary[k]).reduce(
+    (t, s) => ({
+      create: t.create + (s?.create ?? 0),
+      update: t.update + (s?.update ?? 0),
+      delete: t.delete + (s?.delete ?? 0),
+      drift: t.drift + (s?.drift ?? 0),
+    }),
+    { create: 0, update: 0, delete: 0, drift: 0 },
+  );
+  const parts = [
+    `<p><strong>${totals.create} to create, ${totals.update} to update, ${totals.delete} to delete</strong>` +
+      (totals.drift > 0 ? `, <span class="drift">${totals.drift} changed outside bricklane</span>` : '') +
+      '.</p>',
+  ];
+  if (!plan) parts.push('<p class="note">Only the counts are available; the detailed plan could not be read.</p>');
+  for (const kind of RESOURCE_KINDS) {
+    const s = summary[kind];
+    if (!s) continue;
+    const changed = plan?.steps.filter((step) => step.kind === kind && isNoteworthy(step)) ?? [];
+    if (s.create + s.update + s.delete + s.drift === 0 && changed.length === 0) continue;
+    parts.push(`<h3>${escapeHtml(KIND_LABELS[kind])}</h3>`);
+    parts.push(
+      `<p class="counts">create ${s.create} · update ${s.update} · delete ${s.delete} · drift ${s.drift}` +
+        ` · unchanged ${s.unchanged}</p>`,
+    );
+    if (changed.length > 0) {
+      const items = changed.slice(0, MAX_ITEMS_PER_KIND).map(renderStep);
+      if (changed.length > MAX_ITEMS_PER_KIND) {
+        items.push(`<li class="note">… and ${changed.length - MAX_ITEMS_PER_KIND} more</li>`);
+      }
+      parts.push(`<ul class="steps">${items.join('')}</ul>`);
+    }
+  }
+  if (totals.create + totals.update + totals.delete + totals.drift === 0) {
+    parts.push('<p class="note">Nothing changes in this environment; approving records the release as deployed.</p>');
+  }
+  return parts.join('\n');
+}
+
+function isNoteworthy(step: PlanStep): boolean {
+  return step.action !== 'unchanged' || step.drift !== undefined;
+}
+
+function renderStep(step: PlanStep): string {
+  const lines = [
+    `<span class="badge ${escapeHtml(step.action)}">${escapeHtml(step.action)}</span>${code(step.target)}` +
+      (step.reason ? `<span class="sub">${escapeHtml(step.reason)}</span>` : ''),
+  ];
+  if (step.changes && step.changes.length > 0) {
+    lines.push(`<div class="sub">changes: ${step.changes.map(code).join(', ')}</div>`);
+  }
+  if (step.drift) lines.push(`<div class="drift">drift: ${escapeHtml(step.drift)}</div>`);
+  return `<li>${lines.join('')}</li>`;
+}
+
+function renderForm(model: ApprovalPageModel): string {
+  const viewer = model.viewer;
+  const parts: string[] = [];
+  if (viewer.ok) {
+    parts.push(
+      viewer.authenticated
+        ? `<p>You are signed in as <strong>${escapeHtml(viewer.approver)}</strong>; the decision is recorded under this name.</p>`
+        : `<p>You are not signed in; the decision is recorded as <strong>${escapeHtml(viewer.approver)}</strong>.</p>`,
+    );
+  } else {
+    const signIn =
+      viewer.reason === 'signInRequired' && model.signInUrl
+        ? ` <a href="${escapeHtml(model.signInUrl)}">Sign in</a>`
+        : '';
+    parts.push(`<p class="notice">${escapeHtml(viewer.message)}${signIn}</p>`);
+  }
+  const disabled = viewer.ok ? '' : ' disabled';
+  parts.push(
+    `<form method="post" action="${escapeHtml(model.formAction)}">`,
+    '<label for="comment">Comment (optional)</label>',
+    `<textarea id="comment" name="comment" rows="3" maxlength="${MAX_COMMENT_LENGTH}"${disabled}></textarea>`,
+    '<div class="buttons">',
+    `<button type="submit" name="decision" value="approve" class="approve"${disabled}>Approve</button>`,
+    `<button type="submit" name="decision" value="reject" class="reject"${disabled}>Reject</button>`,
+    '</div>',
+    '</form>',
+    '<p class="note">Opening this page decides nothing. The first decision counts; the link then stops working.</p>',
+  );
+  return parts.join('\n');
+}
+
+function code(value: string): string {
+  return `<code>${escapeHtml(value)}</code>`;
+}
+
+/** "2026-11-27 10:00 UTC (in 2 d 3 h)": approvers are in several time zones, so UTC plus a relative hint. */
+function formatExpiry(expiresAt: Date, now: Date): string {
+  const utc = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const minutes = Math.floor((expiresAt.getTime() - now.getTime()) / 60_000);
+  if (minutes < 1) return `${utc} (expired)`;
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const relative = days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${minutes % 60} min` : `${minutes} min`;
+  return `${utc} (in ${relative})`;
+}
