@@ -1,6 +1,7 @@
 // Pure: the approval page: what release, who asked, what will change in the environment, and a plain
 // HTML form (no script) that posts the decision back to the page's own URL.
 import type { ReleaseStatus, StageStatus } from '../activities/contracts';
+import { MAX_COMMENT_LENGTH } from '../approvals/parseDecisionRequest';
 import type { ApproverResolution } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
@@ -23,7 +24,6 @@ export interface ApprovalPageModel {
   signInUrl?: string;
 }
 
-export const MAX_COMMENT_LENGTH = 1000;
 // A page with thousands of rows is unreadable on a phone; the counts above the list stay exact.
 const MAX_ITEMS_PER_KIND = 200;
 

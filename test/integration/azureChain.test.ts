@@ -2,6 +2,7 @@
 // the real CLI code: managed identity -> ARM -> Key Vault -> Entra ID -> Databricks.
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/runCli';
 import { LocalWorld, SANDBOX_SUBSCRIPTION } from '../sandbox/LocalWorld';
 import { runCliCaptured, type CliRun } from '../sandbox/runCliCaptured';
 
@@ -129,7 +130,6 @@ describe('clear errors before anything is half-deployed', () => {
     world.azure.resetCounters();
     const settings = { ...world.settings(), BRICKLANE_PROJECT: 'CustomerAnalyticsPlatform' };
     let stderr = '';
-    const { runCli } = await import('../../src/cli/runCli');
     const code = await runCli(['deploy', ARTIFACTS, '--env', 'dev'], {
       env: settings,
       stdout: () => undefined,
