@@ -1,0 +1,92 @@
+// I/O: GET /api/approvals/{token}: the approval page. It only reads. Mail scanners, link previews in
+// chat apps and browser prefetch all open links, so a GET must never decide (DESIGN.md, "Who uses it" 3).
+//
+// Registration (src/index.ts): app.http('approvalPage', approvalPage)
+import { type HttpFunctionOptions, type HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { approvalWaitId } from '../approvals/approvalWaitId';
+import { checkStageWaiting } from '../approvals/checkStageWaiting';
+import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
+import { describeTokenFailure } from '../approvals/describeTokenFailure';
+import { readOrchestration } from '../approvals/readOrchestration';
+import { readStagePlan } from '../approvals/readStagePlan';
+import { resolveApprover } from '../approvals/resolveApprover';
+import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
+import { createAzureCredential } from '../azure/createAzureCredential';
+import { htmlResponse } from '../web/htmlResponse';
+import { renderApprovalPage } from '../web/renderApprovalPage';
+import { renderMessagePage } from '../web/renderMessagePage';
+
+let services: ApprovalServices | undefined;
+
+export async function approvalPageHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const now = new Date();
+  let s: ApprovalServices;
+  try {
+    s = services ??= createApprovalServices(process.env, createAzureCredential);
+  } catch (error) {
+    context.error(`approvalPage: ${error instanceof Error ? error.message : String(error)}`);
+    return page(500, 'Not configured', 'bricklane is not configured correctly; the app log says what to fix.');
+  }
+  const verified = verifyApprovalToken(request.params.token ?? '', s.settings.approvalSigningKeys, now);
+  if (!verified.ok) {
+    const failure = describeTokenFailure(verified.reason);
+    return page(failure.status, failure.title, failure.message);
+  }
+  const claims = verified.claims;
+  const environment = s.settings.environments.find((e) => e.name === claims.environment);
+  if (!environment) {
+    return page(409, 'Not waiting', `Environment ${claims.environment} is no longer configured in bricklane.`);
+  }
+  const check = checkStageWaiting(await readOrchestration(df.getClient(context), claims.releaseId), claims);
+  if (!check.ok) return page(check.status, check.title, check.message, check.details);
+  // The event may be on its way while the orchestration has not updated its status yet.
+  const decided = await s.decisions.read(claims.releaseId, claims.environment);
+  if (decided && decided.waitId === approvalWaitId(claims)) {
+    return page(409, 'Already decided', `${claims.environment} of release ${claims.releaseId} has been decided.`, [
+      ['Decision', decided.decision],
+      ['By', decided.approver],
+      ['At', decided.decidedAt],
+    ]);
+  }
+  const plan = await readStagePlan(s.blobService, claims.releaseId, claims.environment).catch((error: unknown) => {
+    // The counts in the release status still let the approver judge; a storage hiccup must not hide the page.
+    context.warn(`approvalPage: plan of ${claims.environment} unreadable: ${String(error)}`);
+    return undefined;
+  });
+  const path = new URL(request.url).pathname;
+  const html = renderApprovalPage({
+    release: check.release,
+    stage: check.stage,
+    plan,
+    linkExpiresAt: new Date(claims.expiresAt * 1000),
+    now,
+    formAction: path,
+    viewer: resolveApprover(request.headers, {
+      environment: claims.environment,
+      approvers: environment.approval.approvers,
+      easyAuthEnabled: s.easyAuthEnabled,
+    }),
+    // Entra ID is the provider infra/ configures; Easy Auth brings the user back to this page.
+    signInUrl: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(path)}`,
+  });
+  return htmlResponse(200, html);
+}
+
+function page(
+  status: number,
+  title: string,
+  message: string,
+  details: ReadonlyArray<readonly [string, string]> = [],
+): HttpResponseInit {
+  return htmlResponse(status, renderMessagePage(title, message, status, details));
+}
+
+/** Options for `app.http('approvalPage', approvalPage)`. Anonymous: the signed token is the credential. */
+export const approvalPage: HttpFunctionOptions = {
+  route: 'approvals/{token}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  extraInputs: [df.input.durableClient()],
+  handler: approvalPageHandler,
+};
