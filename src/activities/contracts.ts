@@ -10,14 +10,12 @@ export const ORCHESTRATIONS = {
 } as const;
 
 export const ACTIVITIES = {
-  validateBundle: 'validateBundle',
+  inspectBundle: 'inspectBundle',
   planEnvironment: 'planEnvironment',
   claimEnvironment: 'claimEnvironment',
   releaseEnvironment: 'releaseEnvironment',
   provisionEnvironment: 'provisionEnvironment',
   applyWave: 'applyWave',
-  finishEnvironment: 'finishEnvironment',
-  notifyApproval: 'notifyApproval',
 } as const;
 
 /** Where a release's bundle came from (shown on pages; never trusted for configuration). */
@@ -113,3 +111,85 @@ export interface ApprovalEvent {
 
 export const approvalEventName = (environment: string): string => `approval:${environment}`;
 export const SUPERSEDED_EVENT = 'superseded';
+
+export interface BundleRef {
+  releaseId: string;
+  bundleId: string;
+}
+
+export interface EnvironmentRef extends BundleRef {
+  environment: string;
+}
+
+export interface InspectBundleResult {
+  valid: boolean;
+  errorCount: number;
+  /** The first diagnostics, as text, for the status page. */
+  diagnostics: string[];
+  /** Items per wave, so the orchestration can size its batches. */
+  counts: { initScripts: number; clusters: number; files: number; jobs: number };
+  prune: boolean;
+}
+
+export interface PlanEnvironmentResult {
+  summary: Record<ResourceKind, KindSummary>;
+  /** Steps that are not `unchanged`. */
+  changes: number;
+}
+
+export interface ProvisionResult {
+  resourceGroup?: string;
+  workspaceUrl: string;
+  created: string[];
+}
+
+export type WaveName = 'initScripts' | 'clusters' | 'files' | 'jobs' | 'lifecycle' | 'prune';
+
+export interface ApplyWaveInput extends EnvironmentRef {
+  wave: WaveName;
+  /** Files wave: which slice of the bundle's notebooks and files (sorted by key). */
+  batch?: number;
+  batchSize?: number;
+  /** Lifecycle wave: the clusters the clusters wave created or edited. */
+  clusterIds?: string[];
+}
+
+export interface WaveResult {
+  wave: WaveName;
+  batch: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  /** The first failures (secret-free messages). */
+  failures: { key: string; message: string }[];
+  touchedClusterIds?: string[];
+}
+
+export interface ClaimInput {
+  releaseId: string;
+  environment: string;
+  /** `waiting`: record this release as the one waiting for approval (superseding an older waiter). */
+  phase: 'waiting' | 'applying';
+  /** When the release started (ISO): a later start supersedes an earlier one. */
+  startedAt: string;
+}
+
+export interface ClaimResult {
+  granted: boolean;
+  /** Release that holds the environment when not granted, or that was superseded. */
+  other?: string;
+}
+
+export interface DeployEnvironmentInput extends EnvironmentRef {
+  counts: InspectBundleResult['counts'];
+  prune: boolean;
+  batchSize: number;
+}
+
+export interface DeployEnvironmentResult {
+  done: number;
+  failed: number;
+  skipped: number;
+  failures: { key: string; message: string }[];
+  created: string[];
+}

@@ -7,8 +7,7 @@ import type { ApprovalDecisionRecord } from './ApprovalDecisionRecord';
 import { blobServiceFromSettings } from './blobServiceFromSettings';
 
 export type RecordDecisionResult =
-  | { recorded: true; etag: string }
-  | { recorded: false; alreadyDecided: ApprovalDecisionRecord };
+  { recorded: true; etag: string } | { recorded: false; alreadyDecided: ApprovalDecisionRecord };
 
 export const DEFAULT_DECISION_CONTAINER = 'bricklane-approvals';
 
@@ -44,7 +43,9 @@ export class DecisionStore {
    */
   async record(decision: ApprovalDecisionRecord): Promise<RecordDecisionResult> {
     await this.ensureContainer();
-    const blob = this.container.getBlockBlobClient(decisionBlobName(decision.releaseId, decision.environment));
+    const blob = this.container.getBlockBlobClient(
+      decisionBlobName(decision.releaseId, decision.environment),
+    );
     const body = JSON.stringify(decision, null, 2);
     let conditions: { ifNoneMatch: string } | { ifMatch: string } = { ifNoneMatch: '*' };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -58,7 +59,8 @@ export class DecisionStore {
         if (!isStatus(error, 409) && !isStatus(error, 412)) throw error;
       }
       const existing = await this.readWithEtag(decision.releaseId, decision.environment);
-      if (existing?.record.waitId === decision.waitId) return { recorded: false, alreadyDecided: existing.record };
+      if (existing?.record.waitId === decision.waitId)
+        return { recorded: false, alreadyDecided: existing.record };
       // Gone again (withdrawn after a failed raise), or left by an earlier wait: try once more.
       conditions = existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' };
     }

@@ -24,7 +24,10 @@ const FINISHED = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 // two waits of one release are minutes apart at least.
 const EXPIRY_TOLERANCE_SECONDS = 60;
 
-export function checkStageWaiting(snapshot: OrchestrationSnapshot | undefined, claims: ApprovalClaims): StageCheck {
+export function checkStageWaiting(
+  snapshot: OrchestrationSnapshot | undefined,
+  claims: ApprovalClaims,
+): StageCheck {
   const env = claims.environment;
   if (!snapshot) {
     return {

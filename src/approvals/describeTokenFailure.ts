@@ -4,13 +4,18 @@ import type { ApprovalTokenVerification } from './verifyApprovalToken';
 
 type Failure = Extract<ApprovalTokenVerification, { ok: false }>['reason'];
 
-export function describeTokenFailure(reason: Failure): { status: 400 | 403 | 410; title: string; message: string } {
+export function describeTokenFailure(reason: Failure): {
+  status: 400 | 403 | 410;
+  title: string;
+  message: string;
+} {
   switch (reason) {
     case 'malformed':
       return {
         status: 400,
         title: 'Invalid link',
-        message: 'This approval link is incomplete or damaged. Copy the whole link from the message you received.',
+        message:
+          'This approval link is incomplete or damaged. Copy the whole link from the message you received.',
       };
     case 'badSignature':
       return {

@@ -3,6 +3,8 @@
 
 export const MAX_DECISION_BODY_BYTES = 16 * 1024;
 export const MAX_COMMENT_LENGTH = 1000;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 export type DecisionRequest =
   | { ok: true; decision: 'approve' | 'reject'; comment?: string }
@@ -41,8 +43,7 @@ export function parseDecisionRequest(contentType: string | null, body: string): 
     return { ok: false, status: 400, message: 'The comment must be text.' };
   }
   // Control characters have no business in an audit record (they can forge log lines); newlines and tabs stay.
-  // eslint-disable-next-line no-control-regex
-  const text = (comment ?? '').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
+  const text = (comment ?? '').replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '').trim();
   if (text.length > MAX_COMMENT_LENGTH) {
     return {
       ok: false,

@@ -20,7 +20,9 @@ export async function readStagePlan(
   environment: string,
   containerName = STAGE_PLAN_CONTAINER,
 ): Promise<DeployPlan | undefined> {
-  const blob = service.getContainerClient(containerName).getBlockBlobClient(stagePlanBlobName(releaseId, environment));
+  const blob = service
+    .getContainerClient(containerName)
+    .getBlockBlobClient(stagePlanBlobName(releaseId, environment));
   let text: string;
   try {
     text = (await blob.downloadToBuffer()).toString('utf8');

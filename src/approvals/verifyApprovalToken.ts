@@ -6,8 +6,7 @@ import { approvalTokenMac } from './approvalTokenMac';
 import { decodeBase64Url } from './decodeBase64Url';
 
 export type ApprovalTokenVerification =
-  | { ok: true; claims: ApprovalClaims }
-  | { ok: false; reason: 'malformed' | 'badSignature' | 'expired' };
+  { ok: true; claims: ApprovalClaims } | { ok: false; reason: 'malformed' | 'badSignature' | 'expired' };
 
 // Our tokens are about 200 characters; a cap keeps hostile input from costing HMAC time per key.
 const MAX_TOKEN_LENGTH = 2048;

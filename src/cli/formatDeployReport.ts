@@ -1,6 +1,6 @@
 // Pure: a deploy report as text: created / updated / unchanged per kind, failures, calls and time.
 import { RESOURCE_KINDS } from '../manifest/Bundle';
-import type { DeployReport } from './deployBundle';
+import type { DeployReport } from '../activities/engine/deployBundle';
 
 export function formatDeployReport(report: DeployReport): string {
   const outcomes = report.outcomes ?? [];

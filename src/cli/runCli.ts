@@ -11,7 +11,7 @@ import type { Bundle, Diagnostic } from '../manifest/Bundle';
 import { loadBundle } from '../manifest/loadBundle';
 import { formatPlan } from '../planning/formatPlan';
 import type { CliIo } from './CliIo';
-import { deployBundle } from './deployBundle';
+import { deployBundle } from '../activities/engine/deployBundle';
 import { formatDeployReport } from './formatDeployReport';
 
 export const USAGE = `usage:

@@ -2,10 +2,10 @@
 // chat apps and browser prefetch all open links, so a GET must never decide (DESIGN.md, "Who uses it" 3).
 //
 // Registration (src/index.ts): app.http('approvalPage', approvalPage)
-import { type HttpFunctionOptions, type HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalWaitId';
-import { checkStageWaiting } from '../approvals/checkStageWaiting';
+import { checkStageWaiting, type OrchestrationSnapshot } from '../approvals/checkStageWaiting';
 import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
 import { describeTokenFailure } from '../approvals/describeTokenFailure';
 import { readOrchestration } from '../approvals/readOrchestration';
@@ -14,46 +14,70 @@ import { resolveApprover } from '../approvals/resolveApprover';
 import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
 import { createAzureCredential } from '../azure/createAzureCredential';
 import { htmlResponse } from '../web/htmlResponse';
+import { messageResponse } from '../web/messageResponse';
 import { renderApprovalPage } from '../web/renderApprovalPage';
-import { renderMessagePage } from '../web/renderMessagePage';
 
+// Settings are read once per cold start; a failed read is not kept, so a fixed setting takes effect.
 let services: ApprovalServices | undefined;
 
-export async function approvalPageHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function approvalPageHandler(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const now = new Date();
   let s: ApprovalServices;
   try {
     s = services ??= createApprovalServices(process.env, createAzureCredential);
   } catch (error) {
     context.error(`approvalPage: ${error instanceof Error ? error.message : String(error)}`);
-    return page(500, 'Not configured', 'bricklane is not configured correctly; the app log says what to fix.');
+    return messageResponse(
+      500,
+      'Not configured',
+      'bricklane is not configured correctly; its log says what to fix.',
+    );
   }
   const verified = verifyApprovalToken(request.params.token ?? '', s.settings.approvalSigningKeys, now);
   if (!verified.ok) {
     const failure = describeTokenFailure(verified.reason);
-    return page(failure.status, failure.title, failure.message);
+    return messageResponse(failure.status, failure.title, failure.message);
   }
   const claims = verified.claims;
   const environment = s.settings.environments.find((e) => e.name === claims.environment);
   if (!environment) {
-    return page(409, 'Not waiting', `Environment ${claims.environment} is no longer configured in bricklane.`);
+    return messageResponse(409, 'Not waiting', `Environment ${claims.environment} is no longer configured.`);
   }
-  const check = checkStageWaiting(await readOrchestration(df.getClient(context), claims.releaseId), claims);
-  if (!check.ok) return page(check.status, check.title, check.message, check.details);
-  // The event may be on its way while the orchestration has not updated its status yet.
+  let snapshot: OrchestrationSnapshot | undefined;
+  try {
+    snapshot = await readOrchestration(df.getClient(context), claims.releaseId);
+  } catch (error) {
+    context.error(`approvalPage: status of release ${claims.releaseId} unreadable: ${String(error)}`);
+    return messageResponse(503, 'Try again', 'The release status could not be read just now.', [], {
+      'Retry-After': '5',
+    });
+  }
+  const check = checkStageWaiting(snapshot, claims);
+  if (!check.ok) return messageResponse(check.status, check.title, check.message, check.details);
+  // The decision may be on its way while the orchestration has not updated its status yet.
   const decided = await s.decisions.read(claims.releaseId, claims.environment);
   if (decided && decided.waitId === approvalWaitId(claims)) {
-    return page(409, 'Already decided', `${claims.environment} of release ${claims.releaseId} has been decided.`, [
-      ['Decision', decided.decision],
-      ['By', decided.approver],
-      ['At', decided.decidedAt],
-    ]);
+    return messageResponse(
+      409,
+      'Already decided',
+      `${claims.environment} of release ${claims.releaseId} is decided.`,
+      [
+        ['Decision', decided.decision],
+        ['By', decided.approver],
+        ['At', decided.decidedAt],
+      ],
+    );
   }
-  const plan = await readStagePlan(s.blobService, claims.releaseId, claims.environment).catch((error: unknown) => {
-    // The counts in the release status still let the approver judge; a storage hiccup must not hide the page.
-    context.warn(`approvalPage: plan of ${claims.environment} unreadable: ${String(error)}`);
-    return undefined;
-  });
+  const plan = await readStagePlan(s.blobService, claims.releaseId, claims.environment).catch(
+    (error: unknown) => {
+      // The counts in the release status still let the approver judge; a storage hiccup must not hide the page.
+      context.warn(`approvalPage: plan of ${claims.environment} unreadable: ${String(error)}`);
+      return undefined;
+    },
+  );
   const path = new URL(request.url).pathname;
   const html = renderApprovalPage({
     release: check.release,
@@ -67,19 +91,10 @@ export async function approvalPageHandler(request: HttpRequest, context: Invocat
       approvers: environment.approval.approvers,
       easyAuthEnabled: s.easyAuthEnabled,
     }),
-    // Entra ID is the provider infra/ configures; Easy Auth brings the user back to this page.
+    // Entra ID is the sign-in provider; Easy Auth brings the user back to this page afterwards.
     signInUrl: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(path)}`,
   });
   return htmlResponse(200, html);
-}
-
-function page(
-  status: number,
-  title: string,
-  message: string,
-  details: ReadonlyArray<readonly [string, string]> = [],
-): HttpResponseInit {
-  return htmlResponse(status, renderMessagePage(title, message, status, details));
 }
 
 /** Options for `app.http('approvalPage', approvalPage)`. Anonymous: the signed token is the credential. */

@@ -13,7 +13,11 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-export function htmlResponse(status: number, html: string, headers: Record<string, string> = {}): HttpResponseInit {
+export function htmlResponse(
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return {
     status,
     body: html,

@@ -94,7 +94,8 @@ function renderPlan(
       (totals.drift > 0 ? `, <span class="drift">${totals.drift} changed outside bricklane</span>` : '') +
       '.</p>',
   ];
-  if (!plan) parts.push('<p class="note">Only the counts are available; the detailed plan could not be read.</p>');
+  if (!plan)
+    parts.push('<p class="note">Only the counts are available; the detailed plan could not be read.</p>');
   for (const kind of RESOURCE_KINDS) {
     const s = summary[kind];
     if (!s) continue;
@@ -114,7 +115,9 @@ function renderPlan(
     }
   }
   if (totals.create + totals.update + totals.delete + totals.drift === 0) {
-    parts.push('<p class="note">Nothing changes in this environment; approving records the release as deployed.</p>');
+    parts.push(
+      '<p class="note">Nothing changes in this environment; approving records the release as deployed.</p>',
+    );
   }
   return parts.join('\n');
 }
@@ -177,6 +180,7 @@ function formatExpiry(expiresAt: Date, now: Date): string {
   if (minutes < 1) return `${utc} (expired)`;
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
-  const relative = days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${minutes % 60} min` : `${minutes} min`;
+  const relative =
+    days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${minutes % 60} min` : `${minutes} min`;
   return `${utc} (in ${relative})`;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LedgerStore } from '../../src/azure/LedgerStore';
 import { StaticTokenCredential } from '../../src/databricks/StaticTokenCredential';
-import { deployBundle, type DeployReport } from '../../src/cli/deployBundle';
+import { deployBundle, type DeployReport } from '../../src/activities/engine/deployBundle';
 import type { Bundle } from '../../src/manifest/Bundle';
 import { loadBundle } from '../../src/manifest/loadBundle';
 import { Azurite } from '../emulator/Azurite';

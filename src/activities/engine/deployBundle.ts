@@ -1,18 +1,18 @@
 // I/O: one environment, start to end: ledger -> live state -> plan -> (apply -> ledger).
 // Used by the CLI now; the durable activities run the same steps in smaller pieces.
 import { performance } from 'node:perf_hooks';
-import type { ApplyProgress, StepOutcome } from '../activities/engine/ApplyContext';
-import { applyPlan } from '../activities/engine/applyPlan';
-import { readLiveState } from '../activities/engine/readLiveState';
-import type { LedgerStore } from '../azure/LedgerStore';
-import type { DatabricksRequestInfo } from '../databricks/DatabricksClientOptions';
-import { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
-import type { DatabricksCredential } from '../databricks/DatabricksCredential';
-import type { Bundle } from '../manifest/Bundle';
-import { canonicalJson } from '../manifest/canonicalJson';
-import { computePlan } from '../planning/computePlan';
-import type { DeployPlan } from '../planning/DeployPlan';
-import { emptyLiveState } from '../planning/LiveState';
+import type { ApplyProgress, StepOutcome } from './ApplyContext';
+import { applyPlan } from './applyPlan';
+import { readLiveState } from './readLiveState';
+import type { LedgerStore } from '../../azure/LedgerStore';
+import type { DatabricksRequestInfo } from '../../databricks/DatabricksClientOptions';
+import { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
+import type { DatabricksCredential } from '../../databricks/DatabricksCredential';
+import type { Bundle } from '../../manifest/Bundle';
+import { canonicalJson } from '../../manifest/canonicalJson';
+import { computePlan } from '../../planning/computePlan';
+import type { DeployPlan } from '../../planning/DeployPlan';
+import { emptyLiveState } from '../../planning/LiveState';
 
 export interface RequestCounts {
   total: number;

@@ -1,0 +1,24 @@
+// I/O: the Bundle of a staged bundle id, loaded once per process (hashing 1,000 files per activity would
+// dominate small batches).
+import type { ReleaseStorage } from '../../azure/ReleaseStorage';
+import type { Bundle, LoadResult } from '../../manifest/Bundle';
+import { loadBundle } from '../../manifest/loadBundle';
+import { materializeBundle } from '../../sources/materializeBundle';
+
+const cache = new Map<string, Promise<LoadResult>>();
+
+export function loadStagedBundle(storage: ReleaseStorage, bundleId: string): Promise<LoadResult> {
+  let pending = cache.get(bundleId);
+  if (!pending) {
+    pending = materializeBundle(storage, bundleId).then((dir) => loadBundle(dir));
+    pending.catch(() => cache.delete(bundleId));
+    cache.set(bundleId, pending);
+  }
+  return pending;
+}
+
+export async function requireStagedBundle(storage: ReleaseStorage, bundleId: string): Promise<Bundle> {
+  const loaded = await loadStagedBundle(storage, bundleId);
+  if (!loaded.bundle) throw new Error(`bundle ${bundleId} is invalid; validateBundle reports why`);
+  return loaded.bundle;
+}

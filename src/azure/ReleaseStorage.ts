@@ -1,0 +1,84 @@
+// I/O: the release's own blobs: staged bundles (content-addressed, immutable), stored plans, and the
+// per-environment records that order releases (who waits for approval, who applies).
+import type { TokenCredential } from '@azure/core-auth';
+import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+
+export const RELEASES_CONTAINER = 'bricklane-releases';
+
+export interface StoredJson<T> {
+  value: T;
+  etag: string;
+}
+
+export class ReleaseStorage {
+  readonly container: ContainerClient;
+  private ensured: Promise<unknown> | undefined;
+
+  constructor(serviceClient: BlobServiceClient, containerName = RELEASES_CONTAINER) {
+    this.container = serviceClient.getContainerClient(containerName);
+  }
+
+  static fromSettings(
+    storage: { connectionString?: string; blobEndpoint?: string },
+    credential: () => TokenCredential,
+  ): ReleaseStorage {
+    const service = storage.connectionString
+      ? BlobServiceClient.fromConnectionString(storage.connectionString)
+      : new BlobServiceClient(storage.blobEndpoint ?? '', credential());
+    return new ReleaseStorage(service);
+  }
+
+  async ensureContainer(): Promise<void> {
+    this.ensured ??= this.container.createIfNotExists();
+    await this.ensured;
+  }
+
+  async readJson<T>(name: string): Promise<StoredJson<T> | undefined> {
+    try {
+      const response = await this.container.getBlockBlobClient(name).download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
+      return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T, etag: response.etag ?? '' };
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes JSON if the blob is still at `etag` ('absent' = must not exist, undefined = unconditional).
+   * Returns false when the condition failed (someone else wrote first).
+   */
+  async writeJson(name: string, value: unknown, etag?: string | 'absent'): Promise<boolean> {
+    await this.ensureContainer();
+    const body = JSON.stringify(value);
+    try {
+      await this.container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
+        blobHTTPHeaders: { blobContentType: 'application/json' },
+        ...(etag === undefined
+          ? {}
+          : { conditions: etag === 'absent' ? { ifNoneMatch: '*' } : { ifMatch: etag } }),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) return false;
+      throw error;
+    }
+  }
+
+  async deleteIfMatch(name: string, etag: string): Promise<boolean> {
+    try {
+      await this.container.getBlockBlobClient(name).delete({ conditions: { ifMatch: etag } });
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) return false;
+      throw error;
+    }
+  }
+}
+
+export const stagedBundleBlob = (bundleId: string): string => `bundles/${bundleId}.tar.gz`;
+export const planBlob = (releaseId: string, environment: string): string =>
+  `plans/${releaseId}/${environment}.json`;
+export const lockBlob = (environment: string): string => `environments/${environment}/apply-lock.json`;
+export const waitingBlob = (environment: string): string => `environments/${environment}/waiting.json`;

@@ -1,0 +1,55 @@
+// Pure: what to release (a staged bundle, a source, optionally some environments) -> the orchestration
+// input and its instance id. The id is derived, so a redelivered webhook or a double click starts nothing
+// new; a deliberate re-run (the rollback of choice) names itself with `rerun`.
+import { createHash } from 'node:crypto';
+import type { ReleaseInput, ReleaseSource } from '../activities/contracts';
+import type { Settings } from './Settings';
+import { SettingsError } from './loadSettings';
+
+export interface ReleaseRequest {
+  bundleId: string;
+  source: ReleaseSource;
+  /** Exactly these environments (in configured order). */
+  environments?: string[];
+  /** This environment and every later one. */
+  from?: string;
+  /** A label that makes a new release of a bundle that was released before (e.g. a timestamp). */
+  rerun?: string;
+}
+
+export function releaseInputFor(settings: Settings, request: ReleaseRequest): ReleaseInput {
+  const configured = settings.environments.map((e) => e.name);
+  let chosen = configured;
+  if (request.environments?.length) {
+    const unknown = request.environments.filter((e) => !configured.includes(e));
+    if (unknown.length)
+      throw new SettingsError([
+        `unknown environment(s) ${unknown.join(', ')}; configured: ${configured.join(', ')}`,
+      ]);
+    chosen = configured.filter((e) => request.environments?.includes(e));
+  } else if (request.from) {
+    const start = configured.indexOf(request.from);
+    if (start < 0)
+      throw new SettingsError([
+        `unknown environment "${request.from}"; configured: ${configured.join(', ')}`,
+      ]);
+    chosen = configured.slice(start);
+  }
+  const scope = chosen.join(',') === configured.join(',') ? 'all' : chosen.join('+');
+  const key = createHash('sha256')
+    .update(`${request.bundleId}|${scope}|${request.rerun ?? ''}`)
+    .digest('hex')
+    .slice(0, 12);
+  const commit = request.source.commit ? `-${request.source.commit.slice(0, 10)}` : '';
+  return {
+    releaseId: `release${commit}-${request.bundleId.slice(0, 12)}-${key}`,
+    bundleId: request.bundleId,
+    source: request.source,
+    environments: chosen,
+    approvals: Object.fromEntries(
+      settings.environments
+        .filter((e) => chosen.includes(e.name))
+        .map((e) => [e.name, { required: e.approval.required, timeoutInHours: e.approval.timeoutInHours }]),
+    ),
+  };
+}

@@ -1,0 +1,188 @@
+// I/O: POST /api/approvals/{token}: records one decision and raises `approval:<env>` on the release.
+// Every check runs before anything is written, and the event is raised only by the request that
+// created the decision record, so a forged, expired, replayed or second request raises nothing.
+//
+// Registration (src/index.ts): app.http('approvalDecision', approvalDecision)
+//
+// The answer is a 200 page that says what was recorded, not a 303 back to the GET page: after a decision
+// the GET page can only say "no longer waiting", which hides whether *this* click counted.
+import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { approvalEventName, type ApprovalEvent } from '../activities/contracts';
+import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
+import { approvalWaitId } from '../approvals/approvalWaitId';
+import { checkStageWaiting, type OrchestrationSnapshot } from '../approvals/checkStageWaiting';
+import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
+import { describeTokenFailure } from '../approvals/describeTokenFailure';
+import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
+import { readOrchestration } from '../approvals/readOrchestration';
+import { resolveApprover } from '../approvals/resolveApprover';
+import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
+import { createAzureCredential } from '../azure/createAzureCredential';
+import { displayName } from '../config/loadSettings';
+import { messageResponse } from '../web/messageResponse';
+
+// Settings are read once per cold start; a failed read is not kept, so a fixed setting takes effect.
+let services: ApprovalServices | undefined;
+
+export async function approvalDecisionHandler(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const now = new Date();
+  let s: ApprovalServices;
+  try {
+    s = services ??= createApprovalServices(process.env, createAzureCredential);
+  } catch (error) {
+    context.error(`approvalDecision: ${error instanceof Error ? error.message : String(error)}`);
+    return messageResponse(
+      500,
+      'Not configured',
+      'bricklane is not configured correctly; its log says what to fix.',
+    );
+  }
+
+  // Reject early: the link, then where the form came from, then the body's type and size, before parsing.
+  const verified = verifyApprovalToken(request.params.token ?? '', s.settings.approvalSigningKeys, now);
+  if (!verified.ok) {
+    const failure = describeTokenFailure(verified.reason);
+    return messageResponse(failure.status, failure.title, failure.message);
+  }
+  const claims = verified.claims;
+  if (isCrossSite(request, s.settings.publicUrl)) {
+    return messageResponse(403, 'Refused', 'Decisions are accepted only from the approval page itself.');
+  }
+  const body = await readLimitedText(request, MAX_DECISION_BODY_BYTES);
+  if (body === undefined) {
+    return messageResponse(413, 'Too large', `The request body exceeds ${MAX_DECISION_BODY_BYTES} bytes.`);
+  }
+  const parsed = parseDecisionRequest(request.headers.get('content-type'), body);
+  if (!parsed.ok) return messageResponse(parsed.status, 'Not accepted', parsed.message);
+
+  const environment = s.settings.environments.find((e) => e.name === claims.environment);
+  if (!environment) {
+    return messageResponse(409, 'Not waiting', `Environment ${claims.environment} is no longer configured.`);
+  }
+  const who = resolveApprover(request.headers, {
+    environment: claims.environment,
+    approvers: environment.approval.approvers,
+    easyAuthEnabled: s.easyAuthEnabled,
+  });
+  if (!who.ok) return messageResponse(403, 'Not allowed', who.message);
+
+  const client = df.getClient(context);
+  let snapshot: OrchestrationSnapshot | undefined;
+  try {
+    snapshot = await readOrchestration(client, claims.releaseId);
+  } catch (error) {
+    context.error(`approvalDecision: status of release ${claims.releaseId} unreadable: ${String(error)}`);
+    return tryAgain('The release status could not be read just now; nothing was recorded.');
+  }
+  const check = checkStageWaiting(snapshot, claims);
+  if (!check.ok) return messageResponse(check.status, check.title, check.message, check.details);
+
+  const event: ApprovalEvent = {
+    decision: parsed.decision,
+    approver: who.approver,
+    ...(parsed.comment === undefined ? {} : { comment: parsed.comment }),
+    decidedAt: now.toISOString(),
+  };
+  const record: ApprovalDecisionRecord = {
+    releaseId: claims.releaseId,
+    environment: claims.environment,
+    waitId: approvalWaitId(claims),
+    ...event,
+  };
+  const stored = await s.decisions.record(record);
+  if (!stored.recorded) {
+    const first = stored.alreadyDecided;
+    return messageResponse(
+      409,
+      'Already decided',
+      `${claims.environment} of release ${claims.releaseId} is decided.`,
+      [
+        ['Decision', first.decision],
+        ['By', first.approver],
+        ['At', first.decidedAt],
+      ],
+    );
+  }
+  try {
+    await client.raiseEvent(claims.releaseId, approvalEventName(claims.environment), event);
+  } catch (error) {
+    // Without the event the release would wait until it times out; take the record back so that the
+    // approver can simply click again.
+    context.error(
+      `approvalDecision: raising ${approvalEventName(claims.environment)} failed: ${String(error)}`,
+    );
+    await s.decisions.withdraw(claims.releaseId, claims.environment, stored.etag);
+    return tryAgain('The decision could not be delivered to the release; nothing was recorded.');
+  }
+  // The audit line: who decided what, for which release and environment (never the link or the comment).
+  context.log(
+    `approvalDecision: ${event.decision} ${claims.environment} of release ${claims.releaseId} by ${event.approver}`,
+  );
+  const env = displayName(claims.environment);
+  const details: Array<[string, string]> = [
+    ['Release', claims.releaseId],
+    ['By', event.approver],
+    ['At', event.decidedAt],
+  ];
+  if (event.comment) details.push(['Comment', event.comment]);
+  return event.decision === 'approve'
+    ? messageResponse(200, `Approved for ${env}`, `Release ${claims.releaseId} continues to ${env}.`, details)
+    : messageResponse(
+        200,
+        `Rejected for ${env}`,
+        `Release ${claims.releaseId} stops before ${env}.`,
+        details,
+      );
+}
+
+function tryAgain(message: string): HttpResponseInit {
+  return messageResponse(503, 'Try again', message, [], { 'Retry-After': '5' });
+}
+
+/**
+ * A page elsewhere must not be able to make a signed-in approver's browser post a decision (CSRF):
+ * with an allow-list, the browser's Easy Auth cookie is what makes the decision count. Browsers send
+ * Sec-Fetch-Site on every request; Origin is also checked, but our own pages send `Origin: null`
+ * because of `Referrer-Policy: no-referrer`, so "null" is not treated as foreign. Clients without either
+ * header (scripts, curl) are not browsers and carry no ambient credentials.
+ */
+function isCrossSite(request: HttpRequest, publicUrl: string): boolean {
+  if (request.headers.get('sec-fetch-site')?.toLowerCase() === 'cross-site') return true;
+  const origin = request.headers.get('origin');
+  if (!origin || origin === 'null') return false;
+  return origin !== new URL(request.url).origin && origin !== new URL(publicUrl).origin;
+}
+
+/** The body as text, or undefined when it is larger than `maxBytes` (read no further than that). */
+async function readLimitedText(request: HttpRequest, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) return undefined;
+  if (!request.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Options for `app.http('approvalDecision', approvalDecision)`. Anonymous: the signed token is the credential. */
+export const approvalDecision: HttpFunctionOptions = {
+  route: 'approvals/{token}',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  extraInputs: [df.input.durableClient()],
+  handler: approvalDecisionHandler,
+};

@@ -1,0 +1,95 @@
+// I/O (HTTP trigger): POST /api/releases — start a release of a staged bundle, from the Functions portal's
+// Test/Run or any HTTP client with the function key. Body: { bundleId, environments?, from?, rerun?, commit? }.
+// Starting the same release twice answers the existing one; a completed release is never overwritten.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { z } from 'zod';
+import { ORCHESTRATIONS } from '../activities/contracts';
+import { appServices } from '../activities/engine/appServices';
+import { stagedBundleBlob } from '../azure/ReleaseStorage';
+import { SettingsError } from '../config/loadSettings';
+import { releaseInputFor } from '../config/releaseInputFor';
+
+const body = z.strictObject({
+  bundleId: z.string().regex(/^[0-9a-f]{64}$/, 'bundleId must be the sha256 id of a staged bundle'),
+  environments: z.array(z.string()).optional(),
+  from: z.string().optional(),
+  rerun: z.string().max(64).optional(),
+  commit: z.string().max(64).optional(),
+  ref: z.string().max(256).optional(),
+});
+
+export async function startRelease(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const text = await request.text();
+  if (text.length > 16_384) return problem(413, 'request body over 16 KB');
+  let parsed;
+  try {
+    parsed = body.safeParse(JSON.parse(text || '{}'));
+  } catch {
+    return problem(
+      400,
+      'body must be JSON: { "bundleId": "<sha256>", "environments"?: [...], "from"?: "qa", "rerun"?: "label" }',
+    );
+  }
+  if (!parsed.success) {
+    return problem(
+      400,
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
+  }
+  const services = appServices();
+  const { bundleId, commit, ref, ...scope } = parsed.data;
+  if (!(await services.releases.container.getBlockBlobClient(stagedBundleBlob(bundleId)).exists())) {
+    return problem(404, `bundle ${bundleId} is not staged; upload it to the bundles container first`);
+  }
+  let input;
+  try {
+    input = releaseInputFor(services.settings, {
+      bundleId,
+      source: {
+        kind: 'manual',
+        ...(commit ? { commit } : {}),
+        ...(ref ? { ref } : {}),
+        requestedBy: principalOf(request),
+      },
+      ...scope,
+    });
+  } catch (error) {
+    if (error instanceof SettingsError) return problem(400, error.problems.join('; '));
+    throw error;
+  }
+  const client = df.getClient(context);
+  const existing = await client.getStatus(input.releaseId).catch(() => undefined);
+  const statusUrl = `${services.settings.publicUrl}/api/releases/${input.releaseId}`;
+  if (existing?.runtimeStatus) {
+    return {
+      status: 200,
+      jsonBody: {
+        releaseId: input.releaseId,
+        started: false,
+        runtimeStatus: existing.runtimeStatus,
+        statusUrl,
+      },
+    };
+  }
+  await client.startNew(ORCHESTRATIONS.deployRelease, { instanceId: input.releaseId, input });
+  context.log(
+    `started release ${input.releaseId} of bundle ${bundleId} for ${input.environments.join(', ')}`,
+  );
+  return {
+    status: 202,
+    headers: { location: statusUrl },
+    jsonBody: { releaseId: input.releaseId, started: true, statusUrl },
+  };
+}
+
+function principalOf(request: HttpRequest): string {
+  return request.headers.get('x-ms-client-principal-name') ?? 'operator (function key)';
+}
+
+function problem(status: number, detail: string): HttpResponseInit {
+  return { status, jsonBody: { error: detail } };
+}

@@ -1,0 +1,56 @@
+// Composition root: every app.* / df.app.* registration, nothing else. A function's registered name is
+// its file name, so a name in Application Insights leads straight to the file.
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { applyWave } from './activities/applyWave';
+import { claimEnvironment } from './activities/claimEnvironment';
+import { ACTIVITIES, ORCHESTRATIONS } from './activities/contracts';
+import { inspectBundle } from './activities/inspectBundle';
+import { planEnvironment } from './activities/planEnvironment';
+import { provisionEnvironment } from './activities/provisionEnvironment';
+import { releaseEnvironment } from './activities/releaseEnvironment';
+import { approvalDecision } from './functions/approvalDecision';
+import { approvalPage } from './functions/approvalPage';
+import { getRelease } from './functions/getRelease';
+import { listReleases } from './functions/listReleases';
+import { startRelease } from './functions/startRelease';
+import { deployEnvironment } from './orchestrations/deployEnvironment';
+import { deployRelease } from './orchestrations/deployRelease';
+
+df.app.orchestration(ORCHESTRATIONS.deployRelease, deployRelease);
+df.app.orchestration(ORCHESTRATIONS.deployEnvironment, deployEnvironment);
+
+df.app.activity(ACTIVITIES.inspectBundle, { handler: inspectBundle });
+df.app.activity(ACTIVITIES.planEnvironment, { handler: planEnvironment });
+df.app.activity(ACTIVITIES.provisionEnvironment, { handler: provisionEnvironment });
+df.app.activity(ACTIVITIES.applyWave, { handler: applyWave });
+df.app.activity(ACTIVITIES.claimEnvironment, {
+  handler: claimEnvironment,
+  extraInputs: [df.input.durableClient()],
+});
+df.app.activity(ACTIVITIES.releaseEnvironment, { handler: releaseEnvironment });
+
+const durableClient = [df.input.durableClient()];
+app.http('startRelease', {
+  route: 'releases',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: startRelease,
+});
+app.http('listReleases', {
+  route: 'releases',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: listReleases,
+});
+app.http('getRelease', {
+  route: 'releases/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: getRelease,
+});
+app.http('approvalPage', approvalPage);
+app.http('approvalDecision', approvalDecision);

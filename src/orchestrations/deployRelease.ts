@@ -1,0 +1,224 @@
+// Deterministic: one release carries one immutable bundle through the environments in order.
+// Per environment: plan -> approval gate (if required) -> claim the environment -> deployEnvironment.
+// Custom status is kept small and always current; the output is the final status.
+import type * as df from 'durable-functions';
+import {
+  ACTIVITIES,
+  ORCHESTRATIONS,
+  type ClaimResult,
+  type DeployEnvironmentInput,
+  type DeployEnvironmentResult,
+  type InspectBundleResult,
+  type PlanEnvironmentResult,
+  type ReleaseInput,
+  type ReleaseState,
+  type ReleaseStatus,
+  type StageStatus,
+} from '../activities/contracts';
+import { retryPolicy } from './retryPolicy';
+import { waitForApproval } from './waitForApproval';
+
+/** Files per applyWave batch: large enough that history stays small, small enough to retry cheaply. */
+export const FILES_BATCH_SIZE = 250;
+/** How often a release re-checks an environment another release is applying to. */
+const LOCK_POLL_IN_MS = 30_000;
+const LOCK_WAIT_LIMIT_IN_MS = 6 * 3_600_000;
+
+export function* deployRelease(context: df.OrchestrationContext): Generator<df.Task, ReleaseStatus, unknown> {
+  const input = context.df.getInput<ReleaseInput>();
+  const now = (): string => context.df.currentUtcDateTime.toISOString();
+  const status: ReleaseStatus = {
+    releaseId: input.releaseId,
+    bundleId: input.bundleId,
+    source: input.source,
+    state: 'validating',
+    startedAt: now(),
+    stages: input.environments.map((environment) => ({ environment, state: 'pending' })),
+  };
+  const publish = (): void => context.df.setCustomStatus(status);
+  const finish = (state: ReleaseState, message?: string): ReleaseStatus => {
+    status.state = state;
+    status.finishedAt = now();
+    if (message) status.message = message;
+    for (const s of status.stages) if (s.state === 'pending') s.state = 'skipped';
+    publish();
+    return status;
+  };
+  publish();
+
+  const inspected = (yield context.df.callActivityWithRetry(ACTIVITIES.inspectBundle, retryPolicy(), {
+    releaseId: input.releaseId,
+    bundleId: input.bundleId,
+  })) as InspectBundleResult;
+  if (!inspected.valid) {
+    return finish(
+      'invalid',
+      `${inspected.errorCount} problem(s) in the bundle: ${inspected.diagnostics.join('; ')}`,
+    );
+  }
+
+  for (const stage of status.stages) {
+    const ref = { releaseId: input.releaseId, bundleId: input.bundleId, environment: stage.environment };
+    status.state = 'running';
+    stage.state = 'planning';
+    stage.startedAt = now();
+    publish();
+    const plan = (yield context.df.callActivityWithRetry(
+      ACTIVITIES.planEnvironment,
+      retryPolicy(),
+      ref,
+    )) as PlanEnvironmentResult;
+    stage.plan = plan.summary;
+
+    const gate = input.approvals[stage.environment] ?? { required: false, timeoutInHours: 72 };
+    if (gate.required) {
+      const outcome = yield* approvalGate(
+        context,
+        input,
+        stage,
+        gate.timeoutInHours,
+        status.startedAt,
+        publish,
+      );
+      if (outcome !== 'approved') return finish(outcome, stage.message);
+    }
+
+    const claimed = yield* claimForApply(context, input.releaseId, stage.environment, status.startedAt);
+    if (!claimed) {
+      stage.state = 'failed';
+      stage.message = 'another release kept applying to this environment for 6 hours';
+      stage.finishedAt = now();
+      return finish('failed', stage.message);
+    }
+    stage.state = 'deploying';
+    publish();
+    const subInput: DeployEnvironmentInput = {
+      ...ref,
+      counts: inspected.counts,
+      prune: inspected.prune,
+      batchSize: FILES_BATCH_SIZE,
+    };
+    let result: DeployEnvironmentResult;
+    try {
+      result = (yield context.df.callSubOrchestrator(
+        ORCHESTRATIONS.deployEnvironment,
+        subInput,
+        `${input.releaseId}:${stage.environment}`,
+      )) as DeployEnvironmentResult;
+    } catch (error) {
+      result = {
+        done: 0,
+        failed: 1,
+        skipped: 0,
+        failures: [{ key: stage.environment, message: messageOf(error) }],
+        created: [],
+      };
+    }
+    yield context.df.callActivityWithRetry(ACTIVITIES.releaseEnvironment, retryPolicy(), {
+      releaseId: input.releaseId,
+      environment: stage.environment,
+      phase: 'applying',
+    });
+    stage.outcome = { done: result.done, failed: result.failed, skipped: result.skipped };
+    stage.finishedAt = now();
+    if (result.failed > 0 || result.skipped > 0) {
+      stage.state = 'failed';
+      stage.message = result.failures
+        .slice(0, 5)
+        .map((f) => `${f.key}: ${f.message}`)
+        .join('; ');
+      return finish('failed', `${stage.environment} failed; re-run the release to complete it`);
+    }
+    stage.state = 'succeeded';
+    publish();
+  }
+  return finish('succeeded');
+}
+
+function* approvalGate(
+  context: df.OrchestrationContext,
+  input: ReleaseInput,
+  stage: StageStatus,
+  timeoutInHours: number,
+  startedAt: string,
+  publish: () => void,
+): Generator<df.Task, 'approved' | 'rejected' | 'expired' | 'superseded', unknown> {
+  const claim = (yield context.df.callActivityWithRetry(ACTIVITIES.claimEnvironment, retryPolicy(), {
+    releaseId: input.releaseId,
+    environment: stage.environment,
+    phase: 'waiting',
+    startedAt,
+  })) as ClaimResult;
+  const decidedAt = (): string => context.df.currentUtcDateTime.toISOString();
+  if (!claim.granted) {
+    stage.state = 'superseded';
+    stage.message = `a newer release (${claim.other ?? 'unknown'}) waits for this environment`;
+    stage.finishedAt = decidedAt();
+    return 'superseded';
+  }
+  const expiresAt = new Date(context.df.currentUtcDateTime.getTime() + timeoutInHours * 3_600_000);
+  stage.state = 'waiting';
+  stage.approval = { required: true, expiresAt: expiresAt.toISOString() };
+  publish();
+  const outcome = yield* waitForApproval(context, stage.environment, expiresAt);
+  yield context.df.callActivityWithRetry(ACTIVITIES.releaseEnvironment, retryPolicy(), {
+    releaseId: input.releaseId,
+    environment: stage.environment,
+    phase: 'waiting',
+  });
+  stage.finishedAt = decidedAt();
+  if (outcome.kind === 'expired') {
+    stage.state = 'expired';
+    stage.message = `no decision within ${timeoutInHours} h`;
+    return 'expired';
+  }
+  if (outcome.kind === 'superseded') {
+    stage.state = 'superseded';
+    stage.message = `superseded by release ${outcome.by}`;
+    return 'superseded';
+  }
+  const { decision, approver, comment } = outcome.event;
+  stage.approval = {
+    required: true,
+    expiresAt: expiresAt.toISOString(),
+    decision,
+    approver,
+    ...(comment ? { comment } : {}),
+    decidedAt: outcome.event.decidedAt || decidedAt(),
+  };
+  if (decision === 'reject') {
+    stage.state = 'rejected';
+    stage.message = `rejected by ${approver}${comment ? `: ${comment}` : ''}`;
+    return 'rejected';
+  }
+  Reflect.deleteProperty(stage, 'finishedAt');
+  stage.state = 'approved';
+  publish();
+  return 'approved';
+}
+
+/** Waits (durably) while another live release applies to the environment. */
+function* claimForApply(
+  context: df.OrchestrationContext,
+  releaseId: string,
+  environment: string,
+  startedAt: string,
+): Generator<df.Task, boolean, unknown> {
+  const deadline = context.df.currentUtcDateTime.getTime() + LOCK_WAIT_LIMIT_IN_MS;
+  for (;;) {
+    const claim = (yield context.df.callActivityWithRetry(ACTIVITIES.claimEnvironment, retryPolicy(), {
+      releaseId,
+      environment,
+      phase: 'applying',
+      startedAt,
+    })) as ClaimResult;
+    if (claim.granted) return true;
+    const now = context.df.currentUtcDateTime.getTime();
+    if (now >= deadline) return false;
+    yield context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0]?.slice(0, 300) ?? 'failed') : 'failed';
+}

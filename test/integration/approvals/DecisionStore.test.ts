@@ -1,0 +1,128 @@
+import { BlobServiceClient } from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApprovalDecisionRecord } from '../../../src/approvals/ApprovalDecisionRecord';
+import { DecisionStore, decisionBlobName } from '../../../src/approvals/DecisionStore';
+import { readStagePlan, stagePlanBlobName } from '../../../src/approvals/readStagePlan';
+import type { DeployPlan } from '../../../src/planning/DeployPlan';
+import { Azurite } from '../../emulator/Azurite';
+
+const decision = (overrides: Partial<ApprovalDecisionRecord> = {}): ApprovalDecisionRecord => ({
+  releaseId: 'release-1',
+  environment: 'qa',
+  waitId: '1790000000',
+  decision: 'approve',
+  approver: 'alice@contoso.com',
+  comment: 'ship it',
+  decidedAt: '2026-11-25T10:00:00.000Z',
+  ...overrides,
+});
+
+describe('DecisionStore against Azurite', () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+  });
+  afterAll(async () => {
+    await azurite.stop();
+  });
+
+  it('records the first decision and reports it to every later one', async () => {
+    const store = DecisionStore.fromConnectionString(azurite.connectionString);
+    expect(await store.read('release-1', 'qa')).toBeUndefined();
+    const first = await store.record(decision());
+    expect(first).toMatchObject({ recorded: true, etag: expect.any(String) });
+    const second = await store.record(decision({ decision: 'reject', approver: 'bob@contoso.com' }));
+    expect(second).toEqual({ recorded: false, alreadyDecided: decision() });
+    expect(await store.read('release-1', 'qa')).toEqual(decision());
+    // Another environment of the same release is decided separately.
+    expect(await store.record(decision({ environment: 'prod' }))).toMatchObject({ recorded: true });
+    const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient('bricklane-approvals')
+      .getBlockBlobClient('decisions/release-1/qa.json');
+    expect(JSON.parse((await blob.downloadToBuffer()).toString('utf8'))).toEqual(decision());
+  });
+
+  it('lets exactly one of many concurrent clicks win', async () => {
+    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'race');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.record(decision({ releaseId: 'race', approver: `user${i}` })),
+      ),
+    );
+    const winners = results.filter((r) => r.recorded);
+    expect(winners).toHaveLength(1);
+    const winner = (await store.read('race', 'qa'))?.approver;
+    for (const r of results) if (!r.recorded) expect(r.alreadyDecided.approver).toBe(winner);
+  });
+
+  it('replaces a decision left by an earlier wait of the same release (a re-run), once', async () => {
+    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'rerun');
+    await store.record(decision({ waitId: '100' }));
+    const rerun = decision({ waitId: '200', decision: 'reject', approver: 'bob' });
+    expect(await store.record(rerun)).toMatchObject({ recorded: true });
+    expect(await store.record(decision({ waitId: '200' }))).toEqual({
+      recorded: false,
+      alreadyDecided: rerun,
+    });
+  });
+
+  it('withdraws only the record it wrote', async () => {
+    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'withdraw');
+    const first = await store.record(decision());
+    if (!first.recorded) throw new Error('expected a record');
+    await store.withdraw('release-1', 'qa', '"0x8DEADBEEF"');
+    expect(await store.read('release-1', 'qa')).toEqual(decision());
+    await store.withdraw('release-1', 'qa', first.etag);
+    expect(await store.read('release-1', 'qa')).toBeUndefined();
+    await store.withdraw('release-1', 'qa', first.etag); // already gone: no error
+    expect(await store.record(decision({ approver: 'carol' }))).toMatchObject({ recorded: true });
+  });
+
+  it('keeps release ids with special characters in one folder', async () => {
+    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'names');
+    expect(decisionBlobName('a/b c', 'qa')).toBe('decisions/a%2Fb%20c/qa.json');
+    await store.record(decision({ releaseId: 'a/b c' }));
+    expect(await store.read('a/b c', 'qa')).toMatchObject({
+      releaseId: 'a/b c',
+      approver: 'alice@contoso.com',
+    });
+    expect(await store.read('a', 'qa')).toBeUndefined();
+  });
+});
+
+describe('readStagePlan against Azurite', () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+  });
+  afterAll(async () => {
+    await azurite.stop();
+  });
+
+  it('reads the stored plan, and gives undefined when there is none or it is not a plan', async () => {
+    const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    expect(await readStagePlan(service, 'r1', 'qa')).toBeUndefined(); // no container yet
+    const container = service.getContainerClient('bricklane-releases');
+    await container.createIfNotExists();
+    const none = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+    const plan: DeployPlan = {
+      version: 1,
+      environment: 'qa',
+      steps: [{ key: 'jobs.a', kind: 'jobs', action: 'create', wave: 3, target: 'a', reason: 'new' }],
+      summary: {
+        initScripts: none,
+        clusters: none,
+        notebooks: none,
+        files: none,
+        jobs: { ...none, create: 1 },
+      },
+    };
+    const text = JSON.stringify(plan);
+    expect(stagePlanBlobName('r1', 'qa')).toBe('plans/r1/qa.json');
+    await container.getBlockBlobClient('plans/r1/qa.json').upload(text, Buffer.byteLength(text));
+    expect(await readStagePlan(service, 'r1', 'qa')).toEqual(plan);
+    expect(await readStagePlan(service, 'r1', 'prod')).toBeUndefined();
+    await container.getBlockBlobClient('plans/r1/prod.json').upload('{"oops"', 7);
+    expect(await readStagePlan(service, 'r1', 'prod')).toBeUndefined();
+  });
+});

@@ -1,0 +1,444 @@
+import {
+  HttpRequest,
+  InvocationContext,
+  type HttpFunctionOptions,
+  type HttpResponseInit,
+} from '@azure/functions';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReleaseStatus, StageStatus } from '../../../src/activities/contracts';
+import type { ApprovalClaims } from '../../../src/approvals/ApprovalClaims';
+import { approvalUrl } from '../../../src/approvals/approvalUrl';
+import { createApprovalToken } from '../../../src/approvals/createApprovalToken';
+import { DecisionStore } from '../../../src/approvals/DecisionStore';
+import { approvalDecision } from '../../../src/functions/approvalDecision';
+import { approvalPage } from '../../../src/functions/approvalPage';
+import type { DeployPlan } from '../../../src/planning/DeployPlan';
+import { Azurite } from '../../emulator/Azurite';
+import { FakeDurableHost } from './FakeDurableHost';
+
+const KEY = 'approval-test-key-0123456789abcdef0123456789';
+const PUBLIC_URL = 'https://bricklane.example.net';
+const SUB = '00000000-0000-0000-0000-000000000001';
+const HOUR = 3600;
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+let azurite: Azurite;
+let durable: FakeDurableHost;
+let logs: string[];
+
+function principal(login: string): Record<string, string> {
+  const value = { auth_typ: 'aad', claims: [{ typ: 'preferred_username', val: login }] };
+  return {
+    'x-ms-client-principal-name': login,
+    'x-ms-client-principal': Buffer.from(JSON.stringify(value)).toString('base64'),
+  };
+}
+
+/** A release waiting for `environment`, as deployRelease's custom status shows it. */
+function waitingRelease(releaseId: string, environment: string, expiresAt: number): ReleaseStatus {
+  const none = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+  const waiting: StageStatus = {
+    environment,
+    state: 'waiting',
+    plan: { initScripts: none, clusters: { ...none, update: 1 }, notebooks: none, files: none, jobs: none },
+    approval: { required: true, expiresAt: new Date(expiresAt * 1000).toISOString() },
+  };
+  return {
+    releaseId,
+    bundleId: 'a'.repeat(64),
+    source: {
+      kind: 'github',
+      commit: '3f2a9c1d',
+      ref: 'refs/heads/main',
+      repository: 'contoso/etl',
+      requestedBy: 'mona',
+    },
+    state: 'waiting',
+    startedAt: '2026-11-25T09:00:00Z',
+    stages: [{ environment: 'dev', state: 'succeeded' }, waiting],
+  };
+}
+
+/** Registers a waiting release with the fake host and returns a link for it. */
+function waitingFor(releaseId: string, environment: string, claims: Partial<ApprovalClaims> = {}): string {
+  const expiresAt = claims.expiresAt ?? nowSeconds() + 72 * HOUR;
+  durable.instances.set(releaseId, {
+    runtimeStatus: 'Running',
+    customStatus: waitingRelease(releaseId, environment, expiresAt),
+  });
+  return createApprovalToken({ releaseId, environment, expiresAt, ...claims }, [KEY]);
+}
+
+function context(options: HttpFunctionOptions): InvocationContext {
+  const ctx = new InvocationContext({
+    functionName: 'approvalTest',
+    options: { extraInputs: options.extraInputs ?? [] },
+    logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
+  });
+  const input = options.extraInputs?.[0];
+  if (!input) throw new Error('the function has no durable client input');
+  ctx.extraInputs.set(input, durable.clientData);
+  return ctx;
+}
+
+async function get(token: string, headers: Record<string, string> = {}): Promise<HttpResponseInit> {
+  const request = new HttpRequest({
+    method: 'GET',
+    url: approvalUrl(PUBLIC_URL, token),
+    headers,
+    params: { token },
+  });
+  return approvalPage.handler(request, context(approvalPage)) as Promise<HttpResponseInit>;
+}
+
+async function post(
+  token: string,
+  body: string,
+  headers: Record<string, string> = {},
+  contentType = 'application/x-www-form-urlencoded',
+): Promise<HttpResponseInit> {
+  const request = new HttpRequest({
+    method: 'POST',
+    url: approvalUrl(PUBLIC_URL, token),
+    headers: { 'content-type': contentType, 'sec-fetch-site': 'same-origin', origin: 'null', ...headers },
+    params: { token },
+    body: { string: body },
+  });
+  return approvalDecision.handler(request, context(approvalDecision)) as Promise<HttpResponseInit>;
+}
+
+const text = (response: HttpResponseInit): string => String(response.body);
+
+beforeAll(async () => {
+  [azurite, durable] = await Promise.all([Azurite.start(), FakeDurableHost.start()]);
+  // The functions read settings once, on their first call.
+  Object.assign(process.env, {
+    BRICKLANE_ENVIRONMENTS: 'dev,qa,prod',
+    BRICKLANE_DEV_SUBSCRIPTION_ID: SUB,
+    BRICKLANE_QA_SUBSCRIPTION_ID: SUB,
+    BRICKLANE_PROD_SUBSCRIPTION_ID: SUB,
+    BRICKLANE_QA_APPROVERS: 'Alice@contoso.com, carol@contoso.com',
+    BRICKLANE_LEDGER_CONNECTION: azurite.connectionString,
+    BRICKLANE_APPROVAL_SIGNING_KEYS: `${KEY},old-approval-key-0123456789abcdef0123456789`,
+    BRICKLANE_PUBLIC_URL: PUBLIC_URL,
+    WEBSITE_AUTH_ENABLED: 'True',
+  });
+});
+afterAll(async () => {
+  await Promise.all([azurite?.stop(), durable?.stop()]);
+});
+beforeEach(() => {
+  logs = [];
+});
+
+describe('GET /api/approvals/{token}', () => {
+  it('shows the release and its stored plan, with the page security headers, and decides nothing', async () => {
+    const token = waitingFor('rel-page', 'prod');
+    const plan: DeployPlan = {
+      version: 1,
+      environment: 'prod',
+      steps: [
+        {
+          key: 'clusters.<img src=x>',
+          kind: 'clusters',
+          action: 'update',
+          wave: 1,
+          target: '<img src=x>',
+          reason: 'spec changed',
+          changes: ['num_workers'],
+        },
+      ],
+      summary: {
+        initScripts: { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 },
+        clusters: { create: 0, update: 1, unchanged: 0, delete: 0, drift: 0 },
+        notebooks: { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 },
+        files: { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 },
+        jobs: { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 },
+      },
+    };
+    const body = JSON.stringify(plan);
+    const releases = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'bricklane-releases',
+    );
+    await releases.createIfNotExists();
+    await releases.getBlockBlobClient('plans/rel-page/prod.json').upload(body, Buffer.byteLength(body));
+
+    const response = await get(token, principal('dave@contoso.com'));
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({
+      'Content-Security-Policy': expect.stringContaining(
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      ),
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+      'Content-Type': 'text/html; charset=utf-8',
+    });
+    const html = text(response);
+    expect(html).toContain('Deploy to Prod?');
+    expect(html).toContain('contoso/etl');
+    expect(html).toContain('mona');
+    expect(html).toContain('&lt;img src=x&gt;');
+    expect(html).not.toContain('<img');
+    expect(html).toContain(`<form method="post" action="/api/approvals/${token}">`);
+    expect(html).toContain('signed in as <strong>dave@contoso.com</strong>');
+    expect(durable.raised).toEqual([]);
+    expect(
+      await DecisionStore.fromConnectionString(azurite.connectionString).read('rel-page', 'prod'),
+    ).toBeUndefined();
+  });
+
+  it('shows the counts from the release status when the plan blob is missing', async () => {
+    const response = await get(waitingFor('rel-page-noplan', 'prod'));
+    expect(response.status).toBe(200);
+    expect(text(response)).toContain('0 to create, 1 to update, 0 to delete');
+  });
+
+  it('tells a signed-out viewer of an allow-listed environment to sign in, with the buttons disabled', async () => {
+    const response = await get(waitingFor('rel-page-signin', 'qa'));
+    expect(response.status).toBe(200);
+    expect(text(response)).toContain('Only named approvers may decide for qa');
+    expect(text(response)).toContain('/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fapprovals%2F');
+    expect(text(response)).toContain('class="approve" disabled');
+  });
+
+  it.each([
+    ['malformed', () => 'not-a-token', 400],
+    [
+      'forged',
+      () =>
+        createApprovalToken({ releaseId: 'rel-x', environment: 'prod', expiresAt: nowSeconds() + HOUR }, [
+          'f'.repeat(40),
+        ]),
+      403,
+    ],
+    ['expired', () => waitingFor('rel-page-expired', 'prod', { expiresAt: nowSeconds() - 1 }), 410],
+  ] as const)('answers a %s link with %i', async (_name, token, status) => {
+    const response = await get(token());
+    expect(response.status).toBe(status);
+    expect(response.headers).toMatchObject({ 'Cache-Control': 'no-store' });
+    expect(durable.raised).toEqual([]);
+  });
+
+  it('says "no longer waiting" with the stage state when the stage moved on', async () => {
+    const token = waitingFor('rel-page-moved', 'prod');
+    const status = waitingRelease('rel-page-moved', 'prod', nowSeconds() + HOUR);
+    status.stages[1] = {
+      environment: 'prod',
+      state: 'rejected',
+      approval: { required: true, decision: 'reject', approver: 'erin@contoso.com' },
+    };
+    durable.instances.set('rel-page-moved', { runtimeStatus: 'Completed', customStatus: status });
+    const response = await get(token);
+    expect(response.status).toBe(409);
+    expect(text(response)).toContain('no longer waits for prod');
+    expect(text(response)).toContain('<dt>State</dt><dd>rejected</dd>');
+    expect(text(response)).toContain('erin@contoso.com');
+  });
+
+  it('answers 404 for a release that does not exist', async () => {
+    const token = createApprovalToken(
+      { releaseId: 'rel-gone', environment: 'prod', expiresAt: nowSeconds() + HOUR },
+      [KEY],
+    );
+    expect((await get(token)).status).toBe(404);
+  });
+});
+
+describe('POST /api/approvals/{token}', () => {
+  it('records a valid approval and raises exactly one event; a second POST gets 409 and raises nothing', async () => {
+    const token = waitingFor('rel-approve', 'prod');
+    const response = await post(token, 'decision=approve&comment=Looks+%3Cgood%3E');
+    expect(response.status).toBe(200);
+    expect(text(response)).toContain('Approved for Prod');
+    expect(text(response)).toContain('Looks &lt;good&gt;');
+    expect(durable.eventsFor('rel-approve')).toEqual([
+      {
+        instanceId: 'rel-approve',
+        name: 'approval:prod',
+        body: {
+          decision: 'approve',
+          approver: 'anonymous (link holder)',
+          comment: 'Looks <good>',
+          decidedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
+      },
+    ]);
+    expect(logs.join('\n')).toContain('approve prod of release rel-approve by anonymous (link holder)');
+    expect(logs.join('\n')).not.toContain(token);
+
+    // Same link again (a double click, a replay, a second approver): the orchestration still says waiting.
+    const again = await post(token, 'decision=reject');
+    expect(again.status).toBe(409);
+    expect(text(again)).toContain('Already decided');
+    expect(durable.eventsFor('rel-approve')).toHaveLength(1);
+    // And the page no longer offers the form.
+    const page = await get(token);
+    expect(page.status).toBe(409);
+    expect(durable.eventsFor('rel-approve')).toHaveLength(1);
+  });
+
+  it('accepts JSON and records a rejection with the signed-in user', async () => {
+    const token = waitingFor('rel-reject', 'prod');
+    const response = await post(
+      token,
+      JSON.stringify({ decision: 'reject', comment: 'wrong commit' }),
+      principal('frank@contoso.com'),
+      'application/json',
+    );
+    expect(response.status).toBe(200);
+    expect(text(response)).toContain('Rejected for Prod');
+    expect(durable.eventsFor('rel-reject').map((e) => e.body)).toMatchObject([
+      { decision: 'reject', approver: 'frank@contoso.com', comment: 'wrong commit' },
+    ]);
+    expect(
+      await DecisionStore.fromConnectionString(azurite.connectionString).read('rel-reject', 'prod'),
+    ).toMatchObject({
+      decision: 'reject',
+      approver: 'frank@contoso.com',
+      comment: 'wrong commit',
+    });
+  });
+
+  it('lets only allow-listed approvers decide where the environment has a list', async () => {
+    const token = waitingFor('rel-allow', 'qa');
+    const stranger = await post(token, 'decision=approve', principal('mallory@contoso.com'));
+    expect(stranger.status).toBe(403);
+    expect(text(stranger)).toContain('mallory@contoso.com is not an approver for qa');
+    const anonymous = await post(token, 'decision=approve');
+    expect(anonymous.status).toBe(403);
+    expect(durable.eventsFor('rel-allow')).toEqual([]);
+
+    const alice = await post(token, 'decision=approve', principal('alice@CONTOSO.com'));
+    expect(alice.status).toBe(200);
+    expect(durable.eventsFor('rel-allow').map((e) => e.body)).toMatchObject([
+      { approver: 'alice@CONTOSO.com' },
+    ]);
+  });
+
+  it.each([
+    ['malformed', () => 'x.y', 400],
+    [
+      'forged',
+      () =>
+        createApprovalToken(
+          { releaseId: 'rel-forged', environment: 'prod', expiresAt: nowSeconds() + HOUR },
+          ['f'.repeat(40)],
+        ),
+      403,
+    ],
+    ['expired', () => waitingFor('rel-expired', 'prod', { expiresAt: nowSeconds() - 1 }), 410],
+  ] as const)('answers a %s link with %i and raises nothing', async (_name, token, status) => {
+    durable.instances.set('rel-forged', {
+      runtimeStatus: 'Running',
+      customStatus: waitingRelease('rel-forged', 'prod', nowSeconds() + HOUR),
+    });
+    const before = durable.raised.length;
+    const response = await post(token(), 'decision=approve');
+    expect(response.status).toBe(status);
+    expect(durable.raised).toHaveLength(before);
+  });
+
+  it('refuses a link of an earlier wait of the same release', async () => {
+    const oldLink = createApprovalToken(
+      { releaseId: 'rel-rerun', environment: 'prod', expiresAt: nowSeconds() + HOUR },
+      [KEY],
+    );
+    waitingFor('rel-rerun', 'prod', { expiresAt: nowSeconds() + 72 * HOUR });
+    expect((await post(oldLink, 'decision=approve')).status).toBe(410);
+    expect(durable.eventsFor('rel-rerun')).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a cross-site form post',
+      'decision=approve',
+      { 'sec-fetch-site': 'cross-site' },
+      'application/x-www-form-urlencoded',
+      403,
+    ],
+    [
+      'a foreign Origin',
+      'decision=approve',
+      { origin: 'https://evil.example' },
+      'application/x-www-form-urlencoded',
+      403,
+    ],
+    ['an unknown content type', 'decision=approve', {}, 'text/plain', 415],
+    [
+      'a body over 16 KB',
+      `decision=approve&comment=${'x'.repeat(17_000)}`,
+      {},
+      'application/x-www-form-urlencoded',
+      413,
+    ],
+    [
+      'a comment over 1,000 characters',
+      `decision=approve&comment=${'x'.repeat(1001)}`,
+      {},
+      'application/x-www-form-urlencoded',
+      400,
+    ],
+    ['no decision', 'comment=hmm', {}, 'application/x-www-form-urlencoded', 400],
+  ] as const)('refuses %s and raises nothing', async (name, body, headers, contentType, status) => {
+    const releaseId = `rel-refuse-${name.replace(/\W+/g, '-')}`;
+    const response = await post(waitingFor(releaseId, 'prod'), body, headers, contentType);
+    expect(response.status).toBe(status);
+    expect(durable.eventsFor(releaseId)).toEqual([]);
+    expect(
+      await DecisionStore.fromConnectionString(azurite.connectionString).read(releaseId, 'prod'),
+    ).toBeUndefined();
+  });
+
+  it('accepts a post from the page itself (same origin)', async () => {
+    const token = waitingFor('rel-same-origin', 'prod');
+    const response = await post(token, 'decision=approve', {
+      origin: PUBLIC_URL,
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(response.status).toBe(200);
+    expect(durable.eventsFor('rel-same-origin')).toHaveLength(1);
+  });
+
+  it('raises nothing when the release is no longer waiting', async () => {
+    const token = waitingFor('rel-finished', 'prod');
+    durable.instances.set('rel-finished', {
+      runtimeStatus: 'Terminated',
+      customStatus: waitingRelease('rel-finished', 'prod', nowSeconds() + HOUR),
+    });
+    expect((await post(token, 'decision=approve')).status).toBe(409);
+    durable.instances.delete('rel-finished');
+    expect((await post(token, 'decision=approve')).status).toBe(404);
+    expect(durable.eventsFor('rel-finished')).toEqual([]);
+  });
+
+  it('takes the decision back when the event cannot be raised, so that a retry works', async () => {
+    const token = waitingFor('rel-retry', 'prod');
+    durable.raiseFaults.push(500);
+    const failed = await post(token, 'decision=approve');
+    expect(failed.status).toBe(503);
+    expect(failed.headers).toMatchObject({ 'Retry-After': '5' });
+    expect(
+      await DecisionStore.fromConnectionString(azurite.connectionString).read('rel-retry', 'prod'),
+    ).toBeUndefined();
+    const retried = await post(token, 'decision=approve');
+    expect(retried.status).toBe(200);
+    expect(durable.eventsFor('rel-retry')).toHaveLength(1);
+  });
+
+  it('exports registration options the lead passes to app.http', () => {
+    expect(approvalPage).toMatchObject({
+      route: 'approvals/{token}',
+      methods: ['GET'],
+      authLevel: 'anonymous',
+    });
+    expect(approvalDecision).toMatchObject({
+      route: 'approvals/{token}',
+      methods: ['POST'],
+      authLevel: 'anonymous',
+    });
+    expect(approvalPage.extraInputs).toMatchObject([{ type: 'durableClient' }]);
+    expect(approvalDecision.extraInputs).toMatchObject([{ type: 'durableClient' }]);
+  });
+});

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { approvalTokenMac } from '../../../src/approvals/approvalTokenMac';
+import { approvalUrl } from '../../../src/approvals/approvalUrl';
+import { createApprovalToken } from '../../../src/approvals/createApprovalToken';
+import { decodeBase64Url } from '../../../src/approvals/decodeBase64Url';
+import { MissingSigningKeyError } from '../../../src/approvals/MissingSigningKeyError';
+import { verifyApprovalToken } from '../../../src/approvals/verifyApprovalToken';
+
+const KEY = 'k'.repeat(40);
+const OLD_KEY = 'o'.repeat(40);
+const NOW = new Date('2026-11-25T10:00:00Z');
+const IN_ONE_HOUR = NOW.getTime() / 1000 + 3600;
+const claims = { releaseId: 'github-contoso-etl-3f2a9c1', environment: 'qa', expiresAt: IN_ONE_HOUR };
+
+/** A token whose payload is whatever we like, correctly signed: only the claim checks can refuse it. */
+function signedPayload(payload: string, key = KEY): string {
+  const part = Buffer.from(payload, 'utf8').toString('base64url');
+  return `${part}.${approvalTokenMac(part, key).toString('base64url')}`;
+}
+
+describe('approval tokens', () => {
+  it('round-trips claims, with and without a nonce', () => {
+    expect(verifyApprovalToken(createApprovalToken(claims, [KEY]), [KEY], NOW)).toEqual({ ok: true, claims });
+    const withNonce = { ...claims, nonce: '5b0e1f7c-2d1a-4c8e-9f55-2c1b1d2f3a4b' };
+    expect(verifyApprovalToken(createApprovalToken(withNonce, [KEY]), [KEY], NOW)).toEqual({
+      ok: true,
+      claims: withNonce,
+    });
+  });
+
+  it('is two base64url parts: a compact payload and a 32-byte HMAC', () => {
+    const token = createApprovalToken(claims, [KEY]);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    const [payload = ''] = token.split('.');
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toEqual({
+      v: 1,
+      r: claims.releaseId,
+      e: 'qa',
+      x: IN_ONE_HOUR,
+    });
+  });
+
+  it('refuses the token when any single character is changed', () => {
+    const token = createApprovalToken({ ...claims, nonce: 'n1' }, [KEY]);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.';
+    let tried = 0;
+    for (let i = 0; i < token.length; i++) {
+      for (const replacement of [
+        alphabet[(alphabet.indexOf(token[i] ?? '') + 1) % alphabet.length],
+        'A',
+        '_',
+      ]) {
+        if (replacement === undefined || replacement === token[i]) continue;
+        const tampered = token.slice(0, i) + replacement + token.slice(i + 1);
+        expect(verifyApprovalToken(tampered, [KEY], NOW).ok, `position ${i} -> ${replacement}`).toBe(false);
+        tried++;
+      }
+    }
+    expect(tried).toBeGreaterThan(token.length * 2);
+  });
+
+  it('refuses a token signed with a key it does not know', () => {
+    expect(verifyApprovalToken(createApprovalToken(claims, [OLD_KEY]), [KEY], NOW)).toEqual({
+      ok: false,
+      reason: 'badSignature',
+    });
+    expect(verifyApprovalToken(createApprovalToken(claims, [KEY]), [], NOW)).toEqual({
+      ok: false,
+      reason: 'badSignature',
+    });
+  });
+
+  it('rotates: the first key signs, every listed key verifies', () => {
+    const oldLink = createApprovalToken(claims, [OLD_KEY]);
+    const newLink = createApprovalToken(claims, [KEY, OLD_KEY]);
+    expect(verifyApprovalToken(oldLink, [KEY, OLD_KEY], NOW).ok).toBe(true);
+    expect(verifyApprovalToken(newLink, [KEY], NOW).ok).toBe(true);
+    expect(verifyApprovalToken(newLink, [OLD_KEY], NOW).ok).toBe(false);
+  });
+
+  it('expires at its expiry second, and says so only for genuine tokens', () => {
+    const token = createApprovalToken(claims, [KEY]);
+    expect(verifyApprovalToken(token, [KEY], new Date(IN_ONE_HOUR * 1000 - 1)).ok).toBe(true);
+    expect(verifyApprovalToken(token, [KEY], new Date(IN_ONE_HOUR * 1000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(verifyApprovalToken(token, [OLD_KEY], new Date(IN_ONE_HOUR * 1000 + 1))).toEqual({
+      ok: false,
+      reason: 'badSignature',
+    });
+  });
+
+  it('binds the link to one release and one environment', () => {
+    const token = createApprovalToken(claims, [KEY]);
+    const [payload = '', mac = ''] = token.split('.');
+    const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    for (const change of [{ e: 'prod' }, { r: 'another-release' }, { x: IN_ONE_HOUR + 86_400 }]) {
+      const moved = Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url');
+      expect(verifyApprovalToken(`${moved}.${mac}`, [KEY], NOW)).toEqual({
+        ok: false,
+        reason: 'badSignature',
+      });
+    }
+  });
+
+  const valid = createApprovalToken(claims, [KEY]);
+  const [validPayload = '', validMac = ''] = valid.split('.');
+  it.each([
+    ['empty', ''],
+    ['only a dot', '.'],
+    ['one part', validPayload],
+    ['three parts', `${valid}.x`],
+    ['empty payload', `.${validMac}`],
+    ['padding', `${validPayload}=.${validMac}`],
+    ['standard base64 characters', `${validPayload}+/.${validMac}`],
+    ['a short MAC', `${validPayload}.${validMac.slice(0, 20)}`],
+    ['a long MAC', `${validPayload}.${validMac}AAAA`],
+    ['spaces', ` ${valid}`],
+    ['percent-encoding', valid.replace('.', '%2E')],
+    ['far too long', `${'A'.repeat(5000)}.${validMac}`],
+    ['a signed payload that is not JSON', signedPayload('not json')],
+    ['a signed JSON array', signedPayload('[1,2]')],
+    ['a signed payload of another version', signedPayload('{"v":2,"r":"a","e":"qa","x":9999999999}')],
+    ['a signed payload without a release', signedPayload('{"v":1,"e":"qa","x":9999999999}')],
+    ['a signed payload with an empty environment', signedPayload('{"v":1,"r":"a","e":"","x":9999999999}')],
+    ['a signed payload with a fractional expiry', signedPayload('{"v":1,"r":"a","e":"qa","x":99999.5}')],
+    ['a signed payload with a string expiry', signedPayload('{"v":1,"r":"a","e":"qa","x":"9999999999"}')],
+    ['a signed payload with a numeric nonce', signedPayload('{"v":1,"r":"a","e":"qa","x":9999999999,"n":7}')],
+  ])('calls %s malformed, without throwing', (_name, token) => {
+    expect(verifyApprovalToken(token, [KEY], NOW)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('refuses to sign without a key, saying how to configure one', () => {
+    expect(() => createApprovalToken(claims, [])).toThrow(MissingSigningKeyError);
+    expect(() => createApprovalToken(claims, [])).toThrow(/BRICKLANE_APPROVAL_SIGNING_KEYS/);
+  });
+
+  it('builds the link on the public URL', () => {
+    expect(approvalUrl('https://bricklane.azurewebsites.net/', 'abc.def')).toBe(
+      'https://bricklane.azurewebsites.net/api/approvals/abc.def',
+    );
+    expect(approvalUrl('http://localhost:7071', valid)).toBe(`http://localhost:7071/api/approvals/${valid}`);
+  });
+});
+
+describe('decodeBase64Url', () => {
+  it.each([
+    ['', Buffer.alloc(0)],
+    ['AQID', Buffer.from([1, 2, 3])],
+    ['_-8', Buffer.from([0xff, 0xef])],
+    ['AQ', Buffer.from([1])],
+    ['AR', undefined], // same bytes as "AQ" with unused bits set: not the canonical spelling
+    ['AQ==', undefined],
+    ['A', undefined],
+    ['A+Q', undefined],
+    ['A Q', undefined],
+  ])('%j -> %j', (text, bytes) => {
+    expect(decodeBase64Url(text)).toEqual(bytes);
+  });
+});

@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import type { StageStatus } from '../../../src/activities/contracts';
+import { ANONYMOUS_APPROVER } from '../../../src/approvals/resolveApprover';
+import type { DeployPlan, KindSummary } from '../../../src/planning/DeployPlan';
+import { renderApprovalPage, type ApprovalPageModel } from '../../../src/web/renderApprovalPage';
+import { renderMessagePage } from '../../../src/web/renderMessagePage';
+
+const EVIL = '<script>alert(1)</script>';
+const none: KindSummary = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+const plan: DeployPlan = {
+  version: 1,
+  environment: 'qa',
+  steps: [
+    {
+      key: 'clusters.Small',
+      kind: 'clusters',
+      action: 'update',
+      wave: 1,
+      target: 'Small',
+      reason: 'spec changed',
+      changes: ['num_workers', 'spark_version'],
+      liveId: '0101-1',
+    },
+    { key: `clusters.${EVIL}`, kind: 'clusters', action: 'create', wave: 1, target: EVIL, reason: 'new' },
+    {
+      key: 'clusters.Big',
+      kind: 'clusters',
+      action: 'unchanged',
+      wave: 1,
+      target: 'Big',
+      reason: 'same hash',
+    },
+    {
+      key: 'jobs.nightly',
+      kind: 'jobs',
+      action: 'unchanged',
+      wave: 3,
+      target: 'nightly',
+      reason: 'same',
+      drift: 'edited in the UI <b>by</b> someone',
+    },
+    {
+      key: 'notebooks./etl/old',
+      kind: 'notebooks',
+      action: 'delete',
+      wave: 4,
+      target: '/Shared/etl/old"onclick="x',
+      reason: 'removed from bundle',
+    },
+  ],
+  summary: {
+    initScripts: none,
+    clusters: { create: 1, update: 1, unchanged: 1, delete: 0, drift: 0 },
+    notebooks: { ...none, delete: 1, unchanged: 12 },
+    files: none,
+    jobs: { ...none, unchanged: 1, drift: 1 },
+  },
+};
+const stage: StageStatus = {
+  environment: 'qa',
+  state: 'waiting',
+  plan: plan.summary,
+  approval: { required: true, expiresAt: '2026-11-28T10:00:00.000Z' },
+};
+const model: ApprovalPageModel = {
+  release: {
+    releaseId: 'github-contoso-etl-3f2a9c1',
+    bundleId: 'f'.repeat(64),
+    source: {
+      kind: 'github',
+      commit: '3f2a9c1d',
+      ref: 'refs/heads/main',
+      repository: 'contoso/<etl>',
+      requestedBy: `mallory ${EVIL}`,
+    },
+  },
+  stage,
+  plan,
+  linkExpiresAt: new Date('2026-11-28T10:00:00Z'),
+  now: new Date('2026-11-25T08:30:00Z'),
+  formAction: '/api/approvals/eyJ2IjoxfQ.abc-_',
+  viewer: { ok: true, approver: 'alice@contoso.com', authenticated: true },
+};
+
+describe('renderApprovalPage', () => {
+  const html = renderApprovalPage(model);
+
+  it('escapes every value that comes from a bundle or a push', () => {
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('"onclick="x');
+    expect(html).not.toContain('<b>by</b>');
+    expect(html).not.toContain('contoso/<etl>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('contoso/&lt;etl&gt;');
+    expect(html).toContain('edited in the UI &lt;b&gt;by&lt;/b&gt; someone');
+  });
+
+  it('says which release, from where, who asked, for which environment, until when', () => {
+    for (const text of [
+      'Deploy to QA?',
+      'github-contoso-etl-3f2a9c1',
+      '3f2a9c1d',
+      'refs/heads/main',
+      'GitHub push',
+      `mallory &lt;script&gt;`,
+      '2026-11-28 10:00 UTC (in 3 d 1 h)',
+      'f'.repeat(64),
+    ]) {
+      expect(html).toContain(text);
+    }
+  });
+
+  it('shows the plan: totals, counts per kind, and each changed item with its reason and fields', () => {
+    expect(html).toContain(
+      '1 to create, 1 to update, 1 to delete</strong>, <span class="drift">1 changed outside bricklane',
+    );
+    expect(html).toContain('<h3>Clusters</h3>');
+    expect(html).toContain('create 1 · update 1 · delete 0 · drift 0 · unchanged 1');
+    expect(html).toMatch(/badge update">update<\/span><code>Small<\/code><span class="sub">spec changed/);
+    expect(html).toContain('changes: <code>num_workers</code>, <code>spark_version</code>');
+    expect(html).toMatch(/badge delete">delete<\/span><code>\/Shared\/etl\/old&quot;onclick=&quot;x<\/code>/);
+    expect(html).toContain('<h3>Jobs</h3>');
+    expect(html).toContain('drift: edited in the UI');
+    // Unchanged items without drift are counted, not listed; kinds with nothing to do are left out.
+    expect(html).not.toContain('<code>Big</code>');
+    expect(html).not.toContain('Init scripts');
+  });
+
+  it('posts Approve / Reject with an optional comment back to the same URL, without JavaScript', () => {
+    expect(html).toContain('<form method="post" action="/api/approvals/eyJ2IjoxfQ.abc-_">');
+    expect(html).toContain(
+      '<button type="submit" name="decision" value="approve" class="approve">Approve</button>',
+    );
+    expect(html).toContain(
+      '<button type="submit" name="decision" value="reject" class="reject">Reject</button>',
+    );
+    expect(html).toContain('<textarea id="comment" name="comment" rows="3" maxlength="1000"></textarea>');
+    expect(html).toContain('signed in as <strong>alice@contoso.com</strong>');
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).not.toMatch(/<script|javascript:|\son\w+=/i);
+  });
+
+  it('falls back to the counts of the release status when the full plan is missing', () => {
+    const page = renderApprovalPage({ ...model, plan: undefined });
+    expect(page).toContain('1 to create, 1 to update, 1 to delete');
+    expect(page).toContain('the detailed plan could not be read');
+    expect(renderApprovalPage({ ...model, plan: undefined, stage: { ...stage, plan: undefined } })).toContain(
+      'The plan of this environment is not available.',
+    );
+  });
+
+  it('says when nothing changes', () => {
+    const empty: DeployPlan = {
+      ...plan,
+      steps: [],
+      summary: { initScripts: none, clusters: none, notebooks: none, files: none, jobs: none },
+    };
+    expect(renderApprovalPage({ ...model, plan: empty })).toContain('0 to create, 0 to update, 0 to delete');
+    expect(renderApprovalPage({ ...model, plan: empty })).toContain('Nothing changes in this environment');
+  });
+
+  it('tells an anonymous link holder how the decision is recorded', () => {
+    const page = renderApprovalPage({
+      ...model,
+      viewer: { ok: true, approver: ANONYMOUS_APPROVER, authenticated: false },
+    });
+    expect(page).toContain(
+      'not signed in; the decision is recorded as <strong>anonymous (link holder)</strong>',
+    );
+  });
+
+  it('disables the buttons and offers sign-in when the viewer may not decide', () => {
+    const page = renderApprovalPage({
+      ...model,
+      viewer: { ok: false, reason: 'signInRequired', message: 'Only named approvers may decide for qa.' },
+      signInUrl: '/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fapprovals%2Fx&y',
+    });
+    expect(page).toContain('Only named approvers may decide for qa.');
+    expect(page).toContain(
+      '<a href="/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fapprovals%2Fx&amp;y">Sign in</a>',
+    );
+    expect(page).toContain('value="approve" class="approve" disabled>');
+    expect(page).toContain('value="reject" class="reject" disabled>');
+  });
+
+  it('limits a huge plan to a readable list per kind', () => {
+    const steps = Array.from({ length: 450 }, (_, i) => ({
+      key: `notebooks./n${i}`,
+      kind: 'notebooks' as const,
+      action: 'create' as const,
+      wave: 2,
+      target: `/n${i}`,
+      reason: 'new',
+    }));
+    const big: DeployPlan = {
+      ...plan,
+      steps,
+      summary: { ...plan.summary, notebooks: { ...none, create: 450 } },
+    };
+    const page = renderApprovalPage({ ...model, plan: big });
+    expect(page).toContain('<code>/n199</code>');
+    expect(page).not.toContain('<code>/n200</code>');
+    expect(page).toContain('… and 250 more');
+  });
+});
+
+describe('renderMessagePage', () => {
+  it('renders an outcome with escaped details', () => {
+    const page = renderMessagePage('Already decided', `By ${EVIL}`, 409, [['By', EVIL]]);
+    expect(page).not.toContain('<script');
+    expect(page).toContain('<h1>Already decided</h1>');
+    expect(page).toContain('<dt>By</dt><dd>&lt;script&gt;alert(1)&lt;/script&gt;</dd>');
+    expect(page).toContain('class="tone-warn"');
+    expect(renderMessagePage('Approved', 'ok', 200)).toContain('class="tone-ok"');
+    expect(renderMessagePage('Invalid link', 'no', 403)).toContain('class="tone-error"');
+  });
+});
