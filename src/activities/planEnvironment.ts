@@ -1,6 +1,6 @@
 // I/O (activity): plans one environment against its live workspace and ledger, and stores the full plan
 // for the approval page. Looks only: a plan never creates Azure resources.
-import { planBlob } from '../azure/ReleaseStorage';
+import { stagePlanBlobName } from '../approvals/readStagePlan';
 import { deployBundle } from './engine/deployBundle';
 import type { EnvironmentRef, PlanEnvironmentResult } from './contracts';
 import { appServices } from './engine/appServices';
@@ -19,7 +19,7 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     maxInFlight: services.settings.maxInFlight,
     apply: false,
   });
-  await services.releases.writeJson(planBlob(input.releaseId, input.environment), report.plan);
+  await services.releases.writeJson(stagePlanBlobName(input.releaseId, input.environment), report.plan);
   return {
     summary: report.plan.summary,
     changes: report.plan.steps.filter((s) => s.action !== 'unchanged').length,

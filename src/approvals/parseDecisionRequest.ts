@@ -42,7 +42,7 @@ export function parseDecisionRequest(contentType: string | null, body: string): 
   if (comment !== undefined && comment !== null && typeof comment !== 'string') {
     return { ok: false, status: 400, message: 'The comment must be text.' };
   }
-  // Control characters have no business in an audit record (they can forge log lines); newlines and tabs stay.
+  // Control characters have no place in an audit record (they can forge log lines); newlines and tabs stay.
   const text = (comment ?? '').replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '').trim();
   if (text.length > MAX_COMMENT_LENGTH) {
     return {

@@ -18,7 +18,7 @@ export interface ApproverPolicy {
   environment: string;
   /** Allowed principal names (case-insensitive); empty = anyone who holds the link. */
   approvers: readonly string[];
-  /** App Service Authentication is on (WEBSITE_AUTH_ENABLED), so the identity headers come from the platform. */
+  /** App Service Authentication is on (WEBSITE_AUTH_ENABLED): the identity headers come from the platform. */
   easyAuthEnabled: boolean;
 }
 

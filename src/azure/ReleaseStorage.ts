@@ -78,7 +78,6 @@ export class ReleaseStorage {
 }
 
 export const stagedBundleBlob = (bundleId: string): string => `bundles/${bundleId}.tar.gz`;
-export const planBlob = (releaseId: string, environment: string): string =>
   `plans/${releaseId}/${environment}.json`;
 export const lockBlob = (environment: string): string => `environments/${environment}/apply-lock.json`;
 export const waitingBlob = (environment: string): string => `environments/${environment}/waiting.json`;

@@ -13,6 +13,7 @@ import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord
 import { approvalWaitId } from '../approvals/approvalWaitId';
 import { checkStageWaiting, type OrchestrationSnapshot } from '../approvals/checkStageWaiting';
 import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
+import type { RecordDecisionResult } from '../approvals/DecisionStore';
 import { describeTokenFailure } from '../approvals/describeTokenFailure';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { readOrchestration } from '../approvals/readOrchestration';
@@ -93,7 +94,13 @@ export async function approvalDecisionHandler(
     waitId: approvalWaitId(claims),
     ...event,
   };
-  const stored = await s.decisions.record(record);
+  let stored: RecordDecisionResult;
+  try {
+    stored = await s.decisions.record(record);
+  } catch (error) {
+    context.error(`approvalDecision: recording the decision failed: ${String(error)}`);
+    return tryAgain('The decision could not be recorded just now; nothing was decided.');
+  }
   if (!stored.recorded) {
     const first = stored.alreadyDecided;
     return messageResponse(
@@ -115,7 +122,14 @@ export async function approvalDecisionHandler(
     context.error(
       `approvalDecision: raising ${approvalEventName(claims.environment)} failed: ${String(error)}`,
     );
-    await s.decisions.withdraw(claims.releaseId, claims.environment, stored.etag);
+    await s.decisions
+      .withdraw(claims.releaseId, claims.environment, stored.etag)
+      .catch((withdrawError: unknown) => {
+        // The record stays: the page says "already decided" while the release waits for its timeout.
+        context.error(
+          `approvalDecision: withdrawing the undelivered decision failed: ${String(withdrawError)}`,
+        );
+      });
     return tryAgain('The decision could not be delivered to the release; nothing was recorded.');
   }
   // The audit line: who decided what, for which release and environment (never the link or the comment).
@@ -178,7 +192,7 @@ async function readLimitedText(request: HttpRequest, maxBytes: number): Promise<
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Options for `app.http('approvalDecision', approvalDecision)`. Anonymous: the signed token is the credential. */
+/** Options for `app.http('approvalDecision', approvalDecision)`. Anonymous: the signed token is the key. */
 export const approvalDecision: HttpFunctionOptions = {
   route: 'approvals/{token}',
   methods: ['POST'],

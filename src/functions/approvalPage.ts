@@ -58,7 +58,11 @@ export async function approvalPageHandler(
   const check = checkStageWaiting(snapshot, claims);
   if (!check.ok) return messageResponse(check.status, check.title, check.message, check.details);
   // The decision may be on its way while the orchestration has not updated its status yet.
-  const decided = await s.decisions.read(claims.releaseId, claims.environment);
+  const decided = await s.decisions.read(claims.releaseId, claims.environment).catch((error: unknown) => {
+    // Only the POST decides, and it checks the store again; showing the form here is harmless.
+    context.warn(`approvalPage: decision of ${claims.environment} unreadable: ${String(error)}`);
+    return undefined;
+  });
   if (decided && decided.waitId === approvalWaitId(claims)) {
     return messageResponse(
       409,
@@ -73,7 +77,7 @@ export async function approvalPageHandler(
   }
   const plan = await readStagePlan(s.blobService, claims.releaseId, claims.environment).catch(
     (error: unknown) => {
-      // The counts in the release status still let the approver judge; a storage hiccup must not hide the page.
+      // The counts in the release status are enough to judge; a storage hiccup must not hide the page.
       context.warn(`approvalPage: plan of ${claims.environment} unreadable: ${String(error)}`);
       return undefined;
     },

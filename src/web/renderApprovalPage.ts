@@ -62,7 +62,11 @@ function renderRelease(model: ApprovalPageModel): string {
   if (source.commit) rows.push(['Commit', code(source.commit)]);
   rows.push(['Requested by', escapeHtml(source.requestedBy ?? 'unknown')]);
   rows.push(['Source', escapeHtml(SOURCE_LABELS[source.kind] ?? source.kind)]);
-  rows.push(['Bundle', code(release.bundleId)]);
+  // A sha256 is 64 characters: the full value stays in the tooltip for whoever compares it.
+  rows.push([
+    'Bundle',
+    `<code title="${escapeHtml(release.bundleId)}">${escapeHtml(release.bundleId.slice(0, 12))}…</code>`,
+  ]);
   rows.push(['Link expires', escapeHtml(formatExpiry(model.linkExpiresAt, model.now))]);
   return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
 }

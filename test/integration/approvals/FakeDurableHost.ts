@@ -1,7 +1,7 @@
 // Test infrastructure: the Durable Functions extension's HTTP API as the durable client sees it through
 // `rpcBaseUrl` (durable-functions 3.5, lib/src/durableClient/DurableClient.js): GET instances/{id}
 // answers an orchestration status, POST instances/{id}/raiseEvent/{name} is recorded.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeInstance {
@@ -27,16 +27,16 @@ export class FakeDurableHost {
   ) {}
 
   static async start(): Promise<FakeDurableHost> {
-    let host: FakeDurableHost | undefined;
-    const server = createServer((req, res) => {
-      void host?.handle(req).then(({ status, body }) => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const host = new FakeDurableHost(server, `http://127.0.0.1:${port}/durabletask/`);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void host.handle(req).then(({ status, body }) => {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(body === undefined ? '' : JSON.stringify(body));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    host = new FakeDurableHost(server, `http://127.0.0.1:${port}/durabletask/`);
     return host;
   }
 

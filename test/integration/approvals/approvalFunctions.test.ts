@@ -204,17 +204,21 @@ describe('GET /api/approvals/{token}', () => {
   });
 
   it.each([
-    ['malformed', () => 'not-a-token', 400],
-    [
-      'forged',
-      () =>
+    { name: 'malformed', status: 400, token: (): string => 'not-a-token' },
+    {
+      name: 'forged',
+      status: 403,
+      token: (): string =>
         createApprovalToken({ releaseId: 'rel-x', environment: 'prod', expiresAt: nowSeconds() + HOUR }, [
           'f'.repeat(40),
         ]),
-      403,
-    ],
-    ['expired', () => waitingFor('rel-page-expired', 'prod', { expiresAt: nowSeconds() - 1 }), 410],
-  ] as const)('answers a %s link with %i', async (_name, token, status) => {
+    },
+    {
+      name: 'expired',
+      status: 410,
+      token: (): string => waitingFor('rel-page-expired', 'prod', { expiresAt: nowSeconds() - 1 }),
+    },
+  ])('answers a $name link with $status', async ({ token, status }) => {
     const response = await get(token());
     expect(response.status).toBe(status);
     expect(response.headers).toMatchObject({ 'Cache-Control': 'no-store' });
@@ -318,18 +322,22 @@ describe('POST /api/approvals/{token}', () => {
   });
 
   it.each([
-    ['malformed', () => 'x.y', 400],
-    [
-      'forged',
-      () =>
+    { name: 'malformed', status: 400, token: (): string => 'x.y' },
+    {
+      name: 'forged',
+      status: 403,
+      token: (): string =>
         createApprovalToken(
           { releaseId: 'rel-forged', environment: 'prod', expiresAt: nowSeconds() + HOUR },
           ['f'.repeat(40)],
         ),
-      403,
-    ],
-    ['expired', () => waitingFor('rel-expired', 'prod', { expiresAt: nowSeconds() - 1 }), 410],
-  ] as const)('answers a %s link with %i and raises nothing', async (_name, token, status) => {
+    },
+    {
+      name: 'expired',
+      status: 410,
+      token: (): string => waitingFor('rel-expired', 'prod', { expiresAt: nowSeconds() - 1 }),
+    },
+  ])('answers a $name link with $status and raises nothing', async ({ token, status }) => {
     durable.instances.set('rel-forged', {
       runtimeStatus: 'Running',
       customStatus: waitingRelease('rel-forged', 'prod', nowSeconds() + HOUR),
