@@ -78,6 +78,5 @@ export class ReleaseStorage {
 }
 
 export const stagedBundleBlob = (bundleId: string): string => `bundles/${bundleId}.tar.gz`;
-  `plans/${releaseId}/${environment}.json`;
 export const lockBlob = (environment: string): string => `environments/${environment}/apply-lock.json`;
 export const waitingBlob = (environment: string): string => `environments/${environment}/waiting.json`;

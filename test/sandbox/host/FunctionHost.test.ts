@@ -31,6 +31,8 @@ describe('registration capture', () => {
     expect(app.get('bundleUploaded')?.triggerType).toBe('blobTrigger');
     expect(app.get('startRelease')?.http).toEqual({ route: 'releases/{name}', methods: ['POST'], authLevel: 'function' });
     expect(app.get('secret')?.http?.authLevel).toBe('function');
+    // @azure/functions 4 defaults to anonymous and GET+POST when app.http() omits them (trigger.http).
+    expect(app.get('nothing')?.http).toEqual({ route: 'nothing', methods: ['GET'], authLevel: 'anonymous' });
     expect(app.get('startRelease')?.extraInputs.map((b) => b.type)).toEqual(['durableClient']);
     expect(app.get('whoAmI')?.extraInputs.map((b) => b.type)).toEqual(['durableClient']);
   });

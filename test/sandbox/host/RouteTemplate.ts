@@ -28,16 +28,11 @@ export class RouteTemplate {
     let literals = 0;
     let loose = 0;
     for (const segment of segments) {
-      const onlyParameter = /^\{([^{}]+)\}$/.exec(segment);
-      const parameter = onlyParameter ? this.parameter(onlyParameter[1] ?? '') : undefined;
-      if (parameter?.catchAll) {
-        source += '(?:/(.*))?';
-        loose += 2;
-        continue;
-      }
-      if (parameter?.optional) {
-        source += `(?:/(${parameter.constraint}))?`;
-        loose += 1;
+      const whole = /^\{([^{}]+)\}$/.exec(segment)?.[1];
+      if (whole !== undefined && (whole.startsWith('*') || whole.endsWith('?'))) {
+        const parameter = this.parameter(whole);
+        source += parameter.catchAll ? '(?:/(.*))?' : `(?:/(${parameter.constraint}))?`;
+        loose += parameter.catchAll ? 2 : 1;
         continue;
       }
       source += '/';
