@@ -1,14 +1,19 @@
-// Test infrastructure: `npm run sandbox` — runs the real bricklane CLI against the local world.
-//   npm run sandbox                          deploy artifacts/ to an emulated dev workspace
-//   npm run sandbox -- deploy <dir> [--world D] [--state-out F] [--json]
+// Test infrastructure: `npm run sandbox`.
+//   npm run sandbox [-- --bundle <dir>] [--approve all] [--world D] [--state-out F]
+//       a whole release through the function app: Dev, then QA and Prod after approval links
+//   npm run sandbox -- deploy <dir> [--world D] [--state-out F] [--json]   the CLI against dev
 //   npm run sandbox -- plan <dir> [--world D] [--json]
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../../src/cli/runCli';
 import { LocalWorld } from './LocalWorld';
+import { runRelease } from './runRelease';
+import { SandboxApp } from './SandboxApp';
 
-const USAGE = `usage: npm run sandbox -- [deploy|plan] [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]`;
+const USAGE = `usage:
+  npm run sandbox [-- --bundle <dir>] [--approve all] [--world <dir>] [--state-out <file>]
+  npm run sandbox -- deploy|plan [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -16,21 +21,36 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { world: { type: 'string' }, 'state-out': { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        world: { type: 'string' },
+        'state-out': { type: 'string' },
+        json: { type: 'boolean' },
+        bundle: { type: 'string' },
+        approve: { type: 'string' },
+      },
     });
   } catch (error) {
     process.stderr.write(`sandbox: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const [command = 'deploy', dir = 'artifacts', ...extra] = parsed.positionals;
+  const { values, positionals } = parsed;
+  const worldDir = values.world ? resolve(values.world) : undefined;
+  const stateOut = values['state-out'] ? resolve(values['state-out']) : undefined;
+  const [command, dir = 'artifacts', ...extra] = positionals;
+  if (command === undefined) {
+    if (values.approve !== undefined && values.approve !== 'all') {
+      process.stderr.write(`sandbox: --approve takes "all"\n${USAGE}\n`);
+      return 2;
+    }
+    return release(resolve(values.bundle ?? 'artifacts'), values.approve === 'all', worldDir, stateOut);
+  }
   if (!['deploy', 'plan'].includes(command) || extra.length > 0) {
     process.stderr.write(`sandbox: unknown arguments\n${USAGE}\n`);
     return 2;
   }
-  const worldDir = parsed.values.world ? resolve(parsed.values.world) : undefined;
   const world = await LocalWorld.start({ worldDir });
   try {
-    if (!parsed.values.json) {
+    if (!values.json) {
       process.stderr.write(
         `sandbox: emulated Azure at ${world.azure.armEndpoint} (managed identity, Entra ID, Key Vault), ` +
           `Databricks at ${world.emulator.url}, ledger in Azurite${worldDir ? ` (world kept in ${worldDir})` : ''}\n`,
@@ -38,16 +58,34 @@ async function main(argv: string[]): Promise<number> {
     }
     world.emulator.resetCounters();
     world.azure.resetCounters();
-    const code = await runCli([command, dir, '--env', 'dev', ...(parsed.values.json ? ['--json'] : [])], {
+    const code = await runCli([command, dir, '--env', 'dev', ...(values.json ? ['--json'] : [])], {
       env: world.settings(),
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
       cwd: process.cwd(),
     });
-    const stateOut = parsed.values['state-out'];
-    if (stateOut) writeFileSync(resolve(stateOut), `${JSON.stringify(world.state(), null, 2)}\n`);
+    if (stateOut) writeFileSync(stateOut, `${JSON.stringify(world.state(), null, 2)}\n`);
     return code;
   } finally {
+    await world.stop();
+  }
+}
+
+async function release(bundleDir: string, approveAll: boolean, worldDir?: string, stateOut?: string): Promise<number> {
+  const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  const world = await LocalWorld.start({ worldDir, environments: ['dev', 'qa', 'prod'] });
+  let app: SandboxApp | undefined;
+  try {
+    app = await SandboxApp.start(world, { worldDir });
+    log(`sandbox: function app at ${app.url} (Azure, Databricks and storage emulated${worldDir ? `; world in ${worldDir}` : ''})`);
+    if (!approveAll) log('sandbox: QA and Prod wait for approval: open the printed links (or run with --approve all)');
+    const result = await runRelease(app, { bundleDir, approve: approveAll ? 'all' : 'none', log });
+    if (stateOut) {
+      writeFileSync(stateOut, `${JSON.stringify({ ...world.state(), releases: [result.status] }, null, 2)}\n`);
+    }
+    return result.status.state === 'succeeded' ? 0 : 1;
+  } finally {
+    await app?.stop();
     await world.stop();
   }
 }
@@ -55,9 +93,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(
-      `sandbox: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    process.stderr.write(`sandbox: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

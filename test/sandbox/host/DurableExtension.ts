@@ -21,7 +21,13 @@ import type { DurableStore } from './DurableStore';
 import type { FunctionApp, InvocationOutcome } from './FunctionApp';
 import { EventType, eventTypeName, type EventTypeName, type HistoryEvent } from './HistoryEvent';
 import type { HostClock } from './HostClock';
-import type { InstanceRecord, ParentLink, RetryProgress, RuntimeStatus, TimerPurpose } from './InstanceRecord';
+import type {
+  InstanceRecord,
+  ParentLink,
+  RetryProgress,
+  RuntimeStatus,
+  TimerPurpose,
+} from './InstanceRecord';
 import { ActionType, type OrchestratorAction } from './OrchestratorAction';
 import { readOrchestratorOutcome, type OrchestratorOutcome } from './readOrchestratorOutcome';
 import { TimerQueue } from './TimerQueue';
@@ -85,7 +91,13 @@ const LONG_TIMER_INTERVAL_IN_MS = 3 * 24 * 3600 * 1000;
 type Effect =
   | { readonly kind: 'activity'; readonly eventId: number; readonly name: string; readonly input: unknown }
   | { readonly kind: 'timer'; readonly timerId: number; readonly fireAt: string }
-  | { readonly kind: 'child'; readonly eventId: number; readonly name: string; readonly childId: string; readonly input: string | null }
+  | {
+      readonly kind: 'child';
+      readonly eventId: number;
+      readonly name: string;
+      readonly childId: string;
+      readonly input: string | null;
+    }
   | { readonly kind: 'notifyParent'; readonly link: ParentLink; readonly event: HistoryEvent };
 
 /** Raised inside an episode when the orchestrator asks for something the stand-in does not emulate. */
@@ -122,7 +134,8 @@ export class DurableExtension {
   static async start(options: DurableExtensionOptions): Promise<DurableExtension> {
     const extension = new DurableExtension(options);
     for (const record of await options.store.loadAll()) extension.records.set(record.instanceId, record);
-    for (const record of extension.records.values()) if (!TERMINAL.has(record.runtimeStatus)) extension.recover(record);
+    for (const record of extension.records.values())
+      if (!TERMINAL.has(record.runtimeStatus)) extension.recover(record);
     return extension;
   }
 
@@ -165,7 +178,9 @@ export class DurableExtension {
       typeof condition === 'function'
         ? condition
         : (s: InstanceStatus) =>
-            typeof condition === 'string' ? s.runtimeStatus === condition : condition.includes(s.runtimeStatus);
+            typeof condition === 'string'
+              ? s.runtimeStatus === condition
+              : condition.includes(s.runtimeStatus);
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const status = this.status(instanceId);
@@ -201,7 +216,11 @@ export class DurableExtension {
 
   // ---- management operations (the HTTP API calls these) ----
 
-  async startNew(name: string, instanceId: string | undefined, inputJson: string | null): Promise<StartResult> {
+  async startNew(
+    name: string,
+    instanceId: string | undefined,
+    inputJson: string | null,
+  ): Promise<StartResult> {
     const fn = this.options.app.get(name);
     if (!fn || fn.triggerType !== 'orchestrationTrigger')
       return {
@@ -213,12 +232,20 @@ export class DurableExtension {
     const existing = this.records.get(id);
     // DurableClient.StartNewAsync refuses to overwrite an instance that is still Pending or Running.
     if (existing && !TERMINAL.has(existing.runtimeStatus))
-      return { ok: false, reason: 'exists', message: `An Orchestration instance with the ID '${id}' already exists.` };
+      return {
+        ok: false,
+        reason: 'exists',
+        message: `An Orchestration instance with the ID '${id}' already exists.`,
+      };
     await this.create(id, fn.name, inputJson, undefined);
     return { ok: true, instanceId: id };
   }
 
-  async raiseEvent(instanceId: string, eventName: string, inputJson: string | null): Promise<ManagementResult> {
+  async raiseEvent(
+    instanceId: string,
+    eventName: string,
+    inputJson: string | null,
+  ): Promise<ManagementResult> {
     const record = this.records.get(instanceId);
     if (!record) return 'notFound';
     if (TERMINAL.has(record.runtimeStatus)) return 'gone';
@@ -237,7 +264,10 @@ export class DurableExtension {
     if (!record) return 'notFound';
     if (TERMINAL.has(record.runtimeStatus)) return 'gone';
     // Like the extension, termination is a message: the instance is Terminated once it is processed.
-    await this.deliver(instanceId, undefined, { ...this.event(EventType.ExecutionTerminated, -1), Input: reason });
+    await this.deliver(instanceId, undefined, {
+      ...this.event(EventType.ExecutionTerminated, -1),
+      Input: reason,
+    });
     return 'accepted';
   }
 
@@ -269,7 +299,12 @@ export class DurableExtension {
 
   // ---- instances ----
 
-  private async create(id: string, name: string, inputJson: string | null, parent: ParentLink | undefined): Promise<void> {
+  private async create(
+    id: string,
+    name: string,
+    inputJson: string | null,
+    parent: ParentLink | undefined,
+  ): Promise<void> {
     const now = this.nowIso();
     const executionId = randomUUID().replace(/-/g, '');
     const started: HistoryEvent = {
@@ -315,7 +350,11 @@ export class DurableExtension {
   }
 
   /** Adds a message to an instance's inbox (durably) and schedules an episode. */
-  private async deliver(instanceId: string, executionId: string | undefined, event: HistoryEvent): Promise<void> {
+  private async deliver(
+    instanceId: string,
+    executionId: string | undefined,
+    event: HistoryEvent,
+  ): Promise<void> {
     if (this.stopped) return;
     const record = this.records.get(instanceId);
     // Messages for an instance that is gone, finished, or restarted (ContinueAsNew) are dropped, as DTFx does.
@@ -340,10 +379,12 @@ export class DurableExtension {
             this.rerun.delete(instanceId);
             const record = this.records.get(instanceId);
             if (!record || this.stopped || record.inbox.length === 0) break;
-            await this.runEpisode(record);
+            await this.runEpisode(record).catch((error: unknown) => this.crashed(record, error));
           } while (this.rerun.has(instanceId) || (this.records.get(instanceId)?.inbox.length ?? 0) > 0);
         })
-        .catch((error: unknown) => this.options.log(`episode loop for ${instanceId} crashed: ${describeError(error)}`))
+        .catch((error: unknown) =>
+          this.options.log(`episode loop for ${instanceId} crashed: ${describeError(error)}`),
+        )
         .finally(() => this.running.delete(instanceId)),
     );
   }
@@ -371,7 +412,9 @@ export class DurableExtension {
       draft.runtimeStatus = 'Terminated';
       draft.output = JSON.stringify(reason);
       if (draft.parent)
-        effects.push(this.parentNotice(draft, false, `Orchestration terminated: ${reason}`, JSON.stringify(reason)));
+        effects.push(
+          this.parentNotice(draft, false, `Orchestration terminated: ${reason}`, JSON.stringify(reason)),
+        );
       await this.commit(record, draft, newEvents, now, consumed, effects);
       return;
     }
@@ -384,7 +427,7 @@ export class DurableExtension {
 
     const outcome = await this.invokeOrchestrator(draft, [...played(draft.history), ...newEvents]);
     if (this.stopped) return;
-    const state = outcome.kind === 'state' ? outcome.state : outcome.state;
+    const state = outcome.state;
     const actions = state?.actions ?? [];
 
     const mismatch = compareActions(draft.actions, actions, outcome.kind === 'state');
@@ -405,7 +448,8 @@ export class DurableExtension {
       return;
     }
     draft.actions = [...actions];
-    if (state) draft.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
+    if (state)
+      draft.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
 
     if (outcome.kind === 'failed') {
       const message = `Orchestrator function '${draft.name}' failed: ${outcome.message}`;
@@ -423,10 +467,22 @@ export class DurableExtension {
     }
 
     if (this.options.checkDeterminism) {
-      const replayMismatch = await this.replayFromScratch(draft, [...played(draft.history), ...newEvents], actions, outcome);
+      const replayMismatch = await this.replayFromScratch(
+        draft,
+        [...played(draft.history), ...newEvents],
+        actions,
+        outcome,
+      );
       if (this.stopped) return;
       if (replayMismatch) {
-        await this.failNondeterministic(record, cloneForEpisode(record), newEvents.slice(0, 1), now, consumed, replayMismatch);
+        await this.failNondeterministic(
+          record,
+          cloneForEpisode(record),
+          newEvents.slice(0, 1),
+          now,
+          consumed,
+          replayMismatch,
+        );
         return;
       }
     }
@@ -439,10 +495,26 @@ export class DurableExtension {
     await this.commit(record, draft, newEvents, now, consumed, effects);
   }
 
-  private async invokeOrchestrator(record: InstanceRecord, history: HistoryEvent[]): Promise<OrchestratorOutcome> {
+  /** A bug in the stand-in (or a store failure) fails the instance visibly instead of leaving it hanging. */
+  private async crashed(record: InstanceRecord, error: unknown): Promise<void> {
+    this.options.log(`episode for ${record.instanceId} crashed: ${describeError(error)}`);
+    if (this.stopped || TERMINAL.has(record.runtimeStatus)) return;
+    const now = this.nowIso();
+    const started = { ...this.event(EventType.OrchestratorStarted, -1), Timestamp: now };
+    const message = `The sandbox host failed while running this instance: ${describeError(error)}`;
+    await this.failInstance(record, cloneForEpisode(record), [started], now, record.inbox.length, message);
+  }
+
+  private async invokeOrchestrator(
+    record: InstanceRecord,
+    history: HistoryEvent[],
+  ): Promise<OrchestratorOutcome> {
     const fn = this.options.app.get(record.name);
     if (!fn || fn.triggerType !== 'orchestrationTrigger')
-      return { kind: 'failed', message: `The function '${record.name}' doesn't exist or is not an orchestrator function.` };
+      return {
+        kind: 'failed',
+        message: `The function '${record.name}' doesn't exist or is not an orchestrator function.`,
+      };
     // The orchestrationTrigger payload of the out-of-process protocol; every key here is required
     // (FACTS.md "durable-functions 3.5 outside the host"). upperSchemaVersion 3 is ReplaySchema.V4.
     const trigger = {
@@ -471,13 +543,20 @@ export class DurableExtension {
     expectedOutcome: OrchestratorOutcome,
   ): Promise<string | undefined> {
     this.stats.replayChecks += 1;
-    const replay = await this.invokeOrchestrator(record, history.map((e) => ({ ...e, IsPlayed: true })));
+    const replay = await this.invokeOrchestrator(
+      record,
+      history.map((e) => ({ ...e, IsPlayed: true })),
+    );
     const actions = (replay.kind === 'state' ? replay.state.actions : replay.state?.actions) ?? [];
     const differs = compareActions(expected, actions, true) ?? compareActions(actions, expected, true);
     if (differs) return differs;
     if (replay.kind !== expectedOutcome.kind)
       return `the replay ${replay.kind === 'failed' ? `failed (${replay.message})` : 'succeeded'} but the episode did not`;
-    if (replay.kind === 'state' && expectedOutcome.kind === 'state' && replay.state.isDone !== expectedOutcome.state.isDone)
+    if (
+      replay.kind === 'state' &&
+      expectedOutcome.kind === 'state' &&
+      replay.state.isDone !== expectedOutcome.state.isDone
+    )
       return 'the replay and the episode disagree on whether the orchestration is done';
     return undefined;
   }
@@ -494,18 +573,20 @@ export class DurableExtension {
     switch (message.EventType) {
       case EventType.TaskCompleted:
       case EventType.SubOrchestrationInstanceCompleted:
-        delete record.retries[key];
+        record.retries = without(record.retries, key);
         return;
       case EventType.TaskFailed:
       case EventType.SubOrchestrationInstanceFailed: {
         const retry = record.retries[key];
         if (!retry) return;
-        delete record.retries[key];
+        record.retries = without(record.retries, key);
         const delay = retryDelayInMs(retry, nowMs);
         // DTFx's RetryInterceptor creates the pause even after the last attempt, and the JS
         // RetryableTask waits for it before failing; with no delay (retry timeout passed) it creates none.
         if (delay <= 0) {
-          this.options.log(`${record.instanceId}: retry timeout of ${retry.name} passed; no retry timer created`);
+          this.options.log(
+            `${record.instanceId}: retry timeout of ${retry.name} passed; no retry timer created`,
+          );
           return;
         }
         const timerId = record.nextEventId++;
@@ -518,7 +599,7 @@ export class DurableExtension {
       case EventType.TimerFired: {
         const purpose = record.timers[key];
         if (!purpose) return;
-        delete record.timers[key];
+        record.timers = without(record.timers, key);
         if (purpose.kind === 'retry') {
           const { retry } = purpose;
           if (retry.attempt >= retry.options.maxNumberOfAttempts) return;
@@ -561,12 +642,13 @@ export class DurableExtension {
           firstAttemptAt: new Date(nowMs).toISOString(),
         };
         const eventId = this.scheduleAttempt(record, progress, newEvents, effects);
-        if (!withRetry) delete record.retries[String(eventId)];
+        if (!withRetry) record.retries = without(record.retries, String(eventId));
         return undefined;
       }
       case ActionType.CreateTimer: {
         const finalMs = Date.parse(action.fireAt ?? '');
-        if (Number.isNaN(finalMs)) throw new UnsupportedActionError(`CreateTimer without a valid fireAt: ${action.fireAt}`);
+        if (Number.isNaN(finalMs))
+          throw new UnsupportedActionError(`CreateTimer without a valid fireAt: ${action.fireAt}`);
         const purpose: TimerPurpose =
           finalMs - nowMs > MAXIMUM_SHORT_TIMER_IN_MS
             ? { kind: 'longTimer', finalFireAt: new Date(finalMs).toISOString() }
@@ -600,11 +682,21 @@ export class DurableExtension {
     }
   }
 
-  private scheduleAttempt(record: InstanceRecord, attempt: RetryProgress, newEvents: HistoryEvent[], effects: Effect[]): number {
+  private scheduleAttempt(
+    record: InstanceRecord,
+    attempt: RetryProgress,
+    newEvents: HistoryEvent[],
+    effects: Effect[],
+  ): number {
     const eventId = record.nextEventId++;
     const input = attempt.input === undefined ? null : JSON.stringify(attempt.input);
     if (attempt.kind === 'activity') {
-      newEvents.push({ ...this.event(EventType.TaskScheduled, eventId), Name: attempt.name, Input: input, Version: '' });
+      newEvents.push({
+        ...this.event(EventType.TaskScheduled, eventId),
+        Name: attempt.name,
+        Input: input,
+        Version: '',
+      });
       effects.push({ kind: 'activity', eventId, name: attempt.name, input: attempt.input });
     } else {
       const childId = attempt.instanceId ?? `${record.instanceId}:${eventId}`;
@@ -649,6 +741,7 @@ export class DurableExtension {
     effects: Effect[],
   ): Promise<void> {
     if (this.stopped || this.records.get(record.instanceId) !== record) return;
+    this.stamp(newEvents, 1, now);
     newEvents.push({ ...this.event(EventType.OrchestratorCompleted, -1), Timestamp: now });
     record.runtimeStatus = draft.runtimeStatus;
     record.output = draft.output;
@@ -678,7 +771,10 @@ export class DurableExtension {
   ): Promise<void> {
     draft.runtimeStatus = 'Failed';
     draft.output = JSON.stringify(message);
-    newEvents.push({ ...this.completionEvent(now, 'Failed', draft.output), FailureDetails: { ErrorMessage: message } });
+    newEvents.push({
+      ...this.completionEvent(now, 'Failed', draft.output),
+      FailureDetails: { ErrorMessage: message },
+    });
     const effects: Effect[] = draft.parent ? [this.parentNotice(draft, false, message, draft.output)] : [];
     await this.commit(record, draft, newEvents, now, consumed, effects);
   }
@@ -738,13 +834,27 @@ export class DurableExtension {
   }
 
   private completionEvent(now: string, status: RuntimeStatus, result: string | null): HistoryEvent {
-    return { ...this.event(EventType.ExecutionCompleted, -1), Timestamp: now, OrchestrationStatus: status, Result: result };
+    return {
+      ...this.event(EventType.ExecutionCompleted, -1),
+      Timestamp: now,
+      OrchestrationStatus: status,
+      Result: result,
+    };
   }
 
-  private parentNotice(child: InstanceRecord, succeeded: boolean, reason: string | undefined, output: string | null): Effect {
+  private parentNotice(
+    child: InstanceRecord,
+    succeeded: boolean,
+    reason: string | undefined,
+    output: string | null,
+  ): Effect {
     const link = child.parent as ParentLink;
     const event: HistoryEvent = succeeded
-      ? { ...this.event(EventType.SubOrchestrationInstanceCompleted, -1), TaskScheduledId: link.taskScheduledId, Result: output ?? 'null' }
+      ? {
+          ...this.event(EventType.SubOrchestrationInstanceCompleted, -1),
+          TaskScheduledId: link.taskScheduledId,
+          Result: output ?? 'null',
+        }
       : {
           ...this.event(EventType.SubOrchestrationInstanceFailed, -1),
           TaskScheduledId: link.taskScheduledId,
@@ -787,12 +897,22 @@ export class DurableExtension {
     });
   }
 
-  private runActivity(instanceId: string, executionId: string, eventId: number, name: string, input: unknown): void {
+  private runActivity(
+    instanceId: string,
+    executionId: string,
+    eventId: number,
+    name: string,
+    input: unknown,
+  ): void {
     const fn = this.options.app.get(name);
     const run = this.activityLimit.run(async (): Promise<HistoryEvent | undefined> => {
       if (this.stopped) return undefined;
       if (!fn || fn.triggerType !== 'activityTrigger')
-        return this.taskFailed(eventId, `The function '${name}' doesn't exist, is disabled, or is not an activity function.`, '');
+        return this.taskFailed(
+          eventId,
+          `The function '${name}' doesn't exist, is disabled, or is not an activity function.`,
+          '',
+        );
       this.stats.activityExecutions += 1;
       const outcome = await this.options.app.invoke(fn.name, {
         triggerData: activityInputData(input),
@@ -811,7 +931,9 @@ export class DurableExtension {
     this.track(
       run
         .then((event) => (event && !this.stopped ? this.deliver(instanceId, executionId, event) : undefined))
-        .catch((error: unknown) => this.options.log(`activity ${name} for ${instanceId} crashed: ${describeError(error)}`)),
+        .catch((error: unknown) =>
+          this.options.log(`activity ${name} for ${instanceId} crashed: ${describeError(error)}`),
+        ),
     );
   }
 
@@ -833,7 +955,12 @@ export class DurableExtension {
   }
 
   private taskFailed(eventId: number, reason: string, details: string): HistoryEvent {
-    return { ...this.event(EventType.TaskFailed, -1), TaskScheduledId: eventId, Reason: reason, Details: details };
+    return {
+      ...this.event(EventType.TaskFailed, -1),
+      TaskScheduledId: eventId,
+      Reason: reason,
+      Details: details,
+    };
   }
 
   private resolveInput(binding: CoreBinding): RpcTypedData | undefined {
@@ -843,7 +970,13 @@ export class DurableExtension {
     return undefined;
   }
 
-  private async startChild(parent: InstanceRecord, eventId: number, name: string, childId: string, input: string | null): Promise<void> {
+  private async startChild(
+    parent: InstanceRecord,
+    eventId: number,
+    name: string,
+    childId: string,
+    input: string | null,
+  ): Promise<void> {
     const link: ParentLink = {
       instanceId: parent.instanceId,
       executionId: parent.executionId,
@@ -875,17 +1008,29 @@ export class DurableExtension {
     const finished = new Set<number>();
     for (const event of known) {
       if (event.TaskScheduledId !== undefined) finished.add(event.TaskScheduledId);
-      if (event.EventType === EventType.TimerFired && event.TimerId !== undefined) finished.add(event.TimerId);
+      if (event.EventType === EventType.TimerFired && event.TimerId !== undefined)
+        finished.add(event.TimerId);
     }
     for (const event of record.history) {
       if (event.EventId < 0 || finished.has(event.EventId)) continue;
       switch (event.EventType) {
         case EventType.TaskScheduled:
           // At least once: an activity that was running when the host died runs again.
-          this.runActivity(record.instanceId, record.executionId, event.EventId, event.Name ?? '', parseInput(event.Input));
+          this.runActivity(
+            record.instanceId,
+            record.executionId,
+            event.EventId,
+            event.Name ?? '',
+            parseInput(event.Input),
+          );
           break;
         case EventType.TimerCreated:
-          this.armTimer(record.instanceId, record.executionId, event.EventId, event.FireAt ?? new Date(0).toISOString());
+          this.armTimer(
+            record.instanceId,
+            record.executionId,
+            event.EventId,
+            event.FireAt ?? new Date(0).toISOString(),
+          );
           break;
         case EventType.SubOrchestrationInstanceCreated:
           this.track(this.recoverChild(record, event));
@@ -912,14 +1057,28 @@ export class DurableExtension {
     }
     if (!TERMINAL.has(child.runtimeStatus)) return;
     // The child finished but its completion never reached the parent before the host stopped.
-    const notice = this.parentNotice(child, child.runtimeStatus === 'Completed', `Orchestrator function '${child.name}' failed`, child.output);
-    if (notice.kind === 'notifyParent') await this.deliver(parent.instanceId, parent.executionId, notice.event);
+    const notice = this.parentNotice(
+      child,
+      child.runtimeStatus === 'Completed',
+      `Orchestrator function '${child.name}' failed`,
+      child.output,
+    );
+    if (notice.kind === 'notifyParent')
+      await this.deliver(parent.instanceId, parent.executionId, notice.event);
   }
 
   // ---- helpers ----
 
   private event(type: HistoryEvent['EventType'], eventId: number): HistoryEvent {
     return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: this.nowIso() };
+  }
+
+  /** Events the extension adds during an episode carry the episode's time; delivered messages keep theirs. */
+  private stamp(events: HistoryEvent[], from: number, now: string): void {
+    for (let i = from; i < events.length; i++) {
+      const event = events[i] as HistoryEvent;
+      if (event.EventId >= 0) events[i] = { ...event, Timestamp: now };
+    }
   }
 
   private nowIso(): string {
@@ -960,7 +1119,11 @@ function parseInput(json: string | null | undefined): unknown {
 
 function matches(record: InstanceRecord, query: InstanceQuery): boolean {
   const created = Date.parse(record.createdTime);
-  if (query.runtimeStatus && query.runtimeStatus.length > 0 && !query.runtimeStatus.includes(record.runtimeStatus))
+  if (
+    query.runtimeStatus &&
+    query.runtimeStatus.length > 0 &&
+    !query.runtimeStatus.includes(record.runtimeStatus)
+  )
     return false;
   if (query.createdTimeFrom && created < query.createdTimeFrom.getTime()) return false;
   if (query.createdTimeTo && created > query.createdTimeTo.getTime()) return false;
@@ -975,7 +1138,12 @@ function played(history: readonly HistoryEvent[]): HistoryEvent[] {
 
 /** A copy an episode may change freely; only `commit` writes it back. */
 function cloneForEpisode(record: InstanceRecord): InstanceRecord {
-  return { ...record, retries: { ...record.retries }, timers: { ...record.timers }, actions: [...record.actions] };
+  return {
+    ...record,
+    retries: { ...record.retries },
+    timers: { ...record.timers },
+    actions: [...record.actions],
+  };
 }
 
 /**
@@ -993,12 +1161,16 @@ function orderMessages(record: InstanceRecord, messages: HistoryEvent[], nowMs: 
       return 1;
     if (m.EventType === EventType.TimerFired) {
       const purpose = record.timers[String(m.TimerId)];
-      if (purpose?.kind === 'retry' && purpose.retry.attempt < purpose.retry.options.maxNumberOfAttempts) return 1;
+      if (purpose?.kind === 'retry' && purpose.retry.attempt < purpose.retry.options.maxNumberOfAttempts)
+        return 1;
       if (purpose?.kind === 'longTimer' && Date.parse(purpose.finalFireAt) > nowMs) return 1;
     }
     return 2;
   };
-  return messages.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
+  return messages
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i)
+    .map((x) => x.m);
 }
 
 /**
@@ -1024,7 +1196,8 @@ function compareActions(
 
 function describeAction(action: OrchestratorAction): string {
   const name = action.functionName ?? action.externalEventName ?? action.fireAt ?? '';
-  const type = Object.entries(ActionType).find(([, v]) => v === action.actionType)?.[0] ?? String(action.actionType);
+  const type =
+    Object.entries(ActionType).find(([, v]) => v === action.actionType)?.[0] ?? String(action.actionType);
   return `${type}${name ? ` '${name}'` : ''}`;
 }
 
@@ -1077,6 +1250,11 @@ function parseFailureDetails(message: string): Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
+}
+
+function without<T>(map: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _removed, ...rest } = map;
+  return rest;
 }
 
 function sameLink(a: ParentLink | undefined, b: ParentLink): boolean {

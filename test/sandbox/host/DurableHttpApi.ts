@@ -56,7 +56,11 @@ export class DurableHttpApi {
     }
   }
 
-  private async start(name: string, instanceId: string | undefined, body: Buffer): Promise<DurableApiResponse> {
+  private async start(
+    name: string,
+    instanceId: string | undefined,
+    body: Buffer,
+  ): Promise<DurableApiResponse> {
     let inputJson: string | null = null;
     if (body.length > 0) {
       const text = body.toString('utf8');
@@ -71,7 +75,12 @@ export class DurableHttpApi {
       // An ArgumentException becomes 400; OrchestrationAlreadyExistsException is not one, so it falls
       // through to the handler's catch-all 500 "Something went wrong while processing your request".
       return result.reason === 'unknownFunction'
-        ? errorResponse(400, 'One or more of the arguments submitted is incorrect', result.message, 'System.ArgumentException')
+        ? errorResponse(
+            400,
+            'One or more of the arguments submitted is incorrect',
+            result.message,
+            'System.ArgumentException',
+          )
         : errorResponse(
             500,
             'Something went wrong while processing your request',
@@ -123,7 +132,8 @@ export class DurableHttpApi {
         if (!eventName) return { status: 404 };
         const status = this.durable.status(instanceId);
         if (!status) return { status: 404 };
-        if (['Failed', 'Canceled', 'Terminated', 'Completed'].includes(status.runtimeStatus)) return { status: 410 };
+        if (['Failed', 'Canceled', 'Terminated', 'Completed'].includes(status.runtimeStatus))
+          return { status: 410 };
         const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
         if (contentType !== 'application/json')
           return errorResponse(400, 'Only application/json request content is supported');
@@ -160,7 +170,8 @@ export class DurableHttpApi {
     const showHistoryOutput = query.get('showHistoryOutput')?.toLowerCase() === 'true';
     const showInput = query.get('showInput')?.toLowerCase() !== 'false';
     const body: Record<string, unknown> = payload(status, showInput);
-    if (showHistory) body.historyEvents = historyForStatus(this.durable.history(instanceId), showHistoryOutput, showInput);
+    if (showHistory)
+      body.historyEvents = historyForStatus(this.durable.history(instanceId), showHistoryOutput, showInput);
     const running = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'].includes(status.runtimeStatus);
     if (!running) return { status: 200, body };
     return {
@@ -185,7 +196,8 @@ export class DurableHttpApi {
     const end = Number.isInteger(top) && top > 0 ? start + top : all.length;
     const page = all.slice(start, end).map((s) => payload(s, showInput));
     // DurableClient keeps requesting pages while the response carries a continuation token.
-    const headers: Record<string, string> = end < all.length ? { 'x-ms-continuation-token': encodeToken(end) } : {};
+    const headers: Record<string, string> =
+      end < all.length ? { 'x-ms-continuation-token': encodeToken(end) } : {};
     return { status: 200, headers, body: page };
   }
 
@@ -215,7 +227,11 @@ function payload(status: InstanceStatus, showInput: boolean): Record<string, unk
  * The extension's readable history (DurableClient.ConvertHistoryToJArray, simplified): scheduling events
  * fold into their completions, OrchestratorStarted/Completed are dropped, types become names.
  */
-function historyForStatus(history: readonly HistoryEvent[], showOutput: boolean, showInput: boolean): unknown[] {
+function historyForStatus(
+  history: readonly HistoryEvent[],
+  showOutput: boolean,
+  showInput: boolean,
+): unknown[] {
   const scheduled = new Map<number, HistoryEvent>();
   const result: unknown[] = [];
   for (const event of history) {
@@ -268,7 +284,11 @@ function historyForStatus(history: readonly HistoryEvent[], showOutput: boolean,
         });
         break;
       default:
-        result.push({ EventType: type, Timestamp: event.Timestamp, ...(event.FireAt ? { FireAt: event.FireAt } : {}) });
+        result.push({
+          EventType: type,
+          Timestamp: event.Timestamp,
+          ...(event.FireAt ? { FireAt: event.FireAt } : {}),
+        });
     }
   }
   return result;
@@ -283,7 +303,12 @@ function parseJson(text: string | null | undefined): unknown {
   }
 }
 
-function errorResponse(status: number, message: string, error?: unknown, exceptionType?: string): DurableApiResponse {
+function errorResponse(
+  status: number,
+  message: string,
+  error?: unknown,
+  exceptionType?: string,
+): DurableApiResponse {
   const body: Record<string, unknown> = { Message: message };
   if (error !== undefined) {
     body.ExceptionMessage = error instanceof Error ? error.message : String(error);

@@ -19,7 +19,8 @@ export class DurableStore {
   ) {}
 
   static async open(connectionString: string, containerName: string, taskHub: string): Promise<DurableStore> {
-    const container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(containerName);
+    const container =
+      BlobServiceClient.fromConnectionString(connectionString).getContainerClient(containerName);
     await container.createIfNotExists();
     return new DurableStore(container, `${taskHub}/instances/`);
   }

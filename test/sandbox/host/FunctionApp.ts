@@ -29,7 +29,11 @@ export interface RegisteredFunction {
   readonly triggerType: string;
   readonly extraInputs: readonly CoreBinding[];
   /** Present for HTTP triggers: the route defaults to the function name, as in the host. */
-  readonly http?: { readonly route: string; readonly methods?: readonly string[]; readonly authLevel: HttpAuthLevel };
+  readonly http?: {
+    readonly route: string;
+    readonly methods?: readonly string[];
+    readonly authLevel: HttpAuthLevel;
+  };
 }
 
 export interface InvocationInput {
@@ -89,7 +93,10 @@ export class FunctionApp {
   }
 
   /** Runs the app's appStart / appTerminate hooks with the worker's context shape. */
-  async runAppHooks(name: Extract<CoreHookName, 'appStart' | 'appTerminate'>, directory: string): Promise<void> {
+  async runAppHooks(
+    name: Extract<CoreHookName, 'appStart' | 'appTerminate'>,
+    directory: string,
+  ): Promise<void> {
     for (const hook of this.shim.hookCallbacks(name)) {
       await hook({ hookData: {}, appHookData: this.appHookData, functionAppDirectory: directory });
     }

@@ -29,7 +29,11 @@ describe('registration capture', () => {
     expect(app.get('releaseOrchestration')?.triggerType).toBe('orchestrationTrigger');
     expect(app.get('double')?.triggerType).toBe('activityTrigger');
     expect(app.get('bundleUploaded')?.triggerType).toBe('blobTrigger');
-    expect(app.get('startRelease')?.http).toEqual({ route: 'releases/{name}', methods: ['POST'], authLevel: 'function' });
+    expect(app.get('startRelease')?.http).toEqual({
+      route: 'releases/{name}',
+      methods: ['POST'],
+      authLevel: 'function',
+    });
     expect(app.get('secret')?.http?.authLevel).toBe('function');
     // @azure/functions 4 defaults to anonymous and GET+POST when app.http() omits them (trigger.http).
     expect(app.get('nothing')?.http).toEqual({ route: 'nothing', methods: ['GET'], authLevel: 'anonymous' });
@@ -52,7 +56,10 @@ describe('HTTP functions', () => {
     const body = Buffer.from([0x7b, 0x00, 0xff, 0x0a, 0x7d]);
     const response = await fetch(`${host.url}/api/echo/42/a/b%20c?x=1&x=2&y=z`, {
       method: 'POST',
-      headers: { 'x-ms-client-principal-name': 'alice@example.com', 'content-type': 'application/octet-stream' },
+      headers: {
+        'x-ms-client-principal-name': 'alice@example.com',
+        'content-type': 'application/octet-stream',
+      },
       body,
     });
     expect(response.status).toBe(201);
@@ -87,7 +94,12 @@ describe('HTTP functions', () => {
       },
     });
     const json = (await response.json()) as { user: Record<string, unknown> };
-    expect(json.user).toMatchObject({ type: 'AppService', id: 'id-1', username: 'bob@example.com', identityProvider: 'aad' });
+    expect(json.user).toMatchObject({
+      type: 'AppService',
+      id: 'id-1',
+      username: 'bob@example.com',
+      identityProvider: 'aad',
+    });
   });
 
   it('answers 204 when the handler returns nothing and 500 when it throws', async () => {
@@ -102,20 +114,28 @@ describe('function keys', () => {
   it('rejects a function-level route without a key, or with a wrong one, with 401', async () => {
     expect((await fetch(`${host.url}/api/secret`)).status).toBe(401);
     expect((await fetch(`${host.url}/api/secret?code=wrong`)).status).toBe(401);
-    expect((await fetch(`${host.url}/api/secret`, { headers: { 'x-functions-key': 'wrong' } })).status).toBe(401);
+    expect((await fetch(`${host.url}/api/secret`, { headers: { 'x-functions-key': 'wrong' } })).status).toBe(
+      401,
+    );
   });
 
   it('accepts the function key in ?code= or x-functions-key, and the master key', async () => {
     const byQuery = await fetch(`${host.url}/api/secret?code=${encodeURIComponent(host.functionKey)}`);
     expect(byQuery.status).toBe(200);
     expect(await byQuery.text()).toBe('the secret');
-    expect((await fetch(`${host.url}/api/secret`, { headers: { 'x-functions-key': host.functionKey } })).status).toBe(200);
-    expect((await fetch(`${host.url}/api/secret?code=${encodeURIComponent(host.masterKey)}`)).status).toBe(200);
+    expect(
+      (await fetch(`${host.url}/api/secret`, { headers: { 'x-functions-key': host.functionKey } })).status,
+    ).toBe(200);
+    expect((await fetch(`${host.url}/api/secret?code=${encodeURIComponent(host.masterKey)}`)).status).toBe(
+      200,
+    );
   });
 
   it('protects the durable webhooks with the system key', async () => {
     expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/`)).status).toBe(401);
-    const ok = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/?code=${encodeURIComponent(host.systemKey)}`);
+    const ok = await fetch(
+      `${host.url}/runtime/webhooks/durabletask/instances/?code=${encodeURIComponent(host.systemKey)}`,
+    );
     expect(ok.status).toBe(200);
   });
 });

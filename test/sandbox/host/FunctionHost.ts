@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './CoreApiTypes';
 import { durableClientInput, type DurableClientInput } from './durableClientInput';
 import { DurableExtension } from './DurableExtension';
-import { DurableHttpApi, type DurableApiResponse } from './DurableHttpApi';
+import { DurableHttpApi, type DurableApiRequest, type DurableApiResponse } from './DurableHttpApi';
 import { DurableStore } from './DurableStore';
 import type { FunctionApp, FunctionLogEntry, RegisteredFunction } from './FunctionApp';
 import type { HostClock } from './HostClock';
@@ -138,7 +138,11 @@ export class FunctionHost {
    * Invokes any function (a blob or generic trigger, say) with a trigger value, as the host would when
    * its trigger fires; returns the function's return value and throws its error.
    */
-  async invokeFunction(name: string, triggerValue: unknown, triggerMetadata: Record<string, unknown> = {}): Promise<unknown> {
+  async invokeFunction(
+    name: string,
+    triggerValue: unknown,
+    triggerMetadata: Record<string, unknown> = {},
+  ): Promise<unknown> {
     const metadata: Record<string, RpcTypedData> = {};
     for (const [key, value] of Object.entries(triggerMetadata)) {
       const data = typedData(value);
@@ -163,7 +167,7 @@ export class FunctionHost {
       await this.app.runAppHooks('appTerminate', dirname(this.app.entryModulePath));
     } finally {
       for (const [key, value] of this.previousEnv) {
-        if (value === undefined) delete process.env[key];
+        if (value === undefined) Reflect.deleteProperty(process.env, key);
         else process.env[key] = value;
       }
       this.previousEnv.clear();
@@ -212,7 +216,12 @@ export class FunctionHost {
 
   private async serve(req: IncomingMessage, res: ServerResponse, listener: 'public' | 'rpc'): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', listener === 'public' ? this.url : `http://127.0.0.1:${this.rpcPort}`);
+      // Functions see the URL the caller used (its Host header), as behind the real host.
+      const origin =
+        listener === 'public'
+          ? `http://${req.headers.host ?? `127.0.0.1:${this.publicPort}`}`
+          : `http://127.0.0.1:${this.rpcPort}`;
+      const url = new URL(req.url ?? '/', origin);
       const limit = this.options.maxRequestBodyInBytes ?? 100 * 1024 * 1024;
       const body = await readBody(req, limit);
       if (body === undefined) return send(res, { status: 413 });
@@ -231,13 +240,22 @@ export class FunctionHost {
       if (prefix && lower !== prefix && !lower.startsWith(`${prefix}/`)) return send(res, { status: 404 });
       await this.serveFunction(req, res, url, url.pathname.slice(prefix.length) || '/', body);
     } catch (error) {
-      this.hostLog('error', `request ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      this.hostLog(
+        'error',
+        `request ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`,
+      );
       if (!res.headersSent) send(res, { status: 500 });
       else res.destroy();
     }
   }
 
-  private async serveFunction(req: IncomingMessage, res: ServerResponse, url: URL, path: string, body: Buffer): Promise<void> {
+  private async serveFunction(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    path: string,
+    body: Buffer,
+  ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     let params: Record<string, string> | undefined;
     const route = this.routes.find((r) => {
@@ -250,7 +268,8 @@ export class FunctionHost {
     const authLevel = route.fn.http?.authLevel ?? 'function';
     if (authLevel !== 'anonymous') {
       const key = url.searchParams.get('code') ?? header(req, 'x-functions-key');
-      const valid = authLevel === 'admin' ? key === this.masterKey : key === this.functionKey || key === this.masterKey;
+      const valid =
+        authLevel === 'admin' ? key === this.masterKey : key === this.functionKey || key === this.masterKey;
       if (!valid) return send(res, { status: 401 });
     }
     const headers: Record<string, string> = {};
@@ -360,18 +379,25 @@ function header(req: IncomingMessage, name: string): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function apiRequest(req: IncomingMessage, url: URL, body: Buffer, prefix: string) {
+function apiRequest(req: IncomingMessage, url: URL, body: Buffer, prefix: string): DurableApiRequest {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers))
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
-  return { method: req.method ?? 'GET', path: url.pathname.slice(prefix.length), query: url.searchParams, headers, body };
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname.slice(prefix.length),
+    query: url.searchParams,
+    headers,
+    body,
+  };
 }
 
 function send(res: ServerResponse, response: DurableApiResponse): void {
   const headers: Record<string, string> = { ...(response.headers ?? {}) };
   let payload: Buffer = Buffer.alloc(0);
+  // The extension answers with JSON bodies, even for plain messages (a JSON string then).
   if (response.body !== undefined) {
-    payload = Buffer.from(typeof response.body === 'string' ? JSON.stringify(response.body) : JSON.stringify(response.body));
+    payload = Buffer.from(JSON.stringify(response.body));
     headers['content-type'] = 'application/json; charset=utf-8';
   }
   res.writeHead(response.status, headers);

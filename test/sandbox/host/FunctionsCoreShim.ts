@@ -26,7 +26,13 @@ const MODULE_REQUEST = '@azure/functions-core';
 // A path that exists nowhere on disk: Node's require() finds the module in its cache before touching the
 // file system, so nothing has to be written into node_modules.
 const FAKE_FILENAME = join(__dirname, '__azure-functions-core__.js');
-const HOOK_NAMES: readonly CoreHookName[] = ['appStart', 'appTerminate', 'preInvocation', 'postInvocation', 'log'];
+const HOOK_NAMES: readonly CoreHookName[] = [
+  'appStart',
+  'appTerminate',
+  'preInvocation',
+  'postInvocation',
+  'log',
+];
 
 /** Same contract as the worker's Disposable: dispose() runs the callback once. */
 class Disposable {
@@ -51,7 +57,9 @@ export class FunctionsCoreShim {
   private static instance: FunctionsCoreShim | undefined;
   private model: CoreProgrammingModel | undefined;
   private capture: CapturedRegistration[] | undefined;
-  private readonly hooks = new Map<CoreHookName, Set<CoreHookCallback>>(HOOK_NAMES.map((n) => [n, new Set()]));
+  private readonly hooks = new Map<CoreHookName, Set<CoreHookCallback>>(
+    HOOK_NAMES.map((n) => [n, new Set()]),
+  );
   private readonly logListeners = new Set<CoreLogListener>();
 
   private constructor() {}
@@ -132,8 +140,10 @@ export class FunctionsCoreShim {
     // The worker only accepts registrations while the app's entry point loads ("A function can only be
     // registered during app startup."); a late registration is a bug the real host would also reject.
     if (!this.capture) throw new Error('A function can only be registered during app startup.');
-    if (!isFunctionMetadata(metadata)) throw new TypeError('registerFunction: metadata needs name and bindings');
-    if (typeof handler !== 'function') throw new TypeError(`registerFunction: "${metadata.name}" has no handler`);
+    if (!isFunctionMetadata(metadata))
+      throw new TypeError('registerFunction: metadata needs name and bindings');
+    if (typeof handler !== 'function')
+      throw new TypeError(`registerFunction: "${metadata.name}" has no handler`);
     const name = metadata.name;
     if (this.capture.some((r) => r.metadata.name.toLowerCase() === name.toLowerCase()))
       throw new Error(`A function with the name "${name}" has already been registered.`);

@@ -6,14 +6,7 @@ import type { HistoryEvent } from './HistoryEvent';
 import type { OrchestratorAction, RetryOptionsJson } from './OrchestratorAction';
 
 export type RuntimeStatus =
-  | 'Pending'
-  | 'Running'
-  | 'Completed'
-  | 'ContinuedAsNew'
-  | 'Failed'
-  | 'Terminated'
-  | 'Canceled'
-  | 'Suspended';
+  'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Canceled' | 'Suspended';
 
 export interface ParentLink {
   readonly instanceId: string;

@@ -23,7 +23,10 @@ export class RouteTemplate {
   readonly precedence: number;
 
   constructor(readonly template: string) {
-    const segments = template.replace(/^\/+|\/+$/g, '').split('/').filter((s) => s !== '');
+    const segments = template
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .filter((s) => s !== '');
     let source = '^';
     let literals = 0;
     let loose = 0;

@@ -31,5 +31,12 @@ async function load(path: string): Promise<FunctionApp> {
       `${path} registered no functions. If it was imported before loadFunctionApp ran, ` +
         '@azure/functions was already in test mode and dropped the registrations.',
     );
+  // The worker asks for capabilities once the app has loaded; that also locks app.setup(). Streaming
+  // responses go through a separate HTTP proxy (HttpUri), which this stand-in does not provide.
+  const capabilities = (await shim.programmingModel.getCapabilities?.({})) ?? {};
+  if ('HttpUri' in capabilities)
+    throw new Error(
+      `${path} enables HTTP streaming (app.setup({ enableHttpStream: true })), which the sandbox host does not support`,
+    );
   return new FunctionApp(path, shim, registrations);
 }

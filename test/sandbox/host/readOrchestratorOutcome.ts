@@ -25,8 +25,10 @@ export function readOrchestratorOutcome(outcome: InvocationOutcome): Orchestrato
     const text = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     const at = text.indexOf(OUT_OF_PROC_LABEL);
     if (at < 0) return { kind: 'failed', message: text };
-    const message = text.slice(0, at);
     const state = toState(safeParse(text.slice(at + OUT_OF_PROC_LABEL.length)));
+    // durable-functions 3.5 builds this error from `orchestratorReturned` (a boolean), so the text before
+    // the label reads "false"; the real error is the state's `error`, which is what the extension reports.
+    const message = state?.error ?? text.slice(0, at);
     return state ? { kind: 'failed', message, state } : { kind: 'failed', message };
   }
   const value = outcome.response.returnValue;
@@ -60,5 +62,9 @@ function toState(value: unknown): OrchestratorState | undefined {
 }
 
 function isAction(value: unknown): value is OrchestratorAction {
-  return typeof value === 'object' && value !== null && typeof (value as { actionType?: unknown }).actionType === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { actionType?: unknown }).actionType === 'number'
+  );
 }

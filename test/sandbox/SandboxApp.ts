@@ -1,0 +1,98 @@
+// Test infrastructure: the function app of src/index.ts, hosted locally against a LocalWorld: the stand-in
+// Functions host serves its HTTP routes and runs its orchestrations, with app settings pointing at the
+// emulators. src/ has no sandbox branch: it only sees settings, as in Azure.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { resetAppServices } from '../../src/activities/engine/appServices';
+import { FunctionHost, type FunctionHostOptions } from './host/FunctionHost';
+import { loadFunctionApp } from './host/loadFunctionApp';
+import type { LocalWorld } from './LocalWorld';
+
+export const APP_ENTRY = resolve(__dirname, '..', '..', 'src', 'index.ts');
+
+export interface SandboxAppOptions {
+  worldDir?: string;
+  host?: Partial<Omit<FunctionHostOptions, 'app' | 'storageConnectionString' | 'settings' | 'port'>>;
+}
+
+export class SandboxApp {
+  private constructor(
+    readonly host: FunctionHost,
+    readonly settings: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return this.host.url;
+  }
+
+  static async start(world: LocalWorld, options: SandboxAppOptions = {}): Promise<SandboxApp> {
+    // The app must be loaded before anything else registers functions in this process.
+    const app = await loadFunctionApp(APP_ENTRY);
+    const port = await freePort();
+    const settings: Record<string, string> = {
+      ...world.settings(),
+      AzureWebJobsStorage: world.azurite.connectionString,
+      BRICKLANE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      BRICKLANE_APPROVAL_SIGNING_KEYS: signingKey(options.worldDir),
+    };
+    // Settings are read once per worker process; a new host is a new worker.
+    Object.assign(process.env, settings);
+    resetAppServices();
+    const host = await FunctionHost.start({
+      ...options.host,
+      app,
+      port,
+      storageConnectionString: world.azurite.connectionString,
+      settings,
+    });
+    return new SandboxApp(host, settings);
+  }
+
+  /** Calls one of the app's HTTP routes with the function key. */
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const url = new URL(`${this.host.url}/api/${path}`);
+    url.searchParams.set('code', this.host.functionKey);
+    const response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // HTML or empty answers stay text.
+    }
+    return { status: response.status, json };
+  }
+
+  async stop(): Promise<void> {
+    await this.host.stop();
+  }
+}
+
+/** A world keeps its key, so approval links printed before a restart still work after it. */
+function signingKey(worldDir: string | undefined): string {
+  if (!worldDir) return randomBytes(48).toString('base64');
+  const file = join(worldDir, 'approval-signing-key');
+  if (!existsSync(file)) {
+    mkdirSync(worldDir, { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
