@@ -71,17 +71,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function release(bundleDir: string, approveAll: boolean, worldDir?: string, stateOut?: string): Promise<number> {
+async function release(
+  bundleDir: string,
+  approveAll: boolean,
+  worldDir?: string,
+  stateOut?: string,
+): Promise<number> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const world = await LocalWorld.start({ worldDir, environments: ['dev', 'qa', 'prod'] });
   let app: SandboxApp | undefined;
   try {
     app = await SandboxApp.start(world, { worldDir });
-    log(`sandbox: function app at ${app.url} (Azure, Databricks and storage emulated${worldDir ? `; world in ${worldDir}` : ''})`);
-    if (!approveAll) log('sandbox: QA and Prod wait for approval: open the printed links (or run with --approve all)');
+    log(
+      `sandbox: function app at ${app.url} (Azure, Databricks and storage emulated${worldDir ? `; world in ${worldDir}` : ''})`,
+    );
+    if (!approveAll)
+      log('sandbox: QA and Prod wait for approval: open the printed links (or run with --approve all)');
     const result = await runRelease(app, { bundleDir, approve: approveAll ? 'all' : 'none', log });
     if (stateOut) {
-      writeFileSync(stateOut, `${JSON.stringify({ ...world.state(), releases: [result.status] }, null, 2)}\n`);
+      writeFileSync(
+        stateOut,
+        `${JSON.stringify({ ...world.state(), releases: [result.status] }, null, 2)}\n`,
+      );
     }
     return result.status.state === 'succeeded' ? 0 : 1;
   } finally {
@@ -93,7 +104,9 @@ async function release(bundleDir: string, approveAll: boolean, worldDir?: string
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`sandbox: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `sandbox: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

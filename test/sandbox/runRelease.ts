@@ -29,14 +29,20 @@ interface StageView {
 const FINAL = new Set(['Completed', 'Failed', 'Terminated']);
 
 export async function runRelease(app: SandboxApp, options: ReleaseRunOptions): Promise<ReleaseRunResult> {
-  const storage = ReleaseStorage.fromSettings({ connectionString: app.settings.AzureWebJobsStorage ?? '' }, () => {
-    throw new Error('the sandbox uses a connection string');
-  });
+  const storage = ReleaseStorage.fromSettings(
+    { connectionString: app.settings.AzureWebJobsStorage ?? '' },
+    () => {
+      throw new Error('the sandbox uses a connection string');
+    },
+  );
   const staged = await stageBundle(storage, options.bundleDir);
-  options.log(`staged ${options.bundleDir} as bundle ${staged.bundleId.slice(0, 12)}… (${staged.files} files)`);
+  options.log(
+    `staged ${options.bundleDir} as bundle ${staged.bundleId.slice(0, 12)}… (${staged.files} files)`,
+  );
   const started = await app.call('POST', 'releases', { bundleId: staged.bundleId });
   const start = started.json as { releaseId?: string; started?: boolean; error?: string };
-  if (!start.releaseId) throw new Error(`starting the release failed (${started.status}): ${JSON.stringify(started.json)}`);
+  if (!start.releaseId)
+    throw new Error(`starting the release failed (${started.status}): ${JSON.stringify(started.json)}`);
   options.log(
     start.started
       ? `release ${start.releaseId} started (status: ${app.url}/api/releases/${start.releaseId})`
@@ -56,19 +62,32 @@ export async function runRelease(app: SandboxApp, options: ReleaseRunOptions): P
           options.log(`  approve or reject ${stage.environment} here: ${stage.approvalUrl}`);
         }
       }
-      if (stage.state === 'waiting' && stage.approvalUrl && options.approve === 'all' && !approved.has(stage.environment)) {
+      if (
+        stage.state === 'waiting' &&
+        stage.approvalUrl &&
+        options.approve === 'all' &&
+        !approved.has(stage.environment)
+      ) {
         approved.add(stage.environment);
         const answer = await fetch(stage.approvalUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: 'decision=approve&comment=approved+by+the+sandbox+(--approve+all)',
         });
-        options.log(`  ${stage.environment}: approved through ${new URL(stage.approvalUrl).pathname.slice(0, 30)}… (${answer.status})`);
+        options.log(
+          `  ${stage.environment}: approved through ${new URL(stage.approvalUrl).pathname.slice(0, 30)}… (${answer.status})`,
+        );
       }
     }
     if (status.runtimeStatus && FINAL.has(status.runtimeStatus)) {
-      options.log(`release ${start.releaseId}: ${status.state ?? status.runtimeStatus}${status.message ? ` — ${status.message}` : ''}`);
-      return { releaseId: start.releaseId, bundleId: staged.bundleId, status: json as Record<string, unknown> };
+      options.log(
+        `release ${start.releaseId}: ${status.state ?? status.runtimeStatus}${status.message ? ` — ${status.message}` : ''}`,
+      );
+      return {
+        releaseId: start.releaseId,
+        bundleId: staged.bundleId,
+        status: json as Record<string, unknown>,
+      };
     }
     if (Date.now() > deadline) throw new Error(`release ${start.releaseId} did not finish in time`);
     await new Promise((r) => setTimeout(r, 250));

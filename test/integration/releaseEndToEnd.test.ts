@@ -1,0 +1,132 @@
+// The whole release in the sandbox: the real function app (src/index.ts) on the local host stand-in,
+// the real durable replay, the emulated Azure and Databricks, Azurite; approvals through the real routes.
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxApp } from '../sandbox/SandboxApp';
+import type { LocalWorld as LocalWorldType } from '../sandbox/LocalWorld';
+import type { Bundle } from '../../src/manifest/Bundle';
+
+const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
+
+interface Stage {
+  environment: string;
+  state: string;
+  approvalUrl?: string;
+  approval?: { approver?: string; decision?: string };
+}
+interface Release {
+  runtimeStatus: string;
+  state: string;
+  stages: Stage[];
+}
+
+describe('a release through the sandbox', () => {
+  let world: LocalWorldType;
+  let app: SandboxApp;
+  let bundle: Bundle;
+  let releaseId = '';
+
+  beforeAll(async () => {
+    const { LocalWorld } = await import('../sandbox/LocalWorld');
+    world = await LocalWorld.start({ environments: ['dev', 'qa', 'prod'] });
+    app = await SandboxApp.start(world);
+    const { loadBundle } = await import('../../src/manifest/loadBundle');
+    const loaded = await loadBundle(ARTIFACTS);
+    if (!loaded.bundle) throw new Error('artifacts/ is invalid');
+    bundle = loaded.bundle;
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await world?.stop();
+  });
+
+  const status = async (): Promise<Release> =>
+    (await app.call('GET', `releases/${releaseId}`)).json as Release;
+  const waitFor = async (predicate: (r: Release) => boolean, what: string): Promise<Release> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const r = await status();
+      if (predicate(r)) return r;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(r)}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  };
+  const stage = (r: Release, env: string): Stage => r.stages.find((s) => s.environment === env) as Stage;
+  const decide = (url: string, decision: string): Promise<Response> =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `decision=${decision}&comment=looks+good`,
+    });
+  const matchesBundle = (env: string): void => {
+    const name = world.workspaceName(env);
+    expect(name, env).toBeDefined();
+    const snap = world.emulator.snapshot(name ?? '');
+    expect(Object.keys(snap.notebooks).sort(), env).toEqual(bundle.notebooks.map((n) => n.target).sort());
+    for (const n of bundle.notebooks) expect(snap.notebooks[n.target]?.sha256).toBe(n.sha256);
+    expect(snap.clusters.map((c) => c.cluster_name).sort()).toEqual(
+      bundle.clusters.map((c) => c.name).sort(),
+    );
+    expect(snap.jobs.map((j) => j.settings.name).sort()).toEqual(bundle.jobs.map((j) => j.name).sort());
+  };
+
+  it('deploys Dev without approval, then waits for QA', async () => {
+    const { stageBundle } = await import('../../src/sources/stageBundle');
+    const { ReleaseStorage } = await import('../../src/azure/ReleaseStorage');
+    const storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
+      throw new Error('unused');
+    });
+    const { bundleId } = await stageBundle(storage, ARTIFACTS);
+    const started = await app.call('POST', 'releases', { bundleId });
+    expect(started.status).toBe(202);
+    releaseId = (started.json as { releaseId: string }).releaseId;
+    const again = await app.call('POST', 'releases', { bundleId });
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ releaseId, started: false });
+
+    const r = await waitFor((x) => stage(x, 'qa')?.state === 'waiting', 'qa waiting');
+    expect(stage(r, 'dev').state).toBe('succeeded');
+    expect(stage(r, 'prod').state).toBe('pending');
+    matchesBundle('dev');
+    expect(world.workspaceName('qa')).toBeUndefined();
+  });
+
+  it('shows the approval page on GET without deciding, and refuses a forged token', async () => {
+    const r = await status();
+    const url = stage(r, 'qa').approvalUrl ?? '';
+    expect(url).toContain('/api/approvals/');
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('qa');
+    expect(html).toMatch(/Approve/);
+    expect(stage(await status(), 'qa').state).toBe('waiting');
+
+    const [payload, mac] = url.slice(url.lastIndexOf('/') + 1).split('.');
+    const forged = `${payload}.${(mac ?? '').slice(0, -2)}${(mac ?? '').endsWith('AA') ? 'BB' : 'AA'}`;
+    const refused = await decide(url.replace(/[^/]+$/, forged), 'approve');
+    expect(refused.status).toBe(403);
+    expect(stage(await status(), 'qa').state).toBe('waiting');
+  });
+
+  it('deploys QA after an approval through the real route, and refuses a second decision', async () => {
+    const url = stage(await status(), 'qa').approvalUrl ?? '';
+    const answer = await decide(url, 'approve');
+    expect(answer.status).toBe(200);
+    const again = await decide(url, 'reject');
+    expect(again.status).toBe(409);
+    const r = await waitFor((x) => stage(x, 'prod')?.state === 'waiting', 'prod waiting');
+    expect(stage(r, 'qa')).toMatchObject({ state: 'succeeded', approval: { decision: 'approve' } });
+    matchesBundle('qa');
+  });
+
+  it('deploys Prod after its approval; all three workspaces match the bundle', async () => {
+    const url = stage(await status(), 'prod').approvalUrl ?? '';
+    expect((await decide(url, 'approve')).status).toBe(200);
+    const r = await waitFor((x) => x.runtimeStatus === 'Completed', 'completion');
+    expect(r.state).toBe('succeeded');
+    for (const env of ['dev', 'qa', 'prod']) matchesBundle(env);
+    expect(app.host.durable.counters().nondeterministic).toBe(0);
+    expect(app.host.durable.counters().replayChecks).toBeGreaterThan(0);
+  });
+});
