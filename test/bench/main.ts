@@ -11,6 +11,9 @@ import type { Bundle } from '../../src/manifest/Bundle';
 import { loadBundle } from '../../src/manifest/loadBundle';
 import { Azurite } from '../emulator/Azurite';
 import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { runRelease } from '../sandbox/runRelease';
+import { SandboxApp } from '../sandbox/SandboxApp';
 import { BENCH_SHAPE, generateBenchBundle } from './generateBenchBundle';
 
 const LATENCY_IN_MS = 100;
@@ -95,6 +98,8 @@ async function main(): Promise<void> {
       `one-notebook change: ${one.report.requests.writes} writes, ${one.report.requests.total} requests`,
     );
 
+    await durableHistory(dir);
+
     const rssMb = process.resourceUsage().maxRSS / 1024;
     console.log(
       `peak RSS: ${rssMb.toFixed(0)} MB (process holds the emulator and Azurite client too; target < 300 MB)`,
@@ -102,6 +107,26 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled([emulator.stop(), azurite.stop()]);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same bundle as one durable release (no approval, no latency): how big do histories get? */
+async function durableHistory(dir: string): Promise<void> {
+  const world = await LocalWorld.start({ environments: ['dev'], auth: 'token' });
+  const app = await SandboxApp.start(world);
+  try {
+    const started = Date.now();
+    const result = await runRelease(app, { bundleDir: dir, approve: 'all', log: () => undefined });
+    const release = app.host.durable.history(result.releaseId).length;
+    const environment = app.host.durable.history(`${result.releaseId}:dev`).length;
+    console.log(
+      `durable release of the bench bundle: ${result.status.state} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+        `history ${release} events (deployRelease) + ${environment} events (deployEnvironment dev) = ` +
+        `${release + environment} for one environment (target < 500)`,
+    );
+  } finally {
+    await app.stop();
+    await world.stop();
   }
 }
 

@@ -3,7 +3,10 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import type { LocalWorld as LocalWorldType } from '../sandbox/LocalWorld';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { loadBundle } from '../../src/manifest/loadBundle';
+import { stageBundle } from '../../src/sources/stageBundle';
+import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import type { Bundle } from '../../src/manifest/Bundle';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
@@ -21,16 +24,14 @@ interface Release {
 }
 
 describe('a release through the sandbox', () => {
-  let world: LocalWorldType;
+  let world: LocalWorld;
   let app: SandboxApp;
   let bundle: Bundle;
   let releaseId = '';
 
   beforeAll(async () => {
-    const { LocalWorld } = await import('../sandbox/LocalWorld');
     world = await LocalWorld.start({ environments: ['dev', 'qa', 'prod'] });
     app = await SandboxApp.start(world);
-    const { loadBundle } = await import('../../src/manifest/loadBundle');
     const loaded = await loadBundle(ARTIFACTS);
     if (!loaded.bundle) throw new Error('artifacts/ is invalid');
     bundle = loaded.bundle;
@@ -71,8 +72,6 @@ describe('a release through the sandbox', () => {
   };
 
   it('deploys Dev without approval, then waits for QA', async () => {
-    const { stageBundle } = await import('../../src/sources/stageBundle');
-    const { ReleaseStorage } = await import('../../src/azure/ReleaseStorage');
     const storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
       throw new Error('unused');
     });
