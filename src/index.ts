@@ -6,6 +6,7 @@ import { applyWave } from './activities/applyWave';
 import { claimEnvironment } from './activities/claimEnvironment';
 import { ACTIVITIES, ORCHESTRATIONS } from './activities/contracts';
 import { inspectBundle } from './activities/inspectBundle';
+import { notify } from './activities/notify';
 import { planEnvironment } from './activities/planEnvironment';
 import { provisionEnvironment } from './activities/provisionEnvironment';
 import { releaseEnvironment } from './activities/releaseEnvironment';
@@ -29,6 +30,7 @@ df.app.activity(ACTIVITIES.claimEnvironment, {
   extraInputs: [df.input.durableClient()],
 });
 df.app.activity(ACTIVITIES.releaseEnvironment, { handler: releaseEnvironment });
+df.app.activity(ACTIVITIES.notify, { handler: notify });
 
 const durableClient = [df.input.durableClient()];
 app.http('startRelease', {

@@ -16,6 +16,8 @@ export const ACTIVITIES = {
   releaseEnvironment: 'releaseEnvironment',
   provisionEnvironment: 'provisionEnvironment',
   applyWave: 'applyWave',
+  stageSource: 'stageSource',
+  notify: 'notify',
 } as const;
 
 /** Where a release's bundle came from (shown on pages; never trusted for configuration). */
@@ -28,11 +30,20 @@ export interface ReleaseSource {
   requestedBy?: string;
 }
 
+/** A commit to fetch and stage before the release can start (webhook-started releases). */
+export type SourceToFetch =
+  | { kind: 'github'; repository: string; commit: string }
+  | { kind: 'azureRepos'; organizationUrl: string; project: string; repositoryId: string; commit: string };
+
 /** Input of deployRelease. */
 export interface ReleaseInput {
   releaseId: string;
-  /** sha256 of the staged bundle archive: the release approves exactly this content. */
+  /**
+   * The staged bundle's id (sha256 of its file list): the release approves exactly this content. Empty
+   * when `fetch` is given: the first step stages the commit and the id comes from there.
+   */
   bundleId: string;
+  fetch?: SourceToFetch;
   source: ReleaseSource;
   /** Environments to run, in order (a subset of the configured ones, e.g. from `qa` on for a re-run). */
   environments: string[];
@@ -192,4 +203,29 @@ export interface DeployEnvironmentResult {
   skipped: number;
   failures: { key: string; message: string }[];
   created: string[];
+}
+
+export interface StageSourceInput {
+  releaseId: string;
+  fetch: SourceToFetch;
+}
+
+/** A source that cannot be fetched or is not a bundle is a permanent failure, returned as data. */
+export type StageSourceResult = { ok: true; bundleId: string } | { ok: false; message: string };
+
+export interface NotifyInput {
+  releaseId: string;
+  environment: string;
+  kind: 'approvalNeeded' | 'stageFinished';
+  /** Stage state when it finished (succeeded, failed, rejected, expired, superseded). */
+  state?: StageState;
+  /** ISO expiry of the approval link (approvalNeeded). */
+  expiresAt?: string;
+  message?: string;
+}
+
+/** Notifications never fail a release: the activity reports what happened instead of throwing. */
+export interface NotifyResult {
+  sent: boolean;
+  reason?: string;
 }

@@ -28,6 +28,11 @@ export interface EnvironmentSettings {
     approvers: string[];
     timeoutInHours: number;
   };
+  /**
+   * Incoming-webhook URL (Teams or Slack) for this environment's notices. Secret: keep it in Key Vault and
+   * set the app setting to a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)).
+   */
+  notifyUrl?: string;
   /** Token mode only: https://adb-....azuredatabricks.net */
   workspaceUrl?: string;
   /** Token mode only. Secret. */

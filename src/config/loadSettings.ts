@@ -151,6 +151,11 @@ function readEnvironment(
       timeoutInHours: Number(get('APPROVAL_TIMEOUT_HOURS') ?? '72'),
     },
   };
+  const notifyUrl = get('NOTIFY_URL');
+  if (notifyUrl) {
+    if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;
+    else problems.push(`${prefix}NOTIFY_URL must be an https:// incoming-webhook URL`);
+  }
   const approvalRequired = get('APPROVAL_REQUIRED');
   if (approvalRequired !== undefined && approvalRequired !== 'true' && approvalRequired !== 'false') {
     problems.push(`${prefix}APPROVAL_REQUIRED must be true or false, got "${approvalRequired}"`);

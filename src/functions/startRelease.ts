@@ -4,11 +4,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { ORCHESTRATIONS } from '../activities/contracts';
 import { appServices } from '../activities/engine/appServices';
 import { stagedBundleBlob } from '../azure/ReleaseStorage';
 import { SettingsError } from '../config/loadSettings';
 import { releaseInputFor } from '../config/releaseInputFor';
+import { beginRelease } from './beginRelease';
 
 const body = z.strictObject({
   bundleId: z.string().regex(/^[0-9a-f]{64}$/, 'bundleId must be the sha256 id of a staged bundle'),
@@ -61,28 +61,16 @@ export async function startRelease(
     if (error instanceof SettingsError) return problem(400, error.problems.join('; '));
     throw error;
   }
-  const client = df.getClient(context);
-  const existing = await client.getStatus(input.releaseId).catch(() => undefined);
-  const statusUrl = `${services.settings.publicUrl}/api/releases/${input.releaseId}`;
-  if (existing?.runtimeStatus) {
-    return {
-      status: 200,
-      jsonBody: {
-        releaseId: input.releaseId,
-        started: false,
-        runtimeStatus: existing.runtimeStatus,
-        statusUrl,
-      },
-    };
+  const began = await beginRelease(df.getClient(context), input, services.settings.publicUrl);
+  if (began.started) {
+    context.log(
+      `started release ${input.releaseId} of bundle ${bundleId} for ${input.environments.join(', ')}`,
+    );
   }
-  await client.startNew(ORCHESTRATIONS.deployRelease, { instanceId: input.releaseId, input });
-  context.log(
-    `started release ${input.releaseId} of bundle ${bundleId} for ${input.environments.join(', ')}`,
-  );
   return {
-    status: 202,
-    headers: { location: statusUrl },
-    jsonBody: { releaseId: input.releaseId, started: true, statusUrl },
+    status: began.started ? 202 : 200,
+    headers: { location: began.statusUrl },
+    jsonBody: began,
   };
 }
 

@@ -9,6 +9,8 @@ import {
   type DeployEnvironmentInput,
   type DeployEnvironmentResult,
   type InspectBundleResult,
+  type NotifyInput,
+  type StageSourceResult,
   type PlanEnvironmentResult,
   type ReleaseInput,
   type ReleaseState,
@@ -46,9 +48,19 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
   };
   publish();
 
+  if (input.fetch) {
+    const staged = (yield context.df.callActivityWithRetry(ACTIVITIES.stageSource, retryPolicy(), {
+      releaseId: input.releaseId,
+      fetch: input.fetch,
+    })) as StageSourceResult;
+    if (!staged.ok) return finish('failed', staged.message);
+    status.bundleId = staged.bundleId;
+    publish();
+  }
+  const bundleId = status.bundleId;
   const inspected = (yield context.df.callActivityWithRetry(ACTIVITIES.inspectBundle, retryPolicy(), {
     releaseId: input.releaseId,
-    bundleId: input.bundleId,
+    bundleId,
   })) as InspectBundleResult;
   if (!inspected.valid) {
     return finish(
@@ -58,7 +70,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
   }
 
   for (const stage of status.stages) {
-    const ref = { releaseId: input.releaseId, bundleId: input.bundleId, environment: stage.environment };
+    const ref = { releaseId: input.releaseId, bundleId, environment: stage.environment };
     status.state = 'running';
     stage.state = 'planning';
     stage.startedAt = now();
@@ -127,10 +139,12 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         .slice(0, 5)
         .map((f) => `${f.key}: ${f.message}`)
         .join('; ');
+      yield* notify(context, input.releaseId, stage);
       return finish('failed', `${stage.environment} failed; re-run the release to complete it`);
     }
     stage.state = 'succeeded';
     publish();
+    yield* notify(context, input.releaseId, stage);
   }
   return finish('succeeded');
 }
@@ -160,6 +174,12 @@ function* approvalGate(
   stage.state = 'waiting';
   stage.approval = { required: true, expiresAt: expiresAt.toISOString() };
   publish();
+  yield context.df.callActivity(ACTIVITIES.notify, {
+    releaseId: input.releaseId,
+    environment: stage.environment,
+    kind: 'approvalNeeded',
+    expiresAt: stage.approval.expiresAt,
+  } satisfies NotifyInput);
   const outcome = yield* waitForApproval(context, stage.environment, expiresAt);
   yield context.df.callActivityWithRetry(ACTIVITIES.releaseEnvironment, retryPolicy(), {
     releaseId: input.releaseId,
@@ -217,6 +237,21 @@ function* claimForApply(
     if (now >= deadline) return false;
     yield context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
   }
+}
+
+/** Tells the environment's channel how a stage ended. The activity never throws: a notice is never worth a failed release. */
+function* notify(
+  context: df.OrchestrationContext,
+  releaseId: string,
+  stage: StageStatus,
+): Generator<df.Task, void, unknown> {
+  yield context.df.callActivity(ACTIVITIES.notify, {
+    releaseId,
+    environment: stage.environment,
+    kind: 'stageFinished',
+    state: stage.state,
+    ...(stage.message ? { message: stage.message } : {}),
+  } satisfies NotifyInput);
 }
 
 function messageOf(error: unknown): string {

@@ -1,0 +1,53 @@
+// I/O (activity): posts a release notice to the environment's incoming webhook (Teams or Slack: both
+// accept a JSON body with `text`). A notice is never worth a failed release: every failure is returned as
+// data, and the URL (which carries its own secret) never appears in a result or a log.
+import type { InvocationContext } from '@azure/functions';
+import { approvalUrl } from '../approvals/approvalUrl';
+import { createApprovalToken } from '../approvals/createApprovalToken';
+import { environmentByName } from '../config/loadSettings';
+import type { NotifyInput, NotifyResult } from './contracts';
+import { appServices } from './engine/appServices';
+
+const TIMEOUT_IN_MS = 5_000;
+
+export async function notify(input: NotifyInput, context: InvocationContext): Promise<NotifyResult> {
+  try {
+    const { settings } = appServices();
+    const env = environmentByName(settings, input.environment);
+    if (!env.notifyUrl) return { sent: false, reason: 'no notification URL configured' };
+    const statusUrl = `${settings.publicUrl}/api/releases/${input.releaseId}`;
+    let text: string;
+    if (input.kind === 'approvalNeeded') {
+      const expiresAt = Date.parse(input.expiresAt ?? '') / 1000;
+      const link =
+        settings.approvalSigningKeys.length > 0 && Number.isFinite(expiresAt)
+          ? approvalUrl(
+              settings.publicUrl,
+              createApprovalToken(
+                { releaseId: input.releaseId, environment: input.environment, expiresAt },
+                settings.approvalSigningKeys,
+              ),
+            )
+          : statusUrl;
+      text = `bricklane: release ${input.releaseId} waits for approval to deploy to ${input.environment} (until ${input.expiresAt ?? '?'}). Review the plan and decide: ${link}`;
+    } else {
+      text = `bricklane: ${input.environment} ${input.state ?? 'finished'} for release ${input.releaseId}${input.message ? ` — ${input.message}` : ''}. Status: ${statusUrl}`;
+    }
+    const response = await fetch(env.notifyUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+      signal: AbortSignal.timeout(TIMEOUT_IN_MS),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) {
+      context.warn(`notify: ${input.environment} webhook answered ${response.status}`);
+      return { sent: false, reason: `webhook answered ${response.status}` };
+    }
+    return { sent: true };
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : 'error';
+    context.warn(`notify: ${input.environment} notice not sent (${reason})`);
+    return { sent: false, reason: `not sent (${reason})` };
+  }
+}

@@ -1,0 +1,31 @@
+// I/O: starts a release unless its instance already exists. Instance ids are derived (bundle, or
+// repository + commit), so a redelivered webhook, a second upload of the same bundle or a double click
+// answers the existing release instead of starting another, and a finished release is never overwritten.
+import type * as df from 'durable-functions';
+import { ORCHESTRATIONS, type ReleaseInput } from '../activities/contracts';
+
+export interface BeganRelease {
+  releaseId: string;
+  started: boolean;
+  runtimeStatus?: string;
+  statusUrl: string;
+}
+
+export async function beginRelease(
+  client: df.DurableClient,
+  input: ReleaseInput,
+  publicUrl: string,
+): Promise<BeganRelease> {
+  const statusUrl = `${publicUrl}/api/releases/${input.releaseId}`;
+  const existing = await client.getStatus(input.releaseId).catch(() => undefined);
+  if (existing?.runtimeStatus) {
+    return {
+      releaseId: input.releaseId,
+      started: false,
+      runtimeStatus: String(existing.runtimeStatus),
+      statusUrl,
+    };
+  }
+  await client.startNew(ORCHESTRATIONS.deployRelease, { instanceId: input.releaseId, input });
+  return { releaseId: input.releaseId, started: true, statusUrl };
+}

@@ -1,0 +1,355 @@
+// Orchestration tests: the real deployRelease / deployEnvironment on the sandbox Functions host (real
+// durable-functions replay engine, histories in Azurite, a replay-from-scratch check after every episode),
+// with scripted activities. Approval, rejection, expiry, supersession, invalid bundles and the apply lock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  approvalEventName,
+  ORCHESTRATIONS,
+  SUPERSEDED_EVENT,
+  type ApprovalEvent,
+} from '../../src/activities/contracts';
+import { FILES_BATCH_SIZE } from '../../src/orchestrations/deployRelease';
+import { Azurite } from '../emulator/Azurite';
+import { FastForwardClock } from '../sandbox/host/FastForwardClock';
+import { FunctionHost } from '../sandbox/host/FunctionHost';
+import { EventType } from '../sandbox/host/HistoryEvent';
+import { loadFunctionApp } from '../sandbox/host/loadFunctionApp';
+import { ActionType } from '../sandbox/host/OrchestratorAction';
+import { activityScript, DEFAULT_COUNTS, TOUCHED_CLUSTER } from './fixtures/activityScript';
+import {
+  actionSchedule,
+  clientFor,
+  customStatusOf,
+  DAY_IN_MS,
+  expectDeterministic,
+  finished,
+  flatten,
+  historySchedule,
+  HOUR_IN_MS,
+  RELEASE_APP,
+  releaseInput,
+  replay,
+  schedule,
+  scheduledCalls,
+  stageOf,
+  startRelease,
+  timersCreated,
+  timersFired,
+  until,
+  waitingAt,
+} from './fixtures/releaseHarness';
+
+describe('deployRelease on the sandbox host', () => {
+  const clock = new FastForwardClock();
+  let azurite: Azurite;
+  let host: FunctionHost;
+
+  beforeAll(async () => {
+    // The app must load before anything registers functions (see loadFunctionApp.ts).
+    const app = await loadFunctionApp(RELEASE_APP);
+    azurite = await Azurite.start();
+    host = await FunctionHost.start({ app, storageConnectionString: azurite.connectionString, clock });
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await azurite?.stop();
+  });
+
+  const approve = (approver: string, decidedAt: string): ApprovalEvent => ({
+    decision: 'approve',
+    approver,
+    decidedAt,
+  });
+  const raise = (releaseId: string, name: string, payload: unknown): Promise<void> =>
+    clientFor(host).raiseEvent(releaseId, name, payload);
+  const history = (id: string): ReturnType<FunctionHost['durable']['history']> => host.durable.history(id);
+
+  it('deploys dev, waits for the qa approval, and deploys qa once alice approves', async () => {
+    const id = 'r-approve';
+    await startRelease(host, releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 72 } }));
+
+    const waiting = await waitingAt(host, id, 'qa');
+    const approvalTimer = timersCreated(history(id))[0];
+    expect(waiting.approval).toEqual({ required: true, expiresAt: approvalTimer?.FireAt });
+    // The wait expires timeoutInHours after it began.
+    expect(Date.parse(waiting.approval?.expiresAt ?? '') - Date.parse(approvalTimer?.Timestamp ?? '')).toBe(
+      72 * HOUR_IN_MS,
+    );
+    expect(stageOf(customStatusOf(host, id), 'dev')?.state).toBe('succeeded');
+
+    const decidedAt = '2026-11-25T10:00:00.000Z';
+    await raise(id, approvalEventName('qa'), approve('alice', decidedAt));
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('succeeded');
+    expect(output.stages.map((s) => [s.environment, s.state])).toEqual([
+      ['dev', 'succeeded'],
+      ['qa', 'succeeded'],
+    ]);
+    expect(stageOf(output, 'qa')?.approval).toEqual({
+      required: true,
+      expiresAt: waiting.approval?.expiresAt,
+      decision: 'approve',
+      approver: 'alice',
+      decidedAt,
+    });
+    const files = Math.ceil(DEFAULT_COUNTS.files / FILES_BATCH_SIZE) * 0 + DEFAULT_COUNTS.files;
+    const done = DEFAULT_COUNTS.initScripts + DEFAULT_COUNTS.clusters + files + DEFAULT_COUNTS.jobs + 1;
+    expect(stageOf(output, 'qa')?.outcome).toEqual({ done, failed: 0, skipped: 0 });
+
+    expect(schedule(history(id))).toEqual([
+      'TaskScheduled#0 inspectBundle',
+      'TaskScheduled#1 planEnvironment:dev',
+      'TaskScheduled#2 claimEnvironment:dev:applying',
+      `SubOrchestrationInstanceCreated#3 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
+      'TaskScheduled#4 releaseEnvironment:dev:applying',
+      'TaskScheduled#5 planEnvironment:qa',
+      'TaskScheduled#6 claimEnvironment:qa:waiting',
+      'TimerCreated#7',
+      'EventRaised approval:qa',
+      'TaskScheduled#8 releaseEnvironment:qa:waiting',
+      'TaskScheduled#9 claimEnvironment:qa:applying',
+      `SubOrchestrationInstanceCreated#10 ${ORCHESTRATIONS.deployEnvironment} ${id}:qa`,
+      'TaskScheduled#11 releaseEnvironment:qa:applying',
+    ]);
+    // The approval won the race: its timer never fired.
+    expect(timersFired(history(id))).toEqual([]);
+
+    // Each environment is one sub-orchestration with the waves in order, the files in one batch.
+    for (const env of ['dev', 'qa']) {
+      expect(scheduledCalls(history(`${id}:${env}`))).toEqual([
+        `provisionEnvironment:${env}`,
+        `applyWave:${env}:initScripts`,
+        `applyWave:${env}:clusters`,
+        `applyWave:${env}:files:0`,
+        `applyWave:${env}:jobs`,
+        `applyWave:${env}:lifecycle`,
+      ]);
+    }
+    const lifecycle = history(`${id}:qa`).find((e) => e.Name === 'applyWave' && e.Input?.includes('lifecycle'));
+    expect(JSON.parse(lifecycle?.Input ?? '{}')).toMatchObject({ clusterIds: [TOUCHED_CLUSTER] });
+    const claim = history(id).find((e) => e.EventId === 6);
+    expect(JSON.parse(claim?.Input ?? '{}')).toEqual({
+      releaseId: id,
+      environment: 'qa',
+      phase: 'waiting',
+      startedAt: output.startedAt,
+    });
+    expectDeterministic(host);
+  });
+
+  it('replays a finished release from its full history to the same actions and output', async () => {
+    const id = 'r-approve';
+    for (const instanceId of [id, `${id}:dev`, `${id}:qa`]) {
+      const outcome = await replay(host, instanceId);
+      if (outcome.kind !== 'state') throw new Error(`replay of ${instanceId} failed: ${outcome.message}`);
+      expect(outcome.state.isDone).toBe(true);
+      expect(outcome.state.output).toEqual(host.durable.status(instanceId)?.output);
+      // One action per scheduling event, in the same order, with the same inputs and fire times.
+      expect(actionSchedule(outcome.state.actions)).toEqual(historySchedule(history(instanceId)));
+    }
+    const outcome = await replay(host, id);
+    const race = outcome.state?.actions.find((a) => a.actionType === ActionType.WhenAny);
+    expect(race?.compoundActions?.map((a) => a.actionType)).toEqual([
+      ActionType.WaitForExternalEvent,
+      ActionType.WaitForExternalEvent,
+      ActionType.CreateTimer,
+    ]);
+    // The losing timer is cancelled.
+    expect(flatten(race?.compoundActions ?? []).find((a) => a.actionType === ActionType.CreateTimer)).toMatchObject(
+      { isCanceled: true },
+    );
+  });
+
+  it('stops at a rejection: qa is not deployed and prod is skipped', async () => {
+    const id = 'r-reject';
+    await startRelease(
+      host,
+      releaseInput(id, ['dev', 'qa', 'prod'], { qa: { required: true, timeoutInHours: 24 } }),
+    );
+    await waitingAt(host, id, 'qa');
+    await raise(id, approvalEventName('qa'), {
+      decision: 'reject',
+      approver: 'bob',
+      comment: 'not this week',
+      decidedAt: '2026-11-25T11:00:00.000Z',
+    });
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('rejected');
+    expect(output.stages.map((s) => [s.environment, s.state])).toEqual([
+      ['dev', 'succeeded'],
+      ['qa', 'rejected'],
+      ['prod', 'skipped'],
+    ]);
+    expect(output.message).toBe('rejected by bob: not this week');
+    expect(stageOf(output, 'qa')?.approval).toMatchObject({ decision: 'reject', approver: 'bob' });
+    expect(schedule(history(id)).slice(5)).toEqual([
+      'TaskScheduled#5 planEnvironment:qa',
+      'TaskScheduled#6 claimEnvironment:qa:waiting',
+      'TimerCreated#7',
+      'EventRaised approval:qa',
+      'TaskScheduled#8 releaseEnvironment:qa:waiting',
+    ]);
+    expect(host.durable.instances({ instanceIdPrefix: `${id}:` }).map((s) => s.instanceId)).toEqual([
+      `${id}:dev`,
+    ]);
+    expectDeterministic(host);
+  });
+
+  it('expires after timeoutInHours, waiting in segments of at most six days', async () => {
+    const id = 'r-expire';
+    await startRelease(host, releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 240 } }));
+    const waiting = await waitingAt(host, id, 'qa');
+    const expiresAt = waiting.approval?.expiresAt ?? '';
+
+    const [first] = timersCreated(history(id));
+    expect(Date.parse(first?.FireAt ?? '') - Date.parse(first?.Timestamp ?? '')).toBe(6 * DAY_IN_MS);
+    expect(Date.parse(expiresAt) - Date.parse(first?.Timestamp ?? '')).toBe(240 * HOUR_IN_MS);
+
+    clock.advance(6 * DAY_IN_MS);
+    await until(() => timersCreated(history(id)).length === 2);
+    const second = timersCreated(history(id))[1];
+    // The second segment ends exactly at the expiry, and the release still waits.
+    expect(second?.FireAt).toBe(expiresAt);
+    expect(Date.parse(second?.FireAt ?? '') - Date.parse(second?.Timestamp ?? '')).toBeLessThan(6 * DAY_IN_MS);
+    expect(host.durable.status(id)?.runtimeStatus).toBe('Running');
+    expect(stageOf(customStatusOf(host, id), 'qa')?.state).toBe('waiting');
+
+    clock.advance(4 * DAY_IN_MS);
+    const output = await finished(host, id);
+    expect(output.state).toBe('expired');
+    expect(stageOf(output, 'qa')).toMatchObject({ state: 'expired', message: 'no decision within 240 h' });
+    expect(schedule(history(id)).slice(5)).toEqual([
+      'TaskScheduled#5 planEnvironment:qa',
+      'TaskScheduled#6 claimEnvironment:qa:waiting',
+      'TimerCreated#7',
+      'TimerFired->7',
+      'TimerCreated#8',
+      'TimerFired->8',
+      'TaskScheduled#9 releaseEnvironment:qa:waiting',
+    ]);
+    expect(host.durable.status(`${id}:qa`)).toBeUndefined();
+    expectDeterministic(host);
+  });
+
+  describe('supersession', () => {
+    it('ends a waiting release when a newer release supersedes it in this environment', async () => {
+      const id = 'r-superseded';
+      await startRelease(host, releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 72 } }));
+      await waitingAt(host, id, 'qa');
+      await raise(id, SUPERSEDED_EVENT, { by: 'r2', environment: 'qa' });
+      const output = await finished(host, id);
+
+      expect(output.state).toBe('superseded');
+      expect(stageOf(output, 'qa')).toMatchObject({ state: 'superseded', message: 'superseded by release r2' });
+      expect(schedule(history(id)).slice(6)).toEqual([
+        'TaskScheduled#6 claimEnvironment:qa:waiting',
+        'TimerCreated#7',
+        'EventRaised superseded',
+        'TaskScheduled#8 releaseEnvironment:qa:waiting',
+      ]);
+      expect(host.durable.status(`${id}:qa`)).toBeUndefined();
+      expectDeterministic(host);
+    });
+
+    it('ignores a stale notice for another environment and keeps waiting', async () => {
+      const id = 'r-stale-notice';
+      await startRelease(host, releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 72 } }));
+      const waiting = await waitingAt(host, id, 'qa');
+      await raise(id, SUPERSEDED_EVENT, { by: 'r2', environment: 'dev' });
+      // The wait starts again with a new timer for the same deadline.
+      await until(() => timersCreated(history(id)).length === 2);
+      expect(timersCreated(history(id)).map((t) => t.FireAt)).toEqual([
+        waiting.approval?.expiresAt,
+        waiting.approval?.expiresAt,
+      ]);
+      expect(host.durable.status(id)?.runtimeStatus).toBe('Running');
+      expect(stageOf(customStatusOf(host, id), 'qa')?.state).toBe('waiting');
+
+      await raise(id, approvalEventName('qa'), approve('carol', '2026-11-25T12:00:00.000Z'));
+      const output = await finished(host, id);
+      expect(output.state).toBe('succeeded');
+      expect(stageOf(output, 'qa')?.approval?.approver).toBe('carol');
+      expect(schedule(history(id)).slice(6, 11)).toEqual([
+        'TaskScheduled#6 claimEnvironment:qa:waiting',
+        'TimerCreated#7',
+        'EventRaised superseded',
+        'TimerCreated#8',
+        'EventRaised approval:qa',
+      ]);
+      expect(timersFired(history(id))).toEqual([]);
+      expectDeterministic(host);
+    });
+
+    it('gives up at once when a newer release already waits for the environment', async () => {
+      const id = 'r-older';
+      activityScript.set(id, { claims: { 'qa:waiting': [{ granted: false, other: 'r9' }] } });
+      await startRelease(
+        host,
+        releaseInput(id, ['dev', 'qa', 'prod'], { qa: { required: true, timeoutInHours: 72 } }),
+      );
+      const output = await finished(host, id);
+
+      expect(output.state).toBe('superseded');
+      expect(output.stages.map((s) => s.state)).toEqual(['succeeded', 'superseded', 'skipped']);
+      expect(stageOf(output, 'qa')?.message).toBe('a newer release (r9) waits for this environment');
+      // No wait, no timer, and nothing to give back: the claim was not granted.
+      expect(schedule(history(id)).slice(5)).toEqual([
+        'TaskScheduled#5 planEnvironment:qa',
+        'TaskScheduled#6 claimEnvironment:qa:waiting',
+      ]);
+      expectDeterministic(host);
+    });
+  });
+
+  it('stops at an invalid bundle before planning anything', async () => {
+    const id = 'r-invalid';
+    activityScript.set(id, {
+      inspect: { valid: false, errorCount: 2, diagnostics: ['jobs/a.json: bad', 'clusters/b.json: bad'] },
+    });
+    await startRelease(host, releaseInput(id, ['dev', 'qa']));
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('invalid');
+    expect(output.message).toBe('2 problem(s) in the bundle: jobs/a.json: bad; clusters/b.json: bad');
+    expect(output.stages.map((s) => s.state)).toEqual(['skipped', 'skipped']);
+    expect(schedule(history(id))).toEqual(['TaskScheduled#0 inspectBundle']);
+    expect(activityScript.calls(id).map((c) => c.key)).toEqual(['inspectBundle']);
+    expectDeterministic(host);
+  });
+
+  it('polls the apply lock every 30 s while another release holds the environment', async () => {
+    const id = 'r-locked';
+    const held = { granted: false, other: 'r0' };
+    activityScript.set(id, { claims: { 'dev:applying': [held, held] } });
+    await startRelease(host, releaseInput(id, ['dev']));
+
+    for (const n of [1, 2]) {
+      await until(() => timersCreated(history(id)).length === n);
+      const timer = timersCreated(history(id))[n - 1];
+      expect(Date.parse(timer?.FireAt ?? '') - Date.parse(timer?.Timestamp ?? '')).toBe(30_000);
+      expect(host.durable.status(`${id}:dev`)).toBeUndefined();
+      clock.advance(30_000);
+    }
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('succeeded');
+    expect(schedule(history(id))).toEqual([
+      'TaskScheduled#0 inspectBundle',
+      'TaskScheduled#1 planEnvironment:dev',
+      'TaskScheduled#2 claimEnvironment:dev:applying',
+      'TimerCreated#3',
+      'TimerFired->3',
+      'TaskScheduled#4 claimEnvironment:dev:applying',
+      'TimerCreated#5',
+      'TimerFired->5',
+      'TaskScheduled#6 claimEnvironment:dev:applying',
+      `SubOrchestrationInstanceCreated#7 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
+      'TaskScheduled#8 releaseEnvironment:dev:applying',
+    ]);
+    expect(host.durable.eventCounts(id)[Object.keys(EventType)[EventType.TimerFired] as 'TimerFired']).toBe(2);
+    expectDeterministic(host);
+  });
+});
