@@ -2,12 +2,14 @@
 // input and its instance id. The id is derived, so a redelivered webhook or a double click starts nothing
 // new; a deliberate re-run (the rollback of choice) names itself with `rerun`.
 import { createHash } from 'node:crypto';
-import type { ReleaseInput, ReleaseSource } from '../activities/contracts';
+import type { ReleaseInput, ReleaseSource, SourceToFetch } from '../activities/contracts';
 import type { Settings } from './Settings';
 import { SettingsError } from './loadSettings';
 
 export interface ReleaseRequest {
-  bundleId: string;
+  /** A staged bundle, or a commit to fetch first (`fetch`): exactly one of them. */
+  bundleId?: string;
+  fetch?: SourceToFetch;
   source: ReleaseSource;
   /** Exactly these environments (in configured order). */
   environments?: string[];
@@ -36,14 +38,22 @@ export function releaseInputFor(settings: Settings, request: ReleaseRequest): Re
     chosen = configured.slice(start);
   }
   const scope = chosen.join(',') === configured.join(',') ? 'all' : chosen.join('+');
+  if (!request.bundleId === !request.fetch)
+    throw new SettingsError(['a release needs either a bundleId or a commit to fetch']);
+  // A fetched commit is named by repository + commit, so a redelivered push finds its release.
+  const what = request.fetch
+    ? `${sourceKey(request.fetch)}@${request.fetch.commit}`
+    : (request.bundleId ?? '');
   const key = createHash('sha256')
-    .update(`${request.bundleId}|${scope}|${request.rerun ?? ''}`)
+    .update(`${what}|${scope}|${request.rerun ?? ''}`)
     .digest('hex')
     .slice(0, 12);
   const commit = request.source.commit ? `-${request.source.commit.slice(0, 10)}` : '';
+  const bundlePart = request.bundleId ? `-${request.bundleId.slice(0, 12)}` : '';
   return {
-    releaseId: `release${commit}-${request.bundleId.slice(0, 12)}-${key}`,
-    bundleId: request.bundleId,
+    releaseId: `release${commit}${bundlePart}-${key}`,
+    bundleId: request.bundleId ?? '',
+    ...(request.fetch ? { fetch: request.fetch } : {}),
     source: request.source,
     environments: chosen,
     approvals: Object.fromEntries(
@@ -52,4 +62,10 @@ export function releaseInputFor(settings: Settings, request: ReleaseRequest): Re
         .map((e) => [e.name, { required: e.approval.required, timeoutInHours: e.approval.timeoutInHours }]),
     ),
   };
+}
+
+function sourceKey(source: SourceToFetch): string {
+  return source.kind === 'github'
+    ? `github:${source.repository.toLowerCase()}`
+    : `azureRepos:${source.organizationUrl.toLowerCase()}/${source.project.toLowerCase()}/${source.repositoryId.toLowerCase()}`;
 }
