@@ -50,8 +50,34 @@ export interface AzureSettings {
   credential: 'managedIdentity' | 'cli' | 'default';
 }
 
+/** Where pushes come from and how their sources are fetched. Secrets are Key Vault references in Azure. */
+export interface SourceSettings {
+  /** The branch whose pushes release (default main). */
+  branch: string;
+  /** The bundle's folder inside the repository (default artifacts; '' = repository root). */
+  bundlePath: string;
+  github: {
+    /** Secret of the GitHub webhook (X-Hub-Signature-256). Unset: the GitHub route answers 503. */
+    webhookSecret?: string;
+    /** Token for the tarball endpoint (private repositories). Secret. */
+    token?: string;
+    /** https://api.github.com, or a GitHub Enterprise Server API URL. */
+    apiUrl: string;
+  };
+  azureRepos: {
+    /** Basic-auth credentials the service hook sends. Unset: the Azure Repos route answers 503. */
+    hookUsername?: string;
+    hookPassword?: string;
+    /** The only organization sources are fetched from (never the URL a payload names). */
+    organizationUrl?: string;
+    /** A PAT; without it the app identity's Entra token for Azure DevOps is used. Secret. */
+    pat?: string;
+  };
+}
+
 export interface Settings {
   project: string;
+  sources: SourceSettings;
   /** Public base URL of the Function App, for approval and status links (https://<app>.azurewebsites.net). */
   publicUrl: string;
   /** HMAC keys for approval links: the first signs, any verifies (rotation). Secret. */

@@ -85,9 +85,11 @@ export function loadSettings(values: Values): Settings {
       'BRICKLANE_APPROVAL_SIGNING_KEYS: each key must be at least 32 characters (e.g. openssl rand -base64 48)',
     );
   }
+  const sources = readSources(values, problems);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     project,
+    sources,
     publicUrl,
     approvalSigningKeys,
     environments,
@@ -220,5 +222,42 @@ function readAzure(values: Values, problems: string[]): AzureSettings {
     authorityHost,
     customEndpoints: armEndpoint !== PUBLIC_ARM || authorityHost !== PUBLIC_AUTHORITY,
     credential,
+  };
+}
+
+function readSources(values: Values, problems: string[]): Settings['sources'] {
+  const opt = (key: string): string | undefined => values[key]?.trim() || undefined;
+  const apiUrl = (opt('BRICKLANE_GITHUB_API_URL') ?? 'https://api.github.com').replace(/\/+$/, '');
+  if (!z.url({ protocol: /^https$/ }).safeParse(apiUrl).success) {
+    problems.push(`BRICKLANE_GITHUB_API_URL must be an https:// URL, got "${apiUrl}"`);
+  }
+  const organizationUrl = opt('BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL')?.replace(/\/+$/, '');
+  if (organizationUrl && !z.url({ protocol: /^https$/ }).safeParse(organizationUrl).success) {
+    problems.push(
+      `BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL must be https://dev.azure.com/<organization>, got "${organizationUrl}"`,
+    );
+  }
+  const bundlePath = (opt('BRICKLANE_BUNDLE_PATH') ?? 'artifacts').replace(/^\/+|\/+$/g, '');
+  if (bundlePath.split('/').some((part) => part === '..' || part === '.')) {
+    problems.push('BRICKLANE_BUNDLE_PATH must be a folder inside the repository (no . or .. segments)');
+  }
+  const hookUsername = opt('BRICKLANE_AZURE_DEVOPS_HOOK_USERNAME');
+  const hookPassword = opt('BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD');
+  return {
+    branch: opt('BRICKLANE_SOURCE_BRANCH') ?? 'main',
+    bundlePath,
+    github: {
+      ...(opt('BRICKLANE_GITHUB_WEBHOOK_SECRET')
+        ? { webhookSecret: opt('BRICKLANE_GITHUB_WEBHOOK_SECRET') }
+        : {}),
+      ...(opt('BRICKLANE_GITHUB_TOKEN') ? { token: opt('BRICKLANE_GITHUB_TOKEN') } : {}),
+      apiUrl,
+    },
+    azureRepos: {
+      ...(hookUsername ? { hookUsername } : {}),
+      ...(hookPassword ? { hookPassword } : {}),
+      ...(organizationUrl ? { organizationUrl } : {}),
+      ...(opt('BRICKLANE_AZURE_DEVOPS_PAT') ? { pat: opt('BRICKLANE_AZURE_DEVOPS_PAT') } : {}),
+    },
   };
 }
