@@ -16,12 +16,14 @@ import { ActionType } from '../sandbox/host/OrchestratorAction';
 import { activityScript, DEFAULT_COUNTS, TOUCHED_CLUSTER } from './fixtures/activityScript';
 import {
   actionSchedule,
+  outline,
   clientFor,
   customStatusOf,
   DAY_IN_MS,
   expectDeterministic,
   finished,
   flatten,
+  from,
   historySchedule,
   HOUR_IN_MS,
   RELEASE_APP,
@@ -103,14 +105,17 @@ describe('deployRelease on the sandbox host', () => {
       'TaskScheduled#2 claimEnvironment:dev:applying',
       `SubOrchestrationInstanceCreated#3 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
       'TaskScheduled#4 releaseEnvironment:dev:applying',
-      'TaskScheduled#5 planEnvironment:qa',
-      'TaskScheduled#6 claimEnvironment:qa:waiting',
-      'TimerCreated#7',
+      'TaskScheduled#5 notify:dev:succeeded',
+      'TaskScheduled#6 planEnvironment:qa',
+      'TaskScheduled#7 claimEnvironment:qa:waiting',
+      'TaskScheduled#8 notify:qa:approvalNeeded',
+      'TimerCreated#9',
       'EventRaised approval:qa',
-      'TaskScheduled#8 releaseEnvironment:qa:waiting',
-      'TaskScheduled#9 claimEnvironment:qa:applying',
-      `SubOrchestrationInstanceCreated#10 ${ORCHESTRATIONS.deployEnvironment} ${id}:qa`,
-      'TaskScheduled#11 releaseEnvironment:qa:applying',
+      'TaskScheduled#10 releaseEnvironment:qa:waiting',
+      'TaskScheduled#11 claimEnvironment:qa:applying',
+      `SubOrchestrationInstanceCreated#12 ${ORCHESTRATIONS.deployEnvironment} ${id}:qa`,
+      'TaskScheduled#13 releaseEnvironment:qa:applying',
+      'TaskScheduled#14 notify:qa:succeeded',
     ]);
     // The approval won the race: its timer never fired.
     expect(timersFired(history(id))).toEqual([]);
@@ -128,7 +133,7 @@ describe('deployRelease on the sandbox host', () => {
     }
     const lifecycle = history(`${id}:qa`).find((e) => e.Name === 'applyWave' && e.Input?.includes('lifecycle'));
     expect(JSON.parse(lifecycle?.Input ?? '{}')).toMatchObject({ clusterIds: [TOUCHED_CLUSTER] });
-    const claim = history(id).find((e) => e.EventId === 6);
+    const claim = history(id).find((e) => e.EventId === 7);
     expect(JSON.parse(claim?.Input ?? '{}')).toEqual({
       releaseId: id,
       environment: 'qa',
@@ -143,6 +148,7 @@ describe('deployRelease on the sandbox host', () => {
     for (const instanceId of [id, `${id}:dev`, `${id}:qa`]) {
       const outcome = await replay(host, instanceId);
       if (outcome.kind !== 'state') throw new Error(`replay of ${instanceId} failed: ${outcome.message}`);
+      console.log(instanceId, outcome.state.isDone, actionSchedule(outcome.state.actions), outline(history(instanceId)));
       expect(outcome.state.isDone).toBe(true);
       expect(outcome.state.output).toEqual(host.durable.status(instanceId)?.output);
       // One action per scheduling event, in the same order, with the same inputs and fire times.
@@ -184,12 +190,13 @@ describe('deployRelease on the sandbox host', () => {
     ]);
     expect(output.message).toBe('rejected by bob: not this week');
     expect(stageOf(output, 'qa')?.approval).toMatchObject({ decision: 'reject', approver: 'bob' });
-    expect(schedule(history(id)).slice(5)).toEqual([
-      'TaskScheduled#5 planEnvironment:qa',
-      'TaskScheduled#6 claimEnvironment:qa:waiting',
-      'TimerCreated#7',
+    expect(from(schedule(history(id)), 'planEnvironment:qa')).toEqual([
+      'TaskScheduled#6 planEnvironment:qa',
+      'TaskScheduled#7 claimEnvironment:qa:waiting',
+      'TaskScheduled#8 notify:qa:approvalNeeded',
+      'TimerCreated#9',
       'EventRaised approval:qa',
-      'TaskScheduled#8 releaseEnvironment:qa:waiting',
+      'TaskScheduled#10 releaseEnvironment:qa:waiting',
     ]);
     expect(host.durable.instances({ instanceIdPrefix: `${id}:` }).map((s) => s.instanceId)).toEqual([
       `${id}:dev`,
@@ -220,14 +227,15 @@ describe('deployRelease on the sandbox host', () => {
     const output = await finished(host, id);
     expect(output.state).toBe('expired');
     expect(stageOf(output, 'qa')).toMatchObject({ state: 'expired', message: 'no decision within 240 h' });
-    expect(schedule(history(id)).slice(5)).toEqual([
-      'TaskScheduled#5 planEnvironment:qa',
-      'TaskScheduled#6 claimEnvironment:qa:waiting',
-      'TimerCreated#7',
-      'TimerFired->7',
-      'TimerCreated#8',
-      'TimerFired->8',
-      'TaskScheduled#9 releaseEnvironment:qa:waiting',
+    expect(from(schedule(history(id)), 'planEnvironment:qa')).toEqual([
+      'TaskScheduled#6 planEnvironment:qa',
+      'TaskScheduled#7 claimEnvironment:qa:waiting',
+      'TaskScheduled#8 notify:qa:approvalNeeded',
+      'TimerCreated#9',
+      'TimerFired->9',
+      'TimerCreated#10',
+      'TimerFired->10',
+      'TaskScheduled#11 releaseEnvironment:qa:waiting',
     ]);
     expect(host.durable.status(`${id}:qa`)).toBeUndefined();
     expectDeterministic(host);
@@ -243,11 +251,12 @@ describe('deployRelease on the sandbox host', () => {
 
       expect(output.state).toBe('superseded');
       expect(stageOf(output, 'qa')).toMatchObject({ state: 'superseded', message: 'superseded by release r2' });
-      expect(schedule(history(id)).slice(6)).toEqual([
-        'TaskScheduled#6 claimEnvironment:qa:waiting',
-        'TimerCreated#7',
+      expect(from(schedule(history(id)), 'claimEnvironment:qa:waiting')).toEqual([
+        'TaskScheduled#7 claimEnvironment:qa:waiting',
+        'TaskScheduled#8 notify:qa:approvalNeeded',
+        'TimerCreated#9',
         'EventRaised superseded',
-        'TaskScheduled#8 releaseEnvironment:qa:waiting',
+        'TaskScheduled#10 releaseEnvironment:qa:waiting',
       ]);
       expect(host.durable.status(`${id}:qa`)).toBeUndefined();
       expectDeterministic(host);
@@ -271,11 +280,12 @@ describe('deployRelease on the sandbox host', () => {
       const output = await finished(host, id);
       expect(output.state).toBe('succeeded');
       expect(stageOf(output, 'qa')?.approval?.approver).toBe('carol');
-      expect(schedule(history(id)).slice(6, 11)).toEqual([
-        'TaskScheduled#6 claimEnvironment:qa:waiting',
-        'TimerCreated#7',
+      expect(from(schedule(history(id)), 'claimEnvironment:qa:waiting').slice(0, 6)).toEqual([
+        'TaskScheduled#7 claimEnvironment:qa:waiting',
+        'TaskScheduled#8 notify:qa:approvalNeeded',
+        'TimerCreated#9',
         'EventRaised superseded',
-        'TimerCreated#8',
+        'TimerCreated#10',
         'EventRaised approval:qa',
       ]);
       expect(timersFired(history(id))).toEqual([]);
@@ -295,9 +305,9 @@ describe('deployRelease on the sandbox host', () => {
       expect(output.stages.map((s) => s.state)).toEqual(['succeeded', 'superseded', 'skipped']);
       expect(stageOf(output, 'qa')?.message).toBe('a newer release (r9) waits for this environment');
       // No wait, no timer, and nothing to give back: the claim was not granted.
-      expect(schedule(history(id)).slice(5)).toEqual([
-        'TaskScheduled#5 planEnvironment:qa',
-        'TaskScheduled#6 claimEnvironment:qa:waiting',
+      expect(from(schedule(history(id)), 'planEnvironment:qa')).toEqual([
+        'TaskScheduled#6 planEnvironment:qa',
+        'TaskScheduled#7 claimEnvironment:qa:waiting',
       ]);
       expectDeterministic(host);
     });
@@ -347,6 +357,7 @@ describe('deployRelease on the sandbox host', () => {
       'TaskScheduled#6 claimEnvironment:dev:applying',
       `SubOrchestrationInstanceCreated#7 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
       'TaskScheduled#8 releaseEnvironment:dev:applying',
+      'TaskScheduled#9 notify:dev:succeeded',
     ]);
     expect(host.durable.eventCounts(id).TimerFired).toBe(2);
     expectDeterministic(host);
