@@ -30,7 +30,7 @@ export class SandboxApp {
   static async start(world: LocalWorld, options: SandboxAppOptions = {}): Promise<SandboxApp> {
     // The app must be loaded before anything else registers functions in this process.
     const app = await loadFunctionApp(APP_ENTRY);
-    const port = await freePort();
+    const port = await stablePort(options.worldDir);
     const settings: Record<string, string> = {
       ...world.settings(),
       AzureWebJobsStorage: world.azurite.connectionString,
@@ -83,6 +83,23 @@ function signingKey(worldDir: string | undefined): string {
     writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+/** A world reuses its port when it can, so approval links printed before a restart still open. */
+async function stablePort(worldDir: string | undefined): Promise<number> {
+  const file = worldDir ? join(worldDir, 'app-port') : undefined;
+  const previous = file && existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+  const port = previous > 0 && (await isFree(previous)) ? previous : await freePort();
+  if (file) writeFileSync(file, String(port));
+  return port;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
 }
 
 function freePort(): Promise<number> {

@@ -80,6 +80,15 @@ async function release(
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const world = await LocalWorld.start({ worldDir, environments: ['dev', 'qa', 'prod'] });
   let app: SandboxApp | undefined;
+  // Ctrl-C saves the world (emulators keep their state only at stop); the release resumes next time.
+  const interrupted = new Promise<number>((done) => {
+    const stop = (): void => {
+      log('sandbox: stopping; run the same command again to resume the release');
+      done(130);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   try {
     app = await SandboxApp.start(world, { worldDir });
     log(
@@ -87,7 +96,12 @@ async function release(
     );
     if (!approveAll)
       log('sandbox: QA and Prod wait for approval: open the printed links (or run with --approve all)');
-    const result = await runRelease(app, { bundleDir, approve: approveAll ? 'all' : 'none', log });
+    const outcome = await Promise.race([
+      runRelease(app, { bundleDir, approve: approveAll ? 'all' : 'none', log }),
+      interrupted,
+    ]);
+    if (typeof outcome === 'number') return outcome;
+    const result = outcome;
     if (stateOut) {
       writeFileSync(
         stateOut,
