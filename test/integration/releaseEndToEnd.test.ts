@@ -128,4 +128,24 @@ describe('a release through the sandbox', () => {
     expect(app.host.durable.counters().nondeterministic).toBe(0);
     expect(app.host.durable.counters().replayChecks).toBeGreaterThan(0);
   });
+
+  it('keeps every secret out of histories, custom status, outputs and logs', async () => {
+    const secrets = ['dev', 'qa', 'prod'].flatMap((env) => {
+      const vault = world.azure.vault(world.names(env).keyVault);
+      return [vault.getSecret('databricks-dev-ops-client-secret') ?? ''];
+    });
+    secrets.push(app.settings.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '');
+    expect(secrets.every((s) => s.length > 10)).toBe(true);
+    const instances = app.host.durable.instances();
+    expect(instances.length).toBeGreaterThanOrEqual(4);
+    const everything = JSON.stringify({
+      histories: instances.map((i) => app.host.durable.history(i.instanceId)),
+      statuses: instances,
+      logs: app.host.logs,
+    });
+    expect(everything).toContain(releaseId);
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+    // No bearer token (JWT) either: Databricks, ARM and Key Vault tokens stay inside the activities.
+    expect(everything).not.toMatch(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+/);
+  });
 });

@@ -1,0 +1,273 @@
+// Orchestration tests: the real deployEnvironment sub-orchestration (under the real deployRelease) on the
+// sandbox Functions host, with scripted activities: a failed wave stops its dependants, a transient failure
+// is retried, a host killed in the middle of the files fan-out resumes, and history stays small.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORCHESTRATIONS, type DeployEnvironmentResult } from '../../src/activities/contracts';
+import { FILES_BATCH_SIZE } from '../../src/orchestrations/deployRelease';
+import { Azurite } from '../emulator/Azurite';
+import { FastForwardClock } from '../sandbox/host/FastForwardClock';
+import { FunctionHost } from '../sandbox/host/FunctionHost';
+import { EventType } from '../sandbox/host/HistoryEvent';
+import { loadFunctionApp } from '../sandbox/host/loadFunctionApp';
+import { activityScript, TOUCHED_CLUSTER } from './fixtures/activityScript';
+import {
+  expectDeterministic,
+  finished,
+  outline,
+  RELEASE_APP,
+  releaseInput,
+  schedule,
+  scheduledCalls,
+  stageOf,
+  startRelease,
+  until,
+} from './fixtures/releaseHarness';
+
+const filesIn = (batches: number): number => (batches - 1) * FILES_BATCH_SIZE + 1;
+const fileBatches = (env: string, batches: number): string[] =>
+  Array.from({ length: batches }, (_, b) => `applyWave:${env}:files:${b}`);
+
+/** The lines of `lines` that are in `wanted`, in their order: a subsequence to compare. */
+const only = (lines: readonly string[], wanted: readonly string[]): string[] =>
+  lines.filter((line) => wanted.includes(line));
+
+describe('deployEnvironment on the sandbox host', () => {
+  const clock = new FastForwardClock();
+  let azurite: Azurite;
+  let host: FunctionHost;
+
+  beforeAll(async () => {
+    // The app must load before anything registers functions (see loadFunctionApp.ts).
+    const app = await loadFunctionApp(RELEASE_APP);
+    azurite = await Azurite.start();
+    host = await FunctionHost.start({ app, storageConnectionString: azurite.connectionString, clock });
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await azurite?.stop();
+  });
+
+  it('skips the jobs of a failed clusters wave, still deploys the files, and fails the release', async () => {
+    const id = 'r-cluster-fails';
+    activityScript.set(id, {
+      inspect: { counts: { initScripts: 1, clusters: 1, files: filesIn(3), jobs: 2 }, prune: true },
+      waves: {
+        'dev:clusters': {
+          done: 0,
+          failed: 1,
+          failures: [{ key: 'clusters.Small', message: 'INVALID_STATE: cluster is PENDING' }],
+          touchedClusterIds: [],
+        },
+      },
+    });
+    await startRelease(host, releaseInput(id, ['dev', 'qa']));
+    const output = await finished(host, id);
+
+    // The files batches ran (they do not depend on clusters); jobs, lifecycle and prune did not.
+    expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual([
+      'provisionEnvironment:dev',
+      'applyWave:dev:initScripts',
+      'applyWave:dev:clusters',
+      ...fileBatches('dev', 3),
+    ]);
+    expect(host.durable.status(`${id}:dev`)?.output).toEqual({
+      done: 1 + filesIn(3),
+      failed: 1,
+      skipped: 2,
+      failures: [
+        { key: 'clusters.Small', message: 'INVALID_STATE: cluster is PENDING' },
+        { key: 'jobs', message: 'skipped: a cluster or notebook it may use failed to deploy' },
+      ],
+      created: [],
+    } satisfies DeployEnvironmentResult);
+
+    expect(output.state).toBe('failed');
+    expect(output.message).toBe('dev failed; re-run the release to complete it');
+    expect(output.stages.map((s) => s.state)).toEqual(['failed', 'skipped']);
+    expect(stageOf(output, 'dev')).toMatchObject({
+      outcome: { done: 1 + filesIn(3), failed: 1, skipped: 2 },
+      message:
+        'clusters.Small: INVALID_STATE: cluster is PENDING; ' +
+        'jobs: skipped: a cluster or notebook it may use failed to deploy',
+    });
+    // The lock is given back and qa is never planned.
+    expect(schedule(host.durable.history(id)).slice(-3)).toEqual([
+      `SubOrchestrationInstanceCreated#3 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
+      'TaskScheduled#4 releaseEnvironment:dev:applying',
+      'TaskScheduled#5 notify:dev:failed',
+    ]);
+    expect(activityScript.calls(id).some((c) => c.input.environment === 'qa')).toBe(false);
+    expectDeterministic(host);
+  });
+
+  it('retries a files batch that failed transiently after the policy pause, and succeeds', async () => {
+    const id = 'r-transient';
+    activityScript.set(id, {
+      inspect: { counts: { initScripts: 1, clusters: 1, files: filesIn(3), jobs: 1 }, prune: false },
+      throwTimes: { 'applyWave:dev:files:1': 1 },
+    });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const child = `${id}:dev`;
+
+    // Batches are #3..#5; the failed attempt of batch 1 (#4) is followed by the retry timer (#6).
+    await until(() => outline(host.durable.history(child)).includes('TimerCreated#6'));
+    const failure = host.durable.history(child).find((e) => e.EventType === EventType.TaskFailed);
+    expect(failure?.Reason).toBe("Activity function 'applyWave' failed: transient failure 1 of applyWave:dev:files:1");
+    const pause = host.durable.history(child).find((e) => e.EventType === EventType.TimerCreated);
+    // retryPolicy(): the first retry comes 5 s after the failure.
+    expect(Date.parse(pause?.FireAt ?? '') - Date.parse(pause?.Timestamp ?? '')).toBe(5_000);
+    expect(activityScript.count(id, 'applyWave:dev:files:1')).toBe(1);
+    clock.advance(5_000);
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('succeeded');
+    expect(stageOf(output, 'dev')?.outcome).toEqual({ done: 1 + 1 + filesIn(3) + 1 + 1, failed: 0, skipped: 0 });
+    const retry = [
+      'TaskScheduled#4 applyWave:dev:files:1',
+      'TaskFailed->4',
+      'TimerCreated#6',
+      'TimerFired->6',
+      'TaskScheduled#7 applyWave:dev:files:1',
+      'TaskCompleted->7',
+    ];
+    expect(only(outline(host.durable.history(child)), retry)).toEqual(retry);
+    // The retried batch ran twice, every other call once; the waves after the fan-out come after the retry.
+    expect(scheduledCalls(host.durable.history(child))).toEqual([
+      'provisionEnvironment:dev',
+      'applyWave:dev:initScripts',
+      'applyWave:dev:clusters',
+      ...fileBatches('dev', 3),
+      'applyWave:dev:files:1',
+      'applyWave:dev:jobs',
+      'applyWave:dev:lifecycle',
+    ]);
+    expect(activityScript.count(id, 'applyWave:dev:files:1')).toBe(2);
+    expect(activityScript.count(id, 'applyWave:dev:files:0')).toBe(1);
+    expect(activityScript.count(id, 'applyWave:dev:files:2')).toBe(1);
+    expectDeterministic(host);
+  });
+
+  it('keeps the history of a 1,000-file environment well under 500 events', async () => {
+    const id = 'r-history-size';
+    const counts = { initScripts: 5, clusters: 3, files: 1_000, jobs: 20 };
+    activityScript.set(id, { inspect: { counts, prune: true } });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const output = await finished(host, id);
+    expect(output.state).toBe('succeeded');
+
+    const child = `${id}:dev`;
+    const batches = Math.ceil(counts.files / FILES_BATCH_SIZE);
+    expect(batches).toBe(4);
+    expect(scheduledCalls(host.durable.history(child))).toEqual([
+      'provisionEnvironment:dev',
+      'applyWave:dev:initScripts',
+      'applyWave:dev:clusters',
+      ...fileBatches('dev', batches),
+      'applyWave:dev:jobs',
+      'applyWave:dev:lifecycle',
+      'applyWave:dev:prune',
+    ]);
+    const lifecycle = host.durable.history(child).find((e) => e.Input?.includes('"wave":"lifecycle"'));
+    expect(JSON.parse(lifecycle?.Input ?? '{}')).toMatchObject({ clusterIds: [TOUCHED_CLUSTER] });
+
+    const events = host.durable.history(child).length;
+    const parentEvents = host.durable.history(id).length;
+    console.log(
+      `history of a ${counts.files}-file environment (${batches} batches): ${events} events`,
+      host.durable.eventCounts(child),
+      `; release: ${parentEvents} events`,
+      host.durable.eventCounts(id),
+    );
+    expect(events).toBeLessThan(100);
+    expect(parentEvents).toBeLessThan(100);
+    expectDeterministic(host);
+  });
+});
+
+describe('a host killed in the middle of the files fan-out', () => {
+  const clock = new FastForwardClock();
+  let azurite: Azurite;
+  let hosts: FunctionHost[] = [];
+
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+  });
+
+  afterAll(async () => {
+    for (const host of hosts) await host.stop();
+    hosts = [];
+    await azurite?.stop();
+  });
+
+  const startHost = async (): Promise<FunctionHost> => {
+    const app = await loadFunctionApp(RELEASE_APP);
+    const host = await FunctionHost.start({ app, storageConnectionString: azurite.connectionString, clock });
+    hosts.push(host);
+    return host;
+  };
+
+  it('resumes on a new host, re-running only the batch that was in flight', async () => {
+    const id = 'r-crash';
+    const child = `${id}:dev`;
+    const batches = 4;
+    activityScript.set(id, {
+      inspect: { counts: { initScripts: 1, clusters: 1, files: filesIn(batches), jobs: 1 }, prune: true },
+    });
+    const blocked = activityScript.gate(id, 'applyWave:dev:files:2');
+
+    const first = await startHost();
+    await startRelease(first, releaseInput(id, ['dev']));
+    await blocked.reached;
+    // provision #0, initScripts #1, clusters #2, files #3..#6: all but batch 2 (#5) have completed.
+    await until(() =>
+      ['TaskCompleted->3', 'TaskCompleted->4', 'TaskCompleted->6'].every((line) =>
+        outline(first.durable.history(child)).includes(line),
+      ),
+    );
+    expectDeterministic(first);
+    await first.stop();
+
+    const second = await startHost();
+    expect(second.durable.status(id)?.runtimeStatus).toBe('Running');
+    expect(second.durable.status(child)?.runtimeStatus).toBe('Running');
+    // At least once: the batch that was running when the host died runs again on the new host.
+    await until(() => activityScript.count(id, 'applyWave:dev:files:2') === 2);
+    blocked.open();
+    const output = await finished(second, id);
+
+    expect(output.state).toBe('succeeded');
+    expect(stageOf(output, 'dev')?.outcome).toEqual({
+      done: 1 + 1 + filesIn(batches) + 1 + 1,
+      failed: 0,
+      skipped: 0,
+    });
+    // Completed work is not repeated: each call once, except the interrupted batch.
+    const counts = new Map<string, number>();
+    for (const call of activityScript.calls(id)) counts.set(call.key, (counts.get(call.key) ?? 0) + 1);
+    expect(Object.fromEntries(counts)).toEqual({
+      inspectBundle: 1,
+      'planEnvironment:dev': 1,
+      'claimEnvironment:dev:applying': 1,
+      'provisionEnvironment:dev': 1,
+      'applyWave:dev:initScripts': 1,
+      'applyWave:dev:clusters': 1,
+      'applyWave:dev:files:0': 1,
+      'applyWave:dev:files:1': 1,
+      'applyWave:dev:files:2': 2,
+      'applyWave:dev:files:3': 1,
+      'applyWave:dev:jobs': 1,
+      'applyWave:dev:lifecycle': 1,
+      'applyWave:dev:prune': 1,
+      'releaseEnvironment:dev:applying': 1,
+      'notify:dev:succeeded': 1,
+    });
+    // One sub-orchestration, started once; one completion per task (the dead host's late result is dropped).
+    expect(second.durable.instances({ instanceIdPrefix: `${id}:` }).map((s) => s.instanceId)).toEqual([child]);
+    expect(second.durable.eventCounts(id).SubOrchestrationInstanceCreated).toBe(1);
+    expect(second.durable.eventCounts(child).ExecutionStarted).toBe(1);
+    expect(outline(second.durable.history(child)).filter((line) => line === 'TaskCompleted->5')).toHaveLength(1);
+    expect(second.durable.eventCounts(child).TaskScheduled).toBe(3 + batches + 3);
+    expectDeterministic(second);
+  });
+});
