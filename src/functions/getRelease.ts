@@ -1,26 +1,52 @@
-// I/O (HTTP trigger): GET /api/releases/{id} — a release's status as JSON: each stage's state, plan
-// summary, approval (with the signed approval link while it waits), outcome and timings.
+// I/O (HTTP trigger): GET /api/releases/{id} — a release's status: each stage's state, plan summary,
+// approval (with the signed approval link while it waits), outcome and timings. JSON by default; the HTML
+// status page when the caller's Accept prefers text/html (a browser) or `?format=html`.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { ReleaseStatus } from '../activities/contracts';
 import { appServices } from '../activities/engine/appServices';
 import { approvalUrl } from '../approvals/approvalUrl';
+import { blobServiceFromSettings } from '../approvals/blobServiceFromSettings';
 import { createApprovalToken } from '../approvals/createApprovalToken';
+import { readStagePlan } from '../approvals/readStagePlan';
+import type { DeployPlan } from '../planning/DeployPlan';
+import { htmlResponse } from '../web/htmlResponse';
+import { prefersHtml } from '../web/prefersHtml';
+import type { ReleaseView } from '../web/ReleaseView';
+import { renderReleaseMissingPage } from '../web/renderReleaseMissingPage';
+import { renderStatusPage } from '../web/renderStatusPage';
+
+// The same URL answers JSON or HTML, so caches must key on Accept.
+const VARY = { Vary: 'Accept' };
 
 export async function getRelease(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const id = request.params.id ?? '';
+  const html = prefersHtml(request.headers.get('accept'), request.query.get('format'));
   const status = await df
     .getClient(context)
     .getStatus(id)
     .catch(() => undefined);
-  if (!status?.runtimeStatus) return { status: 404, jsonBody: { error: `no release ${id}` } };
-  return { status: 200, jsonBody: releaseView(status) };
+  // The page's links go back through the same route prefix and carry the key it was opened with.
+  const listPath = new URL(request.url).pathname.replace(/\/[^/]*\/?$/, '');
+  const functionKey = request.query.get('code') ?? undefined;
+  if (!status?.runtimeStatus) {
+    if (html) return htmlResponse(404, renderReleaseMissingPage(id, listPath, functionKey), VARY);
+    return { status: 404, jsonBody: { error: `no release ${id}` }, headers: VARY };
+  }
+  const view = releaseView(status);
+  if (!html) return { status: 200, jsonBody: view, headers: VARY };
+  const plans = await readPlans(view, context);
+  return htmlResponse(
+    200,
+    renderStatusPage({ release: view, plans, now: new Date(), listPath, functionKey }),
+    VARY,
+  );
 }
 
-export function releaseView(status: df.DurableOrchestrationStatus): Record<string, unknown> {
+export function releaseView(status: df.DurableOrchestrationStatus): ReleaseView {
   const { settings } = appServices();
   const release = (status.output ?? status.customStatus) as ReleaseStatus | undefined;
   const stages = (release?.stages ?? []).map((stage) => {
@@ -39,4 +65,28 @@ export function releaseView(status: df.DurableOrchestrationStatus): Record<strin
     lastUpdatedTime: status.lastUpdatedTime,
     ...(release ? { ...release, stages } : {}),
   };
+}
+
+/**
+ * The stored plan of every planned stage, for the names on the page. The counts in the status are enough
+ * to read the page, so a plan that cannot be read just leaves its stage with counts only.
+ */
+async function readPlans(
+  view: ReleaseView,
+  context: InvocationContext,
+): Promise<Record<string, DeployPlan | undefined>> {
+  const planned = (view.stages ?? []).filter((s) => s.plan !== undefined);
+  if (planned.length === 0) return {};
+  const { settings, credential } = appServices();
+  const service = blobServiceFromSettings(settings.ledger, credential);
+  const entries = await Promise.all(
+    planned.map(async (stage) => {
+      const plan = await readStagePlan(service, view.releaseId, stage.environment).catch((error: unknown) => {
+        context.warn(`getRelease: plan of ${stage.environment} unreadable: ${String(error)}`);
+        return undefined;
+      });
+      return [stage.environment, plan] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }

@@ -1,7 +1,11 @@
-// I/O (HTTP trigger): GET /api/releases — recent releases, newest first (?top=20).
+// I/O (HTTP trigger): GET /api/releases — recent releases, newest first (?top=20). JSON by default; the
+// HTML list when the caller's Accept prefers text/html (a browser) or `?format=html`.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
+import { htmlResponse } from '../web/htmlResponse';
+import { prefersHtml } from '../web/prefersHtml';
+import { renderReleaseListPage } from '../web/renderReleaseListPage';
 import { releaseView } from './getRelease';
 
 export async function listReleases(
@@ -16,5 +20,16 @@ export async function listReleases(
     .sort((a, b) => new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime())
     .slice(0, top)
     .map(releaseView);
-  return { status: 200, jsonBody: { releases } };
+  // The same URL answers JSON or HTML, so caches must key on Accept.
+  const vary = { Vary: 'Accept' };
+  if (!prefersHtml(request.headers.get('accept'), request.query.get('format'))) {
+    return { status: 200, jsonBody: { releases }, headers: vary };
+  }
+  const html = renderReleaseListPage({
+    releases,
+    now: new Date(),
+    listPath: new URL(request.url).pathname.replace(/\/+$/, ''),
+    functionKey: request.query.get('code') ?? undefined,
+  });
+  return htmlResponse(200, html, vary);
 }

@@ -11,6 +11,7 @@ import {
   type InspectBundleResult,
   type NotifyInput,
   type StageSourceResult,
+  SUPERSEDED_EVENT,
   type PlanEnvironmentResult,
   type ReleaseInput,
   type ReleaseState,
@@ -18,7 +19,7 @@ import {
   type StageStatus,
 } from '../activities/contracts';
 import { retryPolicy } from './retryPolicy';
-import { waitForApproval } from './waitForApproval';
+import { waitForApproval, type SupersedeNotices } from './waitForApproval';
 
 /** Files per applyWave batch: large enough that history stays small, small enough to retry cheaply. */
 export const FILES_BATCH_SIZE = 250;
@@ -38,6 +39,10 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     stages: input.environments.map((environment) => ({ environment, state: 'pending' })),
   };
   const publish = (): void => context.df.setCustomStatus(status);
+  // One waiter for supersede notices for the whole release: each new waiter would take the next notice
+  // from the ones before it (durable-functions hands an event to the latest waiter), so a notice that
+  // arrives between two gates must find this one.
+  const notices: SupersedeNotices = { task: context.df.waitForExternalEvent(SUPERSEDED_EVENT) };
   const finish = (state: ReleaseState, message?: string): ReleaseStatus => {
     status.state = state;
     status.finishedAt = now();
@@ -90,9 +95,16 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         stage,
         gate.timeoutInHours,
         status.startedAt,
-        publish,
+        notices,
+        (state) => {
+          status.state = state;
+          publish();
+        },
       );
-      if (outcome !== 'approved') return finish(outcome, stage.message);
+      if (outcome !== 'approved') {
+        yield* notify(context, input.releaseId, stage);
+        return finish(outcome, stage.message);
+      }
     }
 
     const claimed = yield* claimForApply(context, input.releaseId, stage.environment, status.startedAt);
@@ -100,6 +112,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       stage.state = 'failed';
       stage.message = 'another release kept applying to this environment for 6 hours';
       stage.finishedAt = now();
+      yield* notify(context, input.releaseId, stage);
       return finish('failed', stage.message);
     }
     stage.state = 'deploying';
@@ -155,7 +168,8 @@ function* approvalGate(
   stage: StageStatus,
   timeoutInHours: number,
   startedAt: string,
-  publish: () => void,
+  notices: SupersedeNotices,
+  publish: (state: ReleaseState) => void,
 ): Generator<df.Task, 'approved' | 'rejected' | 'expired' | 'superseded', unknown> {
   const claim = (yield context.df.callActivityWithRetry(ACTIVITIES.claimEnvironment, retryPolicy(), {
     releaseId: input.releaseId,
@@ -173,14 +187,14 @@ function* approvalGate(
   const expiresAt = new Date(context.df.currentUtcDateTime.getTime() + timeoutInHours * 3_600_000);
   stage.state = 'waiting';
   stage.approval = { required: true, expiresAt: expiresAt.toISOString() };
-  publish();
+  publish('waiting');
   yield context.df.callActivity(ACTIVITIES.notify, {
     releaseId: input.releaseId,
     environment: stage.environment,
     kind: 'approvalNeeded',
     expiresAt: stage.approval.expiresAt,
   } satisfies NotifyInput);
-  const outcome = yield* waitForApproval(context, stage.environment, expiresAt);
+  const outcome = yield* waitForApproval(context, stage.environment, expiresAt, notices);
   yield context.df.callActivityWithRetry(ACTIVITIES.releaseEnvironment, retryPolicy(), {
     releaseId: input.releaseId,
     environment: stage.environment,
@@ -213,7 +227,7 @@ function* approvalGate(
   }
   Reflect.deleteProperty(stage, 'finishedAt');
   stage.state = 'approved';
-  publish();
+  publish('running');
   return 'approved';
 }
 

@@ -113,7 +113,9 @@ describe('deployEnvironment on the sandbox host', () => {
     // Batches are #3..#5; the failed attempt of batch 1 (#4) is followed by the retry timer (#6).
     await until(() => outline(host.durable.history(child)).includes('TimerCreated#6'));
     const failure = host.durable.history(child).find((e) => e.EventType === EventType.TaskFailed);
-    expect(failure?.Reason).toBe("Activity function 'applyWave' failed: transient failure 1 of applyWave:dev:files:1");
+    expect(failure?.Reason).toBe(
+      "Activity function 'applyWave' failed: transient failure 1 of applyWave:dev:files:1",
+    );
     const pause = host.durable.history(child).find((e) => e.EventType === EventType.TimerCreated);
     // retryPolicy(): the first retry comes 5 s after the failure.
     expect(Date.parse(pause?.FireAt ?? '') - Date.parse(pause?.Timestamp ?? '')).toBe(5_000);
@@ -122,7 +124,11 @@ describe('deployEnvironment on the sandbox host', () => {
     const output = await finished(host, id);
 
     expect(output.state).toBe('succeeded');
-    expect(stageOf(output, 'dev')?.outcome).toEqual({ done: 1 + 1 + filesIn(3) + 1 + 1, failed: 0, skipped: 0 });
+    expect(stageOf(output, 'dev')?.outcome).toEqual({
+      done: 1 + 1 + filesIn(3) + 1 + 1,
+      failed: 0,
+      skipped: 0,
+    });
     const retry = [
       'TaskScheduled#4 applyWave:dev:files:1',
       'TaskFailed->4',
@@ -263,10 +269,14 @@ describe('a host killed in the middle of the files fan-out', () => {
       'notify:dev:succeeded': 1,
     });
     // One sub-orchestration, started once; one completion per task (the dead host's late result is dropped).
-    expect(second.durable.instances({ instanceIdPrefix: `${id}:` }).map((s) => s.instanceId)).toEqual([child]);
+    expect(second.durable.instances({ instanceIdPrefix: `${id}:` }).map((s) => s.instanceId)).toEqual([
+      child,
+    ]);
     expect(second.durable.eventCounts(id).SubOrchestrationInstanceCreated).toBe(1);
     expect(second.durable.eventCounts(child).ExecutionStarted).toBe(1);
-    expect(outline(second.durable.history(child)).filter((line) => line === 'TaskCompleted->5')).toHaveLength(1);
+    expect(outline(second.durable.history(child)).filter((line) => line === 'TaskCompleted->5')).toHaveLength(
+      1,
+    );
     expect(second.durable.eventCounts(child).TaskScheduled).toBe(3 + batches + 3);
     expectDeterministic(second);
   });

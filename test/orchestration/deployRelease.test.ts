@@ -65,7 +65,8 @@ describe('deployRelease on the sandbox host', () => {
   const history = (id: string): ReturnType<FunctionHost['durable']['history']> => host.durable.history(id);
   /** When the waiting claim was granted: the time of the episode that scheduled the approval notice. */
   const granted = (id: string, env: string): string =>
-    history(id).find((e) => e.Name === 'notify' && e.Input?.includes(`"environment":"${env}"`))?.Timestamp ?? '';
+    history(id).find((e) => e.Name === 'notify' && e.Input?.includes(`"environment":"${env}"`))?.Timestamp ??
+    '';
 
   it('deploys dev, waits for the qa approval, deploys qa once alice approves, and replays the same', async () => {
     const id = 'r-approve';
@@ -75,7 +76,9 @@ describe('deployRelease on the sandbox host', () => {
     const approvalTimer = timersCreated(history(id))[0];
     expect(waiting.approval).toEqual({ required: true, expiresAt: approvalTimer?.FireAt });
     // The link expires timeoutInHours after the claim was granted (the episode that asked for the notice).
-    expect(Date.parse(waiting.approval?.expiresAt ?? '') - Date.parse(granted(id, 'qa'))).toBe(72 * HOUR_IN_MS);
+    expect(Date.parse(waiting.approval?.expiresAt ?? '') - Date.parse(granted(id, 'qa'))).toBe(
+      72 * HOUR_IN_MS,
+    );
     expect(stageOf(customStatusOf(host, id), 'dev')?.state).toBe('succeeded');
 
     const decidedAt = '2026-11-25T10:00:00.000Z';
@@ -131,7 +134,9 @@ describe('deployRelease on the sandbox host', () => {
         `applyWave:${env}:lifecycle`,
       ]);
     }
-    const lifecycle = history(`${id}:qa`).find((e) => e.Name === 'applyWave' && e.Input?.includes('lifecycle'));
+    const lifecycle = history(`${id}:qa`).find(
+      (e) => e.Name === 'applyWave' && e.Input?.includes('lifecycle'),
+    );
     expect(JSON.parse(lifecycle?.Input ?? '{}')).toMatchObject({ clusterIds: [TOUCHED_CLUSTER] });
     const claim = history(id).find((e) => e.EventId === 7);
     expect(JSON.parse(claim?.Input ?? '{}')).toEqual({
@@ -159,9 +164,9 @@ describe('deployRelease on the sandbox host', () => {
       ActionType.CreateTimer,
     ]);
     // The losing timer is cancelled.
-    expect(flatten(race?.compoundActions ?? []).find((a) => a.actionType === ActionType.CreateTimer)).toMatchObject(
-      { isCanceled: true },
-    );
+    expect(
+      flatten(race?.compoundActions ?? []).find((a) => a.actionType === ActionType.CreateTimer),
+    ).toMatchObject({ isCanceled: true });
     expectDeterministic(host);
   });
 
@@ -195,6 +200,7 @@ describe('deployRelease on the sandbox host', () => {
       'TimerCreated#9',
       'EventRaised approval:qa',
       'TaskScheduled#10 releaseEnvironment:qa:waiting',
+      'TaskScheduled#11 notify:qa:rejected',
     ]);
     expect(host.durable.instances({ instanceIdPrefix: `${id}:` }).map((s) => s.instanceId)).toEqual([
       `${id}:dev`,
@@ -204,7 +210,10 @@ describe('deployRelease on the sandbox host', () => {
 
   it('expires after timeoutInHours, waiting in segments of at most six days', async () => {
     const id = 'r-expire';
-    await startRelease(host, releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 240 } }));
+    await startRelease(
+      host,
+      releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 240 } }),
+    );
     const waiting = await waitingAt(host, id, 'qa');
     const expiresAt = waiting.approval?.expiresAt ?? '';
 
@@ -217,7 +226,9 @@ describe('deployRelease on the sandbox host', () => {
     const second = timersCreated(history(id))[1];
     // The second segment ends exactly at the expiry, and the release still waits.
     expect(second?.FireAt).toBe(expiresAt);
-    expect(Date.parse(second?.FireAt ?? '') - Date.parse(second?.Timestamp ?? '')).toBeLessThan(6 * DAY_IN_MS);
+    expect(Date.parse(second?.FireAt ?? '') - Date.parse(second?.Timestamp ?? '')).toBeLessThan(
+      6 * DAY_IN_MS,
+    );
     expect(host.durable.status(id)?.runtimeStatus).toBe('Running');
     expect(stageOf(customStatusOf(host, id), 'qa')?.state).toBe('waiting');
 
@@ -234,6 +245,7 @@ describe('deployRelease on the sandbox host', () => {
       'TimerCreated#10',
       'TimerFired->10',
       'TaskScheduled#11 releaseEnvironment:qa:waiting',
+      'TaskScheduled#12 notify:qa:expired',
     ]);
     expect(host.durable.status(`${id}:qa`)).toBeUndefined();
     expectDeterministic(host);
@@ -242,19 +254,26 @@ describe('deployRelease on the sandbox host', () => {
   describe('supersession', () => {
     it('ends a waiting release when a newer release supersedes it in this environment', async () => {
       const id = 'r-superseded';
-      await startRelease(host, releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 72 } }));
+      await startRelease(
+        host,
+        releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 72 } }),
+      );
       await waitingAt(host, id, 'qa');
       await raise(id, SUPERSEDED_EVENT, { by: 'r2', environment: 'qa' });
       const output = await finished(host, id);
 
       expect(output.state).toBe('superseded');
-      expect(stageOf(output, 'qa')).toMatchObject({ state: 'superseded', message: 'superseded by release r2' });
+      expect(stageOf(output, 'qa')).toMatchObject({
+        state: 'superseded',
+        message: 'superseded by release r2',
+      });
       expect(from(schedule(history(id)), 'claimEnvironment:qa:waiting')).toEqual([
         'TaskScheduled#7 claimEnvironment:qa:waiting',
         'TaskScheduled#8 notify:qa:approvalNeeded',
         'TimerCreated#9',
         'EventRaised superseded',
         'TaskScheduled#10 releaseEnvironment:qa:waiting',
+        'TaskScheduled#11 notify:qa:superseded',
       ]);
       expect(host.durable.status(`${id}:qa`)).toBeUndefined();
       expectDeterministic(host);
@@ -262,7 +281,10 @@ describe('deployRelease on the sandbox host', () => {
 
     it('ignores a stale notice for another environment and keeps waiting', async () => {
       const id = 'r-stale-notice';
-      await startRelease(host, releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 72 } }));
+      await startRelease(
+        host,
+        releaseInput(id, ['dev', 'qa'], { qa: { required: true, timeoutInHours: 72 } }),
+      );
       const waiting = await waitingAt(host, id, 'qa');
       await raise(id, SUPERSEDED_EVENT, { by: 'r2', environment: 'dev' });
       // The wait starts again with a new timer for the same deadline.
@@ -290,6 +312,70 @@ describe('deployRelease on the sandbox host', () => {
       expectDeterministic(host);
     });
 
+    /**
+     * A newer release that claims the environment right after this one (while this one still sends its
+     * approval notice) raises the notice before this release waits for it.
+     */
+    const noticeBeforeTheWait = async (id: string, environments: string[]): Promise<void> => {
+      const approvals = Object.fromEntries(
+        environments.slice(1).map((e) => [e, { required: true, timeoutInHours: 72 }]),
+      );
+      const notice = activityScript.gate(id, 'notify:prod:approvalNeeded');
+      await startRelease(host, releaseInput(id, environments, approvals));
+      if (environments.includes('qa')) {
+        await waitingAt(host, id, 'qa');
+        await raise(id, approvalEventName('qa'), approve('alice', '2026-11-25T12:00:00.000Z'));
+      }
+      await notice.reached;
+      await raise(id, SUPERSEDED_EVENT, { by: 'r2', environment: 'prod' });
+      await until(() => schedule(history(id)).includes('EventRaised superseded'));
+      notice.open();
+      await until(() =>
+        from(schedule(history(id)), 'notify:prod:approvalNeeded').some(
+          (l) => l.startsWith('TimerCreated') || l.endsWith('releaseEnvironment:prod:waiting'),
+        ),
+      );
+    };
+
+    it('keeps a notice that arrives before the wait begins for that wait', async () => {
+      const id = 'r-early-notice';
+      await noticeBeforeTheWait(id, ['dev', 'prod']);
+      // The race is decided in the episode that starts it.
+      expect(from(schedule(history(id)), 'claimEnvironment:prod:waiting')).toEqual([
+        'TaskScheduled#7 claimEnvironment:prod:waiting',
+        'TaskScheduled#8 notify:prod:approvalNeeded',
+        'EventRaised superseded',
+        'TimerCreated#9',
+        'TaskScheduled#10 releaseEnvironment:prod:waiting',
+      ]);
+      const output = await finished(host, id);
+      expect(output.state).toBe('superseded');
+      expect(stageOf(output, 'prod')?.message).toBe('superseded by release r2');
+      expectDeterministic(host);
+    });
+
+    // Regression: each gate used to leave its own `superseded` waiter behind, and durable-functions hands an
+    // event to the latest waiter, so a notice arriving between gates was swallowed and the superseded
+    // release stayed approvable. deployRelease now keeps one waiter per release and reads a notice that
+    // completed between gates before racing.
+    it('keeps that notice too after an earlier stage was approved (orphaned waiter)', async () => {
+      const id = 'r-orphaned-waiter';
+      try {
+        await noticeBeforeTheWait(id, ['dev', 'qa', 'prod']);
+        // The notice completed the release's waiter during notify: the gate ends without starting a timer.
+        expect(from(schedule(history(id)), 'notify:prod:approvalNeeded').slice(1, 3)).toEqual([
+          'EventRaised superseded',
+          'TaskScheduled#18 releaseEnvironment:prod:waiting',
+        ]);
+        expect((await finished(host, id)).state).toBe('superseded');
+      } finally {
+        if (host.durable.status(id)?.runtimeStatus === 'Running') {
+          await clientFor(host).terminate(id, 'test cleanup');
+          await host.durable.waitFor(id, 'Terminated');
+        }
+      }
+    });
+
     it('gives up at once when a newer release already waits for the environment', async () => {
       const id = 'r-older';
       activityScript.set(id, { claims: { 'qa:waiting': [{ granted: false, other: 'r9' }] } });
@@ -306,6 +392,7 @@ describe('deployRelease on the sandbox host', () => {
       expect(from(schedule(history(id)), 'planEnvironment:qa')).toEqual([
         'TaskScheduled#6 planEnvironment:qa',
         'TaskScheduled#7 claimEnvironment:qa:waiting',
+        'TaskScheduled#8 notify:qa:superseded',
       ]);
       expectDeterministic(host);
     });

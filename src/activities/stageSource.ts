@@ -1,0 +1,68 @@
+// I/O (activity): fetches the pushed commit's archive and stages its bundle folder (BRICKLANE_BUNDLE_PATH)
+// as an immutable, content-addressed bundle, the first step of a webhook-started release. What no retry can
+// fix (not found, refused credentials, a rejected archive, a missing bundle folder) comes back as a failed
+// result with the message for the status page; outages, throttling and timeouts are thrown, so the
+// orchestration's retry policy retries them. The archive lives in a temporary folder that is always removed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArchiveRejectedError } from '../sources/ArchiveRejectedError';
+import { fetchAzureReposArchive } from '../sources/fetchAzureReposArchive';
+import { fetchGitHubArchive } from '../sources/fetchGitHubArchive';
+import { SourceFetchError } from '../sources/SourceFetchError';
+import { stageArchive } from '../sources/stageArchive';
+import type { StageSourceInput, StageSourceResult } from './contracts';
+import { appServices } from './engine/appServices';
+
+export async function stageSource(input: StageSourceInput): Promise<StageSourceResult> {
+  const services = appServices();
+  const { sources } = services.settings;
+  const source = input.fetch;
+  const work = await mkdtemp(join(tmpdir(), 'bricklane-source-'));
+  try {
+    let archive: string;
+    if (source.kind === 'github') {
+      archive = join(work, 'source.tar.gz');
+      await fetchGitHubArchive(sources.github, source.repository, source.commit, archive);
+    } else {
+      // Credentials go only to the configured organization. The input names the organization the webhook
+      // accepted; if the setting changed since, fetching from either would be a guess.
+      const configured = sources.azureRepos.organizationUrl;
+      if (!configured || !sameUrl(configured, source.organizationUrl)) {
+        return {
+          ok: false,
+          message:
+            `azure repos: the release was started for ${source.organizationUrl}, but ` +
+            `BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL is now ${configured ?? 'not set'}; push again to release`,
+        };
+      }
+      archive = join(work, 'source.zip');
+      await fetchAzureReposArchive(
+        sources.azureRepos,
+        services.credential,
+        source.project,
+        source.repositoryId,
+        source.commit,
+        archive,
+      );
+    }
+    const staged = await stageArchive(services.releases, archive, {
+      ...(sources.bundlePath ? { subfolder: sources.bundlePath } : {}),
+    });
+    return { ok: true, bundleId: staged.bundleId };
+  } catch (error) {
+    if (error instanceof SourceFetchError && error.permanent) return { ok: false, message: error.message };
+    if (error instanceof ArchiveRejectedError) {
+      const where = source.kind === 'github' ? source.repository : `${source.project}/${source.repositoryId}`;
+      return { ok: false, message: `${where}@${source.commit.slice(0, 12)}: ${error.message}` };
+    }
+    throw error;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function sameUrl(a: string, b: string): boolean {
+  const key = (url: string): string => url.trim().toLowerCase().replace(/\/+$/, '');
+  return key(a) === key(b);
+}

@@ -1,0 +1,76 @@
+// Pure: the recent releases, newest first: each one's state, its stages at a glance, where it came from,
+// when it started, and a link to its status page. Cards rather than a table, so it reads on a phone.
+import { displayName } from '../config/loadSettings';
+import { escapeHtml } from './escapeHtml';
+import { formatDuration } from './formatDuration';
+import { formatUtc } from './formatUtc';
+import { pageLink } from './pageLink';
+import { renderCommit } from './renderCommit';
+import type { ReleaseView } from './ReleaseView';
+import { sourceLabel } from './sourceLabel';
+import { stateBadge } from './stateBadge';
+import { statusPageDocument } from './statusPageDocument';
+
+export interface ReleaseListPageModel {
+  /** Newest first. */
+  releases: readonly ReleaseView[];
+  now: Date;
+  /** Path of this page (`/api/releases`); a release's page is `<listPath>/<releaseId>`. */
+  listPath: string;
+  /** The function key the page was opened with: every link to our routes carries it. */
+  functionKey?: string;
+}
+
+const LIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
+// Slower than a release's own page: the list is an overview, and each reload reads every release.
+const REFRESH_IN_SECONDS = 15;
+
+export function renderReleaseListPage(model: ReleaseListPageModel): string {
+  const live = model.releases.some((r) => LIVE.has(r.runtimeStatus));
+  const items = model.releases.map((r) => renderRelease(r, model));
+  const body = [
+    '<p class="eyebrow">bricklane · releases</p>',
+    '<h1>Releases</h1>',
+    live ? `<p class="note">This page refreshes every ${REFRESH_IN_SECONDS} s while a release runs.</p>` : '',
+    items.length > 0
+      ? `<ul class="releases">${items.join('\n')}</ul>`
+      : '<p class="note">No release started in the last 90 days.</p>',
+    `<p class="links"><a href="${escapeHtml(pageLink(model.listPath, model.functionKey, { format: 'json' }))}">JSON</a></p>`,
+  ].join('\n');
+  return statusPageDocument('Releases', body, live ? { refreshInSeconds: REFRESH_IN_SECONDS } : {});
+}
+
+function renderRelease(release: ReleaseView, model: ReleaseListPageModel): string {
+  const href = pageLink(`${model.listPath}/${encodeURIComponent(release.releaseId)}`, model.functionKey);
+  const state = release.state ?? release.runtimeStatus.toLowerCase();
+  const stages = (release.stages ?? [])
+    .map((s) => `<span>${escapeHtml(displayName(s.environment))} ${stateBadge(s.state)}</span>`)
+    .join('');
+  const source = release.source;
+  const from = source
+    ? [
+        escapeHtml(sourceLabel(source.kind)),
+        source.repository ? escapeHtml(source.repository) : '',
+        source.ref ? `<code>${escapeHtml(source.ref)}</code>` : '',
+        renderCommit(source),
+        source.requestedBy ? `by ${escapeHtml(source.requestedBy)}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · ')
+    : '';
+  const started = release.startedAt ?? release.createdTime;
+  const startedMs = typeof started === 'string' ? Date.parse(started) : started.getTime();
+  const took = release.finishedAt
+    ? `took ${formatDuration(Date.parse(release.finishedAt) - startedMs)}`
+    : LIVE.has(release.runtimeStatus)
+      ? `running for ${formatDuration(model.now.getTime() - startedMs)}`
+      : '';
+  return [
+    `<li class="card release" data-release="${escapeHtml(release.releaseId)}">`,
+    `<div class="head"><a href="${escapeHtml(href)}"><code>${escapeHtml(release.releaseId)}</code></a>${stateBadge(state)}</div>`,
+    stages ? `<div class="stages">${stages}</div>` : '',
+    from ? `<div class="sub">${from}</div>` : '',
+    `<div class="sub">started ${escapeHtml(formatUtc(started))}${took ? ` · ${escapeHtml(took)}` : ''}</div>`,
+    '</li>',
+  ].join('');
+}

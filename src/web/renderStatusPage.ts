@@ -1,0 +1,283 @@
+// Pure: the status page of one release (DESIGN.md, "Who uses it" 5): Dev -> QA -> Prod with each stage's
+// state, approval, plan (expandable to names), outcome and timings, and where the bundle came from.
+// Every value from a bundle or a payload (names, commits, approvers, comments, messages) is escaped.
+import type { KindSummary as Counts, PlanStep, DeployPlan } from '../planning/DeployPlan';
+import { displayName } from '../config/loadSettings';
+import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
+import { describeState } from './describeState';
+import { escapeHtml } from './escapeHtml';
+import { formatDuration } from './formatDuration';
+import { formatUtc } from './formatUtc';
+import { pageLink } from './pageLink';
+import type { PageTone } from './renderDocument';
+import { renderCommit } from './renderCommit';
+import type { ReleaseView, StageView } from './ReleaseView';
+import { sourceLabel } from './sourceLabel';
+import { stateBadge } from './stateBadge';
+import { statusPageDocument } from './statusPageDocument';
+
+export interface StatusPageModel {
+  release: ReleaseView;
+  /** Full plans by environment (as planEnvironment stored them); without one a stage shows counts only. */
+  plans?: Readonly<Record<string, DeployPlan | undefined>>;
+  now: Date;
+  /** Path of the release list (`/api/releases`); this page is `<listPath>/<releaseId>`. */
+  listPath: string;
+  /** The function key the page was opened with: every link to our routes carries it. */
+  functionKey?: string;
+}
+
+// Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
+const LIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
+const REFRESH_IN_SECONDS = 5;
+// A page with thousands of rows is unreadable on a phone; the counts above the list stay exact.
+const MAX_ITEMS_PER_KIND = 200;
+
+const KIND_LABELS: Record<ResourceKind, string> = {
+  initScripts: 'Init scripts',
+  clusters: 'Clusters',
+  notebooks: 'Notebooks',
+  files: 'Workspace files',
+  jobs: 'Jobs',
+};
+const ACTION_ORDER: Record<PlanStep['action'], number> = { create: 0, update: 1, delete: 2, unchanged: 3 };
+
+export function renderStatusPage(model: StatusPageModel): string {
+  const { release, now } = model;
+  const live = LIVE.has(release.runtimeStatus);
+  const state = release.state ?? release.runtimeStatus.toLowerCase();
+  const stages = release.stages ?? [];
+  const body = [
+    '<p class="eyebrow">bricklane · release</p>',
+    `<h1>Release ${stateBadge(state)}</h1>`,
+    `<p><code>${escapeHtml(release.releaseId)}</code></p>`,
+    live
+      ? `<p class="note">This page refreshes every ${REFRESH_IN_SECONDS} s while the release runs.</p>`
+      : '',
+    renderEnding(release, live),
+    stages.length > 0
+      ? `<ol class="pipeline" aria-label="Stages in order">${stages
+          .map((s) => renderStageBox(s, now))
+          .join('<li class="arrow" aria-hidden="true"></li>')}</ol>`
+      : '<p class="note">The release has not reported its stages yet.</p>',
+    renderRelease(release, now),
+    stages.length > 0 ? '<h2>Stages</h2>' : '',
+    ...stages.map((s) => renderStageDetail(s, model.plans?.[s.environment], now)),
+    `<p class="links"><a href="${escapeHtml(pageLink(model.listPath, model.functionKey))}">All releases</a>` +
+      `<a href="${escapeHtml(pageLink(`${model.listPath}/${encodeURIComponent(release.releaseId)}`, model.functionKey, { format: 'json' }))}">JSON</a></p>`,
+  ].join('\n');
+  return statusPageDocument(`Release ${release.releaseId}`, body, {
+    tone: pageTone(state),
+    ...(live ? { refreshInSeconds: REFRESH_IN_SECONDS } : {}),
+  });
+}
+
+function pageTone(state: string): PageTone {
+  const tone = describeState(state).tone;
+  return tone === 'ok' ? 'ok' : tone === 'bad' ? 'error' : tone === 'stale' ? 'warn' : 'neutral';
+}
+
+/** The release's own message, and a warning when the orchestration ended without a final state. */
+function renderEnding(release: ReleaseView, live: boolean): string {
+  const parts: string[] = [];
+  const finalStates = ['succeeded', 'failed', 'invalid', 'rejected', 'expired', 'superseded'];
+  if (!live && !finalStates.includes(release.state ?? '')) {
+    parts.push(
+      `<p class="notice">The orchestration is ${escapeHtml(release.runtimeStatus)}; the states below are the ` +
+        'last it reported.</p>',
+    );
+  }
+  if (release.message) parts.push(`<p class="notice message">${escapeHtml(release.message)}</p>`);
+  return parts.join('\n');
+}
+
+function renderStageBox(stage: StageView, now: Date): string {
+  const { tone } = describeState(stage.state);
+  const what: string[] = [];
+  const approval = stage.approval;
+  switch (stage.state) {
+    case 'waiting':
+      if (stage.approvalUrl) {
+        what.push(`<a class="action" href="${escapeHtml(stage.approvalUrl)}">Approve or reject</a>`);
+      }
+      if (approval?.expiresAt) what.push(`link expires ${escapeHtml(formatExpiry(approval.expiresAt, now))}`);
+      break;
+    case 'rejected':
+      what.push(`by <strong>${escapeHtml(approval?.approver ?? 'unknown')}</strong>`);
+      if (approval?.comment) what.push(`<q class="comment">${escapeHtml(approval.comment)}</q>`);
+      break;
+    case 'failed':
+    case 'expired':
+    case 'superseded':
+      if (stage.message) what.push(`<span class="message">${escapeHtml(stage.message)}</span>`);
+      break;
+    case 'planning':
+    case 'deploying':
+      if (stage.startedAt)
+        what.push(`for ${escapeHtml(formatDuration(now.getTime() - Date.parse(stage.startedAt)))}`);
+      break;
+  }
+  if (approval?.decision === 'approve' && approval.approver) {
+    what.push(`approved by <strong>${escapeHtml(approval.approver)}</strong>`);
+  }
+  if ((stage.state === 'succeeded' || stage.state === 'failed') && stage.startedAt && stage.finishedAt) {
+    what.push(
+      `took ${escapeHtml(formatDuration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)))}`,
+    );
+  }
+  return (
+    `<li class="stage stage-${tone}" data-environment="${escapeHtml(stage.environment)}">` +
+    `<span class="env">${escapeHtml(displayName(stage.environment))}</span>${stateBadge(stage.state)}` +
+    what.map((w) => `<span class="what">${w}</span>`).join('') +
+    '</li>'
+  );
+}
+
+function renderRelease(release: ReleaseView, now: Date): string {
+  const source = release.source;
+  const rows: Array<[string, string]> = [];
+  if (source) {
+    rows.push(['Source', escapeHtml(sourceLabel(source.kind))]);
+    if (source.repository) rows.push(['Repository', escapeHtml(source.repository)]);
+    if (source.ref) rows.push(['Ref', `<code>${escapeHtml(source.ref)}</code>`]);
+    if (source.commit) rows.push(['Commit', renderCommit(source)]);
+    rows.push(['Requested by', escapeHtml(source.requestedBy ?? 'unknown')]);
+  }
+  if (release.bundleId) {
+    // A sha256 is 64 characters: the full value stays in the tooltip for whoever compares it.
+    rows.push([
+      'Bundle',
+      `<code title="${escapeHtml(release.bundleId)}">${escapeHtml(release.bundleId.slice(0, 12))}…</code>`,
+    ]);
+  }
+  const started = release.startedAt ?? release.createdTime;
+  rows.push(['Started', escapeHtml(formatUtc(started))]);
+  rows.push(...timing(toIso(started), release.finishedAt, now));
+  rows.push([
+    'Orchestration',
+    `${escapeHtml(release.runtimeStatus)} · updated ${escapeHtml(formatUtc(release.lastUpdatedTime))}`,
+  ]);
+  return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
+}
+
+function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: Date): string {
+  const rows: Array<[string, string]> = [];
+  if (stage.startedAt) {
+    rows.push(['Started', escapeHtml(formatUtc(stage.startedAt))]);
+    rows.push(...timing(stage.startedAt, stage.finishedAt, now));
+  }
+  const approval = stage.approval;
+  if (approval?.decision) {
+    const verb = approval.decision === 'approve' ? 'Approved' : 'Rejected';
+    const at = approval.decidedAt ? ` at ${escapeHtml(formatUtc(approval.decidedAt))}` : '';
+    rows.push(['Approval', `${verb} by <strong>${escapeHtml(approval.approver ?? 'unknown')}</strong>${at}`]);
+    if (approval.comment) rows.push(['Comment', `<q class="comment">${escapeHtml(approval.comment)}</q>`]);
+  } else if (stage.state === 'waiting') {
+    const link = stage.approvalUrl
+      ? `<a class="action" href="${escapeHtml(stage.approvalUrl)}">Approve or reject</a>`
+      : 'no approval link: signing keys are not configured';
+    rows.push(['Approval', link]);
+    if (approval?.expiresAt) {
+      rows.push(['Link expires', escapeHtml(formatExpiry(approval.expiresAt, now))]);
+    }
+  }
+  if (stage.outcome) {
+    const o = stage.outcome;
+    rows.push(['Outcome', `${o.done} done · ${o.failed} failed · ${o.skipped} skipped`]);
+  }
+  if (stage.message && stage.state !== 'rejected') {
+    rows.push(['Message', `<span class="message">${escapeHtml(stage.message)}</span>`]);
+  }
+  const details = rows.length
+    ? `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>`
+    : '';
+  return [
+    `<section class="stage-detail" id="stage-${escapeHtml(stage.environment)}">`,
+    `<h3>${escapeHtml(displayName(stage.environment))} ${stateBadge(stage.state)}</h3>`,
+    details,
+    renderPlan(stage, plan),
+    '</section>',
+  ].join('\n');
+}
+
+function renderPlan(stage: StageView, plan: DeployPlan | undefined): string {
+  const summary = plan?.summary ?? stage.plan;
+  if (!summary) {
+    const why = stage.state === 'pending' || stage.state === 'planning' ? 'not planned yet' : 'no plan';
+    return `<p class="note">Plan: ${why}.</p>`;
+  }
+  // Counts say what happened once the stage succeeded, and what will happen before.
+  const done = stage.state === 'succeeded';
+  const kinds = RESOURCE_KINDS.map((kind) => renderKind(kind, summary[kind], plan, done)).filter(Boolean);
+  const parts = [`<h4>Plan${done ? ' (applied)' : ''}</h4>`];
+  parts.push(
+    kinds.length > 0 ? kinds.join('\n') : '<p class="note">The bundle has nothing for this environment.</p>',
+  );
+  if (!plan) parts.push('<p class="note">Counts only: the detailed plan could not be read.</p>');
+  return parts.join('\n');
+}
+
+function renderKind(
+  kind: ResourceKind,
+  counts: Counts | undefined,
+  plan: DeployPlan | undefined,
+  done: boolean,
+): string {
+  const steps = (plan?.steps ?? [])
+    .filter((s) => s.kind === kind)
+    .sort((a, b) => ACTION_ORDER[a.action] - ACTION_ORDER[b.action] || a.target.localeCompare(b.target));
+  const c = counts ?? { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+  if (c.create + c.update + c.unchanged + c.delete + c.drift === 0 && steps.length === 0) return '';
+  const chip = (cls: string, n: number, label: string): string =>
+    `<span class="chip ${n === 0 ? 'zero' : cls}" data-count="${cls}">${n} ${label}</span>`;
+  const chips = [
+    chip('create', c.create, done ? 'created' : 'to create'),
+    chip('update', c.update, done ? 'updated' : 'to update'),
+    chip('unchanged', c.unchanged, 'unchanged'),
+    chip('delete', c.delete, done ? 'deleted' : 'to delete'),
+    chip('drift', c.drift, 'drift'),
+  ].join('');
+  const head = `<span class="kind-name">${escapeHtml(KIND_LABELS[kind])}</span><span class="chips">${chips}</span>`;
+  if (steps.length === 0) return `<div class="kind" data-kind="${kind}">${head}</div>`;
+  const items = steps.slice(0, MAX_ITEMS_PER_KIND).map(renderStep);
+  if (steps.length > MAX_ITEMS_PER_KIND) {
+    items.push(`<li class="note">… and ${steps.length - MAX_ITEMS_PER_KIND} more</li>`);
+  }
+  return `<details class="kind" data-kind="${kind}"><summary>${head}</summary><ul class="steps">${items.join('')}</ul></details>`;
+}
+
+function renderStep(step: PlanStep): string {
+  const lines = [
+    `<span class="badge ${escapeHtml(step.action)}">${escapeHtml(step.action)}</span>` +
+      `<code>${escapeHtml(step.target)}</code>` +
+      (step.reason ? `<span class="sub">${escapeHtml(step.reason)}</span>` : ''),
+  ];
+  if (step.changes && step.changes.length > 0) {
+    lines.push(
+      `<div class="sub">changes: ${step.changes.map((c) => `<code>${escapeHtml(c)}</code>`).join(', ')}</div>`,
+    );
+  }
+  if (step.drift) lines.push(`<div class="drift">drift: ${escapeHtml(step.drift)}</div>`);
+  return `<li>${lines.join('')}</li>`;
+}
+
+/** Finished and Duration rows; while it runs, the time so far. */
+function timing(startedAt: string, finishedAt: string | undefined, now: Date): Array<[string, string]> {
+  if (finishedAt) {
+    return [
+      ['Finished', escapeHtml(formatUtc(finishedAt))],
+      ['Duration', escapeHtml(formatDuration(Date.parse(finishedAt) - Date.parse(startedAt)))],
+    ];
+  }
+  return [['Duration', `${escapeHtml(formatDuration(now.getTime() - Date.parse(startedAt)))} so far`]];
+}
+
+function toIso(time: Date | string): string {
+  return typeof time === 'string' ? time : time.toISOString();
+}
+
+/** "2026-11-27 10:00:00 UTC (in 2 d 3 h)": approvers are in several time zones. */
+function formatExpiry(expiresAt: string, now: Date): string {
+  const left = Date.parse(expiresAt) - now.getTime();
+  return `${formatUtc(expiresAt)} (${left > 0 ? `in ${formatDuration(left)}` : 'expired'})`;
+}

@@ -1,0 +1,343 @@
+// Browser: Debian's Chromium (driven by playwright-core) against the sandbox running REAL releases: the
+// function app of src/index.ts on the local host, the durable replay, the emulated Azure and Databricks,
+// Azurite. A person's path: open the approval link, read the plan, click Approve or Reject, watch the
+// status page follow the release, and check the pages on a phone-sized screen.
+//
+// Needs Chromium at /usr/bin/chromium (`apt-get install -y chromium`; BRICKLANE_CHROMIUM names another
+// binary). Without it the suite is skipped with a message, except under CI (`CI` set), where it fails:
+// a CI run must not go green without its browser tests.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxApp } from '../sandbox/SandboxApp';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
+import { loadBundle } from '../../src/manifest/loadBundle';
+import { stageBundle } from '../../src/sources/stageBundle';
+
+const CHROMIUM = process.env.BRICKLANE_CHROMIUM ?? '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const SKIP = !HAVE_CHROMIUM && !process.env.CI;
+if (SKIP) {
+  console.warn(
+    `browser tests skipped: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` ` +
+      '(or set BRICKLANE_CHROMIUM to a Chromium binary). Under CI (CI set) they fail instead.',
+  );
+}
+
+const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
+const SCREENSHOTS = resolve(__dirname, '..', '..', 'test-results', 'screenshots');
+const PHONE = { width: 390, height: 844 };
+const EVIL_COMMENT = 'not today <script>alert(1)</script>';
+
+interface Stage {
+  environment: string;
+  state: string;
+  approvalUrl?: string;
+  plan?: Record<string, { create: number; update: number; delete: number; unchanged: number; drift: number }>;
+}
+interface Release {
+  runtimeStatus: string;
+  state: string;
+  stages: Stage[];
+}
+
+describe.skipIf(SKIP)('release pages in Chromium', () => {
+  let world: LocalWorld;
+  let app: SandboxApp;
+  let browser: Browser;
+  let desktop: BrowserContext;
+  let phone: BrowserContext;
+  let storage: ReleaseStorage;
+  const temps: string[] = [];
+  const released: string[] = [];
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) {
+      throw new Error(
+        `no Chromium at ${CHROMIUM}: CI must install it (apt-get install -y chromium) before npm test`,
+      );
+    }
+    world = await LocalWorld.start({ environments: ['dev', 'qa', 'prod'] });
+    // First: it imports src/index.ts, which registers the functions (see test/sandbox/host/loadFunctionApp.ts).
+    app = await SandboxApp.start(world);
+    storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
+      throw new Error('the sandbox uses a connection string');
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    phone = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await world?.stop();
+    for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const statusPageUrl = (releaseId: string): string =>
+    `${app.url}/api/releases/${encodeURIComponent(releaseId)}?code=${encodeURIComponent(app.host.functionKey)}`;
+  const status = async (releaseId: string): Promise<Release> =>
+    (await app.call('GET', `releases/${releaseId}`)).json as Release;
+  const stageOf = (r: Release, env: string): Stage => {
+    const found = r.stages.find((s) => s.environment === env);
+    if (!found) throw new Error(`no stage ${env} in ${JSON.stringify(r)}`);
+    return found;
+  };
+  const waitFor = async (
+    releaseId: string,
+    predicate: (r: Release) => boolean,
+    what: string,
+  ): Promise<Release> => {
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const r = await status(releaseId);
+      if (predicate(r)) return r;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(r)}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  };
+  const start = async (bundleDir: string): Promise<string> => {
+    const { bundleId } = await stageBundle(storage, bundleDir);
+    const started = await app.call('POST', 'releases', { bundleId });
+    expect(started.status).toBe(202);
+    const releaseId = (started.json as { releaseId: string }).releaseId;
+    released.push(releaseId);
+    return releaseId;
+  };
+  const shoot = async (page: Page, name: string): Promise<void> => {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+  const stateIn = (page: Page, env: string): Promise<string | null> =>
+    page.locator(`li.stage[data-environment="${env}"] .st`).getAttribute('data-state');
+  const releaseState = (page: Page): Promise<string | null> =>
+    page.locator('h1 .st').getAttribute('data-state');
+  const totalOf = (stage: Stage, action: 'create' | 'update' | 'delete'): number =>
+    Object.values(stage.plan ?? {}).reduce((sum, counts) => sum + counts[action], 0);
+
+  /** Reads the plan on the approval page, then decides through its form, as a person would. */
+  const decideInBrowser = async (
+    page: Page,
+    url: string,
+    stage: Stage,
+    decision: 'Approve' | 'Reject',
+    comment: string,
+    shot: string,
+  ): Promise<void> => {
+    const opened = await page.goto(url);
+    expect(opened?.status()).toBe(200);
+    await expect(page.locator('h1').textContent()).resolves.toContain(
+      `Deploy to ${stage.environment === 'qa' ? 'QA' : 'Prod'}?`,
+    );
+    const create = totalOf(stage, 'create');
+    const update = totalOf(stage, 'update');
+    const remove = totalOf(stage, 'delete');
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      `${create} to create, ${update} to update, ${remove} to delete`,
+    );
+    await shoot(page, shot);
+    await page.locator('#comment').fill(comment);
+    await page.getByRole('button', { name: decision }).click();
+    // The form posts back to the link; the answer is a page that says what was recorded.
+    await page
+      .locator('h1', { hasText: decision === 'Approve' ? /^Approved for / : /^Rejected for / })
+      .waitFor({ timeout: 15_000 });
+  };
+
+  it('approves QA from the approval page, and the status page follows QA to succeeded', async () => {
+    const releaseId = await start(ARTIFACTS);
+    const waiting = await waitFor(releaseId, (r) => stageOf(r, 'qa').state === 'waiting', 'qa waiting');
+    const qa = stageOf(waiting, 'qa');
+    const approvalUrl = qa.approvalUrl ?? '';
+    expect(approvalUrl).toContain('/api/approvals/');
+
+    const page = await desktop.newPage();
+    // The status page while QA waits: Dev done, QA with its link, Prod pending; it refreshes itself.
+    const opened = await page.goto(statusPageUrl(releaseId));
+    expect(opened?.status()).toBe(200);
+    expect(opened?.headers()['content-type']).toContain('text/html');
+    expect(await stateIn(page, 'dev')).toBe('succeeded');
+    expect(await stateIn(page, 'qa')).toBe('waiting');
+    expect(await stateIn(page, 'prod')).toBe('pending');
+    expect(await page.locator('li.stage[data-environment="qa"] a.action').getAttribute('href')).toBe(
+      approvalUrl,
+    );
+    expect(await page.locator('meta[http-equiv="refresh"]').getAttribute('content')).toBe('5');
+    await page.locator('#stage-qa details[data-kind="notebooks"] summary').click();
+    const loaded = await loadBundle(ARTIFACTS);
+    const notebook = loaded.bundle?.notebooks[0]?.target ?? '';
+    await expect(page.locator('#stage-qa details[data-kind="notebooks"]').textContent()).resolves.toContain(
+      notebook,
+    );
+    await shoot(page, 'status-qa-waiting');
+
+    // The approval page (opening it decides nothing), its plan, then Approve.
+    await decideInBrowser(page, approvalUrl, qa, 'Approve', 'ship it from Chromium', 'approval-qa');
+    expect(totalOf(qa, 'create')).toBeGreaterThan(0);
+    await expect(page.locator('main').textContent()).resolves.toContain('ship it from Chromium');
+
+    // The status page follows QA: approved/deploying (the emulator is quick) and then succeeded.
+    await page.goto(statusPageUrl(releaseId));
+    const seen: string[] = [];
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const state = (await stateIn(page, 'qa')) ?? '';
+      if (seen.at(-1) !== state) seen.push(state);
+      if (state === 'succeeded' || Date.now() > deadline) break;
+      await page.waitForTimeout(200);
+      await page.reload();
+    }
+    const order = ['approved', 'deploying', 'succeeded'];
+    expect(seen.at(-1), `QA states seen: ${seen.join(' -> ')}`).toBe('succeeded');
+    expect(seen.every((s) => order.includes(s))).toBe(true);
+    expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort());
+    await expect(page.locator('li.stage[data-environment="qa"]').textContent()).resolves.toContain(
+      'approved by anonymous (link holder)',
+    );
+    await expect(page.locator('#stage-qa').textContent()).resolves.toContain('ship it from Chromium');
+
+    // Prod waits now and the release still runs: the page reloads itself (meta refresh, no script).
+    await waitFor(releaseId, (r) => stageOf(r, 'prod').state === 'waiting', 'prod waiting');
+    const refreshed = page.waitForEvent('load', { timeout: 15_000 });
+    await refreshed;
+    expect(await stateIn(page, 'prod')).toBe('waiting');
+    await shoot(page, 'status-prod-waiting');
+
+    // Prod's approval page on a phone, then Approve there; the release ends succeeded.
+    const prodStage = stageOf(await status(releaseId), 'prod');
+    const mobile = await phone.newPage();
+    await decideInBrowser(
+      mobile,
+      prodStage.approvalUrl ?? '',
+      prodStage,
+      'Approve',
+      'go',
+      'phone-approval-prod',
+    );
+    await waitFor(releaseId, (r) => r.runtimeStatus === 'Completed', 'completion');
+    await page.goto(statusPageUrl(releaseId));
+    expect(await releaseState(page)).toBe('succeeded');
+    for (const env of ['dev', 'qa', 'prod']) expect(await stateIn(page, env)).toBe('succeeded');
+    expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    await shoot(page, 'status-succeeded');
+    await mobile.close();
+    await page.close();
+  }, 150_000);
+
+  it('rejects QA of a second release; the status page shows the rejection, approver and comment', async () => {
+    // A second bundle: the sample with one notebook changed, so the bundle id (and the release) differ.
+    const dir = mkdtempSync(join(tmpdir(), 'bricklane-browser-'));
+    temps.push(dir);
+    cpSync(ARTIFACTS, dir, { recursive: true });
+    const changed = join(dir, 'notebooks', 'etl');
+    const loaded = await loadBundle(ARTIFACTS);
+    const notebook = loaded.bundle?.notebooks.find((n) => n.source.startsWith('notebooks/etl/'));
+    if (!notebook) throw new Error(`artifacts/ has no notebook under ${changed}`);
+    const file = join(dir, notebook.source);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n# changed for the browser test\n`);
+
+    const releaseId = await start(dir);
+    expect(releaseId).not.toBe(released[0]);
+    const waiting = await waitFor(releaseId, (r) => stageOf(r, 'qa').state === 'waiting', 'qa waiting');
+    const qa = stageOf(waiting, 'qa');
+    expect(totalOf(qa, 'update')).toBe(1);
+
+    const page = await desktop.newPage();
+    await page.goto(qa.approvalUrl ?? '');
+    // The approval page names the one notebook that changes.
+    await expect(page.locator('ul.steps').first().textContent()).resolves.toContain(notebook.target);
+    await decideInBrowser(page, qa.approvalUrl ?? '', qa, 'Reject', EVIL_COMMENT, 'approval-qa-reject');
+
+    const done = await waitFor(releaseId, (r) => r.runtimeStatus === 'Completed', 'completion');
+    expect(done.state).toBe('rejected');
+    await page.goto(statusPageUrl(releaseId));
+    expect(await releaseState(page)).toBe('rejected');
+    expect(await stateIn(page, 'dev')).toBe('succeeded');
+    expect(await stateIn(page, 'qa')).toBe('rejected');
+    expect(await stateIn(page, 'prod')).toBe('skipped');
+    const box = (await page.locator('li.stage[data-environment="qa"]').textContent()) ?? '';
+    expect(box).toContain('by anonymous (link holder)');
+    // The comment arrives as text: shown literally, never run.
+    expect(box).toContain(EVIL_COMMENT);
+    await expect(page.locator('#stage-qa').textContent()).resolves.toContain(
+      'Rejected by anonymous (link holder)',
+    );
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    await shoot(page, 'status-rejected');
+    await page.close();
+  }, 150_000);
+
+  it('lists the releases; its links carry the function key to each status page', async () => {
+    const page = await desktop.newPage();
+    const opened = await page.goto(
+      `${app.url}/api/releases?code=${encodeURIComponent(app.host.functionKey)}`,
+    );
+    expect(opened?.status()).toBe(200);
+    for (const id of released) {
+      await expect(page.locator(`li.release[data-release="${id}"] .st`).first().isVisible()).resolves.toBe(
+        true,
+      );
+    }
+    await expect(
+      page.locator(`li.release[data-release="${released[1]}"] .head .st`).getAttribute('data-state'),
+    ).resolves.toBe('rejected');
+    await shoot(page, 'release-list');
+    await Promise.all([
+      page.waitForURL(/\/api\/releases\/.+\?code=/),
+      page.locator(`a:has-text("${released[0]}")`).click(),
+    ]);
+    expect(await releaseState(page)).toBe('succeeded');
+    await Promise.all([
+      page.waitForURL(/\/api\/releases\?code=/),
+      page.getByRole('link', { name: 'All releases' }).click(),
+    ]);
+    expect(await page.locator('li.release').count()).toBe(released.length);
+    // Scripts and SDKs keep getting JSON from the same routes.
+    const json = await fetch(`${app.url}/api/releases?code=${encodeURIComponent(app.host.functionKey)}`);
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(((await json.json()) as { releases: unknown[] }).releases).toHaveLength(released.length);
+    await page.close();
+  }, 60_000);
+
+  it('fits a phone screen (390 x 844) without horizontal scrolling', async () => {
+    const pages: Array<[string, string]> = [
+      ['phone-status-succeeded', statusPageUrl(released[0] ?? '')],
+      ['phone-status-rejected', statusPageUrl(released[1] ?? '')],
+      ['phone-release-list', `${app.url}/api/releases?code=${encodeURIComponent(app.host.functionKey)}`],
+    ];
+    const page = await phone.newPage();
+    for (const [name, url] of pages) {
+      await page.goto(url);
+      // Open every plan, so long names are part of the layout that is measured.
+      for (const summary of await page.locator('details summary').all()) await summary.click();
+      const [scrollWidth, innerWidth] = (await page.evaluate(
+        '[document.scrollingElement.scrollWidth, window.innerWidth]',
+      )) as [number, number];
+      expect(innerWidth, name).toBe(PHONE.width);
+      expect(scrollWidth, `${name}: content is ${scrollWidth}px wide`).toBeLessThanOrEqual(innerWidth);
+      await shoot(page, name);
+    }
+    await page.close();
+  }, 60_000);
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { ReleaseSource } from '../../../src/activities/contracts';
+import { commitUrl } from '../../../src/web/commitUrl';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+describe('commitUrl', () => {
+  const cases: Array<[string, ReleaseSource, string | undefined]> = [
+    [
+      'GitHub owner/name',
+      { kind: 'github', repository: 'contoso/etl', commit: SHA },
+      `https://github.com/contoso/etl/commit/${SHA}`,
+    ],
+    [
+      'GitHub URL with .git',
+      { kind: 'manual', repository: 'https://github.com/contoso/etl.git', commit: SHA },
+      `https://github.com/contoso/etl/commit/${SHA}`,
+    ],
+    [
+      'Azure Repos remoteUrl with the organization as user',
+      { kind: 'azureRepos', repository: 'https://contoso@dev.azure.com/contoso/Data/_git/etl', commit: SHA },
+      `https://dev.azure.com/contoso/Data/_git/etl/commit/${SHA}`,
+    ],
+    [
+      'Azure Repos on visualstudio.com',
+      { kind: 'manual', repository: 'https://contoso.visualstudio.com/Data/_git/etl/', commit: SHA },
+      `https://contoso.visualstudio.com/Data/_git/etl/commit/${SHA}`,
+    ],
+    ['no repository', { kind: 'upload', commit: SHA }, undefined],
+    ['not a sha', { kind: 'github', repository: 'contoso/etl', commit: 'main"><script>' }, undefined],
+    [
+      'a javascript: repository',
+      { kind: 'azureRepos', repository: 'javascript:alert(1)//', commit: SHA },
+      undefined,
+    ],
+    [
+      'plain http',
+      { kind: 'azureRepos', repository: 'http://dev.azure.com/c/p/_git/r', commit: SHA },
+      undefined,
+    ],
+    ['GitHub name with markup', { kind: 'github', repository: 'contoso/<etl>', commit: SHA }, undefined],
+    [
+      'an unknown host for a manual run',
+      { kind: 'manual', repository: 'https://example.com/x', commit: SHA },
+      undefined,
+    ],
+  ];
+  it.each(cases)('%s', (_, source, url) => {
+    expect(commitUrl(source)).toBe(url);
+  });
+});
