@@ -39,9 +39,17 @@ export async function getRelease(
   const view = releaseView(status);
   if (!html) return { status: 200, jsonBody: view, headers: VARY };
   const plans = await readPlans(view, context);
+  const { organizationUrl } = appServices().settings.sources.azureRepos;
   return htmlResponse(
     200,
-    renderStatusPage({ release: view, plans, now: new Date(), listPath, functionKey }),
+    renderStatusPage({
+      release: view,
+      plans,
+      now: new Date(),
+      listPath,
+      functionKey,
+      azureReposOrganizationUrl: organizationUrl,
+    }),
     VARY,
   );
 }

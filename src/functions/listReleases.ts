@@ -3,6 +3,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
+import { appServices } from '../activities/engine/appServices';
 import { htmlResponse } from '../web/htmlResponse';
 import { prefersHtml } from '../web/prefersHtml';
 import { renderReleaseListPage } from '../web/renderReleaseListPage';
@@ -30,6 +31,7 @@ export async function listReleases(
     now: new Date(),
     listPath: new URL(request.url).pathname.replace(/\/+$/, ''),
     functionKey: request.query.get('code') ?? undefined,
+    azureReposOrganizationUrl: appServices().settings.sources.azureRepos.organizationUrl,
   });
   return htmlResponse(200, html, vary);
 }

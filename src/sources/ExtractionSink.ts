@@ -56,7 +56,9 @@ export class ExtractionSink {
     const path = safeEntryPath(name);
     if (path === '') return;
     this.claim(path, 'folder');
-    await mkdir(this.target(path), { recursive: true });
+    await mkdir(this.target(path), { recursive: true }).catch((error: unknown) => {
+      throw nameRejection(error, name);
+    });
   }
 
   /**
@@ -73,7 +75,9 @@ export class ExtractionSink {
     this.claim(path, 'file');
     this.checkSize(name, declaredSize);
     const target = this.target(path);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true }).catch((error: unknown) => {
+      throw nameRejection(error, name);
+    });
     let written = 0;
     const count = (chunk: Buffer): void => {
       written += chunk.length;
@@ -88,7 +92,11 @@ export class ExtractionSink {
     };
     // 'wx': the folder is fresh and every path is claimed once, so an existing file here is a bug, never a
     // file to overwrite.
-    await pipeline(counted(await open(), count), createWriteStream(target, { flags: 'wx' }));
+    await pipeline(counted(await open(), count), createWriteStream(target, { flags: 'wx' })).catch(
+      (error: unknown) => {
+        throw nameRejection(error, name);
+      },
+    );
     if (written < declaredSize) {
       throw new ArchiveRejectedError(
         'Truncated',
@@ -146,7 +154,8 @@ export class ExtractionSink {
   private target(path: string): string {
     const target = join(this.root, ...path.split('/'));
     // safeEntryPath already refused every escape; this guards the guard.
-    if (!target.startsWith(this.root + sep)) throw new Error(`extraction: ${path} resolves outside ${this.root}`);
+    if (!target.startsWith(this.root + sep))
+      throw new Error(`extraction: ${path} resolves outside ${this.root}`);
     return target;
   }
 
@@ -158,7 +167,20 @@ export class ExtractionSink {
   }
 }
 
-async function* counted(source: AsyncIterable<Buffer>, count: (chunk: Buffer) => void): AsyncIterable<Buffer> {
+/** A name the file system cannot hold is the archive's problem, not a reason to retry. */
+function nameRejection(error: unknown, name: string): unknown {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ENAMETOOLONG') return error;
+  return new ArchiveRejectedError(
+    'InvalidPath',
+    `entry ${JSON.stringify(name)} has a name too long for the file system (255 bytes per segment); shorten it`,
+    name,
+  );
+}
+
+async function* counted(
+  source: AsyncIterable<Buffer>,
+  count: (chunk: Buffer) => void,
+): AsyncIterable<Buffer> {
   for await (const chunk of source) {
     count(chunk);
     yield chunk;

@@ -70,6 +70,7 @@ export async function extractTar(archivePath: string, gzip: boolean, sink: Extra
     if (!finished) stop.abort();
     await feeding;
   }
+  if (failure !== undefined) throw asRejection(failure);
   if (!sawEndMarker) {
     throw new ArchiveRejectedError(
       'Truncated',
@@ -143,15 +144,7 @@ function feedParser(parser: Parser, maxTarBytes: number, ended: () => boolean): 
       if (head !== undefined) {
         head = Buffer.concat([head, chunk]);
         if (head.length < BLOCK) return done();
-        if (!isTarHeader(head)) {
-          done(
-            new ArchiveRejectedError(
-              'UnsupportedFormat',
-              'the compressed data is not a tar archive; upload a .tar.gz (tar -czf), a .tgz or a .zip',
-            ),
-          );
-          return;
-        }
+        if (!isTarHeader(head)) return done(notTar());
         data = head;
         head = undefined;
       }
@@ -160,11 +153,15 @@ function feedParser(parser: Parser, maxTarBytes: number, ended: () => boolean): 
     },
     final(done) {
       if (head !== undefined) {
+        // Too short for a header: another compressed layer (a .tar.gz gzipped again) or a cut archive.
+        const compressed = head[0] === 0x1f && head[1] === 0x8b;
         done(
-          new ArchiveRejectedError(
-            'Truncated',
-            `the tar data ends after ${head.length} bytes, before its first header is complete; upload it again`,
-          ),
+          compressed
+            ? notTar()
+            : new ArchiveRejectedError(
+                'Truncated',
+                `the tar data ends after ${head.length} bytes, before its first header is complete; upload it again`,
+              ),
         );
         return;
       }
@@ -172,6 +169,13 @@ function feedParser(parser: Parser, maxTarBytes: number, ended: () => boolean): 
       done();
     },
   });
+}
+
+function notTar(): ArchiveRejectedError {
+  return new ArchiveRejectedError(
+    'UnsupportedFormat',
+    'the compressed data is not a tar archive; upload a .tar.gz (tar -czf), a .tgz or a .zip',
+  );
 }
 
 function isTarHeader(block: Buffer): boolean {

@@ -113,7 +113,9 @@ function asRejection(error: unknown): unknown {
   if (message.startsWith('invalid characters in fileName: ')) {
     return safeRejection(named('invalid characters in fileName: '));
   }
-  if (/end of central directory record signature not found|unexpected EOF|overflows file bounds/i.test(message)) {
+  if (
+    /end of central directory record signature not found|unexpected EOF|overflows file bounds/i.test(message)
+  ) {
     return new ArchiveRejectedError('Truncated', `the zip is incomplete (${message}); upload it again`);
   }
   if (/multi-disk|unsupported compression|encrypt/i.test(message)) {

@@ -5,10 +5,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { x as extractTar } from 'tar';
 import { stagedBundleBlob, type ReleaseStorage } from '../azure/ReleaseStorage';
+import { ArchiveRejectedError } from './ArchiveRejectedError';
 import { bundleIdOf } from './bundleIdOf';
 import { digestFolder } from './digestFolder';
+import { extractArchive } from './extractArchive';
 
 const MAX_ENTRIES = 50_000;
 const MAX_EXPANDED_BYTES = 2 * 1024 * 1024 * 1024;
@@ -53,25 +54,14 @@ async function extractOnce(
     const archive = join(work, 'bundle.tar.gz');
     await blob.downloadToFile(archive);
     const dir = join(work, 'bundle');
-    await mkdir(dir);
-    let entries = 0;
-    let bytes = 0;
-    await extractTar({
-      file: archive,
-      cwd: dir,
-      strict: true,
-      // Staged archives are ours, but they sit in storage others can write to: accept plain files and
-      // folders only, within limits, and never a path outside the folder (tar's default refuses `..`).
-      filter: (_path, entry) => {
-        const stat = entry as unknown as { type?: string; size?: number };
-        entries += 1;
-        bytes += stat.size ?? 0;
-        if (entries > MAX_ENTRIES || bytes > MAX_EXPANDED_BYTES) {
-          throw new StagedBundleError(`staged bundle ${bundleId} is larger than the limits allow`);
-        }
-        return stat.type === 'File' || stat.type === 'Directory';
-      },
-    });
+    // Staged archives are ours, but they sit in storage others can write to: unpack them with the same
+    // checks as an upload (plain files and folders only, within limits, never outside the folder).
+    try {
+      await extractArchive(archive, dir, { maxEntries: MAX_ENTRIES, maxExpandedBytes: MAX_EXPANDED_BYTES });
+    } catch (error) {
+      if (!(error instanceof ArchiveRejectedError)) throw error;
+      throw new StagedBundleError(`staged bundle ${bundleId} cannot be unpacked: ${error.message}`);
+    }
     await rm(archive);
     if (bundleIdOf(await digestFolder(dir)) !== bundleId) {
       throw new StagedBundleError(

@@ -9,9 +9,11 @@ const GITHUB_REPO = /^(?:https:\/\/github\.com\/)?([A-Za-z0-9-]+\/[A-Za-z0-9._-]
 
 /**
  * GitHub: `owner/name` or its https URL -> https://github.com/owner/name/commit/<sha>. Azure Repos: the
- * repository's https URL (`…/_git/<repo>`, e.g. a push's `remoteUrl`) + `/commit/<sha>`. Else undefined.
+ * repository's https URL (`…/_git/<repo>`, e.g. a push's `remoteUrl`) + `/commit/<sha>`, or, for the
+ * `project/name` the Azure Repos webhook records, the configured organization URL (the only organization
+ * bricklane fetches from) + `/<project>/_git/<name>/commit/<sha>`. Else undefined.
  */
-export function commitUrl(source: ReleaseSource): string | undefined {
+export function commitUrl(source: ReleaseSource, azureReposOrganizationUrl?: string): string | undefined {
   const commit = source.commit?.trim();
   const repository = source.repository?.trim();
   if (!commit || !SHA.test(commit) || !repository) return undefined;
@@ -20,14 +22,26 @@ export function commitUrl(source: ReleaseSource): string | undefined {
     const match = GITHUB_REPO.exec(repository);
     return match ? `https://github.com/${match[1]}/commit/${commit}` : undefined;
   }
-  let url: URL;
-  try {
-    url = new URL(repository);
-  } catch {
-    return undefined;
+  const projectAndName = /^([^/:]+)\/([^/:]+)$/.exec(repository);
+  if (source.kind === 'azureRepos' && projectAndName) {
+    const organization = httpsUrl(azureReposOrganizationUrl ?? '');
+    if (!organization) return undefined;
+    const [, project = '', name = ''] = projectAndName;
+    const base = `${organization.origin}${organization.pathname.replace(/\/+$/, '')}`;
+    return `${base}/${encodeURIComponent(project)}/_git/${encodeURIComponent(name)}/commit/${commit}`;
   }
-  if (url.protocol !== 'https:') return undefined;
+  const url = httpsUrl(repository);
+  if (!url) return undefined;
   if (source.kind !== 'azureRepos' && !url.pathname.includes('/_git/')) return undefined;
   // A push's remoteUrl names the organization as user (https://org@dev.azure.com/...); a link needs none.
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/commit/${commit}`;
+}
+
+function httpsUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -4,11 +4,11 @@ import type { ReleaseSource } from '../activities/contracts';
 import { commitUrl } from './commitUrl';
 import { escapeHtml } from './escapeHtml';
 
-export function renderCommit(source: ReleaseSource | undefined): string {
+export function renderCommit(source: ReleaseSource | undefined, azureReposOrganizationUrl?: string): string {
   const commit = source?.commit;
   if (!source || !commit) return '';
   const short = /^[0-9a-f]{40,64}$/i.test(commit) ? commit.slice(0, 10) : commit;
   const text = `<code title="${escapeHtml(commit)}">${escapeHtml(short)}</code>`;
-  const url = commitUrl(source);
+  const url = commitUrl(source, azureReposOrganizationUrl);
   return url ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer">${text}</a>` : text;
 }

@@ -19,6 +19,8 @@ export interface ReleaseListPageModel {
   listPath: string;
   /** The function key the page was opened with: every link to our routes carries it. */
   functionKey?: string;
+  /** The configured Azure DevOps organization, for links to Azure Repos commits. */
+  azureReposOrganizationUrl?: string;
 }
 
 const LIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
@@ -52,7 +54,7 @@ function renderRelease(release: ReleaseView, model: ReleaseListPageModel): strin
         escapeHtml(sourceLabel(source.kind)),
         source.repository ? escapeHtml(source.repository) : '',
         source.ref ? `<code>${escapeHtml(source.ref)}</code>` : '',
-        renderCommit(source),
+        renderCommit(source, model.azureReposOrganizationUrl),
         source.requestedBy ? `by ${escapeHtml(source.requestedBy)}` : '',
       ]
         .filter(Boolean)
@@ -69,8 +71,8 @@ function renderRelease(release: ReleaseView, model: ReleaseListPageModel): strin
     `<li class="card release" data-release="${escapeHtml(release.releaseId)}">`,
     `<div class="head"><a href="${escapeHtml(href)}"><code>${escapeHtml(release.releaseId)}</code></a>${stateBadge(state)}</div>`,
     stages ? `<div class="stages">${stages}</div>` : '',
-    from ? `<div class="sub">${from}</div>` : '',
-    `<div class="sub">started ${escapeHtml(formatUtc(started))}${took ? ` · ${escapeHtml(took)}` : ''}</div>`,
+    from ? `<div class="meta">${from}</div>` : '',
+    `<div class="meta">started ${escapeHtml(formatUtc(started))}${took ? ` · ${escapeHtml(took)}` : ''}</div>`,
     '</li>',
   ].join('');
 }

@@ -25,6 +25,8 @@ export interface StatusPageModel {
   listPath: string;
   /** The function key the page was opened with: every link to our routes carries it. */
   functionKey?: string;
+  /** The configured Azure DevOps organization, for links to Azure Repos commits. */
+  azureReposOrganizationUrl?: string;
 }
 
 // Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
@@ -60,7 +62,7 @@ export function renderStatusPage(model: StatusPageModel): string {
           .map((s) => renderStageBox(s, now))
           .join('<li class="arrow" aria-hidden="true"></li>')}</ol>`
       : '<p class="note">The release has not reported its stages yet.</p>',
-    renderRelease(release, now),
+    renderRelease(release, now, model.azureReposOrganizationUrl),
     stages.length > 0 ? '<h2>Stages</h2>' : '',
     ...stages.map((s) => renderStageDetail(s, model.plans?.[s.environment], now)),
     `<p class="links"><a href="${escapeHtml(pageLink(model.listPath, model.functionKey))}">All releases</a>` +
@@ -133,14 +135,14 @@ function renderStageBox(stage: StageView, now: Date): string {
   );
 }
 
-function renderRelease(release: ReleaseView, now: Date): string {
+function renderRelease(release: ReleaseView, now: Date, azureReposOrganizationUrl?: string): string {
   const source = release.source;
   const rows: Array<[string, string]> = [];
   if (source) {
     rows.push(['Source', escapeHtml(sourceLabel(source.kind))]);
     if (source.repository) rows.push(['Repository', escapeHtml(source.repository)]);
     if (source.ref) rows.push(['Ref', `<code>${escapeHtml(source.ref)}</code>`]);
-    if (source.commit) rows.push(['Commit', renderCommit(source)]);
+    if (source.commit) rows.push(['Commit', renderCommit(source, azureReposOrganizationUrl)]);
     rows.push(['Requested by', escapeHtml(source.requestedBy ?? 'unknown')]);
   }
   if (release.bundleId) {

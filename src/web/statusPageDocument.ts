@@ -34,6 +34,7 @@ ul.releases { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.75r
 ul.releases .head { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; justify-content: space-between; }
 ul.releases .stages { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; margin: 0.35rem 0; font-size: 0.9rem; }
 ul.releases .stages .st { font-size: 0.8rem; }
+ul.releases .meta { color: var(--muted); font-size: 0.9rem; overflow-wrap: anywhere; }
 .links { display: flex; gap: 1rem; flex-wrap: wrap; }
 @media (max-width: 40rem) {
   ol.pipeline { flex-direction: column; }

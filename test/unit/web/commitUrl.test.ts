@@ -26,6 +26,11 @@ describe('commitUrl', () => {
       { kind: 'manual', repository: 'https://contoso.visualstudio.com/Data/_git/etl/', commit: SHA },
       `https://contoso.visualstudio.com/Data/_git/etl/commit/${SHA}`,
     ],
+    [
+      'Azure Repos project/name from the webhook, with the configured organization',
+      { kind: 'azureRepos', repository: 'Data Platform/etl', commit: SHA },
+      `https://dev.azure.com/contoso/Data%20Platform/_git/etl/commit/${SHA}`,
+    ],
     ['no repository', { kind: 'upload', commit: SHA }, undefined],
     ['not a sha', { kind: 'github', repository: 'contoso/etl', commit: 'main"><script>' }, undefined],
     [
@@ -46,6 +51,12 @@ describe('commitUrl', () => {
     ],
   ];
   it.each(cases)('%s', (_, source, url) => {
-    expect(commitUrl(source)).toBe(url);
+    expect(commitUrl(source, 'https://dev.azure.com/contoso/')).toBe(url);
+  });
+
+  it('does not link an Azure Repos project/name without a configured https organization', () => {
+    const source: ReleaseSource = { kind: 'azureRepos', repository: 'Data/etl', commit: SHA };
+    expect(commitUrl(source)).toBeUndefined();
+    expect(commitUrl(source, 'javascript:alert(1)')).toBeUndefined();
   });
 });

@@ -224,6 +224,10 @@ describe('renderStatusPage', () => {
       },
     });
     expect(page(azure)).toContain(`href="https://dev.azure.com/contoso/Data/_git/etl/commit/${SHA}"`);
+    const webhook = release([dev], { source: { kind: 'azureRepos', commit: SHA, repository: 'Data/etl' } });
+    expect(page(webhook, { azureReposOrganizationUrl: 'https://dev.azure.com/contoso' })).toContain(
+      `href="https://dev.azure.com/contoso/Data/_git/etl/commit/${SHA}"`,
+    );
     const upload = release([dev], { source: { kind: 'upload', commit: SHA } });
     expect(page(upload)).toContain(`<code title="${SHA}">3f2a9c1d0e</code>`);
     expect(page(upload)).not.toContain('/commit/');
