@@ -10,11 +10,15 @@ import { notify } from './activities/notify';
 import { planEnvironment } from './activities/planEnvironment';
 import { provisionEnvironment } from './activities/provisionEnvironment';
 import { releaseEnvironment } from './activities/releaseEnvironment';
+import { stageSource } from './activities/stageSource';
 import { approvalDecision } from './functions/approvalDecision';
 import { approvalPage } from './functions/approvalPage';
+import { azureDevOpsWebhookOptions } from './functions/azureDevOpsWebhook';
 import { getRelease } from './functions/getRelease';
+import { githubWebhookOptions } from './functions/githubWebhook';
 import { listReleases } from './functions/listReleases';
 import { startRelease } from './functions/startRelease';
+import { startReleaseFromBlobOptions } from './functions/startReleaseFromBlob';
 import { deployEnvironment } from './orchestrations/deployEnvironment';
 import { deployRelease } from './orchestrations/deployRelease';
 
@@ -31,6 +35,7 @@ df.app.activity(ACTIVITIES.claimEnvironment, {
 });
 df.app.activity(ACTIVITIES.releaseEnvironment, { handler: releaseEnvironment });
 df.app.activity(ACTIVITIES.notify, { handler: notify });
+df.app.activity(ACTIVITIES.stageSource, { handler: stageSource });
 
 const durableClient = [df.input.durableClient()];
 app.http('startRelease', {
@@ -56,3 +61,6 @@ app.http('getRelease', {
 });
 app.http('approvalPage', approvalPage);
 app.http('approvalDecision', approvalDecision);
+app.http('githubWebhook', githubWebhookOptions);
+app.http('azureDevOpsWebhook', azureDevOpsWebhookOptions);
+app.storageBlob('startReleaseFromBlob', startReleaseFromBlobOptions);

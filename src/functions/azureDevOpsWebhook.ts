@@ -30,11 +30,13 @@ export async function azureDevOpsWebhook(
     return problem(
       503,
       'the Azure Repos service hook is not configured: set BRICKLANE_AZURE_DEVOPS_HOOK_USERNAME, ' +
-        'BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD (the same as in the service hook\'s Basic authentication) and ' +
+        "BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD (the same as in the service hook's Basic authentication) and " +
         'BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL (https://dev.azure.com/<organization>)',
     );
   }
-  if (!checkBasicAuth(request.headers.get('authorization'), { username: hookUsername, password: hookPassword })) {
+  if (
+    !checkBasicAuth(request.headers.get('authorization'), { username: hookUsername, password: hookPassword })
+  ) {
     return {
       ...problem(
         401,
@@ -93,7 +95,7 @@ export async function azureDevOpsWebhook(
     context.error(`azureDevOpsWebhook: starting ${input.releaseId} failed: ${String(error)}`);
     return problem(
       503,
-      'the release could not be started just now; resend the notification from the service hook\'s History',
+      "the release could not be started just now; resend the notification from the service hook's History",
     );
   }
   context.log(

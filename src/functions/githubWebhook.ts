@@ -72,7 +72,9 @@ export async function githubWebhook(
     return { status: 200, jsonBody: { ok: true, zen: typeof zen === 'string' ? zen : '' } };
   }
   if (event !== 'push') {
-    return ignored(`event ${event} is not handled: only push events start releases (select "Just the push event")`);
+    return ignored(
+      `event ${event} is not handled: only push events start releases (select "Just the push event")`,
+    );
   }
   const decision = parseGitHubPush(payload, settings.sources.branch);
   if (decision.action === 'reject') return problem(400, decision.problem);
@@ -94,7 +96,9 @@ export async function githubWebhook(
   try {
     began = await beginRelease(df.getClient(context), input, settings.publicUrl);
   } catch (error) {
-    context.error(`githubWebhook: delivery ${delivery}: starting ${input.releaseId} failed: ${String(error)}`);
+    context.error(
+      `githubWebhook: delivery ${delivery}: starting ${input.releaseId} failed: ${String(error)}`,
+    );
     return problem(
       503,
       "the release could not be started just now; redeliver the event from the webhook's Recent Deliveries",

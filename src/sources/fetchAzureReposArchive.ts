@@ -106,7 +106,11 @@ export async function fetchAzureReposArchive(
   return { bytes, format: 'zip' };
 }
 
-async function entraToken(credential: TokenCredential, organizationUrl: string, signal: AbortSignal): Promise<string> {
+async function entraToken(
+  credential: TokenCredential,
+  organizationUrl: string,
+  signal: AbortSignal,
+): Promise<string> {
   let token;
   try {
     token = await credential.getToken(AZURE_DEVOPS_SCOPE, { abortSignal: signal });
@@ -154,5 +158,9 @@ function failure(status: number, detail: string, where: string, how: string): So
       false,
     );
   }
-  return new SourceFetchError('SourceUnexpectedResponse', `${LABEL}: ${where}: unexpected answer ${status}${said}`, true);
+  return new SourceFetchError(
+    'SourceUnexpectedResponse',
+    `${LABEL}: ${where}: unexpected answer ${status}${said}`,
+    true,
+  );
 }

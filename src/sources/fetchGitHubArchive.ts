@@ -28,7 +28,11 @@ export async function fetchGitHubArchive(
 ): Promise<FetchedArchive> {
   const [owner = '', repo = ''] = repository.split('/');
   if (!REPOSITORY.test(repository) || repo === '.' || repo === '..') {
-    throw new SourceFetchError('SourceNotFound', `${LABEL}: "${repository}" is not an owner/repository name`, true);
+    throw new SourceFetchError(
+      'SourceNotFound',
+      `${LABEL}: "${repository}" is not an owner/repository name`,
+      true,
+    );
   }
   if (!COMMIT.test(commit)) {
     throw new SourceFetchError('SourceNotFound', `${LABEL}: "${commit}" is not a full commit sha`, true);
@@ -47,10 +51,20 @@ export async function fetchGitHubArchive(
     AbortSignal.timeout(options.timeoutInMs ?? DEFAULT_ARCHIVE_TIMEOUT_IN_MS),
     ...(options.abortSignal ? [options.abortSignal] : []),
   ]);
-  const response = await fetchWithRedirects(url, { label: LABEL, headers, fetch: options.fetch ?? fetch, signal });
+  const response = await fetchWithRedirects(url, {
+    label: LABEL,
+    headers,
+    fetch: options.fetch ?? fetch,
+    signal,
+  });
   if (response.status !== 200) {
     const detail = await readErrorMessage(response, github.token);
-    throw failure(response, detail, { repository, commit, apiUrl: github.apiUrl, hasToken: Boolean(github.token) });
+    throw failure(response, detail, {
+      repository,
+      commit,
+      apiUrl: github.apiUrl,
+      hasToken: Boolean(github.token),
+    });
   }
   const bytes = await writeBodyToFile(response, destFile, {
     maxBytes: options.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES,

@@ -53,7 +53,11 @@ export async function fetchWithRedirects(url: URL, options: FetchWithRedirectsOp
   }
 }
 
-async function send(url: URL, headers: Record<string, string>, options: FetchWithRedirectsOptions): Promise<Response> {
+async function send(
+  url: URL,
+  headers: Record<string, string>,
+  options: FetchWithRedirectsOptions,
+): Promise<Response> {
   try {
     return await options.fetch(url, { method: 'GET', headers, redirect: 'manual', signal: options.signal });
   } catch (error) {
@@ -62,6 +66,7 @@ async function send(url: URL, headers: Record<string, string>, options: FetchWit
 }
 
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
+  );
 }
-

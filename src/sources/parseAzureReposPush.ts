@@ -26,16 +26,19 @@ const container = z.object({ baseUrl: z.string().max(2048).optional() }).nullish
 
 const pushPayload = z.object({
   resource: z.object({
-    refUpdates: z
-      .array(z.object({ name: z.string().max(1024), newObjectId: z.string().max(64) }))
-      .max(1000),
+    refUpdates: z.array(z.object({ name: z.string().max(1024), newObjectId: z.string().max(64) })).max(1000),
     repository: z.object({
       id: z.string().regex(GUID, 'must be a repository id (a GUID)'),
       name: z.string().max(256).optional(),
       url: z.string().max(2048).optional(),
-      project: z.object({ id: z.string().regex(GUID).optional(), name: z.string().min(1).max(256).optional() }),
+      project: z.object({
+        id: z.string().regex(GUID).optional(),
+        name: z.string().min(1).max(256).optional(),
+      }),
     }),
-    pushedBy: z.object({ displayName: z.string().max(256).optional(), uniqueName: z.string().max(256).optional() }).nullish(),
+    pushedBy: z
+      .object({ displayName: z.string().max(256).optional(), uniqueName: z.string().max(256).optional() })
+      .nullish(),
   }),
   resourceContainers: z.object({ account: container, collection: container }).nullish(),
 });
@@ -63,7 +66,10 @@ export function parseAzureReposPush(
     resource.repository.url,
   ].filter((u): u is string => Boolean(u));
   if (named.length === 0) {
-    return { action: 'reject', problem: 'the payload names no organization (resourceContainers.account.baseUrl)' };
+    return {
+      action: 'reject',
+      problem: 'the payload names no organization (resourceContainers.account.baseUrl)',
+    };
   }
   const organization = organizationKey(settings.organizationUrl);
   const foreign = named.find((u) => !belongsTo(u, organization));
@@ -116,7 +122,9 @@ function organizationKey(url: string): string {
   } catch {
     return '';
   }
-  const legacy = /^https:\/\/([a-z0-9][a-z0-9-]*)\.visualstudio\.com(?:\/defaultcollection)?(\/.*)?$/.exec(lower);
+  const legacy = /^https:\/\/([a-z0-9][a-z0-9-]*)\.visualstudio\.com(?:\/defaultcollection)?(\/.*)?$/.exec(
+    lower,
+  );
   return legacy ? `https://dev.azure.com/${legacy[1]}${legacy[2] ?? ''}` : lower;
 }
 

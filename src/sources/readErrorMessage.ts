@@ -4,8 +4,11 @@
 const MAX_READ_BYTES = 8 * 1024;
 const MAX_SHOWN_CHARS = 240;
 
-export async function readErrorMessage(response: Response, ...secrets: (string | undefined)[]): Promise<string> {
-  let text = '';
+export async function readErrorMessage(
+  response: Response,
+  ...secrets: (string | undefined)[]
+): Promise<string> {
+  let text: string;
   try {
     const reader = response.body?.getReader();
     const chunks: Uint8Array[] = [];

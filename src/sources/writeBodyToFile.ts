@@ -18,7 +18,7 @@ export async function writeBodyToFile(
   const tooLarge = (): SourceFetchError =>
     new SourceFetchError(
       'SourceTooLarge',
-      `${options.label}: the archive is larger than ${Math.round(options.maxBytes / 1024 / 1024)} MiB; ` +
+      `${options.label}: the archive is larger than ${sizeText(options.maxBytes)}; ` +
         'keep large files out of the repository or fetch from a smaller one',
       true,
     );
@@ -28,7 +28,11 @@ export async function writeBodyToFile(
     throw tooLarge();
   }
   if (!response.body) {
-    throw new SourceFetchError('SourceUnexpectedResponse', `${options.label}: the archive answer had no body`, true);
+    throw new SourceFetchError(
+      'SourceUnexpectedResponse',
+      `${options.label}: the archive answer had no body`,
+      true,
+    );
   }
   let bytes = 0;
   const counter = new Transform({
@@ -51,4 +55,8 @@ export async function writeBodyToFile(
     throw describeNetworkFailure(error, url, options.label);
   }
   return bytes;
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes} bytes`;
 }

@@ -93,7 +93,10 @@ export class SourceHostEmulator {
     const emulator = new SourceHostEmulator(servers);
     for (const [service, server] of Object.entries(servers) as [SourceService, Server][]) {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      server.on('request', (req: IncomingMessage, res: ServerResponse) => void emulator.serve(service, req, res));
+      server.on(
+        'request',
+        (req: IncomingMessage, res: ServerResponse) => void emulator.serve(service, req, res),
+      );
     }
     return emulator;
   }
@@ -215,7 +218,11 @@ export class SourceHostEmulator {
     const token = /^(?:Bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const known = [...this.githubRepos.values()].some((r) => r.tokens?.includes(token ?? ''));
     if (req.headers.authorization && !known) {
-      return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      return json(401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
     }
     const repo = this.githubRepos.get(`${owner}/${name}`.toLowerCase());
     if (!repo || (repo.private && !repo.tokens?.includes(token ?? '')) || !repo.commits[ref]) return notFound;
@@ -231,7 +238,11 @@ export class SourceHostEmulator {
 
   /** GET /{owner}/{repo}/legacy.tar.gz/{sha}[?token=...] */
   private async codeload(url: URL): Promise<Answer> {
-    const notFound: Answer = { status: 404, headers: { 'content-type': 'text/plain' }, body: '404: Not Found' };
+    const notFound: Answer = {
+      status: 404,
+      headers: { 'content-type': 'text/plain' },
+      body: '404: Not Found',
+    };
     const match = /^\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(url.pathname);
     if (!match) return notFound;
     const [, owner = '', name = '', sha = ''] = match;
@@ -260,7 +271,10 @@ export class SourceHostEmulator {
     const [, organization = '', project = '', repositoryId = ''] = match.map(decodeURIComponent);
     const q = url.searchParams;
     if (!q.get('api-version')) {
-      return json(400, { message: 'No api-version was supplied for the "GET" request.', typeKey: 'VssVersionNotSpecifiedException' });
+      return json(400, {
+        message: 'No api-version was supplied for the "GET" request.',
+        typeKey: 'VssVersionNotSpecifiedException',
+      });
     }
     if (!this.azureAuthorized(req.headers.authorization, organization)) return this.signIn(url);
     const repo = this.azureRepos.find(
@@ -274,7 +288,8 @@ export class SourceHostEmulator {
         $id: '1',
         innerException: null,
         message: `TF401019: The Git repository with name or identifier ${repositoryId} does not exist or you do not have permissions for the operation you are attempting.`,
-        typeName: 'Microsoft.TeamFoundation.Git.Server.GitRepositoryNotFoundException, Microsoft.TeamFoundation.Git.Server',
+        typeName:
+          'Microsoft.TeamFoundation.Git.Server.GitRepositoryNotFoundException, Microsoft.TeamFoundation.Git.Server',
         typeKey: 'GitRepositoryNotFoundException',
         errorCode: 0,
         eventId: 3000,
@@ -282,7 +297,11 @@ export class SourceHostEmulator {
     }
     const commit = q.get('versionDescriptor.version') ?? '';
     const tree = repo.commits[commit];
-    if (q.get('path') !== '/' || q.get('$format') !== 'zip' || q.get('versionDescriptor.versionType') !== 'commit') {
+    if (
+      q.get('path') !== '/' ||
+      q.get('$format') !== 'zip' ||
+      q.get('versionDescriptor.versionType') !== 'commit'
+    ) {
       return json(400, { message: 'the emulator serves path=/ as $format=zip at a commit only' });
     }
     if (!tree) {
@@ -290,7 +309,8 @@ export class SourceHostEmulator {
         $id: '1',
         innerException: null,
         message: `TF401175: The version descriptor <Commit: ${commit}> could not be resolved to a version on the repository ${repo.name}`,
-        typeName: 'Microsoft.TeamFoundation.Git.Server.GitUnresolvableToCommitException, Microsoft.TeamFoundation.Git.Server',
+        typeName:
+          'Microsoft.TeamFoundation.Git.Server.GitUnresolvableToCommitException, Microsoft.TeamFoundation.Git.Server',
         typeKey: 'GitUnresolvableToCommitException',
         errorCode: 0,
         eventId: 3000,
@@ -301,7 +321,10 @@ export class SourceHostEmulator {
     );
     return {
       status: 200,
-      headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename=${repo.name}.zip` },
+      headers: {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename=${repo.name}.zip`,
+      },
       body: archive,
     };
   }
@@ -332,7 +355,9 @@ export class SourceHostEmulator {
       const reply = encodeURIComponent(`https://dev.azure.com${url.pathname}`);
       return {
         status: 302,
-        headers: { location: `https://spsprodweu5.vssps.visualstudio.com/_signin?realm=dev.azure.com&reply_to=${reply}` },
+        headers: {
+          location: `https://spsprodweu5.vssps.visualstudio.com/_signin?realm=dev.azure.com&reply_to=${reply}`,
+        },
       };
     }
     if (this.azureBadAuthAnswer === 401) {
@@ -359,7 +384,11 @@ export class SourceHostEmulator {
 }
 
 function json(status: number, body: object): Answer {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  };
 }
 
 function bearerClaims(header: string | undefined): { aud?: string; oid: string; exp: number } | undefined {

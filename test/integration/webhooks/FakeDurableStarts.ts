@@ -54,7 +54,10 @@ export class FakeDurableStarts {
   private async handle(req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/durabletask\//, '');
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(
+      /^\/durabletask\//,
+      '',
+    );
     const start = /^orchestrators\/([^/]+)\/([^/]+)$/.exec(path);
     if (req.method === 'POST' && start) {
       const [, orchestrator = '', instanceId = ''] = start;

@@ -49,17 +49,23 @@ async function failure(promise: Promise<unknown>): Promise<SourceFetchError> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof SourceFetchError)) throw new Error(`expected a SourceFetchError, got ${String(error)}`);
+  if (!(error instanceof SourceFetchError))
+    throw new Error(`expected a SourceFetchError, got ${String(error)}`);
   return error;
 }
 
 async function zipEntries(file: string): Promise<string[]> {
-  const zip = await openPromise(file, { lazyEntries: false });
+  // Lazy entries: with eager ones, yauzl may emit them before the promise resolves and listeners exist.
+  const zip = await openPromise(file, { lazyEntries: true });
   const names: string[] = [];
   await new Promise<void>((done, fail) => {
-    zip.on('entry', (entry: { fileName: string }) => names.push(entry.fileName));
+    zip.on('entry', (entry: { fileName: string }) => {
+      names.push(entry.fileName);
+      zip.readEntry();
+    });
     zip.on('end', () => done());
     zip.on('error', fail);
+    zip.readEntry();
   });
   zip.close();
   return names;
@@ -144,23 +150,33 @@ describe('fetchAzureReposArchive', () => {
   });
 
   const signInAnswers: (203 | 302 | 401)[] = [203, 302, 401];
-  it.each(signInAnswers)('reports a refused PAT (answered %s) naming the setting, never the PAT', async (answer) => {
-    emulator.azureBadAuthAnswer = answer;
-    const wrong = 'wrongpat0123456789';
-    const error = await failure(
-      fetchAzureReposArchive(settings({ pat: wrong }), noCredential, 'Fabrikam Fiber', REPOSITORY_ID, COMMIT, dest()),
-    );
-    expect([error.code, error.permanent]).toEqual(['SourceUnauthorized', true]);
-    expect(error.message).toBe(
-      `azure repos: ${emulator.organizationUrl('fabrikam')} did not accept BRICKLANE_AZURE_DEVOPS_PAT (answered ` +
-        `${answer} with a sign-in page): the PAT is wrong, expired or not valid for this organization; create one ` +
-        'with Code (Read) scope',
-    );
-    expect(error.message).not.toContain(wrong);
-    expect(error.message).not.toContain(Buffer.from(`:${wrong}`).toString('base64'));
-    // The 302 to the sign-in host is an answer, not followed.
-    expect(emulator.requests).toHaveLength(1);
-  });
+  it.each(signInAnswers)(
+    'reports a refused PAT (answered %s) naming the setting, never the PAT',
+    async (answer) => {
+      emulator.azureBadAuthAnswer = answer;
+      const wrong = 'wrongpat0123456789';
+      const error = await failure(
+        fetchAzureReposArchive(
+          settings({ pat: wrong }),
+          noCredential,
+          'Fabrikam Fiber',
+          REPOSITORY_ID,
+          COMMIT,
+          dest(),
+        ),
+      );
+      expect([error.code, error.permanent]).toEqual(['SourceUnauthorized', true]);
+      expect(error.message).toBe(
+        `azure repos: ${emulator.organizationUrl('fabrikam')} did not accept BRICKLANE_AZURE_DEVOPS_PAT (answered ` +
+          `${answer} with a sign-in page): the PAT is wrong, expired or not valid for this organization; create one ` +
+          'with Code (Read) scope',
+      );
+      expect(error.message).not.toContain(wrong);
+      expect(error.message).not.toContain(Buffer.from(`:${wrong}`).toString('base64'));
+      // The 302 to the sign-in host is an answer, not followed.
+      expect(emulator.requests).toHaveLength(1);
+    },
+  );
 
   it('reports an expired Entra token as a refused identity, with what to do', async () => {
     const credential = new RecordingCredential(() =>
@@ -170,13 +186,22 @@ describe('fetchAzureReposArchive', () => {
       fetchAzureReposArchive(settings(), () => credential, 'Fabrikam Fiber', REPOSITORY_ID, COMMIT, dest()),
     );
     expect(error.code).toBe('SourceUnauthorized');
-    expect(error.message).toContain("did not accept the Function App's identity (answered 203 with a sign-in page)");
+    expect(error.message).toContain(
+      "did not accept the Function App's identity (answered 203 with a sign-in page)",
+    );
     expect(error.message).toContain('or set BRICKLANE_AZURE_DEVOPS_PAT');
   });
 
   it('explains an unknown commit (404 TF401175)', async () => {
     const error = await failure(
-      fetchAzureReposArchive(settings({ pat: PAT }), noCredential, 'Fabrikam Fiber', REPOSITORY_ID, 'e'.repeat(40), dest()),
+      fetchAzureReposArchive(
+        settings({ pat: PAT }),
+        noCredential,
+        'Fabrikam Fiber',
+        REPOSITORY_ID,
+        'e'.repeat(40),
+        dest(),
+      ),
     );
     expect(error.code).toBe('SourceNotFound');
     expect(error.message).toContain('TF401175: The version descriptor <Commit: eeeeeeeeee');
@@ -201,7 +226,14 @@ describe('fetchAzureReposArchive', () => {
       emulator.failNext('azureDevOps', status);
       const file = dest();
       const error = await failure(
-        fetchAzureReposArchive(settings({ pat: PAT }), noCredential, 'Fabrikam Fiber', REPOSITORY_ID, COMMIT, file),
+        fetchAzureReposArchive(
+          settings({ pat: PAT }),
+          noCredential,
+          'Fabrikam Fiber',
+          REPOSITORY_ID,
+          COMMIT,
+          file,
+        ),
       );
       expect([error.code, error.permanent]).toEqual(['SourceUnavailable', false]);
       expect(existsSync(file)).toBe(false);
@@ -220,13 +252,22 @@ describe('fetchAzureReposArchive', () => {
   });
 
   it('tells a missing identity (permanent) from a failing token endpoint (transient)', async () => {
-    const failing = (name: string): (() => TokenCredential) => () => ({
-      getToken: async () => {
-        throw Object.assign(new Error('no token'), { name });
-      },
-    });
+    const failing =
+      (name: string): (() => TokenCredential) =>
+      () => ({
+        getToken: async () => {
+          throw Object.assign(new Error('no token'), { name });
+        },
+      });
     const missing = await failure(
-      fetchAzureReposArchive(settings(), failing('CredentialUnavailableError'), 'p', REPOSITORY_ID, COMMIT, dest()),
+      fetchAzureReposArchive(
+        settings(),
+        failing('CredentialUnavailableError'),
+        'p',
+        REPOSITORY_ID,
+        COMMIT,
+        dest(),
+      ),
     );
     expect([missing.code, missing.permanent]).toEqual(['SourceUnauthorized', true]);
     expect(missing.message).toContain('enable its managed identity or set BRICKLANE_AZURE_DEVOPS_PAT');

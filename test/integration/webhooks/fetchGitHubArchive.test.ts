@@ -27,7 +27,8 @@ async function failure(promise: Promise<unknown>): Promise<SourceFetchError> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof SourceFetchError)) throw new Error(`expected a SourceFetchError, got ${String(error)}`);
+  if (!(error instanceof SourceFetchError))
+    throw new Error(`expected a SourceFetchError, got ${String(error)}`);
   return error;
 }
 
@@ -42,7 +43,11 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bricklane-fetch-github-'));
   const tree = { 'README.md': '# contoso etl\n', artifacts: { dir: ARTIFACTS } };
   emulator.addGitHubRepo('contoso/etl', { commits: { [COMMIT]: tree } });
-  emulator.addGitHubRepo('contoso/private-etl', { private: true, tokens: [TOKEN], commits: { [COMMIT]: tree } });
+  emulator.addGitHubRepo('contoso/private-etl', {
+    private: true,
+    tokens: [TOKEN],
+    commits: { [COMMIT]: tree },
+  });
   emulator.addGitHubRepo('contoso/elsewhere', { private: true, tokens: [OTHER_TOKEN], commits: {} });
 });
 
@@ -70,7 +75,9 @@ describe('fetchGitHubArchive', () => {
     expect(paths).toContain('File:contoso-etl-3f2a9c1/README.md');
     expect(paths).toContain('File:contoso-etl-3f2a9c1/artifacts/clusters/small.json');
     const api = emulator.requestsTo('github');
-    expect(api.map((r) => [r.path, r.status])).toEqual([[`/api/v3/repos/contoso/etl/tarball/${COMMIT}`, 302]]);
+    expect(api.map((r) => [r.path, r.status])).toEqual([
+      [`/api/v3/repos/contoso/etl/tarball/${COMMIT}`, 302],
+    ]);
     expect(api[0]?.authorization).toBeUndefined();
     expect(api[0]?.userAgent).toBe('bricklane');
     expect(emulator.requestsTo('codeload').map((r) => r.status)).toEqual([200]);
@@ -102,7 +109,9 @@ describe('fetchGitHubArchive', () => {
   });
 
   it('explains a token that cannot see the repository (404)', async () => {
-    const error = await failure(fetchGitHubArchive(settings(OTHER_TOKEN), 'contoso/private-etl', COMMIT, dest()));
+    const error = await failure(
+      fetchGitHubArchive(settings(OTHER_TOKEN), 'contoso/private-etl', COMMIT, dest()),
+    );
     expect(error.code).toBe('SourceNotFound');
     expect(error.message).toContain(
       'or BRICKLANE_GITHUB_TOKEN cannot read it (it needs Contents: read on this repository)',
@@ -141,7 +150,9 @@ describe('fetchGitHubArchive', () => {
 
   it('stops at the size cap and leaves no partial file', async () => {
     const file = dest();
-    const error = await failure(fetchGitHubArchive(settings(), 'contoso/etl', COMMIT, file, { maxBytes: 1024 }));
+    const error = await failure(
+      fetchGitHubArchive(settings(), 'contoso/etl', COMMIT, file, { maxBytes: 1024 }),
+    );
     expect(error.code).toBe('SourceTooLarge');
     expect(error.permanent).toBe(true);
     expect(existsSync(file)).toBe(false);

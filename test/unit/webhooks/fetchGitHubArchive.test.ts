@@ -18,7 +18,10 @@ interface Seen {
 }
 
 /** A fetch answering call n with answers[n] (a Response, an error to throw, or a function of the request). */
-function scripted(answers: (Response | Error | ((seen: Seen) => Response))[]): { fetch: typeof fetch; seen: Seen[] } {
+function scripted(answers: (Response | Error | ((seen: Seen) => Response))[]): {
+  fetch: typeof fetch;
+  seen: Seen[];
+} {
   const seen: Seen[] = [];
   const fake = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request: Seen = { url: String(input), headers: new Headers(init?.headers) };
@@ -43,7 +46,8 @@ async function failure(promise: Promise<unknown>): Promise<SourceFetchError> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof SourceFetchError)) throw new Error(`expected a SourceFetchError, got ${String(error)}`);
+  if (!(error instanceof SourceFetchError))
+    throw new Error(`expected a SourceFetchError, got ${String(error)}`);
   return error;
 }
 
@@ -74,13 +78,19 @@ describe('fetchGitHubArchive (injected fetch)', () => {
       new Response('tgz'),
     ]);
     await fetchGitHubArchive({ apiUrl: API, token: TOKEN }, 'contoso/etl', COMMIT, dest(), { fetch });
-    expect(seen.map((s) => s.headers.get('authorization'))).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, null]);
+    expect(seen.map((s) => s.headers.get('authorization'))).toEqual([
+      `Bearer ${TOKEN}`,
+      `Bearer ${TOKEN}`,
+      null,
+    ]);
     expect(seen[2]?.headers.get('user-agent')).toBe('bricklane');
   });
 
   it('refuses a redirect to plain http, naming only the origin', async () => {
     const { fetch, seen } = scripted([redirect('http://codeload.github.example/x?token=leak')]);
-    const error = await failure(fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }));
+    const error = await failure(
+      fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }),
+    );
     expect(error.message).toBe(
       'github: refused a redirect from https://api.github.example to the non-HTTPS http://codeload.github.example',
     );
@@ -90,7 +100,9 @@ describe('fetchGitHubArchive (injected fetch)', () => {
 
   it('stops after five redirects', async () => {
     const { fetch } = scripted(Array.from({ length: 7 }, (_, i) => redirect(`${API}/hop/${i}`)));
-    const error = await failure(fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }));
+    const error = await failure(
+      fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }),
+    );
     expect(error.message).toBe('github: more than 5 redirects, the last to https://api.github.example');
   });
 
@@ -101,7 +113,9 @@ describe('fetchGitHubArchive (injected fetch)', () => {
         { status: 403, headers: { 'x-ratelimit-remaining': '0' } },
       ),
     ]);
-    const error = await failure(fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }));
+    const error = await failure(
+      fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }),
+    );
     expect([error.code, error.permanent]).toEqual(['SourceUnavailable', false]);
     expect(error.message).toBe(
       'github: contoso/etl@aaaaaaaaaaaa: rate limited (403); will retry (GitHub said: API rate limit exceeded for 203.0.113.7.)',
@@ -110,7 +124,10 @@ describe('fetchGitHubArchive (injected fetch)', () => {
 
   it('treats a plain 403 as a permission to grant, naming the token setting', async () => {
     const { fetch } = scripted([
-      Response.json({ message: `Resource protected by organization SAML enforcement (${TOKEN})` }, { status: 403 }),
+      Response.json(
+        { message: `Resource protected by organization SAML enforcement (${TOKEN})` },
+        { status: 403 },
+      ),
     ]);
     const error = await failure(
       fetchGitHubArchive({ apiUrl: API, token: TOKEN }, 'contoso/etl', COMMIT, dest(), { fetch }),
@@ -135,7 +152,9 @@ describe('fetchGitHubArchive (injected fetch)', () => {
   ];
   it.each(network)('classifies %s (permanent: %s)', async (_name, thrown, permanent) => {
     const { fetch } = scripted([thrown]);
-    const error = await failure(fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }));
+    const error = await failure(
+      fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, dest(), { fetch }),
+    );
     expect([error.code, error.permanent]).toEqual(['SourceUnavailable', permanent]);
     expect(error.message).toMatch(/^github: (cannot reach https:\/\/api\.github\.example|https:\/\/api)/);
   });
@@ -148,7 +167,9 @@ describe('fetchGitHubArchive (injected fetch)', () => {
         controller.enqueue(new Uint8Array(1024));
       },
     });
-    const { fetch } = scripted([new Response(body, { headers: { 'content-length': String(10 * 1024 * 1024) } })]);
+    const { fetch } = scripted([
+      new Response(body, { headers: { 'content-length': String(10 * 1024 * 1024) } }),
+    ]);
     const file = dest();
     const error = await failure(
       fetchGitHubArchive({ apiUrl: API }, 'contoso/etl', COMMIT, file, { fetch, maxBytes: 1024 * 1024 }),

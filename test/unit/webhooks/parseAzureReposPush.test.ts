@@ -59,7 +59,11 @@ describe('parseAzureReposPush', () => {
   });
 
   const organizations: [string, GitPush, 'deploy' | 'foreign'][] = [
-    ['the same organization with a trailing slash', from('https://dev.azure.com/fabrikam-fiber-inc/'), 'deploy'],
+    [
+      'the same organization with a trailing slash',
+      from('https://dev.azure.com/fabrikam-fiber-inc/'),
+      'deploy',
+    ],
     ['the same organization in capitals', from('HTTPS://DEV.AZURE.COM/Fabrikam-Fiber-Inc/'), 'deploy'],
     [
       'the legacy visualstudio.com URL of the same organization',
@@ -70,15 +74,30 @@ describe('parseAzureReposPush', () => {
       'deploy',
     ],
     ['another organization', from('https://dev.azure.com/contoso/'), 'foreign'],
-    ['an organization whose name extends ours', from('https://dev.azure.com/fabrikam-fiber-inc-evil/'), 'foreign'],
-    ['a dot segment climbing out of ours', from('https://dev.azure.com/fabrikam-fiber-inc/../contoso/'), 'foreign'],
-    ['user info in front of the host', from('https://dev.azure.com@evil.example/fabrikam-fiber-inc/'), 'foreign'],
+    [
+      'an organization whose name extends ours',
+      from('https://dev.azure.com/fabrikam-fiber-inc-evil/'),
+      'foreign',
+    ],
+    [
+      'a dot segment climbing out of ours',
+      from('https://dev.azure.com/fabrikam-fiber-inc/../contoso/'),
+      'foreign',
+    ],
+    [
+      'user info in front of the host',
+      from('https://dev.azure.com@evil.example/fabrikam-fiber-inc/'),
+      'foreign',
+    ],
     ['another host', from('https://fabrikam-fiber-inc.example.com/'), 'foreign'],
     ['plain http', from('http://dev.azure.com/fabrikam-fiber-inc/'), 'foreign'],
     ['a URL that does not parse', from('not a url'), 'foreign'],
     [
       'a matching account with a repository elsewhere',
-      from('https://dev.azure.com/fabrikam-fiber-inc/', 'https://dev.azure.com/contoso/_apis/git/repositories/x'),
+      from(
+        'https://dev.azure.com/fabrikam-fiber-inc/',
+        'https://dev.azure.com/contoso/_apis/git/repositories/x',
+      ),
       'foreign',
     ],
   ];
@@ -118,7 +137,10 @@ describe('parseAzureReposPush', () => {
     ],
     [
       'the deletion of main',
-      (p) => (p.resource.refUpdates = [{ name: 'refs/heads/main', oldObjectId: COMMIT, newObjectId: '0'.repeat(40) }]),
+      (p) =>
+        (p.resource.refUpdates = [
+          { name: 'refs/heads/main', oldObjectId: COMMIT, newObjectId: '0'.repeat(40) },
+        ]),
       'branch main was deleted: nothing to deploy',
     ],
     [

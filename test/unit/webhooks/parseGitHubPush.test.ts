@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGitHubPush, type GitHubPushDecision } from '../../../src/sources/parseGitHubPush';
-import {
-  branchPushExample,
-  deletionExample,
-  tagPushExample,
-} from '../../fixtures/webhooks/githubExamples';
+import { branchPushExample, deletionExample, tagPushExample } from '../../fixtures/webhooks/githubExamples';
 
 const SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
 
@@ -104,7 +100,10 @@ describe('parseGitHubPush (real payloads from @octokit/webhooks-examples)', () =
       'a repository name that would escape the API path',
       { ...branchPushExample(), repository: { full_name: 'Codertocat/..' } },
       'master',
-      { action: 'reject', problem: 'not a GitHub push payload: repository.full_name: must be owner/repository' },
+      {
+        action: 'reject',
+        problem: 'not a GitHub push payload: repository.full_name: must be owner/repository',
+      },
     ],
     [
       'a payload without ref',
