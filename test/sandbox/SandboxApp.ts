@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { resetAppServices } from '../../src/activities/engine/appServices';
+import { BlobEventPump } from './BlobEventPump';
 import { FunctionHost, type FunctionHostOptions } from './host/FunctionHost';
 import { loadFunctionApp } from './host/loadFunctionApp';
 import type { LocalWorld } from './LocalWorld';
@@ -14,6 +15,8 @@ export const APP_ENTRY = resolve(__dirname, '..', '..', 'src', 'index.ts');
 
 export interface SandboxAppOptions {
   worldDir?: string;
+  /** Extra app settings (webhook secrets, source hosts). */
+  settings?: Record<string, string>;
   host?: Partial<Omit<FunctionHostOptions, 'app' | 'storageConnectionString' | 'settings' | 'port'>>;
 }
 
@@ -21,6 +24,7 @@ export class SandboxApp {
   private constructor(
     readonly host: FunctionHost,
     readonly settings: Record<string, string>,
+    private readonly uploads: BlobEventPump,
   ) {}
 
   get url(): string {
@@ -36,6 +40,7 @@ export class SandboxApp {
       AzureWebJobsStorage: world.azurite.connectionString,
       BRICKLANE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       BRICKLANE_APPROVAL_SIGNING_KEYS: signingKey(options.worldDir),
+      ...options.settings,
     };
     // Settings are read once per worker process; a new host is a new worker.
     Object.assign(process.env, settings);
@@ -47,7 +52,10 @@ export class SandboxApp {
       storageConnectionString: world.azurite.connectionString,
       settings,
     });
-    return new SandboxApp(host, settings);
+    // Uploads to the bundles container reach the blob trigger as Event Grid would deliver them.
+    const uploads = new BlobEventPump(host, world.azurite.connectionString);
+    uploads.start();
+    return new SandboxApp(host, settings, uploads);
   }
 
   /** Calls one of the app's HTTP routes with the function key. */
@@ -70,6 +78,7 @@ export class SandboxApp {
   }
 
   async stop(): Promise<void> {
+    await this.uploads.stop();
     await this.host.stop();
   }
 }
