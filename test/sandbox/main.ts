@@ -8,11 +8,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../../src/cli/runCli';
 import { LocalWorld } from './LocalWorld';
-import { runRelease } from './runRelease';
+import { followRelease, runRelease, type ReleaseRunResult } from './runRelease';
+import { startSourceHosts, triggerRelease, type TriggerKind } from './triggerRelease';
 import { SandboxApp } from './SandboxApp';
 
 const USAGE = `usage:
-  npm run sandbox [-- --bundle <dir>] [--approve all] [--world <dir>] [--state-out <file>]
+  npm run sandbox [-- --bundle <dir>] [--approve all] [--via manual|github|azure-repos|upload]
+                     [--world <dir>] [--state-out <file>]
   npm run sandbox -- deploy|plan [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]`;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         bundle: { type: 'string' },
         approve: { type: 'string' },
+        via: { type: 'string' },
       },
     });
   } catch (error) {
@@ -42,7 +45,12 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sandbox: --approve takes "all"\n${USAGE}\n`);
       return 2;
     }
-    return release(resolve(values.bundle ?? 'artifacts'), values.approve === 'all', worldDir, stateOut);
+    const via = values.via ?? 'manual';
+    if (!['manual', 'github', 'azure-repos', 'upload'].includes(via)) {
+      process.stderr.write(`sandbox: --via takes manual, github, azure-repos or upload\n${USAGE}\n`);
+      return 2;
+    }
+    return release(resolve(values.bundle ?? 'artifacts'), values.approve === 'all', via, worldDir, stateOut);
   }
   if (!['deploy', 'plan'].includes(command) || extra.length > 0) {
     process.stderr.write(`sandbox: unknown arguments\n${USAGE}\n`);
@@ -74,12 +82,14 @@ async function main(argv: string[]): Promise<number> {
 async function release(
   bundleDir: string,
   approveAll: boolean,
+  via: string,
   worldDir?: string,
   stateOut?: string,
 ): Promise<number> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const world = await LocalWorld.start({ worldDir, environments: ['dev', 'qa', 'prod'] });
   let app: SandboxApp | undefined;
+  const hosts = via === 'manual' ? undefined : await startSourceHosts(bundleDir);
   // Ctrl-C saves the world (emulators keep their state only at stop); the release resumes next time.
   const interrupted = new Promise<number>((done) => {
     const stop = (): void => {
@@ -90,16 +100,29 @@ async function release(
     process.once('SIGTERM', stop);
   });
   try {
-    app = await SandboxApp.start(world, { worldDir });
+    app = await SandboxApp.start(world, { worldDir, ...(hosts ? { settings: hosts.settings } : {}) });
     log(
       `sandbox: function app at ${app.url} (Azure, Databricks and storage emulated${worldDir ? `; world in ${worldDir}` : ''})`,
     );
     if (!approveAll)
       log('sandbox: QA and Prod wait for approval: open the printed links (or run with --approve all)');
-    const outcome = await Promise.race([
-      runRelease(app, { bundleDir, approve: approveAll ? 'all' : 'none', log }),
-      interrupted,
-    ]);
+    const follow = { approve: approveAll ? ('all' as const) : ('none' as const), log };
+    const running = async (): Promise<ReleaseRunResult> => {
+      if (!hosts || !app) return runRelease(app as SandboxApp, { bundleDir, ...follow });
+      const releaseId = await triggerRelease(
+        via as TriggerKind,
+        app,
+        world,
+        hosts.sources,
+        hosts.commit,
+        bundleDir,
+      );
+      log(
+        `${via}: release ${releaseId} started by ${via === 'upload' ? 'an upload to bundles/' : `a push of ${hosts.commit.slice(0, 12)}`}`,
+      );
+      return followRelease(app, releaseId, '', follow);
+    };
+    const outcome = await Promise.race([running(), interrupted]);
     if (typeof outcome === 'number') return outcome;
     const result = outcome;
     if (stateOut) {
@@ -111,6 +134,7 @@ async function release(
     return result.status.state === 'succeeded' ? 0 : 1;
   } finally {
     await app?.stop();
+    await hosts?.sources.stop();
     await world.stop();
   }
 }

@@ -48,6 +48,18 @@ export async function runRelease(app: SandboxApp, options: ReleaseRunOptions): P
       ? `release ${start.releaseId} started (status: ${app.url}/api/releases/${start.releaseId})`
       : `release ${start.releaseId} already exists; following it`,
   );
+  return followRelease(app, start.releaseId, staged.bundleId, options);
+}
+
+/** Shows a release's stages as they move, approving (or printing) links, until it ends. */
+export async function followRelease(
+  app: SandboxApp,
+  releaseId: string,
+  bundleId: string,
+  options: Omit<ReleaseRunOptions, 'bundleDir'>,
+): Promise<ReleaseRunResult> {
+  const start = { releaseId };
+  const staged = { bundleId };
   const seen = new Map<string, string>();
   const approved = new Set<string>();
   const deadline = Date.now() + (options.timeoutInMs ?? 3_600_000);
