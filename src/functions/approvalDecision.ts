@@ -12,44 +12,23 @@ import { approvalEventName, type ApprovalEvent } from '../activities/contracts';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
 import { approvalWaitId } from '../approvals/approvalWaitId';
 import { checkStageWaiting, type OrchestrationSnapshot } from '../approvals/checkStageWaiting';
-import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
 import type { RecordDecisionResult } from '../approvals/DecisionStore';
-import { describeTokenFailure } from '../approvals/describeTokenFailure';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { readOrchestration } from '../approvals/readOrchestration';
 import { resolveApprover } from '../approvals/resolveApprover';
-import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
-import { createAzureCredential } from '../azure/createAzureCredential';
 import { displayName } from '../config/loadSettings';
 import { messageResponse } from '../web/messageResponse';
-
-// Settings are read once per cold start; a failed read is not kept, so a fixed setting takes effect.
-let services: ApprovalServices | undefined;
+import { openApprovalLink } from './openApprovalLink';
 
 export async function approvalDecisionHandler(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const now = new Date();
-  let s: ApprovalServices;
-  try {
-    s = services ??= createApprovalServices(process.env, createAzureCredential);
-  } catch (error) {
-    context.error(`approvalDecision: ${error instanceof Error ? error.message : String(error)}`);
-    return messageResponse(
-      500,
-      'Not configured',
-      'bricklane is not configured correctly; its log says what to fix.',
-    );
-  }
-
   // Reject early: the link, then where the form came from, then the body's type and size, before parsing.
-  const verified = verifyApprovalToken(request.params.token ?? '', s.settings.approvalSigningKeys, now);
-  if (!verified.ok) {
-    const failure = describeTokenFailure(verified.reason);
-    return messageResponse(failure.status, failure.title, failure.message);
-  }
-  const claims = verified.claims;
+  const opened = openApprovalLink(request, context, now);
+  if (!opened.ok) return opened.response;
+  const { services: s, claims } = opened;
   if (isCrossSite(request, s.settings.publicUrl)) {
     return messageResponse(403, 'Refused', 'Decisions are accepted only from the approval page itself.');
   }

@@ -6,42 +6,22 @@ import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationCont
 import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalWaitId';
 import { checkStageWaiting, type OrchestrationSnapshot } from '../approvals/checkStageWaiting';
-import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
-import { describeTokenFailure } from '../approvals/describeTokenFailure';
 import { readOrchestration } from '../approvals/readOrchestration';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { resolveApprover } from '../approvals/resolveApprover';
-import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
-import { createAzureCredential } from '../azure/createAzureCredential';
 import { htmlResponse } from '../web/htmlResponse';
 import { messageResponse } from '../web/messageResponse';
+import { openApprovalLink } from './openApprovalLink';
 import { renderApprovalPage } from '../web/renderApprovalPage';
-
-// Settings are read once per cold start; a failed read is not kept, so a fixed setting takes effect.
-let services: ApprovalServices | undefined;
 
 export async function approvalPageHandler(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const now = new Date();
-  let s: ApprovalServices;
-  try {
-    s = services ??= createApprovalServices(process.env, createAzureCredential);
-  } catch (error) {
-    context.error(`approvalPage: ${error instanceof Error ? error.message : String(error)}`);
-    return messageResponse(
-      500,
-      'Not configured',
-      'bricklane is not configured correctly; its log says what to fix.',
-    );
-  }
-  const verified = verifyApprovalToken(request.params.token ?? '', s.settings.approvalSigningKeys, now);
-  if (!verified.ok) {
-    const failure = describeTokenFailure(verified.reason);
-    return messageResponse(failure.status, failure.title, failure.message);
-  }
-  const claims = verified.claims;
+  const opened = openApprovalLink(request, context, now);
+  if (!opened.ok) return opened.response;
+  const { services: s, claims } = opened;
   const environment = s.settings.environments.find((e) => e.name === claims.environment);
   if (!environment) {
     return messageResponse(409, 'Not waiting', `Environment ${claims.environment} is no longer configured.`);

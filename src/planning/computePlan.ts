@@ -52,20 +52,25 @@ function planFile(
   if (!entry) {
     return present === true
       ? { ...base, action: 'update', reason: 'exists in the workspace but not in the ledger; overwritten' }
-      : { ...base, action: 'create', reason: 'new' };
+      : createStep(base, false);
   }
-  if (present === false) {
-    return {
-      ...base,
-      action: 'create',
-      reason: 'recorded as deployed but missing',
-      drift: 'deleted outside bricklane',
-    };
-  }
+  if (present === false) return createStep(base, true);
   if (entry.hash !== sha256 || entry.target !== target) {
     return { ...base, action: 'update', reason: 'content changed' };
   }
   return { ...base, action: 'unchanged', reason: 'same content hash as deployed' };
+}
+
+/** A create: new, or re-creating what the ledger says was deployed and is gone (drift). */
+function createStep(base: Pick<PlanStep, 'key' | 'kind' | 'wave' | 'target'>, recorded: boolean): PlanStep {
+  return recorded
+    ? {
+        ...base,
+        action: 'create',
+        reason: 'recorded as deployed but missing',
+        drift: 'deleted outside bricklane',
+      }
+    : { ...base, action: 'create', reason: 'new' };
 }
 
 /** true/false when the live listing covers the path, undefined when presence was not read. */
@@ -84,14 +89,7 @@ function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Led
   );
   const base = { key: c.key, kind: 'clusters' as const, wave: WAVE_OF_KIND.clusters, target: c.name };
   if (!found) {
-    return entry
-      ? {
-          ...base,
-          action: 'create',
-          reason: 'recorded as deployed but missing',
-          drift: 'deleted outside bricklane',
-        }
-      : { ...base, action: 'create', reason: 'new' };
+    return createStep(base, entry !== undefined);
   }
   const changes = differingKeys(c.spec, found.spec);
   const liveId = found.cluster_id;
@@ -118,14 +116,7 @@ function planJob(
   );
   const base = { key: j.key, kind: 'jobs' as const, wave: WAVE_OF_KIND.jobs, target: j.name };
   if (!found) {
-    return entry
-      ? {
-          ...base,
-          action: 'create',
-          reason: 'recorded as deployed but missing',
-          drift: 'deleted outside bricklane',
-        }
-      : { ...base, action: 'create', reason: 'new' };
+    return createStep(base, entry !== undefined);
   }
   const liveId = String(found.job_id);
   const resolved = resolveJobSettings(j.settings, clusterIds);

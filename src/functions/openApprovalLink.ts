@@ -1,0 +1,42 @@
+// I/O: what both approval routes do first: load settings (once per cold start; a failed read is not kept,
+// so fixing a setting takes effect) and verify the link's token. Anything else is the route's own business.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { ApprovalClaims } from '../approvals/ApprovalClaims';
+import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
+import { describeTokenFailure } from '../approvals/describeTokenFailure';
+import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
+import { createAzureCredential } from '../azure/createAzureCredential';
+import { messageResponse } from '../web/messageResponse';
+
+export type OpenedApprovalLink =
+  | { ok: true; services: ApprovalServices; claims: ApprovalClaims }
+  | { ok: false; response: HttpResponseInit };
+
+let services: ApprovalServices | undefined;
+
+export function openApprovalLink(
+  request: HttpRequest,
+  context: InvocationContext,
+  now: Date,
+): OpenedApprovalLink {
+  let s: ApprovalServices;
+  try {
+    s = services ??= createApprovalServices(process.env, createAzureCredential);
+  } catch (error) {
+    context.error(`${context.functionName}: ${error instanceof Error ? error.message : String(error)}`);
+    return {
+      ok: false,
+      response: messageResponse(
+        500,
+        'Not configured',
+        'bricklane is not configured correctly; its log says what to fix.',
+      ),
+    };
+  }
+  const verified = verifyApprovalToken(request.params.token ?? '', s.settings.approvalSigningKeys, now);
+  if (!verified.ok) {
+    const failure = describeTokenFailure(verified.reason);
+    return { ok: false, response: messageResponse(failure.status, failure.title, failure.message) };
+  }
+  return { ok: true, services: s, claims: verified.claims };
+}
