@@ -18,6 +18,7 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     ledgerStore: services.ledger,
     maxInFlight: services.settings.maxInFlight,
     apply: false,
+    ...(connected.workspace ? { scheduler: services.schedulerFor(connected.workspace.url) } : {}),
   });
   await services.releases.writeJson(stagePlanBlobName(input.releaseId, input.environment), report.plan);
   return {

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { resetAppServices } from '../../src/activities/engine/appServices';
 import { BlobEventPump } from './BlobEventPump';
 import { FunctionHost, type FunctionHostOptions } from './host/FunctionHost';
 import { loadFunctionApp } from './host/loadFunctionApp';
@@ -44,7 +43,6 @@ export class SandboxApp {
     };
     // Settings are read once per worker process; a new host is a new worker.
     Object.assign(process.env, settings);
-    resetAppServices();
     const host = await FunctionHost.start({
       ...options.host,
       app,

@@ -17,15 +17,34 @@ export interface AppServices {
   schedulerFor: (workspaceUrl: string) => RequestScheduler;
 }
 
-let services: AppServices | undefined;
+let services: { fingerprint: string; value: AppServices } | undefined;
 
+/**
+ * Built once per worker and rebuilt when the app settings change (the portal restarts the worker on a
+ * change; a host that keeps the process, like a local one, gets the same effect without a restart).
+ */
 export function appServices(): AppServices {
-  if (services) return services;
+  const fingerprint = settingsFingerprint(process.env);
+  if (services?.fingerprint === fingerprint) return services.value;
+  const value = createAppServices();
+  services = { fingerprint, value };
+  return value;
+}
+
+function settingsFingerprint(env: NodeJS.ProcessEnv): string {
+  return Object.keys(env)
+    .filter((k) => k.startsWith('BRICKLANE_') || k === 'AzureWebJobsStorage' || k.startsWith('IDENTITY_'))
+    .sort()
+    .map((k) => `${k}=${env[k] ?? ''}`)
+    .join('\n');
+}
+
+function createAppServices(): AppServices {
   const settings = loadSettings(process.env);
   let credential: TokenCredential | undefined;
   const getCredential = (): TokenCredential => (credential ??= createAzureCredential(settings.azure));
   const schedulers = new Map<string, RequestScheduler>();
-  services = {
+  return {
     settings,
     credential: getCredential,
     ledger: LedgerStore.fromSettings(settings.ledger, getCredential),
@@ -39,10 +58,4 @@ export function appServices(): AppServices {
       return scheduler;
     },
   };
-  return services;
-}
-
-/** Tests and the sandbox change settings between runs in one process. */
-export function resetAppServices(): void {
-  services = undefined;
 }

@@ -7,6 +7,7 @@ import { readLiveState } from './readLiveState';
 import type { LedgerStore } from '../../azure/LedgerStore';
 import type { DatabricksRequestInfo } from '../../databricks/DatabricksClientOptions';
 import { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
+import type { RequestScheduler } from '../../databricks/RequestScheduler';
 import type { DatabricksCredential } from '../../databricks/DatabricksCredential';
 import type { Bundle } from '../../manifest/Bundle';
 import { canonicalJson } from '../../manifest/canonicalJson';
@@ -42,6 +43,8 @@ export interface DeployBundleOptions {
   apply: boolean;
   onProgress?: (progress: ApplyProgress) => void;
   clusterWaitTimeoutInMs?: number;
+  /** The workspace's shared scheduler, when the caller has one (activities); else one of this run. */
+  scheduler?: RequestScheduler;
   clusterPollIntervalInMs?: number;
 }
 
@@ -59,6 +62,7 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
   const client = options.workspace
     ? new DatabricksWorkspaceClient(options.workspace.url, options.workspace.credential, {
         maxInFlight: options.maxInFlight,
+        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
         onRequest: count,
       })
     : undefined;

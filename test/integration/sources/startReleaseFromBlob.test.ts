@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { create as createTar } from 'tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resetAppServices } from '../../../src/activities/engine/appServices';
 import { ReleaseStorage } from '../../../src/azure/ReleaseStorage';
 import {
   startReleaseFromBlob,
@@ -188,14 +187,12 @@ describe('startReleaseFromBlob (the blob trigger handler)', () => {
       saved.set(key, process.env[key]);
       process.env[key] = value;
     }
-    resetAppServices();
   });
   afterAll(async () => {
     for (const [key, value] of saved) {
       if (value === undefined) Reflect.deleteProperty(process.env, key);
       else process.env[key] = value;
     }
-    resetAppServices();
     await new Promise((done) => durable?.server.close(done));
   });
   beforeEach(() => {

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetAppServices } from '../../../src/activities/engine/appServices';
 import { loadSettings } from '../../../src/config/loadSettings';
 import { releaseInputFor } from '../../../src/config/releaseInputFor';
 import { azureDevOpsWebhook, azureDevOpsWebhookOptions } from '../../../src/functions/azureDevOpsWebhook';
@@ -103,7 +102,6 @@ const unauthorized = {
 beforeAll(async () => {
   durable = await FakeDurableStarts.start();
   Object.assign(process.env, ENV);
-  resetAppServices();
 });
 
 afterAll(async () => {
@@ -292,11 +290,9 @@ describe('POST /api/webhooks/azure-devops', () => {
 describe('POST /api/webhooks/azure-devops without hook credentials configured', () => {
   beforeAll(() => {
     delete process.env.BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD;
-    resetAppServices();
   });
   afterAll(() => {
     process.env.BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD = PASSWORD;
-    resetAppServices();
   });
 
   it('answers 503 with the settings to set', async () => {

@@ -4,7 +4,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetAppServices } from '../../../src/activities/engine/appServices';
 import { loadSettings } from '../../../src/config/loadSettings';
 import { releaseInputFor } from '../../../src/config/releaseInputFor';
 import { githubWebhook, githubWebhookOptions } from '../../../src/functions/githubWebhook';
@@ -103,7 +102,6 @@ function expectedRelease(commit: string): { releaseId: string; statusUrl: string
 beforeAll(async () => {
   durable = await FakeDurableStarts.start();
   Object.assign(process.env, ENV);
-  resetAppServices();
 });
 
 afterAll(async () => {
@@ -330,11 +328,9 @@ describe('POST /api/webhooks/github', () => {
 describe('POST /api/webhooks/github without a configured secret', () => {
   beforeAll(() => {
     delete process.env.BRICKLANE_GITHUB_WEBHOOK_SECRET;
-    resetAppServices();
   });
   afterAll(() => {
     process.env.BRICKLANE_GITHUB_WEBHOOK_SECRET = SECRET;
-    resetAppServices();
   });
 
   it('answers 503 with the setting to set', async () => {

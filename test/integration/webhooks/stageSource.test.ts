@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceToFetch } from '../../../src/activities/contracts';
-import { resetAppServices } from '../../../src/activities/engine/appServices';
 import { stageSource } from '../../../src/activities/stageSource';
 import { RELEASES_CONTAINER, ReleaseStorage, stagedBundleBlob } from '../../../src/azure/ReleaseStorage';
 import { SourceFetchError } from '../../../src/sources/SourceFetchError';
@@ -80,7 +79,6 @@ beforeAll(async () => {
     // Temporary files of this process land here, so the test can see that none are left behind.
     TMPDIR: temp,
   });
-  resetAppServices();
   // The reference: artifacts/ staged directly, in a container of its own.
   service = BlobServiceClient.fromConnectionString(azurite.connectionString);
   const reference = new ReleaseStorage(service, 'reference-bundles');
