@@ -197,3 +197,20 @@ describe('deploying artifacts/ to an emulated workspace', () => {
     expect(world.emulator.counters(env).faults).toBe(2);
   });
 });
+
+describe('against a workspace that reports server-filled cluster fields', () => {
+  it('still sees unchanged clusters as unchanged: a second deploy makes zero writes (databricks/cli#3286)', async () => {
+    const world = await LocalWorld.start({ auth: 'token', emulator: { clusterServerDefaults: true } });
+    try {
+      expect((await runCliCaptured(world, ['deploy', ARTIFACTS, '--env', 'dev'])).code).toBe(0);
+      const info = world.emulator.workspace('dev').listClusters()[0];
+      expect(info).toHaveProperty('driver_node_type_id');
+      world.emulator.resetCounters();
+      const again = await runCliCaptured(world, ['deploy', ARTIFACTS, '--env', 'dev']);
+      expect(again.code).toBe(0);
+      expect(world.emulator.counters('dev').writes).toBe(0);
+    } finally {
+      await world.stop();
+    }
+  });
+});
