@@ -15,7 +15,7 @@ import { approvalDecision } from '../../../src/functions/approvalDecision';
 import { approvalPage } from '../../../src/functions/approvalPage';
 import type { DeployPlan } from '../../../src/planning/DeployPlan';
 import { Azurite } from '../../emulator/Azurite';
-import { FakeDurableHost } from './FakeDurableHost';
+import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 const KEY = 'approval-test-key-0123456789abcdef0123456789';
 const PUBLIC_URL = 'https://bricklane.example.net';
@@ -24,7 +24,7 @@ const HOUR = 3600;
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 let azurite: Azurite;
-let durable: FakeDurableHost;
+let durable: FakeDurableApi;
 let logs: string[];
 
 function principal(login: string): Record<string, string> {
@@ -111,7 +111,7 @@ async function post(
 const text = (response: HttpResponseInit): string => String(response.body);
 
 beforeAll(async () => {
-  [azurite, durable] = await Promise.all([Azurite.start(), FakeDurableHost.start()]);
+  [azurite, durable] = await Promise.all([Azurite.start(), FakeDurableApi.start()]);
   // The functions read settings once, on their first call.
   Object.assign(process.env, {
     BRICKLANE_ENVIRONMENTS: 'dev,qa,prod',

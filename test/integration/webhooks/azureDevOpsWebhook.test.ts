@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/loadSettings';
 import { releaseInputFor } from '../../../src/config/releaseInputFor';
 import { azureDevOpsWebhook, azureDevOpsWebhookOptions } from '../../../src/functions/azureDevOpsWebhook';
-import { FakeDurableStarts } from './FakeDurableStarts';
+import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 const PUBLIC_URL = 'https://bricklane.example.net';
 const ORGANIZATION = 'https://dev.azure.com/fabrikam-fiber-inc';
@@ -30,7 +30,7 @@ const FIXTURE = join(__dirname, '..', '..', 'fixtures', 'webhooks', 'azure-devop
 const COMMIT = '33b55f7cb7e7e245323987634f960cf4a6e6bc74';
 const REPOSITORY_ID = '278d5cd2-584d-4b63-824a-2ba458937249';
 
-let durable: FakeDurableStarts;
+let durable: FakeDurableApi;
 const logs: string[] = [];
 
 type Payload = {
@@ -100,7 +100,7 @@ const unauthorized = {
 };
 
 beforeAll(async () => {
-  durable = await FakeDurableStarts.start();
+  durable = await FakeDurableApi.start();
   Object.assign(process.env, ENV);
 });
 

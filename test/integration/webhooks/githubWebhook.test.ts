@@ -13,7 +13,7 @@ import {
   pingExample,
   tagPushExample,
 } from '../../fixtures/webhooks/githubExamples';
-import { FakeDurableStarts } from './FakeDurableStarts';
+import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 const SECRET = 'It’s a Secret to Everybody'; // GitHub's own example secret (non-ASCII on purpose)
 const PUBLIC_URL = 'https://bricklane.example.net';
@@ -30,7 +30,7 @@ const ENV = {
   BRICKLANE_GITHUB_WEBHOOK_SECRET: SECRET,
 };
 
-let durable: FakeDurableStarts;
+let durable: FakeDurableApi;
 /** Every log line of the file's deliveries. */
 const logs: string[] = [];
 
@@ -100,7 +100,7 @@ function expectedRelease(commit: string): { releaseId: string; statusUrl: string
 }
 
 beforeAll(async () => {
-  durable = await FakeDurableStarts.start();
+  durable = await FakeDurableApi.start();
   Object.assign(process.env, ENV);
 });
 

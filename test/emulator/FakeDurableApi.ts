@@ -1,9 +1,16 @@
 // Test infrastructure: the Durable Functions extension's HTTP API as the durable client sees it through
-// `rpcBaseUrl` (durable-functions 3.5, DurableClient.js): GET instances/{id} answers 404 until the instance
-// was started, then a Pending status; POST orchestrators/{name}/{id} is recorded and starts it.
-// (The same idea as test/integration/approvals/FakeDurableHost.ts, which serves approvals, not starts.)
+// `rpcBaseUrl` (durable-functions 3.5, lib/src/durableClient/DurableClient.js), for handlers called
+// directly in tests: GET instances/{id} answers a status (seeded, or Pending once started),
+// POST orchestrators/{name}/{id} and POST instances/{id}/raiseEvent/{name} are recorded.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+export interface FakeInstance {
+  name?: string;
+  runtimeStatus: string;
+  customStatus: unknown;
+  input?: unknown;
+}
 
 export interface RecordedStart {
   orchestrator: string;
@@ -11,28 +18,37 @@ export interface RecordedStart {
   input: unknown;
 }
 
-export class FakeDurableStarts {
+export interface RaisedEvent {
+  instanceId: string;
+  name: string;
+  body: unknown;
+}
+
+export class FakeDurableApi {
+  readonly instances = new Map<string, FakeInstance>();
   readonly starts: RecordedStart[] = [];
-  /** Status codes for the next start requests instead of 202 (the extension failing). */
+  readonly raised: RaisedEvent[] = [];
+  /** Status codes to answer the next start / raiseEvent calls with, instead of 202 (the extension failing). */
   readonly startFaults: number[] = [];
+  readonly raiseFaults: number[] = [];
 
   private constructor(
     private readonly server: Server,
     readonly rpcBaseUrl: string,
   ) {}
 
-  static async start(): Promise<FakeDurableStarts> {
+  static async start(): Promise<FakeDurableApi> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const host = new FakeDurableStarts(server, `http://127.0.0.1:${port}/durabletask/`);
+    const api = new FakeDurableApi(server, `http://127.0.0.1:${port}/durabletask/`);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      void host.handle(req).then(({ status, body }) => {
+      void api.handle(req).then(({ status, body }) => {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(body === undefined ? '' : JSON.stringify(body));
       });
     });
-    return host;
+    return api;
   }
 
   /** The durable client binding's data, as the host puts it into the InvocationContext's extraInputs. */
@@ -47,6 +63,10 @@ export class FakeDurableStarts {
     };
   }
 
+  eventsFor(instanceId: string): RaisedEvent[] {
+    return this.raised.filter((e) => e.instanceId === instanceId);
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -54,6 +74,7 @@ export class FakeDurableStarts {
   private async handle(req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(
       /^\/durabletask\//,
       '',
@@ -63,29 +84,44 @@ export class FakeDurableStarts {
       const [, orchestrator = '', instanceId = ''] = start;
       const fault = this.startFaults.shift();
       if (fault !== undefined) return { status: fault, body: { message: 'injected fault' } };
-      const text = Buffer.concat(chunks).toString('utf8');
-      this.starts.push({ orchestrator, instanceId, input: text ? (JSON.parse(text) as unknown) : undefined });
+      const input = text ? (JSON.parse(text) as unknown) : undefined;
+      this.starts.push({ orchestrator, instanceId, input });
+      this.instances.set(instanceId, {
+        name: orchestrator,
+        runtimeStatus: 'Pending',
+        customStatus: null,
+        input,
+      });
       return { status: 202, body: { id: instanceId } };
+    }
+    const raise = /^instances\/([^/]+)\/raiseEvent\/(.+)$/.exec(path);
+    if (req.method === 'POST' && raise) {
+      const [, instanceId = '', name = ''] = raise;
+      const fault = this.raiseFaults.shift();
+      if (fault !== undefined) return { status: fault, body: { message: 'injected fault' } };
+      if (!this.instances.has(instanceId)) return { status: 404 };
+      this.raised.push({ instanceId, name, body: JSON.parse(text) as unknown });
+      return { status: 202 };
     }
     const get = /^instances\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && get) {
       const instanceId = get[1] ?? '';
-      const started = this.starts.find((s) => s.instanceId === instanceId);
-      if (!started) return { status: 404 };
+      const instance = this.instances.get(instanceId);
+      if (!instance) return { status: 404 };
       return {
         status: 200,
         body: {
-          name: started.orchestrator,
+          name: instance.name ?? 'deployRelease',
           instanceId,
           createdTime: '2026-11-25T09:00:00Z',
-          lastUpdatedTime: '2026-11-25T09:00:01Z',
-          input: started.input,
+          lastUpdatedTime: '2026-11-25T09:30:00Z',
+          input: instance.input ?? null,
           output: null,
-          runtimeStatus: 'Pending',
-          customStatus: null,
+          runtimeStatus: instance.runtimeStatus,
+          customStatus: instance.customStatus,
         },
       };
     }
-    return { status: 400, body: { message: `fake durable host: no route for ${req.method} ${path}` } };
+    return { status: 400, body: { message: `fake durable API: no route for ${req.method} ${path}` } };
   }
 }
