@@ -26,6 +26,19 @@ export async function beginRelease(
       statusUrl,
     };
   }
-  await client.startNew(ORCHESTRATIONS.deployRelease, { instanceId: input.releaseId, input });
+  try {
+    await client.startNew(ORCHESTRATIONS.deployRelease, { instanceId: input.releaseId, input });
+  } catch (error) {
+    // Two deliveries of one push can race past the check above; the extension refuses the second start
+    // (a 500 carrying OrchestrationAlreadyExistsException), which is the idempotent outcome we want.
+    const now = await client.getStatus(input.releaseId).catch(() => undefined);
+    if (!now?.runtimeStatus) throw error;
+    return {
+      releaseId: input.releaseId,
+      started: false,
+      runtimeStatus: String(now.runtimeStatus),
+      statusUrl,
+    };
+  }
   return { releaseId: input.releaseId, started: true, statusUrl };
 }

@@ -31,6 +31,8 @@ export class FakeDurableApi {
   /** Status codes to answer the next start / raiseEvent calls with, instead of 202 (the extension failing). */
   readonly startFaults: number[] = [];
   readonly raiseFaults: number[] = [];
+  /** The next start loses a race with another delivery: the instance exists, the extension answers 500. */
+  loseNextStartRace = false;
 
   private constructor(
     private readonly server: Server,
@@ -85,6 +87,19 @@ export class FakeDurableApi {
       const fault = this.startFaults.shift();
       if (fault !== undefined) return { status: fault, body: { message: 'injected fault' } };
       const input = text ? (JSON.parse(text) as unknown) : undefined;
+      if (this.loseNextStartRace) {
+        this.loseNextStartRace = false;
+        this.instances.set(instanceId, {
+          name: orchestrator,
+          runtimeStatus: 'Running',
+          customStatus: null,
+          input,
+        });
+        return {
+          status: 500,
+          body: { ExceptionType: 'DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException' },
+        };
+      }
       this.starts.push({ orchestrator, instanceId, input });
       this.instances.set(instanceId, {
         name: orchestrator,

@@ -319,6 +319,15 @@ describe('POST /api/webhooks/github', () => {
     });
   });
 
+  it('answers the existing release when a concurrent delivery of the same push started it first', async () => {
+    durable.loseNextStartRace = true;
+    const startsBefore = durable.starts.length;
+    const response = await deliver({ body: json(pushToMain('cccccccccccccccccccccccccccccccccccccccc')) });
+    expect(response.status).toBe(200);
+    expect(response.jsonBody).toMatchObject({ started: false });
+    expect(durable.starts.length).toBe(startsBefore);
+  });
+
   it('never logs the secret', () => {
     expect(logs.length).toBeGreaterThan(5);
     expect(logs.join('\n')).not.toContain(SECRET);
