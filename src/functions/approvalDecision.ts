@@ -11,14 +11,14 @@ import * as df from 'durable-functions';
 import { approvalEventName, type ApprovalEvent } from '../activities/contracts';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
 import { approvalWaitId } from '../approvals/approvalWaitId';
-import { checkStageWaiting, type OrchestrationSnapshot } from '../approvals/checkStageWaiting';
 import type { RecordDecisionResult } from '../approvals/DecisionStore';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
-import { readOrchestration } from '../approvals/readOrchestration';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
 import { messageResponse } from '../web/messageResponse';
+import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
+import { readWaitingStage } from './readWaitingStage';
 
 export async function approvalDecisionHandler(
   request: HttpRequest,
@@ -28,7 +28,7 @@ export async function approvalDecisionHandler(
   // Reject early: the link, then where the form came from, then the body's type and size, before parsing.
   const opened = openApprovalLink(request, context, now);
   if (!opened.ok) return opened.response;
-  const { services: s, claims } = opened;
+  const { services: s, claims, environment } = opened;
   if (isCrossSite(request, s.settings.publicUrl)) {
     return messageResponse(403, 'Refused', 'Decisions are accepted only from the approval page itself.');
   }
@@ -39,10 +39,6 @@ export async function approvalDecisionHandler(
   const parsed = parseDecisionRequest(request.headers.get('content-type'), body);
   if (!parsed.ok) return messageResponse(parsed.status, 'Not accepted', parsed.message);
 
-  const environment = s.settings.environments.find((e) => e.name === claims.environment);
-  if (!environment) {
-    return messageResponse(409, 'Not waiting', `Environment ${claims.environment} is no longer configured.`);
-  }
   const who = resolveApprover(request.headers, {
     environment: claims.environment,
     approvers: environment.approval.approvers,
@@ -50,16 +46,9 @@ export async function approvalDecisionHandler(
   });
   if (!who.ok) return messageResponse(403, 'Not allowed', who.message);
 
-  const client = df.getClient(context);
-  let snapshot: OrchestrationSnapshot | undefined;
-  try {
-    snapshot = await readOrchestration(client, claims.releaseId);
-  } catch (error) {
-    context.error(`approvalDecision: status of release ${claims.releaseId} unreadable: ${String(error)}`);
-    return tryAgain('The release status could not be read just now; nothing was recorded.');
-  }
-  const check = checkStageWaiting(snapshot, claims);
-  if (!check.ok) return messageResponse(check.status, check.title, check.message, check.details);
+  const waiting = await readWaitingStage(context, claims);
+  if (!waiting.ok) return waiting.response;
+  const { client } = waiting;
 
   const event: ApprovalEvent = {
     decision: parsed.decision,
@@ -80,19 +69,7 @@ export async function approvalDecisionHandler(
     context.error(`approvalDecision: recording the decision failed: ${String(error)}`);
     return tryAgain('The decision could not be recorded just now; nothing was decided.');
   }
-  if (!stored.recorded) {
-    const first = stored.alreadyDecided;
-    return messageResponse(
-      409,
-      'Already decided',
-      `${claims.environment} of release ${claims.releaseId} is decided.`,
-      [
-        ['Decision', first.decision],
-        ['By', first.approver],
-        ['At', first.decidedAt],
-      ],
-    );
-  }
+  if (!stored.recorded) return alreadyDecidedResponse(claims, stored.alreadyDecided);
   try {
     await client.raiseEvent(claims.releaseId, approvalEventName(claims.environment), event);
   } catch (error) {

@@ -5,13 +5,12 @@
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalWaitId';
-import { checkStageWaiting, type OrchestrationSnapshot } from '../approvals/checkStageWaiting';
-import { readOrchestration } from '../approvals/readOrchestration';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { htmlResponse } from '../web/htmlResponse';
-import { messageResponse } from '../web/messageResponse';
+import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
+import { readWaitingStage } from './readWaitingStage';
 import { renderApprovalPage } from '../web/renderApprovalPage';
 
 export async function approvalPageHandler(
@@ -21,40 +20,16 @@ export async function approvalPageHandler(
   const now = new Date();
   const opened = openApprovalLink(request, context, now);
   if (!opened.ok) return opened.response;
-  const { services: s, claims } = opened;
-  const environment = s.settings.environments.find((e) => e.name === claims.environment);
-  if (!environment) {
-    return messageResponse(409, 'Not waiting', `Environment ${claims.environment} is no longer configured.`);
-  }
-  let snapshot: OrchestrationSnapshot | undefined;
-  try {
-    snapshot = await readOrchestration(df.getClient(context), claims.releaseId);
-  } catch (error) {
-    context.error(`approvalPage: status of release ${claims.releaseId} unreadable: ${String(error)}`);
-    return messageResponse(503, 'Try again', 'The release status could not be read just now.', [], {
-      'Retry-After': '5',
-    });
-  }
-  const check = checkStageWaiting(snapshot, claims);
-  if (!check.ok) return messageResponse(check.status, check.title, check.message, check.details);
+  const { services: s, claims, environment } = opened;
+  const waiting = await readWaitingStage(context, claims);
+  if (!waiting.ok) return waiting.response;
   // The decision may be on its way while the orchestration has not updated its status yet.
   const decided = await s.decisions.read(claims.releaseId, claims.environment).catch((error: unknown) => {
     // Only the POST decides, and it checks the store again; showing the form here is harmless.
     context.warn(`approvalPage: decision of ${claims.environment} unreadable: ${String(error)}`);
     return undefined;
   });
-  if (decided && decided.waitId === approvalWaitId(claims)) {
-    return messageResponse(
-      409,
-      'Already decided',
-      `${claims.environment} of release ${claims.releaseId} is decided.`,
-      [
-        ['Decision', decided.decision],
-        ['By', decided.approver],
-        ['At', decided.decidedAt],
-      ],
-    );
-  }
+  if (decided && decided.waitId === approvalWaitId(claims)) return alreadyDecidedResponse(claims, decided);
   const plan = await readStagePlan(s.blobService, claims.releaseId, claims.environment).catch(
     (error: unknown) => {
       // The counts in the release status are enough to judge; a storage hiccup must not hide the page.
@@ -64,8 +39,8 @@ export async function approvalPageHandler(
   );
   const path = new URL(request.url).pathname;
   const html = renderApprovalPage({
-    release: check.release,
-    stage: check.stage,
+    release: waiting.release,
+    stage: waiting.stage,
     plan,
     linkExpiresAt: new Date(claims.expiresAt * 1000),
     now,

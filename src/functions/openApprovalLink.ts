@@ -1,15 +1,16 @@
 // I/O: what both approval routes do first: load settings (once per cold start; a failed read is not kept,
-// so fixing a setting takes effect) and verify the link's token. Anything else is the route's own business.
+// so fixing a setting takes effect), verify the link's token, and find the environment it names.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ApprovalClaims } from '../approvals/ApprovalClaims';
 import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
 import { describeTokenFailure } from '../approvals/describeTokenFailure';
 import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
 import { createAzureCredential } from '../azure/createAzureCredential';
+import type { EnvironmentSettings } from '../config/Settings';
 import { messageResponse } from '../web/messageResponse';
 
 export type OpenedApprovalLink =
-  | { ok: true; services: ApprovalServices; claims: ApprovalClaims }
+  | { ok: true; services: ApprovalServices; claims: ApprovalClaims; environment: EnvironmentSettings }
   | { ok: false; response: HttpResponseInit };
 
 let services: ApprovalServices | undefined;
@@ -38,5 +39,17 @@ export function openApprovalLink(
     const failure = describeTokenFailure(verified.reason);
     return { ok: false, response: messageResponse(failure.status, failure.title, failure.message) };
   }
-  return { ok: true, services: s, claims: verified.claims };
+  const claims = verified.claims;
+  const environment = s.settings.environments.find((e) => e.name === claims.environment);
+  if (!environment) {
+    return {
+      ok: false,
+      response: messageResponse(
+        409,
+        'Not waiting',
+        `Environment ${claims.environment} is no longer configured.`,
+      ),
+    };
+  }
+  return { ok: true, services: s, claims, environment };
 }

@@ -1,5 +1,6 @@
 // Pure: the approval page: what release, who asked, what will change in the environment, and a plain
 // HTML form (no script) that posts the decision back to the page's own URL.
+import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './KIND_LABELS';
 import type { ReleaseStatus, StageStatus } from '../activities/contracts';
 import { MAX_COMMENT_LENGTH } from '../approvals/parseDecisionRequest';
 import type { ApproverResolution } from '../approvals/resolveApprover';
@@ -23,17 +24,6 @@ export interface ApprovalPageModel {
   /** Where to sign in when the environment needs a named approver. */
   signInUrl?: string;
 }
-
-// A page with thousands of rows is unreadable on a phone; the counts above the list stay exact.
-const MAX_ITEMS_PER_KIND = 200;
-
-const KIND_LABELS: Record<ResourceKind, string> = {
-  initScripts: 'Init scripts',
-  clusters: 'Clusters',
-  notebooks: 'Notebooks',
-  files: 'Workspace files',
-  jobs: 'Jobs',
-};
 
 export function renderApprovalPage(model: ApprovalPageModel): string {
   const env = model.stage.environment;

@@ -1,6 +1,7 @@
 // Pure: the status page of one release (DESIGN.md, "Who uses it" 5): Dev -> QA -> Prod with each stage's
 // state, approval, plan (expandable to names), outcome and timings, and where the bundle came from.
 // Every value from a bundle or a payload (names, commits, approvers, comments, messages) is escaped.
+import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './KIND_LABELS';
 import type { KindSummary as Counts, PlanStep, DeployPlan } from '../planning/DeployPlan';
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
@@ -32,16 +33,6 @@ export interface StatusPageModel {
 // Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
 const LIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
 const REFRESH_IN_SECONDS = 5;
-// A page with thousands of rows is unreadable on a phone; the counts above the list stay exact.
-const MAX_ITEMS_PER_KIND = 200;
-
-const KIND_LABELS: Record<ResourceKind, string> = {
-  initScripts: 'Init scripts',
-  clusters: 'Clusters',
-  notebooks: 'Notebooks',
-  files: 'Workspace files',
-  jobs: 'Jobs',
-};
 const ACTION_ORDER: Record<PlanStep['action'], number> = { create: 0, update: 1, delete: 2, unchanged: 3 };
 
 export function renderStatusPage(model: StatusPageModel): string {

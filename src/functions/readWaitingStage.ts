@@ -1,0 +1,43 @@
+// I/O: the release behind an approval link, and whether the link's stage still waits for a decision.
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import type { ReleaseStatus, StageStatus } from '../activities/contracts';
+import type { ApprovalClaims } from '../approvals/ApprovalClaims';
+import { checkStageWaiting } from '../approvals/checkStageWaiting';
+import { readOrchestration } from '../approvals/readOrchestration';
+import { messageResponse } from '../web/messageResponse';
+
+export type WaitingStage =
+  | { ok: true; client: df.DurableClient; release: ReleaseStatus; stage: StageStatus }
+  | { ok: false; response: HttpResponseInit };
+
+export async function readWaitingStage(
+  context: InvocationContext,
+  claims: ApprovalClaims,
+): Promise<WaitingStage> {
+  const client = df.getClient(context);
+  let snapshot;
+  try {
+    snapshot = await readOrchestration(client, claims.releaseId);
+  } catch (error) {
+    context.error(
+      `${context.functionName}: status of release ${claims.releaseId} unreadable: ${String(error)}`,
+    );
+    return {
+      ok: false,
+      response: messageResponse(
+        503,
+        'Try again',
+        'The release status could not be read just now; nothing was decided.',
+        [],
+        {
+          'Retry-After': '5',
+        },
+      ),
+    };
+  }
+  const check = checkStageWaiting(snapshot, claims);
+  if (!check.ok)
+    return { ok: false, response: messageResponse(check.status, check.title, check.message, check.details) };
+  return { ok: true, client, release: check.release, stage: check.stage };
+}
