@@ -20,12 +20,15 @@ export async function extractTar(archivePath: string, gzip: boolean, sink: Extra
   const parser = new Parser({ strict: true, zstd: false });
   let sawEndMarker = false;
   let failure: unknown;
-  let current: ReadEntry | undefined;
-  // The first error wins. The entry being written is destroyed with it: when the input stops mid-entry
-  // (a gzip cut short), that entry would otherwise wait forever for the rest of its bytes.
+  // The first error wins, and it also ends the read of the entry being written: when the input stops
+  // mid-entry (a gzip cut short), that entry would otherwise wait forever for the rest of its bytes. A
+  // promise rather than entry.destroy(), which is lost when it happens before the reader starts waiting.
+  let abort: (error: unknown) => void = () => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => (abort = reject));
+  aborted.catch(() => undefined);
   const fail = (error: unknown): void => {
     failure ??= error;
-    current?.destroy();
+    abort(error);
   };
   // This listener also keeps an error that arrives after the loop stopped listening (while the pipeline is
   // torn down) from crashing the worker.
@@ -59,15 +62,15 @@ export async function extractTar(archivePath: string, gzip: boolean, sink: Extra
   let finished = false;
   try {
     for await (const [entry] of entries) {
-      current = entry;
-      await writeEntry(entry, sink);
-      current = undefined;
+      // An entry queued before the error still comes out of the iterator; its data never will.
+      if (failure !== undefined) break;
+      await writeEntry(entry, sink, aborted);
     }
     finished = true;
   } catch (error) {
     throw asRejection(failure ?? error);
   } finally {
-    if (!finished) stop.abort();
+    if (!finished || failure !== undefined) stop.abort();
     await feeding;
   }
   if (failure !== undefined) throw asRejection(failure);
@@ -79,7 +82,7 @@ export async function extractTar(archivePath: string, gzip: boolean, sink: Extra
   }
 }
 
-async function writeEntry(entry: ReadEntry, sink: ExtractionSink): Promise<void> {
+async function writeEntry(entry: ReadEntry, sink: ExtractionSink, aborted: Promise<never>): Promise<void> {
   const name = entry.path;
   const shown = JSON.stringify(name);
   sink.countEntry(name);
@@ -92,8 +95,8 @@ async function writeEntry(entry: ReadEntry, sink: ExtractionSink): Promise<void>
     case 'File':
     case 'OldFile':
     case 'ContiguousFile':
-      // ReadEntry is a Minipass stream: async-iterable, and paused until read, which holds the parser back.
-      return sink.file(name, entry.size, () => Promise.resolve(entry));
+      // ReadEntry is a Minipass stream: paused until read, which holds the parser back.
+      return sink.file(name, entry.size, () => Promise.resolve(readUntil(entry, aborted)));
     case 'SymbolicLink':
     case 'Link':
       throw new ArchiveRejectedError(
@@ -116,6 +119,16 @@ async function writeEntry(entry: ReadEntry, sink: ExtractionSink): Promise<void>
         `entry ${shown} is a tar entry of type ${entry.type}, which bricklane does not unpack; build the archive with plain files and folders only`,
         name,
       );
+  }
+}
+
+/** The entry's chunks, ending with the extraction's failure as soon as there is one. */
+async function* readUntil(entry: ReadEntry, aborted: Promise<never>): AsyncGenerator<Buffer> {
+  const chunks = entry[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await Promise.race([chunks.next(), aborted]);
+    if (next.done === true) return;
+    yield next.value;
   }
 }
 
