@@ -2,7 +2,7 @@
 // Databricks limits each workspace to about 30 req/s for workspace/import and DBFS and 20 req/s for
 // jobs/create (Azure Databricks "API rate limits"), and parallel importers that ignore this drown in 429s
 // (databrickslabs/migrate#126). So every request of a workspace, from every caller, passes through here.
-import { performance } from 'node:perf_hooks';
+// The global `performance` and `setTimeout` (not perf_hooks'): one clock, which a test may replace whole.
 
 export interface RequestSchedulerOptions {
   /** Requests in flight at once, over all groups. Default 16 (peers use 10–20; ucx#401 reports a 20 cap). */
