@@ -1,7 +1,8 @@
 // Test infrastructure: starts the real Azurite storage emulator (from node_modules) on free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const ACCOUNT = 'devstoreaccount1';
@@ -32,7 +33,21 @@ export class Azurite {
     ].join(';');
   }
 
+  /**
+   * Ports are picked free, then handed to Azurite, which binds them a second or two later; another process
+   * (a parallel test worker) may take one in between. Such a start is retried on fresh ports.
+   */
   static async start(options: AzuriteOptions = {}): Promise<Azurite> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await Azurite.startOnFreePorts(options);
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  private static async startOnFreePorts(options: AzuriteOptions): Promise<Azurite> {
     const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
     const bin = join(__dirname, '..', '..', 'node_modules', '.bin', 'azurite');
     const args = [
@@ -55,15 +70,28 @@ export class Azurite {
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = (): Error =>
+      /EADDRINUSE/.test(stderr)
+        ? new PortTakenError(`azurite found a port taken: ${stderr}`)
+        : new Error(`azurite exited with ${child.exitCode}: ${stderr}`);
     const azurite = new Azurite(child, blobPort, queuePort, tablePort);
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`azurite exited with ${child.exitCode}: ${stderr}`);
-      if ((await canConnect(blobPort)) && (await canConnect(queuePort)) && (await canConnect(tablePort)))
-        break;
+      if (child.exitCode !== null) throw exited();
+      // Azurite itself on every port, not merely something listening there.
+      const answers = await Promise.all([
+        serverHeader(blobPort),
+        serverHeader(queuePort),
+        serverHeader(tablePort),
+      ]);
+      if (answers.every((server) => server?.startsWith('Azurite-') === true)) break;
+      if (answers.some((server) => server !== undefined && !server.startsWith('Azurite-'))) {
+        await azurite.stop();
+        throw new PortTakenError(`another server answers on one of azurite's ports: ${answers.join(', ')}`);
+      }
       if (Date.now() > deadline) {
         child.kill();
-        throw new Error(`azurite did not open its ports within 20 s: ${stderr}`);
+        throw new Error(`azurite did not open its ports within 30 s: ${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -91,13 +119,16 @@ function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** The Server header of whatever answers HTTP on the port; undefined when nothing does (yet). */
+function serverHeader(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
+    const request = get({ host: '127.0.0.1', port, path: `/${ACCOUNT}`, timeout: 5000 }, (response) => {
+      response.resume();
+      resolve(String(response.headers.server ?? '(no Server header)'));
     });
-    socket.once('error', () => resolve(false));
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(undefined));
   });
 }
+
+class PortTakenError extends Error {}
