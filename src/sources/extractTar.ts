@@ -20,16 +20,16 @@ export async function extractTar(archivePath: string, gzip: boolean, sink: Extra
   const parser = new Parser({ strict: true, zstd: false });
   let sawEndMarker = false;
   let failure: unknown;
+  let current: ReadEntry | undefined;
   // The first error wins, and it also ends the read of the entry being written: when the input stops
-  // mid-entry (a gzip cut short), that entry would otherwise wait forever for the rest of its bytes. A
-  // promise rather than entry.destroy(), which is lost when it happens before the reader starts waiting.
-  let abort: (error: unknown) => void = () => undefined;
-  const aborted = new Promise<never>((_resolve, reject) => (abort = reject));
-  aborted.catch(() => undefined);
+  // mid-entry (a gzip cut short), that entry would otherwise wait forever for the rest of its bytes.
+  // destroy() ends a read that is waiting; readChunks checks `failure` before each wait, since a destroy
+  // that comes first is lost on a read that starts after it.
   const fail = (error: unknown): void => {
     failure ??= error;
-    abort(error);
+    current?.destroy();
   };
+  const failed = (): unknown => failure;
   // This listener also keeps an error that arrives after the loop stopped listening (while the pipeline is
   // torn down) from crashing the worker.
   parser.on('error', fail);
@@ -64,7 +64,9 @@ export async function extractTar(archivePath: string, gzip: boolean, sink: Extra
     for await (const [entry] of entries) {
       // An entry queued before the error still comes out of the iterator; its data never will.
       if (failure !== undefined) break;
-      await writeEntry(entry, sink, aborted);
+      current = entry;
+      await writeEntry(entry, sink, failed);
+      current = undefined;
     }
     finished = true;
   } catch (error) {
@@ -82,7 +84,7 @@ export async function extractTar(archivePath: string, gzip: boolean, sink: Extra
   }
 }
 
-async function writeEntry(entry: ReadEntry, sink: ExtractionSink, aborted: Promise<never>): Promise<void> {
+async function writeEntry(entry: ReadEntry, sink: ExtractionSink, failed: () => unknown): Promise<void> {
   const name = entry.path;
   const shown = JSON.stringify(name);
   sink.countEntry(name);
@@ -96,7 +98,7 @@ async function writeEntry(entry: ReadEntry, sink: ExtractionSink, aborted: Promi
     case 'OldFile':
     case 'ContiguousFile':
       // ReadEntry is a Minipass stream: paused until read, which holds the parser back.
-      return sink.file(name, entry.size, () => Promise.resolve(readUntil(entry, aborted)));
+      return sink.file(name, entry.size, () => Promise.resolve(readChunks(entry, failed)));
     case 'SymbolicLink':
     case 'Link':
       throw new ArchiveRejectedError(
@@ -123,10 +125,12 @@ async function writeEntry(entry: ReadEntry, sink: ExtractionSink, aborted: Promi
 }
 
 /** The entry's chunks, ending with the extraction's failure as soon as there is one. */
-async function* readUntil(entry: ReadEntry, aborted: Promise<never>): AsyncGenerator<Buffer> {
+async function* readChunks(entry: ReadEntry, failed: () => unknown): AsyncGenerator<Buffer> {
   const chunks = entry[Symbol.asyncIterator]();
   for (;;) {
-    const next = await Promise.race([chunks.next(), aborted]);
+    const failure = failed();
+    if (failure !== undefined) throw failure;
+    const next = await chunks.next();
     if (next.done === true) return;
     yield next.value;
   }
