@@ -4,6 +4,7 @@
 // instance is no longer running is ignored, so a crashed release never leaves a stuck lock (cli#2381).
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { findOrchestration } from '../azure/findOrchestration';
 import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
 import { SUPERSEDED_EVENT, type ClaimInput, type ClaimResult } from './contracts';
 import { appServices } from './engine/appServices';
@@ -20,7 +21,9 @@ export async function claimEnvironment(input: ClaimInput, context: InvocationCon
   const storage = appServices().releases;
   const client = df.getClient(context);
   const isLive = async (releaseId: string): Promise<boolean> => {
-    const status = await client.getStatus(releaseId).catch(() => undefined);
+    // Only a 404 means the holder is gone; any other lookup failure throws, so the activity is retried
+    // instead of taking over an environment that a live release may be applying to.
+    const status = await findOrchestration(client, releaseId);
     return status !== undefined && LIVE.has(String(status.runtimeStatus));
   };
   const name = input.phase === 'waiting' ? waitingBlob(input.environment) : lockBlob(input.environment);

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ReleaseInput, ReleaseSource, SourceToFetch } from '../activities/contracts';
 import type { Settings } from './Settings';
+import { instanceIdProblem } from './instanceIdProblem';
 import { SettingsError } from './loadSettings';
 
 export interface ReleaseRequest {
@@ -50,8 +51,11 @@ export function releaseInputFor(settings: Settings, request: ReleaseRequest): Re
     .slice(0, 12);
   const commit = request.source.commit ? `-${request.source.commit.slice(0, 10)}` : '';
   const bundlePart = request.bundleId ? `-${request.bundleId.slice(0, 12)}` : '';
+  const releaseId = `release${commit}${bundlePart}-${key}`;
+  const problem = instanceIdProblem(releaseId);
+  if (problem) throw new SettingsError([`commit: ${problem}`]);
   return {
-    releaseId: `release${commit}${bundlePart}-${key}`,
+    releaseId,
     bundleId: request.bundleId ?? '',
     ...(request.fetch ? { fetch: request.fetch } : {}),
     source: request.source,

@@ -1,8 +1,11 @@
 // I/O: starts a release unless its instance already exists. Instance ids are derived (bundle, or
 // repository + commit), so a redelivered webhook, a second upload of the same bundle or a double click
 // answers the existing release instead of starting another, and a finished release is never overwritten.
+// Only the extension's 404 counts as "no release yet": a lookup that fails otherwise throws
+// (OrchestrationLookupError), because startNew on a finished id would replace that release.
 import type * as df from 'durable-functions';
 import { ORCHESTRATIONS, type ReleaseInput } from '../activities/contracts';
+import { findOrchestration } from '../azure/findOrchestration';
 
 export interface BeganRelease {
   releaseId: string;
@@ -17,7 +20,7 @@ export async function beginRelease(
   publicUrl: string,
 ): Promise<BeganRelease> {
   const statusUrl = `${publicUrl}/api/releases/${input.releaseId}`;
-  const existing = await client.getStatus(input.releaseId).catch(() => undefined);
+  const existing = await findOrchestration(client, input.releaseId);
   if (existing?.runtimeStatus) {
     return {
       releaseId: input.releaseId,
@@ -31,7 +34,7 @@ export async function beginRelease(
   } catch (error) {
     // Two deliveries of one push can race past the check above; the extension refuses the second start
     // (a 500 carrying OrchestrationAlreadyExistsException), which is the idempotent outcome we want.
-    const now = await client.getStatus(input.releaseId).catch(() => undefined);
+    const now = await findOrchestration(client, input.releaseId);
     if (!now?.runtimeStatus) throw error;
     return {
       releaseId: input.releaseId,

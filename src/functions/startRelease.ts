@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { appServices } from '../activities/engine/appServices';
+import { OrchestrationLookupError } from '../azure/findOrchestration';
 import { stagedBundleBlob } from '../azure/ReleaseStorage';
 import { SettingsError } from '../config/loadSettings';
 import { releaseInputFor } from '../config/releaseInputFor';
@@ -15,7 +16,11 @@ const body = z.strictObject({
   environments: z.array(z.string()).optional(),
   from: z.string().optional(),
   rerun: z.string().max(64).optional(),
-  commit: z.string().max(64).optional(),
+  // A git commit id; it becomes part of the release's instance id (see config/instanceIdProblem.ts).
+  commit: z
+    .string()
+    .regex(/^[0-9a-fA-F]{7,40}$/, 'commit must be a git commit id: 7 to 40 hexadecimal characters')
+    .optional(),
   ref: z.string().max(256).optional(),
 });
 
@@ -61,7 +66,18 @@ export async function startRelease(
     if (error instanceof SettingsError) return problem(400, error.problems.join('; '));
     throw error;
   }
-  const began = await beginRelease(df.getClient(context), input, services.settings.publicUrl);
+  let began;
+  try {
+    began = await beginRelease(df.getClient(context), input, services.settings.publicUrl);
+  } catch (error) {
+    if (!(error instanceof OrchestrationLookupError)) throw error;
+    context.error(`startRelease: ${error.message}`);
+    return {
+      status: 503,
+      headers: { 'Retry-After': '10' },
+      jsonBody: { error: `release ${input.releaseId} was not started: ${error.message}` },
+    };
+  }
   if (began.started) {
     context.log(
       `started release ${input.releaseId} of bundle ${bundleId} for ${input.environments.join(', ')}`,

@@ -31,6 +31,8 @@ export class FakeDurableApi {
   /** Status codes to answer the next start / raiseEvent calls with, instead of 202 (the extension failing). */
   readonly startFaults: number[] = [];
   readonly raiseFaults: number[] = [];
+  /** Status codes to answer the next GET instances/{id} calls with (storage behind the extension failing). */
+  readonly statusFaults: number[] = [];
   /** The next start loses a race with another delivery: the instance exists, the extension answers 500. */
   loseNextStartRace = false;
 
@@ -121,6 +123,8 @@ export class FakeDurableApi {
     const get = /^instances\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && get) {
       const instanceId = get[1] ?? '';
+      const fault = this.statusFaults.shift();
+      if (fault !== undefined) return { status: fault, body: { message: 'injected fault' } };
       const instance = this.instances.get(instanceId);
       if (!instance) return { status: 404 };
       return {
