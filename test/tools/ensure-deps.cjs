@@ -1,5 +1,8 @@
 // I/O: installs the locked dependencies when a fresh clone runs an npm script before `npm ci`.
-// The README's commands must work on a bare machine, so `npm test` and `npm run sandbox` call this first.
+// The README's commands must work on a bare machine, so every npm script that needs a dependency (build,
+// package, start through build, test, sandbox, bench, bricklane, lint, format, typecheck) calls this first as
+// its `pre<script>`. Not `prepare`: npm ci itself runs that one. Its output goes to stderr, so stdout stays
+// the command's own (`npm run bricklane -- plan --json > plan.json` works on a fresh clone too).
 'use strict';
 const { existsSync, statSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
@@ -12,6 +15,6 @@ const node22 = join(root, 'node_modules', '.bin', 'node');
 
 const stale = !existsSync(marker) || !existsSync(node22) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
 if (stale) {
-  console.log('bricklane: installing locked dependencies (npm ci)...');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  console.error('bricklane: installing locked dependencies (npm ci)...');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 2, 2] });
 }
