@@ -1,5 +1,6 @@
-// I/O: the `bricklane` command line: validate, plan and deploy a bundle folder.
-// Exit codes: 0 success, 1 invalid bundle or failed deploy, 2 usage or settings errors (nothing attempted).
+// I/O: the `bricklane` command line: validate, plan and deploy a bundle folder; doctor checks an installation.
+// Exit codes: 0 success, 1 invalid bundle, failed deploy or failed doctor check, 2 usage or settings errors
+// (nothing attempted).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectWorkspace } from '../azure/connectWorkspace';
@@ -12,12 +13,16 @@ import { loadBundle } from '../manifest/loadBundle';
 import { formatPlan } from '../planning/formatPlan';
 import type { CliIo } from './CliIo';
 import { deployBundle } from '../activities/engine/deployBundle';
+import { formatDoctorReport } from '../doctor/formatDoctorReport';
+import { runDoctor } from '../doctor/runDoctor';
 import { formatDeployReport } from './formatDeployReport';
 
 export const USAGE = `usage:
   bricklane validate <bundle-dir> [--json]
   bricklane plan <bundle-dir> --env <name> [--json]
   bricklane deploy <bundle-dir> --env <name> [--json]
+  bricklane doctor [--env <name>] [--json]     read-only preflight: settings, identity and roles, Key Vault
+                                               secrets, workspace sign-in, signing keys, URLs, webhooks
 
 Settings (app settings or environment variables; see local.settings.sample.json):
   BRICKLANE_ENVIRONMENTS               ordered environment names, e.g. dev,qa,prod (default dev)
@@ -45,6 +50,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return 0;
+  }
+  if (command === 'doctor') {
+    if (positionals.length > 1) {
+      io.stderr(`bricklane doctor: takes no positional arguments\n${USAGE}\n`);
+      return 2;
+    }
+    return doctor(values.env, values.json === true, io);
   }
   if (!command || !['validate', 'plan', 'deploy'].includes(command) || !dir || extra.length > 0) {
     io.stderr(
@@ -113,6 +125,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`bricklane ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+}
+
+async function doctor(env: string | undefined, json: boolean, io: CliIo): Promise<number> {
+  let report;
+  try {
+    report = await runDoctor(io.env, env === undefined ? {} : { environment: env });
+  } catch (error) {
+    // Only an --env that the (valid) settings do not list: a usage error.
+    if (!(error instanceof SettingsError)) throw error;
+    io.stderr(`bricklane doctor: ${error.problems.join('; ')}\n`);
+    return 2;
+  }
+  io.stdout(`${json ? JSON.stringify(report, null, 2) : formatDoctorReport(report)}\n`);
+  return report.ok ? 0 : 1;
 }
 
 async function runEnvironmentCommand(

@@ -1,0 +1,40 @@
+// Pure: where the doctor runs, read from the platform's own app settings, so that fixes name the right place.
+// App Service (and so Azure Functions) sets WEBSITE_HOSTNAME, WEBSITE_SITE_NAME and WEBSITE_RESOURCE_GROUP
+// on every app (learn.microsoft.com, App Service "Environment variables and app settings reference").
+
+export interface DoctorRuntime {
+  /** Running as a Function App in Azure (WEBSITE_HOSTNAME is set), not locally. */
+  inAzure: boolean;
+  /** `<app>.azurewebsites.net` in Azure. */
+  hostname?: string;
+  siteName?: string;
+  resourceGroup?: string;
+}
+
+export function doctorRuntime(values: Readonly<Record<string, string | undefined>>): DoctorRuntime {
+  const get = (key: string): string | undefined => values[key]?.trim() || undefined;
+  const hostname = get('WEBSITE_HOSTNAME');
+  const siteName = get('WEBSITE_SITE_NAME');
+  const resourceGroup = get('WEBSITE_RESOURCE_GROUP');
+  return {
+    inAzure: hostname !== undefined,
+    ...(hostname ? { hostname } : {}),
+    ...(siteName ? { siteName } : {}),
+    ...(resourceGroup ? { resourceGroup } : {}),
+  };
+}
+
+/**
+ * How to set app settings where bricklane runs: the Azure CLI command for the Function App, or the local
+ * settings file. Values are placeholders or shell expressions, never secrets.
+ */
+export function settingFix(runtime: DoctorRuntime, settings: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(settings)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  if (!runtime.inAzure) return `set ${pairs} in local.settings.json (Values) or the environment`;
+  return (
+    `az functionapp config appsettings set --name ${runtime.siteName ?? '<function-app>'} ` +
+    `--resource-group ${runtime.resourceGroup ?? '<resource-group>'} --settings ${pairs}`
+  );
+}

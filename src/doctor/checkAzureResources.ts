@@ -1,0 +1,140 @@
+// I/O: the reads a deploy starts with, tried with the app's identity and nothing else: GET the resource
+// group, the Databricks workspace and the Key Vault through ARM. Read-only: a 404 is what provisioning
+// would create ("will be created"), a 403 names the identity, the scope, the role and the command that
+// grants it. provisionEnvironment makes the same reads but stops at the first refusal; a doctor reports
+// every scope, so each read is tried on its own here.
+import type { TokenCredential } from '@azure/core-auth';
+import { AzureDatabricksManagementClient } from '@azure/arm-databricks';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { armErrorCode, isForbidden, isNotFound } from '../azure/armErrorCode';
+import { requiredRole } from '../azure/requiredRole';
+import type { RequiredRole } from '../azure/requiredRoles';
+import { roleAssignmentCommand } from '../azure/roleAssignmentCommand';
+import type { AzureSettings, EnvironmentSettings } from '../config/Settings';
+import type { DoctorCheck } from './DoctorCheck';
+
+/** The api-version provisionEnvironment reads and creates vaults with (generic resources API). */
+const KEY_VAULT_API_VERSION = '2023-07-01';
+
+export interface FoundResources {
+  groupExists: boolean;
+  /** Present when the workspace exists and is ready (provisioningState Succeeded). */
+  workspace?: { id: string; url: string };
+  vault?: { id: string; uri: string };
+  /** True when every read was answered (found or not found) and nothing needs fixing first. */
+  readable: boolean;
+}
+
+export interface AzureResourceChecks {
+  checks: DoctorCheck[];
+  found: FoundResources;
+}
+
+export async function checkAzureResources(
+  azure: AzureSettings,
+  env: EnvironmentSettings,
+  credential: TokenCredential,
+  principalId: string,
+): Promise<AzureResourceChecks> {
+  const clientOptions = { endpoint: azure.armEndpoint };
+  const resources = new ResourceManagementClient(credential, env.subscriptionId, clientOptions);
+  const databricks = new AzureDatabricksManagementClient(credential, env.subscriptionId, clientOptions);
+  const subscriptionScope = `/subscriptions/${env.subscriptionId}`;
+  const groupScope = `${subscriptionScope}/resourceGroups/${env.resourceGroup}`;
+  const scopeOf = (role: RequiredRole): string =>
+    role.scope === 'environmentSubscription' ? subscriptionScope : groupScope;
+  const line = (name: string, read: Outcome<unknown>, found: string, roleName: string): DoctorCheck => {
+    const base = { environment: env.name, name };
+    if (read.kind === 'found') return { ...base, status: 'ok', detail: found };
+    if (read.kind === 'missing')
+      return { ...base, status: 'ok', detail: 'does not exist; will be created by the first deploy' };
+    if (read.kind === 'denied') {
+      const role = requiredRole(roleName);
+      const scope = scopeOf(role);
+      return {
+        ...base,
+        status: 'fail',
+        detail:
+          `identity ${principalId} was refused (403 ${read.code ?? 'AuthorizationFailed'}): it needs the role ` +
+          `"${role.name}" on ${scope} (${role.why})`,
+        fix: roleAssignmentCommand(role, principalId, scope),
+      };
+    }
+    return {
+      ...base,
+      status: 'fail',
+      detail: `the read failed: ${read.message}`,
+      fix: 'check BRICKLANE_ARM_ENDPOINT and that this host reaches Azure Resource Manager, then run the doctor again',
+    };
+  };
+
+  const [group, workspace, vault] = await Promise.all([
+    outcome(resources.resourceGroups.get(env.resourceGroup)),
+    outcome(databricks.workspaces.get(env.resourceGroup, env.workspaceName)),
+    outcome(
+      resources.resources.getById(
+        `${groupScope}/providers/Microsoft.KeyVault/vaults/${env.keyVaultName}`,
+        KEY_VAULT_API_VERSION,
+      ),
+    ),
+  ]);
+  const checks = [
+    line(
+      `resource group ${env.resourceGroup}`,
+      group,
+      `exists (${groupScope})`,
+      'Bricklane Resource Group Writer',
+    ),
+    line(`workspace ${env.workspaceName}`, workspace, 'exists', 'Contributor'),
+    line(`key vault ${env.keyVaultName}`, vault, 'exists', 'Contributor'),
+  ];
+  const found: FoundResources = {
+    groupExists: group.kind === 'found',
+    readable: [group, workspace, vault].every((o) => o.kind === 'found' || o.kind === 'missing'),
+  };
+  if (workspace.kind === 'found') {
+    const { id, workspaceUrl, provisioningState } = workspace.value;
+    if (provisioningState && provisioningState !== 'Succeeded') {
+      // provisionEnvironment refuses to deploy into such a workspace.
+      checks[1] = {
+        environment: env.name,
+        name: `workspace ${env.workspaceName}`,
+        status: 'fail',
+        detail: `exists but is ${provisioningState}`,
+        fix: `fix or delete it in the Azure portal (az databricks workspace delete --resource-group ${env.resourceGroup} --name ${env.workspaceName}); a deploy creates it again`,
+      };
+      found.readable = false;
+    } else if (id && workspaceUrl) {
+      found.workspace = { id, url: `https://${workspaceUrl.replace(/^https:\/\//, '')}` };
+      checks[1] = { ...(checks[1] as DoctorCheck), detail: `exists (${found.workspace.url})` };
+    }
+  }
+  const vaultUri =
+    vault.kind === 'found'
+      ? (vault.value.properties as { vaultUri?: unknown } | undefined)?.vaultUri
+      : undefined;
+  if (vault.kind === 'found' && typeof vaultUri === 'string') {
+    found.vault = {
+      id: vault.value.id ?? `${groupScope}/providers/Microsoft.KeyVault/vaults/${env.keyVaultName}`,
+      uri: vaultUri,
+    };
+    checks[2] = { ...(checks[2] as DoctorCheck), detail: `exists (${vaultUri})` };
+  }
+  return { checks, found };
+}
+
+type Outcome<T> =
+  | { kind: 'found'; value: T }
+  | { kind: 'missing' }
+  | { kind: 'denied'; code: string | undefined }
+  | { kind: 'failed'; message: string };
+
+async function outcome<T>(read: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { kind: 'found', value: await read };
+  } catch (error) {
+    if (isNotFound(error)) return { kind: 'missing' };
+    if (isForbidden(error)) return { kind: 'denied', code: armErrorCode(error).code };
+    return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+}
