@@ -3,6 +3,7 @@
 //       a whole release through the function app: Dev, then QA and Prod after approval links
 //   npm run sandbox -- deploy <dir> [--world D] [--state-out F] [--json]   the CLI against dev
 //   npm run sandbox -- plan <dir> [--world D] [--json]
+//   npm run sandbox -- doctor [--world D] [--json]     the read-only preflight against the emulated world
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,8 @@ import { SandboxApp } from './SandboxApp';
 const USAGE = `usage:
   npm run sandbox [-- --bundle <dir>] [--approve all] [--via manual|github|azure-repos|upload]
                      [--world <dir>] [--state-out <file>]
-  npm run sandbox -- deploy|plan [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]`;
+  npm run sandbox -- deploy|plan [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]
+  npm run sandbox -- doctor [--world <dir>] [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -52,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return release(resolve(values.bundle ?? 'artifacts'), values.approve === 'all', via, worldDir, stateOut);
   }
-  if (!['deploy', 'plan'].includes(command) || extra.length > 0) {
+  if (!['deploy', 'plan', 'doctor'].includes(command) || extra.length > 0) {
     process.stderr.write(`sandbox: unknown arguments\n${USAGE}\n`);
     return 2;
   }
@@ -66,7 +68,8 @@ async function main(argv: string[]): Promise<number> {
     }
     world.emulator.resetCounters();
     world.azure.resetCounters();
-    const code = await runCli([command, dir, '--env', 'dev', ...(values.json ? ['--json'] : [])], {
+    const args = command === 'doctor' ? [command] : [command, dir, '--env', 'dev'];
+    const code = await runCli([...args, ...(values.json ? ['--json'] : [])], {
       env: world.settings(),
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
