@@ -252,6 +252,101 @@ describe('orchestrations on the stand-in', () => {
     expect((await client.purgeInstanceHistory('to-terminate')).instancesDeleted).toBe(0);
   });
 
+  it('refuses the instance ids the extension refuses, as its HTTP API answers the JS client', async () => {
+    // ArgumentException from DurableClient.StartNewAsync: 400 with the exception's message.
+    await expect(client.startNew('childOrchestration', { instanceId: '@entity-like' })).rejects.toThrow(
+      /400.*must not start with @/,
+    );
+    // DurableClient puts the id in the URL unencoded: a control character arrives percent-encoded.
+    await expect(client.startNew('childOrchestration', { instanceId: 'tab\u0001here' })).rejects.toThrow(
+      /400.*must not contain \/, \\\\, #, \?, or control characters/,
+    );
+    await expect(client.startNew('childOrchestration', { instanceId: 'x'.repeat(257) })).rejects.toThrow(
+      /400.*must not exceed 256 characters/,
+    );
+    // A `/` (or `\`) adds a path segment: no route of the extension matches.
+    await expect(client.startNew('childOrchestration', { instanceId: 'a/b' })).rejects.toThrow(/404/);
+    await expect(client.startNew('childOrchestration', { instanceId: 'a\\b' })).rejects.toThrow(/404/);
+    // Encoded by a caller that does encode, `#` and `?` reach the check and are refused too.
+    for (const id of ['a%23b', 'a%3Fb', 'a%2Fb', 'a%5Cb']) {
+      const response = await fetch(
+        `${host.durableClientInput().rpcBaseUrl}orchestrators/childOrchestration/${id}`,
+        {
+          method: 'POST',
+        },
+      );
+      expect(response.status, id).toBe(400);
+      expect(((await response.json()) as { ExceptionMessage: string }).ExceptionMessage).toContain('#, ?');
+    }
+    expect(host.durable.instances().some((s) => /^(@|a[/\\#?]|tab|x{257})/.test(s.instanceId))).toBe(false);
+    // At the limit, and with other punctuation, an id is fine.
+    const longest = 'y'.repeat(256);
+    await client.startNew('childOrchestration', { instanceId: longest, input: { n: 1 } });
+    await client.startNew('childOrchestration', { instanceId: 'release:dev.1-a_b@c', input: { n: 2 } });
+    expect((await host.durable.waitFor(longest, 'Completed')).output).toEqual({ child: 2 });
+    expect((await host.durable.waitFor('release:dev.1-a_b@c', 'Completed')).output).toEqual({ child: 4 });
+  });
+
+  it('replaces a Completed or Failed instance on startNew: new history, new input', async () => {
+    await client.startNew('childOrchestration', { instanceId: 'replaced', input: { n: 1 } });
+    const first = await host.durable.waitFor('replaced', ['Completed', 'Failed']);
+    expect(first.output).toEqual({ child: 2 });
+    const firstExecution = host.durable.history('replaced')[1]?.OrchestrationInstance?.ExecutionId;
+
+    await client.startNew('childOrchestration', { instanceId: 'replaced', input: { n: 5 } });
+    const second = await host.durable.waitFor(
+      'replaced',
+      (s) => s.runtimeStatus === 'Completed' && s.input !== null && (s.input as { n: number }).n === 5,
+    );
+    expect(second.output).toEqual({ child: 10 });
+    const history = host.durable.history('replaced');
+    const started = history.filter((e) => e.EventType === EventType.ExecutionStarted);
+    expect(started).toHaveLength(1);
+    expect(started[0]?.Input).toBe('{"n":5}');
+    expect(started[0]?.OrchestrationInstance?.ExecutionId).not.toBe(firstExecution);
+    expect(outline(history)).toEqual([
+      'ExecutionStarted',
+      'TaskScheduled#0 double',
+      'TaskCompleted->0',
+      'ExecutionCompleted',
+    ]);
+
+    await client.startNew('failingChild', { instanceId: 'replaced-failed' });
+    expect((await host.durable.waitFor('replaced-failed', ['Completed', 'Failed'])).runtimeStatus).toBe(
+      'Failed',
+    );
+    await client.startNew('childOrchestration', { instanceId: 'replaced-failed', input: { n: 3 } });
+    const revived = await host.durable.waitFor('replaced-failed', 'Completed');
+    expect(revived).toMatchObject({ name: 'childOrchestration', output: { child: 6 } });
+  });
+
+  it('fails an orchestration whose custom status is over 16 KB in UTF-16, as SetCustomStatus throws', async () => {
+    // {"blob":"x..."} of 8,704 characters is 17,408 bytes in UTF-16: 17 KB once truncated to whole KB.
+    await client.startNew('growingStatus', { instanceId: 'status-17kb', input: 8704 });
+    const failed = await host.durable.waitFor('status-17kb', ['Completed', 'Failed']);
+    expect(failed.runtimeStatus).toBe('Failed');
+    expect(failed.output).toBe(
+      "Orchestrator function 'growingStatus' failed: The UTF-16 size of the JSON-serialized payload must " +
+        'not exceed 16 KB. The current payload size is 17 KB.',
+    );
+    // Nothing the oversized episode asked for was scheduled, and the status it tried to set is gone.
+    expect(failed.customStatus).toBeNull();
+    expect(outline(host.durable.history('status-17kb'))).toEqual([
+      'ExecutionStarted',
+      'TaskScheduled#0 double',
+      'TaskCompleted->0',
+      'ExecutionCompleted',
+    ]);
+    const status = await client.getStatus('status-17kb');
+    expect(status.runtimeStatus).toBe('Failed');
+
+    // The extension truncates to whole KB before comparing: 17,406 bytes (16 KB) still passes.
+    await client.startNew('growingStatus', { instanceId: 'status-16kb', input: 8703 });
+    const passed = await host.durable.waitFor('status-16kb', ['Completed', 'Failed']);
+    expect(passed.runtimeStatus).toBe('Completed');
+    expect(JSON.stringify(passed.customStatus).length * 2).toBe(17_406);
+  });
+
   it('splits a timer longer than six days into legs, as the extension does for schema V3+', async () => {
     const start = clock.now();
     await client.startNew('longWait', { instanceId: 'long-wait', input: 10 });

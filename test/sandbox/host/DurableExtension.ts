@@ -16,11 +16,13 @@ import { randomUUID } from 'node:crypto';
 import { actionSignature } from './actionSignature';
 import { ConcurrencyLimit } from './ConcurrencyLimit';
 import type { CoreBinding, RpcTypedData } from './CoreApiTypes';
+import { customStatusSizeProblem } from './customStatusSizeProblem';
 import type { DurableClientInput } from './durableClientInput';
 import type { DurableStore } from './DurableStore';
 import type { FunctionApp, InvocationOutcome } from './FunctionApp';
 import { EventType, eventTypeName, type EventTypeName, type HistoryEvent } from './HistoryEvent';
 import type { HostClock } from './HostClock';
+import { invokeWithTimeout } from './invokeWithTimeout';
 import type {
   InstanceRecord,
   ParentLink,
@@ -30,6 +32,7 @@ import type {
 } from './InstanceRecord';
 import { ActionType, type OrchestratorAction } from './OrchestratorAction';
 import { readOrchestratorOutcome, type OrchestratorOutcome } from './readOrchestratorOutcome';
+import { startInstanceIdProblem } from './startInstanceIdProblem';
 import { TimerQueue } from './TimerQueue';
 
 export interface DurableExtensionOptions {
@@ -42,6 +45,8 @@ export interface DurableExtensionOptions {
   readonly maxConcurrentOrchestrations: number;
   /** Replay every instance from scratch after each episode and fail it if the actions differ. */
   readonly checkDeterminism: boolean;
+  /** host.json functionTimeout for activities (undefined: none); a slower activity fails with a timeout. */
+  readonly functionTimeoutInMs?: number | undefined;
   /** The durable client binding value, for activities and other functions that declare one. */
   readonly clientInput: () => DurableClientInput;
   readonly log: (message: string) => void;
@@ -78,7 +83,11 @@ export interface InstanceQuery {
 
 export type StartResult =
   | { readonly ok: true; readonly instanceId: string }
-  | { readonly ok: false; readonly reason: 'exists' | 'unknownFunction'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'exists' | 'unknownFunction' | 'invalidInstanceId';
+      readonly message: string;
+    };
 
 export type ManagementResult = 'accepted' | 'notFound' | 'gone';
 
@@ -228,14 +237,20 @@ export class DurableExtension {
         reason: 'unknownFunction',
         message: `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
       };
-    const id = instanceId ?? randomUUID().replace(/-/g, '');
+    // DurableClient.StartNewAsync: an empty id gets a new GUID ("N" format); a given one is checked.
+    const id = instanceId || randomUUID().replace(/-/g, '');
+    const problem = startInstanceIdProblem(id);
+    if (problem) return { ok: false, reason: 'invalidInstanceId', message: problem };
     const existing = this.records.get(id);
-    // DurableClient.StartNewAsync refuses to overwrite an instance that is still Pending or Running.
+    // With the default OverridableExistingInstanceStates (NonRunningStates), an instance that is Pending,
+    // Running, ContinuedAsNew or Suspended is kept and the start fails (DurableTask.AzureStorage
+    // AzureStorageOrchestrationService: OrchestrationAlreadyExistsException with this message); a
+    // Completed, Failed or Terminated one is replaced by a new execution with a new history and input.
     if (existing && !TERMINAL.has(existing.runtimeStatus))
       return {
         ok: false,
         reason: 'exists',
-        message: `An Orchestration instance with the ID '${id}' already exists.`,
+        message: `An Orchestration instance with the status ${existing.runtimeStatus} already exists.`,
       };
     await this.create(id, fn.name, inputJson, undefined);
     return { ok: true, instanceId: id };
@@ -436,6 +451,22 @@ export class DurableExtension {
       return;
     }
 
+    // The extension sets the custom status before it schedules anything of the episode; one over 16 KB
+    // throws there and fails the instance, which then keeps no custom status (DurableTask.AzureStorage
+    // writes CustomStatus "null" when the episode set none: AzureTableTrackingStore.UpdateStateAsync).
+    // A failed episode's exception is not wrapped in "Orchestrator function '...' failed" there.
+    const customStatusJson =
+      state?.customStatus === undefined ? null : (JSON.stringify(state.customStatus) ?? null);
+    const tooLarge = customStatusSizeProblem(customStatusJson);
+    if (tooLarge) {
+      draft.customStatus = null;
+      const message =
+        outcome.kind === 'state' ? `Orchestrator function '${draft.name}' failed: ${tooLarge}` : tooLarge;
+      this.options.log(`${record.instanceId}: ${message}`);
+      await this.failInstance(record, draft, newEvents, now, consumed, message);
+      return;
+    }
+
     let continueAsNew: OrchestratorAction | undefined;
     try {
       for (const action of actions.slice(draft.actions.length)) {
@@ -448,8 +479,7 @@ export class DurableExtension {
       return;
     }
     draft.actions = [...actions];
-    if (state)
-      draft.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
+    if (state) draft.customStatus = customStatusJson;
 
     if (outcome.kind === 'failed') {
       const message = `Orchestrator function '${draft.name}' failed: ${outcome.message}`;
@@ -914,10 +944,13 @@ export class DurableExtension {
           '',
         );
       this.stats.activityExecutions += 1;
-      const outcome = await this.options.app.invoke(fn.name, {
-        triggerData: activityInputData(input),
-        resolveInput: (binding) => this.resolveInput(binding),
-      });
+      const outcome = await invokeWithTimeout(
+        this.options.app,
+        fn.name,
+        { triggerData: activityInputData(input), resolveInput: (binding) => this.resolveInput(binding) },
+        this.options.functionTimeoutInMs,
+        this.options.log,
+      );
       if (outcome.ok) {
         return {
           ...this.event(EventType.TaskCompleted, -1),

@@ -40,12 +40,18 @@ export class DurableHttpApi {
   ) {}
 
   async handle(request: DurableApiRequest): Promise<DurableApiResponse> {
-    const segments = request.path.split('/').map((s) => decodeURIComponent(s));
+    // The handler trims slashes at both ends, then matches route templates (HttpApiHandler.cs).
+    const segments = request.path
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .map((s) => decodeURIComponent(s));
     const [controller = '', first, second, third] = segments;
     const method = request.method.toUpperCase();
     switch (controller.toLowerCase()) {
       case 'orchestrators':
-        if (method !== 'POST' || !first) return { status: 404 };
+        // `orchestrators/{functionName}/{instanceId?}`: an id with a `/` (or a `\`, which URL parsers turn
+        // into one) adds a segment, matches no route, and gets 404, since DurableClient does not encode ids.
+        if (method !== 'POST' || !first || segments.length > 3) return { status: 404 };
         return this.start(first, second || undefined, request.body);
       case 'instances':
         return this.instances(method, first || undefined, second, third, request);
@@ -72,9 +78,10 @@ export class DurableHttpApi {
     }
     const result = await this.durable.startNew(name, instanceId, inputJson);
     if (!result.ok) {
-      // An ArgumentException becomes 400; OrchestrationAlreadyExistsException is not one, so it falls
-      // through to the handler's catch-all 500 "Something went wrong while processing your request".
-      return result.reason === 'unknownFunction'
+      // An ArgumentException (unknown function, refused instance id) becomes 400;
+      // OrchestrationAlreadyExistsException is not one, so it falls through to the handler's catch-all
+      // 500 "Something went wrong while processing your request".
+      return result.reason !== 'exists'
         ? errorResponse(
             400,
             'One or more of the arguments submitted is incorrect',

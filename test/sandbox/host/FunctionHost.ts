@@ -6,14 +6,22 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './CoreApiTypes';
 import { durableClientInput, type DurableClientInput } from './durableClientInput';
 import { DurableExtension } from './DurableExtension';
 import { DurableHttpApi, type DurableApiRequest, type DurableApiResponse } from './DurableHttpApi';
 import { DurableStore } from './DurableStore';
-import type { FunctionApp, FunctionLogEntry, RegisteredFunction } from './FunctionApp';
+import type {
+  FunctionApp,
+  FunctionLogEntry,
+  InvocationInput,
+  InvocationOutcome,
+  RegisteredFunction,
+} from './FunctionApp';
 import type { HostClock } from './HostClock';
+import { invokeWithTimeout } from './invokeWithTimeout';
+import { readFunctionTimeout } from './readFunctionTimeout';
 import { RouteTemplate } from './RouteTemplate';
 
 export interface FunctionHostOptions {
@@ -35,6 +43,11 @@ export interface FunctionHostOptions {
   readonly routePrefix?: string;
   readonly containerName?: string;
   readonly maxRequestBodyInBytes?: number;
+  /**
+   * The app's host.json (its functionTimeout applies to every invocation). Defaults to the repository's
+   * host.json, the one src/index.ts ships with; a hosted deployment package passes its own.
+   */
+  readonly hostJsonPath?: string;
   readonly onLog?: (entry: HostLogEntry) => void;
 }
 
@@ -55,6 +68,7 @@ interface HttpRoute {
 const systemClock: HostClock = { now: () => Date.now() };
 const MAX_LOG_ENTRIES = 2000;
 const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask/';
+export const REPOSITORY_HOST_JSON = resolve(__dirname, '..', '..', '..', 'host.json');
 const RPC_PREFIX = '/durabletask/';
 
 export class FunctionHost {
@@ -72,12 +86,15 @@ export class FunctionHost {
   /** The Durable extension's system key, carried by the webhook URLs in the client binding. */
   readonly systemKey: string;
   readonly routePrefix: string;
+  /** host.json functionTimeout in ms; undefined when the app asked for none ("-1"). */
+  readonly functionTimeoutInMs: number | undefined;
 
   private constructor(
     private readonly options: FunctionHostOptions,
     private readonly publicServer: Server,
     private readonly rpcServer: Server,
   ) {
+    this.functionTimeoutInMs = readFunctionTimeout(options.hostJsonPath ?? REPOSITORY_HOST_JSON);
     this.functionKey = options.functionKey ?? randomBytes(24).toString('base64url');
     this.masterKey = options.masterKey ?? randomBytes(24).toString('base64url');
     this.systemKey = randomBytes(24).toString('base64url');
@@ -148,7 +165,7 @@ export class FunctionHost {
       const data = typedData(value);
       if (data) metadata[key] = data;
     }
-    const outcome = await this.app.invoke(name, {
+    const outcome = await this.invoke(name, {
       triggerData: typedData(triggerValue),
       triggerMetadata: metadata,
       resolveInput: (binding) => this.resolveInput(binding.type),
@@ -201,6 +218,7 @@ export class FunctionHost {
       maxConcurrentActivities: this.options.maxConcurrentActivities ?? 8,
       maxConcurrentOrchestrations: this.options.maxConcurrentOrchestrations ?? 10,
       checkDeterminism: this.options.checkDeterminism ?? true,
+      functionTimeoutInMs: this.functionTimeoutInMs,
       clientInput: () => this.durableClientInput(),
       log: (message) => this.hostLog('warning', message),
     });
@@ -278,15 +296,20 @@ export class FunctionHost {
       const value = req.rawHeaders[i + 1] ?? '';
       headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
     }
+    // The host hands the worker a body only when Content-Length > 0, so a chunked request (no
+    // Content-Length) reaches the function empty (azure-functions-host GrpcMessageConversionExtensions.cs,
+    // ToRpcHttp: `request.Body != null && request.ContentLength > 0`).
+    const declaredLength = Number.parseInt(header(req, 'content-length') ?? '', 10);
+    const forwarded = Number.isInteger(declaredLength) && declaredLength > 0 && body.length > 0;
     const http: RpcHttpData = {
       method,
       url: url.href,
       headers,
       params,
       // Raw bytes, so that webhook signatures can be checked over exactly what was sent.
-      ...(body.length > 0 ? { body: { bytes: body } } : {}),
+      ...(forwarded ? { body: { bytes: body } } : {}),
     };
-    const outcome = await this.app.invoke(route.fn.name, {
+    const outcome = await this.invoke(route.fn.name, {
       triggerData: { http },
       resolveInput: (binding) => this.resolveInput(binding.type),
     });
@@ -310,6 +333,12 @@ export class FunctionHost {
           : Buffer.alloc(0);
     res.writeHead(status, responseHeaders);
     res.end(bytes);
+  }
+
+  private invoke(name: string, input: InvocationInput): Promise<InvocationOutcome> {
+    return invokeWithTimeout(this.app, name, input, this.functionTimeoutInMs, (message) =>
+      this.hostLog('error', message),
+    );
   }
 
   private resolveInput(type: string): RpcTypedData | undefined {
