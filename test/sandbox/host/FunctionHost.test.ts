@@ -1,9 +1,14 @@
 // Test infrastructure tests: the host stand-in serves a real @azure/functions app over HTTP.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Azurite } from '../../emulator/Azurite';
 import { FunctionHost } from './FunctionHost';
+import { EventType } from './HistoryEvent';
+import { FunctionTimeoutError } from './invokeWithTimeout';
 import { loadFunctionApp } from './loadFunctionApp';
+import { parseTimeSpan } from './readFunctionTimeout';
 
 let azurite: Azurite;
 let host: FunctionHost;
@@ -77,6 +82,25 @@ describe('HTTP functions', () => {
     expect(json.url).toBe(`${host.url}/api/echo/42/a/b%20c?x=1&x=2&y=z`);
   });
 
+  it('forwards a body only with Content-Length > 0: a chunked request reaches the function empty', async () => {
+    const bytes = new TextEncoder().encode('{"signed":"payload"}');
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    const response = await fetch(`${host.url}/api/echo/1`, {
+      method: 'POST',
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { bodyHex: string }).bodyHex).toBe('');
+    const sized = await fetch(`${host.url}/api/echo/1`, { method: 'POST', body: bytes });
+    expect(((await sized.json()) as { bodyHex: string }).bodyHex).toBe(Buffer.from(bytes).toString('hex'));
+  });
+
   it('matches routes case-insensitively and rejects unknown routes and methods with 404', async () => {
     expect((await fetch(`${host.url}/API/Echo/7`)).status).toBe(201);
     expect((await fetch(`${host.url}/api/nowhere`)).status).toBe(404);
@@ -146,5 +170,82 @@ describe('other triggers', () => {
     expect(typeof instanceId).toBe('string');
     const status = await host.durable.waitFor(String(instanceId), 'Completed');
     expect(status.output).toEqual({ child: 8 });
+  });
+});
+
+describe('the function timeout from host.json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'host-json-'));
+  let timed: FunctionHost;
+
+  const hostJson = (functionTimeout: string | undefined): string => {
+    const path = join(dir, `host-${functionTimeout ?? 'unset'}.json`.replace(/[:.]/g, '_'));
+    writeFileSync(path, JSON.stringify({ version: '2.0', ...(functionTimeout ? { functionTimeout } : {}) }));
+    return path;
+  };
+
+  beforeAll(async () => {
+    timed = await FunctionHost.start({
+      app: host.app,
+      storageConnectionString: azurite.connectionString,
+      taskHubName: 'timeouts',
+      hostJsonPath: hostJson('00:00:01'),
+    });
+  });
+
+  afterAll(async () => {
+    await timed?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("defaults to Flex Consumption's 30 minutes, and reads hh:mm:ss, d.hh:mm:ss and -1 (none)", () => {
+    expect(host.functionTimeoutInMs).toBe(30 * 60 * 1000);
+    expect(timed.functionTimeoutInMs).toBe(1000);
+    expect(parseTimeSpan('01:30:00')).toBe(90 * 60 * 1000);
+    expect(parseTimeSpan('1.00:00:05')).toBe(24 * 3600 * 1000 + 5000);
+    expect(parseTimeSpan('-1')).toBe(-24 * 3600 * 1000);
+    expect(parseTimeSpan('five minutes')).toBeUndefined();
+  });
+
+  it('refuses to start with a timeout the host refuses, saying what to write', async () => {
+    const start = (functionTimeout: string): Promise<FunctionHost> =>
+      FunctionHost.start({
+        app: host.app,
+        storageConnectionString: azurite.connectionString,
+        hostJsonPath: hostJson(functionTimeout),
+      });
+    await expect(start('00:00:00.500')).rejects.toThrow(/must be greater than 00:00:01/);
+    await expect(start('ten minutes')).rejects.toThrow(/write it as "hh:mm:ss"/);
+  });
+
+  it('fails an HTTP invocation that outlasts it with 500', async () => {
+    const response = await fetch(`${timed.url}/api/sleepy`);
+    expect(response.status).toBe(500);
+    expect(timed.logs.map((l) => l.message)).toContainEqual(
+      expect.stringContaining("Timeout value of 00:00:01 exceeded by function 'Functions.sleepy'"),
+    );
+    // Without the timeout (the default host) the same function answers.
+    expect(await (await fetch(`${host.url}/api/sleepy`)).text()).toBe('too late');
+  });
+
+  it('fails a blob-triggered invocation that outlasts it', async () => {
+    await expect(timed.invokeFunction('slowBlob', Buffer.from('x'), { name: 'x' })).rejects.toThrow(
+      new FunctionTimeoutError('Timeout value of 00:00:01 was exceeded by function: Functions.slowBlob'),
+    );
+  });
+
+  it('fails an activity attempt that outlasts it, and the retry policy runs the next attempt', async () => {
+    const started = await fetch(
+      `${timed.durableClientInput().rpcBaseUrl}orchestrators/timeoutRetried/timeout-retried`,
+      { method: 'POST' },
+    );
+    expect(started.status).toBe(202);
+    const done = await timed.durable.waitFor('timeout-retried', ['Completed', 'Failed']);
+    expect(done).toMatchObject({ runtimeStatus: 'Completed', output: 'woke' });
+    const failed = timed.durable
+      .history('timeout-retried')
+      .filter((e) => e.EventType === EventType.TaskFailed);
+    expect(failed.map((e) => e.Reason)).toEqual([
+      "Activity function 'sleepOnce' failed: Timeout value of 00:00:01 was exceeded by function: Functions.sleepOnce",
+    ]);
   });
 });
