@@ -7,13 +7,18 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { BlobEventPump } from './BlobEventPump';
 import { FunctionHost, type FunctionHostOptions } from './host/FunctionHost';
-import { loadFunctionApp } from './host/loadFunctionApp';
+import { loadFunctionApp, packageEntry } from './host/loadFunctionApp';
 import type { LocalWorld } from './LocalWorld';
 
 export const APP_ENTRY = resolve(__dirname, '..', '..', 'src', 'index.ts');
 
 export interface SandboxAppOptions {
   worldDir?: string;
+  /**
+   * Host an unpacked deployment package (`npm run package`, unzipped) instead of src/index.ts: its
+   * package.json `main`, with its own node_modules, as Azure would run it.
+   */
+  appDir?: string;
   /** Extra app settings (webhook secrets, source hosts). */
   settings?: Record<string, string>;
   host?: Partial<Omit<FunctionHostOptions, 'app' | 'storageConnectionString' | 'settings' | 'port'>>;
@@ -32,7 +37,7 @@ export class SandboxApp {
 
   static async start(world: LocalWorld, options: SandboxAppOptions = {}): Promise<SandboxApp> {
     // The app must be loaded before anything else registers functions in this process.
-    const app = await loadFunctionApp(APP_ENTRY);
+    const app = await loadFunctionApp(options.appDir ? packageEntry(options.appDir) : APP_ENTRY);
     const port = await stablePort(options.worldDir);
     const settings: Record<string, string> = {
       ...world.settings(),

@@ -1,6 +1,7 @@
 // Test infrastructure: `npm run sandbox`.
 //   npm run sandbox [-- --bundle <dir>] [--approve all] [--world D] [--state-out F]
 //       a whole release through the function app: Dev, then QA and Prod after approval links
+//       [--app <dir>] hosts an unpacked deployment package (npm run package, unzipped) instead of src/
 //   npm run sandbox -- deploy <dir> [--world D] [--state-out F] [--json]   the CLI against dev
 //   npm run sandbox -- plan <dir> [--world D] [--json]
 //   npm run sandbox -- doctor [--world D] [--json]     the read-only preflight against the emulated world
@@ -8,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../../src/cli/runCli';
+import { packageEntry } from './host/loadFunctionApp';
 import { LocalWorld } from './LocalWorld';
 import { followRelease, runRelease, type ReleaseRunResult } from './runRelease';
 import { startSourceHosts, triggerRelease, type TriggerKind } from './triggerRelease';
@@ -15,7 +17,7 @@ import { SandboxApp } from './SandboxApp';
 
 const USAGE = `usage:
   npm run sandbox [-- --bundle <dir>] [--approve all] [--via manual|github|azure-repos|upload]
-                     [--world <dir>] [--state-out <file>]
+                     [--world <dir>] [--state-out <file>] [--app <unpacked-package-dir>]
   npm run sandbox -- deploy|plan [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]
   npm run sandbox -- doctor [--world <dir>] [--json]`;
 
@@ -32,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
         bundle: { type: 'string' },
         approve: { type: 'string' },
         via: { type: 'string' },
+        app: { type: 'string' },
       },
     });
   } catch (error) {
@@ -52,7 +55,27 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sandbox: --via takes manual, github, azure-repos or upload\n${USAGE}\n`);
       return 2;
     }
-    return release(resolve(values.bundle ?? 'artifacts'), values.approve === 'all', via, worldDir, stateOut);
+    const appDir = values.app ? resolve(values.app) : undefined;
+    if (appDir) {
+      try {
+        packageEntry(appDir);
+      } catch (error) {
+        process.stderr.write(`sandbox: --app: ${(error as Error).message}\n${USAGE}\n`);
+        return 2;
+      }
+    }
+    return release(
+      resolve(values.bundle ?? 'artifacts'),
+      values.approve === 'all',
+      via,
+      worldDir,
+      stateOut,
+      appDir,
+    );
+  }
+  if (values.app !== undefined) {
+    process.stderr.write(`sandbox: --app applies to a release (no subcommand)\n${USAGE}\n`);
+    return 2;
   }
   if (!['deploy', 'plan', 'doctor'].includes(command) || extra.length > 0) {
     process.stderr.write(`sandbox: unknown arguments\n${USAGE}\n`);
@@ -88,6 +111,7 @@ async function release(
   via: string,
   worldDir?: string,
   stateOut?: string,
+  appDir?: string,
 ): Promise<number> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const world = await LocalWorld.start({ worldDir, environments: ['dev', 'qa', 'prod'] });
@@ -103,9 +127,14 @@ async function release(
     process.once('SIGTERM', stop);
   });
   try {
-    app = await SandboxApp.start(world, { worldDir, ...(hosts ? { settings: hosts.settings } : {}) });
+    app = await SandboxApp.start(world, {
+      worldDir,
+      ...(appDir ? { appDir } : {}),
+      ...(hosts ? { settings: hosts.settings } : {}),
+    });
     log(
-      `sandbox: function app at ${app.url} (Azure, Databricks and storage emulated${worldDir ? `; world in ${worldDir}` : ''})`,
+      `sandbox: function app ${appDir ? `from the package in ${appDir} ` : ''}at ${app.url} ` +
+        `(Azure, Databricks and storage emulated${worldDir ? `; world in ${worldDir}` : ''})`,
     );
     if (!approveAll)
       log('sandbox: QA and Prod wait for approval: open the printed links (or run with --approve all)');
