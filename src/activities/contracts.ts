@@ -99,7 +99,24 @@ export interface StageStatus {
   message?: string;
 }
 
-/** The orchestration's custom status and, at the end, its output. Kept small (well under 16 KB). */
+/**
+ * Problems that make a bundle invalid. In the custom status: the count and the first few, shortened; the
+ * full list is in release storage (ReleaseStorage bundleDiagnosticsBlob), where getRelease reads it.
+ */
+export interface DiagnosticsSummary {
+  count: number;
+  /** `<file> [<path>]: <summary>` of the first diagnostics (all of them once getRelease has read the list). */
+  items: string[];
+}
+
+/** Diagnostics the custom status carries, at most, and how long each may be there. */
+export const STATUS_DIAGNOSTICS = { items: 5, textLength: 300 } as const;
+
+/**
+ * The orchestration's custom status and, at the end, its output. The Durable extension fails the
+ * orchestration when the custom status is over 16 KB in UTF-16, so everything that grows with the bundle,
+ * the environments or people's text is bounded (orchestrations/boundReleaseStatus.ts).
+ */
 export interface ReleaseStatus {
   releaseId: string;
   bundleId: string;
@@ -108,8 +125,15 @@ export interface ReleaseStatus {
   startedAt: string;
   finishedAt?: string;
   stages: StageStatus[];
-  /** Bundle diagnostics count when the bundle is invalid. */
+  /** Why the release ended as it did (failed, invalid, rejected, ...); short. */
   message?: string;
+  /** When the bundle is invalid: how many problems, and the first few. */
+  diagnostics?: DiagnosticsSummary;
+  /**
+   * Detail was left out to keep the status within its size budget: texts shortened further, diagnostics or
+   * plan counts dropped, or (with very many environments) stages after the first ones.
+   */
+  condensed?: boolean;
 }
 
 /** The event an approval decision raises: `approval:<env>`. */
@@ -135,7 +159,10 @@ export interface EnvironmentRef extends BundleRef {
 export interface InspectBundleResult {
   valid: boolean;
   errorCount: number;
-  /** The first diagnostics, as text, for the status page. */
+  /**
+   * The first diagnostics, as text (at most STATUS_DIAGNOSTICS.items, each shortened); inspectBundle stores
+   * them all for the status page.
+   */
   diagnostics: string[];
   /** Items per wave, so the orchestration can size its batches. */
   counts: { initScripts: number; clusters: number; files: number; jobs: number };

@@ -1,21 +1,35 @@
 // I/O (activity): validates a staged bundle and counts its work. Nothing is deployed from an invalid
-// bundle: the release stops here with the diagnostics on its status.
-import type { BundleRef, InspectBundleResult } from './contracts';
+// bundle: the release stops here. Its status carries the count and the first few diagnostics (the custom
+// status must stay under 16 KB); the full list goes to release storage, where the status page reads it.
+import { bundleDiagnosticsBlob, type StoredDiagnostics } from '../azure/ReleaseStorage';
+import { clipText } from '../orchestrations/boundReleaseStatus';
+import { STATUS_DIAGNOSTICS, type BundleRef, type InspectBundleResult } from './contracts';
 import { appServices } from './engine/appServices';
 import { loadStagedBundle } from './engine/loadStagedBundle';
 
-const SHOWN_DIAGNOSTICS = 20;
-
 export async function inspectBundle(input: BundleRef): Promise<InspectBundleResult> {
-  const loaded = await loadStagedBundle(appServices().releases, input.bundleId);
-  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  const releases = appServices().releases;
+  const loaded = await loadStagedBundle(releases, input.bundleId);
+  const errors = loaded.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.file}${d.path ? ` ${d.path}` : ''}: ${d.summary}`);
   const b = loaded.bundle;
+  if (errors.length > 0) {
+    // Written before the result is returned: a retried activity writes the same list again.
+    const stored: StoredDiagnostics = {
+      version: 1,
+      bundleId: input.bundleId,
+      count: errors.length,
+      diagnostics: errors,
+    };
+    await releases.writeJson(bundleDiagnosticsBlob(input.releaseId), stored);
+  }
   return {
     valid: b !== undefined,
     errorCount: errors.length,
     diagnostics: errors
-      .slice(0, SHOWN_DIAGNOSTICS)
-      .map((d) => `${d.file}${d.path ? ` ${d.path}` : ''}: ${d.summary}`),
+      .slice(0, STATUS_DIAGNOSTICS.items)
+      .map((text) => clipText(text, STATUS_DIAGNOSTICS.textLength)),
     counts: {
       initScripts: b?.initScripts.length ?? 0,
       clusters: b?.clusters.length ?? 0,

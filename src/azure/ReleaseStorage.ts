@@ -1,5 +1,6 @@
-// I/O: the release's own blobs: staged bundles (content-addressed, immutable), stored plans, and the
-// per-environment records that order releases (who waits for approval, who applies).
+// I/O: the release's own blobs: staged bundles (content-addressed, immutable), stored plans, a release's
+// full bundle diagnostics, and the per-environment records that order releases (who waits for approval,
+// who applies).
 import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
 
@@ -80,3 +81,38 @@ export class ReleaseStorage {
 export const stagedBundleBlob = (bundleId: string): string => `bundles/${bundleId}.tar.gz`;
 export const lockBlob = (environment: string): string => `environments/${environment}/apply-lock.json`;
 export const waitingBlob = (environment: string): string => `environments/${environment}/waiting.json`;
+
+/**
+ * `diagnostics/<releaseId>.json`: every problem of an invalid bundle, as inspectBundle found them. The
+ * release's custom status only has room for the count and the first few (Durable's 16 KB limit).
+ */
+export const bundleDiagnosticsBlob = (releaseId: string): string =>
+  `diagnostics/${encodeURIComponent(releaseId)}.json`;
+
+export interface StoredDiagnostics {
+  version: 1;
+  /** The bundle they were found in: a re-run of the same release id with another bundle replaces them. */
+  bundleId: string;
+  count: number;
+  /** `<file> [<path>]: <summary>`, in the order validation reported them. */
+  diagnostics: string[];
+}
+
+/** The stored diagnostics of a release, or undefined when there are none or they are not for `bundleId`. */
+export async function readBundleDiagnostics(
+  storage: ReleaseStorage,
+  releaseId: string,
+  bundleId: string,
+): Promise<StoredDiagnostics | undefined> {
+  const stored = await storage.readJson<Partial<StoredDiagnostics> | null>(bundleDiagnosticsBlob(releaseId));
+  const value = stored?.value;
+  if (
+    !value ||
+    value.version !== 1 ||
+    value.bundleId !== bundleId ||
+    !Array.isArray(value.diagnostics) ||
+    !value.diagnostics.every((d) => typeof d === 'string')
+  )
+    return undefined;
+  return { version: 1, bundleId, count: value.diagnostics.length, diagnostics: value.diagnostics };
+}

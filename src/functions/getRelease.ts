@@ -1,10 +1,12 @@
 // I/O (HTTP trigger): GET /api/releases/{id} — a release's status: each stage's state, plan summary,
 // approval (with the signed approval link while it waits), outcome and timings. JSON by default; the HTML
-// status page when the caller's Accept prefers text/html (a browser) or `?format=html`.
+// status page when the caller's Accept prefers text/html (a browser) or `?format=html`. An invalid bundle's
+// custom status has only its first diagnostics (16 KB limit); both answers carry the full stored list.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { ReleaseStatus } from '../activities/contracts';
 import { appServices } from '../activities/engine/appServices';
+import { readBundleDiagnostics } from '../azure/ReleaseStorage';
 import { approvalUrl } from '../approvals/approvalUrl';
 import { blobServiceFromSettings } from '../approvals/blobServiceFromSettings';
 import { createApprovalToken } from '../approvals/createApprovalToken';
@@ -36,7 +38,7 @@ export async function getRelease(
     if (html) return htmlResponse(404, renderReleaseMissingPage(id, listPath, functionKey), VARY);
     return { status: 404, jsonBody: { error: `no release ${id}` }, headers: VARY };
   }
-  const view = releaseView(status);
+  const view = await withStoredDiagnostics(releaseView(status), context);
   if (!html) return { status: 200, jsonBody: view, headers: VARY };
   const plans = await readPlans(view, context);
   const { organizationUrl } = appServices().settings.sources.azureRepos;
@@ -76,6 +78,22 @@ export function releaseView(status: df.DurableOrchestrationStatus): ReleaseView 
 }
 
 /**
+ * The release with every diagnostic of its bundle, as inspectBundle stored them. When they cannot be read,
+ * the first few from the status stay and the page says how many are missing.
+ */
+async function withStoredDiagnostics(view: ReleaseView, context: InvocationContext): Promise<ReleaseView> {
+  if (!view.diagnostics || !view.bundleId) return view;
+  const stored = await readBundleDiagnostics(appServices().releases, view.releaseId, view.bundleId).catch(
+    (error: unknown) => {
+      context.warn(`getRelease: diagnostics of ${view.releaseId} unreadable: ${String(error)}`);
+      return undefined;
+    },
+  );
+  if (!stored) return view;
+  return { ...view, diagnostics: { count: stored.count, items: stored.diagnostics } };
+}
+
+/**
  * The stored plan of every planned stage, for the names on the page. The counts in the status are enough
  * to read the page, so a plan that cannot be read just leaves its stage with counts only.
  */
@@ -83,7 +101,10 @@ async function readPlans(
   view: ReleaseView,
   context: InvocationContext,
 ): Promise<Record<string, DeployPlan | undefined>> {
-  const planned = (view.stages ?? []).filter((s) => s.plan !== undefined);
+  // A condensed status may have dropped the counts of stages that were planned all the same.
+  const planned = (view.stages ?? []).filter(
+    (s) => s.plan !== undefined || (view.condensed && !['pending', 'planning', 'skipped'].includes(s.state)),
+  );
   if (planned.length === 0) return {};
   const { settings, credential } = appServices();
   const service = blobServiceFromSettings(settings.ledger, credential);

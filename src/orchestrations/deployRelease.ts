@@ -1,6 +1,7 @@
 // Deterministic: one release carries one immutable bundle through the environments in order.
 // Per environment: plan -> approval gate (if required) -> claim the environment -> deployEnvironment.
-// Custom status is kept small and always current; the output is the final status.
+// Custom status is always current and bounded (boundReleaseStatus: the extension fails an orchestration
+// whose custom status is over 16 KB); the output is the final status, bounded the same way.
 import type * as df from 'durable-functions';
 import {
   ACTIVITIES,
@@ -18,6 +19,7 @@ import {
   type ReleaseStatus,
   type StageStatus,
 } from '../activities/contracts';
+import { boundReleaseStatus } from './boundReleaseStatus';
 import { retryPolicy } from './retryPolicy';
 import { waitForApproval, type SupersedeNotices } from './waitForApproval';
 
@@ -38,7 +40,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     startedAt: now(),
     stages: input.environments.map((environment) => ({ environment, state: 'pending' })),
   };
-  const publish = (): void => context.df.setCustomStatus(status);
+  const publish = (): void => context.df.setCustomStatus(boundReleaseStatus(status));
   // One waiter for supersede notices for the whole release: each new waiter would take the next notice
   // from the ones before it (durable-functions hands an event to the latest waiter), so a notice that
   // arrives between two gates must find this one.
@@ -49,7 +51,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     if (message) status.message = message;
     for (const s of status.stages) if (s.state === 'pending') s.state = 'skipped';
     publish();
-    return status;
+    return boundReleaseStatus(status);
   };
   publish();
 
@@ -68,10 +70,9 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     bundleId,
   })) as InspectBundleResult;
   if (!inspected.valid) {
-    return finish(
-      'invalid',
-      `${inspected.errorCount} problem(s) in the bundle: ${inspected.diagnostics.join('; ')}`,
-    );
+    // The first few are on the status; inspectBundle stored them all for the status page.
+    status.diagnostics = { count: inspected.errorCount, items: inspected.diagnostics };
+    return finish('invalid', `${inspected.errorCount} problem(s) in the bundle; nothing was deployed`);
   }
 
   for (const stage of status.stages) {

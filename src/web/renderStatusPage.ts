@@ -48,6 +48,7 @@ export function renderStatusPage(model: StatusPageModel): string {
       ? `<p class="note">This page refreshes every ${REFRESH_IN_SECONDS} s while the release runs.</p>`
       : '',
     renderEnding(release, live),
+    renderDiagnostics(release),
     stages.length > 0
       ? `<ol class="pipeline" aria-label="Stages in order">${stages
           .map((s) => renderStageBox(s, now))
@@ -81,7 +82,32 @@ function renderEnding(release: ReleaseView, live: boolean): string {
     );
   }
   if (release.message) parts.push(`<p class="notice message">${escapeHtml(release.message)}</p>`);
+  if (release.condensed) {
+    parts.push(
+      '<p class="note condensed">Some detail was left out of this release\'s status to keep it within ' +
+        "Durable Functions' 16 KB custom status limit.</p>",
+    );
+  }
   return parts.join('\n');
+}
+
+/**
+ * The problems that made the bundle invalid: all of them when getRelease read the stored list, otherwise
+ * the first few the status carries, with how many are missing.
+ */
+function renderDiagnostics(release: ReleaseView): string {
+  const diagnostics = release.diagnostics;
+  if (!diagnostics) return '';
+  const missing = diagnostics.count - diagnostics.items.length;
+  return [
+    '<section class="diagnostics">',
+    `<h2>Problems in the bundle (${diagnostics.count})</h2>`,
+    `<ol>${diagnostics.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ol>`,
+    missing > 0
+      ? `<p class="note">… and ${missing} more: the full list could not be read from release storage.</p>`
+      : '',
+    '</section>',
+  ].join('\n');
 }
 
 function renderStageBox(stage: StageView, now: Date): string {

@@ -409,10 +409,28 @@ describe('deployRelease on the sandbox host', () => {
     const output = await finished(host, id);
 
     expect(output.state).toBe('invalid');
-    expect(output.message).toBe('2 problem(s) in the bundle: jobs/a.json: bad; clusters/b.json: bad');
+    expect(output.message).toBe('2 problem(s) in the bundle; nothing was deployed');
+    expect(output.diagnostics).toEqual({ count: 2, items: ['jobs/a.json: bad', 'clusters/b.json: bad'] });
+    expect(customStatusOf(host, id)).toEqual(output);
     expect(output.stages.map((s) => s.state)).toEqual(['skipped', 'skipped']);
     expect(schedule(history(id))).toEqual(['TaskScheduled#0 inspectBundle']);
     expect(activityScript.calls(id).map((c) => c.key)).toEqual(['inspectBundle']);
+    expectDeterministic(host);
+  });
+
+  it('keeps the status of a bundle with long diagnostics under 16 KB: the host fails any over it', async () => {
+    const id = 'r-invalid-long';
+    // Twenty 1,000-character diagnostics, 40 KB of UTF-16 if they all went into the status.
+    const diagnostics = Array.from({ length: 20 }, (_, i) => `notebooks/n${i}.sql: ${'é'.repeat(1000)}`);
+    activityScript.set(id, { inspect: { valid: false, errorCount: 20, diagnostics } });
+    await startRelease(host, releaseInput(id, ['dev', 'qa', 'prod']));
+    const output = await finished(host, id);
+    expect(output.state).toBe('invalid');
+    const published = customStatusOf(host, id);
+    expect(JSON.stringify(published).length * 2).toBeLessThanOrEqual(12 * 1024);
+    expect(published?.diagnostics?.count).toBe(20);
+    expect(published?.diagnostics?.items.length).toBeGreaterThan(0);
+    expect(published?.diagnostics?.items[0]).toBe(`${diagnostics[0]?.slice(0, 299)}…`);
     expectDeterministic(host);
   });
 

@@ -302,6 +302,31 @@ describe('renderStatusPage', () => {
     );
   });
 
+  it('lists every problem of an invalid bundle, escaped, and says how many are missing', () => {
+    const items = Array.from({ length: 30 }, (_, i) => `notebooks/n${i}.sql: collides ${EVIL}`);
+    const invalid = (shown: string[]): ReleaseView =>
+      release([{ ...prod, state: 'skipped' }], {
+        state: 'invalid',
+        runtimeStatus: 'Completed',
+        message: '30 problem(s) in the bundle; nothing was deployed',
+        diagnostics: { count: 30, items: shown },
+      });
+    const full = page(invalid(items));
+    expect(full).toContain('Problems in the bundle (30)');
+    expect(full.match(/<li>notebooks\/n\d+\.sql: collides &lt;script&gt;/g)).toHaveLength(30);
+    expect(full).not.toContain('more: the full list');
+    expect(full).not.toMatch(/<script/);
+    const firstFew = page(invalid(items.slice(0, 5)));
+    expect(firstFew.match(/<li>notebooks/g)).toHaveLength(5);
+    expect(firstFew).toContain('… and 25 more: the full list could not be read');
+    expect(page(release([dev]))).not.toContain('Problems in the bundle');
+  });
+
+  it('says when the status was condensed to fit the custom status limit', () => {
+    expect(page(release([dev], { condensed: true }))).toContain("within Durable Functions' 16 KB");
+    expect(page(release([dev]))).not.toContain('16 KB');
+  });
+
   it('says when the orchestration ended without a final state, and before stages are known', () => {
     const crashed = page(release([dev], { runtimeStatus: 'Terminated' }));
     expect(crashed).toContain('The orchestration is Terminated');

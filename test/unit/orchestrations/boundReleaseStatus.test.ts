@@ -1,0 +1,147 @@
+// Unit tests: the release status the orchestration publishes always fits the Durable extension's 16 KB
+// custom status limit (UTF-16), keeping as much detail as fits.
+import { describe, expect, it } from 'vitest';
+import type { ReleaseStatus, StageStatus } from '../../../src/activities/contracts';
+import {
+  boundReleaseStatus,
+  clipText,
+  CUSTOM_STATUS_BUDGET_IN_BYTES,
+  utf16Size,
+} from '../../../src/orchestrations/boundReleaseStatus';
+import type { KindSummary } from '../../../src/planning/DeployPlan';
+
+const LIMIT_IN_BYTES = 16 * 1024;
+const counts: KindSummary = { create: 1234, update: 5678, unchanged: 91011, delete: 1213, drift: 1415 };
+const plan = { initScripts: counts, clusters: counts, notebooks: counts, files: counts, jobs: counts };
+const T = '2026-11-25T08:00:00.000Z';
+
+const small: ReleaseStatus = {
+  releaseId: 'release-3f2a9c1d0e',
+  bundleId: 'f'.repeat(64),
+  source: { kind: 'github', commit: 'a'.repeat(40), ref: 'refs/heads/main', repository: 'contoso/etl' },
+  state: 'running',
+  startedAt: T,
+  stages: [
+    {
+      environment: 'dev',
+      state: 'succeeded',
+      plan,
+      startedAt: T,
+      finishedAt: T,
+      outcome: { done: 7, failed: 0, skipped: 0 },
+    },
+    { environment: 'qa', state: 'waiting', plan, startedAt: T, approval: { required: true, expiresAt: T } },
+    { environment: 'prod', state: 'pending' },
+  ],
+};
+
+/** Every text as long as anything upstream lets it be, in characters that are 2 bytes even in UTF-8. */
+function worst(environments: number, diagnostics: number): ReleaseStatus {
+  const text = (n: number): string => 'é'.repeat(n);
+  const stage = (i: number): StageStatus => ({
+    environment: `environment-${i}-${'e'.repeat(40)}`,
+    state: 'rejected',
+    plan,
+    startedAt: T,
+    finishedAt: T,
+    outcome: { done: 100_000, failed: 100_000, skipped: 100_000 },
+    approval: {
+      required: true,
+      expiresAt: T,
+      decision: 'reject',
+      approver: text(500),
+      comment: text(1000),
+      decidedAt: T,
+    },
+    message: text(5000),
+  });
+  return {
+    releaseId: 'r'.repeat(256),
+    bundleId: 'f'.repeat(64),
+    source: {
+      kind: 'azureRepos',
+      commit: text(300),
+      ref: text(2000),
+      repository: text(2000),
+      requestedBy: text(2000),
+    },
+    state: 'invalid',
+    startedAt: T,
+    finishedAt: T,
+    stages: Array.from({ length: environments }, (_, i) => stage(i)),
+    message: text(20_000),
+    diagnostics: {
+      count: diagnostics,
+      items: Array.from({ length: diagnostics }, (_, i) => `${i}: ${text(2000)}`),
+    },
+  };
+}
+
+describe('boundReleaseStatus', () => {
+  it('publishes an ordinary release as it is', () => {
+    expect(boundReleaseStatus(small)).toEqual(small);
+    expect(utf16Size(small)).toBeLessThan(CUSTOM_STATUS_BUDGET_IN_BYTES / 2);
+  });
+
+  it('keeps the count and the first 5 diagnostics, each shortened to 300 characters', () => {
+    const items = Array.from({ length: 30 }, (_, i) => `notebooks/n${i}.sql: ${'x'.repeat(400)}`);
+    const bounded = boundReleaseStatus({ ...small, state: 'invalid', diagnostics: { count: 30, items } });
+    expect(bounded.diagnostics?.count).toBe(30);
+    expect(bounded.diagnostics?.items).toHaveLength(5);
+    expect(bounded.diagnostics?.items[0]).toBe(`${items[0]?.slice(0, 299)}…`);
+    expect(bounded.condensed).toBeUndefined();
+  });
+
+  // Table: environments x diagnostics, every text at its worst. None may reach the extension's limit.
+  const cases: Array<[number, number]> = [
+    [1, 0],
+    [3, 30],
+    [3, 10_000],
+    [10, 30],
+    [50, 5],
+    [1000, 1000],
+  ];
+  it.each(cases)('fits %i environments and %i diagnostics into the budget', (environments, diagnostics) => {
+    const status = worst(environments, diagnostics);
+    expect(utf16Size(status)).toBeGreaterThan(LIMIT_IN_BYTES);
+    const bounded = boundReleaseStatus(status);
+    expect(utf16Size(bounded)).toBeLessThanOrEqual(CUSTOM_STATUS_BUDGET_IN_BYTES);
+    // What identifies the release and its outcome is never dropped.
+    expect(bounded).toMatchObject({
+      releaseId: status.releaseId,
+      bundleId: status.bundleId,
+      state: 'invalid',
+    });
+    if (diagnostics > 0) expect(bounded.diagnostics?.count).toBe(diagnostics);
+    expect(bounded.stages.length).toBeGreaterThan(0);
+    for (const [i, stage] of bounded.stages.entries()) {
+      expect(stage.environment).toBe(status.stages[i]?.environment);
+      expect(stage.state).toBe('rejected');
+    }
+  });
+
+  it('drops detail progressively: three stages with long comments keep their plans and states', () => {
+    const status = worst(3, 30);
+    const bounded = boundReleaseStatus(status);
+    expect(bounded.condensed).toBe(true);
+    expect(bounded.stages).toHaveLength(3);
+    expect(bounded.stages.every((s) => s.plan !== undefined)).toBe(true);
+    expect(bounded.diagnostics?.items.length).toBeGreaterThanOrEqual(1);
+    expect(bounded.stages[0]?.approval?.comment?.endsWith('…')).toBe(true);
+  });
+
+  it('takes a smaller budget when asked', () => {
+    const bounded = boundReleaseStatus(worst(3, 30), 2048);
+    expect(utf16Size(bounded)).toBeLessThanOrEqual(2048);
+  });
+});
+
+describe('clipText', () => {
+  it('cuts to the length with an ellipsis, never inside a surrogate pair', () => {
+    expect(clipText('abcdef', 6)).toBe('abcdef');
+    expect(clipText('abcdef', 4)).toBe('abc…');
+    expect(clipText('ab😀cd', 4)).toBe('ab…');
+    expect(clipText('abc', 1)).toBe('…');
+    expect(clipText('abc', 0)).toBe('');
+  });
+});
