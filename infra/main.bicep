@@ -50,6 +50,32 @@ param maximumInstanceCount int = 100
 @description('Memory of each Flex Consumption instance, in MB.')
 param instanceMemoryMB int = 2048
 
+// Stable across provisions: azd generates a value for a `generate` parameter only when the parameters file
+// gives none and the azd environment's config has none saved; it then saves it there (infra.parameters.<name>,
+// a secret for a @secure() parameter) and passes the saved value on every later provision. An empty
+// ${BRICKLANE_APPROVAL_SIGNING_KEYS} in main.parameters.json counts as not given. Source: Azure/azure-dev,
+// cli/azd/pkg/infra/provisioning/bicep/bicep_provider.go (ensureParameters, armParameterFileValue). azd's
+// generator never emits a comma (cli/azd/pkg/password/generator.go, Symbols), so a generated value is one key.
+// To rotate, set BRICKLANE_APPROVAL_SIGNING_KEYS to "<new>,<old>" in the azd environment (README, "Deploying
+// bricklane to Azure"). Generating with newGuid() or similar in Bicep would change the key on every provision
+// and invalidate every approval link in flight.
+@secure()
+@description('Approval link signing keys, comma-separated: the first signs, every one verifies. Generated once.')
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 64
+    }
+  }
+})
+param approvalSigningKeys string
+
+@minLength(36)
+@maxLength(36)
+@description('Application (client) id of the Entra ID app registration that approvers sign in with.')
+param authClientId string
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -73,15 +99,14 @@ module app 'app/app.bicep' = {
   }
 }
 
-module appSettings 'app/appSettings.bicep' = {
-  name: 'bricklane-app-settings'
+module signingKeys 'app/approvalSigningKeys.bicep' = {
+  name: 'bricklane-approval-signing-keys'
   scope: appResourceGroup
   params: {
-    functionAppName: app.outputs.functionAppName
-    storageAccountName: app.outputs.storageAccountName
-    applicationInsightsName: app.outputs.applicationInsightsName
-    projectName: projectName
-    bricklaneEnvironments: bricklaneEnvironments
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    approvalSigningKeys: approvalSigningKeys
   }
 }
 
@@ -92,6 +117,38 @@ module appRoles 'app/appRoles.bicep' = {
     principalId: app.outputs.principalId
     storageAccountName: app.outputs.storageAccountName
     applicationInsightsName: app.outputs.applicationInsightsName
+    keyVaultName: signingKeys.outputs.keyVaultName
+  }
+}
+
+module appSettings 'app/appSettings.bicep' = {
+  name: 'bricklane-app-settings'
+  scope: appResourceGroup
+  // The settings restart the app, which resolves its Key Vault reference at once: the role must be there.
+  dependsOn: [
+    appRoles
+  ]
+  params: {
+    functionAppName: app.outputs.functionAppName
+    storageAccountName: app.outputs.storageAccountName
+    applicationInsightsName: app.outputs.applicationInsightsName
+    projectName: projectName
+    bricklaneEnvironments: bricklaneEnvironments
+    keyVaultName: signingKeys.outputs.keyVaultName
+    signingKeysSecretName: signingKeys.outputs.signingKeysSecretName
+  }
+}
+
+// After the app settings: two writes to one site's configuration at once can conflict.
+module appAuth 'app/appAuth.bicep' = {
+  name: 'bricklane-app-auth'
+  scope: appResourceGroup
+  dependsOn: [
+    appSettings
+  ]
+  params: {
+    functionAppName: app.outputs.functionAppName
+    authClientId: authClientId
   }
 }
 
@@ -134,3 +191,7 @@ output AZURE_FUNCTION_APP_PRINCIPAL_ID string = app.outputs.principalId
 output AZURE_STORAGE_ACCOUNT_NAME string = app.outputs.storageAccountName
 output BRICKLANE_BUNDLES_SYSTEM_TOPIC_NAME string = app.outputs.bundlesSystemTopicName
 output BRICKLANE_BUNDLES_CONTAINER string = app.outputs.bundlesContainerName
+output AZURE_KEY_VAULT_NAME string = signingKeys.outputs.keyVaultName
+output BRICKLANE_PUBLIC_URL string = 'https://${app.outputs.defaultHostName}'
+// The redirect URI to add to the app registration (README, "Deploying bricklane to Azure").
+output BRICKLANE_AUTH_REDIRECT_URI string = 'https://${app.outputs.defaultHostName}/.auth/login/aad/callback'

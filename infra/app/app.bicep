@@ -159,6 +159,7 @@ resource bundlesSystemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
 
 output functionAppName string = functionApp.name
 output principalId string = functionApp.identity.principalId
+output defaultHostName string = functionApp.properties.defaultHostName
 output storageAccountName string = storageAccount.name
 output applicationInsightsName string = applicationInsights.name
 output bundlesSystemTopicName string = bundlesSystemTopic.name

@@ -1,6 +1,7 @@
 // The app settings infra owns. A PUT of config/appsettings replaces the whole set, so the current settings
-// are read first and merged under ours. Settings operators add in the portal (workspace URLs, webhook
-// secrets, approval signing keys) then survive `azd provision`.
+// are read first and merged under ours. Settings operators add in the portal (approvers, workspace URLs,
+// webhook secrets) then survive `azd provision`. test/unit/infra/appSettings.test.ts checks these against the
+// settings src/ reads, both ways.
 // Flex Consumption rejects FUNCTIONS_EXTENSION_VERSION, FUNCTIONS_WORKER_RUNTIME and WEBSITE_RUN_FROM_PACKAGE:
 // functionAppConfig (app.bicep) carries the runtime and the package location instead.
 
@@ -11,6 +12,10 @@ param projectName string
 
 @description('The bricklane environments: { name, subscriptionId, resourceGroupName, location }[].')
 param bricklaneEnvironments array
+
+@description('The app\'s own Key Vault and the secret in it that holds the approval signing keys.')
+param keyVaultName string
+param signingKeysSecretName string
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
@@ -51,10 +56,15 @@ var infraSettings = union(environmentSettings, {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
   BRICKLANE_PROJECT: projectName
   BRICKLANE_ENVIRONMENTS: join(map(bricklaneEnvironments, env => env.name), ',')
-  BRICKLANE_BUNDLES_CONTAINER: 'bundles'
   BRICKLANE_LEDGER_CONTAINER: 'bricklane-ledger'
   // The ledger lives in the same account; there is no connection string to give, only its endpoint.
   BRICKLANE_LEDGER_BLOB_ENDPOINT: storageAccount.properties.primaryEndpoints.blob
+  // Approval and status links point here (the default is the local host, http://localhost:7071).
+  BRICKLANE_PUBLIC_URL: 'https://${functionApp.properties.defaultHostName}'
+  // Without a version: App Service uses the latest one, and fetches it again whenever the app settings change
+  // (every provision), or within 24 hours.
+  // https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#understand-rotation
+  BRICKLANE_APPROVAL_SIGNING_KEYS: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${signingKeysSecretName})'
 })
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {

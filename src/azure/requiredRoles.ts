@@ -9,8 +9,14 @@
  *   so that it can be granted on; a role cannot be assigned on a scope that does not exist yet.
  * - `appStorage`: the Function App's own storage account (AzureWebJobsStorage, bundles, ledger).
  * - `appInsights`: the Function App's Application Insights component.
+ * - `appKeyVault`: the Function App's own Key Vault (the approval signing keys, read through a Key Vault
+ *   reference in BRICKLANE_APPROVAL_SIGNING_KEYS).
+ *
+ * A role may be declared for several scopes (Key Vault Secrets User is); name and scope identify a role, and
+ * requiredRole(name) finds the first declaration, so the environment scopes come first in REQUIRED_ROLES.
  */
-export type RoleScope = 'environmentSubscription' | 'environmentResourceGroup' | 'appStorage' | 'appInsights';
+export type RoleScope =
+  'environmentSubscription' | 'environmentResourceGroup' | 'appStorage' | 'appInsights' | 'appKeyVault';
 
 interface RequiredRoleBase {
   /** The role's name as `az role assignment create --role` takes it (custom roles: see `roleName`). */
@@ -100,5 +106,14 @@ export const REQUIRED_ROLES: readonly RequiredRole[] = [
     roleDefinitionId: '3913510d-42f4-4e42-8a64-420c390055eb',
     scope: 'appInsights',
     why: 'to send telemetry to Application Insights with Entra authentication (local auth is disabled)',
+  },
+  {
+    kind: 'builtIn',
+    name: 'Key Vault Secrets User',
+    roleDefinitionId: '4633458b-17de-408a-b874-0445c86b69e6',
+    scope: 'appKeyVault',
+    why:
+      'to resolve the Key Vault reference of BRICKLANE_APPROVAL_SIGNING_KEYS: App Service reads the secret with ' +
+      "the app's identity (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references)",
   },
 ];

@@ -27,6 +27,10 @@ export interface BicepModule {
 export interface BicepParam {
   readonly name: string;
   readonly hasDefault: boolean;
+  /** The expression after `=`, when there is one. */
+  readonly defaultValue?: BicepBlock;
+  /** The decorators written above it, by name (`secure`, `metadata`): the code between their parentheses. */
+  readonly decorators: ReadonlyMap<string, BicepBlock>;
 }
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -53,6 +57,8 @@ export class BicepFile {
   readonly params: BicepParam[] = [];
   readonly vars = new Map<string, BicepBlock>();
   readonly outputs: string[] = [];
+  /** Output name -> its expression. */
+  readonly outputValues = new Map<string, BicepBlock>();
   readonly resources: BicepResource[] = [];
   readonly modules: BicepModule[] = [];
 
@@ -66,13 +72,23 @@ export class BicepFile {
     this.problems.push(...scanned.problems.map((p) => `${path}: ${p}`));
     this.targetScope = /^targetScope\s*=\s*'(\w+)'/m.exec(this.code)?.[1] ?? 'resourceGroup';
 
-    for (const m of this.topLevel(/^param\s+(\w+)\s+[^\n=]*?(=.*)?$/gm)) {
-      this.params.push({ name: m[1] ?? '', hasDefault: m[2] !== undefined });
+    const decorators = this.decorators();
+    for (const m of this.topLevel(/^param\s+(\w+)\s+[^\n=]*?(?:(=)\s*(.*))?$/gm)) {
+      const defaultAt = m[2] === undefined ? -1 : m.index + m[0].length - (m[3] ?? '').length;
+      this.params.push({
+        name: m[1] ?? '',
+        hasDefault: m[2] !== undefined,
+        ...(defaultAt < 0 ? {} : { defaultValue: this.valueAt(defaultAt) }),
+        decorators: new Map(decorators.filter((d) => d.before === m.index).map((d) => [d.name, d.args])),
+      });
     }
     for (const m of this.topLevel(/^var\s+(\w+)\s*=\s*/gm)) {
       this.vars.set(m[1] ?? '', this.valueAt(m.index + m[0].length));
     }
-    for (const m of this.topLevel(/^output\s+(\w+)\s/gm)) this.outputs.push(m[1] ?? '');
+    for (const m of this.topLevel(/^output\s+(\w+)\s[^\n=]*=\s*/gm)) {
+      this.outputs.push(m[1] ?? '');
+      this.outputValues.set(m[1] ?? '', this.valueAt(m.index + m[0].length));
+    }
     // Child resources declared inside a parent (`resource x 'config' = {`) have no @version: not matched.
     for (const m of this.topLevel(/^resource\s+(\w+)\s+'([^'@]+)@([^']+)'\s+(existing\s+)?=/gm)) {
       const body = this.blockAfter(m.index + m[0].length, `resource ${m[1]}`);
@@ -94,6 +110,42 @@ export class BicepFile {
 
   resource(symbol: string): BicepResource | undefined {
     return this.resources.find((r) => r.symbol === symbol);
+  }
+
+  /**
+   * Top-level decorators (`@name(...)`, possibly over several lines), each with the offset of the declaration
+   * it decorates: the next line that is neither blank nor another decorator.
+   */
+  private decorators(): { name: string; args: BicepBlock; before: number }[] {
+    const found: { name: string; args: BicepBlock; start: number; end: number }[] = [];
+    for (const m of this.topLevel(/^@(\w+)\(/gm)) {
+      const open = m.index + m[0].length - 1;
+      const close = matching(this.masked, open);
+      if (close < 0) continue;
+      found.push({
+        name: m[1] ?? '',
+        args: { code: this.code.slice(open + 1, close), masked: this.masked.slice(open + 1, close) },
+        start: m.index,
+        end: close + 1,
+      });
+    }
+    return found.map((d) => {
+      let pos = d.end;
+      for (;;) {
+        const newline = this.code.indexOf('\n', pos);
+        if (newline < 0) return { ...d, before: this.code.length };
+        const lineStart = newline + 1;
+        const next = found.find((e) => e.start === lineStart);
+        if (next) pos = next.end;
+        else if (
+          /^[ \t]*(?:\n|$)/.test(
+            this.code.slice(lineStart, this.code.indexOf('\n', lineStart) + 1 || undefined),
+          )
+        )
+          pos = lineStart;
+        else return { ...d, before: lineStart };
+      }
+    });
   }
 
   /** Matches of a /^...$/gm pattern at bracket depth 0 (declarations), found in `code`. */

@@ -38,6 +38,11 @@ export const GRANT_SITES: Readonly<Record<RoleScope, GrantSite>> = {
     resource: 'applicationInsights',
     resourceType: 'Microsoft.Insights/components',
   },
+  appKeyVault: {
+    file: 'app/appRoles.bicep',
+    resource: 'keyVault',
+    resourceType: 'Microsoft.KeyVault/vaults',
+  },
 };
 
 const ROLE_ASSIGNMENTS = 'Microsoft.Authorization/roleAssignments';
@@ -80,9 +85,14 @@ export function auditRoleGrants(files: InfraFiles, roles: readonly RequiredRole[
         problems.push(`${where}: principalType must be 'ServicePrincipal'`);
       }
 
-      const role = builtInId
-        ? roles.find((r) => r.kind === 'builtIn' && r.roleDefinitionId.toLowerCase() === builtInId)
-        : roles.find((r) => r.kind === 'custom' && definition !== undefined && isDefinitionOf(definition, r));
+      // One role can be declared for several scopes: the grant is the declaration whose site it is on.
+      const candidates = builtInId
+        ? roles.filter((r) => r.kind === 'builtIn' && r.roleDefinitionId.toLowerCase() === builtInId)
+        : roles.filter(
+            (r) => r.kind === 'custom' && definition !== undefined && isDefinitionOf(definition, r),
+          );
+      const role =
+        candidates.find((r) => !siteProblem(path, file, assignment, GRANT_SITES[r.scope])) ?? candidates[0];
       if (!role) {
         const what = builtInId ?? `the custom role ${definition?.symbol ?? '?'}`;
         problems.push(

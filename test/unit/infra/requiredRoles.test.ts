@@ -53,8 +53,9 @@ function value(resource: BicepResource, path: readonly string[]): string | undef
 }
 
 describe('REQUIRED_ROLES', () => {
-  it('declares each role once, with a well-formed definition', () => {
-    expect(new Set(REQUIRED_ROLES.map((r) => r.name)).size).toBe(REQUIRED_ROLES.length);
+  it('declares each role once per scope, with a well-formed definition', () => {
+    const declarations = REQUIRED_ROLES.map((r) => `${r.name} @ ${r.scope}`);
+    expect(new Set(declarations).size).toBe(REQUIRED_ROLES.length);
     for (const role of REQUIRED_ROLES) {
       if (role.kind === 'builtIn') {
         expect(role.roleDefinitionId, role.name).toMatch(
@@ -69,8 +70,14 @@ describe('REQUIRED_ROLES', () => {
       }
       expect(role.why.length, role.name).toBeGreaterThan(20);
     }
-    const ids = REQUIRED_ROLES.flatMap((r) => (r.kind === 'builtIn' ? [r.roleDefinitionId] : []));
-    expect(new Set(ids).size).toBe(ids.length);
+    // One name, one definition: a role declared for two scopes is the same role.
+    const ids = new Map<string, string>();
+    for (const role of REQUIRED_ROLES) {
+      const id = role.kind === 'builtIn' ? role.roleDefinitionId : role.roleDefinitionSeed;
+      expect(ids.get(role.name) ?? id, role.name).toBe(id);
+      ids.set(role.name, id);
+    }
+    expect(new Set(ids.values()).size).toBe(ids.size);
   });
 
   it('covers what the app does: resource groups, workspace, secrets, Durable storage, telemetry', () => {
