@@ -57,6 +57,25 @@ export default tseslint.config(
     },
   },
   {
+    // The doctor is I/O that triggers (CLI, HTTP) call; it reuses azure/ and databricks/, never the reverse.
+    files: ['src/doctor/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/test/**'], message: 'src/ never imports test code.' },
+            {
+              group: ['**/functions/**', '**/cli/**', '**/orchestrations/**', '**/activities/**'],
+              message:
+                'The doctor checks an installation; triggers and orchestrations call it, not the reverse.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/orchestrations/**'],
     rules: {
       'no-restricted-imports': [

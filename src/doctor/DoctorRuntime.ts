@@ -1,9 +1,11 @@
 // Pure: where the doctor runs, read from the platform's own app settings, so that fixes name the right place.
 // App Service (and so Azure Functions) sets WEBSITE_HOSTNAME, WEBSITE_SITE_NAME and WEBSITE_RESOURCE_GROUP
 // on every app (learn.microsoft.com, App Service "Environment variables and app settings reference").
+// Local hosts set WEBSITE_HOSTNAME too (Core Tools to localhost:7071, so that durable-functions builds its
+// webhook URLs), so a loopback host name means a local run.
 
 export interface DoctorRuntime {
-  /** Running as a Function App in Azure (WEBSITE_HOSTNAME is set), not locally. */
+  /** Running as a Function App in Azure (WEBSITE_HOSTNAME is set to a non-loopback host), not locally. */
   inAzure: boolean;
   /** `<app>.azurewebsites.net` in Azure. */
   hostname?: string;
@@ -11,13 +13,15 @@ export interface DoctorRuntime {
   resourceGroup?: string;
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
+
 export function doctorRuntime(values: Readonly<Record<string, string | undefined>>): DoctorRuntime {
   const get = (key: string): string | undefined => values[key]?.trim() || undefined;
   const hostname = get('WEBSITE_HOSTNAME');
   const siteName = get('WEBSITE_SITE_NAME');
   const resourceGroup = get('WEBSITE_RESOURCE_GROUP');
   return {
-    inAzure: hostname !== undefined,
+    inAzure: hostname !== undefined && !LOOPBACK.test(hostname),
     ...(hostname ? { hostname } : {}),
     ...(siteName ? { siteName } : {}),
     ...(resourceGroup ? { resourceGroup } : {}),

@@ -1,7 +1,7 @@
 // Pure: the app-wide checks that need no call: approval signing keys, the public URL, the webhook secrets.
 // They read loaded Settings (so every rule loadSettings applies has already held) and add what only the
-// whole picture shows: a key that is still the sample's placeholder, links that would point at localhost
-// from Azure, a webhook source that is half configured.
+// whole picture shows: a secret that is still the sample's placeholder or an unresolved Key Vault
+// reference, links that would point at localhost from Azure, a webhook source that is half configured.
 import type { Settings } from '../config/Settings';
 import type { DoctorCheck } from './DoctorCheck';
 import { settingFix, type DoctorRuntime } from './DoctorRuntime';
@@ -14,6 +14,9 @@ const PLACEHOLDER = /^<.*>$/s;
  * is long enough to pass every length rule and is no secret at all.
  */
 const UNRESOLVED_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+const REFERENCE_FIX =
+  'grant the app identity "Key Vault Secrets User" on the vault the reference names, then check the ' +
+  "reference's status (Function App → Settings → Environment variables)";
 const NEW_KEY = '"$(openssl rand -base64 48)"';
 
 export function checkAppSettings(settings: Settings, runtime: DoctorRuntime): DoctorCheck[] {
@@ -25,50 +28,59 @@ export function checkAppSettings(settings: Settings, runtime: DoctorRuntime): Do
   ];
 }
 
+/** A secret setting that holds no secret: the sample's placeholder, or a reference App Service left as text. */
+function unusableSecret(
+  name: string,
+  key: string,
+  value: string | undefined,
+  newValue: string,
+  runtime: DoctorRuntime,
+): DoctorCheck | undefined {
+  if (value !== undefined && UNRESOLVED_REFERENCE.test(value)) {
+    return {
+      status: 'fail',
+      name,
+      detail: `${key} is a Key Vault reference that App Service could not resolve: its own text would be used`,
+      fix: REFERENCE_FIX,
+    };
+  }
+  if (value !== undefined && PLACEHOLDER.test(value)) {
+    return {
+      status: 'fail',
+      name,
+      detail: `${key} still holds the sample's placeholder`,
+      fix: settingFix(runtime, { [key]: newValue }),
+    };
+  }
+  return undefined;
+}
+
 function checkSigningKeys(settings: Settings, runtime: DoctorRuntime): DoctorCheck {
   const name = 'approval signing keys';
+  const key = 'BRICKLANE_APPROVAL_SIGNING_KEYS';
   const keys = settings.approvalSigningKeys;
+  for (const k of keys) {
+    const unusable = unusableSecret(name, key, k, NEW_KEY, runtime);
+    if (unusable) return unusable;
+  }
+  if (keys.length > 0) {
+    // loadSettings has refused any key under 32 bytes, the rule the signing code relies on.
+    const rotation = keys.length > 1 ? ', the others still verify' : '';
+    return {
+      status: 'ok',
+      name,
+      detail: `${keys.length} key(s) of at least 32 characters; the first signs${rotation}`,
+    };
+  }
   const gated = settings.environments.filter((e) => e.approval.required).map((e) => e.name);
-  const fix = settingFix(runtime, { BRICKLANE_APPROVAL_SIGNING_KEYS: NEW_KEY });
-  if (keys.some((k) => UNRESOLVED_REFERENCE.test(k))) {
-    return {
-      status: 'fail',
-      name,
-      detail:
-        'BRICKLANE_APPROVAL_SIGNING_KEYS is a Key Vault reference that App Service could not resolve, so the ' +
-        "reference's own text would be the key",
-      fix:
-        'grant the app identity "Key Vault Secrets User" on the app\'s Key Vault and check the reference\'s status ' +
-        `(Function App → Environment variables); or ${fix}`,
-    };
-  }
-  if (keys.some((k) => PLACEHOLDER.test(k))) {
-    return {
-      status: 'fail',
-      name,
-      detail: 'BRICKLANE_APPROVAL_SIGNING_KEYS still holds the sample placeholder, which anyone can read',
-      fix,
-    };
-  }
-  if (keys.length === 0) {
-    if (gated.length === 0) {
-      return { status: 'skip', name, detail: 'not set, and no environment requires approval' };
-    }
-    // createApprovalToken throws MissingSigningKeyError then; notices fall back to the status page.
-    return {
-      status: 'fail',
-      name,
-      detail:
-        `BRICKLANE_APPROVAL_SIGNING_KEYS is empty, but ${gated.join(', ')} require(s) approval: ` +
-        'approval links cannot be signed',
-      fix,
-    };
-  }
-  // loadSettings has refused any key under 32 bytes, the rule the signing code relies on.
+  if (gated.length === 0)
+    return { status: 'skip', name, detail: 'not set, and no environment requires approval' };
+  // createApprovalToken would throw MissingSigningKeyError; notices would fall back to the status page.
   return {
-    status: 'ok',
+    status: 'fail',
     name,
-    detail: `${keys.length} key(s) of at least 32 characters; the first signs${keys.length > 1 ? ', the others still verify' : ''}`,
+    detail: `${key} is empty, but ${gated.join(', ')} require(s) approval: approval links cannot be signed`,
+    fix: settingFix(runtime, { [key]: NEW_KEY }),
   };
 }
 
@@ -100,26 +112,11 @@ function checkPublicUrl(settings: Settings, runtime: DoctorRuntime): DoctorCheck
 
 function checkGitHubWebhook(settings: Settings, runtime: DoctorRuntime): DoctorCheck {
   const name = 'GitHub webhook secret';
+  const key = 'BRICKLANE_GITHUB_WEBHOOK_SECRET';
+  const newValue = '<the secret of the GitHub webhook>';
   const { webhookSecret, token } = settings.sources.github;
-  const fix = settingFix(runtime, {
-    BRICKLANE_GITHUB_WEBHOOK_SECRET: '<the secret of the GitHub webhook>',
-  });
-  if (webhookSecret && UNRESOLVED_REFERENCE.test(webhookSecret)) {
-    return {
-      status: 'fail',
-      name,
-      detail: 'BRICKLANE_GITHUB_WEBHOOK_SECRET is a Key Vault reference that App Service could not resolve',
-      fix: 'grant the app identity "Key Vault Secrets User" on the vault the reference names, and check the reference\'s status (Function App → Environment variables)',
-    };
-  }
-  if (webhookSecret && PLACEHOLDER.test(webhookSecret)) {
-    return {
-      status: 'fail',
-      name,
-      detail: 'BRICKLANE_GITHUB_WEBHOOK_SECRET still holds the sample placeholder',
-      fix,
-    };
-  }
+  const unusable = unusableSecret(name, key, webhookSecret, newValue, runtime);
+  if (unusable) return unusable;
   if (webhookSecret)
     return { status: 'ok', name, detail: 'configured; /api/webhooks/github verifies deliveries' };
   // A GitHub token only serves archives of pushed commits, so it means pushes are expected from GitHub.
@@ -127,42 +124,30 @@ function checkGitHubWebhook(settings: Settings, runtime: DoctorRuntime): DoctorC
     return {
       status: 'fail',
       name,
-      detail:
-        'BRICKLANE_GITHUB_TOKEN is set, so GitHub pushes are expected, but without ' +
-        'BRICKLANE_GITHUB_WEBHOOK_SECRET the webhook route answers 503 to every delivery',
-      fix,
+      detail: `BRICKLANE_GITHUB_TOKEN is set, so GitHub pushes are expected, but without ${key} the webhook route answers 503 to every delivery`,
+      fix: settingFix(runtime, { [key]: newValue }),
     };
   }
-  return {
-    status: 'skip',
-    name,
-    detail: 'not used: /api/webhooks/github answers 503 until BRICKLANE_GITHUB_WEBHOOK_SECRET is set',
-  };
+  return { status: 'skip', name, detail: `not used: /api/webhooks/github answers 503 until ${key} is set` };
 }
 
 function checkAzureReposHook(settings: Settings, runtime: DoctorRuntime): DoctorCheck {
   const name = 'Azure Repos service hook';
   const { hookUsername, hookPassword, organizationUrl, pat } = settings.sources.azureRepos;
-  const settingsOf = {
+  const values: Record<string, string | undefined> = {
     BRICKLANE_AZURE_DEVOPS_HOOK_USERNAME: hookUsername,
     BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD: hookPassword,
     BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL: organizationUrl,
   };
-  const placeholder = Object.entries(settingsOf).find(
-    ([, v]) => v !== undefined && (PLACEHOLDER.test(v) || UNRESOLVED_REFERENCE.test(v)),
-  );
-  if (placeholder) {
-    const [key] = placeholder;
-    return {
-      status: 'fail',
-      name,
-      detail: `${key} still holds the sample placeholder, or a Key Vault reference App Service could not resolve`,
-      fix: settingFix(runtime, { [key]: '<the real value>' }),
-    };
+  const newValue = (key: string): string =>
+    key.endsWith('ORGANIZATION_URL')
+      ? 'https://dev.azure.com/<organization>'
+      : "<as in the service hook's Basic authentication>";
+  for (const [key, value] of Object.entries(values)) {
+    const unusable = unusableSecret(name, key, value, newValue(key), runtime);
+    if (unusable) return unusable;
   }
-  const missing = Object.entries(settingsOf)
-    .filter(([, v]) => v === undefined)
-    .map(([k]) => k);
+  const missing = Object.keys(values).filter((key) => values[key] === undefined);
   if (missing.length === 0) {
     return {
       status: 'ok',
@@ -176,23 +161,13 @@ function checkAzureReposHook(settings: Settings, runtime: DoctorRuntime): Doctor
       status: 'fail',
       name,
       detail: `half configured: ${missing.join(', ')} not set, so /api/webhooks/azure-devops answers 503`,
-      fix: settingFix(
-        runtime,
-        Object.fromEntries(
-          missing.map((key) => [
-            key,
-            key.endsWith('ORGANIZATION_URL')
-              ? 'https://dev.azure.com/<organization>'
-              : "<as in the service hook's Basic authentication>",
-          ]),
-        ),
-      ),
+      fix: settingFix(runtime, Object.fromEntries(missing.map((key) => [key, newValue(key)]))),
     };
   }
   return {
     status: 'skip',
     name,
     detail:
-      'not used: the Azure Repos route answers 503 until the BRICKLANE_AZURE_DEVOPS_HOOK_* settings are set',
+      'not used: /api/webhooks/azure-devops answers 503 until the BRICKLANE_AZURE_DEVOPS_HOOK_* settings are set',
   };
 }

@@ -8,7 +8,6 @@ import { AzureDatabricksManagementClient } from '@azure/arm-databricks';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { armErrorCode, isForbidden, isNotFound } from '../azure/armErrorCode';
 import { requiredRole } from '../azure/requiredRole';
-import type { RequiredRole } from '../azure/requiredRoles';
 import { roleAssignmentCommand } from '../azure/roleAssignmentCommand';
 import type { AzureSettings, EnvironmentSettings } from '../config/Settings';
 import type { DoctorCheck } from './DoctorCheck';
@@ -36,91 +35,101 @@ export async function checkAzureResources(
   credential: TokenCredential,
   principalId: string,
 ): Promise<AzureResourceChecks> {
-  const clientOptions = { endpoint: azure.armEndpoint };
-  const resources = new ResourceManagementClient(credential, env.subscriptionId, clientOptions);
-  const databricks = new AzureDatabricksManagementClient(credential, env.subscriptionId, clientOptions);
-  const subscriptionScope = `/subscriptions/${env.subscriptionId}`;
-  const groupScope = `${subscriptionScope}/resourceGroups/${env.resourceGroup}`;
-  const scopeOf = (role: RequiredRole): string =>
-    role.scope === 'environmentSubscription' ? subscriptionScope : groupScope;
-  const line = (name: string, read: Outcome<unknown>, found: string, roleName: string): DoctorCheck => {
-    const base = { environment: env.name, name };
-    if (read.kind === 'found') return { ...base, status: 'ok', detail: found };
-    if (read.kind === 'missing')
-      return { ...base, status: 'ok', detail: 'does not exist; will be created by the first deploy' };
-    if (read.kind === 'denied') {
-      const role = requiredRole(roleName);
-      const scope = scopeOf(role);
-      return {
-        ...base,
-        status: 'fail',
-        detail:
-          `identity ${principalId} was refused (403 ${read.code ?? 'AuthorizationFailed'}): it needs the role ` +
-          `"${role.name}" on ${scope} (${role.why})`,
-        fix: roleAssignmentCommand(role, principalId, scope),
-      };
-    }
-    return {
-      ...base,
-      status: 'fail',
-      detail: `the read failed: ${read.message}`,
-      fix: 'check BRICKLANE_ARM_ENDPOINT and that this host reaches Azure Resource Manager, then run the doctor again',
-    };
-  };
-
+  const groupScope = `/subscriptions/${env.subscriptionId}/resourceGroups/${env.resourceGroup}`;
+  const vaultId = `${groupScope}/providers/Microsoft.KeyVault/vaults/${env.keyVaultName}`;
+  const resources = new ResourceManagementClient(credential, env.subscriptionId, {
+    endpoint: azure.armEndpoint,
+  });
   const [group, workspace, vault] = await Promise.all([
     outcome(resources.resourceGroups.get(env.resourceGroup)),
-    outcome(databricks.workspaces.get(env.resourceGroup, env.workspaceName)),
     outcome(
-      resources.resources.getById(
-        `${groupScope}/providers/Microsoft.KeyVault/vaults/${env.keyVaultName}`,
-        KEY_VAULT_API_VERSION,
-      ),
+      new AzureDatabricksManagementClient(credential, env.subscriptionId, {
+        endpoint: azure.armEndpoint,
+      }).workspaces.get(env.resourceGroup, env.workspaceName),
     ),
+    outcome(resources.resources.getById(vaultId, KEY_VAULT_API_VERSION)),
   ]);
-  const checks = [
-    line(
-      `resource group ${env.resourceGroup}`,
-      group,
-      `exists (${groupScope})`,
-      'Bricklane Resource Group Writer',
-    ),
-    line(`workspace ${env.workspaceName}`, workspace, 'exists', 'Contributor'),
-    line(`key vault ${env.keyVaultName}`, vault, 'exists', 'Contributor'),
-  ];
   const found: FoundResources = {
     groupExists: group.kind === 'found',
     readable: [group, workspace, vault].every((o) => o.kind === 'found' || o.kind === 'missing'),
   };
+  const line = (name: string, read: Outcome<unknown>, roleName: string, detail: string): DoctorCheck =>
+    describeRead({ environment: env.name, name }, read, { roleName, principalId, env, detail });
+
+  let workspaceLine = line(`workspace ${env.workspaceName}`, workspace, 'Contributor', 'exists');
   if (workspace.kind === 'found') {
     const { id, workspaceUrl, provisioningState } = workspace.value;
     if (provisioningState && provisioningState !== 'Succeeded') {
       // provisionEnvironment refuses to deploy into such a workspace.
-      checks[1] = {
-        environment: env.name,
-        name: `workspace ${env.workspaceName}`,
+      found.readable = false;
+      workspaceLine = {
+        ...workspaceLine,
         status: 'fail',
         detail: `exists but is ${provisioningState}`,
-        fix: `fix or delete it in the Azure portal (az databricks workspace delete --resource-group ${env.resourceGroup} --name ${env.workspaceName}); a deploy creates it again`,
+        fix:
+          'fix or delete it in the Azure portal (az databricks workspace delete --resource-group ' +
+          `${env.resourceGroup} --name ${env.workspaceName}); a deploy creates it again`,
       };
-      found.readable = false;
     } else if (id && workspaceUrl) {
       found.workspace = { id, url: `https://${workspaceUrl.replace(/^https:\/\//, '')}` };
-      checks[1] = { ...(checks[1] as DoctorCheck), detail: `exists (${found.workspace.url})` };
+      workspaceLine = { ...workspaceLine, detail: `exists (${found.workspace.url})` };
     }
   }
   const vaultUri =
     vault.kind === 'found'
       ? (vault.value.properties as { vaultUri?: unknown } | undefined)?.vaultUri
       : undefined;
-  if (vault.kind === 'found' && typeof vaultUri === 'string') {
-    found.vault = {
-      id: vault.value.id ?? `${groupScope}/providers/Microsoft.KeyVault/vaults/${env.keyVaultName}`,
-      uri: vaultUri,
-    };
-    checks[2] = { ...(checks[2] as DoctorCheck), detail: `exists (${vaultUri})` };
-  }
+  if (typeof vaultUri === 'string') found.vault = { id: vaultId, uri: vaultUri };
+  const checks = [
+    line(
+      `resource group ${env.resourceGroup}`,
+      group,
+      'Bricklane Resource Group Writer',
+      `exists (${groupScope})`,
+    ),
+    workspaceLine,
+    line(
+      `key vault ${env.keyVaultName}`,
+      vault,
+      'Contributor',
+      found.vault ? `exists (${found.vault.uri})` : 'exists',
+    ),
+  ];
   return { checks, found };
+}
+
+/** One read as a line: found, missing (provisioning creates it), refused (which role, where), or failed. */
+function describeRead(
+  base: { environment: string; name: string },
+  read: Outcome<unknown>,
+  context: { roleName: string; principalId: string; env: EnvironmentSettings; detail: string },
+): DoctorCheck {
+  if (read.kind === 'found') return { ...base, status: 'ok', detail: context.detail };
+  if (read.kind === 'missing') {
+    return { ...base, status: 'ok', detail: 'does not exist; will be created by the first deploy' };
+  }
+  if (read.kind === 'failed') {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `the read failed: ${read.message}`,
+      fix: 'check BRICKLANE_ARM_ENDPOINT and that this host reaches Azure Resource Manager, then run the doctor again',
+    };
+  }
+  const role = requiredRole(context.roleName);
+  const subscriptionScope = `/subscriptions/${context.env.subscriptionId}`;
+  const scope =
+    role.scope === 'environmentSubscription'
+      ? subscriptionScope
+      : `${subscriptionScope}/resourceGroups/${context.env.resourceGroup}`;
+  return {
+    ...base,
+    status: 'fail',
+    detail:
+      `identity ${context.principalId} was refused (403 ${read.code ?? 'AuthorizationFailed'}): it needs the ` +
+      `role "${role.name}" on ${scope}`,
+    fix: roleAssignmentCommand(role, context.principalId, scope),
+  };
 }
 
 type Outcome<T> =

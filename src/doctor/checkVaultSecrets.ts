@@ -42,7 +42,7 @@ export async function checkVaultSecrets(
         return {
           ...base,
           status: 'fail',
-          detail: `identity ${options.principalId} may not read it: it needs the role "${role.name}" (${role.why})`,
+          detail: `identity ${options.principalId} may not read it: it needs the role "${role.name}" on ${groupScope}`,
           fix: roleAssignmentCommand(role, options.principalId, groupScope),
         };
       }
