@@ -1,6 +1,8 @@
 // The whole release in the sandbox: the real function app (src/index.ts) on the local host stand-in,
 // the real durable replay, the emulated Azure and Databricks, Azurite; approvals through the real routes.
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxApp } from '../sandbox/SandboxApp';
 import { LocalWorld } from '../sandbox/LocalWorld';
@@ -8,6 +10,8 @@ import { loadBundle } from '../../src/manifest/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import type { Bundle } from '../../src/manifest/Bundle';
+import type { ReleaseStatus } from '../../src/activities/contracts';
+import { CUSTOM_STATUS_BUDGET_IN_BYTES } from '../../src/orchestrations/boundReleaseStatus';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
 
@@ -125,6 +129,13 @@ describe('a release through the sandbox', () => {
     const r = await waitFor((x) => x.runtimeStatus === 'Completed', 'completion');
     expect(r.state).toBe('succeeded');
     for (const env of ['dev', 'qa', 'prod']) matchesBundle(env);
+    // The sample release at its fullest (three stages planned, approved and applied) stays far under the
+    // status budget, so nothing of it is condensed.
+    const published = app.host.durable.status(releaseId)?.customStatus as ReleaseStatus;
+    const size = JSON.stringify(published).length * 2;
+    expect(size).toBeLessThan(CUSTOM_STATUS_BUDGET_IN_BYTES);
+    expect(published.condensed).toBeUndefined();
+    console.info(`custom status of the sample artifacts release: ${size} bytes (UTF-16)`);
     expect(app.host.durable.counters().nondeterministic).toBe(0);
     expect(app.host.durable.counters().replayChecks).toBeGreaterThan(0);
   });
@@ -147,5 +158,63 @@ describe('a release through the sandbox', () => {
     for (const secret of secrets) expect(everything).not.toContain(secret);
     // No bearer token (JWT) either: Databricks, ARM and Key Vault tokens stay inside the activities.
     expect(everything).not.toMatch(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+/);
+  });
+
+  it('ends a bundle with 30 name collisions "invalid", its custom status under 16 KB, all 30 problems shown', async () => {
+    // a.py + a.sql pairs deploy to the same notebook: one TARGET_PATH_COLLISION each, with long paths.
+    const dir = mkdtempSync(join(tmpdir(), 'collisions-'));
+    const folder = join(dir, 'notebooks', 'analytics_team', 'daily_ingestion_pipelines');
+    mkdirSync(folder, { recursive: true });
+    for (let i = 0; i < 30; i++) {
+      const name = `ingest_customer_orders_from_the_regional_sales_systems_step_${String(i).padStart(2, '0')}`;
+      writeFileSync(join(folder, `${name}.py`), `print(${i})\n`);
+      writeFileSync(join(folder, `${name}.sql`), `select ${i}\n`);
+    }
+    try {
+      const storage = ReleaseStorage.fromSettings(
+        { connectionString: world.azurite.connectionString },
+        () => {
+          throw new Error('unused');
+        },
+      );
+      const { bundleId } = await stageBundle(storage, dir);
+      const started = await app.call('POST', 'releases', { bundleId });
+      expect(started.status).toBe(202);
+      const id = (started.json as { releaseId: string }).releaseId;
+      const deadline = Date.now() + 30_000;
+      let view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
+      while (view.runtimeStatus !== 'Completed' && view.runtimeStatus !== 'Failed' && Date.now() < deadline) {
+        await new Promise((done) => setTimeout(done, 100));
+        view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
+      }
+      expect(view.runtimeStatus).toBe('Completed');
+      expect(view.state).toBe('invalid');
+      expect(view.message).toBe('30 problem(s) in the bundle; nothing was deployed');
+
+      // What the orchestration published: the count and the first 5, within the extension's limit.
+      const published = app.host.durable.status(id)?.customStatus as ReleaseStatus;
+      const size = JSON.stringify(published).length * 2;
+      expect(size).toBeLessThan(16 * 1024);
+      expect(published.diagnostics?.count).toBe(30);
+      expect(published.diagnostics?.items).toHaveLength(5);
+
+      // The status JSON and page have every one of them, in full.
+      expect(view.diagnostics?.count).toBe(30);
+      const items = view.diagnostics?.items ?? [];
+      expect(items).toHaveLength(30);
+      for (const [i, item] of items.entries())
+        expect(item).toContain(`step_${String(i).padStart(2, '0')}.py and notebooks/analytics_team`);
+      // As the status once carried them (20 joined into its message), they alone were over the limit.
+      expect(JSON.stringify(items.slice(0, 20).join('; ')).length * 2).toBeGreaterThan(16 * 1024);
+      const page = await app.call('GET', `releases/${id}?format=html`);
+      expect(page.status).toBe(200);
+      const html = String(page.json);
+      expect(html).toContain('Problems in the bundle (30)');
+      expect(html.match(/both deploy to/g)).toHaveLength(30);
+      expect(html).not.toContain('could not be read');
+      console.info(`custom status of the 30-collision release: ${size} bytes (UTF-16)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
