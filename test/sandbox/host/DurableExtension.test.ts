@@ -287,6 +287,24 @@ describe('orchestrations on the stand-in', () => {
     expect((await host.durable.waitFor('release:dev.1-a_b@c', 'Completed')).output).toEqual({ child: 4 });
   });
 
+  it('fails an orchestration that names a sub-orchestration with its own id or a leading @', async () => {
+    await client.startNew('childWithId', { instanceId: 'Self-Parent', input: 'self-parent' });
+    await client.startNew('childWithId', { instanceId: 'at-child', input: '@child' });
+    await client.startNew('childWithId', { instanceId: 'fine-parent', input: 'fine-parent:child' });
+    const self = await host.durable.waitFor('Self-Parent', ['Completed', 'Failed']);
+    expect(self).toMatchObject({
+      runtimeStatus: 'Failed',
+      output: expect.stringContaining('must be different than the instance ID of a parent'),
+    });
+    const at = await host.durable.waitFor('at-child', ['Completed', 'Failed']);
+    expect(at).toMatchObject({
+      runtimeStatus: 'Failed',
+      output: expect.stringContaining('must not start with @'),
+    });
+    expect(host.durable.status('@child')).toBeUndefined();
+    expect((await host.durable.waitFor('fine-parent', ['Completed', 'Failed'])).output).toEqual({ child: 2 });
+  });
+
   it('replaces a Completed or Failed instance on startNew: new history, new input', async () => {
     await client.startNew('childOrchestration', { instanceId: 'replaced', input: { n: 1 } });
     const first = await host.durable.waitFor('replaced', ['Completed', 'Failed']);

@@ -659,6 +659,10 @@ export class DurableExtension {
       case ActionType.CallSubOrchestrator:
       case ActionType.CallSubOrchestratorWithRetry: {
         const isActivity = action.actionType <= ActionType.CallActivityWithRetry;
+        if (!isActivity) {
+          const problem = subOrchestrationIdProblem(record, action.instanceId);
+          if (problem) throw new UnsupportedActionError(problem);
+        }
         const withRetry =
           action.actionType === ActionType.CallActivityWithRetry ||
           action.actionType === ActionType.CallSubOrchestratorWithRetry;
@@ -1288,6 +1292,26 @@ function parseFailureDetails(message: string): Record<string, unknown> | undefin
 function without<T>(map: Record<string, T>, key: string): Record<string, T> {
   const { [key]: _removed, ...rest } = map;
   return rest;
+}
+
+/**
+ * The sub-orchestration ids the extension refuses (DurableOrchestrationContext.cs,
+ * CallDurableTaskFunctionAsync): the orchestration's own id or its parent's (case-insensitively), and a
+ * leading `@`. There the ArgumentException faults a task the out-of-proc shim ignores, so the child never
+ * starts and the orchestration waits forever; here the orchestration fails with the same message, visibly.
+ */
+function subOrchestrationIdProblem(
+  record: InstanceRecord,
+  instanceId: string | undefined,
+): string | undefined {
+  if (!instanceId) return undefined;
+  const same = (other: string | undefined): boolean =>
+    other !== undefined && other.toLowerCase() === instanceId.toLowerCase();
+  if (same(record.instanceId) || same(record.parent?.instanceId))
+    return 'The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.';
+  if (instanceId.startsWith('@'))
+    return "instanceId (Parameter 'Orchestration instance ids must not start with @')";
+  return undefined;
 }
 
 function sameLink(a: ParentLink | undefined, b: ParentLink): boolean {
