@@ -1,6 +1,6 @@
 // Benchmark (`npm run bench`): the deploy engine against the emulator with 100 ms latency and the real
 // rate limits. Prints figures and ratios; it asserts nothing (targets are read off the output).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +11,9 @@ import type { Bundle } from '../../src/manifest/Bundle';
 import { loadBundle } from '../../src/manifest/loadBundle';
 import { Azurite } from '../emulator/Azurite';
 import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
+import { buildDeploymentPackage } from '../package/buildDeploymentPackage';
+import { loadInPlainNode } from '../package/loadInPlainNode';
+import { unzipPackage } from '../package/unzipPackage';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { runRelease } from '../sandbox/runRelease';
 import { SandboxApp } from '../sandbox/SandboxApp';
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     );
 
     await durableHistory(dir);
+    await deploymentPackage();
 
     const rssMb = process.resourceUsage().maxRSS / 1024;
     console.log(
@@ -127,6 +131,31 @@ async function durableHistory(dir: string): Promise<void> {
   } finally {
     await app.stop();
     await world.stop();
+  }
+}
+
+/** The zip `npm run package` builds: how big is it, and how long does plain Node 22 take to load the app from it? */
+async function deploymentPackage(): Promise<void> {
+  const outDir = mkdtempSync(join(tmpdir(), 'bricklane-bench-package-'));
+  const unpacked = realpathSync(mkdtempSync(join(tmpdir(), 'bricklane-bench-unpacked-')));
+  try {
+    const built = await buildDeploymentPackage(outDir);
+    const entries = await unzipPackage(built.zipPath, unpacked);
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await loadInPlainNode(unpacked));
+    const median = (values: number[]): number =>
+      values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+    console.log(
+      `deployment package (npm run package): ${mb(statSync(built.zipPath).size)} MB zipped, ${entries.length} files, ` +
+        `built in ${(built.durationInMs / 1000).toFixed(1)} s; plain Node ${runs[0]?.node} loads it ` +
+        `(${runs[0]?.registrations.length} functions, ${runs[0]?.modules.length} modules) in ` +
+        `${median(runs.map((r) => r.loadedInMs)).toFixed(0)} ms (median of ${runs.length}; ` +
+        `whole process ${median(runs.map((r) => r.processInMs)).toFixed(0)} ms)`,
+    );
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+    rmSync(unpacked, { recursive: true, force: true });
   }
 }
 
