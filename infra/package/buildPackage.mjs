@@ -200,7 +200,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
       process.stdout.write(
         `package: ${built.files} files, ${mb(built.unpackedBytes)} MB unpacked, ${mb(built.zipBytes)} MB zipped, ` +
-          `in ${(built.durationInMs / 1000).toFixed(1)} s; unzipped in ${built.appDir}` +
+          `in ${(built.durationInMs / 1000).toFixed(1)} s; the same files are in ${built.appDir}` +
           `${outDir === DEFAULT_OUT_DIR ? ' (the folder azure.yaml has azd deploy)' : ''}\n`,
       );
       process.stdout.write(`${built.zipPath}\n`);
