@@ -12,6 +12,7 @@ import { environmentByName, loadSettings, SettingsError } from '../config/loadSe
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import { checkAppSettings } from './checkAppSettings';
 import { checkAzureResources } from './checkAzureResources';
+import { checkLedgerStorage } from './checkLedgerStorage';
 import { checkNotifyUrl } from './checkNotifyUrl';
 import { checkVaultSecrets } from './checkVaultSecrets';
 import { checkWorkspaceAccess } from './checkWorkspaceAccess';
@@ -59,11 +60,20 @@ export async function runDoctor(
   ];
   let principalId: string | undefined;
   let credential: TokenCredential | undefined;
-  if (environments.some((e) => e.databricksAuth !== 'token')) {
+  // The ledger without a connection string is read with the app identity too.
+  if (environments.some((e) => e.databricksAuth !== 'token') || !settings.ledger.connectionString) {
     credential = options.credential ?? createAzureCredential(settings.azure);
     const identity = await checkIdentity(settings, credential, runtime);
     checks.push(identity.check);
     principalId = identity.principalId;
+  }
+  const [first] = environments;
+  if (first) {
+    checks.push(
+      await checkLedgerStorage(settings, first.name, {
+        ...(credential && principalId !== undefined ? { credential, principalId } : {}),
+      }),
+    );
   }
   const context: EnvironmentContext = { settings, runtime, credential, principalId, fetch: options.fetch };
   const perEnvironment = await Promise.all(environments.map((env) => checkEnvironment(env, context)));

@@ -303,6 +303,20 @@ describe("doctor on the seed's Key Vault service principal", () => {
     expect(JSON.stringify(configured.report)).not.toContain('doctor-test-webhook-secret');
   });
 
+  it('fails a ledger storage that refuses the configured key, without showing the key', async () => {
+    const connection = world.azurite.connectionString;
+    const wrongKey = Buffer.from('not-the-account-key-of-azurite-0123456789').toString('base64');
+    const broken = connection.replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`);
+    expect(broken).not.toBe(connection);
+    const { code, report: r } = await report(world, { BRICKLANE_LEDGER_CONNECTION: broken });
+    expect(code).toBe(1);
+    const c = check(r, 'ledger storage');
+    expect(c.status).toBe('fail');
+    expect(c.detail).toContain('reading BRICKLANE_LEDGER_CONNECTION failed (HTTP 403');
+    expect(c.fix).toContain('az storage account show-connection-string');
+    expect(JSON.stringify(r)).not.toContain(wrongKey);
+  });
+
   it('answers usage errors with exit code 2', async () => {
     const unknown = await doctor(world, ['--env', 'staging']);
     expect(unknown.code).toBe(2);
