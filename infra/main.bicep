@@ -135,7 +135,7 @@ module appSettings 'app/appSettings.bicep' = {
     projectName: projectName
     bricklaneEnvironments: bricklaneEnvironments
     keyVaultName: signingKeys.outputs.keyVaultName
-    signingKeysSecretName: signingKeys.outputs.signingKeysSecretName
+    signingKeysName: signingKeys.outputs.signingKeysName
   }
 }
 

@@ -13,9 +13,11 @@ param projectName string
 @description('The bricklane environments: { name, subscriptionId, resourceGroupName, location }[].')
 param bricklaneEnvironments array
 
-@description('The app\'s own Key Vault and the secret in it that holds the approval signing keys.')
+@description('The app\'s own Key Vault (approvalSigningKeys.bicep).')
 param keyVaultName string
-param signingKeysSecretName string
+
+@description('The name of the secret in that vault that holds the approval signing keys.')
+param signingKeysName string
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
@@ -64,7 +66,7 @@ var infraSettings = union(environmentSettings, {
   // Without a version: App Service uses the latest one, and fetches it again whenever the app settings change
   // (every provision), or within 24 hours.
   // https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#understand-rotation
-  BRICKLANE_APPROVAL_SIGNING_KEYS: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${signingKeysSecretName})'
+  BRICKLANE_APPROVAL_SIGNING_KEYS: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${signingKeysName})'
 })
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -48,4 +48,4 @@ resource signingKeysSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 }
 
 output keyVaultName string = keyVault.name
-output signingKeysSecretName string = signingKeysSecret.name
+output signingKeysName string = signingKeysSecret.name
