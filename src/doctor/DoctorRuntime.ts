@@ -36,7 +36,8 @@ export function settingFix(runtime: DoctorRuntime, settings: Readonly<Record<str
   const pairs = Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');
-  if (!runtime.inAzure) return `set ${pairs} in local.settings.json (Values) or the environment`;
+  // The CLI reads its environment; `func start` reads local.settings.json.
+  if (!runtime.inAzure) return `export ${pairs} (for func start: local.settings.json "Values")`;
   return (
     `az functionapp config appsettings set --name ${runtime.siteName ?? '<function-app>'} ` +
     `--resource-group ${runtime.resourceGroup ?? '<resource-group>'} --settings ${pairs}`

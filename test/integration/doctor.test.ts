@@ -201,7 +201,7 @@ describe("doctor on the seed's Key Vault service principal", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       'FAIL  dev  settings: BRICKLANE_DEV_SUBSCRIPTION_ID must be a subscription id (a GUID), got "not-a-guid" -- fix: ' +
-        'set BRICKLANE_DEV_SUBSCRIPTION_ID=<a valid value, as the detail says> in local.settings.json (Values) or the environment',
+        'export BRICKLANE_DEV_SUBSCRIPTION_ID=<a valid value, as the detail says> (for func start: local.settings.json "Values")',
     );
     expect(run.stdout).toContain(
       'FAIL  app  settings: BRICKLANE_MAX_IN_FLIGHT must be an integer from 1 to 64',
@@ -283,7 +283,7 @@ describe("doctor on the seed's Key Vault service principal", () => {
     const c = check(github.report, 'GitHub webhook secret');
     expect(c.status).toBe('fail');
     expect(c.fix).toBe(
-      'set BRICKLANE_GITHUB_WEBHOOK_SECRET=<the secret of the GitHub webhook> in local.settings.json (Values) or the environment',
+      'export BRICKLANE_GITHUB_WEBHOOK_SECRET=<the secret of the GitHub webhook> (for func start: local.settings.json "Values")',
     );
     expect(JSON.stringify(github.report)).not.toContain('ghp_doctor-test-token');
 

@@ -108,7 +108,7 @@ describe('checkAppSettings', () => {
         "BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD=<as in the service hook's Basic authentication>",
     );
     expect(run({ BRICKLANE_APPROVAL_SIGNING_KEYS: '' })['approval signing keys']?.fix).toBe(
-      'set BRICKLANE_APPROVAL_SIGNING_KEYS="$(openssl rand -base64 48)" in local.settings.json (Values) or the environment',
+      'export BRICKLANE_APPROVAL_SIGNING_KEYS="$(openssl rand -base64 48)" (for func start: local.settings.json "Values")',
     );
   });
 
