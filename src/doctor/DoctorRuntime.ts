@@ -11,6 +11,8 @@ export interface DoctorRuntime {
   hostname?: string;
   siteName?: string;
   resourceGroup?: string;
+  /** App Service Authentication is on: the platform sets WEBSITE_AUTH_ENABLED (as createApprovalServices reads it). */
+  easyAuthEnabled: boolean;
 }
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
@@ -22,6 +24,7 @@ export function doctorRuntime(values: Readonly<Record<string, string | undefined
   const resourceGroup = get('WEBSITE_RESOURCE_GROUP');
   return {
     inAzure: hostname !== undefined && !LOOPBACK.test(hostname),
+    easyAuthEnabled: (values.WEBSITE_AUTH_ENABLED ?? '').trim().toLowerCase() === 'true',
     ...(hostname ? { hostname } : {}),
     ...(siteName ? { siteName } : {}),
     ...(resourceGroup ? { resourceGroup } : {}),

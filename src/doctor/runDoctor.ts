@@ -11,6 +11,7 @@ import { SERVICE_PRINCIPAL_SECRET_NAMES } from '../azure/readServicePrincipalSec
 import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import { checkAppSettings } from './checkAppSettings';
+import { checkApprovers } from './checkApprovers';
 import { checkAzureResources } from './checkAzureResources';
 import { checkLedgerStorage } from './checkLedgerStorage';
 import { checkNotifyUrl } from './checkNotifyUrl';
@@ -135,6 +136,7 @@ async function checkEnvironment(
         })
       : { environment: env.name, name: 'databricks sign-in', status: 'skip', detail: blocked },
   );
+  checks.push(checkApprovers(env, runtime));
   checks.push(await checkNotifyUrl(env, { runtime, ...fetchOption }));
   return checks;
 }

@@ -5,7 +5,7 @@ import type { EnvironmentSettings, Settings } from '../../../src/config/Settings
 import { checkWorkspaceAccess } from '../../../src/doctor/checkWorkspaceAccess';
 import { checkNotifyUrl } from '../../../src/doctor/checkNotifyUrl';
 
-const runtime = { inAzure: false };
+const runtime = { inAzure: false, easyAuthEnabled: false };
 
 function tokenSettings(extra: Record<string, string> = {}): Settings {
   return loadSettings({
