@@ -1,6 +1,8 @@
 // bricklane on Azure, for `azd up`: the Function App (Flex Consumption, Node 22) with a system-assigned
-// identity, and the least-privilege grants that identity needs. The grants mirror REQUIRED_ROLES in
-// src/azure/requiredRoles.ts; test/unit/infra/requiredRoles.test.ts keeps the two in step.
+// identity, the Key Vault of its approval signing keys, App Service Authentication for approvers, and the
+// least-privilege grants that identity needs. The grants mirror REQUIRED_ROLES in src/azure/requiredRoles.ts
+// (test/unit/infra/requiredRoles.test.ts keeps the two in step), and the app settings match what src/ reads
+// (test/unit/infra/appSettings.test.ts).
 //
 // Who can deploy this: besides Contributor on this subscription, the deployer needs Owner (or User Access
 // Administrator plus Contributor) on every environment subscription, to define the custom role there and

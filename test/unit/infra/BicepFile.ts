@@ -1,6 +1,7 @@
 // Pure: just enough of a Bicep reader for tests, with no Bicep CLI here. It knows comments, strings with
-// ${} interpolation (which may hold strings again), ''' strings, brackets, and the top-level declarations
-// `targetScope`, `param`, `var`, `resource`, `module` and `output`.
+// ${} interpolation (which may hold strings again), ''' strings, brackets, the top-level declarations
+// `targetScope`, `param` (with its default and decorators), `var`, `resource`, `module` and `output` (with
+// its value). evaluateBicep computes the values of what it reads.
 
 /** A `{ ... }` block: `code` has comments blanked; `masked` also blanks string contents. Same offsets. */
 export interface BicepBlock {
