@@ -89,6 +89,24 @@ describe('infra/ app settings against the settings src/ reads', () => {
     expect(outputs).not.toMatch(/approvalSigningKeys/);
   });
 
+  it('resolves the Key Vault reference only when the app identity may read that vault', () => {
+    const text = readFileSync(join(infraDir, 'app/appRoles.bicep'), 'utf8');
+    const start = text.indexOf("resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments");
+    expect(start).toBeGreaterThan(0);
+    const ungranted = text.slice(0, start) + text.slice(text.indexOf('\n}\n', start) + 3);
+    const edited = new Map([
+      ...infra,
+      ['app/appRoles.bicep', new BicepFile('app/appRoles.bicep', ungranted)],
+    ]);
+    const { values, problems } = runtimeEnvironment(deploy(edited));
+    expect(problems).toEqual([
+      expect.stringContaining(
+        "BRICKLANE_APPROVAL_SIGNING_KEYS: the app's identity cannot read secrets in kv-",
+      ),
+    ]);
+    expect(azureFeatures(values).approvalLinks).toBe(false);
+  });
+
   it('sets only BRICKLANE_* settings the code reads', () => {
     const read = settingsReadBy(runtime.values);
     const unread = Object.keys(infraSettings).filter((key) => key.startsWith('BRICKLANE_') && !read.has(key));
