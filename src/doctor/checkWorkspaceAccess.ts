@@ -14,6 +14,8 @@ import { settingFix, type DoctorRuntime } from './DoctorRuntime';
 
 export interface WorkspaceAccessOptions {
   appCredential?: TokenCredential;
+  /** The app identity's object id, for the role fix in managedIdentity mode. */
+  principalId?: string;
   runtime: DoctorRuntime;
   /** Injected for tests: the network is faulted by injecting fetch. */
   fetch?: typeof fetch;
@@ -26,7 +28,7 @@ export async function checkWorkspaceAccess(
   options: WorkspaceAccessOptions,
 ): Promise<DoctorCheck> {
   const base = { environment: env.name, name: 'databricks sign-in' };
-  const fixes = workspaceFixes(env, options.runtime, settings.azure.customEndpoints);
+  const fixes = workspaceFixes(env, options, settings.azure.customEndpoints);
   let connected;
   try {
     connected = await connectWorkspace(settings, env, {
@@ -89,7 +91,7 @@ interface WorkspaceFixes {
 
 function workspaceFixes(
   env: EnvironmentSettings,
-  runtime: DoctorRuntime,
+  { runtime, principalId }: WorkspaceAccessOptions,
   customEndpoints: boolean,
 ): WorkspaceFixes {
   const prefix = `BRICKLANE_${env.name.toUpperCase()}_`;
@@ -109,7 +111,7 @@ function workspaceFixes(
       signIn: runtime.inAzure
         ? `az functionapp identity assign --name ${runtime.siteName ?? '<function-app>'} --resource-group ${runtime.resourceGroup ?? '<resource-group>'}`
         : 'az login (locally the Azure CLI login is the app identity)',
-      token: `make the app identity Contributor of the workspace (it is then admitted on first use): az role assignment create --assignee-object-id <app identity object id> --assignee-principal-type ServicePrincipal --role Contributor --scope ${workspaceId}`,
+      token: `make the app identity Contributor of the workspace (it is then admitted on first use): az role assignment create --assignee-object-id ${principalId ?? '<app identity object id>'} --assignee-principal-type ServicePrincipal --role Contributor --scope ${workspaceId}`,
       permission: `add the app identity to the workspace (Settings → Identity and access → Service principals) or make it Contributor of ${workspaceId}`,
       reach,
     };

@@ -6,21 +6,19 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { createAzureCredential } from '../azure/createAzureCredential';
 import { MissingSecretError } from '../azure/MissingSecretError';
-import { tokenClaims } from '../azure/principalIdOf';
 import { SERVICE_PRINCIPAL_SECRET_NAMES } from '../azure/readServicePrincipalSecrets';
 import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import { checkAppSettings } from './checkAppSettings';
 import { checkApprovers } from './checkApprovers';
 import { checkAzureResources } from './checkAzureResources';
+import { checkIdentity } from './checkIdentity';
 import { checkLedgerStorage } from './checkLedgerStorage';
 import { checkNotifyUrl } from './checkNotifyUrl';
 import { checkVaultSecrets } from './checkVaultSecrets';
 import { checkWorkspaceAccess } from './checkWorkspaceAccess';
 import { doctorReport, type DoctorCheck, type DoctorReport } from './DoctorCheck';
 import { doctorRuntime, settingFix, type DoctorRuntime } from './DoctorRuntime';
-
-const ARM_SCOPE = 'https://management.azure.com/.default';
 
 export interface DoctorOptions {
   /** Check this environment only (app-wide checks still run). Unknown names throw SettingsError. */
@@ -132,6 +130,7 @@ async function checkEnvironment(
       ? await checkWorkspaceAccess(settings, env, {
           runtime,
           ...(credential ? { appCredential: credential } : {}),
+          ...(principalId !== undefined ? { principalId } : {}),
           ...fetchOption,
         })
       : { environment: env.name, name: 'databricks sign-in', status: 'skip', detail: blocked },
@@ -157,39 +156,6 @@ function vaultMissingCheck(env: EnvironmentSettings, readable: boolean): DoctorC
       `az keyvault create --name ${env.keyVaultName} --resource-group ${env.resourceGroup} --location ${env.location} ` +
       `--enable-rbac-authorization true, then for each secret: ${example.slice(Math.max(0, example.indexOf('az keyvault secret set')))}`,
   };
-}
-
-async function checkIdentity(
-  settings: Settings,
-  credential: TokenCredential,
-  runtime: DoctorRuntime,
-): Promise<{ check: DoctorCheck; principalId?: string }> {
-  const name = 'identity';
-  try {
-    const claims = await tokenClaims(credential, ARM_SCOPE);
-    const oid = typeof claims.oid === 'string' ? claims.oid : '<unknown object id>';
-    const tenant = typeof claims.tid === 'string' ? ` in tenant ${claims.tid}` : '';
-    return {
-      check: { status: 'ok', name, detail: `${settings.azure.credential}: object id ${oid}${tenant}` },
-      principalId: oid,
-    };
-  } catch (error) {
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-    const fix =
-      settings.azure.credential !== 'managedIdentity'
-        ? 'az login (the Azure CLI login is the app identity locally)'
-        : runtime.inAzure
-          ? `az functionapp identity assign --name ${runtime.siteName ?? '<function-app>'} --resource-group ${runtime.resourceGroup ?? '<resource-group>'}`
-          : `${settingFix(runtime, { BRICKLANE_AZURE_CREDENTIAL: 'cli' })}, then az login (there is no managed identity outside Azure)`;
-    return {
-      check: {
-        status: 'fail',
-        name,
-        detail: `no token for Azure Resource Manager (${settings.azure.credential}): ${first}`,
-        fix,
-      },
-    };
-  }
 }
 
 /** A settings problem already says what is wrong and which key to set; the fix says where to set it. */

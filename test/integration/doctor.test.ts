@@ -317,6 +317,18 @@ describe("doctor on the seed's Key Vault service principal", () => {
     expect(JSON.stringify(r)).not.toContain(wrongKey);
   });
 
+  it('fails the identity when it gets no token, and skips what needs it', async () => {
+    // Here no Azure CLI is signed in (or installed): the local credential has nothing to offer.
+    const { code, report: r } = await report(world, { BRICKLANE_AZURE_CREDENTIAL: 'cli' });
+    expect(code).toBe(1);
+    const identity = check(r, 'identity');
+    expect(identity.status).toBe('fail');
+    expect(identity.detail).toContain('no token for Azure Resource Manager (cli)');
+    expect(identity.fix).toBe('az login (the Azure CLI login is the app identity locally)');
+    expect(check(r, 'azure resources', 'dev').status).toBe('skip');
+    expect(check(r, 'databricks sign-in', 'dev').status).toBe('skip');
+  });
+
   it('answers usage errors with exit code 2', async () => {
     const unknown = await doctor(world, ['--env', 'staging']);
     expect(unknown.code).toBe(2);
