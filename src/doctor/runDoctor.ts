@@ -145,7 +145,7 @@ function vaultMissingCheck(env: EnvironmentSettings, readable: boolean): DoctorC
   const base = { environment: env.name, name: 'service principal secrets' };
   if (!readable) return { ...base, status: 'skip', detail: 'checked once the Key Vault can be read' };
   const names = Object.values(SERVICE_PRINCIPAL_SECRET_NAMES);
-  const example = new MissingSecretError(env.keyVaultName, names[0] ?? '').message;
+  const setSecret = new MissingSecretError(env.keyVaultName, '<name>').message;
   return {
     ...base,
     status: 'fail',
@@ -154,7 +154,7 @@ function vaultMissingCheck(env: EnvironmentSettings, readable: boolean): DoctorC
       'a deploy would create the vault and then stop',
     fix:
       `az keyvault create --name ${env.keyVaultName} --resource-group ${env.resourceGroup} --location ${env.location} ` +
-      `--enable-rbac-authorization true, then for each secret: ${example.slice(Math.max(0, example.indexOf('az keyvault secret set')))}`,
+      `--enable-rbac-authorization true, then for each <name> above: ${setSecret.slice(Math.max(0, setSecret.indexOf('az keyvault secret set')))}`,
   };
 }
 

@@ -412,3 +412,38 @@ describe('doctor in token mode', () => {
     expect(c.fix).toContain('check BRICKLANE_DEV_WORKSPACE_URL');
   });
 });
+
+describe('doctor before IT created the vault (Key Vault service principal)', () => {
+  let world: LocalWorld;
+  beforeAll(async () => {
+    world = await LocalWorld.start({ seedVaults: false });
+  });
+  afterAll(async () => {
+    await world.stop();
+  });
+
+  it('accepts what provisioning creates, but not a vault that would be created without its secrets', async () => {
+    const { code, report: r } = await report(world);
+    expect(code).toBe(1);
+    for (const name of [
+      'resource group Databricks-MyProject-Dev',
+      'workspace Databricks-MyProject-Dev',
+      `key vault ${VAULT}`,
+    ]) {
+      expect(check(r, name, 'dev')).toMatchObject({
+        status: 'ok',
+        detail: 'does not exist; will be created by the first deploy',
+      });
+    }
+    const secrets = check(r, 'service principal secrets', 'dev');
+    expect(secrets.status).toBe('fail');
+    expect(secrets.detail).toContain('a deploy would create the vault and then stop');
+    expect(secrets.fix).toContain(
+      `az keyvault create --name ${VAULT} --resource-group Databricks-MyProject-Dev --location westeurope --enable-rbac-authorization true`,
+    );
+    expect(secrets.fix).toContain(
+      `az keyvault secret set --vault-name ${VAULT} --name <name> --value <value>`,
+    );
+    expect(world.azure.counters().arm.writes).toBe(0);
+  });
+});
