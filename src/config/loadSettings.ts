@@ -29,7 +29,7 @@ const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
 type Values = Readonly<Record<string, string | undefined>>;
 
 export function loadSettings(values: Values): Settings {
-  const problems: string[] = [];
+  const problems: string[] = unresolvedKeyVaultReferences(values);
   const project = values.BRICKLANE_PROJECT ?? 'MyProject';
   const names = (values.BRICKLANE_ENVIRONMENTS ?? 'dev')
     .split(',')
@@ -101,6 +101,24 @@ export function loadSettings(values: Values): Settings {
     },
     maxInFlight,
   };
+}
+
+/**
+ * App Service hands the app the reference text itself when it cannot resolve a Key Vault reference ("If
+ * a reference isn't resolved properly, the reference string is used instead": learn.microsoft.com,
+ * app-service-key-vault-references). Taken as a value, `@Microsoft.KeyVault(...)` would pass as a
+ * 32-character signing key that anyone can read in the portal, or as a webhook secret.
+ */
+function unresolvedKeyVaultReferences(values: Values): string[] {
+  return Object.keys(values)
+    .filter((key) => key.startsWith('BRICKLANE_') && /^\s*@Microsoft\.KeyVault\(/i.test(values[key] ?? ''))
+    .sort()
+    .map(
+      (key) =>
+        `${key} is a Key Vault reference that App Service could not resolve: grant the app's identity ` +
+        "'Key Vault Secrets User' on the vault, check the secret's name, then see the reference's status " +
+        "under the app's Environment variables in the portal",
+    );
 }
 
 export function environmentByName(settings: Settings, name: string): EnvironmentSettings {

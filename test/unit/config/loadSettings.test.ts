@@ -133,4 +133,21 @@ describe('loadSettings', () => {
     expect(s.azure.armEndpoint).toBe('https://127.0.0.1:8443');
     expect(s.azure.customEndpoints).toBe(true);
   });
+
+  it('refuses Key Vault references App Service could not resolve (the text would pass as a signing key)', () => {
+    const reference = '@Microsoft.KeyVault(VaultName=kv-abc;SecretName=approval-signing-keys)';
+    const problems = problemsOf({
+      ...base,
+      BRICKLANE_DEV_SUBSCRIPTION_ID: SUB,
+      BRICKLANE_APPROVAL_SIGNING_KEYS: reference,
+      BRICKLANE_GITHUB_WEBHOOK_SECRET:
+        ' @microsoft.keyvault(SecretUri=https://kv.vault.azure.net/secrets/gh/)',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^BRICKLANE_APPROVAL_SIGNING_KEYS is a Key Vault reference that App Service could not resolve: grant the app's identity 'Key Vault Secrets User'/,
+      ),
+      expect.stringMatching(/^BRICKLANE_GITHUB_WEBHOOK_SECRET is a Key Vault reference/),
+    ]);
+  });
 });
