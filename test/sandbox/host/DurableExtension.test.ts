@@ -336,6 +336,15 @@ describe('orchestrations on the stand-in', () => {
     await client.startNew('childOrchestration', { instanceId: 'replaced-failed', input: { n: 3 } });
     const revived = await host.durable.waitFor('replaced-failed', 'Completed');
     expect(revived).toMatchObject({ name: 'childOrchestration', output: { child: 6 } });
+
+    await client.startNew('resumable', { instanceId: 'replaced-terminated' });
+    await until(() => sampleProbe.calls('slow:replaced-terminated') === 1);
+    await client.terminate('replaced-terminated', 'stop');
+    await host.durable.waitFor('replaced-terminated', 'Terminated');
+    sampleProbe.open('slow:replaced-terminated');
+    await client.startNew('childOrchestration', { instanceId: 'replaced-terminated', input: { n: 4 } });
+    const restarted = await host.durable.waitFor('replaced-terminated', 'Completed');
+    expect(restarted).toMatchObject({ name: 'childOrchestration', output: { child: 8 } });
   });
 
   it('fails an orchestration whose custom status is over 16 KB in UTF-16, as SetCustomStatus throws', async () => {
