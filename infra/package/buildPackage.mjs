@@ -141,11 +141,13 @@ function shippedManifest(manifest) {
 function npmCommand() {
   const execPath = process.env.npm_execpath;
   if (execPath && /\.(c|m)?js$/.test(execPath)) return { command: process.execPath, args: [execPath] };
-  return { command: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: [] };
+  return { command: 'npm', args: [] };
 }
 
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  // A shell finds npm.cmd on Windows, where Node refuses to spawn .cmd files directly.
+  const shell = process.platform === 'win32' && command === 'npm';
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], shell, ...options });
   if (result.error) throw new Error(`package: could not run ${command}: ${result.error.message}`);
   if (result.status !== 0)
     throw new Error(
