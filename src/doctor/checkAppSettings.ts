@@ -1,22 +1,14 @@
 // Pure: the app-wide checks that need no call: approval signing keys, the public URL, the webhook secrets.
 // They read loaded Settings (so every rule loadSettings applies has already held) and add what only the
-// whole picture shows: a secret that is still the sample's placeholder or an unresolved Key Vault
-// reference, links that would point at localhost from Azure, a webhook source that is half configured.
+// whole picture shows: a secret that is still the sample's placeholder, links that would point at
+// localhost from Azure, a webhook source that is half configured. (Unresolved Key Vault references are
+// settings problems: loadSettings refuses them.)
 import type { Settings } from '../config/Settings';
 import type { DoctorCheck } from './DoctorCheck';
 import { settingFix, type DoctorRuntime } from './DoctorRuntime';
 
 /** local.settings.sample.json fills secrets with `<what to put here>`; such a value was never replaced. */
 const PLACEHOLDER = /^<.*>$/s;
-/**
- * App Service leaves a Key Vault reference it cannot resolve as its literal text in the setting
- * (learn.microsoft.com, app-service-key-vault-references, "Troubleshoot Key Vault references"); as a key it
- * is long enough to pass every length rule and is no secret at all.
- */
-const UNRESOLVED_REFERENCE = /^@Microsoft\.KeyVault\(/i;
-const REFERENCE_FIX =
-  'grant the app identity "Key Vault Secrets User" on the vault the reference names, then check the ' +
-  "reference's status (Function App → Settings → Environment variables)";
 const NEW_KEY = '"$(openssl rand -base64 48)"';
 
 export function checkAppSettings(settings: Settings, runtime: DoctorRuntime): DoctorCheck[] {
@@ -28,7 +20,7 @@ export function checkAppSettings(settings: Settings, runtime: DoctorRuntime): Do
   ];
 }
 
-/** A secret setting that holds no secret: the sample's placeholder, or a reference App Service left as text. */
+/** A secret setting that still holds the sample's `<...>` placeholder: long enough for every rule, and public. */
 function unusableSecret(
   name: string,
   key: string,
@@ -36,23 +28,13 @@ function unusableSecret(
   newValue: string,
   runtime: DoctorRuntime,
 ): DoctorCheck | undefined {
-  if (value !== undefined && UNRESOLVED_REFERENCE.test(value)) {
-    return {
-      status: 'fail',
-      name,
-      detail: `${key} is a Key Vault reference that App Service could not resolve: its own text would be used`,
-      fix: REFERENCE_FIX,
-    };
-  }
-  if (value !== undefined && PLACEHOLDER.test(value)) {
-    return {
-      status: 'fail',
-      name,
-      detail: `${key} still holds the sample's placeholder`,
-      fix: settingFix(runtime, { [key]: newValue }),
-    };
-  }
-  return undefined;
+  if (value === undefined || !PLACEHOLDER.test(value)) return undefined;
+  return {
+    status: 'fail',
+    name,
+    detail: `${key} still holds the sample's placeholder`,
+    fix: settingFix(runtime, { [key]: newValue }),
+  };
 }
 
 function checkSigningKeys(settings: Settings, runtime: DoctorRuntime): DoctorCheck {

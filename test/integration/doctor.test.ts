@@ -207,6 +207,15 @@ describe("doctor on the seed's Key Vault service principal", () => {
       'FAIL  app  settings: BRICKLANE_MAX_IN_FLIGHT must be an integer from 1 to 64',
     );
     expect(run.stdout).toContain('skip  app  other checks: they run once the settings load');
+
+    // App Service leaves a reference it cannot resolve as text; the doctor says so instead of taking it as a key.
+    const unresolved = await report(world, {
+      BRICKLANE_APPROVAL_SIGNING_KEYS:
+        '@Microsoft.KeyVault(SecretUri=https://kv-app.vault.azure.net/secrets/signing/)',
+    });
+    expect(check(unresolved.report, 'settings').detail).toContain(
+      'BRICKLANE_APPROVAL_SIGNING_KEYS is a Key Vault reference that App Service could not resolve',
+    );
     expect(world.azure.counters().arm.total).toBe(0);
   });
 

@@ -36,14 +36,6 @@ describe('checkAppSettings', () => {
       { BRICKLANE_APPROVAL_SIGNING_KEYS: '<at least 32 random characters: openssl rand -base64 48>' },
       'fail',
     ],
-    [
-      'a Key Vault reference App Service did not resolve',
-      {
-        BRICKLANE_APPROVAL_SIGNING_KEYS:
-          '@Microsoft.KeyVault(SecretUri=https://kv-app.vault.azure.net/secrets/signing/)',
-      },
-      'fail',
-    ],
   ])('signing keys: %s -> %s', (_, values, status) => {
     expect(run(values)['approval signing keys']?.status).toBe(status);
   });
