@@ -14,7 +14,7 @@ import { principalIdOf, tokenClaims } from './principalIdOf';
 import { requiredRole } from './requiredRole';
 
 const ARM_SCOPE = 'https://management.azure.com/.default';
-const KEY_VAULT_API_VERSION = '2023-07-01';
+export const KEY_VAULT_API_VERSION = '2023-07-01';
 
 export interface ProvisionOptions {
   /** false: only look (for plans); nothing is created. */

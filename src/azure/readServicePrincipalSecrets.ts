@@ -48,7 +48,7 @@ export async function readServicePrincipalSecrets(
         throw new AzureAccessError(
           principal,
           vault.id,
-          requiredRole('Key Vault Secrets User'),
+          requiredRole('Key Vault Secrets User', 'environmentResourceGroup'),
           `read secret ${secretName}`,
         );
       }

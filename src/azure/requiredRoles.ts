@@ -12,8 +12,8 @@
  * - `appKeyVault`: the Function App's own Key Vault (the approval signing keys, read through a Key Vault
  *   reference in BRICKLANE_APPROVAL_SIGNING_KEYS).
  *
- * A role may be declared for several scopes (Key Vault Secrets User is); name and scope identify a role, and
- * requiredRole(name) finds the first declaration, so the environment scopes come first in REQUIRED_ROLES.
+ * A role may be declared for several scopes (Key Vault Secrets User is); name and scope identify a role:
+ * requiredRole(name, scope) names the scope of such a role; without one it refuses to guess.
  */
 export type RoleScope =
   'environmentSubscription' | 'environmentResourceGroup' | 'appStorage' | 'appInsights' | 'appKeyVault';

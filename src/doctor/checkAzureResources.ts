@@ -7,13 +7,13 @@ import type { TokenCredential } from '@azure/core-auth';
 import { AzureDatabricksManagementClient } from '@azure/arm-databricks';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { armErrorCode, isForbidden, isNotFound } from '../azure/armErrorCode';
+import { KEY_VAULT_API_VERSION } from '../azure/provisionEnvironment';
 import { requiredRole } from '../azure/requiredRole';
 import { roleAssignmentCommand } from '../azure/roleAssignmentCommand';
 import type { AzureSettings, EnvironmentSettings } from '../config/Settings';
 import type { DoctorCheck } from './DoctorCheck';
 
 /** The api-version provisionEnvironment reads and creates vaults with (generic resources API). */
-const KEY_VAULT_API_VERSION = '2023-07-01';
 
 export interface FoundResources {
   groupExists: boolean;

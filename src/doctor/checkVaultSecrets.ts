@@ -38,7 +38,7 @@ export async function checkVaultSecrets(
     } catch (error) {
       if (isForbidden(error)) {
         // requiredRoles grants it on the resource group, so that it also covers vaults created later.
-        const role = requiredRole('Key Vault Secrets User');
+        const role = requiredRole('Key Vault Secrets User', 'environmentResourceGroup');
         return {
           ...base,
           status: 'fail',

@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import * as df from 'durable-functions';
 import type { ReleaseStatus } from '../activities/contracts';
 import { appServices } from '../activities/engine/appServices';
+import { findOrchestration } from '../azure/findOrchestration';
 import { readBundleDiagnostics } from '../azure/ReleaseStorage';
 import { approvalUrl } from '../approvals/approvalUrl';
 import { blobServiceFromSettings } from '../approvals/blobServiceFromSettings';
@@ -13,6 +14,7 @@ import { createApprovalToken } from '../approvals/createApprovalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import type { DeployPlan } from '../planning/DeployPlan';
 import { htmlResponse } from '../web/htmlResponse';
+import { messageResponse } from '../web/messageResponse';
 import { prefersHtml } from '../web/prefersHtml';
 import type { ReleaseView } from '../web/ReleaseView';
 import { renderReleaseMissingPage } from '../web/renderReleaseMissingPage';
@@ -27,10 +29,17 @@ export async function getRelease(
 ): Promise<HttpResponseInit> {
   const id = request.params.id ?? '';
   const html = prefersHtml(request.headers.get('accept'), request.query.get('format'));
-  const status = await df
-    .getClient(context)
-    .getStatus(id)
-    .catch(() => undefined);
+  let status;
+  try {
+    status = await findOrchestration(df.getClient(context), id);
+  } catch (error) {
+    // Only the extension's 404 is "no release"; any other failure says so, and the page asks to retry.
+    context.error(`getRelease: ${String(error)}`);
+    const retry = { ...VARY, 'Retry-After': '5' };
+    const message = 'The release status could not be read just now; try again in a few seconds.';
+    if (html) return messageResponse(503, 'Try again', message, [], retry);
+    return { status: 503, jsonBody: { error: message }, headers: retry };
+  }
   // The page's links go back through the same route prefix and carry the key it was opened with.
   const listPath = new URL(request.url).pathname.replace(/\/[^/]*\/?$/, '');
   const functionKey = request.query.get('code') ?? undefined;

@@ -15,6 +15,7 @@ import {
 import { findOrchestration, OrchestrationLookupError } from '../../../src/azure/findOrchestration';
 import { readOrchestration } from '../../../src/approvals/readOrchestration';
 import { beginRelease } from '../../../src/functions/beginRelease';
+import { getRelease } from '../../../src/functions/getRelease';
 import { startRelease } from '../../../src/functions/startRelease';
 import { releaseInputFor } from '../../../src/config/releaseInputFor';
 import { loadSettings } from '../../../src/config/loadSettings';
@@ -244,4 +245,37 @@ describe('POST /api/releases commit', () => {
       expect(durable.starts.length).toBe(startsBefore);
     },
   );
+});
+
+describe('GET /api/releases/{id}', () => {
+  const get = (accept: string) =>
+    getRelease(
+      new HttpRequest({
+        method: 'GET',
+        url: `${PUBLIC_URL}/api/releases/release-known`,
+        headers: { accept },
+        params: { id: 'release-known' },
+      }),
+      clientContext('getRelease'),
+    );
+
+  it('answers 503 (JSON and page), not 404, when the status cannot be read', async () => {
+    durable.instances.set('release-known', { runtimeStatus: 'Completed', customStatus: null });
+    durable.statusFaults.push(500);
+    const json = await get('application/json');
+    expect(json.status).toBe(503);
+    expect(json.headers).toMatchObject({ 'Retry-After': '5' });
+    expect(json.jsonBody).toEqual({
+      error: 'The release status could not be read just now; try again in a few seconds.',
+    });
+    durable.statusFaults.push(500);
+    const page = await get('text/html');
+    expect(page.status).toBe(503);
+    expect(String(page.body)).toContain('could not be read just now');
+  });
+
+  it('answers 404 for a release the extension does not know', async () => {
+    durable.instances.delete('release-known');
+    expect((await get('application/json')).status).toBe(404);
+  });
 });
