@@ -2,8 +2,7 @@
 // accept a JSON body with `text`). A notice is never worth a failed release: every failure is returned as
 // data, and the URL (which carries its own secret) never appears in a result or a log.
 import type { InvocationContext } from '@azure/functions';
-import { approvalUrl } from '../approvals/approvalUrl';
-import { createApprovalToken } from '../approvals/createApprovalToken';
+import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
 import { environmentByName } from '../config/loadSettings';
 import type { NotifyInput, NotifyResult } from './contracts';
 import { appServices } from './engine/appServices';

@@ -2,7 +2,7 @@
 // Both the page (GET) and the decision (POST) ask, from the orchestration's status as the durable client
 // returns it; the answer is the page to show when it is not.
 import type { ReleaseStatus, StageStatus } from '../activities/contracts';
-import type { ApprovalClaims } from './ApprovalClaims';
+import type { ApprovalClaims } from './approvalToken';
 
 export interface OrchestrationSnapshot {
   runtimeStatus: string;

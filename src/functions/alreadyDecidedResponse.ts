@@ -1,6 +1,6 @@
 // I/O: the 409 page for a link whose stage was already decided, saying by whom and when.
 import type { HttpResponseInit } from '@azure/functions';
-import type { ApprovalClaims } from '../approvals/ApprovalClaims';
+import type { ApprovalClaims } from '../approvals/approvalToken';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
 import { messageResponse } from '../web/messageResponse';
 

@@ -10,7 +10,7 @@ import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationCont
 import * as df from 'durable-functions';
 import { approvalEventName, type ApprovalEvent } from '../activities/contracts';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
-import { approvalWaitId } from '../approvals/approvalWaitId';
+import { approvalWaitId } from '../approvals/approvalToken';
 import type { RecordDecisionResult } from '../approvals/DecisionStore';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { resolveApprover } from '../approvals/resolveApprover';

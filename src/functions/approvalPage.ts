@@ -4,7 +4,7 @@
 // Registration (src/index.ts): app.http('approvalPage', approvalPage)
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { approvalWaitId } from '../approvals/approvalWaitId';
+import { approvalWaitId } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { htmlResponse } from '../web/htmlResponse';

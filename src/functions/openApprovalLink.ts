@@ -1,10 +1,8 @@
 // I/O: what both approval routes do first: load settings (once per cold start; a failed read is not kept,
 // so fixing a setting takes effect), verify the link's token, and find the environment it names.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { ApprovalClaims } from '../approvals/ApprovalClaims';
+import { type ApprovalClaims, describeTokenFailure, verifyApprovalToken } from '../approvals/approvalToken';
 import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
-import { describeTokenFailure } from '../approvals/describeTokenFailure';
-import { verifyApprovalToken } from '../approvals/verifyApprovalToken';
 import { createAzureCredential } from '../azure/createAzureCredential';
 import type { EnvironmentSettings } from '../config/Settings';
 import { messageResponse } from '../web/messageResponse';

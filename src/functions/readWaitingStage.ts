@@ -2,7 +2,7 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { ReleaseStatus, StageStatus } from '../activities/contracts';
-import type { ApprovalClaims } from '../approvals/ApprovalClaims';
+import type { ApprovalClaims } from '../approvals/approvalToken';
 import { checkStageWaiting } from '../approvals/checkStageWaiting';
 import { readOrchestration } from '../approvals/readOrchestration';
 import { messageResponse } from '../web/messageResponse';

@@ -7,9 +7,7 @@ import {
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseStatus, StageStatus } from '../../../src/activities/contracts';
-import type { ApprovalClaims } from '../../../src/approvals/ApprovalClaims';
-import { approvalUrl } from '../../../src/approvals/approvalUrl';
-import { createApprovalToken } from '../../../src/approvals/createApprovalToken';
+import { type ApprovalClaims, approvalUrl, createApprovalToken } from '../../../src/approvals/approvalToken';
 import { DecisionStore } from '../../../src/approvals/DecisionStore';
 import { approvalDecision } from '../../../src/functions/approvalDecision';
 import { approvalPage } from '../../../src/functions/approvalPage';

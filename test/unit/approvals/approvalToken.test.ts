@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { approvalTokenMac } from '../../../src/approvals/approvalTokenMac';
-import { approvalUrl } from '../../../src/approvals/approvalUrl';
-import { createApprovalToken } from '../../../src/approvals/createApprovalToken';
-import { decodeBase64Url } from '../../../src/approvals/decodeBase64Url';
-import { MissingSigningKeyError } from '../../../src/approvals/MissingSigningKeyError';
-import { verifyApprovalToken } from '../../../src/approvals/verifyApprovalToken';
+import {
+  approvalTokenMac,
+  approvalUrl,
+  createApprovalToken,
+  decodeBase64Url,
+  MissingSigningKeyError,
+  verifyApprovalToken,
+} from '../../../src/approvals/approvalToken';
 
 const KEY = 'k'.repeat(40);
 const OLD_KEY = 'o'.repeat(40);
