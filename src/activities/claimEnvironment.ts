@@ -6,7 +6,8 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { findOrchestration } from '../azure/findOrchestration';
 import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
-import { SUPERSEDED_EVENT, type ClaimInput, type ClaimResult } from './contracts';
+import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
+import type { ClaimInput, ClaimResult } from './contracts';
 import { appServices } from './engine/appServices';
 
 interface EnvironmentRecord {

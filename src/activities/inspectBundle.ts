@@ -2,8 +2,9 @@
 // bundle: the release stops here. Its status carries the count and the first few diagnostics (the custom
 // status must stay under 16 KB); the full list goes to release storage, where the status page reads it.
 import { bundleDiagnosticsBlob, type StoredDiagnostics } from '../azure/ReleaseStorage';
-import { clipText } from '../orchestrations/boundReleaseStatus';
-import { STATUS_DIAGNOSTICS, type BundleRef, type InspectBundleResult } from './contracts';
+import { clipText } from '../release/boundReleaseStatus';
+import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
+import type { BundleRef, InspectBundleResult } from './contracts';
 import { appServices } from './engine/appServices';
 import { loadStagedBundle } from './engine/loadStagedBundle';
 

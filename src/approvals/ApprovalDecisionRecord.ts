@@ -1,5 +1,5 @@
 // Pure: one recorded approval decision: who, when, comment, and which wait it answered.
-import type { ApprovalEvent } from '../activities/contracts';
+import type { ApprovalEvent } from '../release/ApprovalEvent';
 
 export interface ApprovalDecisionRecord extends ApprovalEvent {
   releaseId: string;

@@ -1,7 +1,7 @@
 // Pure: is this release still waiting for a decision on this environment, and is the link for that wait?
 // Both the page (GET) and the decision (POST) ask, from the orchestration's status as the durable client
 // returns it; the answer is the page to show when it is not.
-import type { ReleaseStatus, StageStatus } from '../activities/contracts';
+import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from './approvalToken';
 
 export interface OrchestrationSnapshot {

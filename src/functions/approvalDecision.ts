@@ -8,7 +8,7 @@
 // the GET page can only say "no longer waiting", which hides whether *this* click counted.
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { approvalEventName, type ApprovalEvent } from '../activities/contracts';
+import { approvalEventName, type ApprovalEvent } from '../release/ApprovalEvent';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
 import { approvalWaitId } from '../approvals/approvalToken';
 import type { RecordDecisionResult } from '../approvals/DecisionStore';

@@ -4,7 +4,8 @@
 // Only the extension's 404 counts as "no release yet": a lookup that fails otherwise throws
 // (OrchestrationLookupError), because startNew on a finished id would replace that release.
 import type * as df from 'durable-functions';
-import { ORCHESTRATIONS, type ReleaseInput } from '../activities/contracts';
+import { ORCHESTRATIONS } from '../activities/contracts';
+import type { ReleaseInput } from '../release/ReleaseInput';
 import { findOrchestration } from '../azure/findOrchestration';
 
 export interface BeganRelease {

@@ -4,7 +4,6 @@
 // custom status has only its first diagnostics (16 KB limit); both answers carry the full stored list.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import type { ReleaseStatus } from '../activities/contracts';
 import { appServices } from '../activities/engine/appServices';
 import { findOrchestration } from '../azure/findOrchestration';
 import { readBundleDiagnostics } from '../azure/ReleaseStorage';
@@ -15,7 +14,7 @@ import type { DeployPlan } from '../planning/DeployPlan';
 import { htmlResponse } from '../web/htmlResponse';
 import { messageResponse } from '../web/messageResponse';
 import { prefersHtml } from '../web/prefersHtml';
-import type { ReleaseView } from '../web/ReleaseView';
+import { releaseView, type ReleaseView } from '../release/releaseView';
 import { renderReleaseMissingPage } from '../web/renderReleaseMissingPage';
 import { renderStatusPage } from '../web/renderStatusPage';
 
@@ -46,7 +45,7 @@ export async function getRelease(
     if (html) return htmlResponse(404, renderReleaseMissingPage(id, listPath, functionKey), VARY);
     return { status: 404, jsonBody: { error: `no release ${id}` }, headers: VARY };
   }
-  const view = await withStoredDiagnostics(releaseView(status), context);
+  const view = await withStoredDiagnostics(releaseViewOf(status), context);
   if (!html) return { status: 200, jsonBody: view, headers: VARY };
   const plans = await readPlans(view, context);
   const { organizationUrl } = appServices().settings.sources.azureRepos;
@@ -64,25 +63,17 @@ export async function getRelease(
   );
 }
 
-export function releaseView(status: df.DurableOrchestrationStatus): ReleaseView {
+/** The release view of an orchestration status, with signed links on its waiting stages. */
+export function releaseViewOf(status: df.DurableOrchestrationStatus): ReleaseView {
   const { settings } = appServices();
-  const release = (status.output ?? status.customStatus) as ReleaseStatus | undefined;
-  const stages = (release?.stages ?? []).map((stage) => {
-    const expires = stage.approval?.expiresAt;
-    if (stage.state !== 'waiting' || !expires || settings.approvalSigningKeys.length === 0) return stage;
+  return releaseView(status, (releaseId, environment, expiresAt) => {
+    if (settings.approvalSigningKeys.length === 0) return undefined;
     const token = createApprovalToken(
-      { releaseId: status.instanceId, environment: stage.environment, expiresAt: Date.parse(expires) / 1000 },
+      { releaseId, environment, expiresAt: Date.parse(expiresAt) / 1000 },
       settings.approvalSigningKeys,
     );
-    return { ...stage, approvalUrl: approvalUrl(settings.publicUrl, token) };
+    return approvalUrl(settings.publicUrl, token);
   });
-  return {
-    releaseId: status.instanceId,
-    runtimeStatus: status.runtimeStatus,
-    createdTime: status.createdTime,
-    lastUpdatedTime: status.lastUpdatedTime,
-    ...(release ? { ...release, stages } : {}),
-  };
 }
 
 /**

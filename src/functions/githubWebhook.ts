@@ -9,7 +9,7 @@ import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationCont
 import * as df from 'durable-functions';
 import { appServices } from '../activities/engine/appServices';
 import type { Settings } from '../config/Settings';
-import { releaseInputFor } from '../config/releaseInputFor';
+import { releaseInputFor } from '../release/releaseInputFor';
 import { isJsonContentType } from '../sources/isJsonContentType';
 import { parseGitHubPush } from '../sources/parseGitHubPush';
 import { readRawBody } from '../sources/readRawBody';

@@ -7,7 +7,7 @@ import { appServices } from '../activities/engine/appServices';
 import { htmlResponse } from '../web/htmlResponse';
 import { prefersHtml } from '../web/prefersHtml';
 import { renderReleaseListPage } from '../web/renderReleaseListPage';
-import { releaseView } from './getRelease';
+import { releaseViewOf } from './getRelease';
 
 export async function listReleases(
   request: HttpRequest,
@@ -20,7 +20,7 @@ export async function listReleases(
     .filter((s) => s.name === ORCHESTRATIONS.deployRelease)
     .sort((a, b) => new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime())
     .slice(0, top)
-    .map(releaseView);
+    .map(releaseViewOf);
   // The same URL answers JSON or HTML, so caches must key on Accept.
   const vary = { Vary: 'Accept' };
   if (!prefersHtml(request.headers.get('accept'), request.query.get('format'))) {

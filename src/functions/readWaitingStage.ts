@@ -1,7 +1,7 @@
 // I/O: the release behind an approval link, and whether the link's stage still waits for a decision.
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import type { ReleaseStatus, StageStatus } from '../activities/contracts';
+import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from '../approvals/approvalToken';
 import { checkStageWaiting } from '../approvals/checkStageWaiting';
 import { readOrchestration } from '../approvals/readOrchestration';

@@ -8,7 +8,7 @@ import { appServices } from '../activities/engine/appServices';
 import { OrchestrationLookupError } from '../azure/findOrchestration';
 import { stagedBundleBlob } from '../azure/ReleaseStorage';
 import { SettingsError } from '../config/loadSettings';
-import { releaseInputFor } from '../config/releaseInputFor';
+import { releaseInputFor } from '../release/releaseInputFor';
 import { beginRelease } from './beginRelease';
 
 const body = z.strictObject({

@@ -12,14 +12,12 @@ import {
   type InspectBundleResult,
   type NotifyInput,
   type StageSourceResult,
-  SUPERSEDED_EVENT,
   type PlanEnvironmentResult,
-  type ReleaseInput,
-  type ReleaseState,
-  type ReleaseStatus,
-  type StageStatus,
 } from '../activities/contracts';
-import { boundReleaseStatus } from './boundReleaseStatus';
+import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
+import type { ReleaseInput } from '../release/ReleaseInput';
+import type { ReleaseState, ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
+import { boundReleaseStatus } from '../release/boundReleaseStatus';
 import { retryPolicy } from './retryPolicy';
 import { waitForApproval, type SupersedeNotices } from './waitForApproval';
 

@@ -1,7 +1,7 @@
 // Deterministic: races an approval event and a supersede notice against a durable timer, in segments of
 // at most six days (the JavaScript SDK's timer limit), cancelling the losing timer each time.
 import type * as df from 'durable-functions';
-import { approvalEventName, SUPERSEDED_EVENT, type ApprovalEvent } from '../activities/contracts';
+import { approvalEventName, SUPERSEDED_EVENT, type ApprovalEvent } from '../release/ApprovalEvent';
 
 export type ApprovalOutcome =
   { kind: 'decided'; event: ApprovalEvent } | { kind: 'expired' } | { kind: 'superseded'; by: string };

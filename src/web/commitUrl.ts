@@ -1,7 +1,7 @@
 // Pure: the web page of a release's commit, when the source says where it lives. `repository` comes from
 // webhooks and manual runs (anyone who can push), so only https links of a known shape are built; the
 // caller escapes the result like any other value.
-import type { ReleaseSource } from '../activities/contracts';
+import type { ReleaseSource } from '../release/ReleaseInput';
 
 const SHA = /^[0-9a-f]{7,64}$/i;
 // GitHub owner and repository names: https://docs.github.com/repositories/creating-and-managing-repositories

@@ -1,5 +1,5 @@
 // Pure: the label and colour family of a release or stage state, shared by the badges and the diagram.
-import type { ReleaseState, StageState } from '../activities/contracts';
+import type { ReleaseState, StageState } from '../release/ReleaseStatus';
 
 export type StateTone = 'ok' | 'busy' | 'wait' | 'bad' | 'stale' | 'idle';
 

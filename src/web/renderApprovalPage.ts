@@ -1,7 +1,7 @@
 // Pure: the approval page: what release, who asked, what will change in the environment, and a plain
 // HTML form (no script) that posts the decision back to the page's own URL.
 import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './KIND_LABELS';
-import type { ReleaseStatus, StageStatus } from '../activities/contracts';
+import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import { MAX_COMMENT_LENGTH } from '../approvals/parseDecisionRequest';
 import type { ApproverResolution } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';

@@ -1,6 +1,6 @@
 // Pure: a release's commit as HTML: a link to its page on GitHub or Azure Repos when the source says
 // where it lives, else the sha as text. Empty when the release has no commit (a bundle upload).
-import type { ReleaseSource } from '../activities/contracts';
+import type { ReleaseSource } from '../release/ReleaseInput';
 import { commitUrl } from './commitUrl';
 import { escapeHtml } from './escapeHtml';
 

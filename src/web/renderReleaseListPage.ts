@@ -6,7 +6,7 @@ import { formatDuration } from './formatDuration';
 import { formatUtc } from './formatUtc';
 import { pageLink } from './pageLink';
 import { renderCommit } from './renderCommit';
-import type { ReleaseView } from './ReleaseView';
+import type { ReleaseView } from '../release/releaseView';
 import { sourceLabel } from './sourceLabel';
 import { stateBadge } from './stateBadge';
 import { statusPageDocument } from './statusPageDocument';

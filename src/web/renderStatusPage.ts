@@ -12,7 +12,7 @@ import { formatUtc } from './formatUtc';
 import { pageLink } from './pageLink';
 import type { PageTone } from './renderDocument';
 import { renderCommit } from './renderCommit';
-import type { ReleaseView, StageView } from './ReleaseView';
+import type { ReleaseView, StageView } from '../release/releaseView';
 import { sourceLabel } from './sourceLabel';
 import { stateBadge } from './stateBadge';
 import { statusPageDocument } from './statusPageDocument';

@@ -10,8 +10,8 @@ import { loadBundle } from '../../src/manifest/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import type { Bundle } from '../../src/manifest/Bundle';
-import type { ReleaseStatus } from '../../src/activities/contracts';
-import { CUSTOM_STATUS_BUDGET_IN_BYTES } from '../../src/orchestrations/boundReleaseStatus';
+import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
+import { CUSTOM_STATUS_BUDGET_IN_BYTES } from '../../src/release/boundReleaseStatus';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
 

@@ -2,12 +2,8 @@
 // durable-functions replay engine, histories in Azurite, a replay-from-scratch check after every episode),
 // with scripted activities. Approval, rejection, expiry, supersession, invalid bundles and the apply lock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  approvalEventName,
-  ORCHESTRATIONS,
-  SUPERSEDED_EVENT,
-  type ApprovalEvent,
-} from '../../src/activities/contracts';
+import { approvalEventName, SUPERSEDED_EVENT, type ApprovalEvent } from '../../src/release/ApprovalEvent';
+import { ORCHESTRATIONS } from '../../src/activities/contracts';
 import { Azurite } from '../emulator/Azurite';
 import { FastForwardClock } from '../sandbox/host/FastForwardClock';
 import { FunctionHost } from '../sandbox/host/FunctionHost';

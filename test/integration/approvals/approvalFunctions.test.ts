@@ -6,7 +6,7 @@ import {
 } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReleaseStatus, StageStatus } from '../../../src/activities/contracts';
+import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
 import { type ApprovalClaims, approvalUrl, createApprovalToken } from '../../../src/approvals/approvalToken';
 import { DecisionStore } from '../../../src/approvals/DecisionStore';
 import { approvalDecision } from '../../../src/functions/approvalDecision';

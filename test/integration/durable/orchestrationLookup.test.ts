@@ -17,7 +17,7 @@ import { readOrchestration } from '../../../src/approvals/readOrchestration';
 import { beginRelease } from '../../../src/functions/beginRelease';
 import { getRelease } from '../../../src/functions/getRelease';
 import { startRelease } from '../../../src/functions/startRelease';
-import { releaseInputFor } from '../../../src/config/releaseInputFor';
+import { releaseInputFor } from '../../../src/release/releaseInputFor';
 import { loadSettings } from '../../../src/config/loadSettings';
 import { Azurite } from '../../emulator/Azurite';
 import { FakeDurableApi } from '../../emulator/FakeDurableApi';

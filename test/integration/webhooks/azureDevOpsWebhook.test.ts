@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/loadSettings';
-import { releaseInputFor } from '../../../src/config/releaseInputFor';
+import { releaseInputFor } from '../../../src/release/releaseInputFor';
 import { azureDevOpsWebhook, azureDevOpsWebhookOptions } from '../../../src/functions/azureDevOpsWebhook';
 import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 

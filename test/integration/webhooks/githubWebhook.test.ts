@@ -5,7 +5,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/loadSettings';
-import { releaseInputFor } from '../../../src/config/releaseInputFor';
+import { releaseInputFor } from '../../../src/release/releaseInputFor';
 import { githubWebhook, githubWebhookOptions } from '../../../src/functions/githubWebhook';
 import {
   branchPushExample,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceToFetch } from '../../../src/activities/contracts';
+import type { SourceToFetch } from '../../../src/release/ReleaseInput';
 import { stageSource } from '../../../src/activities/stageSource';
 import { RELEASES_CONTAINER, ReleaseStorage, stagedBundleBlob } from '../../../src/azure/ReleaseStorage';
 import { SourceFetchError } from '../../../src/sources/SourceFetchError';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReleaseStatus, StageStatus } from '../../../src/activities/contracts';
+import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
 import { checkStageWaiting } from '../../../src/approvals/checkStageWaiting';
 
 const EXPIRES = Date.parse('2026-11-28T10:00:00Z') / 1000;

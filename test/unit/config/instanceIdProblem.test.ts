@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instanceIdProblem } from '../../../src/config/instanceIdProblem';
 import { loadSettings, SettingsError } from '../../../src/config/loadSettings';
-import { releaseInputFor } from '../../../src/config/releaseInputFor';
+import { releaseInputFor } from '../../../src/release/releaseInputFor';
 
 describe('instanceIdProblem (the Durable extension’s instance-id rules)', () => {
   it.each([

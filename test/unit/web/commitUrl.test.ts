@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReleaseSource } from '../../../src/activities/contracts';
+import type { ReleaseSource } from '../../../src/release/ReleaseInput';
 import { commitUrl } from '../../../src/web/commitUrl';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';

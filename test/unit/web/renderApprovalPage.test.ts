@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StageStatus } from '../../../src/activities/contracts';
+import type { StageStatus } from '../../../src/release/ReleaseStatus';
 import { ANONYMOUS_APPROVER } from '../../../src/approvals/resolveApprover';
 import type { DeployPlan, KindSummary } from '../../../src/planning/DeployPlan';
 import { renderApprovalPage, type ApprovalPageModel } from '../../../src/web/renderApprovalPage';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReleaseView } from '../../../src/web/ReleaseView';
+import type { ReleaseView } from '../../../src/release/releaseView';
 import { renderReleaseListPage } from '../../../src/web/renderReleaseListPage';
 
 const EVIL = '<script>alert(1)</script>';

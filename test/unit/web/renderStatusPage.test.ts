@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StageState, StageStatus } from '../../../src/activities/contracts';
+import type { StageState, StageStatus } from '../../../src/release/ReleaseStatus';
 import type { DeployPlan, KindSummary } from '../../../src/planning/DeployPlan';
-import type { ReleaseView, StageView } from '../../../src/web/ReleaseView';
+import type { ReleaseView, StageView } from '../../../src/release/releaseView';
 import { renderStatusPage, type StatusPageModel } from '../../../src/web/renderStatusPage';
 
 const EVIL = '<script>alert(1)</script>';

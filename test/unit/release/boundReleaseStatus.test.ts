@@ -1,13 +1,13 @@
 // Unit tests: the release status the orchestration publishes always fits the Durable extension's 16 KB
 // custom status limit (UTF-16), keeping as much detail as fits.
 import { describe, expect, it } from 'vitest';
-import type { ReleaseStatus, StageStatus } from '../../../src/activities/contracts';
+import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
 import {
   boundReleaseStatus,
   clipText,
   CUSTOM_STATUS_BUDGET_IN_BYTES,
   utf16Size,
-} from '../../../src/orchestrations/boundReleaseStatus';
+} from '../../../src/release/boundReleaseStatus';
 import type { KindSummary } from '../../../src/planning/DeployPlan';
 
 const LIMIT_IN_BYTES = 16 * 1024;

@@ -2,10 +2,10 @@
 // input and its instance id. The id is derived, so a redelivered webhook or a double click starts nothing
 // new; a deliberate re-run (the rollback of choice) names itself with `rerun`.
 import { createHash } from 'node:crypto';
-import type { ReleaseInput, ReleaseSource, SourceToFetch } from '../activities/contracts';
-import type { Settings } from './Settings';
-import { instanceIdProblem } from './instanceIdProblem';
-import { SettingsError } from './loadSettings';
+import type { ReleaseInput, ReleaseSource, SourceToFetch } from './ReleaseInput';
+import type { Settings } from '../config/Settings';
+import { instanceIdProblem } from '../config/instanceIdProblem';
+import { SettingsError } from '../config/loadSettings';
 
 export interface ReleaseRequest {
   /** A staged bundle, or a commit to fetch first (`fetch`): exactly one of them. */

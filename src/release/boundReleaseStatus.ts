@@ -5,13 +5,8 @@
 // Encoding.Unicode.GetByteCount). What grows with the bundle (diagnostics), with people (comments, approver
 // names), with failures (messages), with the source (refs, names) or with the operator's environment list
 // is cut here, less generously at each level, until the JSON fits the budget.
-import {
-  STATUS_DIAGNOSTICS,
-  type ApprovalInfo,
-  type ReleaseSource,
-  type ReleaseStatus,
-  type StageStatus,
-} from '../activities/contracts';
+import { STATUS_DIAGNOSTICS, type ApprovalInfo, type ReleaseStatus, type StageStatus } from './ReleaseStatus';
+import type { ReleaseSource } from './ReleaseInput';
 
 /**
  * 12 KB of UTF-16 (6,144 characters of JSON). The limit is 16 KB; the rest is margin for the extension's

@@ -1,0 +1,32 @@
+// Pure: what a release is asked to do (the input of deployRelease): which staged bundle or commit, where it
+// came from, which environments, and the approval policy of each, fixed when the release starts.
+/** Where a release's bundle came from (shown on pages; never trusted for configuration). */
+export interface ReleaseSource {
+  kind: 'upload' | 'github' | 'azureRepos' | 'manual';
+  commit?: string;
+  ref?: string;
+  repository?: string;
+  /** Who or what asked: pusher, uploader, operator. */
+  requestedBy?: string;
+}
+
+/** A commit to fetch and stage before the release can start (webhook-started releases). */
+export type SourceToFetch =
+  | { kind: 'github'; repository: string; commit: string }
+  | { kind: 'azureRepos'; organizationUrl: string; project: string; repositoryId: string; commit: string };
+
+/** Input of deployRelease. */
+export interface ReleaseInput {
+  releaseId: string;
+  /**
+   * The staged bundle's id (sha256 of its file list): the release approves exactly this content. Empty
+   * when `fetch` is given: the first step stages the commit and the id comes from there.
+   */
+  bundleId: string;
+  fetch?: SourceToFetch;
+  source: ReleaseSource;
+  /** Environments to run, in order (a subset of the configured ones, e.g. from `qa` on for a re-run). */
+  environments: string[];
+  /** Per environment: approval needed before it deploys, and how long the link is valid. */
+  approvals: Record<string, { required: boolean; timeoutInHours: number }>;
+}

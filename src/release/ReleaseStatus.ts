@@ -1,0 +1,90 @@
+// Pure: the release model as the orchestration publishes it (custom status, then output) and the pages
+// show it: the release's state, each stage's state, plan counts, approval and outcome.
+import type { ResourceKind } from '../manifest/Bundle';
+import type { KindSummary } from '../planning/DeployPlan';
+import type { ReleaseSource } from './ReleaseInput';
+
+export type ReleaseState =
+  | 'validating'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'invalid'
+  | 'rejected'
+  | 'expired'
+  | 'superseded';
+
+export type StageState =
+  | 'pending'
+  | 'planning'
+  | 'waiting'
+  | 'approved'
+  | 'deploying'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'expired'
+  | 'superseded'
+  | 'skipped';
+
+export interface ApprovalInfo {
+  required: boolean;
+  /** ISO time the approval link expires (while waiting). */
+  expiresAt?: string;
+  decision?: 'approve' | 'reject';
+  approver?: string;
+  comment?: string;
+  decidedAt?: string;
+}
+
+export interface StageStatus {
+  environment: string;
+  state: StageState;
+  /** Plan counts per kind; the full plan is a blob (see PlanRef). */
+  plan?: Record<ResourceKind, KindSummary>;
+  approval?: ApprovalInfo;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Steps done / failed when the stage finished. */
+  outcome?: { done: number; failed: number; skipped: number };
+  /** Short, secret-free reason for failed/rejected/expired/superseded. */
+  message?: string;
+}
+
+/**
+ * Problems that make a bundle invalid. In the custom status: the count and the first few, shortened; the
+ * full list is in release storage (ReleaseStorage bundleDiagnosticsBlob), where getRelease reads it.
+ */
+export interface DiagnosticsSummary {
+  count: number;
+  /** `<file> [<path>]: <summary>` of the first diagnostics (all of them once getRelease has read the list). */
+  items: string[];
+}
+
+/** Diagnostics the custom status carries, at most, and how long each may be there. */
+export const STATUS_DIAGNOSTICS = { items: 5, textLength: 300 } as const;
+
+/**
+ * The orchestration's custom status and, at the end, its output. The Durable extension fails the
+ * orchestration when the custom status is over 16 KB in UTF-16, so everything that grows with the bundle,
+ * the environments or people's text is bounded (boundReleaseStatus.ts).
+ */
+export interface ReleaseStatus {
+  releaseId: string;
+  bundleId: string;
+  source: ReleaseSource;
+  state: ReleaseState;
+  startedAt: string;
+  finishedAt?: string;
+  stages: StageStatus[];
+  /** Why the release ended as it did (failed, invalid, rejected, ...); short. */
+  message?: string;
+  /** When the bundle is invalid: how many problems, and the first few. */
+  diagnostics?: DiagnosticsSummary;
+  /**
+   * Detail was left out to keep the status within its size budget: texts shortened further, diagnostics or
+   * plan counts dropped, or (with very many environments) stages after the first ones.
+   */
+  condensed?: boolean;
+}
