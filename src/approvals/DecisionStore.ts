@@ -1,10 +1,8 @@
 // I/O: approval decisions, one blob per release and environment, created with `If-None-Match: *`.
 // The blob is the single point where two clicks (two approvers, a double submit, a replayed POST) are
 // told apart: storage lets exactly one create win, and only the winner raises the approval event.
-import type { TokenCredential } from '@azure/core-auth';
-import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { ApprovalDecisionRecord } from './ApprovalDecisionRecord';
-import { blobServiceFromSettings } from './blobServiceFromSettings';
 
 export type RecordDecisionResult =
   { recorded: true; etag: string } | { recorded: false; alreadyDecided: ApprovalDecisionRecord };
@@ -21,19 +19,6 @@ export class DecisionStore {
 
   constructor(serviceClient: BlobServiceClient, containerName = DEFAULT_DECISION_CONTAINER) {
     this.container = serviceClient.getContainerClient(containerName);
-  }
-
-  static fromConnectionString(connectionString: string, containerName?: string): DecisionStore {
-    return new DecisionStore(BlobServiceClient.fromConnectionString(connectionString), containerName);
-  }
-
-  /** Same storage as the ledger (`settings.ledger`); the container is ours, not the ledger's. */
-  static fromSettings(
-    ledger: { connectionString?: string; blobEndpoint?: string },
-    credential: () => TokenCredential,
-    containerName?: string,
-  ): DecisionStore {
-    return new DecisionStore(blobServiceFromSettings(ledger, credential), containerName);
   }
 
   /**

@@ -10,7 +10,6 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** Top-level folders of a bundle (the seed's layout), besides the optional options file. */
 export const BUNDLE_FOLDERS = ['init-scripts', 'clusters', 'notebooks', 'jobs'] as const;
-export type BundleFolder = (typeof BUNDLE_FOLDERS)[number];
 export const OPTIONS_FILE = 'bricklane.json';
 
 /**

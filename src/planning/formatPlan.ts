@@ -29,7 +29,3 @@ export function formatPlan(plan: DeployPlan): string {
   }
   return lines.join('\n');
 }
-
-export function hasChanges(plan: DeployPlan): boolean {
-  return plan.steps.some((s) => s.action !== 'unchanged');
-}

@@ -25,9 +25,11 @@ describe('DecisionStore against Azurite', () => {
   afterAll(async () => {
     await azurite.stop();
   });
+  const storeIn = (containerName?: string): DecisionStore =>
+    new DecisionStore(BlobServiceClient.fromConnectionString(azurite.connectionString), containerName);
 
   it('records the first decision and reports it to every later one', async () => {
-    const store = DecisionStore.fromConnectionString(azurite.connectionString);
+    const store = storeIn();
     expect(await store.read('release-1', 'qa')).toBeUndefined();
     const first = await store.record(decision());
     expect(first).toMatchObject({ recorded: true, etag: expect.any(String) });
@@ -43,7 +45,7 @@ describe('DecisionStore against Azurite', () => {
   });
 
   it('lets exactly one of many concurrent clicks win', async () => {
-    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'race');
+    const store = storeIn('race');
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         store.record(decision({ releaseId: 'race', approver: `user${i}` })),
@@ -56,7 +58,7 @@ describe('DecisionStore against Azurite', () => {
   });
 
   it('replaces a decision left by an earlier wait of the same release (a re-run), once', async () => {
-    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'rerun');
+    const store = storeIn('rerun');
     await store.record(decision({ waitId: '100' }));
     const rerun = decision({ waitId: '200', decision: 'reject', approver: 'bob' });
     expect(await store.record(rerun)).toMatchObject({ recorded: true });
@@ -67,7 +69,7 @@ describe('DecisionStore against Azurite', () => {
   });
 
   it('withdraws only the record it wrote', async () => {
-    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'withdraw');
+    const store = storeIn('withdraw');
     const first = await store.record(decision());
     if (!first.recorded) throw new Error('expected a record');
     await store.withdraw('release-1', 'qa', '"0x8DEADBEEF"');
@@ -79,7 +81,7 @@ describe('DecisionStore against Azurite', () => {
   });
 
   it('keeps release ids with special characters in one folder', async () => {
-    const store = DecisionStore.fromConnectionString(azurite.connectionString, 'names');
+    const store = storeIn('names');
     expect(decisionBlobName('a/b c', 'qa')).toBe('decisions/a%2Fb%20c/qa.json');
     await store.record(decision({ releaseId: 'a/b c' }));
     expect(await store.read('a/b c', 'qa')).toMatchObject({

@@ -34,6 +34,11 @@ function principal(login: string): Record<string, string> {
 }
 
 /** A release waiting for `environment`, as deployRelease's custom status shows it. */
+/** The decisions the functions under test recorded, read back from Azurite. */
+function decisionStore(): DecisionStore {
+  return new DecisionStore(BlobServiceClient.fromConnectionString(azurite.connectionString));
+}
+
 function waitingRelease(releaseId: string, environment: string, expiresAt: number): ReleaseStatus {
   const none = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
   const waiting: StageStatus = {
@@ -182,9 +187,7 @@ describe('GET /api/approvals/{token}', () => {
     expect(html).toContain(`<form method="post" action="/api/approvals/${token}">`);
     expect(html).toContain('signed in as <strong>dave@contoso.com</strong>');
     expect(durable.raised).toEqual([]);
-    expect(
-      await DecisionStore.fromConnectionString(azurite.connectionString).read('rel-page', 'prod'),
-    ).toBeUndefined();
+    expect(await decisionStore().read('rel-page', 'prod')).toBeUndefined();
   });
 
   it('shows the counts from the release status when the plan blob is missing', async () => {
@@ -294,9 +297,7 @@ describe('POST /api/approvals/{token}', () => {
     expect(durable.eventsFor('rel-reject').map((e) => e.body)).toMatchObject([
       { decision: 'reject', approver: 'frank@contoso.com', comment: 'wrong commit' },
     ]);
-    expect(
-      await DecisionStore.fromConnectionString(azurite.connectionString).read('rel-reject', 'prod'),
-    ).toMatchObject({
+    expect(await decisionStore().read('rel-reject', 'prod')).toMatchObject({
       decision: 'reject',
       approver: 'frank@contoso.com',
       comment: 'wrong commit',
@@ -392,9 +393,7 @@ describe('POST /api/approvals/{token}', () => {
     const response = await post(waitingFor(releaseId, 'prod'), body, headers, contentType);
     expect(response.status).toBe(status);
     expect(durable.eventsFor(releaseId)).toEqual([]);
-    expect(
-      await DecisionStore.fromConnectionString(azurite.connectionString).read(releaseId, 'prod'),
-    ).toBeUndefined();
+    expect(await decisionStore().read(releaseId, 'prod')).toBeUndefined();
   });
 
   it('accepts a post from the page itself (same origin)', async () => {
@@ -425,9 +424,7 @@ describe('POST /api/approvals/{token}', () => {
     const failed = await post(token, 'decision=approve');
     expect(failed.status).toBe(503);
     expect(failed.headers).toMatchObject({ 'Retry-After': '5' });
-    expect(
-      await DecisionStore.fromConnectionString(azurite.connectionString).read('rel-retry', 'prod'),
-    ).toBeUndefined();
+    expect(await decisionStore().read('rel-retry', 'prod')).toBeUndefined();
     const retried = await post(token, 'decision=approve');
     expect(retried.status).toBe(200);
     expect(durable.eventsFor('rel-retry')).toHaveLength(1);
