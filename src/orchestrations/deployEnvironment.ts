@@ -1,6 +1,7 @@
-// Deterministic: one environment: provision -> init scripts -> clusters -> notebooks and files (batches
-// in parallel) -> jobs -> cluster lifecycle -> pruning. Each wave is one activity or a few batches, so
-// history grows with the number of batches, not files. A failed wave stops what depends on it.
+// Deterministic: one environment: provision, then the waves of planning/waves.ts in order (init scripts ->
+// clusters -> notebooks and files in parallel batches -> jobs -> cluster lifecycle -> pruning). Each wave
+// is one activity or a few batches, so history grows with the number of batches, not files. A failed wave
+// stops only what depends on it.
 import type * as df from 'durable-functions';
 import {
   ACTIVITIES,
@@ -10,6 +11,7 @@ import {
   type ProvisionResult,
   type WaveResult,
 } from '../activities/contracts';
+import { decideWave, WAVES, type Wave } from '../planning/waves';
 import { retryPolicy } from './retryPolicy';
 
 export function* deployEnvironment(
@@ -18,10 +20,8 @@ export function* deployEnvironment(
   const input = context.df.getInput<DeployEnvironmentInput>();
   const ref = { releaseId: input.releaseId, bundleId: input.bundleId, environment: input.environment };
   const results: WaveResult[] = [];
-  const wave = (w: Omit<ApplyWaveInput, keyof typeof ref>): df.Task =>
+  const call = (w: Omit<ApplyWaveInput, keyof typeof ref>): df.Task =>
     context.df.callActivityWithRetry(ACTIVITIES.applyWave, retryPolicy(), { ...ref, ...w });
-  const failed = (...names: string[]): boolean =>
-    results.some((r) => names.includes(r.wave) && (r.failed > 0 || r.skipped > 0));
 
   const provision = (yield context.df.callActivityWithRetry(
     ACTIVITIES.provisionEnvironment,
@@ -29,41 +29,34 @@ export function* deployEnvironment(
     ref,
   )) as ProvisionResult;
 
-  if (input.counts.initScripts > 0) results.push((yield wave({ wave: 'initScripts' })) as WaveResult);
-  const skipped = (name: WaveResult['wave'], count: number, why: string): WaveResult => ({
-    wave: name,
-    batch: 0,
-    done: 0,
-    failed: 0,
-    skipped: count,
-    failures: [{ key: name, message: `skipped: ${why}` }],
-  });
-  let clusters: WaveResult | undefined;
-  if (input.counts.clusters > 0) {
-    clusters = failed('initScripts')
-      ? skipped('clusters', input.counts.clusters, 'an init script failed to deploy')
-      : ((yield wave({ wave: 'clusters' })) as WaveResult);
-    results.push(clusters);
-  }
-  const batches = Math.ceil(input.counts.files / input.batchSize);
-  if (batches > 0) {
-    const tasks = Array.from({ length: batches }, (_, batch) =>
-      wave({ wave: 'files', batch, batchSize: input.batchSize }),
-    );
-    results.push(...((yield context.df.Task.all(tasks)) as WaveResult[]));
-  }
-  if (input.counts.jobs > 0) {
-    results.push(
-      failed('clusters', 'files')
-        ? skipped('jobs', input.counts.jobs, 'a cluster or notebook it may use failed to deploy')
-        : ((yield wave({ wave: 'jobs' })) as WaveResult),
-    );
-  }
-  const touched = clusters?.touchedClusterIds ?? [];
-  if (touched.length > 0)
-    results.push((yield wave({ wave: 'lifecycle', clusterIds: touched })) as WaveResult);
-  if (input.prune && !results.some((r) => r.failed > 0 || r.skipped > 0)) {
-    results.push((yield wave({ wave: 'prune' })) as WaveResult);
+  for (const wave of WAVES) {
+    const touched = results.find((r) => r.wave === 'clusters')?.touchedClusterIds ?? [];
+    const items = itemsOf(wave, input, touched.length);
+    const decision = decideWave(wave, items > 0, results);
+    if (!decision.run) {
+      // Pruning's steps are not counted here (the plan has them): holding it back is not a failure.
+      if (decision.skip !== undefined && wave.applies === 'changes') {
+        results.push({
+          wave: wave.name,
+          batch: 0,
+          done: 0,
+          failed: 0,
+          skipped: items,
+          failures: [{ key: wave.name, message: `skipped: ${decision.skip}` }],
+        });
+      }
+      continue;
+    }
+    if (wave.batched) {
+      const batches = Math.ceil(items / input.batchSize);
+      const tasks = Array.from({ length: batches }, (_, batch) =>
+        call({ wave: wave.name, batch, batchSize: input.batchSize }),
+      );
+      results.push(...((yield context.df.Task.all(tasks)) as WaveResult[]));
+    } else {
+      const extra = wave.applies === 'touchedClusters' ? { clusterIds: touched } : {};
+      results.push((yield call({ wave: wave.name, ...extra })) as WaveResult);
+    }
   }
   return {
     done: results.reduce((n, r) => n + r.done, 0),
@@ -72,4 +65,18 @@ export function* deployEnvironment(
     failures: results.flatMap((r) => r.failures).slice(0, 20),
     created: provision.created,
   };
+}
+
+/** How many items a wave has to apply, as far as the orchestration knows (pruning: 1 when it is on). */
+function itemsOf(wave: Wave, input: DeployEnvironmentInput, touchedClusters: number): number {
+  if (wave.applies === 'touchedClusters') return touchedClusters;
+  if (wave.applies === 'deletes') return input.prune ? 1 : 0;
+  return wave.kinds.reduce((n, kind) => n + countOf(input.counts, kind), 0);
+}
+
+function countOf(counts: DeployEnvironmentInput['counts'], kind: Wave['kinds'][number]): number {
+  // inspectBundle counts notebooks and workspace files together (they share the files wave).
+  if (kind === 'notebooks') return counts.files;
+  if (kind === 'files') return 0;
+  return counts[kind];
 }

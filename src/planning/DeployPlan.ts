@@ -1,5 +1,6 @@
 // Pure: the plan data. A resource key maps to one action, in apply-wave order.
 import type { ResourceKind } from '../manifest/Bundle';
+import { planOrderOf } from './waves';
 
 export type PlanAction = 'create' | 'update' | 'unchanged' | 'delete';
 
@@ -7,7 +8,7 @@ export interface PlanStep {
   key: string;
   kind: ResourceKind;
   action: PlanAction;
-  /** 0 init scripts, 1 clusters, 2 notebooks and files, 3 jobs, 4 pruning. */
+  /** Plan order (planning/waves.ts): 0 init scripts, 1 clusters, 2 notebooks and files, 3 jobs, 4 pruning. */
   wave: number;
   /** Workspace path, dbfs path, or cluster/job name. */
   target: string;
@@ -36,11 +37,12 @@ export interface DeployPlan {
   summary: Record<ResourceKind, KindSummary>;
 }
 
+/** Plan order of each kind's steps, from the one list of waves. */
 export const WAVE_OF_KIND: Record<ResourceKind, number> = {
-  initScripts: 0,
-  clusters: 1,
-  notebooks: 2,
-  files: 2,
-  jobs: 3,
+  initScripts: planOrderOf('initScripts'),
+  clusters: planOrderOf('clusters'),
+  notebooks: planOrderOf('notebooks'),
+  files: planOrderOf('files'),
+  jobs: planOrderOf('jobs'),
 };
-export const PRUNE_WAVE = 4;
+export const PRUNE_WAVE = planOrderOf('delete');
