@@ -1,4 +1,4 @@
-// Lint rules, including the dependency direction between tiers (STYLE.md "Dependency direction").
+// Lint rules, including the dependency direction between tiers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

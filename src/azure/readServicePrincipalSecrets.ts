@@ -8,7 +8,7 @@ import { MissingSecretError } from './MissingSecretError';
 import { principalIdOf } from './principalIdOf';
 import { requiredRole } from './requiredRole';
 
-/** The seed's secret names (azure-databricks-devops-readme, "Click on Secrets"). */
+/** The secret names of the Azure DevOps pipeline bricklane replaces, so its Key Vaults work unchanged. */
 export const SERVICE_PRINCIPAL_SECRET_NAMES = {
   subscriptionId: 'databricks-dev-ops-subscription-id',
   tenantId: 'databricks-dev-ops-tenant-id',

@@ -1,5 +1,5 @@
 // Pure: typed errors of the Databricks workspace client, one class per way a caller reacts.
-// Activities return permanent failures as data and throw transient ones (STYLE.md), so every error says
+// Activities return permanent failures as data and throw transient ones, so every error says
 // whether retrying later can help (`retryable`) and carries a `kind` that survives serialization.
 
 export type DatabricksErrorKind =

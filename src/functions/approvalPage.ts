@@ -1,5 +1,5 @@
 // I/O: GET /api/approvals/{token}: the approval page. It only reads. Mail scanners, link previews in
-// chat apps and browser prefetch all open links, so a GET must never decide (DESIGN.md, "Who uses it" 3).
+// chat apps and browser prefetch all open links, so a GET must never decide.
 //
 // Registration (src/index.ts): app.http('approvalPage', approvalPage)
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';

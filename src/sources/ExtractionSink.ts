@@ -1,6 +1,6 @@
 // I/O: where an archive's entries land. One fresh folder; every entry counted against the limits, every path
 // claimed once, every byte counted as it is written. The tar and zip readers write only through here, so
-// both formats obey the same rules (DESIGN.md, Security model).
+// both formats obey the same rules.
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';

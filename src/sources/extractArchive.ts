@@ -1,6 +1,6 @@
 // I/O: unpacks an uploaded or fetched archive (.tar.gz/.tgz, .tar or .zip, told apart by their first bytes,
 // not their names) into a new folder, refusing absolute paths, "..", links, special files, duplicates, and
-// oversize or too many entries (DESIGN.md, Security model). All or nothing: entries go to a fresh folder
+// oversize or too many entries. All or nothing: entries go to a fresh folder
 // next to the destination, which is renamed into place only once the whole archive passed.
 import { mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 // Pure: a verified GitHub `push` payload -> deploy this commit, or ignore it (with the reason the sender
 // sees in Recent Deliveries), or reject it as malformed. Only pushes that move the release branch to a
-// commit deploy: tags, other branches and deletions are acknowledged and ignored (DESIGN.md, "Who uses it" 1).
+// commit deploy: tags, other branches and deletions are acknowledged and ignored.
 // Fields as in GitHub's webhook reference, "push": ref, after, deleted, repository.full_name, pusher, sender.
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 // Pure: an archive entry's name -> the relative POSIX path it may be written to, or a rejection. Checked
-// here rather than trusted to the unpacker, so tar and zip follow one rule set (DESIGN.md, Security model).
+// here rather than trusted to the unpacker, so tar and zip follow one rule set.
 import { ArchiveRejectedError } from './ArchiveRejectedError';
 
 const REBUILD = 'build the archive from inside the bundle folder, with relative paths only';

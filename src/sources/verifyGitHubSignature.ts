@@ -1,8 +1,9 @@
 // Pure: checks X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the webhook secret) in constant time,
 // with @octokit/webhooks-methods' `verify`. That package is ESM-only; under module node16 the dynamic
-// import stays an import() in the CommonJS output (FACTS.md). `verify` takes the payload as a string and
-// signs its UTF-8 encoding, so the raw bytes are decoded strictly: a body that is not valid UTF-8 would not
-// round-trip to the bytes GitHub signed, and cannot be a GitHub delivery anyway.
+// import stays an import() in the CommonJS output
+// (https://www.typescriptlang.org/docs/handbook/modules/reference.html, module node16). `verify` takes the
+// payload as a string and signs its UTF-8 encoding, so the raw bytes are decoded strictly: a body that is not
+// valid UTF-8 would not round-trip to the bytes GitHub signed, and cannot be a GitHub delivery anyway.
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
 
 export async function verifyGitHubSignature(

@@ -1,4 +1,4 @@
-// Pure: the status page of one release (DESIGN.md, "Who uses it" 5): Dev -> QA -> Prod with each stage's
+// Pure: the status page of one release: Dev -> QA -> Prod with each stage's
 // state, approval, plan (expandable to names), outcome and timings, and where the bundle came from.
 // Every value from a bundle or a payload (names, commits, approvers, comments, messages) is escaped.
 import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './KIND_LABELS';

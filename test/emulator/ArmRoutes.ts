@@ -31,7 +31,10 @@ interface Target {
 
 interface PendingOperation {
   workspace: WorkspaceRecord;
-  /** Polls that still answer InProgress; FACTS.md: once InProgress, then Succeeded. */
+  /**
+   * Polls that still answer InProgress before Succeeded
+   * (https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations).
+   */
   pollsLeft: number;
 }
 

@@ -1,7 +1,7 @@
 // Test infrastructure: the all-purpose clusters of one workspace and their state machine.
-// Rules from the Clusters API (FACTS.md "clusters/edit"): edit only in RUNNING (restarts) or TERMINATED
-// (stays terminated); create is idempotent only with an idempotency_token. States advance lazily from
-// timestamps, so no timer keeps a test process alive.
+// Rules from the Clusters API (https://learn.microsoft.com/azure/databricks/api/workspace/clusters/edit):
+// edit only in RUNNING (restarts) or TERMINATED (stays terminated); create is idempotent only with an
+// idempotency_token. States advance lazily from timestamps, so no timer keeps a test process alive.
 import { ApiError } from './ApiError';
 import type { IdSequences } from './IdSequences';
 import type { JsonObject } from './JsonValue';

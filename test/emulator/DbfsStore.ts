@@ -1,6 +1,7 @@
 // Test infrastructure: the DBFS tree and streaming upload handles of one workspace.
-// Rules from the DBFS API docs (FACTS.md "dbfs/put"): inline put and each add-block carry at most 1 MiB;
-// larger files stream through create/add-block/close, and a handle dies after 10 idle minutes.
+// Rules from the DBFS API docs (https://learn.microsoft.com/azure/databricks/api/workspace/dbfs/put): inline
+// put and each add-block carry at most 1 MiB; larger files stream through create/add-block/close, and a
+// handle dies after 10 idle minutes.
 import { ApiError } from './ApiError';
 import type { IdSequences } from './IdSequences';
 import { normalizePath, parentOf } from './normalizePath';

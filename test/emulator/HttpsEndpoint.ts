@@ -1,6 +1,8 @@
 // Test infrastructure: one HTTPS listener of the Azure emulator (ARM + identity, or one Key Vault).
-// The Azure SDKs refuse bearer tokens over plain http (FACTS.md), so every endpoint serves the shared
-// self-signed certificate; the handler sees the whole body and answers with JSON (or nothing, for HEAD).
+// The Azure SDKs refuse bearer tokens over plain http ("Bearer token authentication is not permitted for
+// non-TLS protected (non-https) URLs", @azure/core-rest-pipeline's bearerTokenAuthenticationPolicy), so
+// every endpoint serves the shared self-signed certificate; the handler sees the whole body and answers
+// with JSON (or nothing, for HEAD).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';

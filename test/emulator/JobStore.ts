@@ -1,6 +1,7 @@
 // Test infrastructure: the jobs of one workspace.
-// Rules from the Jobs API 2.1 (FACTS.md "jobs/reset"): reset replaces all settings; list pages with
-// limit/page_token/has_more and hides tasks and job_clusters unless expand_tasks is set.
+// Rules from the Jobs API 2.1 (https://learn.microsoft.com/azure/databricks/api/workspace/jobs/reset): reset
+// replaces all settings; list pages with limit/page_token/has_more and hides tasks and job_clusters unless
+// expand_tasks is set.
 import { ApiError } from './ApiError';
 import type { IdSequences } from './IdSequences';
 import type { JsonObject, JsonValue } from './JsonValue';

@@ -1,6 +1,7 @@
 // Test infrastructure: per-workspace token buckets in front of the emulated REST API.
-// Rates follow the Azure Databricks limits page (FACTS.md "Rate limits"); each bucket holds one second
-// of tokens, so a burst above the rate is refused at once with the wait until the next token.
+// Rates follow the Azure Databricks limits page
+// (https://learn.microsoft.com/azure/databricks/resources/limits); each bucket holds one second of tokens, so
+// a burst above the rate is refused at once with the wait until the next token.
 export interface RateLimits {
   /** 2.0/workspace/import */
   workspaceImport: number;

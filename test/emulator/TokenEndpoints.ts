@@ -68,8 +68,9 @@ export class TokenEndpoints {
     this.counts = emptyCounters();
   }
 
-  // App Service answers with expires_on in epoch seconds (as a string); @azure/identity treats a token
-  // without expires_on as already expired (FACTS.md).
+  // App Service answers with expires_on in epoch seconds, as a string
+  // (https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference);
+  // @azure/identity treats a token without expires_on as already expired.
   private managedIdentityToken(request: HttpRequest): HttpAnswer {
     if (request.method !== 'GET') return this.refuse(405, 'invalid_request', 'Use GET.');
     if (request.headers['x-identity-header'] !== this.directory.identityHeader) {

@@ -1,6 +1,7 @@
 // Test infrastructure: the workspace file tree (folders, notebooks, workspace files) of one workspace.
-// Rules from the workspace API docs (FACTS.md "workspace/import"): the parent folder must exist, an
-// existing object needs overwrite, SOURCE notebooks stop at 10 MiB, ipynb at 100 MiB.
+// Rules from the workspace API docs
+// (https://learn.microsoft.com/azure/databricks/api/workspace/workspace/import): the parent folder must
+// exist, an existing object needs overwrite, SOURCE notebooks stop at 10 MiB, ipynb at 100 MiB.
 import { ApiError } from './ApiError';
 import type { IdSequences } from './IdSequences';
 import { normalizePath, parentOf } from './normalizePath';

@@ -1,5 +1,6 @@
 // Test infrastructure: the files of one commit of a fake repository, from inline contents and fixture
-// folders (e.g. `artifacts: { dir: '/work/main/artifacts' }` puts the sample bundle at artifacts/).
+// folders (e.g. `artifacts: { dir: resolve(__dirname, '../../artifacts') }` puts the sample bundle at
+// artifacts/).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

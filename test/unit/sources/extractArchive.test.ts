@@ -1,5 +1,6 @@
-// extractArchive against crafted archives: everything DESIGN.md's security model refuses, refused with a
-// named reason and nothing left behind; and the archives real tools make (tar, GitHub, zip) unpacked intact.
+// extractArchive against crafted archives: everything the security model refuses (absolute paths, `..`,
+// links, special files, oversize or too many entries), refused with a named reason and nothing left behind;
+// and the archives real tools make (tar, GitHub, zip) unpacked intact.
 import {
   mkdirSync,
   mkdtempSync,
