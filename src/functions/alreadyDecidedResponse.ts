@@ -2,7 +2,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { ApprovalClaims } from '../approvals/approvalToken';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
-import { messageResponse } from '../web/messageResponse';
+import { messageResponse } from '../web/responses';
 
 export function alreadyDecidedResponse(
   claims: ApprovalClaims,

@@ -15,7 +15,7 @@ import type { RecordDecisionResult } from '../approvals/DecisionStore';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
-import { messageResponse } from '../web/messageResponse';
+import { messageResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';

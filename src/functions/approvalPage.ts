@@ -7,7 +7,7 @@ import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { resolveApprover } from '../approvals/resolveApprover';
-import { htmlResponse } from '../web/htmlResponse';
+import { htmlResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';

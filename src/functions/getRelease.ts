@@ -11,11 +11,8 @@ import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
 import { blobServiceFromSettings } from '../approvals/blobServiceFromSettings';
 import { readStagePlan } from '../approvals/readStagePlan';
 import type { DeployPlan } from '../planning/DeployPlan';
-import { htmlResponse } from '../web/htmlResponse';
-import { messageResponse } from '../web/messageResponse';
-import { prefersHtml } from '../web/prefersHtml';
+import { htmlResponse, messageResponse, prefersHtml, renderReleaseMissingPage } from '../web/responses';
 import { releaseView, type ReleaseView } from '../release/releaseView';
-import { renderReleaseMissingPage } from '../web/renderReleaseMissingPage';
 import { renderStatusPage } from '../web/renderStatusPage';
 
 // The same URL answers JSON or HTML, so caches must key on Accept.

@@ -4,8 +4,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import { appServices } from '../activities/engine/appServices';
-import { htmlResponse } from '../web/htmlResponse';
-import { prefersHtml } from '../web/prefersHtml';
+import { htmlResponse, prefersHtml } from '../web/responses';
 import { renderReleaseListPage } from '../web/renderReleaseListPage';
 import { releaseViewOf } from './getRelease';
 

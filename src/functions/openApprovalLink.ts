@@ -5,7 +5,7 @@ import { type ApprovalClaims, describeTokenFailure, verifyApprovalToken } from '
 import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
 import { createAzureCredential } from '../azure/createAzureCredential';
 import type { EnvironmentSettings } from '../config/Settings';
-import { messageResponse } from '../web/messageResponse';
+import { messageResponse } from '../web/responses';
 
 export type OpenedApprovalLink =
   | { ok: true; services: ApprovalServices; claims: ApprovalClaims; environment: EnvironmentSettings }

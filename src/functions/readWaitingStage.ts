@@ -5,7 +5,7 @@ import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from '../approvals/approvalToken';
 import { checkStageWaiting } from '../approvals/checkStageWaiting';
 import { readOrchestration } from '../approvals/readOrchestration';
-import { messageResponse } from '../web/messageResponse';
+import { messageResponse } from '../web/responses';
 
 export type WaitingStage =
   | { ok: true; client: df.DurableClient; release: ReleaseStatus; stage: StageStatus }

@@ -1,14 +1,14 @@
 // Pure: the approval page: what release, who asked, what will change in the environment, and a plain
 // HTML form (no script) that posts the decision back to the page's own URL.
-import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './KIND_LABELS';
+import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './format';
 import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import { MAX_COMMENT_LENGTH } from '../approvals/parseDecisionRequest';
 import type { ApproverResolution } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import type { DeployPlan, KindSummary, PlanStep } from '../planning/DeployPlan';
-import { escapeHtml } from './escapeHtml';
-import { renderDocument } from './renderDocument';
+import { escapeHtml } from './html';
+import { renderDocument } from './document';
 
 export interface ApprovalPageModel {
   release: Pick<ReleaseStatus, 'releaseId' | 'bundleId' | 'source'>;

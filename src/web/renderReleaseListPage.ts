@@ -1,15 +1,10 @@
 // Pure: the recent releases, newest first: each one's state, its stages at a glance, where it came from,
 // when it started, and a link to its status page. Cards rather than a table, so it reads on a phone.
 import { displayName } from '../config/loadSettings';
-import { escapeHtml } from './escapeHtml';
-import { formatDuration } from './formatDuration';
-import { formatUtc } from './formatUtc';
-import { pageLink } from './pageLink';
-import { renderCommit } from './renderCommit';
+import { escapeHtml, pageLink, renderCommit, stateBadge } from './html';
+import { formatDuration, formatUtc, sourceLabel } from './format';
 import type { ReleaseView } from '../release/releaseView';
-import { sourceLabel } from './sourceLabel';
-import { stateBadge } from './stateBadge';
-import { statusPageDocument } from './statusPageDocument';
+import { statusPageDocument } from './document';
 
 export interface ReleaseListPageModel {
   /** Newest first. */

@@ -1,21 +1,20 @@
 // Pure: the status page of one release: Dev -> QA -> Prod with each stage's
 // state, approval, plan (expandable to names), outcome and timings, and where the bundle came from.
 // Every value from a bundle or a payload (names, commits, approvers, comments, messages) is escaped.
-import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './KIND_LABELS';
+import {
+  describeState,
+  formatDuration,
+  formatUtc,
+  KIND_LABELS,
+  MAX_ITEMS_PER_KIND,
+  sourceLabel,
+} from './format';
 import type { KindSummary as Counts, PlanStep, DeployPlan } from '../planning/DeployPlan';
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
-import { describeState } from './describeState';
-import { escapeHtml } from './escapeHtml';
-import { formatDuration } from './formatDuration';
-import { formatUtc } from './formatUtc';
-import { pageLink } from './pageLink';
-import type { PageTone } from './renderDocument';
-import { renderCommit } from './renderCommit';
+import { escapeHtml, pageLink, renderCommit, stateBadge } from './html';
+import { type PageTone, statusPageDocument } from './document';
 import type { ReleaseView, StageView } from '../release/releaseView';
-import { sourceLabel } from './sourceLabel';
-import { stateBadge } from './stateBadge';
-import { statusPageDocument } from './statusPageDocument';
 
 export interface StatusPageModel {
   release: ReleaseView;

@@ -3,7 +3,6 @@ import type { StageStatus } from '../../../src/release/ReleaseStatus';
 import { ANONYMOUS_APPROVER } from '../../../src/approvals/resolveApprover';
 import type { DeployPlan, KindSummary } from '../../../src/planning/DeployPlan';
 import { renderApprovalPage, type ApprovalPageModel } from '../../../src/web/renderApprovalPage';
-import { renderMessagePage } from '../../../src/web/renderMessagePage';
 
 const EVIL = '<script>alert(1)</script>';
 const none: KindSummary = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
@@ -201,17 +200,5 @@ describe('renderApprovalPage', () => {
     expect(page).toContain('<code>/n199</code>');
     expect(page).not.toContain('<code>/n200</code>');
     expect(page).toContain('… and 250 more');
-  });
-});
-
-describe('renderMessagePage', () => {
-  it('renders an outcome with escaped details', () => {
-    const page = renderMessagePage('Already decided', `By ${EVIL}`, 409, [['By', EVIL]]);
-    expect(page).not.toContain('<script');
-    expect(page).toContain('<h1>Already decided</h1>');
-    expect(page).toContain('<dt>By</dt><dd>&lt;script&gt;alert(1)&lt;/script&gt;</dd>');
-    expect(page).toContain('class="tone-warn"');
-    expect(renderMessagePage('Approved', 'ok', 200)).toContain('class="tone-ok"');
-    expect(renderMessagePage('Invalid link', 'no', 403)).toContain('class="tone-error"');
   });
 });
