@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   approvalTokenMac,
   approvalUrl,
+  approvalWaitId,
   createApprovalToken,
   decodeBase64Url,
+  describeTokenFailure,
   MissingSigningKeyError,
   verifyApprovalToken,
 } from '../../../src/approvals/approvalToken';
@@ -159,5 +161,25 @@ describe('decodeBase64Url', () => {
     ['A Q', undefined],
   ])('%j -> %j', (text, bytes) => {
     expect(decodeBase64Url(text)).toEqual(bytes);
+  });
+});
+
+describe('approvalWaitId', () => {
+  it('is the expiry, and the nonce when the link has one', () => {
+    expect(approvalWaitId(claims)).toBe(String(IN_ONE_HOUR));
+    expect(approvalWaitId({ ...claims, nonce: 'n1' })).toBe(`${IN_ONE_HOUR}.n1`);
+    expect(approvalWaitId({ ...claims, expiresAt: IN_ONE_HOUR + 1 })).not.toBe(approvalWaitId(claims));
+  });
+});
+
+describe('describeTokenFailure', () => {
+  it.each([
+    ['malformed', 400, 'Invalid link', /incomplete or damaged/],
+    ['badSignature', 403, 'Invalid link', /not issued by this bricklane app/],
+    ['expired', 410, 'Link expired', /has expired/],
+  ] as const)('%s -> %i %s', (reason, status, title, message) => {
+    const answer = describeTokenFailure(reason);
+    expect(answer).toMatchObject({ status, title });
+    expect(answer.message).toMatch(message);
   });
 });
