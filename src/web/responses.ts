@@ -9,7 +9,7 @@ import { escapeHtml, pageLink } from './html';
 // - CSP: no script at all, inline styles only, forms may post only back to us;
 // - no framing (clickjacking an Approve button), no Referer (the URL holds the token), no caching (a
 //   shared proxy or the back button must not show a stale "waiting" page).
-export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
