@@ -44,3 +44,9 @@ export interface DatabricksClientOptions {
 export interface DatabricksOperationOptions {
   abortSignal?: AbortSignal;
 }
+
+/** Deleting a DBFS path or a workspace object. */
+export interface DeleteOptions extends DatabricksOperationOptions {
+  /** A non-empty folder needs it. Default false. */
+  recursive?: boolean;
+}

@@ -1,7 +1,8 @@
 // I/O: writes a DBFS file of any size — one put up to 1 MiB, else create / add-block... / close.
 import { DatabricksApiError } from './DatabricksApiError';
 import type { DatabricksOperationOptions } from './DatabricksClientOptions';
-import { DBFS_MAX_BLOCK_SIZE_IN_BYTES, type DatabricksWorkspaceClient } from './DatabricksWorkspaceClient';
+import type { DatabricksWorkspaceClient } from './DatabricksWorkspaceClient';
+import { DBFS_MAX_BLOCK_SIZE_IN_BYTES } from './dbfsApi';
 
 export interface UploadDbfsFileOptions extends DatabricksOperationOptions {
   /** Default true: deploys replace what they wrote before. */
@@ -33,17 +34,17 @@ export async function uploadDbfsFile(
   }
   const operation = { abortSignal: options.abortSignal };
   if (contents.length <= blockSize) {
-    await client.dbfsPut(path, contents, { ...operation, overwrite });
+    await client.putDbfsFile(path, contents, { ...operation, overwrite });
     return;
   }
   const maxRestarts = options.maxRestarts ?? 2;
   for (let restart = 0; ; restart++) {
     try {
-      const handle = await client.dbfsCreate(path, { ...operation, overwrite });
+      const handle = await client.openDbfsStream(path, { ...operation, overwrite });
       for (let offset = 0; offset < contents.length; offset += blockSize) {
-        await client.dbfsAddBlock(handle, contents.subarray(offset, offset + blockSize), operation);
+        await client.addDbfsBlock(handle, contents.subarray(offset, offset + blockSize), operation);
       }
-      await client.dbfsClose(handle, operation);
+      await client.closeDbfsStream(handle, operation);
       return;
     } catch (error) {
       if (!(error instanceof DatabricksApiError) || !error.retryable || restart >= maxRestarts) throw error;

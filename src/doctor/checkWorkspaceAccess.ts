@@ -52,7 +52,7 @@ export async function checkWorkspaceAccess(
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   try {
-    await client.workspaceGetStatus('/');
+    await client.getWorkspaceObjectStatus('/');
     return { ...base, status: 'ok', detail: `${url} accepted the credential (${describeMode(env)})` };
   } catch (error) {
     if (!(error instanceof DatabricksApiError)) {

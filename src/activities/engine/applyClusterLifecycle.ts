@@ -20,7 +20,7 @@ export async function applyClusterLifecycle(
     try {
       const { state } = await ctx.client.getCluster(id, { abortSignal: ctx.abortSignal });
       if (lifecycle === 'terminate' && state !== 'TERMINATED' && state !== 'TERMINATING') {
-        await ctx.client.deleteCluster(id, { abortSignal: ctx.abortSignal });
+        await ctx.client.terminateCluster(id, { abortSignal: ctx.abortSignal });
       } else if (lifecycle === 'running' && state === 'TERMINATED') {
         await ctx.client.startCluster(id, { abortSignal: ctx.abortSignal });
       }

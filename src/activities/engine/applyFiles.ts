@@ -57,12 +57,12 @@ async function writeItem(ctx: ApplyContext, item: FileItem): Promise<void> {
   if (item.target.startsWith('dbfs:')) {
     await uploadDbfsFile(ctx.client, item.target, content, { ...options, overwrite: true });
   } else if ('format' in item) {
-    await ctx.client.workspaceImport(
+    await ctx.client.importWorkspaceObject(
       { path: item.target, format: item.format, language: item.language, content, overwrite: true },
       options,
     );
   } else {
-    await ctx.client.workspaceImport(
+    await ctx.client.importWorkspaceObject(
       { path: item.target, format: 'AUTO', content, overwrite: true },
       options,
     );
@@ -88,7 +88,7 @@ async function createFolders(
   const failures = new Map<string, string>();
   await mapConcurrent(deepest, ctx.concurrency, async (folder) => {
     try {
-      await ctx.client.workspaceMkdirs(folder, { abortSignal: ctx.abortSignal });
+      await ctx.client.createWorkspaceFolder(folder, { abortSignal: ctx.abortSignal });
     } catch (error) {
       failures.set(folder, `could not create folder ${folder}: ${errorMessage(error)}`);
     }

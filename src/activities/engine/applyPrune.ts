@@ -12,9 +12,9 @@ export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]):
     try {
       const id = step.liveId ?? '';
       if (step.kind === 'jobs') await ctx.client.deleteJob(Number(id), options);
-      else if (step.kind === 'clusters') await ctx.client.deleteCluster(id, options);
-      else if (step.target.startsWith('dbfs:')) await ctx.client.dbfsDelete(step.target, options);
-      else await ctx.client.workspaceDelete(step.target, { ...options, recursive: false });
+      else if (step.kind === 'clusters') await ctx.client.terminateCluster(id, options);
+      else if (step.target.startsWith('dbfs:')) await ctx.client.deleteDbfsPath(step.target, options);
+      else await ctx.client.deleteWorkspaceObject(step.target, { ...options, recursive: false });
     } catch (error) {
       if (!(error instanceof DatabricksNotFoundError)) {
         return { key: step.key, action: 'delete', status: 'failed', message: errorMessage(error) };

@@ -54,7 +54,7 @@ async function readWorkspaceFolders(
   const objects: Record<string, ObjectType> = {};
   await mapConcurrent(folders, 16, async (folder) => {
     try {
-      const children = await client.listWorkspace(folder);
+      const children = await client.listWorkspaceFolder(folder);
       objects[folder] = 'DIRECTORY';
       for (const child of children) objects[child.path] = child.object_type as ObjectType;
     } catch (error) {
@@ -71,7 +71,7 @@ async function readDbfsFiles(
   const files: Record<string, true> = {};
   const targets = bundle.initScripts.map((i) => i.target).filter((t) => t.startsWith('dbfs:'));
   await mapConcurrent(targets, 16, async (target) => {
-    const status = await client.dbfsGetStatus(target);
+    const status = await client.getDbfsStatus(target);
     if (status && !status.is_dir) files[target] = true;
   });
   return files;

@@ -1,4 +1,6 @@
 // I/O: a fake `fetch` for the Databricks client tests — the network is faulted by injecting fetch.
+import { DatabricksApiError } from '../../../src/databricks/DatabricksApiError';
+import type { DatabricksClientOptions } from '../../../src/databricks/DatabricksClientOptions';
 
 export interface RecordedRequest {
   url: URL;
@@ -72,4 +74,27 @@ export function hang(_request: RecordedRequest, signal: AbortSignal | undefined)
   return new Promise((_resolve, reject) => {
     signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+}
+
+/** Client or transport options answering with `script`, with fast retries (each test may override them). */
+export function scriptedOptions(
+  script: ScriptStep[] | ScriptStep,
+  options: DatabricksClientOptions = {},
+): { options: DatabricksClientOptions; requests: RecordedRequest[] } {
+  const fake = scriptedFetch(script);
+  return {
+    options: { fetch: fake.fetch, retry: { baseDelayInMs: 1, maxDelayInMs: 5 }, ...options },
+    requests: fake.requests,
+  };
+}
+
+/** The DatabricksApiError a call rejects with; fails the test when it resolves or rejects otherwise. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<DatabricksApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DatabricksApiError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
 }

@@ -1,0 +1,135 @@
+// I/O: the Workspace API 2.0 calls of DatabricksWorkspaceClient (notebooks, files, folders), one HTTP call each,
+// closed over the client's transport.
+import type { DatabricksOperationOptions, DeleteOptions } from './DatabricksClientOptions';
+import { refuseLocally, type DatabricksTransport } from './DatabricksTransport';
+import type { NotebookLanguage, WorkspaceImportFormat, WorkspaceObjectInfo } from './WorkspaceObjectInfo';
+
+/** workspace/import refuses SOURCE notebooks above 10 MiB (MAX_NOTEBOOK_SIZE_EXCEEDED; notebook limitations). */
+export const MAX_SOURCE_NOTEBOOK_SIZE_IN_BYTES = 10 * 1_048_576;
+/** JUPYTER (.ipynb) imports are allowed up to 100 MiB. */
+export const MAX_JUPYTER_NOTEBOOK_SIZE_IN_BYTES = 100 * 1_048_576;
+
+export interface WorkspaceImportRequest {
+  path: string;
+  format: WorkspaceImportFormat;
+  /** Required with SOURCE. */
+  language?: NotebookLanguage;
+  content: Buffer;
+  overwrite: boolean;
+}
+
+export type WorkspaceApi = ReturnType<typeof workspaceApi>;
+
+export function workspaceApi(transport: DatabricksTransport) {
+  return {
+    /** Creates the folder and its parents (workspace/mkdirs); an existing folder is fine. */
+    async createWorkspaceFolder(path: string, options: DatabricksOperationOptions = {}): Promise<void> {
+      await transport.send(
+        { method: 'POST', version: '2.0', endpoint: 'workspace/mkdirs', body: { path }, idempotent: true },
+        options,
+      );
+    },
+
+    /**
+     * Imports a notebook (SOURCE with `language`, or JUPYTER) or a workspace file (AUTO). The parent folder must
+     * exist. Retried after ambiguous failures, which is safe because bricklane imports with `overwrite: true`;
+     * with `overwrite: false` a repeat of an import that did succeed reports DatabricksAlreadyExistsError.
+     * Size limits the API would reject are checked locally (10 MiB SOURCE, 100 MiB JUPYTER).
+     */
+    async importWorkspaceObject(
+      request: WorkspaceImportRequest,
+      options: DatabricksOperationOptions = {},
+    ): Promise<void> {
+      if (request.format === 'SOURCE' && request.language === undefined) {
+        throw refuseLocally(
+          'workspace/import',
+          'INVALID_PARAMETER_VALUE',
+          `importing ${request.path} with format SOURCE needs a language (PYTHON, SQL, SCALA or R)`,
+        );
+      }
+      const limit =
+        request.format === 'SOURCE'
+          ? MAX_SOURCE_NOTEBOOK_SIZE_IN_BYTES
+          : request.format === 'JUPYTER'
+            ? MAX_JUPYTER_NOTEBOOK_SIZE_IN_BYTES
+            : Infinity;
+      if (request.content.length > limit) {
+        throw refuseLocally(
+          'workspace/import',
+          'MAX_NOTEBOOK_SIZE_EXCEEDED',
+          `${request.path} is ${request.content.length} bytes, above the ${limit / 1_048_576} MiB limit of ` +
+            `${request.format} notebooks`,
+        );
+      }
+      await transport.send(
+        {
+          method: 'POST',
+          version: '2.0',
+          endpoint: 'workspace/import',
+          body: {
+            path: request.path,
+            format: request.format,
+            language: request.language,
+            content: request.content.toString('base64'),
+            overwrite: request.overwrite,
+          },
+          idempotent: true,
+        },
+        options,
+      );
+    },
+
+    /** The object at `path` (workspace/get-status), or undefined when there is none. */
+    async getWorkspaceObjectStatus(
+      path: string,
+      options: DatabricksOperationOptions = {},
+    ): Promise<WorkspaceObjectInfo | undefined> {
+      const result = await transport.sendOrUndefined(
+        {
+          method: 'GET',
+          version: '2.0',
+          endpoint: 'workspace/get-status',
+          query: { path },
+          idempotent: true,
+        },
+        options,
+      );
+      return result === undefined ? undefined : (result as unknown as WorkspaceObjectInfo);
+    },
+
+    /**
+     * Direct children of a folder (empty folder -> []). A missing folder throws DatabricksNotFoundError rather
+     * than returning [], so "gone" and "empty" stay distinguishable; callers that treat both alike catch it.
+     */
+    async listWorkspaceFolder(
+      path: string,
+      options: DatabricksOperationOptions = {},
+    ): Promise<WorkspaceObjectInfo[]> {
+      const result = await transport.send(
+        { method: 'GET', version: '2.0', endpoint: 'workspace/list', query: { path }, idempotent: true },
+        options,
+      );
+      // The API omits `objects` for an empty folder.
+      const objects = result.objects;
+      return Array.isArray(objects) ? (objects as WorkspaceObjectInfo[]) : [];
+    },
+
+    /**
+     * Deletes an object (a folder needs `recursive` unless empty). A missing path throws
+     * DatabricksNotFoundError; a retry after an ambiguous failure can report that too, so pruning callers
+     * treat NotFound as done.
+     */
+    async deleteWorkspaceObject(path: string, options: DeleteOptions = {}): Promise<void> {
+      await transport.send(
+        {
+          method: 'POST',
+          version: '2.0',
+          endpoint: 'workspace/delete',
+          body: { path, recursive: options.recursive ?? false },
+          idempotent: true,
+        },
+        options,
+      );
+    },
+  };
+}
