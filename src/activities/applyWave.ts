@@ -1,83 +1,85 @@
-// I/O (activity): applies one wave (or one batch of the files wave) to one environment.
-// Each call re-plans its own slice against the live workspace and the ledger, so a retried or resumed
-// batch skips what an earlier attempt already wrote. Step failures come back as data; errors that a
+// I/O (activity): applies one wave (or one batch of the files wave) of the stored plan to one environment.
+// It does not plan again: it loads its slice of the plan planEnvironment stored (the one the approver saw),
+// reads the live state of the kinds its wave touches only, and checks the basis of each step. When every
+// object is as planned, the stored steps are applied as stored; when one moved, nothing is applied and the
+// drift comes back, so the release can plan and ask again. A retried or resumed batch finds what an earlier
+// attempt wrote in the ledger and does not write it again. Step failures come back as data; errors that a
 // retry can fix (ledger conflicts, outages) are thrown for the retry policy.
 import type { Bundle } from '../manifest/Bundle';
-import { computePlan } from '../planning/computePlan';
+import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { PlanStep } from '../planning/DeployPlan';
+import { isSubsetEqual } from '../planning/isSubsetEqual';
+import type { Ledger } from '../planning/Ledger';
+import { findLive, type LiveState } from '../planning/LiveState';
+import { basisOfSteps, checkStep, type PlanDrift, type StoredPlan } from '../planning/PlanBasis';
+import { resolveJobSettings } from '../planning/resolveJobSettings';
+import { batchKeys, stepsOfWave, waveNamed, type Wave } from '../planning/waves';
 import type { ApplyWaveInput, WaveResult } from './contracts';
 import type { ApplyContext, StepOutcome } from './engine/ApplyContext';
-import { applyClusterLifecycle } from './engine/applyClusterLifecycle';
-import { applyClusters } from './engine/applyClusters';
-import { applyFiles } from './engine/applyFiles';
-import { applyJobs } from './engine/applyJobs';
-import { applyPrune } from './engine/applyPrune';
 import { appServices } from './engine/appServices';
 import { connectForActivity } from './engine/connectForActivity';
 import { requireStagedBundle } from './engine/loadStagedBundle';
+import { loadStoredPlan } from './engine/loadStoredPlan';
 import { readLiveState } from './engine/readLiveState';
 import { updateLedger } from './engine/updateLedger';
+import { WAVE_APPLIERS } from './engine/waveAppliers';
 
 const SHOWN_FAILURES = 20;
+const SHOWN_DRIFT = 20;
 
 export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   const services = appServices();
+  const wave = waveNamed(input.wave);
   const bundle = await requireStagedBundle(services.releases, input.bundleId);
+  const plan = await loadStoredPlan(services.releases, input.releaseId, input.environment, input.planId);
   const { client } = await connectForActivity(input.environment, { create: false });
   if (!client)
     throw new Error(`environment ${input.environment} has no workspace; provisionEnvironment runs first`);
   const stored = await services.ledger.read(input.environment);
   const ledger = { ...stored.ledger, entries: { ...stored.ledger.entries } };
-  const slice = sliceOf(bundle, input);
-  const live = await readLiveState(client, slice);
-  const plan = computePlan(slice, live, ledger);
+  const slice = sliceOf(bundle, wave, input);
+  const mine = new Set(keysOf(slice));
+  const steps = stepsOfWave(plan.steps, wave).filter((s) => s.action === 'delete' || mine.has(s.key));
+  const live = await readLiveState(client, slice, wave.applies === 'changes' ? wave.kinds : []);
+  const clusterIds = clusterIdsOf(bundle, plan, ledger);
+  const checked = checkSteps(bundle, plan, steps, live, ledger, clusterIds);
+  if (checked.drift.length > 0) {
+    return {
+      wave: input.wave,
+      batch: input.batch ?? 0,
+      done: 0,
+      failed: 0,
+      skipped: steps.length,
+      failures: [],
+      drift: checked.drift.slice(0, SHOWN_DRIFT),
+    };
+  }
   const ctx: ApplyContext = {
     client,
-    bundle: slice,
+    bundle,
     ledger,
     now: () => new Date().toISOString(),
     concurrency: Math.max(services.settings.maxInFlight * 2, 8),
     clusterWaitTimeoutInMs: 20 * 60_000,
     clusterPollIntervalInMs: 5_000,
   };
-  const steps = (...kinds: string[]): PlanStep[] =>
-    plan.steps.filter((s) => s.action !== 'delete' && kinds.includes(s.kind));
   let outcomes: StepOutcome[] = [];
   try {
-    switch (input.wave) {
-      case 'initScripts':
-        outcomes = await applyFiles(ctx, 'initScripts', steps('initScripts'), live);
-        break;
-      case 'files':
-        outcomes = await applyFiles(ctx, 'notebooks', steps('notebooks', 'files'), live);
-        break;
-      case 'clusters':
-        outcomes = await applyClusters(ctx, input.environment, steps('clusters'));
-        break;
-      case 'jobs': {
-        const clusterIds = Object.fromEntries(steps('clusters').map((s) => [s.target, s.liveId]));
-        outcomes = await applyJobs(ctx, steps('jobs'), clusterIds);
-        break;
-      }
-      case 'lifecycle':
-        outcomes = await applyClusterLifecycle(
-          ctx,
-          bundle.options.clusterLifecycle,
-          (input.clusterIds ?? []).map((id) => ({
-            key: `clusters.${id}`,
-            action: 'update',
-            status: 'done',
-            id,
-          })),
-        );
-        break;
-      case 'prune':
-        outcomes = await applyPrune(
-          ctx,
-          plan.steps.filter((s) => s.action === 'delete'),
-        );
-        break;
-    }
+    // Steps done by an earlier attempt are recorded as done (a cluster or job: its ledger entry too).
+    const done = checked.done.map((s) => recordDone(ctx, s, clusterIds));
+    const clusterOutcomes = (input.clusterIds ?? []).map((id): StepOutcome => ({
+      key: `clusters.${id}`,
+      action: 'update',
+      status: 'done',
+      id,
+    }));
+    const applied = await WAVE_APPLIERS[wave.name](ctx, {
+      steps: checked.apply,
+      live,
+      clusterIds,
+      clusterOutcomes,
+    });
+    outcomes = [...done, ...applied];
   } finally {
     await updateLedger(services.ledger, stored.ledger, ledger);
   }
@@ -99,33 +101,131 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   };
 }
 
-/** The part of the bundle one wave (or batch) plans and applies. */
-function sliceOf(bundle: Bundle, input: ApplyWaveInput): Bundle {
-  const none = { initScripts: [], clusters: [], notebooks: [], files: [], jobs: [] };
-  const options = { ...bundle.options, prune: input.wave === 'prune' };
-  switch (input.wave) {
-    case 'initScripts':
-      return { ...bundle, ...none, options, initScripts: bundle.initScripts };
-    case 'clusters':
-    case 'lifecycle':
-      return { ...bundle, ...none, options, clusters: bundle.clusters };
-    case 'jobs':
-      // Clusters are planned (not applied) so that jobs get their live ids.
-      return { ...bundle, ...none, options, clusters: bundle.clusters, jobs: bundle.jobs };
-    case 'files': {
-      const size = input.batchSize ?? Number.MAX_SAFE_INTEGER;
-      const start = (input.batch ?? 0) * size;
-      const items = [...bundle.notebooks, ...bundle.files].sort((a, b) => (a.key < b.key ? -1 : 1));
-      const mine = new Set(items.slice(start, start + size).map((i) => i.key));
-      return {
-        ...bundle,
-        ...none,
-        options,
-        notebooks: bundle.notebooks.filter((n) => mine.has(n.key)),
-        files: bundle.files.filter((f) => mine.has(f.key)),
-      };
-    }
-    case 'prune':
-      return { ...bundle, options };
+interface CheckedSteps {
+  apply: PlanStep[];
+  /** Written by an earlier attempt of this batch. */
+  done: { step: PlanStep; id?: string }[];
+  drift: PlanDrift[];
+}
+
+/** Each stored step against the live state and ledger now: apply, already done, or moved (drift). */
+function checkSteps(
+  bundle: Bundle,
+  plan: StoredPlan,
+  steps: readonly PlanStep[],
+  live: LiveState,
+  ledger: Ledger,
+  clusterIds: Readonly<Record<string, string | undefined>>,
+): CheckedSteps {
+  const now = basisOfSteps(bundle, steps, live, ledger);
+  const result: CheckedSteps = { apply: [], done: [], drift: [] };
+  for (const step of steps) {
+    const effect = effectOf(bundle, step, live, ledger, clusterIds);
+    const check = checkStep(step, plan.basis[step.key], now[step.key] ?? { live: 'absent' }, effect);
+    if (check === 'apply') result.apply.push(step);
+    else if (check === 'done') result.done.push({ step, ...(effect.id ? { id: effect.id } : {}) });
+    else result.drift.push({ key: step.key, ...check.drift });
   }
+  return result;
+}
+
+/** Whether the step's effect is already in place: in the ledger, or in the live object. */
+function effectOf(
+  bundle: Bundle,
+  step: PlanStep,
+  live: LiveState,
+  ledger: Ledger,
+  clusterIds: Readonly<Record<string, string | undefined>>,
+): { ledgerHasPlannedHash: boolean; liveMatchesDesired: boolean; id?: string } {
+  const entry = ledger.entries[step.key];
+  if (step.action === 'delete') return { ledgerHasPlannedHash: !entry, liveMatchesDesired: false };
+  const cluster = bundle.clusters.find((c) => c.key === step.key);
+  if (cluster) {
+    const found = findLive(
+      live.clusters,
+      entry?.target,
+      (x) => x.cluster_id,
+      (x) => x.cluster_name === cluster.name,
+    );
+    return {
+      ledgerHasPlannedHash: entry?.hash === cluster.sha256,
+      liveMatchesDesired: found !== undefined && isSubsetEqual(cluster.spec, found.spec),
+      ...(found ? { id: found.cluster_id } : entry ? { id: entry.target } : {}),
+    };
+  }
+  const job = bundle.jobs.find((j) => j.key === step.key);
+  if (job) {
+    const resolved = resolveJobSettings(job.settings, clusterIds).settings;
+    const found = findLive(
+      live.jobs,
+      entry?.target,
+      (x) => String(x.job_id),
+      (x) => x.name === job.name,
+    );
+    return {
+      ledgerHasPlannedHash: entry?.hash === sha256OfJson(resolved),
+      liveMatchesDesired: found !== undefined && isSubsetEqual(resolved, found.settings),
+      ...(found ? { id: String(found.job_id) } : entry ? { id: entry.target } : {}),
+    };
+  }
+  const item = [...bundle.initScripts, ...bundle.notebooks, ...bundle.files].find((i) => i.key === step.key);
+  const target = step.target;
+  const present = target.startsWith('dbfs:')
+    ? live.dbfsFiles?.[target] === true
+    : ['NOTEBOOK', 'FILE'].includes(live.workspaceObjects?.[target] ?? '');
+  return {
+    ledgerHasPlannedHash: item !== undefined && entry?.hash === item.sha256,
+    liveMatchesDesired: present,
+  };
+}
+
+/** A step an earlier attempt did: reported done, and its ledger entry kept (or written, for a lost write). */
+function recordDone(
+  ctx: ApplyContext,
+  { step, id }: { step: PlanStep; id?: string },
+  clusterIds: Readonly<Record<string, string | undefined>>,
+): StepOutcome {
+  const cluster = ctx.bundle.clusters.find((c) => c.key === step.key);
+  const job = ctx.bundle.jobs.find((j) => j.key === step.key);
+  const hash = cluster
+    ? cluster.sha256
+    : job
+      ? sha256OfJson(resolveJobSettings(job.settings, clusterIds).settings)
+      : undefined;
+  const prev = ctx.ledger.entries[step.key];
+  if (hash !== undefined && id !== undefined && (prev?.hash !== hash || prev.target !== id)) {
+    ctx.ledger.entries[step.key] = { hash, target: id, deployedAt: ctx.now() };
+  }
+  return { key: step.key, action: step.action, status: 'done', ...(id !== undefined ? { id } : {}) };
+}
+
+/**
+ * Cluster name -> live id for the jobs wave: what the clusters wave recorded in the ledger, else the id the
+ * plan found.
+ */
+function clusterIdsOf(bundle: Bundle, plan: StoredPlan, ledger: Ledger): Record<string, string | undefined> {
+  const planned = new Map(plan.steps.filter((s) => s.kind === 'clusters').map((s) => [s.key, s.liveId]));
+  return Object.fromEntries(
+    bundle.clusters.map((c) => [c.name, ledger.entries[c.key]?.target ?? planned.get(c.key)]),
+  );
+}
+
+/** The part of the bundle one wave (or batch) applies: its kinds, and of a batched wave, its batch. */
+function sliceOf(bundle: Bundle, wave: Wave, input: ApplyWaveInput): Bundle {
+  const sliced: Bundle = { ...bundle, initScripts: [], clusters: [], notebooks: [], files: [], jobs: [] };
+  if (wave.applies !== 'changes') return sliced;
+  const keys = wave.kinds.flatMap((kind) => bundle[kind].map((i) => i.key));
+  const batch = wave.batched
+    ? batchKeys(keys, input.batch ?? 0, input.batchSize ?? Number.MAX_SAFE_INTEGER)
+    : new Set(keys);
+  for (const kind of wave.kinds) {
+    Object.assign(sliced, { [kind]: (bundle[kind] as { key: string }[]).filter((i) => batch.has(i.key)) });
+  }
+  return sliced;
+}
+
+function keysOf(bundle: Bundle): string[] {
+  return [bundle.initScripts, bundle.clusters, bundle.notebooks, bundle.files, bundle.jobs].flatMap((items) =>
+    items.map((i) => i.key),
+  );
 }

@@ -28,3 +28,13 @@ export interface LiveState {
 export function emptyLiveState(): LiveState {
   return { clusters: [], jobs: [], workspaceObjects: {}, dbfsFiles: {} };
 }
+
+/** The ledger's id wins (names are not unique on Databricks); otherwise the first match by name. */
+export function findLive<T extends LiveCluster | LiveJob>(
+  items: readonly T[],
+  ledgerId: string | undefined,
+  idOf: (x: T) => string,
+  byName: (x: T) => boolean,
+): T | undefined {
+  return (ledgerId !== undefined ? items.find((x) => idOf(x) === ledgerId) : undefined) ?? items.find(byName);
+}

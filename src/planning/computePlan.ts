@@ -8,7 +8,7 @@ import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { DeployPlan, KindSummary, PlanStep } from './DeployPlan';
 import { PRUNE_WAVE, WAVE_OF_KIND } from './DeployPlan';
 import type { Ledger } from './Ledger';
-import type { LiveCluster, LiveJob, LiveState } from './LiveState';
+import { findLive, type LiveState } from './LiveState';
 import { differingKeys } from './isSubsetEqual';
 import { resolveJobSettings } from './resolveJobSettings';
 
@@ -152,16 +152,6 @@ function liveClusterIds(desired: Bundle, clusterSteps: PlanStep[]): Record<strin
     ids[c.name] = clusterSteps[i]?.liveId;
   });
   return ids;
-}
-
-/** The ledger's id wins (names are not unique on Databricks); otherwise the first match by name. */
-function findLive<T extends LiveCluster | LiveJob>(
-  items: readonly T[],
-  ledgerId: string | undefined,
-  idOf: (x: T) => string,
-  byName: (x: T) => boolean,
-): T | undefined {
-  return (ledgerId !== undefined ? items.find((x) => idOf(x) === ledgerId) : undefined) ?? items.find(byName);
 }
 
 function planPrune(desired: Bundle, ledger: Ledger): PlanStep[] {

@@ -1,9 +1,9 @@
-// I/O: one environment, start to end: ledger -> live state -> plan -> (apply -> ledger).
-// Used by the CLI now; the durable activities run the same steps in smaller pieces.
+// I/O: one environment, start to end, in process (the CLI): ledger -> live state -> plan -> (apply ->
+// ledger). The durable activities run the same steps in pieces: planEnvironment, then applyWave per wave.
 import { performance } from 'node:perf_hooks';
 import type { ApplyProgress, StepOutcome } from './ApplyContext';
 import { applyPlan } from './applyPlan';
-import { readLiveState } from './readLiveState';
+import { planWorkspace } from './planWorkspace';
 import type { LedgerStore } from '../../azure/LedgerStore';
 import type { DatabricksRequestInfo } from '../../databricks/DatabricksClientOptions';
 import { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
@@ -11,9 +11,7 @@ import type { RequestScheduler } from '../../databricks/RequestScheduler';
 import type { DatabricksCredential } from '../../databricks/DatabricksCredential';
 import type { Bundle } from '../../manifest/Bundle';
 import { canonicalJson } from '../../manifest/canonicalJson';
-import { computePlan } from '../../planning/computePlan';
 import type { DeployPlan } from '../../planning/DeployPlan';
-import { emptyLiveState } from '../../planning/LiveState';
 
 export interface RequestCounts {
   total: number;
@@ -57,7 +55,6 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
     if (info.method !== 'GET' && info.status !== undefined && info.status < 300) requests.writes += 1;
   };
   const envName = options.environment;
-  const stored = await options.ledgerStore.read(envName);
   // A workspace that does not exist yet holds nothing: the plan is to create everything.
   const client = options.workspace
     ? new DatabricksWorkspaceClient(options.workspace.url, options.workspace.credential, {
@@ -66,8 +63,11 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
         onRequest: count,
       })
     : undefined;
-  const live = client ? await readLiveState(client, options.bundle) : emptyLiveState();
-  const plan = computePlan(options.bundle, live, stored.ledger);
+  const {
+    plan,
+    live,
+    ledger: stored,
+  } = await planWorkspace(client, options.bundle, options.ledgerStore, envName);
   if (!options.apply || !client) {
     return {
       environment: envName,

@@ -1,22 +1,40 @@
-// I/O: reads what planning compares against: clusters, jobs, and the folders the bundle deploys into.
+// I/O: reads what planning compares against: clusters, jobs, and the folders the bundle deploys into,
+// for the resource kinds asked for.
 // Only the parent folders of our own targets are listed (not the whole notebook root), so the cost is one
 // GET per folder and does not depend on what else lives in the workspace.
 import { DatabricksNotFoundError } from '../../databricks/DatabricksApiError';
 import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
-import type { Bundle } from '../../manifest/Bundle';
+import { RESOURCE_KINDS, type Bundle, type ResourceKind } from '../../manifest/Bundle';
 import type { LiveCluster, LiveJob, LiveState } from '../../planning/LiveState';
 import { mapConcurrent } from './mapConcurrent';
 
 type ObjectType = NonNullable<LiveState['workspaceObjects']>[string];
 
-export async function readLiveState(client: DatabricksWorkspaceClient, bundle: Bundle): Promise<LiveState> {
+/**
+ * Reads the live state of `kinds` only (default: all): an apply batch of notebooks lists its own folders and
+ * never clusters or jobs. What is not read stays empty (clusters, jobs) or undefined (listings).
+ */
+export async function readLiveState(
+  client: DatabricksWorkspaceClient,
+  bundle: Bundle,
+  kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+): Promise<LiveState> {
+  const files = [...bundle.notebooks, ...bundle.files, ...bundle.initScripts].filter((i) =>
+    kinds.includes(i.key.slice(0, i.key.indexOf('.')) as ResourceKind),
+  );
+  const listsFolders = files.some((i) => !i.target.startsWith('dbfs:'));
   const [clusters, jobs, workspaceObjects, dbfsFiles] = await Promise.all([
-    readClusters(client),
-    readJobs(client),
-    readWorkspaceFolders(client, bundle),
-    readDbfsFiles(client, bundle),
+    kinds.includes('clusters') ? readClusters(client) : [],
+    kinds.includes('jobs') ? readJobs(client) : [],
+    listsFolders ? readWorkspaceFolders(client, files) : undefined,
+    kinds.includes('initScripts') ? readDbfsFiles(client, bundle) : undefined,
   ]);
-  return { clusters, jobs, workspaceObjects, dbfsFiles };
+  return {
+    clusters,
+    jobs,
+    ...(workspaceObjects ? { workspaceObjects } : {}),
+    ...(dbfsFiles ? { dbfsFiles } : {}),
+  };
 }
 
 async function readClusters(client: DatabricksWorkspaceClient): Promise<LiveCluster[]> {
@@ -45,11 +63,9 @@ async function readJobs(client: DatabricksWorkspaceClient): Promise<LiveJob[]> {
 
 async function readWorkspaceFolders(
   client: DatabricksWorkspaceClient,
-  bundle: Bundle,
+  items: readonly { target: string }[],
 ): Promise<Record<string, ObjectType>> {
-  const targets = [...bundle.notebooks, ...bundle.files, ...bundle.initScripts]
-    .map((i) => i.target)
-    .filter((t) => !t.startsWith('dbfs:'));
+  const targets = items.map((i) => i.target).filter((t) => !t.startsWith('dbfs:'));
   const folders = [...new Set(targets.map(parentOf))].sort();
   const objects: Record<string, ObjectType> = {};
   await mapConcurrent(folders, 16, async (folder) => {
