@@ -5,6 +5,7 @@ import * as df from 'durable-functions';
 import { applyWave } from './activities/applyWave';
 import { claimEnvironment } from './activities/claimEnvironment';
 import { ACTIVITIES, ORCHESTRATIONS } from './activities/contracts';
+import { failuresAsData } from './activities/failuresAsData';
 import { inspectBundle } from './activities/inspectBundle';
 import { notify } from './activities/notify';
 import { planEnvironment } from './activities/planEnvironment';
@@ -26,17 +27,18 @@ import { deployRelease } from './orchestrations/deployRelease';
 df.app.orchestration(ORCHESTRATIONS.deployRelease, deployRelease);
 df.app.orchestration(ORCHESTRATIONS.deployEnvironment, deployEnvironment);
 
-df.app.activity(ACTIVITIES.inspectBundle, { handler: inspectBundle });
-df.app.activity(ACTIVITIES.planEnvironment, { handler: planEnvironment });
-df.app.activity(ACTIVITIES.provisionEnvironment, { handler: provisionEnvironment });
-df.app.activity(ACTIVITIES.applyWave, { handler: applyWave });
+// Every activity returns permanent failures as data and throws only what a retry can fix.
+df.app.activity(ACTIVITIES.inspectBundle, { handler: failuresAsData(inspectBundle) });
+df.app.activity(ACTIVITIES.planEnvironment, { handler: failuresAsData(planEnvironment) });
+df.app.activity(ACTIVITIES.provisionEnvironment, { handler: failuresAsData(provisionEnvironment) });
+df.app.activity(ACTIVITIES.applyWave, { handler: failuresAsData(applyWave) });
 df.app.activity(ACTIVITIES.claimEnvironment, {
-  handler: claimEnvironment,
+  handler: failuresAsData(claimEnvironment),
   extraInputs: [df.input.durableClient()],
 });
-df.app.activity(ACTIVITIES.releaseEnvironment, { handler: releaseEnvironment });
+df.app.activity(ACTIVITIES.releaseEnvironment, { handler: failuresAsData(releaseEnvironment) });
 df.app.activity(ACTIVITIES.notify, { handler: notify });
-df.app.activity(ACTIVITIES.stageSource, { handler: stageSource });
+df.app.activity(ACTIVITIES.stageSource, { handler: failuresAsData(stageSource) });
 
 const durableClient = [df.input.durableClient()];
 app.http('startRelease', {

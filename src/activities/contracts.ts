@@ -3,8 +3,6 @@
 // name, batch numbers. Never file contents, never secrets. The release model they carry is in release/.
 import type { ResourceKind } from '../manifest/Bundle';
 import type { KindSummary } from '../planning/DeployPlan';
-import type { PlanDrift } from '../planning/PlanBasis';
-import type { WaveName } from '../planning/waves';
 import type { SourceToFetch } from '../release/ReleaseInput';
 import type { StageState } from '../release/ReleaseStatus';
 
@@ -23,6 +21,35 @@ export const ACTIVITIES = {
   stageSource: 'stageSource',
   notify: 'notify',
 } as const;
+
+/**
+ * A failure no retry can fix (a missing secret or role, a bad setting, a workspace that cannot be reached,
+ * a refused token): activities return it as data, so the release ends at once with the stage failed, its
+ * message and its fix, instead of retrying for minutes and ending with no word.
+ */
+export interface PermanentFailure {
+  /** The error's code: SecretNotFound, AuthorizationFailed, InvalidSettings, WorkspaceUnreachable, ... */
+  code: string;
+  /** What went wrong; secret-free and short. */
+  message: string;
+  /** The command to run or the setting to change that fixes it. */
+  fix: string;
+}
+
+/** What an activity returns instead of its result when it failed permanently. */
+export interface ActivityFailed {
+  ok: false;
+  failure: PermanentFailure;
+}
+
+export function isActivityFailed(result: unknown): result is ActivityFailed {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    (result as { ok?: unknown }).ok === false &&
+    typeof (result as { failure?: unknown }).failure === 'object'
+  );
+}
 
 export interface BundleRef {
   releaseId: string;
@@ -50,8 +77,6 @@ export interface PlanEnvironmentResult {
   summary: Record<ResourceKind, KindSummary>;
   /** Steps that are not `unchanged`. */
   changes: number;
-  /** The stored plan's id (StoredPlan.planId): the apply batches apply this plan and no other. */
-  planId?: string;
 }
 
 export interface ProvisionResult {
@@ -60,7 +85,7 @@ export interface ProvisionResult {
   created: string[];
 }
 
-export type { WaveName } from '../planning/waves';
+export type WaveName = 'initScripts' | 'clusters' | 'files' | 'jobs' | 'lifecycle' | 'prune';
 
 export interface ApplyWaveInput extends EnvironmentRef {
   wave: WaveName;
@@ -69,8 +94,6 @@ export interface ApplyWaveInput extends EnvironmentRef {
   batchSize?: number;
   /** Lifecycle wave: the clusters the clusters wave created or edited. */
   clusterIds?: string[];
-  /** The approved plan (StoredPlan.planId) this wave applies a slice of. */
-  planId?: string;
 }
 
 export interface WaveResult {
@@ -82,8 +105,6 @@ export interface WaveResult {
   /** The first failures (secret-free messages). */
   failures: { key: string; message: string }[];
   touchedClusterIds?: string[];
-  /** Objects that moved since the plan: the wave applied nothing (its steps count as skipped). */
-  drift?: PlanDrift[];
 }
 
 export interface ClaimInput {
@@ -105,18 +126,16 @@ export interface DeployEnvironmentInput extends EnvironmentRef {
   counts: InspectBundleResult['counts'];
   prune: boolean;
   batchSize: number;
-  /** The approved plan (StoredPlan.planId). */
-  planId?: string;
 }
 
 export interface DeployEnvironmentResult {
+  /** A step failed permanently: nothing after it ran, and the stage fails with this. */
+  failure?: PermanentFailure;
   done: number;
   failed: number;
   skipped: number;
   failures: { key: string; message: string }[];
   created: string[];
-  /** Objects that moved since the plan was approved (the first few): the release plans and asks again. */
-  drift?: PlanDrift[];
 }
 
 export interface StageSourceInput {
@@ -125,7 +144,7 @@ export interface StageSourceInput {
 }
 
 /** A source that cannot be fetched or is not a bundle is a permanent failure, returned as data. */
-export type StageSourceResult = { ok: true; bundleId: string } | { ok: false; message: string };
+export type StageSourceResult = { ok: true; bundleId: string } | ActivityFailed;
 
 export interface NotifyInput {
   releaseId: string;
@@ -136,6 +155,8 @@ export interface NotifyInput {
   /** ISO expiry of the approval link (approvalNeeded). */
   expiresAt?: string;
   message?: string;
+  /** How to fix a permanent failure (a command or setting). */
+  fix?: string;
 }
 
 /** Notifications never fail a release: the activity reports what happened instead of throwing. */

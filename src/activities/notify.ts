@@ -30,7 +30,8 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
           : statusUrl;
       text = `bricklane: release ${input.releaseId} waits for approval to deploy to ${input.environment} (until ${input.expiresAt ?? '?'}). Review the plan and decide: ${link}`;
     } else {
-      text = `bricklane: ${input.environment} ${input.state ?? 'finished'} for release ${input.releaseId}${input.message ? ` — ${input.message}` : ''}. Status: ${statusUrl}`;
+      const fix = input.fix ? ` Fix: ${input.fix}.` : '';
+      text = `bricklane: ${input.environment} ${input.state ?? 'finished'} for release ${input.releaseId}${input.message ? ` — ${input.message}` : ''}.${fix} Status: ${statusUrl}`;
     }
     const response = await fetch(env.notifyUrl, {
       method: 'POST',

@@ -1,7 +1,7 @@
 // I/O (activity): fetches the pushed commit's archive and stages its bundle folder (BRICKLANE_BUNDLE_PATH)
 // as an immutable, content-addressed bundle, the first step of a webhook-started release. What no retry can
 // fix (not found, refused credentials, a rejected archive, a missing bundle folder) comes back as a failed
-// result with the message for the status page; outages, throttling and timeouts are thrown, so the
+// result with the message and the fix for the status page; outages, throttling and timeouts are thrown, so the
 // orchestration's retry policy retries them. The archive lives in a temporary folder that is always removed.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { ArchiveRejectedError } from '../sources/ArchiveRejectedError';
 import { fetchAzureReposArchive } from '../sources/fetchAzureReposArchive';
 import { fetchGitHubArchive } from '../sources/fetchGitHubArchive';
-import { SourceFetchError } from '../sources/SourceFetchError';
 import { stageArchive } from '../sources/stageArchive';
 import type { StageSourceInput, StageSourceResult } from './contracts';
+import { permanentFailureOf } from './failuresAsData';
 import { appServices } from './engine/appServices';
 
 export async function stageSource(input: StageSourceInput): Promise<StageSourceResult> {
@@ -31,9 +31,13 @@ export async function stageSource(input: StageSourceInput): Promise<StageSourceR
       if (!configured || !sameUrl(configured, source.organizationUrl)) {
         return {
           ok: false,
-          message:
-            `azure repos: the release was started for ${source.organizationUrl}, but ` +
-            `BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL is now ${configured ?? 'not set'}; push again to release`,
+          failure: {
+            code: 'SourceOrganizationChanged',
+            message:
+              `azure repos: the release was started for ${source.organizationUrl}, but ` +
+              `BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL is now ${configured ?? 'not set'}`,
+            fix: 'push again to release',
+          },
         };
       }
       archive = join(work, 'source.zip');
@@ -51,12 +55,13 @@ export async function stageSource(input: StageSourceInput): Promise<StageSourceR
     });
     return { ok: true, bundleId: staged.bundleId };
   } catch (error) {
-    if (error instanceof SourceFetchError && error.permanent) return { ok: false, message: error.message };
+    const failure = permanentFailureOf(error);
+    if (!failure) throw error;
     if (error instanceof ArchiveRejectedError) {
       const where = source.kind === 'github' ? source.repository : `${source.project}/${source.repositoryId}`;
-      return { ok: false, message: `${where}@${source.commit.slice(0, 12)}: ${error.message}` };
+      failure.message = `${where}@${source.commit.slice(0, 12)}: ${error.message}`;
     }
-    throw error;
+    return { ok: false, failure };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

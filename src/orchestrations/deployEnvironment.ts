@@ -12,23 +12,32 @@ import {
   type WaveResult,
 } from '../activities/contracts';
 import { decideWave, WAVES, type Wave } from '../planning/waves';
+import { callStep, StepFailed, stepResult } from './callStep';
 import { retryPolicy } from './retryPolicy';
 
 export function* deployEnvironment(
   context: df.OrchestrationContext,
 ): Generator<df.Task, DeployEnvironmentResult, unknown> {
-  const input = context.df.getInput<DeployEnvironmentInput>();
+  try {
+    return yield* applyWaves(context, context.df.getInput<DeployEnvironmentInput>());
+  } catch (error) {
+    // A step failed permanently: the environment stops there and the result carries the failure, which
+    // deployRelease routes like its own steps' (a sub-orchestration's exception would reach it as text).
+    if (!(error instanceof StepFailed)) throw error;
+    return { failure: error.failure, done: 0, failed: 0, skipped: 0, failures: [], created: [] };
+  }
+}
+
+function* applyWaves(
+  context: df.OrchestrationContext,
+  input: DeployEnvironmentInput,
+): Generator<df.Task, DeployEnvironmentResult, unknown> {
   const ref = { releaseId: input.releaseId, bundleId: input.bundleId, environment: input.environment };
   const results: WaveResult[] = [];
-  const plan = input.planId === undefined ? {} : { planId: input.planId };
   const call = (w: Omit<ApplyWaveInput, keyof typeof ref>): df.Task =>
-    context.df.callActivityWithRetry(ACTIVITIES.applyWave, retryPolicy(), { ...ref, ...plan, ...w });
+    context.df.callActivityWithRetry(ACTIVITIES.applyWave, retryPolicy(), { ...ref, ...w });
 
-  const provision = (yield context.df.callActivityWithRetry(
-    ACTIVITIES.provisionEnvironment,
-    retryPolicy(),
-    ref,
-  )) as ProvisionResult;
+  const provision = yield* callStep<ProvisionResult>(context, ACTIVITIES.provisionEnvironment, ref);
 
   for (const wave of WAVES) {
     const touched = results.find((r) => r.wave === 'clusters')?.touchedClusterIds ?? [];
@@ -53,20 +62,19 @@ export function* deployEnvironment(
       const tasks = Array.from({ length: batches }, (_, batch) =>
         call({ wave: wave.name, batch, batchSize: input.batchSize }),
       );
-      results.push(...((yield context.df.Task.all(tasks)) as WaveResult[]));
+      const answers = (yield context.df.Task.all(tasks)) as unknown[];
+      results.push(...answers.map((answer) => stepResult<WaveResult>(answer)));
     } else {
       const extra = wave.applies === 'touchedClusters' ? { clusterIds: touched } : {};
-      results.push((yield call({ wave: wave.name, ...extra })) as WaveResult);
+      results.push(stepResult<WaveResult>(yield call({ wave: wave.name, ...extra })));
     }
   }
-  const drift = results.flatMap((r) => r.drift ?? []);
   return {
     done: results.reduce((n, r) => n + r.done, 0),
     failed: results.reduce((n, r) => n + r.failed, 0),
     skipped: results.reduce((n, r) => n + r.skipped, 0),
     failures: results.flatMap((r) => r.failures).slice(0, 20),
     created: provision.created,
-    ...(drift.length > 0 ? { drift: drift.slice(0, 20) } : {}),
   };
 }
 

@@ -14,11 +14,11 @@ import {
   type StageSourceResult,
   type PlanEnvironmentResult,
 } from '../activities/contracts';
+import { callStep, failStage, notifyStage, StepFailed } from './callStep';
 import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
 import type { ReleaseInput } from '../release/ReleaseInput';
 import type { ReleaseState, ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import { boundReleaseStatus } from '../release/boundReleaseStatus';
-import { retryPolicy } from './retryPolicy';
 import { waitForApproval, type SupersedeNotices } from './waitForApproval';
 
 /** Files per applyWave batch: large enough that history stays small, small enough to retry cheaply. */
@@ -53,112 +53,118 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
   };
   publish();
 
-  if (input.fetch) {
-    const staged = (yield context.df.callActivityWithRetry(ACTIVITIES.stageSource, retryPolicy(), {
+  // The stage a permanent failure belongs to (none while the bundle is staged and inspected).
+  let current: StageStatus | undefined;
+  try {
+    if (input.fetch) {
+      const staged = yield* callStep<StageSourceResult>(context, ACTIVITIES.stageSource, {
+        releaseId: input.releaseId,
+        fetch: input.fetch,
+      });
+      status.bundleId = staged.bundleId;
+      publish();
+    }
+    const bundleId = status.bundleId;
+    const inspected = yield* callStep<InspectBundleResult>(context, ACTIVITIES.inspectBundle, {
       releaseId: input.releaseId,
-      fetch: input.fetch,
-    })) as StageSourceResult;
-    if (!staged.ok) return finish('failed', staged.message);
-    status.bundleId = staged.bundleId;
-    publish();
-  }
-  const bundleId = status.bundleId;
-  const inspected = (yield context.df.callActivityWithRetry(ACTIVITIES.inspectBundle, retryPolicy(), {
-    releaseId: input.releaseId,
-    bundleId,
-  })) as InspectBundleResult;
-  if (!inspected.valid) {
-    // The first few are on the status; inspectBundle stored them all for the status page.
-    status.diagnostics = { count: inspected.errorCount, items: inspected.diagnostics };
-    return finish('invalid', `${inspected.errorCount} problem(s) in the bundle; nothing was deployed`);
-  }
-
-  for (const stage of status.stages) {
-    const ref = { releaseId: input.releaseId, bundleId, environment: stage.environment };
-    status.state = 'running';
-    stage.state = 'planning';
-    stage.startedAt = now();
-    publish();
-    const plan = (yield context.df.callActivityWithRetry(
-      ACTIVITIES.planEnvironment,
-      retryPolicy(),
-      ref,
-    )) as PlanEnvironmentResult;
-    stage.plan = plan.summary;
-
-    const gate = input.approvals[stage.environment] ?? { required: false, timeoutInHours: 72 };
-    if (gate.required) {
-      const outcome = yield* approvalGate(
-        context,
-        input,
-        stage,
-        gate.timeoutInHours,
-        status.startedAt,
-        notices,
-        (state) => {
-          status.state = state;
-          publish();
-        },
-      );
-      if (outcome !== 'approved') {
-        yield* notify(context, input.releaseId, stage);
-        return finish(outcome, stage.message);
-      }
-    }
-
-    const claimed = yield* claimForApply(context, input.releaseId, stage.environment, status.startedAt);
-    if (!claimed) {
-      stage.state = 'failed';
-      stage.message = 'another release kept applying to this environment for 6 hours';
-      stage.finishedAt = now();
-      yield* notify(context, input.releaseId, stage);
-      return finish('failed', stage.message);
-    }
-    stage.state = 'deploying';
-    publish();
-    const subInput: DeployEnvironmentInput = {
-      ...ref,
-      counts: inspected.counts,
-      prune: inspected.prune,
-      batchSize: FILES_BATCH_SIZE,
-    };
-    let result: DeployEnvironmentResult;
-    try {
-      result = (yield context.df.callSubOrchestrator(
-        ORCHESTRATIONS.deployEnvironment,
-        subInput,
-        `${input.releaseId}:${stage.environment}`,
-      )) as DeployEnvironmentResult;
-    } catch (error) {
-      result = {
-        done: 0,
-        failed: 1,
-        skipped: 0,
-        failures: [{ key: stage.environment, message: messageOf(error) }],
-        created: [],
-      };
-    }
-    yield context.df.callActivityWithRetry(ACTIVITIES.releaseEnvironment, retryPolicy(), {
-      releaseId: input.releaseId,
-      environment: stage.environment,
-      phase: 'applying',
+      bundleId,
     });
-    stage.outcome = { done: result.done, failed: result.failed, skipped: result.skipped };
-    stage.finishedAt = now();
-    if (result.failed > 0 || result.skipped > 0) {
-      stage.state = 'failed';
-      stage.message = result.failures
-        .slice(0, 5)
-        .map((f) => `${f.key}: ${f.message}`)
-        .join('; ');
-      yield* notify(context, input.releaseId, stage);
-      return finish('failed', `${stage.environment} failed; re-run the release to complete it`);
+    if (!inspected.valid) {
+      // The first few are on the status; inspectBundle stored them all for the status page.
+      status.diagnostics = { count: inspected.errorCount, items: inspected.diagnostics };
+      return finish('invalid', `${inspected.errorCount} problem(s) in the bundle; nothing was deployed`);
     }
-    stage.state = 'succeeded';
-    publish();
-    yield* notify(context, input.releaseId, stage);
+
+    for (const stage of status.stages) {
+      const ref = { releaseId: input.releaseId, bundleId, environment: stage.environment };
+      current = stage;
+      status.state = 'running';
+      stage.state = 'planning';
+      stage.startedAt = now();
+      publish();
+      const plan = yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref);
+      stage.plan = plan.summary;
+
+      const gate = input.approvals[stage.environment] ?? { required: false, timeoutInHours: 72 };
+      if (gate.required) {
+        const outcome = yield* approvalGate(
+          context,
+          input,
+          stage,
+          gate.timeoutInHours,
+          status.startedAt,
+          notices,
+          (state) => {
+            status.state = state;
+            publish();
+          },
+        );
+        if (outcome !== 'approved') {
+          yield* notifyStage(context, input.releaseId, stage);
+          return finish(outcome, stage.message);
+        }
+      }
+
+      const claimed = yield* claimForApply(context, input.releaseId, stage.environment, status.startedAt);
+      if (!claimed) {
+        stage.state = 'failed';
+        stage.message = 'another release kept applying to this environment for 6 hours';
+        stage.finishedAt = now();
+        yield* notifyStage(context, input.releaseId, stage);
+        return finish('failed', stage.message);
+      }
+      stage.state = 'deploying';
+      publish();
+      const subInput: DeployEnvironmentInput = {
+        ...ref,
+        counts: inspected.counts,
+        prune: inspected.prune,
+        batchSize: FILES_BATCH_SIZE,
+      };
+      let result: DeployEnvironmentResult;
+      try {
+        result = (yield context.df.callSubOrchestrator(
+          ORCHESTRATIONS.deployEnvironment,
+          subInput,
+          `${input.releaseId}:${stage.environment}`,
+        )) as DeployEnvironmentResult;
+      } catch (error) {
+        result = {
+          done: 0,
+          failed: 1,
+          skipped: 0,
+          failures: [{ key: stage.environment, message: messageOf(error) }],
+          created: [],
+        };
+      }
+      yield* callStep(context, ACTIVITIES.releaseEnvironment, {
+        releaseId: input.releaseId,
+        environment: stage.environment,
+        phase: 'applying',
+      });
+      if (result.failure) throw new StepFailed(result.failure);
+      stage.outcome = { done: result.done, failed: result.failed, skipped: result.skipped };
+      stage.finishedAt = now();
+      if (result.failed > 0 || result.skipped > 0) {
+        stage.state = 'failed';
+        stage.message = result.failures
+          .slice(0, 5)
+          .map((f) => `${f.key}: ${f.message}`)
+          .join('; ');
+        yield* notifyStage(context, input.releaseId, stage);
+        return finish('failed', `${stage.environment} failed; re-run the release to complete it`);
+      }
+      stage.state = 'succeeded';
+      publish();
+      yield* notifyStage(context, input.releaseId, stage);
+    }
+    return finish('succeeded');
+  } catch (error) {
+    if (!(error instanceof StepFailed)) throw error;
+    const message = yield* failStage(context, input.releaseId, current, error.failure);
+    if (!current) status.fix = error.failure.fix;
+    return finish('failed', message);
   }
-  return finish('succeeded');
 }
 
 function* approvalGate(
@@ -170,12 +176,12 @@ function* approvalGate(
   notices: SupersedeNotices,
   publish: (state: ReleaseState) => void,
 ): Generator<df.Task, 'approved' | 'rejected' | 'expired' | 'superseded', unknown> {
-  const claim = (yield context.df.callActivityWithRetry(ACTIVITIES.claimEnvironment, retryPolicy(), {
+  const claim = yield* callStep<ClaimResult>(context, ACTIVITIES.claimEnvironment, {
     releaseId: input.releaseId,
     environment: stage.environment,
     phase: 'waiting',
     startedAt,
-  })) as ClaimResult;
+  });
   const decidedAt = (): string => context.df.currentUtcDateTime.toISOString();
   if (!claim.granted) {
     stage.state = 'superseded';
@@ -194,7 +200,7 @@ function* approvalGate(
     expiresAt: stage.approval.expiresAt,
   } satisfies NotifyInput);
   const outcome = yield* waitForApproval(context, stage.environment, expiresAt, notices);
-  yield context.df.callActivityWithRetry(ACTIVITIES.releaseEnvironment, retryPolicy(), {
+  yield* callStep(context, ACTIVITIES.releaseEnvironment, {
     releaseId: input.releaseId,
     environment: stage.environment,
     phase: 'waiting',
@@ -239,32 +245,17 @@ function* claimForApply(
 ): Generator<df.Task, boolean, unknown> {
   const deadline = context.df.currentUtcDateTime.getTime() + LOCK_WAIT_LIMIT_IN_MS;
   for (;;) {
-    const claim = (yield context.df.callActivityWithRetry(ACTIVITIES.claimEnvironment, retryPolicy(), {
+    const claim = yield* callStep<ClaimResult>(context, ACTIVITIES.claimEnvironment, {
       releaseId,
       environment,
       phase: 'applying',
       startedAt,
-    })) as ClaimResult;
+    });
     if (claim.granted) return true;
     const now = context.df.currentUtcDateTime.getTime();
     if (now >= deadline) return false;
     yield context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
   }
-}
-
-/** Tells the environment's channel how a stage ended. The activity never throws: a notice is never worth a failed release. */
-function* notify(
-  context: df.OrchestrationContext,
-  releaseId: string,
-  stage: StageStatus,
-): Generator<df.Task, void, unknown> {
-  yield context.df.callActivity(ACTIVITIES.notify, {
-    releaseId,
-    environment: stage.environment,
-    kind: 'stageFinished',
-    state: stage.state,
-    ...(stage.message ? { message: stage.message } : {}),
-  } satisfies NotifyInput);
 }
 
 function messageOf(error: unknown): string {

@@ -50,6 +50,8 @@ export interface StageStatus {
   outcome?: { done: number; failed: number; skipped: number };
   /** Short, secret-free reason for failed/rejected/expired/superseded. */
   message?: string;
+  /** For a permanent failure: the command to run or the setting to change that fixes it. */
+  fix?: string;
 }
 
 /**
@@ -80,6 +82,8 @@ export interface ReleaseStatus {
   stages: StageStatus[];
   /** Why the release ended as it did (failed, invalid, rejected, ...); short. */
   message?: string;
+  /** For a permanent failure before any stage (staging the source): what fixes it. */
+  fix?: string;
   /** When the bundle is invalid: how many problems, and the first few. */
   diagnostics?: DiagnosticsSummary;
   /**

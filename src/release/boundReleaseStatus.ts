@@ -116,12 +116,14 @@ function clipSource(source: ReleaseSource, max: number): ReleaseSource {
 }
 
 function clipStage(stage: StageStatus, detail: Detail): StageStatus {
-  const { plan, approval, message, ...rest } = stage;
+  const { plan, approval, message, fix, ...rest } = stage;
   return {
     ...rest,
     ...(plan && detail.plans ? { plan } : {}),
     ...(approval ? { approval: clipApproval(approval, detail) } : {}),
     ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
+    // A fix is a command to copy, so it keeps the release message's (longer) allowance.
+    ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
   };
 }
 

@@ -38,7 +38,13 @@ export type ApprovalLinkSigner = (
 ) => string | undefined;
 
 export function releaseView(status: OrchestrationState, signApprovalLink: ApprovalLinkSigner): ReleaseView {
-  const release = (status.output ?? status.customStatus) as ReleaseStatus | undefined;
+  const ended = ENDED[status.runtimeStatus];
+  // A completed release's output is its final status. A Failed or Terminated one's output is the failure or
+  // termination text (with a stack trace and server paths): it is never shown; the last custom status is.
+  const published = ended
+    ? releaseStatusIn(status.customStatus)
+    : (releaseStatusIn(status.output) ?? releaseStatusIn(status.customStatus));
+  const release = ended && published ? endedRelease(published, ended, status.lastUpdatedTime) : published;
   const stages = (release?.stages ?? []).map((stage) => {
     const expires = stage.approval?.expiresAt;
     if (stage.state !== 'waiting' || !expires) return stage;
@@ -50,6 +56,38 @@ export function releaseView(status: OrchestrationState, signApprovalLink: Approv
     runtimeStatus: status.runtimeStatus,
     createdTime: status.createdTime,
     lastUpdatedTime: status.lastUpdatedTime,
+    ...(ended && !release ? { state: 'failed' as const, message: ended } : {}),
     ...(release ? { ...release, stages } : {}),
   };
 }
+
+/** Plain words for an orchestration that ended without publishing its final status. */
+const ENDED: Record<string, string> = {
+  Failed: 'the release stopped on an unexpected error; the stages show how far it got. Re-run the release',
+  Terminated: 'the release was terminated; the stages show how far it got. Re-run the release to complete it',
+};
+
+function releaseStatusIn(value: unknown): ReleaseStatus | undefined {
+  const candidate = value as Partial<ReleaseStatus> | null | undefined;
+  return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.stages)
+    ? (candidate as ReleaseStatus)
+    : undefined;
+}
+
+/** The last published status of a release that ended outside its own code: nothing is still running. */
+function endedRelease(release: ReleaseStatus, message: string, at: Date | string): ReleaseStatus {
+  const finishedAt = typeof at === 'string' ? at : at.toISOString();
+  return {
+    ...release,
+    state: 'failed',
+    message,
+    finishedAt: release.finishedAt ?? finishedAt,
+    stages: release.stages.map((stage): StageStatus => {
+      if (stage.state === 'pending') return { ...stage, state: 'skipped' };
+      if (!UNFINISHED.has(stage.state)) return stage;
+      return { ...stage, state: 'failed', message: `stopped while ${stage.state}`, finishedAt };
+    }),
+  };
+}
+
+const UNFINISHED = new Set<StageStatus['state']>(['planning', 'waiting', 'approved', 'deploying']);

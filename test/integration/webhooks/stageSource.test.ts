@@ -114,17 +114,22 @@ describe('stageSource', () => {
     const result = await stageSource({ releaseId: 'release-3', fetch: github('2'.repeat(40)) });
     expect(result).toEqual({
       ok: false,
-      message:
-        `github: contoso/etl@222222222222 was not found at ${emulator.githubApiUrl}: the repository or commit does ` +
-        'not exist, or BRICKLANE_GITHUB_TOKEN cannot read it (it needs Contents: read on this repository) ' +
-        '(GitHub said: Not Found)',
+      failure: {
+        code: 'SourceNotFound',
+        message:
+          `github: contoso/etl@222222222222 was not found at ${emulator.githubApiUrl}: the repository or commit does ` +
+          'not exist, or BRICKLANE_GITHUB_TOKEN cannot read it (it needs Contents: read on this repository) ' +
+          '(GitHub said: Not Found)',
+        fix: expect.stringMatching(/^check the repository, the commit and the source credential/),
+      },
     });
   });
 
   it('fails permanently when the commit has no bundle folder', async () => {
     const result = await stageSource({ releaseId: 'release-4', fetch: github(NO_BUNDLE) });
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.message).toMatch(
+    expect(!result.ok && result.failure.code).toBe('MissingFolder');
+    expect(!result.ok && result.failure.message).toMatch(
       /^contoso\/etl@111111111111: archive rejected \(MissingFolder\): the archive has no folder "artifacts"/,
     );
   });
@@ -137,9 +142,13 @@ describe('stageSource', () => {
     });
     expect(result).toEqual({
       ok: false,
-      message:
-        'azure repos: the release was started for https://dev.azure.com/contoso, but ' +
-        `BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL is now ${emulator.organizationUrl('fabrikam')}; push again to release`,
+      failure: {
+        code: 'SourceOrganizationChanged',
+        message:
+          'azure repos: the release was started for https://dev.azure.com/contoso, but ' +
+          `BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL is now ${emulator.organizationUrl('fabrikam')}`,
+        fix: 'push again to release',
+      },
     });
     expect(emulator.requests).toHaveLength(0);
   });
