@@ -3,6 +3,8 @@
 // name, batch numbers. Never file contents, never secrets. The release model they carry is in release/.
 import type { ResourceKind } from '../manifest/Bundle';
 import type { KindSummary } from '../planning/DeployPlan';
+import type { PlanDrift } from '../planning/PlanBasis';
+import type { WaveName } from '../planning/waves';
 import type { SourceToFetch } from '../release/ReleaseInput';
 import type { StageState } from '../release/ReleaseStatus';
 
@@ -77,6 +79,8 @@ export interface PlanEnvironmentResult {
   summary: Record<ResourceKind, KindSummary>;
   /** Steps that are not `unchanged`. */
   changes: number;
+  /** The stored plan's id (StoredPlan.planId): the apply batches apply this plan and no other. */
+  planId?: string;
 }
 
 export interface ProvisionResult {
@@ -85,7 +89,7 @@ export interface ProvisionResult {
   created: string[];
 }
 
-export type WaveName = 'initScripts' | 'clusters' | 'files' | 'jobs' | 'lifecycle' | 'prune';
+export type { WaveName } from '../planning/waves';
 
 export interface ApplyWaveInput extends EnvironmentRef {
   wave: WaveName;
@@ -94,6 +98,8 @@ export interface ApplyWaveInput extends EnvironmentRef {
   batchSize?: number;
   /** Lifecycle wave: the clusters the clusters wave created or edited. */
   clusterIds?: string[];
+  /** The approved plan (StoredPlan.planId) this wave applies a slice of. */
+  planId?: string;
 }
 
 export interface WaveResult {
@@ -105,6 +111,8 @@ export interface WaveResult {
   /** The first failures (secret-free messages). */
   failures: { key: string; message: string }[];
   touchedClusterIds?: string[];
+  /** Objects that moved since the plan: the wave applied nothing (its steps count as skipped). */
+  drift?: PlanDrift[];
 }
 
 export interface ClaimInput {
@@ -126,6 +134,8 @@ export interface DeployEnvironmentInput extends EnvironmentRef {
   counts: InspectBundleResult['counts'];
   prune: boolean;
   batchSize: number;
+  /** The approved plan (StoredPlan.planId). */
+  planId?: string;
 }
 
 export interface DeployEnvironmentResult {
@@ -136,6 +146,8 @@ export interface DeployEnvironmentResult {
   skipped: number;
   failures: { key: string; message: string }[];
   created: string[];
+  /** Objects that moved since the plan was approved (the first few): the release plans and asks again. */
+  drift?: PlanDrift[];
 }
 
 export interface StageSourceInput {

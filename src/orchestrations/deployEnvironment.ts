@@ -34,8 +34,9 @@ function* applyWaves(
 ): Generator<df.Task, DeployEnvironmentResult, unknown> {
   const ref = { releaseId: input.releaseId, bundleId: input.bundleId, environment: input.environment };
   const results: WaveResult[] = [];
+  const plan = input.planId === undefined ? {} : { planId: input.planId };
   const call = (w: Omit<ApplyWaveInput, keyof typeof ref>): df.Task =>
-    context.df.callActivityWithRetry(ACTIVITIES.applyWave, retryPolicy(), { ...ref, ...w });
+    context.df.callActivityWithRetry(ACTIVITIES.applyWave, retryPolicy(), { ...ref, ...plan, ...w });
 
   const provision = yield* callStep<ProvisionResult>(context, ACTIVITIES.provisionEnvironment, ref);
 
@@ -69,12 +70,14 @@ function* applyWaves(
       results.push(stepResult<WaveResult>(yield call({ wave: wave.name, ...extra })));
     }
   }
+  const drift = results.flatMap((r) => r.drift ?? []);
   return {
     done: results.reduce((n, r) => n + r.done, 0),
     failed: results.reduce((n, r) => n + r.failed, 0),
     skipped: results.reduce((n, r) => n + r.skipped, 0),
     failures: results.flatMap((r) => r.failures).slice(0, 20),
     created: provision.created,
+    ...(drift.length > 0 ? { drift: drift.slice(0, 20) } : {}),
   };
 }
 
