@@ -225,30 +225,30 @@ describe('DatabricksWorkspaceClient local validation', () => {
 describe('DatabricksWorkspaceClient repeat safety per endpoint', () => {
   // After a lost connection the server may have acted: only calls marked safe to repeat are sent again.
   it.each([
-    ['putDbfsFile', (c: DatabricksWorkspaceClient) => c.putDbfsFile('dbfs:/a', Buffer.from('x')), 2],
-    ['openDbfsStream', (c: DatabricksWorkspaceClient) => c.openDbfsStream('dbfs:/a'), 2],
-    ['addDbfsBlock', (c: DatabricksWorkspaceClient) => c.addDbfsBlock(7, Buffer.from('x')), 1],
-    ['closeDbfsStream', (c: DatabricksWorkspaceClient) => c.closeDbfsStream(7), 1],
-    ['deleteDbfsPath', (c: DatabricksWorkspaceClient) => c.deleteDbfsPath('dbfs:/a'), 2],
-    ['createWorkspaceFolder', (c: DatabricksWorkspaceClient) => c.createWorkspaceFolder('/a'), 2],
+    ['putDbfsFile', 2, (c: DatabricksWorkspaceClient) => c.putDbfsFile('dbfs:/a', Buffer.from('x'))],
+    ['openDbfsStream', 2, (c: DatabricksWorkspaceClient) => c.openDbfsStream('dbfs:/a')],
+    ['addDbfsBlock', 1, (c: DatabricksWorkspaceClient) => c.addDbfsBlock(7, Buffer.from('x'))],
+    ['closeDbfsStream', 1, (c: DatabricksWorkspaceClient) => c.closeDbfsStream(7)],
+    ['deleteDbfsPath', 2, (c: DatabricksWorkspaceClient) => c.deleteDbfsPath('dbfs:/a')],
+    ['createWorkspaceFolder', 2, (c: DatabricksWorkspaceClient) => c.createWorkspaceFolder('/a')],
     [
       'importWorkspaceObject',
+      2,
       (c: DatabricksWorkspaceClient) =>
         c.importWorkspaceObject({ path: '/a', format: 'AUTO', content: Buffer.from('x'), overwrite: true }),
-      2,
     ],
-    ['deleteWorkspaceObject', (c: DatabricksWorkspaceClient) => c.deleteWorkspaceObject('/a'), 2],
+    ['deleteWorkspaceObject', 2, (c: DatabricksWorkspaceClient) => c.deleteWorkspaceObject('/a')],
     [
       'editCluster',
-      (c: DatabricksWorkspaceClient) => c.editCluster('c', { cluster_name: 'a', spark_version: 's' }),
       1,
+      (c: DatabricksWorkspaceClient) => c.editCluster('c', { cluster_name: 'a', spark_version: 's' }),
     ],
-    ['startCluster', (c: DatabricksWorkspaceClient) => c.startCluster('c'), 1],
-    ['terminateCluster', (c: DatabricksWorkspaceClient) => c.terminateCluster('c'), 2],
-    ['createJob', (c: DatabricksWorkspaceClient) => c.createJob({ name: 'j' }), 1],
-    ['resetJob', (c: DatabricksWorkspaceClient) => c.resetJob(1, { name: 'j' }), 2],
-    ['deleteJob', (c: DatabricksWorkspaceClient) => c.deleteJob(1), 2],
-  ])('%s after a connection reset: %i request(s)', async (_name, call, expected) => {
+    ['startCluster', 1, (c: DatabricksWorkspaceClient) => c.startCluster('c')],
+    ['terminateCluster', 2, (c: DatabricksWorkspaceClient) => c.terminateCluster('c')],
+    ['createJob', 1, (c: DatabricksWorkspaceClient) => c.createJob({ name: 'j' })],
+    ['resetJob', 2, (c: DatabricksWorkspaceClient) => c.resetJob(1, { name: 'j' })],
+    ['deleteJob', 2, (c: DatabricksWorkspaceClient) => c.deleteJob(1)],
+  ])('%s after a connection reset: %i request(s)', async (_name, expected, call) => {
     const { client, requests } = clientFor([
       connectionError('ECONNRESET'),
       json(200, { handle: 7, cluster_id: 'c', job_id: 1 }),
