@@ -63,7 +63,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
     clusterWaitTimeoutInMs: 20 * 60_000,
     clusterPollIntervalInMs: 5_000,
   };
-  let outcomes: StepOutcome[] = [];
+  let outcomes: StepOutcome[];
   try {
     // Steps done by an earlier attempt are recorded as done (a cluster or job: its ledger entry too).
     const done = checked.done.map((s) => recordDone(ctx, s, clusterIds));
