@@ -56,7 +56,8 @@ export class DatabricksTransport {
   readonly workspaceUrl: string;
   /** The scheduler every request goes through (shared when passed in options). */
   readonly scheduler: RequestScheduler;
-  private readonly credential: DatabricksCredential;
+  // A private field, so logging the transport (or an error holding it) never shows a credential's state.
+  readonly #credential: DatabricksCredential;
   private readonly fetch: typeof fetch;
   private readonly maxRetries: number;
   private readonly baseDelayInMs: number;
@@ -67,7 +68,7 @@ export class DatabricksTransport {
 
   constructor(workspaceUrl: string, credential: DatabricksCredential, options: DatabricksClientOptions = {}) {
     this.workspaceUrl = normalizeWorkspaceUrl(workspaceUrl);
-    this.credential = credential;
+    this.#credential = credential;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.scheduler = options.scheduler ?? new RequestScheduler({ maxInFlight: options.maxInFlight ?? 16 });
     this.maxRetries = options.retry?.maxRetries ?? 8;
@@ -102,7 +103,7 @@ export class DatabricksTransport {
     const maxAttempts = this.maxRetries + 1;
     for (let attempt = 1; ; attempt++) {
       // Headers per attempt: a refreshing credential hands out a new token when the old one nears expiry.
-      const credentialHeaders = await this.credential.getHeaders();
+      const credentialHeaders = await this.#credential.getHeaders();
       const outcome = await this.scheduler.run(
         spec.endpoint,
         () => this.attempt(spec, url, body, credentialHeaders, attempt, abortSignal),

@@ -1,4 +1,5 @@
-// I/O: the DBFS API 2.0 calls of DatabricksWorkspaceClient, one HTTP call each, closed over the client's transport.
+// I/O: the DBFS API 2.0 calls of DatabricksWorkspaceClient, one HTTP call each, closed over the client's
+// transport.
 import type { DatabricksOperationOptions, DeleteOptions } from './DatabricksClientOptions';
 import { refuseLocally, requireNumber, type DatabricksTransport } from './DatabricksTransport';
 import type { DbfsFileInfo } from './DbfsFileInfo';

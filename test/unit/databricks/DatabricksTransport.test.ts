@@ -1,3 +1,5 @@
+// Unit tests: how one request is sent, retried (only when safe), timed out, aborted, reported, redacted and
+// scheduled, whatever the endpoint. Each endpoint's payload and repeat safety: DatabricksWorkspaceClient.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   DatabricksAlreadyExistsError,

@@ -1,5 +1,6 @@
-// The client's methods: endpoint, payload, answer and repeat safety of each call (workspaceApi, dbfsApi,
-// clustersApi, jobsApi). How a request is sent, retried, redacted and scheduled: DatabricksTransport.test.ts.
+// Unit tests: the client's methods: endpoint, payload, answer and repeat safety of each call (workspaceApi,
+// dbfsApi, clustersApi, jobsApi). How a request is sent, retried, redacted and scheduled:
+// DatabricksTransport.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   DatabricksInvalidRequestError,

@@ -1,4 +1,5 @@
-// I/O: a fake `fetch` for the Databricks client tests — the network is faulted by injecting fetch.
+// Test infrastructure: a fake `fetch` for the Databricks client tests (the network is faulted by injecting
+// fetch), and the options and rejection helpers both client test files share.
 import { DatabricksApiError } from '../../../src/databricks/DatabricksApiError';
 import type { DatabricksClientOptions } from '../../../src/databricks/DatabricksClientOptions';
 
