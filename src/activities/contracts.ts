@@ -166,6 +166,8 @@ export interface NotifyInput {
   state?: StageState;
   /** ISO expiry of the approval link (approvalNeeded). */
   expiresAt?: string;
+  /** The plan the approval is asked for (approvalNeeded): the link carries it and approves that plan only. */
+  planId?: string;
   message?: string;
   /** How to fix a permanent failure (a command or setting). */
   fix?: string;

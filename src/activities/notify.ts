@@ -23,7 +23,12 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
           ? approvalUrl(
               settings.publicUrl,
               createApprovalToken(
-                { releaseId: input.releaseId, environment: input.environment, expiresAt },
+                {
+                  releaseId: input.releaseId,
+                  environment: input.environment,
+                  expiresAt,
+                  ...(input.planId !== undefined ? { nonce: input.planId } : {}),
+                },
                 settings.approvalSigningKeys,
               ),
             )

@@ -69,7 +69,13 @@ export function checkStageWaiting(
     };
   }
   const waitExpiry = stage.approval?.expiresAt ? Date.parse(stage.approval.expiresAt) / 1000 : Number.NaN;
-  if (Number.isFinite(waitExpiry) && Math.abs(waitExpiry - claims.expiresAt) > EXPIRY_TOLERANCE_SECONDS) {
+  // A wait that names its plan accepts only links for that plan: after the workspace moved and the stage
+  // planned again, a link of the earlier plan (minutes apart at most) must not approve the new one.
+  const askedPlan = stage.approval?.planId;
+  if (
+    (Number.isFinite(waitExpiry) && Math.abs(waitExpiry - claims.expiresAt) > EXPIRY_TOLERANCE_SECONDS) ||
+    (askedPlan !== undefined && claims.nonce !== askedPlan)
+  ) {
     return {
       ok: false,
       status: 410,

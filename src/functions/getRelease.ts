@@ -63,10 +63,15 @@ export async function getRelease(
 /** The release view of an orchestration status, with signed links on its waiting stages. */
 export function releaseViewOf(status: df.DurableOrchestrationStatus): ReleaseView {
   const { settings } = appServices();
-  return releaseView(status, (releaseId, environment, expiresAt) => {
+  return releaseView(status, (releaseId, environment, expiresAt, planId) => {
     if (settings.approvalSigningKeys.length === 0) return undefined;
     const token = createApprovalToken(
-      { releaseId, environment, expiresAt: Date.parse(expiresAt) / 1000 },
+      {
+        releaseId,
+        environment,
+        expiresAt: Date.parse(expiresAt) / 1000,
+        ...(planId !== undefined ? { nonce: planId } : {}),
+      },
       settings.approvalSigningKeys,
     );
     return approvalUrl(settings.publicUrl, token);

@@ -26,6 +26,10 @@ export const FILES_BATCH_SIZE = 250;
 /** How often a release re-checks an environment another release is applying to. */
 const LOCK_POLL_IN_MS = 30_000;
 const LOCK_WAIT_LIMIT_IN_MS = 6 * 3_600_000;
+/** Plans per stage at most: the first, and re-plans after the workspace moved before the apply. */
+export const MAX_PLANS = 3;
+/** Moved objects shown on the stage (the custom status is bounded). */
+const SHOWN_DRIFT = 5;
 
 export function* deployRelease(context: df.OrchestrationContext): Generator<df.Task, ReleaseStatus, unknown> {
   const input = context.df.getInput<ReleaseInput>();
@@ -79,69 +83,102 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       const ref = { releaseId: input.releaseId, bundleId, environment: stage.environment };
       current = stage;
       status.state = 'running';
-      stage.state = 'planning';
       stage.startedAt = now();
-      publish();
-      const plan = yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref);
-      stage.plan = plan.summary;
-
       const gate = input.approvals[stage.environment] ?? { required: false, timeoutInHours: 72 };
-      if (gate.required) {
-        const outcome = yield* approvalGate(
-          context,
-          input,
-          stage,
-          gate.timeoutInHours,
-          status.startedAt,
-          notices,
-          (state) => {
-            status.state = state;
-            publish();
-          },
-        );
-        if (outcome !== 'approved') {
-          yield* notifyStage(context, input.releaseId, stage);
-          return finish(outcome, stage.message);
-        }
-      }
+      let result: DeployEnvironmentResult | undefined;
+      // Plan, approve and apply; when the workspace moved between the plan and the apply, the apply wrote
+      // nothing to what moved, and the stage plans again (and asks again on a fresh link), a bounded number
+      // of times.
+      for (let round = 0; ; round++) {
+        stage.state = 'planning';
+        publish();
+        const plan = yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref);
+        stage.plan = plan.summary;
+        if (plan.planId !== undefined) stage.plans = { ...stage.plans, planned: plan.planId, replans: round };
 
-      const claimed = yield* claimForApply(context, input.releaseId, stage.environment, status.startedAt);
-      if (!claimed) {
-        stage.state = 'failed';
-        stage.message = 'another release kept applying to this environment for 6 hours';
-        stage.finishedAt = now();
-        yield* notifyStage(context, input.releaseId, stage);
-        return finish('failed', stage.message);
-      }
-      stage.state = 'deploying';
-      publish();
-      const subInput: DeployEnvironmentInput = {
-        ...ref,
-        counts: inspected.counts,
-        prune: inspected.prune,
-        batchSize: FILES_BATCH_SIZE,
-      };
-      let result: DeployEnvironmentResult;
-      try {
-        result = (yield context.df.callSubOrchestrator(
-          ORCHESTRATIONS.deployEnvironment,
-          subInput,
-          `${input.releaseId}:${stage.environment}`,
-        )) as DeployEnvironmentResult;
-      } catch (error) {
-        result = {
-          done: 0,
-          failed: 1,
-          skipped: 0,
-          failures: [{ key: stage.environment, message: messageOf(error) }],
-          created: [],
+        if (gate.required) {
+          const outcome = yield* approvalGate(
+            context,
+            input,
+            stage,
+            gate.timeoutInHours,
+            status.startedAt,
+            notices,
+            (state) => {
+              status.state = state;
+              publish();
+            },
+            plan.planId,
+          );
+          if (outcome !== 'approved') {
+            yield* notifyStage(context, input.releaseId, stage);
+            return finish(outcome, stage.message);
+          }
+          if (plan.planId !== undefined && stage.plans) stage.plans.approved = plan.planId;
+        }
+
+        const claimed = yield* claimForApply(context, input.releaseId, stage.environment, status.startedAt);
+        if (!claimed) {
+          stage.state = 'failed';
+          stage.message = 'another release kept applying to this environment for 6 hours';
+          stage.finishedAt = now();
+          yield* notifyStage(context, input.releaseId, stage);
+          return finish('failed', stage.message);
+        }
+        stage.state = 'deploying';
+        publish();
+        const subInput: DeployEnvironmentInput = {
+          ...ref,
+          counts: inspected.counts,
+          prune: inspected.prune,
+          batchSize: FILES_BATCH_SIZE,
+          ...(plan.planId !== undefined ? { planId: plan.planId } : {}),
         };
+        try {
+          result = (yield context.df.callSubOrchestrator(
+            ORCHESTRATIONS.deployEnvironment,
+            subInput,
+            // Each apply of a stage is its own sub-orchestration instance.
+            round === 0
+              ? `${input.releaseId}:${stage.environment}`
+              : `${input.releaseId}:${stage.environment}:${round + 1}`,
+          )) as DeployEnvironmentResult;
+        } catch (error) {
+          result = {
+            done: 0,
+            failed: 1,
+            skipped: 0,
+            failures: [{ key: stage.environment, message: messageOf(error) }],
+            created: [],
+          };
+        }
+        yield* callStep(context, ACTIVITIES.releaseEnvironment, {
+          releaseId: input.releaseId,
+          environment: stage.environment,
+          phase: 'applying',
+        });
+        const drift = result.drift ?? [];
+        if (drift.length === 0 || result.failure) {
+          if (plan.planId !== undefined && stage.plans && !result.failure) stage.plans.applied = plan.planId;
+          break;
+        }
+        stage.drift = drift.slice(0, SHOWN_DRIFT).map((d) => ({
+          key: clip(d.key, 200),
+          was: clip(d.was, 120),
+          now: clip(d.now, 120),
+        }));
+        const moved = `${drift.length} object(s) changed in the workspace since the plan${gate.required ? ' was approved' : ''} (${stage.drift.map((d) => d.key).join(', ')}); nothing was written to them`;
+        if (round + 1 >= MAX_PLANS) {
+          stage.state = 'failed';
+          stage.message = `${moved}. The workspace kept changing: planned ${MAX_PLANS} times; re-run the release once it is stable`;
+          stage.finishedAt = now();
+          yield* notifyStage(context, input.releaseId, stage);
+          return finish('failed', stage.message);
+        }
+        stage.message = gate.required
+          ? `${moved}: planned again; the new plan needs a new approval`
+          : `${moved}: planned again and applied the new plan`;
       }
-      yield* callStep(context, ACTIVITIES.releaseEnvironment, {
-        releaseId: input.releaseId,
-        environment: stage.environment,
-        phase: 'applying',
-      });
       if (result.failure) throw new StepFailed(result.failure);
       stage.outcome = { done: result.done, failed: result.failed, skipped: result.skipped };
       stage.finishedAt = now();
@@ -175,6 +212,7 @@ function* approvalGate(
   startedAt: string,
   notices: SupersedeNotices,
   publish: (state: ReleaseState) => void,
+  planId: string | undefined,
 ): Generator<df.Task, 'approved' | 'rejected' | 'expired' | 'superseded', unknown> {
   const claim = yield* callStep<ClaimResult>(context, ACTIVITIES.claimEnvironment, {
     releaseId: input.releaseId,
@@ -191,13 +229,17 @@ function* approvalGate(
   }
   const expiresAt = new Date(context.df.currentUtcDateTime.getTime() + timeoutInHours * 3_600_000);
   stage.state = 'waiting';
-  stage.approval = { required: true, expiresAt: expiresAt.toISOString() };
+  // The wait names the plan it asks about: its links carry the plan id, so a link of an earlier wait (an
+  // earlier plan) cannot approve this one (checkStageWaiting).
+  const asked = planId !== undefined ? { planId } : {};
+  stage.approval = { required: true, expiresAt: expiresAt.toISOString(), ...asked };
   publish('waiting');
   yield context.df.callActivity(ACTIVITIES.notify, {
     releaseId: input.releaseId,
     environment: stage.environment,
     kind: 'approvalNeeded',
     expiresAt: stage.approval.expiresAt,
+    ...asked,
   } satisfies NotifyInput);
   const outcome = yield* waitForApproval(context, stage.environment, expiresAt, notices);
   yield* callStep(context, ACTIVITIES.releaseEnvironment, {
@@ -220,6 +262,7 @@ function* approvalGate(
   stage.approval = {
     required: true,
     expiresAt: expiresAt.toISOString(),
+    ...asked,
     decision,
     approver,
     ...(comment ? { comment } : {}),
@@ -256,6 +299,10 @@ function* claimForApply(
     if (now >= deadline) return false;
     yield context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
   }
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function messageOf(error: unknown): string {

@@ -2,6 +2,7 @@
 // show it: the release's state, each stage's state, plan counts, approval and outcome.
 import type { ResourceKind } from '../manifest/Bundle';
 import type { KindSummary } from '../planning/DeployPlan';
+import type { PlanDrift } from '../planning/PlanBasis';
 import type { ReleaseSource } from './ReleaseInput';
 
 export type ReleaseState =
@@ -36,6 +37,8 @@ export interface ApprovalInfo {
   approver?: string;
   comment?: string;
   decidedAt?: string;
+  /** The plan this wait asks about (StoredPlan.planId); its links carry it, so they approve this plan only. */
+  planId?: string;
 }
 
 export interface StageStatus {
@@ -52,6 +55,13 @@ export interface StageStatus {
   message?: string;
   /** For a permanent failure: the command to run or the setting to change that fixes it. */
   fix?: string;
+  /**
+   * Which plan (StoredPlan.planId) was planned last, approved and applied. Approved and applied are the same
+   * plan; when the workspace moved before an apply, the stage planned again (`replans`) and `drift` says why.
+   */
+  plans?: { planned: string; approved?: string; applied?: string; replans: number };
+  /** Objects that moved between a plan and its apply (the first few), in words. */
+  drift?: PlanDrift[];
 }
 
 /**

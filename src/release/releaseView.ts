@@ -35,6 +35,8 @@ export type ApprovalLinkSigner = (
   releaseId: string,
   environment: string,
   expiresAt: string,
+  /** The plan the wait asks about (ApprovalInfo.planId): the link approves that plan only. */
+  planId?: string,
 ) => string | undefined;
 
 export function releaseView(status: OrchestrationState, signApprovalLink: ApprovalLinkSigner): ReleaseView {
@@ -48,7 +50,12 @@ export function releaseView(status: OrchestrationState, signApprovalLink: Approv
   const stages = (release?.stages ?? []).map((stage) => {
     const expires = stage.approval?.expiresAt;
     if (stage.state !== 'waiting' || !expires) return stage;
-    const approvalUrl = signApprovalLink(status.instanceId, stage.environment, expires);
+    const approvalUrl = signApprovalLink(
+      status.instanceId,
+      stage.environment,
+      expires,
+      stage.approval?.planId,
+    );
     return approvalUrl ? { ...stage, approvalUrl } : stage;
   });
   return {
