@@ -9,10 +9,7 @@ import {
   DatabricksTransientError,
   DatabricksUnauthenticatedError,
 } from '../../../src/databricks/DatabricksApiError';
-import type {
-  DatabricksClientOptions,
-  DatabricksRequestInfo,
-} from '../../../src/databricks/DatabricksClientOptions';
+import type { DatabricksRequestInfo } from '../../../src/databricks/DatabricksClientOptions';
 import type { DatabricksCredential } from '../../../src/databricks/DatabricksCredential';
 import { DatabricksTransport, type RequestSpec } from '../../../src/databricks/DatabricksTransport';
 import { RequestScheduler, type ScheduleOptions } from '../../../src/databricks/RequestScheduler';
@@ -24,62 +21,40 @@ import {
   json,
   rejectionOf,
   scriptedFetch,
-  scriptedOptions,
+  scriptedTransport,
+  TOKEN,
+  WORKSPACE,
   type ScriptStep,
 } from './scriptedFetch';
 
-const TOKEN = 'dapi0123456789abcdef0123456789abcdef';
-const WORKSPACE = 'https://emulator.test/ws/dev/';
-
-// Requests shaped like the area files' (the endpoint names the scheduler group and prefixes error messages).
-const getCluster: RequestSpec = {
-  method: 'GET',
-  version: '2.1',
-  endpoint: 'clusters/get',
-  query: { cluster_id: 'c-1' },
-  idempotent: true,
-};
-const listFolder: RequestSpec = {
-  method: 'GET',
-  version: '2.0',
-  endpoint: 'workspace/list',
-  query: { path: '/' },
-  idempotent: true,
-};
-const mkdirs: RequestSpec = {
-  method: 'POST',
-  version: '2.0',
-  endpoint: 'dbfs/mkdirs',
-  body: { path: '/a' },
-  idempotent: true,
-};
-const importFile: RequestSpec = {
-  method: 'POST',
-  version: '2.0',
-  endpoint: 'workspace/import',
-  body: { path: '/n', format: 'AUTO', content: 'eA==', overwrite: true },
-  idempotent: true,
-};
-/** Not safe to repeat, like jobs/create. */
-const createJob: RequestSpec = {
-  method: 'POST',
-  version: '2.1',
-  endpoint: 'jobs/create',
-  body: { name: 'j' },
-  idempotent: false,
-};
-
-function transportFor(script: ScriptStep[] | ScriptStep, options: DatabricksClientOptions = {}) {
-  const scripted = scriptedOptions(script, options);
-  return {
-    transport: new DatabricksTransport(WORKSPACE, new StaticTokenCredential(TOKEN), scripted.options),
-    requests: scripted.requests,
-  };
+/** A request as an area file describes it: a GET carries a query, a POST a body. */
+function request(
+  method: 'GET' | 'POST',
+  version: '2.0' | '2.1',
+  endpoint: string,
+  data: Record<string, string | boolean>,
+  idempotent = true,
+): RequestSpec {
+  return method === 'GET'
+    ? { method, version, endpoint, query: data, idempotent }
+    : { method, version, endpoint, body: data, idempotent };
 }
+
+// The endpoint names the scheduler group and prefixes error messages; the transport knows nothing else of it.
+const getCluster = request('GET', '2.1', 'clusters/get', { cluster_id: 'c-1' });
+const listFolder = request('GET', '2.0', 'workspace/list', { path: '/' });
+const mkdirs = request('POST', '2.0', 'dbfs/mkdirs', { path: '/a' });
+const importFile = request('POST', '2.0', 'workspace/import', {
+  path: '/n',
+  format: 'AUTO',
+  overwrite: true,
+});
+/** Not safe to repeat, like jobs/create. */
+const createJob = request('POST', '2.1', 'jobs/create', { name: 'j' }, false);
 
 describe('DatabricksTransport requests', () => {
   it('sends the versioned path under the URL prefix, the query, and a JSON body only when there is one', async () => {
-    const { transport, requests } = transportFor(json(200, { cluster_id: 'c-1', state: 'RUNNING' }));
+    const { transport, requests } = scriptedTransport(json(200, { cluster_id: 'c-1', state: 'RUNNING' }));
     expect(await transport.send(getCluster, {})).toEqual({ cluster_id: 'c-1', state: 'RUNNING' });
     await transport.send(mkdirs, {});
     const [get, post] = requests;
@@ -123,7 +98,7 @@ describe('DatabricksTransport requests', () => {
   });
 
   it('answers undefined from sendOrUndefined for NotFound, and throws every other failure', async () => {
-    const { transport } = transportFor([
+    const { transport } = scriptedTransport([
       apiError(404, 'RESOURCE_DOES_NOT_EXIST', "Path (/x) doesn't exist."),
       json(200, { path: '/y' }),
       apiError(401, 'UNAUTHENTICATED', 'no'),
@@ -136,7 +111,7 @@ describe('DatabricksTransport requests', () => {
   });
 
   it('refuses an answer that is not a JSON object', async () => {
-    const { transport } = transportFor(new Response('<html>proxy</html>', { status: 200 }));
+    const { transport } = scriptedTransport(new Response('<html>proxy</html>', { status: 200 }));
     const error = await rejectionOf(transport.send(listFolder, {}));
     expect(error).toBeInstanceOf(DatabricksInvalidRequestError);
     expect(error.code).toBe('INVALID_RESPONSE');
@@ -157,7 +132,7 @@ describe('DatabricksTransport requests', () => {
 
 describe('DatabricksTransport retries', () => {
   it('retries a 429 after the decimal Retry-After and tells the scheduler', async () => {
-    const { transport, requests } = transportFor([
+    const { transport, requests } = scriptedTransport([
       apiError(429, 'REQUEST_LIMIT_EXCEEDED', 'slow down', { 'Retry-After': '0.25' }),
       json(200, { cluster_id: 'c' }),
     ]);
@@ -170,7 +145,7 @@ describe('DatabricksTransport retries', () => {
   });
 
   it('retries 429 and 503 even for calls that are not safe to repeat', async () => {
-    const { transport, requests } = transportFor([
+    const { transport, requests } = scriptedTransport([
       apiError(429, 'REQUEST_LIMIT_EXCEEDED', 'slow down', { 'Retry-After': '0' }),
       apiError(503, 'TEMPORARILY_UNAVAILABLE', 'busy'),
       json(200, { job_id: 3 }),
@@ -180,7 +155,7 @@ describe('DatabricksTransport retries', () => {
   });
 
   it('retries 500 with backoff and connection resets for idempotent calls', async () => {
-    const { transport, requests } = transportFor([
+    const { transport, requests } = scriptedTransport([
       apiError(500, 'INTERNAL_ERROR', 'oops'),
       connectionError('ECONNRESET'),
       new Error('socket hang up'),
@@ -192,7 +167,7 @@ describe('DatabricksTransport retries', () => {
 
   it('does not repeat an ambiguous failure of a call that is not safe to repeat, and says why', async () => {
     for (const step of [apiError(500, 'INTERNAL_ERROR', 'oops'), connectionError('ECONNRESET')]) {
-      const { transport, requests } = transportFor([step, json(200, { job_id: 1 })]);
+      const { transport, requests } = scriptedTransport([step, json(200, { job_id: 1 })]);
       const error = await rejectionOf(transport.send(createJob, {}));
       expect(error).toBeInstanceOf(DatabricksTransientError);
       expect(error.retryable).toBe(true);
@@ -204,7 +179,10 @@ describe('DatabricksTransport retries', () => {
   });
 
   it('retries a refused connection even for a call that is not safe to repeat: it was never sent', async () => {
-    const { transport, requests } = transportFor([connectionError('ECONNREFUSED'), json(200, { job_id: 8 })]);
+    const { transport, requests } = scriptedTransport([
+      connectionError('ECONNREFUSED'),
+      json(200, { job_id: 8 }),
+    ]);
     expect(await transport.send(createJob, {})).toEqual({ job_id: 8 });
     expect(requests).toHaveLength(2);
   });
@@ -215,7 +193,7 @@ describe('DatabricksTransport retries', () => {
     [401, 'UNAUTHENTICATED', DatabricksUnauthenticatedError],
     [404, 'RESOURCE_DOES_NOT_EXIST', DatabricksNotFoundError],
   ])('never retries %i %s', async (status, code, type) => {
-    const { transport, requests } = transportFor([apiError(status, code, 'no'), json(200, {})]);
+    const { transport, requests } = scriptedTransport([apiError(status, code, 'no'), json(200, {})]);
     const error = await rejectionOf(transport.send(mkdirs, {}));
     expect(error).toBeInstanceOf(type);
     expect(error.attempts).toBe(1);
@@ -223,7 +201,7 @@ describe('DatabricksTransport retries', () => {
   });
 
   it('gives up after maxRetries and says how many attempts were made', async () => {
-    const { transport, requests } = transportFor(apiError(429, 'REQUEST_LIMIT_EXCEEDED', 'slow down'), {
+    const { transport, requests } = scriptedTransport(apiError(429, 'REQUEST_LIMIT_EXCEEDED', 'slow down'), {
       retry: { maxRetries: 3, baseDelayInMs: 1, maxDelayInMs: 2 },
     });
     const error = await rejectionOf(transport.send(mkdirs, {}));
@@ -236,10 +214,12 @@ describe('DatabricksTransport retries', () => {
   });
 
   it('times out a silent request and retries it', async () => {
-    const { transport, requests } = transportFor([hang, json(200, { objects: [] })], { timeoutInMs: 50 });
+    const { transport, requests } = scriptedTransport([hang, json(200, { objects: [] })], {
+      timeoutInMs: 50,
+    });
     expect(await transport.send(listFolder, {})).toEqual({ objects: [] });
     expect(requests).toHaveLength(2);
-    const silent = transportFor(hang, { timeoutInMs: 30, retry: { maxRetries: 1, baseDelayInMs: 1 } });
+    const silent = scriptedTransport(hang, { timeoutInMs: 30, retry: { maxRetries: 1, baseDelayInMs: 1 } });
     const error = await rejectionOf(silent.transport.send(listFolder, {}));
     expect(error).toBeInstanceOf(DatabricksTransientError);
     expect(error.code).toBe('TIMEOUT');
@@ -247,7 +227,7 @@ describe('DatabricksTransport retries', () => {
   });
 
   it('stops at once when the caller aborts, in flight or while waiting to retry', async () => {
-    const inFlight = transportFor(hang);
+    const inFlight = scriptedTransport(hang);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
     await expect(
@@ -256,7 +236,9 @@ describe('DatabricksTransport retries', () => {
       name: 'AbortError',
     });
 
-    const waiting = transportFor(apiError(429, 'REQUEST_LIMIT_EXCEEDED', 'slow', { 'Retry-After': '30' }));
+    const waiting = scriptedTransport(
+      apiError(429, 'REQUEST_LIMIT_EXCEEDED', 'slow', { 'Retry-After': '30' }),
+    );
     const second = new AbortController();
     setTimeout(() => second.abort(), 20);
     const started = performance.now();
@@ -270,7 +252,7 @@ describe('DatabricksTransport retries', () => {
 
   it('reports every attempt to onRequest', async () => {
     const seen: DatabricksRequestInfo[] = [];
-    const { transport } = transportFor(
+    const { transport } = scriptedTransport(
       [connectionError('ECONNRESET'), apiError(503, 'TEMPORARILY_UNAVAILABLE', 'x'), json(200, {})],
       {
         onRequest: (info) => seen.push(info),
@@ -294,7 +276,7 @@ describe('DatabricksTransport retries', () => {
   });
 
   it('keeps going when the onRequest hook throws', async () => {
-    const { transport } = transportFor(json(200, { cluster_id: 'c-1' }), {
+    const { transport } = scriptedTransport(json(200, { cluster_id: 'c-1' }), {
       onRequest: () => {
         throw new Error('progress display broke');
       },
@@ -305,7 +287,7 @@ describe('DatabricksTransport retries', () => {
 
 describe('DatabricksTransport secrets', () => {
   it('keeps header values out of error messages, even when the server echoes them', async () => {
-    const { transport } = transportFor(
+    const { transport } = scriptedTransport(
       apiError(401, 'UNAUTHENTICATED', `Invalid access token ${TOKEN} (Bearer ${TOKEN})`),
     );
     const error = await rejectionOf(transport.send(listFolder, {}));
@@ -334,8 +316,8 @@ describe('DatabricksTransport scheduling', () => {
       concurrent--;
       return json(200, {});
     };
-    const a = transportFor(handler, { scheduler }).transport;
-    const b = transportFor(handler, { scheduler }).transport;
+    const a = scriptedTransport(handler, { scheduler }).transport;
+    const b = scriptedTransport(handler, { scheduler }).transport;
     // workspace/mkdirs has no rate of its own (the default 100/s), so only maxInFlight bounds it.
     const folder: RequestSpec = { ...mkdirs, endpoint: 'workspace/mkdirs' };
     await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).send(folder, {})));
@@ -357,7 +339,7 @@ describe('DatabricksTransport scheduling', () => {
       }
     }
     let served = 0;
-    const { transport, requests } = transportFor(
+    const { transport, requests } = scriptedTransport(
       () => {
         served++;
         return served === 1
@@ -385,7 +367,7 @@ describe('DatabricksTransport scheduling', () => {
     let last = performance.now();
     let rejected = 0;
     const scheduler = new RequestScheduler({ ratesPerSecond: { 'workspace/import': rate } });
-    const { transport } = transportFor(
+    const { transport } = scriptedTransport(
       async () => {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 15));
         const now = performance.now();

@@ -7,33 +7,13 @@ import {
   DatabricksNotFoundError,
   DatabricksTransientError,
 } from '../../../src/databricks/DatabricksApiError';
-import type { DatabricksClientOptions } from '../../../src/databricks/DatabricksClientOptions';
 import { DatabricksWorkspaceClient } from '../../../src/databricks/DatabricksWorkspaceClient';
 import { RequestScheduler } from '../../../src/databricks/RequestScheduler';
-import { StaticTokenCredential } from '../../../src/databricks/StaticTokenCredential';
-import {
-  apiError,
-  connectionError,
-  json,
-  rejectionOf,
-  scriptedOptions,
-  type ScriptStep,
-} from './scriptedFetch';
-
-const TOKEN = 'dapi0123456789abcdef0123456789abcdef';
-const WORKSPACE = 'https://emulator.test/ws/dev/';
-
-function clientFor(script: ScriptStep[] | ScriptStep, options: DatabricksClientOptions = {}) {
-  const scripted = scriptedOptions(script, options);
-  return {
-    client: new DatabricksWorkspaceClient(WORKSPACE, new StaticTokenCredential(TOKEN), scripted.options),
-    requests: scripted.requests,
-  };
-}
+import { apiError, connectionError, json, rejectionOf, scriptedClient, TOKEN } from './scriptedFetch';
 
 describe('DatabricksWorkspaceClient requests', () => {
   it('sends the credential headers, the versioned path under the URL prefix and a JSON body', async () => {
-    const { client, requests } = clientFor(json(200, {}));
+    const { client, requests } = scriptedClient(json(200, {}));
     await client.importWorkspaceObject({
       path: '/Shared/a',
       format: 'SOURCE',
@@ -56,7 +36,7 @@ describe('DatabricksWorkspaceClient requests', () => {
   });
 
   it('maps each method to its endpoint and payload', async () => {
-    const { client, requests } = clientFor((request) => {
+    const { client, requests } = scriptedClient((request) => {
       const endpoint = request.url.pathname.replace('/ws/dev/api/', '');
       if (endpoint === '2.0/dbfs/create') return json(200, { handle: 7 });
       if (endpoint === '2.1/clusters/create') return json(200, { cluster_id: 'c-9' });
@@ -116,7 +96,7 @@ describe('DatabricksWorkspaceClient requests', () => {
   });
 
   it('returns undefined from get-status for a missing path, and the info otherwise', async () => {
-    const { client, requests } = clientFor([
+    const { client, requests } = scriptedClient([
       apiError(404, 'RESOURCE_DOES_NOT_EXIST', "Path (/x) doesn't exist."),
       json(200, { object_type: 'NOTEBOOK', path: '/y', language: 'PYTHON', object_id: 1 }),
       apiError(404, 'RESOURCE_DOES_NOT_EXIST', 'No file or directory exists on path /x.'),
@@ -138,7 +118,7 @@ describe('DatabricksWorkspaceClient requests', () => {
   });
 
   it('lists a folder: an empty folder answers {} -> [], a missing one throws NotFound', async () => {
-    const { client } = clientFor([
+    const { client } = scriptedClient([
       json(200, {}),
       json(200, { objects: [{ object_type: 'DIRECTORY', path: '/a/b' }] }),
       apiError(404, 'RESOURCE_DOES_NOT_EXIST', "Path (/gone) doesn't exist."),
@@ -149,7 +129,7 @@ describe('DatabricksWorkspaceClient requests', () => {
   });
 
   it('maps the 400 "does not exist" of clusters/get and jobs/delete to NotFound', async () => {
-    const { client } = clientFor([
+    const { client } = scriptedClient([
       apiError(400, 'INVALID_PARAMETER_VALUE', 'Cluster 0101-x does not exist'),
       apiError(400, 'INVALID_PARAMETER_VALUE', 'Job 5 does not exist.'),
     ]);
@@ -168,7 +148,7 @@ describe('DatabricksWorkspaceClient requests', () => {
 
   it('goes through the scheduler it is given and exposes its normalized URL', async () => {
     const scheduler = new RequestScheduler({ maxInFlight: 2 });
-    const { client } = clientFor(json(200, {}), { scheduler });
+    const { client } = scriptedClient(json(200, {}), { scheduler });
     await client.createWorkspaceFolder('/a');
     expect(client.scheduler).toBe(scheduler);
     expect(scheduler.getStats()).toMatchObject({ started: 1 });
@@ -178,7 +158,7 @@ describe('DatabricksWorkspaceClient requests', () => {
 
 describe('DatabricksWorkspaceClient local validation', () => {
   it('refuses a put above 1 MiB without a request, pointing at the streaming upload', async () => {
-    const { client, requests } = clientFor(json(200, {}));
+    const { client, requests } = scriptedClient(json(200, {}));
     const error = await rejectionOf(client.putDbfsFile('dbfs:/big', Buffer.alloc(1_048_577)));
     expect(error).toBeInstanceOf(DatabricksInvalidRequestError);
     expect(error.code).toBe('MAX_BLOCK_SIZE_EXCEEDED');
@@ -215,7 +195,7 @@ describe('DatabricksWorkspaceClient local validation', () => {
         c.createCluster({ cluster_name: 'a', spark_version: 's' }, { idempotencyToken: 'x'.repeat(65) }),
     ],
   ])('refuses %s locally', async (_name, call) => {
-    const { client, requests } = clientFor(json(200, {}));
+    const { client, requests } = scriptedClient(json(200, {}));
     const error = await rejectionOf(call(client));
     expect(error).toBeInstanceOf(DatabricksInvalidRequestError);
     expect(error.attempts).toBe(0);
@@ -224,7 +204,8 @@ describe('DatabricksWorkspaceClient local validation', () => {
 });
 
 describe('DatabricksWorkspaceClient repeat safety per endpoint', () => {
-  // After a lost connection the server may have acted: only calls marked safe to repeat are sent again.
+  // After a lost connection the server may have acted: only calls marked safe to repeat are sent again (the
+  // rule itself, with its message and the refusals that are always retried: DatabricksTransport.test.ts).
   it.each([
     ['putDbfsFile', 2, (c: DatabricksWorkspaceClient) => c.putDbfsFile('dbfs:/a', Buffer.from('x'))],
     ['openDbfsStream', 2, (c: DatabricksWorkspaceClient) => c.openDbfsStream('dbfs:/a')],
@@ -250,7 +231,7 @@ describe('DatabricksWorkspaceClient repeat safety per endpoint', () => {
     ['resetJob', 2, (c: DatabricksWorkspaceClient) => c.resetJob(1, { name: 'j' })],
     ['deleteJob', 2, (c: DatabricksWorkspaceClient) => c.deleteJob(1)],
   ])('%s after a connection reset: %i request(s)', async (_name, expected, call) => {
-    const { client, requests } = clientFor([
+    const { client, requests } = scriptedClient([
       connectionError('ECONNRESET'),
       json(200, { handle: 7, cluster_id: 'c', job_id: 1 }),
     ]);
@@ -263,21 +244,8 @@ describe('DatabricksWorkspaceClient repeat safety per endpoint', () => {
     else expect(outcome).toBe('done');
   });
 
-  it('does not repeat an ambiguous failure of jobs/create, and says why', async () => {
-    for (const step of [apiError(500, 'INTERNAL_ERROR', 'oops'), connectionError('ECONNRESET')]) {
-      const { client, requests } = clientFor([step, json(200, { job_id: 1 })]);
-      const error = await rejectionOf(client.createJob({ name: 'j' }));
-      expect(error).toBeInstanceOf(DatabricksTransientError);
-      expect(error.retryable).toBe(true);
-      expect(error.message).toMatch(
-        /^databricks jobs\/create: .*not retried: jobs\/create is not safe to repeat/,
-      );
-      expect(requests).toHaveLength(1);
-    }
-  });
-
   it('repeats clusters/create only when it carries an idempotency token', async () => {
-    const withToken = clientFor([connectionError('ECONNRESET'), json(200, { cluster_id: 'c' })]);
+    const withToken = scriptedClient([connectionError('ECONNRESET'), json(200, { cluster_id: 'c' })]);
     expect(
       await withToken.client.createCluster(
         { cluster_name: 'a', spark_version: 's' },
@@ -285,26 +253,15 @@ describe('DatabricksWorkspaceClient repeat safety per endpoint', () => {
       ),
     ).toBe('c');
     expect(withToken.requests.map((r) => r.body?.idempotency_token)).toEqual(['tok', 'tok']);
-    const without = clientFor([connectionError('ECONNRESET'), json(200, { cluster_id: 'c' })]);
+    const without = scriptedClient([connectionError('ECONNRESET'), json(200, { cluster_id: 'c' })]);
     await expect(
       without.client.createCluster({ cluster_name: 'a', spark_version: 's' }),
     ).rejects.toBeInstanceOf(DatabricksTransientError);
     expect(without.requests).toHaveLength(1);
   });
 
-  it('retries 429 and 503 and a refused connection even for jobs/create', async () => {
-    const { client, requests } = clientFor([
-      apiError(429, 'REQUEST_LIMIT_EXCEEDED', 'slow down', { 'Retry-After': '0' }),
-      apiError(503, 'TEMPORARILY_UNAVAILABLE', 'busy'),
-      connectionError('ECONNREFUSED'),
-      json(200, { job_id: 3 }),
-    ]);
-    expect(await client.createJob({ name: 'j' })).toBe(3);
-    expect(requests).toHaveLength(4);
-  });
-
   it('refuses an answer without the id a create must return', async () => {
-    const { client } = clientFor(json(200, {}));
+    const { client } = scriptedClient(json(200, {}));
     for (const call of [
       client.createJob({ name: 'j' }),
       client.createCluster({ cluster_name: 'a', spark_version: 's' }),
@@ -319,7 +276,7 @@ describe('DatabricksWorkspaceClient repeat safety per endpoint', () => {
 
 describe('DatabricksWorkspaceClient pagination', () => {
   it('follows next_page_token through clusters/list, lazily', async () => {
-    const { client, requests } = clientFor((request) => {
+    const { client, requests } = scriptedClient((request) => {
       const token = request.url.searchParams.get('page_token');
       if (token === null)
         return json(200, { clusters: [{ cluster_id: 'a' }, { cluster_id: 'b' }], next_page_token: 'p2' });
@@ -350,7 +307,7 @@ describe('DatabricksWorkspaceClient pagination', () => {
   });
 
   it('follows has_more through jobs/list with limit, name and expand_tasks', async () => {
-    const { client, requests } = clientFor((request) => {
+    const { client, requests } = scriptedClient((request) => {
       const token = request.url.searchParams.get('page_token');
       if (token === null) {
         return json(200, {
@@ -375,7 +332,7 @@ describe('DatabricksWorkspaceClient pagination', () => {
   });
 
   it('stops with an error when the server repeats a page token', async () => {
-    const { client } = clientFor(json(200, { jobs: [], has_more: true, next_page_token: 'same' }));
+    const { client } = scriptedClient(json(200, { jobs: [], has_more: true, next_page_token: 'same' }));
     const iterate = async () => {
       for await (const _job of client.listJobs()) {
         // drain

@@ -2,6 +2,14 @@
 // fetch), and the options and rejection helpers both client test files share.
 import { DatabricksApiError } from '../../../src/databricks/DatabricksApiError';
 import type { DatabricksClientOptions } from '../../../src/databricks/DatabricksClientOptions';
+import { DatabricksTransport } from '../../../src/databricks/DatabricksTransport';
+import { DatabricksWorkspaceClient } from '../../../src/databricks/DatabricksWorkspaceClient';
+import { StaticTokenCredential } from '../../../src/databricks/StaticTokenCredential';
+
+/** A personal-access-token-shaped secret: tests check that it never reaches an error message. */
+export const TOKEN = 'dapi0123456789abcdef0123456789abcdef';
+/** A workspace URL with a path prefix and a trailing slash, as the emulator hands them out. */
+export const WORKSPACE = 'https://emulator.test/ws/dev/';
 
 export interface RecordedRequest {
   url: URL;
@@ -87,6 +95,20 @@ export function scriptedOptions(
     options: { fetch: fake.fetch, retry: { baseDelayInMs: 1, maxDelayInMs: 5 }, ...options },
     requests: fake.requests,
   };
+}
+
+/** A client of WORKSPACE with TOKEN whose requests `script` answers. */
+export function scriptedClient(script: ScriptStep[] | ScriptStep, options: DatabricksClientOptions = {}) {
+  const scripted = scriptedOptions(script, options);
+  const client = new DatabricksWorkspaceClient(WORKSPACE, new StaticTokenCredential(TOKEN), scripted.options);
+  return { client, requests: scripted.requests };
+}
+
+/** The transport alone, for what every endpoint shares (sending, retries, redaction, scheduling). */
+export function scriptedTransport(script: ScriptStep[] | ScriptStep, options: DatabricksClientOptions = {}) {
+  const scripted = scriptedOptions(script, options);
+  const transport = new DatabricksTransport(WORKSPACE, new StaticTokenCredential(TOKEN), scripted.options);
+  return { transport, requests: scripted.requests };
 }
 
 /** The DatabricksApiError a call rejects with; fails the test when it resolves or rejects otherwise. */
