@@ -463,4 +463,80 @@ describe('deployRelease on the sandbox host', () => {
     expect(host.durable.eventCounts(id).TimerFired).toBe(2);
     expectDeterministic(host);
   });
+
+  it('plans again when the workspace moved before an ungated apply, says so, and applies the new plan', async () => {
+    const id = 'r-drift-nogate';
+    activityScript.set(id, { driftTimes: { 'dev:clusters': 1 } });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('succeeded');
+    const dev = stageOf(output, 'dev');
+    expect(dev?.state).toBe('succeeded');
+    expect(dev?.plans).toEqual({ planned: 'plan-dev-2', applied: 'plan-dev-2', replans: 1 });
+    expect(dev?.drift).toEqual([
+      { key: 'clusters.Small', was: 'id c-1 as planned', now: 'num_workers changed' },
+    ]);
+    expect(dev?.message).toBe(
+      '1 object(s) changed in the workspace since the plan (clusters.Small); nothing was written to them: ' +
+        'planned again and applied the new plan',
+    );
+    // Each apply is its own sub-orchestration, and applies the plan planned just before it.
+    expect(schedule(history(id)).filter((line) => /planEnvironment|SubOrchestration/.test(line))).toEqual([
+      'TaskScheduled#1 planEnvironment:dev',
+      `SubOrchestrationInstanceCreated#3 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
+      'TaskScheduled#5 planEnvironment:dev',
+      `SubOrchestrationInstanceCreated#7 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev:2`,
+    ]);
+    const planIds = activityScript
+      .calls(id)
+      .filter((c) => c.key === 'applyWave:dev:clusters')
+      .map((c) => (c.input as { planId?: string }).planId);
+    expect(planIds).toEqual(['plan-dev-1', 'plan-dev-2']);
+    expectDeterministic(host);
+  });
+
+  it('fails the stage after three plans when the workspace keeps moving', async () => {
+    const id = 'r-drift-forever';
+    activityScript.set(id, { driftTimes: { 'dev:clusters': 99 } });
+    await startRelease(host, releaseInput(id, ['dev', 'qa']));
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('failed');
+    expect(output.stages.map((s) => s.state)).toEqual(['failed', 'skipped']);
+    expect(stageOf(output, 'dev')?.message).toContain('The workspace kept changing: planned 3 times');
+    expect(activityScript.count(id, 'planEnvironment:dev')).toBe(3);
+    expect(stageOf(output, 'dev')?.plans).toEqual({ planned: 'plan-dev-3', replans: 2 });
+    expectDeterministic(host);
+  });
+
+  it('asks again after drift on a gated stage: a new wait for the new plan', async () => {
+    const id = 'r-drift-gate';
+    activityScript.set(id, { driftTimes: { 'qa:clusters': 1 } });
+    await startRelease(host, releaseInput(id, ['qa'], { qa: { required: true, timeoutInHours: 72 } }));
+    await until(() => customStatusOf(host, id)?.stages[0]?.state === 'waiting');
+    expect(customStatusOf(host, id)?.stages[0]?.approval?.planId).toBe('plan-qa-1');
+    await raise(id, approvalEventName('qa'), approve('alice', '2026-01-01T00:00:00Z'));
+    await until(
+      () =>
+        customStatusOf(host, id)?.stages[0]?.state === 'waiting' &&
+        customStatusOf(host, id)?.stages[0]?.approval?.planId === 'plan-qa-2',
+    );
+    const waiting = customStatusOf(host, id)?.stages[0];
+    expect(waiting?.plans).toEqual({ planned: 'plan-qa-2', approved: 'plan-qa-1', replans: 1 });
+    expect(waiting?.message).toContain('the new plan needs a new approval');
+    const notices = activityScript.calls(id).filter((c) => c.key === 'notify:qa:approvalNeeded');
+    expect(notices.map((c) => (c.input as { planId?: string }).planId)).toEqual(['plan-qa-1', 'plan-qa-2']);
+    await raise(id, approvalEventName('qa'), approve('bob', '2026-01-01T01:00:00Z'));
+    const output = await finished(host, id);
+    expect(output.state).toBe('succeeded');
+    expect(stageOf(output, 'qa')?.plans).toEqual({
+      planned: 'plan-qa-2',
+      approved: 'plan-qa-2',
+      applied: 'plan-qa-2',
+      replans: 1,
+    });
+    expect(stageOf(output, 'qa')?.approval).toMatchObject({ approver: 'bob', planId: 'plan-qa-2' });
+    expectDeterministic(host);
+  });
 });
