@@ -16,7 +16,7 @@ import { resolveJobSettings } from '../planning/resolveJobSettings';
 import { batchKeys, stepsOfWave, waveNamed, type Wave } from '../planning/waves';
 import type { ApplyWaveInput, WaveResult } from './contracts';
 import type { ApplyContext, StepOutcome } from './engine/ApplyContext';
-import { appServices } from './engine/appServices';
+import { appServices } from '../services/appServices';
 import { connectForActivity } from './engine/connectForActivity';
 import { requireStagedBundle } from './engine/loadStagedBundle';
 import { loadStoredPlan } from './engine/loadStoredPlan';

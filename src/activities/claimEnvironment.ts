@@ -8,7 +8,7 @@ import { findOrchestration } from '../azure/findOrchestration';
 import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
 import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
 import type { ClaimInput, ClaimResult } from './contracts';
-import { appServices } from './engine/appServices';
+import { appServices } from '../services/appServices';
 
 interface EnvironmentRecord {
   releaseId: string;

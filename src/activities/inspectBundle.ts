@@ -5,7 +5,7 @@ import { bundleDiagnosticsBlob, type StoredDiagnostics } from '../azure/ReleaseS
 import { clipText } from '../release/boundReleaseStatus';
 import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
 import type { BundleRef, InspectBundleResult } from './contracts';
-import { appServices } from './engine/appServices';
+import { appServices } from '../services/appServices';
 import { loadStagedBundle } from './engine/loadStagedBundle';
 
 export async function inspectBundle(input: BundleRef): Promise<InspectBundleResult> {

@@ -5,7 +5,7 @@ import type { InvocationContext } from '@azure/functions';
 import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
 import { environmentByName } from '../config/loadSettings';
 import type { NotifyInput, NotifyResult } from './contracts';
-import { appServices } from './engine/appServices';
+import { appServices } from '../services/appServices';
 
 const TIMEOUT_IN_MS = 5_000;
 

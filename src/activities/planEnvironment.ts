@@ -3,7 +3,7 @@
 // plan, and the apply batches apply this plan and no other. Looks only: a plan never creates Azure resources.
 import { stagePlanBlobName } from '../approvals/readStagePlan';
 import type { EnvironmentRef, PlanEnvironmentResult } from './contracts';
-import { appServices } from './engine/appServices';
+import { appServices } from '../services/appServices';
 import { connectForActivity } from './engine/connectForActivity';
 import { requireStagedBundle } from './engine/loadStagedBundle';
 import { planWorkspace } from './engine/planWorkspace';

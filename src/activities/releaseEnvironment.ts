@@ -2,7 +2,7 @@
 // decided, its apply lock once the stage has finished.
 import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
 import type { ClaimInput } from './contracts';
-import { appServices } from './engine/appServices';
+import { appServices } from '../services/appServices';
 
 export async function releaseEnvironment(
   input: Pick<ClaimInput, 'releaseId' | 'environment' | 'phase'>,

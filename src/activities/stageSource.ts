@@ -12,7 +12,7 @@ import { fetchGitHubArchive } from '../sources/fetchGitHubArchive';
 import { stageArchive } from '../sources/stageArchive';
 import type { StageSourceInput, StageSourceResult } from './contracts';
 import { permanentFailureOf } from './failuresAsData';
-import { appServices } from './engine/appServices';
+import { appServices } from '../services/appServices';
 
 export async function stageSource(input: StageSourceInput): Promise<StageSourceResult> {
   const services = appServices();

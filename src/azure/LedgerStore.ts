@@ -2,7 +2,8 @@
 // Two deploys of one environment can race (a re-run while a release is applying); the loser gets a
 // LedgerConflictError instead of silently erasing the winner's record.
 import type { TokenCredential } from '@azure/core-auth';
-import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { blobServiceFromSettings } from './blobServiceFromSettings';
 import type { Ledger } from '../planning/Ledger';
 import { emptyLedger } from '../planning/Ledger';
 
@@ -32,7 +33,7 @@ export class LedgerStore {
   }
 
   static fromConnectionString(connectionString: string, containerName?: string): LedgerStore {
-    return new LedgerStore(BlobServiceClient.fromConnectionString(connectionString), containerName);
+    return new LedgerStore(blobServiceFromSettings({ connectionString }, noCredential), containerName);
   }
 
   /** Identity-based: the app's credential on the account's blob endpoint (no keys; infra/ disables them). */
@@ -40,9 +41,7 @@ export class LedgerStore {
     ledger: { connectionString?: string; blobEndpoint?: string; container: string },
     credential: () => TokenCredential,
   ): LedgerStore {
-    if (ledger.connectionString)
-      return LedgerStore.fromConnectionString(ledger.connectionString, ledger.container);
-    return new LedgerStore(new BlobServiceClient(ledger.blobEndpoint ?? '', credential()), ledger.container);
+    return new LedgerStore(blobServiceFromSettings(ledger, credential), ledger.container);
   }
 
   async read(environment: string): Promise<StoredLedger> {
@@ -108,4 +107,8 @@ function parseLedger(text: string, environment: string): Ledger {
 
 function isStatus(error: unknown, status: number): boolean {
   return error instanceof RestError && error.statusCode === status;
+}
+
+function noCredential(): TokenCredential {
+  throw new Error('a connection string carries its own key');
 }

@@ -2,7 +2,8 @@
 // full bundle diagnostics, and the per-environment records that order releases (who waits for approval,
 // who applies).
 import type { TokenCredential } from '@azure/core-auth';
-import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { blobServiceFromSettings } from './blobServiceFromSettings';
 
 export const RELEASES_CONTAINER = 'bricklane-releases';
 
@@ -23,10 +24,7 @@ export class ReleaseStorage {
     storage: { connectionString?: string; blobEndpoint?: string },
     credential: () => TokenCredential,
   ): ReleaseStorage {
-    const service = storage.connectionString
-      ? BlobServiceClient.fromConnectionString(storage.connectionString)
-      : new BlobServiceClient(storage.blobEndpoint ?? '', credential());
-    return new ReleaseStorage(service);
+    return new ReleaseStorage(blobServiceFromSettings(storage, credential));
   }
 
   async ensureContainer(): Promise<void> {

@@ -11,7 +11,7 @@ export interface DoctorRuntime {
   hostname?: string;
   siteName?: string;
   resourceGroup?: string;
-  /** App Service Authentication is on: the platform sets WEBSITE_AUTH_ENABLED (as createApprovalServices reads it). */
+  /** App Service Authentication is on: the platform sets WEBSITE_AUTH_ENABLED (as createAppServices reads it). */
   easyAuthEnabled: boolean;
 }
 

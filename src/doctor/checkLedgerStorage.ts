@@ -2,7 +2,7 @@
 // ledger (LedgerStore.read: a missing blob is an empty ledger, not a failure). Every deploy and plan reads
 // it first; with identity-based storage (infra/ disables shared keys) a missing data role fails there.
 import type { TokenCredential } from '@azure/core-auth';
-import { blobServiceFromSettings } from '../approvals/blobServiceFromSettings';
+import { blobServiceFromSettings } from '../azure/blobServiceFromSettings';
 import { armErrorCode } from '../azure/armErrorCode';
 import { LedgerStore } from '../azure/LedgerStore';
 import { requiredRole } from '../azure/requiredRole';

@@ -7,7 +7,7 @@
 // Registration (src/index.ts): app.http('azureDevOpsWebhook', azureDevOpsWebhookOptions)
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { appServices } from '../activities/engine/appServices';
+import { appServices } from '../services/appServices';
 import type { Settings } from '../config/Settings';
 import { releaseInputFor } from '../release/releaseInputFor';
 import { checkBasicAuth } from '../sources/checkBasicAuth';

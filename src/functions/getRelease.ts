@@ -4,11 +4,10 @@
 // custom status has only its first diagnostics (16 KB limit); both answers carry the full stored list.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { appServices } from '../activities/engine/appServices';
+import { appServices } from '../services/appServices';
 import { findOrchestration } from '../azure/findOrchestration';
 import { readBundleDiagnostics } from '../azure/ReleaseStorage';
 import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
-import { blobServiceFromSettings } from '../approvals/blobServiceFromSettings';
 import { readStagePlan } from '../approvals/readStagePlan';
 import type { DeployPlan } from '../planning/DeployPlan';
 import { htmlResponse, messageResponse, prefersHtml, renderReleaseMissingPage } from '../web/responses';
@@ -107,8 +106,7 @@ async function readPlans(
     (s) => s.plan !== undefined || (view.condensed && !['pending', 'planning', 'skipped'].includes(s.state)),
   );
   if (planned.length === 0) return {};
-  const { settings, credential } = appServices();
-  const service = blobServiceFromSettings(settings.ledger, credential);
+  const service = appServices().blobService;
   const entries = await Promise.all(
     planned.map(async (stage) => {
       const plan = await readStagePlan(service, view.releaseId, stage.environment).catch((error: unknown) => {

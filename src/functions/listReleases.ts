@@ -3,7 +3,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
-import { appServices } from '../activities/engine/appServices';
+import { appServices } from '../services/appServices';
 import { htmlResponse, prefersHtml } from '../web/responses';
 import { renderReleaseListPage } from '../web/renderReleaseListPage';
 import { releaseViewOf } from './getRelease';

@@ -1,26 +1,24 @@
-// I/O: what both approval routes do first: load settings (once per cold start; a failed read is not kept,
-// so fixing a setting takes effect), verify the link's token, and find the environment it names.
+// I/O: what both approval routes do first: take the app's services (settings are read once and again when
+// they change; a failed read is not kept, so fixing a setting takes effect), verify the link's token, and
+// find the environment it names.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { type ApprovalClaims, describeTokenFailure, verifyApprovalToken } from '../approvals/approvalToken';
-import { createApprovalServices, type ApprovalServices } from '../approvals/createApprovalServices';
-import { createAzureCredential } from '../azure/createAzureCredential';
 import type { EnvironmentSettings } from '../config/Settings';
+import { appServices, type AppServices } from '../services/appServices';
 import { messageResponse } from '../web/responses';
 
 export type OpenedApprovalLink =
-  | { ok: true; services: ApprovalServices; claims: ApprovalClaims; environment: EnvironmentSettings }
+  | { ok: true; services: AppServices; claims: ApprovalClaims; environment: EnvironmentSettings }
   | { ok: false; response: HttpResponseInit };
-
-let services: ApprovalServices | undefined;
 
 export function openApprovalLink(
   request: HttpRequest,
   context: InvocationContext,
   now: Date,
 ): OpenedApprovalLink {
-  let s: ApprovalServices;
+  let s: AppServices;
   try {
-    s = services ??= createApprovalServices(process.env, createAzureCredential);
+    s = appServices();
   } catch (error) {
     context.error(`${context.functionName}: ${error instanceof Error ? error.message : String(error)}`);
     return {

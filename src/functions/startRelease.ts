@@ -4,7 +4,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { appServices } from '../activities/engine/appServices';
+import { appServices } from '../services/appServices';
 import { OrchestrationLookupError } from '../azure/findOrchestration';
 import { stagedBundleBlob } from '../azure/ReleaseStorage';
 import { SettingsError } from '../config/loadSettings';

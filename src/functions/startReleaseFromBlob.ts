@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReleaseSource } from '../release/ReleaseInput';
-import { appServices } from '../activities/engine/appServices';
+import { appServices } from '../services/appServices';
 import { releaseInputFor } from '../release/releaseInputFor';
 import { ArchiveRejectedError } from '../sources/ArchiveRejectedError';
 import { stageArchive } from '../sources/stageArchive';

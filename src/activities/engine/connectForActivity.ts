@@ -1,11 +1,10 @@
 // I/O: an activity's connection to its environment's workspace: credentials are resolved here, inside
 // the activity, and never appear in its input or output.
-import { connectWorkspace, type ConnectedWorkspace } from '../../azure/connectWorkspace';
-import { environmentByName } from '../../config/loadSettings';
+import type { ConnectedWorkspace } from '../../azure/connectWorkspace';
 import type { EnvironmentSettings } from '../../config/Settings';
 import type { DatabricksRequestInfo } from '../../databricks/DatabricksClientOptions';
 import { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
-import { appServices } from './appServices';
+import { appServices } from '../../services/appServices';
 
 export interface ActivityConnection {
   env: EnvironmentSettings;
@@ -18,11 +17,8 @@ export async function connectForActivity(
   options: { create: boolean; onRequest?: (info: DatabricksRequestInfo) => void },
 ): Promise<ActivityConnection> {
   const services = appServices();
-  const env = environmentByName(services.settings, environment);
-  const connected = await connectWorkspace(services.settings, env, {
-    create: options.create,
-    appCredential: env.databricksAuth === 'token' ? undefined : services.credential(),
-  });
+  // Resolved once per environment for a while (ARM, Key Vault, token), not on every activity call.
+  const { env, connected } = await services.connectionFor(environment, { create: options.create });
   const ws = connected.workspace;
   const client = ws
     ? new DatabricksWorkspaceClient(ws.url, ws.credential, {

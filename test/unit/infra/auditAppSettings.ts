@@ -4,7 +4,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { createApprovalServices } from '../../../src/approvals/createApprovalServices';
+import { createAppServices } from '../../../src/services/appServices';
 import { loadSettings } from '../../../src/config/loadSettings';
 import { doctorRuntime } from '../../../src/doctor/DoctorRuntime';
 import type { Deployment } from './deployInfra';
@@ -85,7 +85,7 @@ export function runtimeEnvironment(deployment: Deployment): {
 
 /**
  * Every setting name the code reads from `values` while it builds what it builds from app settings: its
- * settings and approval services (loadSettings, createApprovalServices) and the doctor's view of where it
+ * services (loadSettings, createAppServices) and the doctor's view of where it
  * runs (doctorRuntime). These take the whole process.env; the test checks that src/ reads nothing elsewhere.
  */
 export function settingsReadBy(values: Values): Set<string> {
@@ -98,7 +98,7 @@ export function settingsReadBy(values: Values): Set<string> {
   });
   doctorRuntime(recording);
   try {
-    createApprovalServices(recording, () => NO_CREDENTIAL);
+    createAppServices(recording, () => NO_CREDENTIAL);
   } catch {
     // Invalid settings still show which names were read on the way.
   }
@@ -124,9 +124,9 @@ export interface AzureFeatures {
 }
 
 export function azureFeatures(values: Values): AzureFeatures {
-  let services: ReturnType<typeof createApprovalServices>;
+  let services: ReturnType<typeof createAppServices>;
   try {
-    services = createApprovalServices(values, () => NO_CREDENTIAL);
+    services = createAppServices(values, () => NO_CREDENTIAL);
   } catch {
     return {
       valid: false,
