@@ -199,6 +199,7 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
       rows.push(['Link expires', escapeHtml(formatExpiry(approval.expiresAt, now))]);
     }
   }
+  rows.push(...planRows(stage));
   if (stage.outcome) {
     const o = stage.outcome;
     rows.push(['Outcome', `${o.done} done · ${o.failed} failed · ${o.skipped} skipped`]);
@@ -216,6 +217,40 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
     renderPlan(stage, plan),
     '</section>',
   ].join('\n');
+}
+
+/**
+ * Which plan was approved and which was applied (StoredPlan ids): the same plan, or why not: the workspace
+ * moved between the plan and its apply, nothing was written to what moved, and the stage planned again.
+ */
+function planRows(stage: StageView): Array<[string, string]> {
+  const plans = stage.plans;
+  if (!plans) return [];
+  const id = (planId: string): string => `<code class="plan-id">${escapeHtml(planId)}</code>`;
+  const rows: Array<[string, string]> = [];
+  if (plans.approved !== undefined) rows.push(['Approved plan', id(plans.approved)]);
+  if (plans.applied !== undefined) {
+    const same =
+      plans.approved === undefined
+        ? ' (no approval needed)'
+        : plans.applied === plans.approved
+          ? ' (the approved plan)'
+          : '';
+    rows.push(['Applied plan', `${id(plans.applied)}${same}`]);
+  } else if (plans.approved !== undefined && plans.planned !== plans.approved) {
+    rows.push(['Applied plan', `none yet: the workspace moved, so ${id(plans.planned)} was planned again`]);
+  }
+  const drift = stage.drift ?? [];
+  if (drift.length > 0) {
+    const items = drift.map(
+      (d) => `<li><code>${escapeHtml(d.key)}</code>: was ${escapeHtml(d.was)}, now ${escapeHtml(d.now)}</li>`,
+    );
+    rows.push([
+      `Planned again (${plans.replans}×)`,
+      `<ul class="drift">${items.join('')}</ul>nothing was written to what moved`,
+    ]);
+  }
+  return rows;
 }
 
 function renderPlan(stage: StageView, plan: DeployPlan | undefined): string {

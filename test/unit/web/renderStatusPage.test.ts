@@ -293,6 +293,44 @@ describe('renderStatusPage', () => {
     expect(html).toContain('<q class="comment">ship it</q>');
   });
 
+  it('shows which plan was approved and which was applied, and why they differ', () => {
+    const applied = page(
+      release([
+        { ...dev, plans: { planned: 'aaaaaaaaaaaa', applied: 'aaaaaaaaaaaa', replans: 0 } },
+        {
+          environment: 'qa',
+          state: 'succeeded',
+          plans: { planned: 'bbbbbbbbbbbb', approved: 'bbbbbbbbbbbb', applied: 'bbbbbbbbbbbb', replans: 0 },
+        },
+      ]),
+    );
+    expect(applied).toContain(
+      '<dt>Applied plan</dt><dd><code class="plan-id">aaaaaaaaaaaa</code> (no approval needed)</dd>',
+    );
+    expect(applied).toContain('<dt>Approved plan</dt><dd><code class="plan-id">bbbbbbbbbbbb</code></dd>');
+    expect(applied).toContain(
+      '<dt>Applied plan</dt><dd><code class="plan-id">bbbbbbbbbbbb</code> (the approved plan)</dd>',
+    );
+
+    const moved = page(
+      release([
+        {
+          ...qaWaiting,
+          plans: { planned: 'cccccccccccc', approved: 'bbbbbbbbbbbb', replans: 1 },
+          drift: [{ key: `clusters.${EVIL}`, was: 'id 1 as planned', now: 'num_workers changed' }],
+        },
+      ]),
+    );
+    expect(moved).toContain(
+      '<dt>Applied plan</dt><dd>none yet: the workspace moved, so <code class="plan-id">cccccccccccc</code> was planned again</dd>',
+    );
+    expect(moved).toContain('<dt>Planned again (1×)</dt>');
+    expect(moved).toContain(
+      '<code>clusters.&lt;script&gt;alert(1)&lt;/script&gt;</code>: was id 1 as planned, now num_workers changed',
+    );
+    expect(moved).not.toContain(EVIL);
+  });
+
   it('carries the function key on its links', () => {
     const html = page(release([dev]));
     expect(html).toContain('<a href="/api/releases?code=k3y%2F%2B%3D">All releases</a>');
