@@ -11,6 +11,7 @@ import { DatabricksApiError } from '../databricks/DatabricksApiError';
 import { ArchiveRejectedError } from '../sources/ArchiveRejectedError';
 import { StagedBundleError } from '../sources/materializeBundle';
 import { SourceFetchError } from '../sources/SourceFetchError';
+import { forgetConnection } from '../services/appServices';
 import type { ActivityFailed, PermanentFailure } from './contracts';
 
 const DOCTOR = 'run `bricklane doctor` (or GET /api/doctor) to check every setting, role and secret';
@@ -76,12 +77,12 @@ function databricksFailure(error: DatabricksApiError): PermanentFailure {
 }
 
 /**
- * The activity handler with permanent failures returned as data. `onPermanentFailure` lets the caller
- * forget what may have caused it (a cached connection after a refused token).
+ * The activity handler with permanent failures returned as data. The environment's cached connection is
+ * dropped with the failure (a refused token, a secret or role fixed since), so the re-run that follows the
+ * fix resolves it again instead of reusing what failed.
  */
 export function failuresAsData<I, O>(
   handler: (input: I, context: InvocationContext) => Promise<O>,
-  onPermanentFailure?: (input: I, failure: PermanentFailure) => void,
 ): (input: I, context: InvocationContext) => Promise<O | ActivityFailed> {
   return async (input, context) => {
     try {
@@ -89,7 +90,8 @@ export function failuresAsData<I, O>(
     } catch (error) {
       const failure = permanentFailureOf(error);
       if (!failure) throw error;
-      onPermanentFailure?.(input, failure);
+      const environment = (input as { environment?: unknown } | null)?.environment;
+      if (typeof environment === 'string') forgetConnection(environment);
       context.warn(`${context.functionName}: permanent failure ${failure.code}`);
       return { ok: false, failure };
     }

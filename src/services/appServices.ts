@@ -102,11 +102,14 @@ export function createAppServices(
   const connections = new Map<string, { expiresAt: number; connection: Promise<EnvironmentConnection> }>();
 
   const resolve = (environment: string, create: boolean): Promise<EnvironmentConnection> => {
-    const env = environmentByName(settings, environment);
-    const connection = connectWorkspace(settings, env, {
-      create,
-      appCredential: env.databricksAuth === 'token' ? undefined : getCredential(),
-    }).then((connected) => ({ env, connected }));
+    const connection = (async (): Promise<EnvironmentConnection> => {
+      const env = environmentByName(settings, environment);
+      const connected = await connectWorkspace(settings, env, {
+        create,
+        appCredential: env.databricksAuth === 'token' ? undefined : getCredential(),
+      });
+      return { env, connected };
+    })();
     const entry = { expiresAt: now() + CONNECTION_TTL_IN_MS, connection };
     connections.set(environment, entry);
     const drop = (): void => {

@@ -92,6 +92,9 @@ describe('a release through the sandbox', () => {
     expect(stage(r, 'prod').state).toBe('pending');
     matchesBundle('dev');
     expect(world.workspaceName('qa')).toBeUndefined();
+    // Dev's connection (its four service principal secrets) was resolved once, by provisionEnvironment,
+    // and reused by every apply wave; qa's plan found no workspace yet, so it read no secret.
+    expect(world.azure.counters().keyVault.reads).toBe(4);
   });
 
   it('shows the approval page on GET without deciding, and refuses a forged token', async () => {
