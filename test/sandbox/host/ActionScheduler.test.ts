@@ -46,6 +46,20 @@ class Episode {
     (line) => this.logs.push(line),
   );
 
+  schedule(record: InstanceRecord, actions: OrchestratorAction[], nowMs = START): unknown {
+    return this.scheduler.scheduleNew(record, actions, nowMs, this.events, this.effects);
+  }
+
+  /** Processes one message as the episode it arrives in does. */
+  receive(
+    record: InstanceRecord,
+    type: HistoryEvent['EventType'],
+    fields: Partial<HistoryEvent>,
+    nowMs: number,
+  ): void {
+    this.scheduler.followUps(record, message(type, fields), nowMs, this.events, this.effects);
+  }
+
   outline(): string[] {
     return this.events.map((e) => {
       const at = e.FireAt ? ` @+${Date.parse(e.FireAt) - START}ms` : '';
@@ -65,32 +79,26 @@ describe('ActionScheduler', () => {
     const record = newRecord({ actions: [activity('already')], nextEventId: 1 });
     const episode = new Episode();
     const continueAsNew: OrchestratorAction = { actionType: ActionType.ContinueAsNew, input: '"next"' };
-    const found = episode.scheduler.scheduleNew(
-      record,
-      [
-        activity('already'),
-        activity('first'),
-        {
-          actionType: ActionType.WhenAll,
-          compoundActions: [
-            activity('second'),
-            { actionType: ActionType.WaitForExternalEvent, externalEventName: 'approval' },
-            {
-              actionType: ActionType.WhenAny,
-              compoundActions: [
-                { actionType: ActionType.CreateTimer, fireAt: new Date(START + 60_000).toISOString() },
-                { actionType: ActionType.CallSubOrchestrator, functionName: 'child', instanceId: 'c-1' },
-              ],
-            },
-          ],
-        },
-        { actionType: ActionType.CallSubOrchestrator, functionName: 'child' },
-        continueAsNew,
-      ],
-      START,
-      episode.events,
-      episode.effects,
-    );
+    const found = episode.schedule(record, [
+      activity('already'),
+      activity('first'),
+      {
+        actionType: ActionType.WhenAll,
+        compoundActions: [
+          activity('second'),
+          { actionType: ActionType.WaitForExternalEvent, externalEventName: 'approval' },
+          {
+            actionType: ActionType.WhenAny,
+            compoundActions: [
+              { actionType: ActionType.CreateTimer, fireAt: new Date(START + 60_000).toISOString() },
+              { actionType: ActionType.CallSubOrchestrator, functionName: 'child', instanceId: 'c-1' },
+            ],
+          },
+        ],
+      },
+      { actionType: ActionType.CallSubOrchestrator, functionName: 'child' },
+      continueAsNew,
+    ]);
     expect(found).toBe(continueAsNew);
     // The action recorded by an earlier episode keeps its id; an event wait takes none.
     expect(episode.outline()).toEqual([
@@ -116,28 +124,16 @@ describe('ActionScheduler', () => {
       maxRetryIntervalInMilliseconds: 3_000,
     };
     const episode = new Episode();
-    const { scheduler, events, effects } = episode;
-    scheduler.scheduleNew(record, [activity('flaky', options)], START, events, effects);
-    // Each follow-up is processed as its message arrives; the ids continue where the episode left off.
-    const failAndWait = (taskId: number, timerId: number, nowMs: number): void => {
-      scheduler.followUps(
-        record,
-        message(EventType.TaskFailed, { TaskScheduledId: taskId }),
-        nowMs,
-        events,
-        effects,
-      );
-      scheduler.followUps(
-        record,
-        message(EventType.TimerFired, { TimerId: timerId }),
-        nowMs,
-        events,
-        effects,
-      );
-    };
-    failAndWait(0, 1, START);
-    failAndWait(2, 3, START);
-    failAndWait(4, 5, START);
+    episode.schedule(record, [activity('flaky', options)]);
+    // The ids continue where the previous message's follow-up left off.
+    for (const [taskId, timerId] of [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]) {
+      episode.receive(record, EventType.TaskFailed, { TaskScheduledId: taskId }, START);
+      episode.receive(record, EventType.TimerFired, { TimerId: timerId }, START);
+    }
     expect(episode.outline()).toEqual([
       'TaskScheduled#0 flaky',
       'TimerCreated#1 @+1000ms',
@@ -159,10 +155,8 @@ describe('ActionScheduler', () => {
       retryTimeoutInMilliseconds: 500,
     };
     const episode = new Episode();
-    const { scheduler, events, effects } = episode;
-    scheduler.scheduleNew(record, [activity('slow', options)], START, events, effects);
-    const failed = message(EventType.TaskFailed, { TaskScheduledId: 0 });
-    scheduler.followUps(record, failed, START + 600, events, effects);
+    episode.schedule(record, [activity('slow', options)]);
+    episode.receive(record, EventType.TaskFailed, { TaskScheduledId: 0 }, START + 600);
     expect(episode.outline()).toEqual(['TaskScheduled#0 slow']);
     expect(episode.logs).toEqual(['parent-1: retry timeout of slow passed; no retry timer created']);
     expect(record.retries).toEqual({});
@@ -172,21 +166,14 @@ describe('ActionScheduler', () => {
     const record = newRecord();
     const day = 24 * 3600 * 1000;
     const episode = new Episode();
-    const { scheduler, events, effects } = episode;
     const timer = { actionType: ActionType.CreateTimer, fireAt: new Date(START + 10 * day).toISOString() };
-    scheduler.scheduleNew(record, [timer], START, events, effects);
+    episode.schedule(record, [timer]);
     for (const [timerId, atDay] of [
       [0, 3],
       [1, 6],
       [2, 10],
     ] as const)
-      scheduler.followUps(
-        record,
-        message(EventType.TimerFired, { TimerId: timerId }),
-        START + atDay * day,
-        events,
-        effects,
-      );
+      episode.receive(record, EventType.TimerFired, { TimerId: timerId }, START + atDay * day);
     expect(episode.outline()).toEqual([
       `TimerCreated#0 @+${3 * day}ms`,
       `TimerCreated#1 @+${6 * day}ms`,
@@ -228,8 +215,7 @@ describe('ActionScheduler', () => {
       parent: { instanceId: 'grandparent', executionId: 'g1', name: 'release', taskScheduledId: 0 },
     });
     const episode = new Episode();
-    const schedule = (): unknown =>
-      episode.scheduler.scheduleNew(record, [action], START, episode.events, episode.effects);
+    const schedule = (): unknown => episode.schedule(record, [action]);
     expect(schedule).toThrow(UnsupportedActionError);
     expect(schedule).toThrow(refusal);
   });
