@@ -23,6 +23,8 @@ import { loadStoredPlan } from './engine/loadStoredPlan';
 import { readLiveState } from './engine/readLiveState';
 import { updateLedger } from './engine/updateLedger';
 import { WAVE_APPLIERS } from './engine/waveAppliers';
+import type { ActivityOptions } from 'durable-functions';
+import { failuresAsData } from './failuresAsData';
 
 const SHOWN_FAILURES = 20;
 const SHOWN_DRIFT = 20;
@@ -229,3 +231,6 @@ function keysOf(bundle: Bundle): string[] {
     items.map((i) => i.key),
   );
 }
+
+/** Options for `df.app.activity('applyWave', applyWaveOptions)`: permanent failures come back as data. */
+export const applyWaveOptions: ActivityOptions = { handler: failuresAsData(applyWave) };

@@ -9,6 +9,7 @@ import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
 import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
 import type { ClaimInput, ClaimResult } from './contracts';
 import { appServices } from '../services/appServices';
+import { failuresAsData } from './failuresAsData';
 
 interface EnvironmentRecord {
   releaseId: string;
@@ -58,3 +59,12 @@ export async function claimEnvironment(input: ClaimInput, context: InvocationCon
     `claimEnvironment: the ${input.phase} record of ${input.environment} kept changing; retrying`,
   );
 }
+
+/**
+ * Options for `df.app.activity('claimEnvironment', claimEnvironmentOptions)`: permanent failures as data;
+ * the Durable client looks up whether a holder still runs.
+ */
+export const claimEnvironmentOptions: df.ActivityOptions = {
+  handler: failuresAsData(claimEnvironment),
+  extraInputs: [df.input.durableClient()],
+};

@@ -7,6 +7,8 @@ import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
 import type { BundleRef, InspectBundleResult } from './contracts';
 import { appServices } from '../services/appServices';
 import { loadStagedBundle } from './engine/loadStagedBundle';
+import type { ActivityOptions } from 'durable-functions';
+import { failuresAsData } from './failuresAsData';
 
 export async function inspectBundle(input: BundleRef): Promise<InspectBundleResult> {
   const releases = appServices().releases;
@@ -40,3 +42,6 @@ export async function inspectBundle(input: BundleRef): Promise<InspectBundleResu
     prune: b?.options.prune ?? false,
   };
 }
+
+/** Options for `df.app.activity('inspectBundle', inspectBundleOptions)`: permanent failures come back as data. */
+export const inspectBundleOptions: ActivityOptions = { handler: failuresAsData(inspectBundle) };

@@ -6,6 +6,7 @@ import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
 import { environmentByName } from '../config/loadSettings';
 import type { NotifyInput, NotifyResult } from './contracts';
 import { appServices } from '../services/appServices';
+import type { ActivityOptions } from 'durable-functions';
 
 const TIMEOUT_IN_MS = 5_000;
 
@@ -56,3 +57,6 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
     return { sent: false, reason: `not sent (${reason})` };
   }
 }
+
+/** Options for `df.app.activity('notify', notifyOptions)`. Never wrapped: it returns every failure itself. */
+export const notifyOptions: ActivityOptions = { handler: notify };

@@ -7,6 +7,8 @@ import { appServices } from '../services/appServices';
 import { connectForActivity } from './engine/connectForActivity';
 import { requireStagedBundle } from './engine/loadStagedBundle';
 import { planWorkspace } from './engine/planWorkspace';
+import type { ActivityOptions } from 'durable-functions';
+import { failuresAsData } from './failuresAsData';
 
 export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnvironmentResult> {
   const services = appServices();
@@ -20,3 +22,6 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     planId: plan.planId,
   };
 }
+
+/** Options for `df.app.activity('planEnvironment', planEnvironmentOptions)`: permanent failures come back as data. */
+export const planEnvironmentOptions: ActivityOptions = { handler: failuresAsData(planEnvironment) };

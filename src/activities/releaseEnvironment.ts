@@ -3,6 +3,8 @@
 import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
 import type { ClaimInput } from './contracts';
 import { appServices } from '../services/appServices';
+import type { ActivityOptions } from 'durable-functions';
+import { failuresAsData } from './failuresAsData';
 
 export async function releaseEnvironment(
   input: Pick<ClaimInput, 'releaseId' | 'environment' | 'phase'>,
@@ -15,3 +17,6 @@ export async function releaseEnvironment(
     if (current?.value.releaseId === input.releaseId) await storage.deleteIfMatch(name, current.etag);
   }
 }
+
+/** Options for `df.app.activity('releaseEnvironment', releaseEnvironmentOptions)`: permanent failures come back as data. */
+export const releaseEnvironmentOptions: ActivityOptions = { handler: failuresAsData(releaseEnvironment) };

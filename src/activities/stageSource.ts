@@ -11,8 +11,9 @@ import { fetchAzureReposArchive } from '../sources/fetchAzureReposArchive';
 import { fetchGitHubArchive } from '../sources/fetchGitHubArchive';
 import { stageArchive } from '../sources/stageArchive';
 import type { StageSourceInput, StageSourceResult } from './contracts';
-import { permanentFailureOf } from './failuresAsData';
+import { failuresAsData, permanentFailureOf } from './failuresAsData';
 import { appServices } from '../services/appServices';
+import type { ActivityOptions } from 'durable-functions';
 
 export async function stageSource(input: StageSourceInput): Promise<StageSourceResult> {
   const services = appServices();
@@ -71,3 +72,6 @@ function sameUrl(a: string, b: string): boolean {
   const key = (url: string): string => url.trim().toLowerCase().replace(/\/+$/, '');
   return key(a) === key(b);
 }
+
+/** Options for `df.app.activity('stageSource', stageSourceOptions)`: permanent failures come back as data. */
+export const stageSourceOptions: ActivityOptions = { handler: failuresAsData(stageSource) };

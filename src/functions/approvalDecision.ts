@@ -20,7 +20,7 @@ import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
 
-export async function approvalDecisionHandler(
+export async function approvalDecision(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
@@ -148,11 +148,11 @@ async function readLimitedText(request: HttpRequest, maxBytes: number): Promise<
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Options for `app.http('approvalDecision', approvalDecision)`. Anonymous: the signed token is the key. */
-export const approvalDecision: HttpFunctionOptions = {
+/** Options for `app.http('approvalDecision', approvalDecisionOptions)`. Anonymous: the signed token is the key. */
+export const approvalDecisionOptions: HttpFunctionOptions = {
   route: 'approvals/{token}',
   methods: ['POST'],
   authLevel: 'anonymous',
   extraInputs: [df.input.durableClient()],
-  handler: approvalDecisionHandler,
+  handler: approvalDecision,
 };

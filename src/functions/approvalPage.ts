@@ -13,7 +13,7 @@ import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
 import { renderApprovalPage } from '../web/renderApprovalPage';
 
-export async function approvalPageHandler(
+export async function approvalPage(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
@@ -56,11 +56,11 @@ export async function approvalPageHandler(
   return htmlResponse(200, html);
 }
 
-/** Options for `app.http('approvalPage', approvalPage)`. Anonymous: the signed token is the credential. */
-export const approvalPage: HttpFunctionOptions = {
+/** Options for `app.http('approvalPage', approvalPageOptions)`. Anonymous: the signed token is the credential. */
+export const approvalPageOptions: HttpFunctionOptions = {
   route: 'approvals/{token}',
   methods: ['GET'],
   authLevel: 'anonymous',
   extraInputs: [df.input.durableClient()],
-  handler: approvalPageHandler,
+  handler: approvalPage,
 };

@@ -2,7 +2,7 @@
 // approval (with the signed approval link while it waits), outcome and timings. JSON by default; the HTML
 // status page when the caller's Accept prefers text/html (a browser) or `?format=html`. An invalid bundle's
 // custom status has only its first diagnostics (16 KB limit); both answers carry the full stored list.
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { appServices } from '../services/appServices';
 import { findOrchestration } from '../azure/findOrchestration';
@@ -118,3 +118,12 @@ async function readPlans(
   );
   return Object.fromEntries(entries);
 }
+
+/** Options for `app.http('getRelease', getReleaseOptions)`. The function key guards it (operators and CI). */
+export const getReleaseOptions: HttpFunctionOptions = {
+  route: 'releases/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: getRelease,
+};

@@ -1,6 +1,6 @@
 // I/O (HTTP trigger): GET /api/releases — recent releases, newest first (?top=20). JSON by default; the
 // HTML list when the caller's Accept prefers text/html (a browser) or `?format=html`.
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import { appServices } from '../services/appServices';
@@ -34,3 +34,12 @@ export async function listReleases(
   });
   return htmlResponse(200, html, vary);
 }
+
+/** Options for `app.http('listReleases', listReleasesOptions)`. The function key guards it (operators and CI). */
+export const listReleasesOptions: HttpFunctionOptions = {
+  route: 'releases',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: listReleases,
+};

@@ -1,7 +1,7 @@
 // I/O (HTTP trigger): POST /api/releases — start a release of a staged bundle, from the Functions portal's
 // Test/Run or any HTTP client with the function key. Body: { bundleId, environments?, from?, rerun?, commit? }.
 // Starting the same release twice answers the existing one; a completed release is never overwritten.
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { appServices } from '../services/appServices';
@@ -97,3 +97,12 @@ function principalOf(request: HttpRequest): string {
 function problem(status: number, detail: string): HttpResponseInit {
   return { status, jsonBody: { error: detail } };
 }
+
+/** Options for `app.http('startRelease', startReleaseOptions)`. The function key guards it (operators and CI). */
+export const startReleaseOptions: HttpFunctionOptions = {
+  route: 'releases',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: startRelease,
+};
