@@ -59,6 +59,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   const ctx: ApplyContext = {
     client,
     bundle,
+    bundleVerified: true,
     ledger,
     now: () => new Date().toISOString(),
     concurrency: Math.max(services.settings.maxInFlight * 2, 8),

@@ -24,7 +24,15 @@ const MAX_JSON_BYTES = 10 * 1024 * 1024;
 // O_NOFOLLOW: a file swapped for a link after the listing is not followed (absent on Windows).
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
-export async function loadBundle(dir: string): Promise<LoadResult> {
+export interface LoadBundleOptions {
+  /**
+   * The digest of each file, already verified against the bundle's id (a staged bundle, see
+   * sources/materializeBundle.ts): used instead of hashing the files again.
+   */
+  digests?: readonly { path: string; size: number; sha256: string }[];
+}
+
+export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<LoadResult> {
   const root = resolve(dir);
   const rootStat = await stat(root).catch(() => undefined);
   if (!rootStat?.isDirectory()) {
@@ -40,8 +48,9 @@ export async function loadBundle(dir: string): Promise<LoadResult> {
     };
   }
   const listed = await listEntries(root);
+  const known = new Map((options.digests ?? []).map((d) => [d.path, d]));
   const entries = await mapConcurrently(listed, CONCURRENT_READS, (entry): Promise<BundleEntry> =>
-    entry.type === 'file' ? readFileEntry(root, entry.path) : Promise.resolve(entry),
+    entry.type === 'file' ? readFileEntry(root, entry.path, known.get(entry.path)) : Promise.resolve(entry),
   );
   return validateBundle(root, entries);
 }
@@ -70,7 +79,14 @@ async function listEntries(root: string): Promise<BundleEntry[]> {
   return entries;
 }
 
-async function readFileEntry(root: string, path: string): Promise<BundleEntry> {
+async function readFileEntry(
+  root: string,
+  path: string,
+  known: { size: number; sha256: string } | undefined,
+): Promise<BundleEntry> {
+  const kind = jsonKindOf(path);
+  // A verified file that validation does not read needs no opening at all.
+  if (known && kind === undefined) return { type: 'file', path, size: known.size, sha256: known.sha256 };
   let handle;
   try {
     handle = await open(join(root, path), READ_FLAGS);
@@ -79,7 +95,6 @@ async function readFileEntry(root: string, path: string): Promise<BundleEntry> {
     throw error;
   }
   try {
-    const kind = jsonKindOf(path);
     const { size } = await handle.stat();
     if (kind !== undefined && size <= (kind === 'jupyter' ? MAX_JUPYTER_NOTEBOOK_BYTES : MAX_JSON_BYTES)) {
       const bytes = await handle.readFile();
@@ -88,9 +103,15 @@ async function readFileEntry(root: string, path: string): Promise<BundleEntry> {
         type: 'file',
         path,
         size: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
+        sha256: known?.sha256 ?? createHash('sha256').update(bytes).digest('hex'),
         json: kind === 'jupyter' ? topLevelOnly(parsed) : parsed,
       };
+    }
+    if (known) {
+      const file: BundleFile = { type: 'file', path, size: known.size, sha256: known.sha256 };
+      if (kind === 'json')
+        file.json = { ok: false, message: `larger than ${MAX_JSON_BYTES} bytes, not read` };
+      return file;
     }
     const hash = createHash('sha256');
     let bytes = 0;

@@ -1,19 +1,28 @@
-// I/O: a staged bundle as a local folder, extracted once per process and verified against its id.
+// I/O: a staged bundle as a local folder, extracted once per host and verified against its id.
 // Activities run anywhere; each one brings the bundle it references to local disk from release storage.
+// Verifying hashes every file once (the id is the sha256 of the file list, so a blob altered in storage
+// gives another id and is refused); the verified digests are kept beside the folder and handed to
+// loadBundle, so a host hashes each file once, not again to load it or to write it.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stagedBundleBlob, type ReleaseStorage } from '../azure/ReleaseStorage';
 import { ArchiveRejectedError } from './ArchiveRejectedError';
-import { bundleIdOf } from './bundleIdOf';
+import { bundleIdOf, type BundleFileDigest } from './bundleIdOf';
 import { digestFolder } from './digestFolder';
 import { extractArchive } from './extractArchive';
 
 const MAX_ENTRIES = 50_000;
 const MAX_EXPANDED_BYTES = 2 * 1024 * 1024 * 1024;
-const inFlight = new Map<string, Promise<string>>();
+/** The verified folder of a staged bundle, and the digest of each of its files. */
+export interface MaterializedBundle {
+  dir: string;
+  files: BundleFileDigest[];
+}
+
+const inFlight = new Map<string, Promise<MaterializedBundle>>();
 
 export class StagedBundleError extends Error {
   readonly code = 'StagedBundleInvalid';
@@ -27,7 +36,7 @@ export function materializeBundle(
   storage: ReleaseStorage,
   bundleId: string,
   cacheRoot = join(tmpdir(), 'bricklane', 'bundles'),
-): Promise<string> {
+): Promise<MaterializedBundle> {
   if (!/^[0-9a-f]{64}$/.test(bundleId))
     return Promise.reject(new StagedBundleError(`bundle id "${bundleId}" is not a sha256`));
   const target = join(cacheRoot, bundleId);
@@ -44,9 +53,10 @@ async function extractOnce(
   bundleId: string,
   cacheRoot: string,
   target: string,
-): Promise<string> {
+): Promise<MaterializedBundle> {
   const complete = `${target}.complete`;
-  if (existsSync(complete)) return target;
+  const cached = existsSync(complete) ? await readMarker(complete, bundleId) : undefined;
+  if (cached) return { dir: target, files: cached };
   const work = join(cacheRoot, `.tmp-${randomUUID()}`);
   await mkdir(work, { recursive: true });
   try {
@@ -63,7 +73,8 @@ async function extractOnce(
       throw new StagedBundleError(`staged bundle ${bundleId} cannot be unpacked: ${error.message}`);
     }
     await rm(archive);
-    if (bundleIdOf(await digestFolder(dir)) !== bundleId) {
+    const files = await digestFolder(dir);
+    if (bundleIdOf(files) !== bundleId) {
       throw new StagedBundleError(
         `staged bundle ${bundleId} does not match its id: it was altered in storage`,
       );
@@ -76,11 +87,24 @@ async function extractOnce(
     } catch (error) {
       // Another process of this machine extracted it first.
       if (!existsSync(complete)) throw error;
-      return target;
+      return { dir: target, files };
     }
-    await writeFile(complete, bundleId);
-    return target;
+    await writeFile(complete, JSON.stringify({ bundleId, files }));
+    return { dir: target, files };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The digests a completed extraction recorded, when they are for this bundle; else it is extracted again. */
+async function readMarker(path: string, bundleId: string): Promise<BundleFileDigest[] | undefined> {
+  try {
+    const marker = JSON.parse(await readFile(path, 'utf8')) as { bundleId?: unknown; files?: unknown };
+    if (marker.bundleId !== bundleId || !Array.isArray(marker.files)) return undefined;
+    const files = marker.files as BundleFileDigest[];
+    // The list hashes to the id: a marker edited on disk is not trusted either.
+    return bundleIdOf(files) === bundleId ? files : undefined;
+  } catch {
+    return undefined;
   }
 }

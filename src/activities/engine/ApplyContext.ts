@@ -23,6 +23,11 @@ export interface ApplyProgress {
 export interface ApplyContext {
   client: DatabricksWorkspaceClient;
   bundle: Bundle;
+  /**
+   * The bundle's files were verified against its id when it was extracted (a staged bundle): they are
+   * written without hashing them again. A folder on disk (the CLI) is checked at write time instead.
+   */
+  bundleVerified?: boolean;
   /** Mutated as steps succeed, so a failure mid-deploy still records what was done. */
   ledger: Ledger;
   /** ISO time for ledger entries. */

@@ -52,7 +52,7 @@ export async function applyFiles(
 }
 
 async function writeItem(ctx: ApplyContext, item: FileItem): Promise<void> {
-  const content = await readBundleFile(ctx.bundle.root, item);
+  const content = await readBundleFile(ctx.bundle.root, item, { verified: ctx.bundleVerified === true });
   const options = { abortSignal: ctx.abortSignal };
   if (item.target.startsWith('dbfs:')) {
     await uploadDbfsFile(ctx.client, item.target, content, { ...options, overwrite: true });
