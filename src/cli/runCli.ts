@@ -9,7 +9,7 @@ import { LedgerStore } from '../azure/LedgerStore';
 import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import type { Bundle, Diagnostic } from '../manifest/Bundle';
-import { loadBundle } from '../manifest/loadBundle';
+import { loadBundle } from '../sources/loadBundle';
 import { formatPlan } from '../planning/formatPlan';
 import type { CliIo } from './CliIo';
 import { deployBundle } from '../activities/engine/deployBundle';

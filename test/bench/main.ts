@@ -8,7 +8,7 @@ import { LedgerStore } from '../../src/azure/LedgerStore';
 import { StaticTokenCredential } from '../../src/databricks/StaticTokenCredential';
 import { deployBundle, type DeployReport } from '../../src/activities/engine/deployBundle';
 import type { Bundle } from '../../src/manifest/Bundle';
-import { loadBundle } from '../../src/manifest/loadBundle';
+import { loadBundle } from '../../src/sources/loadBundle';
 import { Azurite } from '../emulator/Azurite';
 import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
 import { buildDeploymentPackage } from '../package/buildDeploymentPackage';

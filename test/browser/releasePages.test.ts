@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxApp } from '../sandbox/SandboxApp';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
-import { loadBundle } from '../../src/manifest/loadBundle';
+import { loadBundle } from '../../src/sources/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
 
 const CHROMIUM = process.env.BRICKLANE_CHROMIUM ?? '/usr/bin/chromium';

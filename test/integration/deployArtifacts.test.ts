@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle } from '../../src/manifest/Bundle';
-import { loadBundle } from '../../src/manifest/loadBundle';
+import { loadBundle } from '../../src/sources/loadBundle';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { runCliCaptured } from '../sandbox/runCliCaptured';
 

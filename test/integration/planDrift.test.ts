@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
-import { loadBundle } from '../../src/manifest/loadBundle';
+import { loadBundle } from '../../src/sources/loadBundle';
 import type { ReleaseStatus, StageStatus } from '../../src/release/ReleaseStatus';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { LocalWorld } from '../sandbox/LocalWorld';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxApp } from '../sandbox/SandboxApp';
 import { LocalWorld } from '../sandbox/LocalWorld';
-import { loadBundle } from '../../src/manifest/loadBundle';
+import { loadBundle } from '../../src/sources/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import type { Bundle } from '../../src/manifest/Bundle';

@@ -10,7 +10,7 @@ import { isAbsolute, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import ignore from 'ignore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundle } from '../../src/manifest/loadBundle';
+import { loadBundle } from '../../src/sources/loadBundle';
 import { APP_ENTRY } from '../sandbox/SandboxApp';
 import { loadFunctionApp } from '../sandbox/host/loadFunctionApp';
 import { buildDeploymentPackage, NODE22, REPO_ROOT, type BuiltPackage } from './buildDeploymentPackage';

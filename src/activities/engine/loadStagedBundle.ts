@@ -2,7 +2,7 @@
 // dominate small batches), from the digests its extraction verified (no second hash of any file).
 import type { ReleaseStorage } from '../../azure/ReleaseStorage';
 import type { Bundle, LoadResult } from '../../manifest/Bundle';
-import { loadBundle } from '../../manifest/loadBundle';
+import { loadBundle } from '../../sources/loadBundle';
 import { materializeBundle } from '../../sources/materializeBundle';
 
 const cache = new Map<string, Promise<LoadResult>>();

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseStorage, stagedBundleBlob } from '../../../src/azure/ReleaseStorage';
-import { loadBundle } from '../../../src/manifest/loadBundle';
+import { loadBundle } from '../../../src/sources/loadBundle';
 import { materializeBundle, StagedBundleError } from '../../../src/sources/materializeBundle';
 import { stageBundle } from '../../../src/sources/stageBundle';
 import { Azurite } from '../../emulator/Azurite';

@@ -12,10 +12,10 @@ import {
   type BundleFile,
   type LoadResult,
   type ParsedJson,
-} from './Bundle';
-import { jsonKindOf } from './jsonKindOf';
-import { parseJsonText } from './parseJsonText';
-import { validateBundle } from './validateBundle';
+} from '../manifest/Bundle';
+import { jsonKindOf } from '../manifest/jsonKindOf';
+import { parseJsonText } from '../manifest/parseJsonText';
+import { validateBundle } from '../manifest/validateBundle';
 
 /** Files hashed at the same time: enough to hide disk latency, few enough for the fd limit. */
 const CONCURRENT_READS = 16;
