@@ -198,3 +198,36 @@ describe('a permanent failure ends the release in one attempt, with its fix and 
     ]);
   });
 });
+
+describe('a release that ended outside its own code', () => {
+  it('Terminated while qa waits: GET shows every stage in JSON and on the page, in plain words', async () => {
+    const { bundleId } = await start({ auth: 'token', environments: ['dev', 'qa'] });
+    const started = await app?.call('POST', 'releases', { bundleId });
+    const releaseId = (started?.json as { releaseId: string }).releaseId;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const r = (await app?.call('GET', `releases/${releaseId}`))?.json as Release;
+      if (r.stages?.find((s) => s.environment === 'qa')?.state === 'waiting') break;
+      if (Date.now() > deadline) throw new Error(`qa never waited: ${JSON.stringify(r)}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const reason = 'operator stopped it from /home/site/wwwroot';
+    await clientFor(app?.host as SandboxApp['host']).terminate(releaseId, reason);
+    const release = await released(releaseId);
+
+    expect(release.runtimeStatus).toBe('Terminated');
+    expect(release.state).toBe('failed');
+    expect(release.message).toMatch(/^the release was terminated/);
+    expect(release.stages.map((s) => [s.environment, s.state])).toEqual([
+      ['dev', 'succeeded'],
+      ['qa', 'failed'],
+    ]);
+    expect(Object.keys(release)).not.toContain('0');
+    expect(JSON.stringify(release)).not.toContain('wwwroot');
+
+    const page = (await app?.call('GET', `releases/${releaseId}?format=html`))?.json as string;
+    expect(page).toContain('the release was terminated');
+    expect(page).toContain('stopped while waiting');
+    expect(page).not.toContain('wwwroot');
+  });
+});
