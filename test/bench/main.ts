@@ -128,6 +128,17 @@ async function durableHistory(dir: string): Promise<void> {
         `history ${release} events (deployRelease) + ${environment} events (deployEnvironment dev) = ` +
         `${release + environment} for one environment (target < 500)`,
     );
+    // Live state is read per wave, for the kinds the wave touches: one clusters/list (clusters wave), one
+    // jobs/list (jobs wave), and each notebook batch lists only its own folders.
+    const counters = world.emulator.counters(world.workspaceName('dev'));
+    const of = (endpoint: string): number =>
+      Object.entries(counters.byEndpoint)
+        .filter(([name]) => name.endsWith(endpoint))
+        .reduce((n, [, count]) => n + count, 0);
+    console.log(
+      `durable environment: ${counters.total} Databricks requests (${counters.writes} writes); live state read: ` +
+        `clusters/list ${of('clusters/list')}, jobs/list ${of('jobs/list')}, workspace/list ${of('workspace/list')}`,
+    );
   } finally {
     await app.stop();
     await world.stop();
