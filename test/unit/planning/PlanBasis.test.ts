@@ -71,6 +71,15 @@ describe('the basis of a plan', () => {
   const basis = basisOfSteps(bundle, plan.steps, live(1), ledger);
   const step = (key: string): PlanStep => plan.steps.find((s) => s.key === key) as PlanStep;
 
+  /** The Small cluster's stored step, checked against `now`, with no earlier attempt in the picture. */
+  const checkSmall = (now: LiveState): ReturnType<typeof checkStep> =>
+    checkStep(
+      step('clusters.Small'),
+      basis['clusters.Small'],
+      basisOfSteps(bundle, plan.steps, now, ledger)['clusters.Small'] as ObjectBasis,
+      noEffect,
+    );
+
   it('records per key what the plan compared: cluster id and fields, file presence, the ledger entry', () => {
     expect(basis['clusters.Small']).toEqual({
       live: 'id id-1',
@@ -98,27 +107,11 @@ describe('the basis of a plan', () => {
   });
 
   it('ignores what the plan did not compare: cluster state and server-filled fields', () => {
-    const now = basisOfSteps(bundle, plan.steps, live(1, 'RUNNING'), ledger);
-    expect(
-      checkStep(
-        step('clusters.Small'),
-        basis['clusters.Small'],
-        now['clusters.Small'] as ObjectBasis,
-        noEffect,
-      ),
-    ).toBe('apply');
+    expect(checkSmall(live(1, 'RUNNING'))).toBe('apply');
   });
 
   it('reports a resized cluster as drift, in words', () => {
-    const now = basisOfSteps(bundle, plan.steps, live(4), ledger);
-    expect(
-      checkStep(
-        step('clusters.Small'),
-        basis['clusters.Small'],
-        now['clusters.Small'] as ObjectBasis,
-        noEffect,
-      ),
-    ).toEqual({
+    expect(checkSmall(live(4))).toEqual({
       drift: { was: 'id id-1 as planned', now: 'num_workers changed' },
     });
   });
