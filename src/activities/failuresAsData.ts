@@ -6,6 +6,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { AzureAccessError } from '../azure/AzureAccessError';
 import { MissingSecretError } from '../azure/MissingSecretError';
+import { MissingVaultError } from '../azure/MissingVaultError';
 import { SettingsError } from '../config/loadSettings';
 import { DatabricksApiError } from '../databricks/DatabricksApiError';
 import { ArchiveRejectedError } from '../sources/ArchiveRejectedError';
@@ -21,7 +22,11 @@ const DOCTOR = 'run `bricklane doctor` (or GET /api/doctor) to check every setti
  * are classified by their class, never by their text, so a new transient error is retried by default.
  */
 export function permanentFailureOf(error: unknown): PermanentFailure | undefined {
-  if (error instanceof MissingSecretError || error instanceof AzureAccessError) {
+  if (
+    error instanceof MissingSecretError ||
+    error instanceof MissingVaultError ||
+    error instanceof AzureAccessError
+  ) {
     return { code: error.code, message: error.message, fix: error.fix };
   }
   if (error instanceof SettingsError) {

@@ -9,6 +9,7 @@ import type { DatabricksCredential } from '../databricks/DatabricksCredential';
 import { StaticTokenCredential } from '../databricks/StaticTokenCredential';
 import { createAzureCredential } from './createAzureCredential';
 import { EntraDatabricksCredential } from './EntraDatabricksCredential';
+import { MissingVaultError } from './MissingVaultError';
 import type { ProvisionedEnvironment } from './ProvisionedEnvironment';
 import { provisionEnvironment } from './provisionEnvironment';
 import { readServicePrincipalSecrets } from './readServicePrincipalSecrets';
@@ -51,12 +52,7 @@ export async function connectWorkspace(
       },
     };
   }
-  if (!azure.keyVault) {
-    throw new Error(
-      `azure: Key Vault ${env.keyVaultName} does not exist yet, so the service principal secrets cannot be read; ` +
-        'run a deploy to create it, then set the databricks-dev-ops-* secrets',
-    );
-  }
+  if (!azure.keyVault) throw new MissingVaultError(env.keyVaultName, env.resourceGroup, env.location);
   const vaultId = `/subscriptions/${env.subscriptionId}/resourceGroups/${env.resourceGroup}/providers/Microsoft.KeyVault/vaults/${env.keyVaultName}`;
   const secrets = await readServicePrincipalSecrets({ ...azure.keyVault, id: vaultId }, appCredential, {
     customEndpoints: settings.azure.customEndpoints,
