@@ -1,26 +1,57 @@
-// Lint rules, including the whole dependency direction between the tiers of src/, with no exceptions.
-// From the bottom: pure tiers (manifest <- planning, config <- release <- web) do no I/O at all;
-// databricks/ is the bottom I/O tier and imports nothing else of src/; azure/ and sources/ build on it;
-// approvals/ and services/ on those; activities/ on all of that; triggers (functions/, cli/, doctor/)
-// and orchestrations/ on top, where orchestrations see only pure code and activities/contracts.ts.
+// Lint rules, including the whole dependency direction between the tiers of src/ (MAY_IMPORT), with no
+// exceptions. Pure tiers (manifest < planning < config < release < web) do no I/O at all; databricks/ is
+// the bottom I/O tier and imports nothing else of src/; azure/ and sources/ build on it, approvals/ and
+// services/ on those, activities/ on all of that; triggers (functions/, cli/, doctor/) and orchestrations/
+// sit on top, and orchestrations see only pure code and activities/contracts.ts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** `**\/<folder>/**` for each folder: an import of that tier from anywhere (relative paths). */
-const tiers = (...folders) => folders.map((folder) => `**/${folder}/**`);
-
-/** Every I/O tier and trigger: what no pure tier may import. */
-const IO_TIERS = [
+/** The folders of src/, each a tier. */
+const FOLDERS = [
+  'manifest',
+  'planning',
+  'config',
+  'release',
+  'web',
   'databricks',
   'azure',
   'sources',
-  'activities',
+  'approvals',
   'services',
-  'functions',
+  'activities',
   'orchestrations',
   'doctor',
+  'functions',
   'cli',
 ];
+const PURE = ['manifest', 'planning', 'config', 'release', 'web'];
+/**
+ * The dependency direction, whole: what each tier may import from the rest of src/. Anything not listed
+ * is refused. Pure tiers are ordered manifest < planning < config < release < web; databricks/ is the
+ * bottom I/O tier; triggers (functions/, cli/) sit on top; orchestrations see pure code and, of
+ * activities/, only contracts.ts (the rules below add that).
+ */
+const MAY_IMPORT = {
+  manifest: [],
+  planning: ['manifest'],
+  config: ['manifest', 'planning'],
+  release: ['manifest', 'planning', 'config'],
+  web: ['manifest', 'planning', 'config', 'release', 'approvals'],
+  databricks: [],
+  azure: ['manifest', 'planning', 'config', 'databricks'],
+  sources: ['manifest', 'planning', 'config', 'databricks', 'azure'],
+  approvals: ['manifest', 'planning', 'config', 'release', 'azure'],
+  services: ['manifest', 'planning', 'config', 'release', 'databricks', 'azure', 'sources', 'approvals'],
+  activities: [
+    ...['manifest', 'planning', 'config', 'release'],
+    ...['databricks', 'azure', 'sources', 'approvals', 'services'],
+  ],
+  orchestrations: ['manifest', 'planning', 'config', 'release', 'activities'],
+  doctor: ['manifest', 'planning', 'config', 'databricks', 'azure', 'sources', 'approvals', 'services'],
+  functions: FOLDERS.filter((f) => !['functions', 'orchestrations', 'cli'].includes(f)),
+  cli: FOLDERS.filter((f) => !['cli', 'functions', 'orchestrations'].includes(f)),
+};
+
 /** approvals/ mixes pure rules (tokens, approvers, decision requests) with these stores. */
 const APPROVAL_STORES = [
   '**/approvals/DecisionStore',
@@ -46,41 +77,60 @@ const NODE_IO = [
   'http',
   'https',
 ];
+/** Of activities/, triggers and orchestrations see only the names and payloads. */
+const ONLY_CONTRACTS = {
+  regex: String.raw`(^|/)activities/(?!contracts$)`,
+  message: 'Of activities/, only activities/contracts.ts (names and payloads): no activity internals.',
+};
 
 const NO_TEST = {
   group: ['**/test/**'],
   message: 'src/ never imports test code (the emulator is test infrastructure).',
 };
 
-/** The import rule for files of one tier: the test ban plus `patterns`. */
-function restrict(...patterns) {
+/** The import rule of one tier: no test code, nothing MAY_IMPORT does not list, and `extra`. */
+function tierRule(tier, ...extra) {
+  const refused = FOLDERS.filter((f) => f !== tier && !MAY_IMPORT[tier].includes(f));
+  const patterns = [NO_TEST, ...extra];
+  if (refused.length > 0) {
+    patterns.push({
+      group: refused.map((folder) => `**/${folder}/**`),
+      message: `${tier}/ may import only ${MAY_IMPORT[tier].join(', ') || 'its own files'} of src/ (eslint.config.mjs MAY_IMPORT).`,
+    });
+  }
   return {
     'no-restricted-imports': 'off',
-    '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NO_TEST, ...patterns] }],
+    '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
   };
 }
 
-/** What every pure tier bans, plus the tiers above it (`above`). */
-function pure(name, above, { azureTypes = false } = {}) {
-  return restrict(
+/** Pure tiers do no I/O: no file system, processes, network, Azure SDK or Durable client. */
+function pureRule(tier) {
+  return tierRule(
+    tier,
     {
-      group: [...tiers(...IO_TIERS), ...APPROVAL_STORES],
-      message: `${name} is pure: it imports no I/O tier.`,
+      group: NODE_IO,
+      message: `${tier}/ is pure: no file system, processes or network (I/O tiers do that).`,
     },
-    ...(above.length ? [{ group: tiers(...above), message: `${name} sits below ${above.join(', ')}.` }] : []),
-    { group: NODE_IO, message: `${name} is pure: no file system, processes or network (I/O tiers do that).` },
     {
       group: ['@azure/*', 'durable-functions'],
-      message: `${name} is pure: no Azure SDK or Durable client.`,
-      ...(azureTypes ? { allowTypeImports: true } : {}),
+      message: `${tier}/ is pure: no Azure SDK or Durable client.`,
+      // Pages build the HttpResponseInit the triggers return: the type only, never the runtime.
+      ...(tier === 'web' ? { allowTypeImports: true } : {}),
     },
+    ...(tier === 'web' ? [{ group: APPROVAL_STORES, message: 'web/ is pure: no approval stores.' }] : []),
   );
 }
 
-const ABOVE_IO = (...extra) => ({
-  group: tiers(...extra),
-  message: 'An I/O tier never imports the tiers built on it.',
-});
+const RULES = {
+  ...Object.fromEntries(PURE.map((tier) => [tier, pureRule(tier)])),
+  ...Object.fromEntries(FOLDERS.filter((f) => !PURE.includes(f)).map((tier) => [tier, tierRule(tier)])),
+  functions: tierRule('functions', ONLY_CONTRACTS),
+  orchestrations: tierRule('orchestrations', ONLY_CONTRACTS, {
+    group: ['node:*', '@azure/*'],
+    message: 'Orchestrations are deterministic: no I/O.',
+  }),
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'artifacts/**', 'test/fixtures/**'] },
@@ -93,121 +143,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/**/*.ts'], rules: restrict() },
+  // The composition root (src/index.ts) registers every tier's functions.
   {
-    files: ['src/manifest/**'],
-    rules: pure('manifest/', ['planning', 'config', 'release', 'web', 'approvals']),
+    files: ['src/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NO_TEST] }] },
   },
-  { files: ['src/planning/**'], rules: pure('planning/', ['config', 'release', 'web', 'approvals']) },
-  {
-    files: ['src/config/**'],
-    rules: pure('config/', ['manifest', 'planning', 'release', 'web', 'approvals']),
-  },
-  { files: ['src/release/**'], rules: pure('release/', ['web', 'approvals']) },
-  // Pages build the HttpResponseInit the triggers return: the type only, never the runtime.
-  { files: ['src/web/**'], rules: pure('web/', [], { azureTypes: true }) },
-  {
-    files: ['src/databricks/**'],
-    rules: restrict({
-      group: ['../*', '../**'],
-      message: 'databricks/ is the bottom I/O tier: a REST client that imports nothing else of src/.',
-    }),
-  },
-  {
-    files: ['src/azure/**'],
-    rules: restrict(
-      ABOVE_IO(
-        'approvals',
-        'sources',
-        'activities',
-        'services',
-        'functions',
-        'orchestrations',
-        'doctor',
-        'cli',
-      ),
-      ABOVE_IO('release', 'web'),
-    ),
-  },
-  {
-    files: ['src/sources/**'],
-    rules: restrict(
-      ABOVE_IO('approvals', 'activities', 'services', 'functions', 'orchestrations', 'doctor', 'cli'),
-      ABOVE_IO('release', 'web'),
-    ),
-  },
-  {
-    files: ['src/approvals/**'],
-    rules: restrict(
-      ABOVE_IO(
-        'databricks',
-        'sources',
-        'activities',
-        'services',
-        'functions',
-        'orchestrations',
-        'doctor',
-        'cli',
-      ),
-      ABOVE_IO('web'),
-    ),
-  },
-  {
-    files: ['src/services/**'],
-    rules: restrict(ABOVE_IO('activities', 'functions', 'orchestrations', 'doctor', 'cli', 'web')),
-  },
-  {
-    files: ['src/activities/**'],
-    rules: restrict(ABOVE_IO('functions', 'orchestrations', 'doctor', 'cli', 'web')),
-  },
-  {
-    // Triggers start orchestrations by name and read what they publish; the work is the activities'.
-    files: ['src/functions/**'],
-    rules: restrict(
-      {
-        regex: String.raw`(^|/)activities/(?!contracts$)`,
-        message: 'functions/ import no activity internals: only activities/contracts.ts (names, payloads).',
-      },
-      { group: tiers('orchestrations', 'cli'), message: 'functions/ start orchestrations by name only.' },
-    ),
-  },
-  {
-    // The doctor is I/O that triggers (CLI, HTTP) call; it reuses azure/ and databricks/, never the reverse.
-    files: ['src/doctor/**'],
-    rules: restrict({
-      group: tiers('functions', 'cli', 'orchestrations', 'activities'),
-      message: 'The doctor checks an installation; triggers and orchestrations call it, not the reverse.',
-    }),
-  },
+  ...FOLDERS.map((tier) => ({ files: [`src/${tier}/**`], rules: RULES[tier] })),
   {
     files: ['src/orchestrations/**'],
     rules: {
-      ...restrict(
-        {
-          group: [
-            ...tiers(
-              'databricks',
-              'azure',
-              'sources',
-              'services',
-              'functions',
-              'doctor',
-              'cli',
-              'approvals',
-              'web',
-            ),
-          ],
-          message: 'Orchestrations import only pure code and activities/contracts.ts.',
-        },
-        {
-          regex: String.raw`(^|/)activities/(?!contracts$)`,
-          message: 'Orchestrations import only pure code and activities/contracts.ts.',
-        },
-        {
-          group: ['node:*', '@azure/*'],
-          message: 'Orchestrations are deterministic: no I/O.',
-        },
-      ),
       'no-restricted-syntax': [
         'error',
         { selector: 'AwaitExpression', message: 'Orchestrations yield tasks; they never await.' },
