@@ -140,6 +140,14 @@ describe('a workspace that moves between the approval and the apply', () => {
       replans: 1,
     });
     expect(small().num_workers).toBe(1);
+    // The status page names the plan approved and applied, and what moved before.
+    const statusPage = String((await app.call('GET', `releases/${id}?format=html`)).json);
+    expect(statusPage).toContain(
+      `<dt>Applied plan</dt><dd><code class="plan-id">${again.plans?.planned ?? ''}</code> (the approved plan)</dd>`,
+    );
+    expect(statusPage).toContain(
+      `<code>clusters.Small</code>: was id ${cluster_id} as planned, now num_workers changed`,
+    );
     expect(app.host.durable.counters().nondeterministic).toBe(0);
   });
 });
