@@ -32,10 +32,6 @@ export class LedgerStore {
     this.container = serviceClient.getContainerClient(containerName);
   }
 
-  static fromConnectionString(connectionString: string, containerName?: string): LedgerStore {
-    return new LedgerStore(blobServiceFromSettings({ connectionString }, noCredential), containerName);
-  }
-
   /** Identity-based: the app's credential on the account's blob endpoint (no keys; infra/ disables them). */
   static fromSettings(
     ledger: { connectionString?: string; blobEndpoint?: string; container: string },
@@ -107,8 +103,4 @@ function parseLedger(text: string, environment: string): Ledger {
 
 function isStatus(error: unknown, status: number): boolean {
   return error instanceof RestError && error.statusCode === status;
-}
-
-function noCredential(): TokenCredential {
-  throw new Error('a connection string carries its own key');
 }

@@ -1,9 +1,7 @@
 // I/O: the release's own blobs: staged bundles (content-addressed, immutable), stored plans, a release's
 // full bundle diagnostics, and the per-environment records that order releases (who waits for approval,
 // who applies).
-import type { TokenCredential } from '@azure/core-auth';
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { blobServiceFromSettings } from './blobServiceFromSettings';
 
 export const RELEASES_CONTAINER = 'bricklane-releases';
 
@@ -18,13 +16,6 @@ export class ReleaseStorage {
 
   constructor(serviceClient: BlobServiceClient, containerName = RELEASES_CONTAINER) {
     this.container = serviceClient.getContainerClient(containerName);
-  }
-
-  static fromSettings(
-    storage: { connectionString?: string; blobEndpoint?: string },
-    credential: () => TokenCredential,
-  ): ReleaseStorage {
-    return new ReleaseStorage(blobServiceFromSettings(storage, credential));
   }
 
   async ensureContainer(): Promise<void> {

@@ -4,6 +4,7 @@ import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { LedgerStore } from '../../src/azure/LedgerStore';
 import { StaticTokenCredential } from '../../src/databricks/StaticTokenCredential';
 import { deployBundle, type DeployReport } from '../../src/activities/engine/deployBundle';
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
   generateBenchBundle(dir);
   const emulator = await DatabricksEmulator.start({ latencyInMs: LATENCY_IN_MS });
   const azurite = await Azurite.start();
-  const ledgerStore = LedgerStore.fromConnectionString(azurite.connectionString, 'bench-ledger');
+  const ledgerStore = new LedgerStore(
+    BlobServiceClient.fromConnectionString(azurite.connectionString),
+    'bench-ledger',
+  );
   try {
     const bundle = await load(dir);
     const s = BENCH_SHAPE;

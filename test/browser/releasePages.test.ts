@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { SandboxApp } from '../sandbox/SandboxApp';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
@@ -63,9 +64,7 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     world = await LocalWorld.start({ environments: ['dev', 'qa', 'prod'] });
     // First: it imports src/index.ts, which registers the functions (see test/sandbox/host/loadFunctionApp.ts).
     app = await SandboxApp.start(world);
-    storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
-      throw new Error('the sandbox uses a connection string');
-    });
+    storage = new ReleaseStorage(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

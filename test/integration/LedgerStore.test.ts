@@ -1,3 +1,4 @@
+import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerConflictError, LedgerStore } from '../../src/azure/LedgerStore';
 import { Azurite } from '../emulator/Azurite';
@@ -10,9 +11,11 @@ describe('LedgerStore against Azurite', () => {
   afterAll(async () => {
     await azurite.stop();
   });
+  const storeIn = (containerName: string): LedgerStore =>
+    new LedgerStore(BlobServiceClient.fromConnectionString(azurite.connectionString), containerName);
 
   it('reads an empty ledger for a new environment, then round-trips a write', async () => {
-    const store = LedgerStore.fromConnectionString(azurite.connectionString, 'ledger-roundtrip');
+    const store = storeIn('ledger-roundtrip');
     const first = await store.read('dev');
     expect(first).toEqual({ ledger: { version: 1, environment: 'dev', entries: {} }, etag: undefined });
     const entries = { 'clusters.Small': { hash: 'abc', target: '0101-000000-aaaaaaaa', deployedAt: 'now' } };
@@ -23,7 +26,7 @@ describe('LedgerStore against Azurite', () => {
   });
 
   it('refuses a write based on a stale ETag, and a create when another deploy created it first', async () => {
-    const store = LedgerStore.fromConnectionString(azurite.connectionString, 'ledger-conflict');
+    const store = storeIn('ledger-conflict');
     const a = await store.read('qa');
     const b = await store.read('qa');
     await store.write(
@@ -38,9 +41,8 @@ describe('LedgerStore against Azurite', () => {
   });
 
   it('rejects a corrupted ledger blob with a message that says how to recover', async () => {
-    const store = LedgerStore.fromConnectionString(azurite.connectionString, 'ledger-corrupt');
+    const store = storeIn('ledger-corrupt');
     await store.write({ version: 1, environment: 'prod', entries: {} }, undefined);
-    const { BlobServiceClient } = await import('@azure/storage-blob');
     const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
       .getContainerClient('ledger-corrupt')
       .getBlockBlobClient('environments/prod/ledger.json');

@@ -2,6 +2,7 @@
 // again, reads only the live state its wave needs, and a retried batch (after a lost answer, or after a host
 // died before the ledger write) neither writes twice nor takes its own earlier writes for drift.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { applyWave } from '../../src/activities/applyWave';
 import type { ApplyWaveInput } from '../../src/activities/contracts';
 import { planEnvironment } from '../../src/activities/planEnvironment';
@@ -23,11 +24,11 @@ describe('applyWave applies the stored plan', () => {
     world = await LocalWorld.start({ environments: ['dev', 'crash'], auth: 'token' });
     // The activities read their settings from the environment, as on the Functions host.
     Object.assign(process.env, world.settings());
-    const storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
-      throw new Error('unused');
-    });
+    const storage = new ReleaseStorage(
+      BlobServiceClient.fromConnectionString(world.azurite.connectionString),
+    );
     bundleId = (await stageBundle(storage, ARTIFACTS)).bundleId;
-    ledger = LedgerStore.fromConnectionString(world.azurite.connectionString);
+    ledger = new LedgerStore(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
   });
   afterAll(async () => {
     process.env = saved;

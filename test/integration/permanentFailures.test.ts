@@ -4,6 +4,7 @@
 // retry policy would take about 75 s over five attempts) and no failed task in any history.
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import { loadSettings } from '../../src/config/loadSettings';
 import { releaseInputFor } from '../../src/release/releaseInputFor';
@@ -52,9 +53,7 @@ async function start(
   app = await SandboxApp.start(world, {
     settings: { BRICKLANE_DEV_NOTIFY_URL: `${hook.url}/hook`, ...settings },
   });
-  const storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
-    throw new Error('unused');
-  });
+  const storage = new ReleaseStorage(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
   return stageBundle(storage, ARTIFACTS);
 }
 

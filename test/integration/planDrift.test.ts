@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import { loadBundle } from '../../src/sources/loadBundle';
 import type { ReleaseStatus, StageStatus } from '../../src/release/ReleaseStatus';
@@ -27,9 +28,7 @@ describe('a workspace that moves between the approval and the apply', () => {
   beforeAll(async () => {
     world = await LocalWorld.start({ environments: ['dev', 'qa'] });
     app = await SandboxApp.start(world);
-    storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
-      throw new Error('unused');
-    });
+    storage = new ReleaseStorage(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
     changed = mkdtempSync(join(tmpdir(), 'bricklane-drift-'));
     cpSync(ARTIFACTS, changed, { recursive: true });
     const notebook = join(changed, 'notebooks', 'etl', 'ingest.py');

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { SandboxApp } from '../sandbox/SandboxApp';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { loadBundle } from '../../src/sources/loadBundle';
@@ -76,9 +77,9 @@ describe('a release through the sandbox', () => {
   };
 
   it('deploys Dev without approval, then waits for QA', async () => {
-    const storage = ReleaseStorage.fromSettings({ connectionString: world.azurite.connectionString }, () => {
-      throw new Error('unused');
-    });
+    const storage = new ReleaseStorage(
+      BlobServiceClient.fromConnectionString(world.azurite.connectionString),
+    );
     const { bundleId } = await stageBundle(storage, ARTIFACTS);
     const started = await app.call('POST', 'releases', { bundleId });
     expect(started.status).toBe(202);
@@ -174,11 +175,8 @@ describe('a release through the sandbox', () => {
       writeFileSync(join(folder, `${name}.sql`), `select ${i}\n`);
     }
     try {
-      const storage = ReleaseStorage.fromSettings(
-        { connectionString: world.azurite.connectionString },
-        () => {
-          throw new Error('unused');
-        },
+      const storage = new ReleaseStorage(
+        BlobServiceClient.fromConnectionString(world.azurite.connectionString),
       );
       const { bundleId } = await stageBundle(storage, dir);
       const started = await app.call('POST', 'releases', { bundleId });

@@ -1,5 +1,6 @@
 // Test infrastructure: `npm run sandbox` (no subcommand): stage a bundle, start a release through the
 // app's own HTTP route, show each stage as it moves, print approval links, and approve them when asked.
+import { BlobServiceClient } from '@azure/storage-blob';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import { stageBundle } from '../../src/sources/stageBundle';
 import type { SandboxApp } from './SandboxApp';
@@ -29,11 +30,8 @@ interface StageView {
 const FINAL = new Set(['Completed', 'Failed', 'Terminated']);
 
 export async function runRelease(app: SandboxApp, options: ReleaseRunOptions): Promise<ReleaseRunResult> {
-  const storage = ReleaseStorage.fromSettings(
-    { connectionString: app.settings.AzureWebJobsStorage ?? '' },
-    () => {
-      throw new Error('the sandbox uses a connection string');
-    },
+  const storage = new ReleaseStorage(
+    BlobServiceClient.fromConnectionString(app.settings.AzureWebJobsStorage ?? ''),
   );
   const staged = await stageBundle(storage, options.bundleDir);
   options.log(

@@ -243,9 +243,7 @@ describe('startReleaseFromBlob (the blob trigger handler)', () => {
     expect(start?.path).toMatch(/^orchestrators\/deployRelease\/release-abcdef0123-/);
     const input = JSON.parse(start?.body ?? '{}') as Record<string, unknown>;
     const expected = await stageBundle(
-      ReleaseStorage.fromSettings({ connectionString: azurite.connectionString }, () => {
-        throw new Error('unused');
-      }),
+      new ReleaseStorage(BlobServiceClient.fromConnectionString(azurite.connectionString)),
       ARTIFACTS,
     );
     // Already there: the handler staged it in the release container the activities read from.
