@@ -86,12 +86,13 @@ export function boundReleaseStatus(
 }
 
 function withDetail(status: ReleaseStatus, detail: Detail, condensed: boolean): ReleaseStatus {
-  const { message, diagnostics } = status;
+  const { message, fix, diagnostics } = status;
   return {
     ...status,
     source: clipSource(status.source, detail.name),
     stages: status.stages.map((stage) => clipStage(stage, detail)),
     ...(message !== undefined ? { message: clipText(message, detail.message) } : {}),
+    ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
     ...(diagnostics
       ? {
           diagnostics: {

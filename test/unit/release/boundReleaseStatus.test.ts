@@ -54,6 +54,7 @@ function worst(environments: number, diagnostics: number): ReleaseStatus {
       decidedAt: T,
     },
     message: text(5000),
+    fix: text(5000),
   });
   return {
     releaseId: 'r'.repeat(256),
@@ -70,6 +71,7 @@ function worst(environments: number, diagnostics: number): ReleaseStatus {
     finishedAt: T,
     stages: Array.from({ length: environments }, (_, i) => stage(i)),
     message: text(20_000),
+    fix: text(20_000),
     diagnostics: {
       count: diagnostics,
       items: Array.from({ length: diagnostics }, (_, i) => `${i}: ${text(2000)}`),
@@ -128,6 +130,9 @@ describe('boundReleaseStatus', () => {
     expect(bounded.stages.every((s) => s.plan !== undefined)).toBe(true);
     expect(bounded.diagnostics?.items.length).toBeGreaterThanOrEqual(1);
     expect(bounded.stages[0]?.approval?.comment?.endsWith('…')).toBe(true);
+    // A permanent failure's fix (release and stage) stays, shortened like the messages.
+    expect(bounded.fix?.endsWith('…')).toBe(true);
+    expect(bounded.stages[0]?.fix?.endsWith('…')).toBe(true);
   });
 
   it('takes a smaller budget when asked', () => {
