@@ -81,6 +81,7 @@ function renderEnding(release: ReleaseView, live: boolean): string {
     );
   }
   if (release.message) parts.push(`<p class="notice message">${escapeHtml(release.message)}</p>`);
+  if (release.fix) parts.push(`<p class="notice fix">Fix: <code>${escapeHtml(release.fix)}</code></p>`);
   if (release.condensed) {
     parts.push(
       '<p class="note condensed">Some detail was left out of this release\'s status to keep it within ' +
@@ -207,6 +208,8 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
   if (stage.message && stage.state !== 'rejected') {
     rows.push(['Message', `<span class="message">${escapeHtml(stage.message)}</span>`]);
   }
+  // A permanent failure says what fixes it: the command to run or the setting to change.
+  if (stage.fix) rows.push(['Fix', `<code class="fix">${escapeHtml(stage.fix)}</code>`]);
   const details = rows.length
     ? `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>`
     : '';

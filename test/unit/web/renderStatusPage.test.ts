@@ -331,6 +331,18 @@ describe('renderStatusPage', () => {
     expect(moved).not.toContain(EVIL);
   });
 
+  it('shows what fixes a permanent failure, for the stage and for the release, escaped', () => {
+    const fix = 'az keyvault secret set --vault-name KeyVault-MyProject-Dev --name s --value <value>';
+    const failed: StageStatus = { ...dev, state: 'failed', message: 'Key Vault has no secret "s"', fix };
+    const html = page(release([failed], { state: 'failed', message: 'dev failed', fix: `re-stage ${EVIL}` }));
+    expect(html).toContain(
+      '<dt>Fix</dt><dd><code class="fix">az keyvault secret set --vault-name KeyVault-MyProject-Dev ' +
+        '--name s --value &lt;value&gt;</code></dd>',
+    );
+    expect(html).toContain('<p class="notice fix">Fix: <code>re-stage ');
+    expect(html).not.toContain(EVIL);
+  });
+
   it('carries the function key on its links', () => {
     const html = page(release([dev]));
     expect(html).toContain('<a href="/api/releases?code=k3y%2F%2B%3D">All releases</a>');
