@@ -32,7 +32,6 @@ const bundle: Bundle = {
       target: '/Shared/app/a',
       source: 'notebooks/a.py',
       sha256: 'n1',
-      size: 1,
       format: 'SOURCE',
       language: 'PYTHON',
     },
