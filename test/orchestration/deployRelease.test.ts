@@ -532,8 +532,10 @@ describe('deployRelease on the sandbox host', () => {
     const waiting = customStatusOf(host, id)?.stages[0];
     expect(waiting?.plans).toEqual({ planned: 'plan-qa-2', approved: 'plan-qa-1', replans: 1 });
     expect(waiting?.message).toContain('the new plan needs a new approval');
-    const notices = activityScript.calls(id).filter((c) => c.key === 'notify:qa:approvalNeeded');
-    expect(notices.map((c) => (c.input as { planId?: string }).planId)).toEqual(['plan-qa-1', 'plan-qa-2']);
+    // The stage shows `waiting` before its notice activity has run: wait for the second notice itself.
+    const notices = () => activityScript.calls(id).filter((c) => c.key === 'notify:qa:approvalNeeded');
+    await until(() => notices().length >= 2);
+    expect(notices().map((c) => (c.input as { planId?: string }).planId)).toEqual(['plan-qa-1', 'plan-qa-2']);
     await raise(id, approvalEventName('qa'), approve('bob', '2026-01-01T01:00:00Z'));
     const output = await finished(host, id);
     expect(output.state).toBe('succeeded');
