@@ -15,10 +15,8 @@ import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
 import { buildDeploymentPackage } from '../package/buildDeploymentPackage';
 import { loadInPlainNode } from '../package/loadInPlainNode';
 import { unzipPackage } from '../package/unzipPackage';
-import { LocalWorld } from '../sandbox/LocalWorld';
-import { runRelease } from '../sandbox/runRelease';
-import { SandboxApp } from '../sandbox/SandboxApp';
 import { BENCH_SHAPE, generateBenchBundle } from './generateBenchBundle';
+import { measureReleaseCosts } from './measureReleaseCosts';
 
 const LATENCY_IN_MS = 100;
 const IMPORT_LIMIT_PER_SECOND = 30;
@@ -118,35 +116,25 @@ async function main(): Promise<void> {
   }
 }
 
-/** The same bundle as one durable release (no approval, no latency): how big do histories get? */
+/**
+ * The same bundle as one durable release (Key Vault service principal, no approval, no latency): how big do
+ * histories get, and how often is the connection resolved, live state read and each file hashed?
+ */
 async function durableHistory(dir: string): Promise<void> {
-  const world = await LocalWorld.start({ environments: ['dev'], auth: 'token' });
-  const app = await SandboxApp.start(world);
-  try {
-    const started = Date.now();
-    const result = await runRelease(app, { bundleDir: dir, approve: 'all', log: () => undefined });
-    const release = app.host.durable.history(result.releaseId).length;
-    const environment = app.host.durable.history(`${result.releaseId}:dev`).length;
-    console.log(
-      `durable release of the bench bundle: ${result.status.state} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
-        `history ${release} events (deployRelease) + ${environment} events (deployEnvironment dev) = ` +
-        `${release + environment} for one environment (target < 500)`,
-    );
-    // Live state is read per wave, for the kinds the wave touches: one clusters/list (clusters wave), one
-    // jobs/list (jobs wave), and each notebook batch lists only its own folders.
-    const counters = world.emulator.counters(world.workspaceName('dev'));
-    const of = (endpoint: string): number =>
-      Object.entries(counters.byEndpoint)
-        .filter(([name]) => name.endsWith(endpoint))
-        .reduce((n, [, count]) => n + count, 0);
-    console.log(
-      `durable environment: ${counters.total} Databricks requests (${counters.writes} writes); live state read: ` +
-        `clusters/list ${of('clusters/list')}, jobs/list ${of('jobs/list')}, workspace/list ${of('workspace/list')}`,
-    );
-  } finally {
-    await app.stop();
-    await world.stop();
-  }
+  const c = await measureReleaseCosts(dir);
+  const { release, environment } = c.historyEvents;
+  console.log(
+    `durable release of the bench bundle: ${c.state} in ${c.seconds.toFixed(1)} s; history ${release} events ` +
+      `(deployRelease) + ${environment} events (deployEnvironment dev) = ${release + environment} for one ` +
+      `environment (target < 500)`,
+  );
+  console.log(
+    `durable environment: ${c.databricksRequests} Databricks requests (${c.databricksWrites} writes); live state ` +
+      `read: clusters/list ${c.liveStateReads.clustersList}, jobs/list ${c.liveStateReads.jobsList}, ` +
+      `workspace/list ${c.liveStateReads.workspaceList}; connection resolved: ${c.connectionResolutions.armWorkspaceReads} ` +
+      `ARM workspace reads, ${c.connectionResolutions.keyVaultSecretReads} Key Vault secret reads; ` +
+      `${c.sha256Digests} sha256 digests in the app's process`,
+  );
 }
 
 /** The zip `npm run package` builds: how big is it, and how long does plain Node 22 take to load the app from it? */
