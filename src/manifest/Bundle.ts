@@ -41,6 +41,7 @@ export interface FileRef {
   source: string;
   /** sha256 (hex) of the bytes that will be written. */
   sha256: string;
+  size: number;
 }
 
 export interface InitScriptItem extends FileRef {

@@ -8,7 +8,6 @@ import {
   type BundleFile,
   type BundleOptions,
   type Diagnostic,
-  type FileRef,
   type InitScriptItem,
   type NotebookItem,
   type NotebookLanguage,
@@ -81,8 +80,8 @@ export function extensionOf(relative: string): string {
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
 }
 
-function ref(file: BundleFile): FileRef {
-  return { source: file.path, sha256: file.sha256 };
+function ref(file: BundleFile): { source: string; sha256: string; size: number } {
+  return { source: file.path, sha256: file.sha256, size: file.size };
 }
 
 function checkNotebook(file: BundleFile, isSource: boolean): Diagnostic[] {

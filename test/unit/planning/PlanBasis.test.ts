@@ -32,6 +32,7 @@ const bundle: Bundle = {
       target: '/Shared/app/a',
       source: 'notebooks/a.py',
       sha256: 'n1',
+      size: 1,
       format: 'SOURCE',
       language: 'PYTHON',
     },

@@ -42,6 +42,7 @@ const notebook: NotebookItem = {
   key: 'notebooks./Shared/bricklane/etl/ingest',
   source: 'notebooks/etl/ingest.py',
   sha256: 'a'.repeat(64),
+  size: 10,
   target: '/Shared/bricklane/etl/ingest',
   format: 'SOURCE',
   language: 'PYTHON',
