@@ -158,7 +158,10 @@ export function describeTokenFailure(reason: Extract<ApprovalTokenVerification, 
   }
 }
 
-/** The link sent to approvers: `${publicUrl}/api/approvals/${token}`; tokens are base64url and '.', so they need no escaping. */
+/**
+ * The link sent to approvers: `${publicUrl}/api/approvals/${token}`. Tokens are base64url and '.', so they
+ * need no escaping.
+ */
 export function approvalUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api/approvals/${token}`;
 }

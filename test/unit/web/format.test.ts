@@ -29,7 +29,7 @@ describe('formatUtc', () => {
 });
 
 describe('labels', () => {
-  it('names known states and source kinds, and shows unknown ones (even prototype keys) as themselves', () => {
+  it('names known states and source kinds; unknown ones, even prototype keys, show as themselves', () => {
     expect(describeState('waiting')).toEqual({ label: 'Waiting for approval', tone: 'wait' });
     expect(describeState('failed')).toEqual({ label: 'Failed', tone: 'bad' });
     expect(describeState('Terminated')).toEqual({ label: 'Terminated', tone: 'idle' });
