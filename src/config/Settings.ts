@@ -63,6 +63,8 @@ export interface SourceSettings {
     token?: string;
     /** https://api.github.com, or a GitHub Enterprise Server API URL. */
     apiUrl: string;
+    /** BRICKLANE_GITHUB_REPOSITORY: the owner/name of each repository whose pushes deploy (required with a secret). */
+    repositories: string[];
   };
   azureRepos: {
     /** Basic-auth credentials the service hook sends. Unset: the Azure Repos route answers 503. */

@@ -11,6 +11,7 @@ import {
   type NameRule,
 } from './azureNameRules';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
+import { isGitHubRepositoryName } from './isGitHubRepositoryName';
 
 export class SettingsError extends Error {
   readonly code = 'InvalidSettings';
@@ -259,6 +260,23 @@ function readSources(values: Values, problems: string[]): Settings['sources'] {
   if (bundlePath.split('/').some((part) => part === '..' || part === '.')) {
     problems.push('BRICKLANE_BUNDLE_PATH must be a folder inside the repository (no . or .. segments)');
   }
+  // Issue 10: a signed push is only trusted for the repositories the operator names (an organization-level
+  // webhook or a reused secret signs pushes of every repository); GitHub compares names case-insensitively.
+  const repositories = (opt('BRICKLANE_GITHUB_REPOSITORY') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const badRepositories = repositories.filter((r) => !isGitHubRepositoryName(r));
+  if (badRepositories.length > 0) {
+    problems.push(
+      `BRICKLANE_GITHUB_REPOSITORY must be owner/name[,owner/name...], got "${badRepositories.join(',')}"`,
+    );
+  } else if (opt('BRICKLANE_GITHUB_WEBHOOK_SECRET') && repositories.length === 0) {
+    problems.push(
+      'BRICKLANE_GITHUB_REPOSITORY must be set once BRICKLANE_GITHUB_WEBHOOK_SECRET is: the owner/name of the ' +
+        'repository whose pushes deploy (comma-separated for several); pushes from any other are refused',
+    );
+  }
   const hookUsername = opt('BRICKLANE_AZURE_DEVOPS_HOOK_USERNAME');
   const hookPassword = opt('BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD');
   return {
@@ -270,6 +288,7 @@ function readSources(values: Values, problems: string[]): Settings['sources'] {
         : {}),
       ...(opt('BRICKLANE_GITHUB_TOKEN') ? { token: opt('BRICKLANE_GITHUB_TOKEN') } : {}),
       apiUrl,
+      repositories,
     },
     azureRepos: {
       ...(hookUsername ? { hookUsername } : {}),

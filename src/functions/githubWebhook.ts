@@ -76,8 +76,15 @@ export async function githubWebhook(
       `event ${event} is not handled: only push events start releases (select "Just the push event")`,
     );
   }
-  const decision = parseGitHubPush(payload, settings.sources.branch);
+  const decision = parseGitHubPush(payload, {
+    branch: settings.sources.branch,
+    repositories: settings.sources.github.repositories,
+  });
   if (decision.action === 'reject') return problem(400, decision.problem);
+  if (decision.action === 'foreign') {
+    context.warn(`githubWebhook: delivery ${delivery} refused: ${decision.problem}`);
+    return problem(403, decision.problem);
+  }
   if (decision.action === 'ignore') {
     context.log(`githubWebhook: delivery ${delivery} ignored: ${decision.reason}`);
     return ignored(decision.reason);

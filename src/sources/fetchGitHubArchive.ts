@@ -3,6 +3,7 @@
 // repository archive (tar)"); the redirect is followed without the token (fetchWithRedirects). GitHub answers
 // 404, not 403, for a private repository the token cannot see, so a 404 names the token setting too.
 import type { SourceSettings } from '../config/Settings';
+import { isGitHubRepositoryName } from '../config/isGitHubRepositoryName';
 import {
   DEFAULT_ARCHIVE_TIMEOUT_IN_MS,
   DEFAULT_MAX_ARCHIVE_BYTES,
@@ -15,19 +16,18 @@ import { SourceFetchError } from './SourceFetchError';
 import { writeBodyToFile } from './writeBodyToFile';
 
 const LABEL = 'github';
-// Owner and repository names as GitHub allows them; anything else never reaches a URL path.
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 export async function fetchGitHubArchive(
-  github: SourceSettings['github'],
+  github: Pick<SourceSettings['github'], 'apiUrl' | 'token'>,
   repository: string,
   commit: string,
   destFile: string,
   options: FetchArchiveOptions = {},
 ): Promise<FetchedArchive> {
   const [owner = '', repo = ''] = repository.split('/');
-  if (!REPOSITORY.test(repository) || repo === '.' || repo === '..') {
+  // Anything but owner/name as GitHub allows them never reaches a URL path.
+  if (!isGitHubRepositoryName(repository)) {
     throw new SourceFetchError(
       'SourceNotFound',
       `${LABEL}: "${repository}" is not an owner/repository name`,

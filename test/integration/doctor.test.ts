@@ -306,6 +306,7 @@ describe("doctor on the seed's Key Vault service principal", () => {
 
     const configured = await report(world, {
       BRICKLANE_GITHUB_WEBHOOK_SECRET: 'doctor-test-webhook-secret',
+      BRICKLANE_GITHUB_REPOSITORY: 'contoso/etl',
       BRICKLANE_GITHUB_TOKEN: 'ghp_doctor-test-token',
     });
     expect(check(configured.report, 'GitHub webhook secret').status).toBe('ok');

@@ -40,6 +40,7 @@ export async function startSourceHosts(
     commit,
     settings: {
       BRICKLANE_GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      BRICKLANE_GITHUB_REPOSITORY: REPOSITORY,
       BRICKLANE_GITHUB_API_URL: sources.githubApiUrl,
       BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL: sources.organizationUrl('fabrikam'),
       BRICKLANE_AZURE_DEVOPS_HOOK_USERNAME: HOOK.user,

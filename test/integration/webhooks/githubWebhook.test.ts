@@ -28,6 +28,8 @@ const ENV = {
   BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true',
   BRICKLANE_PUBLIC_URL: PUBLIC_URL,
   BRICKLANE_GITHUB_WEBHOOK_SECRET: SECRET,
+  // Another spelling than the payload's on purpose (GitHub names are case-insensitive), and a list.
+  BRICKLANE_GITHUB_REPOSITORY: 'contoso/etl, codertocat/hello-world',
 };
 
 let durable: FakeDurableApi;
@@ -328,6 +330,30 @@ describe('POST /api/webhooks/github', () => {
     expect(durable.starts.length).toBe(startsBefore);
   });
 
+  it('refuses a signed push from a repository not in BRICKLANE_GITHUB_REPOSITORY and starts nothing (403)', async () => {
+    // The real example as an organization-level webhook delivers it for another repository of the owner.
+    const payload = pushToMain('f00dfacef00dfacef00dfacef00dfacef00dface');
+    const repository = payload.repository as { full_name: string; name: string };
+    repository.full_name = 'Codertocat/Other-Repo';
+    repository.name = 'Other-Repo';
+    const before = durable.starts.length;
+    const response = await deliver({ body: json(payload) });
+    expect(response.status).toBe(403);
+    expect(response.jsonBody).toEqual({
+      error:
+        'the push comes from repository Codertocat/Other-Repo, not from contoso/etl, codertocat/hello-world ' +
+        '(BRICKLANE_GITHUB_REPOSITORY): nothing was started',
+    });
+    expect(durable.starts.length).toBe(before);
+  });
+
+  it('refuses a push from another repository even to another branch (403, not ignored)', async () => {
+    const payload = branchPushExample();
+    (payload.repository as { full_name: string }).full_name = 'mallory/Hello-World';
+    const response = await deliver({ body: json(payload) });
+    expect(response.status).toBe(403);
+  });
+
   it('never logs the secret', () => {
     expect(logs.length).toBeGreaterThan(5);
     expect(logs.join('\n')).not.toContain(SECRET);
@@ -350,5 +376,31 @@ describe('POST /api/webhooks/github without a configured secret', () => {
         'the GitHub webhook secret is not configured: set the app setting BRICKLANE_GITHUB_WEBHOOK_SECRET to ' +
         "the webhook's secret (in Azure, a Key Vault reference)",
     });
+  });
+});
+
+describe('POST /api/webhooks/github with a secret but no BRICKLANE_GITHUB_REPOSITORY', () => {
+  beforeAll(() => {
+    delete process.env.BRICKLANE_GITHUB_REPOSITORY;
+  });
+  afterAll(() => {
+    process.env.BRICKLANE_GITHUB_REPOSITORY = ENV.BRICKLANE_GITHUB_REPOSITORY;
+  });
+
+  it('refuses to run (500), starts nothing, and the log names the setting', async () => {
+    expect(() => loadSettings({ ...ENV, BRICKLANE_GITHUB_REPOSITORY: '' })).toThrow(
+      /BRICKLANE_GITHUB_REPOSITORY must be set once BRICKLANE_GITHUB_WEBHOOK_SECRET is/,
+    );
+    const before = durable.starts.length;
+    const response = await deliver({ body: json(pushToMain()) });
+    expect(response.status).toBe(500);
+    expect(durable.starts.length).toBe(before);
+    expect(logs.at(-1)).toContain('BRICKLANE_GITHUB_REPOSITORY must be set');
+  });
+
+  it('refuses a repository setting that is not owner/name', () => {
+    expect(() =>
+      loadSettings({ ...ENV, BRICKLANE_GITHUB_REPOSITORY: 'contoso/etl,https://github.com/x/y' }),
+    ).toThrow('BRICKLANE_GITHUB_REPOSITORY must be owner/name[,owner/name...], got "https://github.com/x/y"');
   });
 });

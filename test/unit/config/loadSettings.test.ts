@@ -142,6 +142,7 @@ describe('loadSettings', () => {
       BRICKLANE_APPROVAL_SIGNING_KEYS: reference,
       BRICKLANE_GITHUB_WEBHOOK_SECRET:
         ' @microsoft.keyvault(SecretUri=https://kv.vault.azure.net/secrets/gh/)',
+      BRICKLANE_GITHUB_REPOSITORY: 'contoso/etl',
     });
     expect(problems).toEqual([
       expect.stringMatching(

@@ -60,11 +60,18 @@ describe('checkAppSettings', () => {
 
   it.each([
     ['nothing set', {}, 'skip'],
-    ['a secret', { BRICKLANE_GITHUB_WEBHOOK_SECRET: 's3cret-value' }, 'ok'],
+    [
+      'a secret',
+      { BRICKLANE_GITHUB_WEBHOOK_SECRET: 's3cret-value', BRICKLANE_GITHUB_REPOSITORY: 'contoso/etl' },
+      'ok',
+    ],
     ['a token but no secret', { BRICKLANE_GITHUB_TOKEN: 'ghp_x' }, 'fail'],
     [
       "the sample's placeholder",
-      { BRICKLANE_GITHUB_WEBHOOK_SECRET: '<the secret of the GitHub webhook>' },
+      {
+        BRICKLANE_GITHUB_WEBHOOK_SECRET: '<the secret of the GitHub webhook>',
+        BRICKLANE_GITHUB_REPOSITORY: 'contoso/etl',
+      },
       'fail',
     ],
   ])('GitHub webhook: %s -> %s', (_, values, status) => {
@@ -108,6 +115,7 @@ describe('checkAppSettings', () => {
     const secrets = {
       BRICKLANE_APPROVAL_SIGNING_KEYS: `${'a'.repeat(40)},${'b'.repeat(40)}`,
       BRICKLANE_GITHUB_WEBHOOK_SECRET: 'github-webhook-secret-value',
+      BRICKLANE_GITHUB_REPOSITORY: 'contoso/etl',
       BRICKLANE_GITHUB_TOKEN: 'ghp_token_value',
       BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL: 'https://dev.azure.com/contoso',
       BRICKLANE_AZURE_DEVOPS_HOOK_USERNAME: 'hook-user',

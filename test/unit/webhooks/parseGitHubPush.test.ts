@@ -117,6 +117,28 @@ describe('parseGitHubPush (real payloads from @octokit/webhooks-examples)', () =
     ],
   ];
   it.each(cases)('%s', (_name, payload, branch, expected) => {
-    expect(parseGitHubPush(payload, branch)).toEqual(expected);
+    expect(parseGitHubPush(payload, { branch, repositories: ['Codertocat/Hello-World'] })).toEqual(expected);
+  });
+
+  const pinned: [string, string[], GitHubPushDecision['action']][] = [
+    ['the configured repository', ['Codertocat/Hello-World'], 'deploy'],
+    ['the configured repository spelled in other case', ['codertocat/HELLO-WORLD'], 'deploy'],
+    ['one of several configured repositories', ['contoso/etl', 'Codertocat/Hello-World'], 'deploy'],
+    ['another repository of the same owner', ['Codertocat/Hello-World-2'], 'foreign'],
+    ['a repository whose name only starts like it', ['Codertocat/Hello'], 'foreign'],
+    ['no repository configured', [], 'foreign'],
+  ];
+  it.each(pinned)('BRICKLANE_GITHUB_REPOSITORY: %s -> %s', (_name, repositories, action) => {
+    expect(parseGitHubPush(branchPushExample(), { branch: 'master', repositories }).action).toBe(action);
+  });
+
+  it('says which repository was received and which are configured', () => {
+    const repositories = ['contoso/etl', 'contoso/ml'];
+    expect(parseGitHubPush(branchPushExample(), { branch: 'master', repositories })).toEqual({
+      action: 'foreign',
+      problem:
+        'the push comes from repository Codertocat/Hello-World, not from contoso/etl, contoso/ml ' +
+        '(BRICKLANE_GITHUB_REPOSITORY): nothing was started',
+    });
   });
 });
