@@ -20,6 +20,22 @@ export interface PlanStep {
   liveId?: string;
   /** Top-level fields that differ, for clusters and jobs. */
   changes?: string[];
+  /**
+   * Clusters and jobs: what changes field by field (planning/diffFields.ts). An update lists every field
+   * that differs, by the rules the plan compared with; a create lists its safety-relevant fields
+   * (planning/summarizeSafety.ts). Values are cut to a bounded size.
+   */
+  diff?: FieldChange[];
+  /** How many field changes `diff` leaves out (it keeps at most MAX_STEP_FIELD_CHANGES). */
+  diffOmitted?: number;
+}
+
+/** One field a step changes. An absent `before` is a field not set live; an absent `after`, one removed. */
+export interface FieldChange {
+  /** JSON path inside the cluster spec or job settings (`num_workers`, `tasks[0].new_cluster.node_type_id`). */
+  path: string;
+  before?: unknown;
+  after?: unknown;
 }
 
 export interface KindSummary {

@@ -9,6 +9,7 @@ import type { DeployPlan, KindSummary, PlanStep } from './DeployPlan';
 import { PRUNE_WAVE, WAVE_OF_KIND } from './DeployPlan';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
+import { createDiff, updateDiff } from './diffFields';
 import { differingKeys } from './isSubsetEqual';
 import { resolveJobSettings } from './resolveJobSettings';
 
@@ -89,7 +90,7 @@ function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Led
   );
   const base = { key: c.key, kind: 'clusters' as const, wave: WAVE_OF_KIND.clusters, target: c.name };
   if (!found) {
-    return createStep(base, entry !== undefined);
+    return { ...createStep(base, entry !== undefined), ...createDiff(c.spec) };
   }
   const changes = differingKeys(c.spec, found.spec);
   const liveId = found.cluster_id;
@@ -98,7 +99,15 @@ function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Led
   }
   const drift =
     entry && entry.hash === c.sha256 ? `changed outside bricklane: ${changes.join(', ')}` : undefined;
-  return { ...base, action: 'update', liveId, changes, reason: 'spec changed', ...(drift ? { drift } : {}) };
+  return {
+    ...base,
+    action: 'update',
+    liveId,
+    changes,
+    ...updateDiff(c.spec, found.spec),
+    reason: 'spec changed',
+    ...(drift ? { drift } : {}),
+  };
 }
 
 function planJob(
@@ -116,7 +125,7 @@ function planJob(
   );
   const base = { key: j.key, kind: 'jobs' as const, wave: WAVE_OF_KIND.jobs, target: j.name };
   if (!found) {
-    return createStep(base, entry !== undefined);
+    return { ...createStep(base, entry !== undefined), ...createDiff(j.settings) };
   }
   const liveId = String(found.job_id);
   const resolved = resolveJobSettings(j.settings, clusterIds);
@@ -126,6 +135,7 @@ function planJob(
       action: 'update',
       liveId,
       changes: ['tasks'],
+      ...updateDiff(resolved.settings, found.settings),
       reason: `cluster ${resolved.unresolved.join(', ')} is created by this deploy`,
     };
   }
@@ -140,6 +150,7 @@ function planJob(
     action: 'update',
     liveId,
     changes,
+    ...updateDiff(resolved.settings, found.settings),
     reason: 'settings changed',
     ...(drift ? { drift } : {}),
   };
