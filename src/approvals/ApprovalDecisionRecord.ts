@@ -9,4 +9,11 @@ export interface ApprovalDecisionRecord extends ApprovalEvent {
    * waits again with a new id, so an old decision does not block it.
    */
   waitId: string;
+  /**
+   * The approver's Microsoft Entra object id, when Entra ID signed them in: the stable identity behind
+   * `approver` (a UPN or display name can change hands; the object id cannot).
+   */
+  approverObjectId?: string;
+  /** The approver's display name as Entra ID gave it; for people reading the record, never matched. */
+  approverDisplayName?: string;
 }

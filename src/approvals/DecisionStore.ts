@@ -124,6 +124,10 @@ function parseRecord(text: string, releaseId: string, environment: string): Appr
     approver: typeof value.approver === 'string' ? value.approver : '',
     decidedAt: typeof value.decidedAt === 'string' ? value.decidedAt : '',
     ...(typeof value.comment === 'string' ? { comment: value.comment } : {}),
+    ...(typeof value.approverObjectId === 'string' ? { approverObjectId: value.approverObjectId } : {}),
+    ...(typeof value.approverDisplayName === 'string'
+      ? { approverDisplayName: value.approverDisplayName }
+      : {}),
   };
 }
 

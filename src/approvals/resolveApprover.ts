@@ -6,9 +6,26 @@
 // alice`, so the headers are ignored and an allow-list cannot be enforced (we refuse instead of guessing).
 // https://learn.microsoft.com/azure/app-service/configure-authentication-user-identities
 //
+// What is matched against the allow-list, and only for users Microsoft Entra ID signed in
+// (`X-MS-CLIENT-PRINCIPAL-IDP: aad`; other providers choose their own ids and names):
+// - the object id: `X-MS-CLIENT-PRINCIPAL-ID`, or the `oid` claim, which Easy Auth's claim mapping
+//   names `http://schemas.microsoft.com/identity/claims/objectidentifier`. Entra documents it as "the
+//   immutable identifier ... can't be reused" (ID token claims reference, "oid");
+// - the user principal name: the `upn` claim (mapped to
+//   `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn`). v1.0 tokens carry it; v2.0 tokens carry
+//   it once the app registration adds the `upn` optional claim (Optional claims reference). UPNs live in the
+//   tenant's verified domains, so an operator may list them, though the object id is the durable choice.
+// Never matched: `email`/`emails`/`emailaddress` ("isn't guaranteed to be correct ... never use it for
+// authorization"), `preferred_username` ("could be an email address, phone number ... can't be used to make
+// authorization decisions"), the display name (`name`, "should be used only for display purposes"),
+// `X-MS-CLIENT-PRINCIPAL-NAME` and the principal's `name_typ` claim: each may hold an e-mail address.
+// https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference
+// https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
+//
 // Policy when the environment has no allow-list: anyone holding the link may decide, which is the
-// behaviour of the seed's e-mailed approval. A signed-in user is recorded by name; anyone else as
-// ANONYMOUS_APPROVER, so the audit trail says plainly that the link alone was the credential.
+// behaviour of the seed's e-mailed approval. A signed-in user is recorded by UPN or display name (and
+// object id); anyone else as ANONYMOUS_APPROVER, so the audit trail says plainly that the link alone was
+// the credential.
 
 export interface HeaderReader {
   get(name: string): string | null;
@@ -16,14 +33,23 @@ export interface HeaderReader {
 
 export interface ApproverPolicy {
   environment: string;
-  /** Allowed principal names (case-insensitive); empty = anyone who holds the link. */
+  /** Allowed approvers: Entra object ids (GUIDs) or user principal names, case-insensitive; empty = anyone who holds the link. */
   approvers: readonly string[];
   /** App Service Authentication is on (WEBSITE_AUTH_ENABLED): the identity headers come from the platform. */
   easyAuthEnabled: boolean;
 }
 
 export type ApproverResolution =
-  | { ok: true; approver: string; authenticated: boolean }
+  | {
+      ok: true;
+      /** How the decision names the approver: the UPN, else the display name (with the provider when not Entra ID). */
+      approver: string;
+      authenticated: boolean;
+      /** The Entra object id, for the decision record. */
+      objectId?: string;
+      /** The display name, for the decision record (never matched). */
+      displayName?: string;
+    }
   | {
       ok: false;
       reason: 'authNotEnabled' | 'signInRequired' | 'notAllowed';
@@ -35,18 +61,13 @@ export type ApproverResolution =
 
 export const ANONYMOUS_APPROVER = 'anonymous (link holder)';
 
-// Login names, in the order we prefer to record them. The display name (`name`) is deliberately not
-// matched against the allow-list: with some identity providers users choose it themselves.
-const LOGIN_CLAIMS = [
-  'preferred_username',
-  'upn',
-  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
-  'email',
-  'emails',
-  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
-];
+/** Easy Auth's name of the Microsoft Entra ID provider (X-MS-CLIENT-PRINCIPAL-IDP, the principal's auth_typ). */
+const ENTRA_PROVIDER = 'aad';
+const OBJECT_ID_CLAIMS = ['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid'];
+const UPN_CLAIMS = ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', 'upn'];
 const DISPLAY_NAME_CLAIMS = ['name', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name'];
 const MAX_PRINCIPAL_HEADER = 16 * 1024;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function resolveApprover(headers: HeaderReader, policy: ApproverPolicy): ApproverResolution {
   const allowList = policy.approvers.map((a) => a.trim().toLowerCase()).filter(Boolean);
@@ -60,12 +81,11 @@ export function resolveApprover(headers: HeaderReader, policy: ApproverPolicy): 
         'on this app, so the signed-in user cannot be verified. Enable it, or clear the allow-list.',
     };
   }
-  const { logins, displayName } = identityOf(headers);
-  const who = logins[0] ?? displayName;
+  const who = signedInIdentity(headers);
   if (allowList.length === 0) {
     return who === undefined
       ? { ok: true, approver: ANONYMOUS_APPROVER, authenticated: false }
-      : { ok: true, approver: who, authenticated: true };
+      : { ok: true, authenticated: true, ...recorded(who) };
   }
   if (who === undefined) {
     return {
@@ -74,50 +94,108 @@ export function resolveApprover(headers: HeaderReader, policy: ApproverPolicy): 
       message: `Only named approvers may decide for ${policy.environment}. Sign in, then open the link again.`,
     };
   }
-  const match = logins.find((login) => allowList.includes(login.toLowerCase()));
-  if (match !== undefined) return { ok: true, approver: match, authenticated: true };
+  const matches =
+    (who.objectId !== undefined && allowList.includes(who.objectId.toLowerCase())) ||
+    (who.upn !== undefined && allowList.includes(who.upn.toLowerCase()));
+  if (matches) return { ok: true, authenticated: true, ...recorded(who) };
+  const label = labelOf(who);
+  const hint =
+    who.objectId === undefined
+      ? ' Approvers sign in with Microsoft Entra ID.'
+      : ` To allow them, list their object id ${who.objectId}.`;
   return {
     ok: false,
     reason: 'notAllowed',
-    message: `${who} is not an approver for ${policy.environment}.`,
-    approver: who,
+    message: `${label} is not an approver for ${policy.environment}.${hint}`,
+    approver: label,
   };
 }
 
-interface Identity {
-  /** Distinct login names, preferred first. */
-  logins: string[];
-  displayName: string | undefined;
+/** Who the request is from, as a name for records (the requester of a manual release), or undefined. */
+export function signedInName(headers: HeaderReader, easyAuthEnabled: boolean): string | undefined {
+  if (!easyAuthEnabled) return undefined;
+  const who = signedInIdentity(headers);
+  return who === undefined ? undefined : labelOf(who);
 }
 
-function identityOf(headers: HeaderReader): Identity {
-  const logins: string[] = [];
-  const add = (value: string | undefined): void => {
-    const v = value?.trim();
-    if (v && !logins.some((l) => l.toLowerCase() === v.toLowerCase())) logins.push(v);
-  };
-  // Easy Auth's own choice of name: the UPN or e-mail for Entra ID, the user name for other providers.
-  add(headers.get('x-ms-client-principal-name') ?? undefined);
+/** A signed-in user as App Service Authentication describes them; ids only from Microsoft Entra ID. */
+interface SignedInIdentity {
+  provider: string;
+  objectId?: string;
+  upn?: string;
+  displayName?: string;
+  /** X-MS-CLIENT-PRINCIPAL-NAME: shown for other providers, never matched. */
+  name?: string;
+}
+
+function signedInIdentity(headers: HeaderReader): SignedInIdentity | undefined {
   const principal = parsePrincipal(headers.get('x-ms-client-principal'));
-  for (const type of LOGIN_CLAIMS) add(principal.claims.get(type));
-  if (principal.nameType && !DISPLAY_NAME_CLAIMS.includes(principal.nameType)) {
-    add(principal.claims.get(principal.nameType));
+  const provider = (headers.get('x-ms-client-principal-idp') ?? principal.authType ?? '')
+    .trim()
+    .toLowerCase();
+  const name = headers.get('x-ms-client-principal-name')?.trim() || undefined;
+  const displayName = first(principal, DISPLAY_NAME_CLAIMS);
+  const headerId = headers.get('x-ms-client-principal-id')?.trim() || undefined;
+  if (!provider && !name && !displayName && !headerId && principal.claims.size === 0) return undefined;
+  // The principal's own provider must agree with the header's; a mismatch trusts neither for ids.
+  const entra =
+    provider === ENTRA_PROVIDER &&
+    (principal.authType === undefined || principal.authType === ENTRA_PROVIDER);
+  if (!entra) {
+    return {
+      provider: provider || 'unknown provider',
+      ...opt('displayName', displayName),
+      ...opt('name', name),
+    };
   }
-  add(principal.userDetails);
-  const displayName = DISPLAY_NAME_CLAIMS.map((t) => principal.claims.get(t)?.trim()).find(Boolean);
-  return { logins, displayName };
+  const claimId = first(principal, OBJECT_ID_CLAIMS);
+  // Both come from the platform; if they ever disagree, match neither.
+  const objectId =
+    headerId && claimId && headerId.toLowerCase() !== claimId.toLowerCase()
+      ? undefined
+      : (headerId ?? claimId);
+  return {
+    provider,
+    ...opt('objectId', objectId !== undefined && GUID.test(objectId) ? objectId.toLowerCase() : undefined),
+    ...opt('upn', first(principal, UPN_CLAIMS)),
+    ...opt('displayName', displayName),
+    ...opt('name', name),
+  };
+}
+
+function recorded(who: SignedInIdentity): { approver: string; objectId?: string; displayName?: string } {
+  return {
+    approver: labelOf(who),
+    ...opt('objectId', who.objectId),
+    ...opt('displayName', who.displayName),
+  };
+}
+
+/** The UPN, else the display name or login; names from other providers say which provider vouched for them. */
+function labelOf(who: SignedInIdentity): string {
+  if (who.provider === ENTRA_PROVIDER) {
+    return who.upn ?? who.displayName ?? who.objectId ?? who.name ?? 'unnamed Entra ID user';
+  }
+  return `${who.displayName ?? who.name ?? 'unnamed user'} (${who.provider})`;
+}
+
+function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+function first(principal: Principal, types: readonly string[]): string | undefined {
+  return types.map((t) => principal.claims.get(t)?.trim()).find(Boolean);
 }
 
 interface Principal {
   /** First value per claim type (lower-cased type). */
   claims: Map<string, string>;
-  nameType: string | undefined;
-  /** Static Web Apps' shape carries the login in `userDetails`. */
-  userDetails: string | undefined;
+  /** `auth_typ`: the provider that signed the user in (lower-cased). */
+  authType: string | undefined;
 }
 
 function parsePrincipal(header: string | null): Principal {
-  const empty: Principal = { claims: new Map(), nameType: undefined, userDetails: undefined };
+  const empty: Principal = { claims: new Map(), authType: undefined };
   if (!header || header.length > MAX_PRINCIPAL_HEADER) return empty;
   let value: unknown;
   try {
@@ -126,7 +204,7 @@ function parsePrincipal(header: string | null): Principal {
     return empty;
   }
   if (typeof value !== 'object' || value === null) return empty;
-  const { claims, name_typ: nameType, userDetails } = value as Record<string, unknown>;
+  const { claims, auth_typ: authType } = value as Record<string, unknown>;
   const map = new Map<string, string>();
   if (Array.isArray(claims)) {
     for (const claim of claims as unknown[]) {
@@ -137,9 +215,5 @@ function parsePrincipal(header: string | null): Principal {
       }
     }
   }
-  return {
-    claims: map,
-    nameType: typeof nameType === 'string' ? nameType.toLowerCase() : undefined,
-    userDetails: typeof userDetails === 'string' ? userDetails : undefined,
-  };
+  return { claims: map, authType: typeof authType === 'string' ? authType.toLowerCase() : undefined };
 }

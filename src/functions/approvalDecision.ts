@@ -61,6 +61,8 @@ export async function approvalDecision(
     environment: claims.environment,
     waitId: approvalWaitId(claims),
     ...event,
+    ...(who.objectId === undefined ? {} : { approverObjectId: who.objectId }),
+    ...(who.displayName === undefined ? {} : { approverDisplayName: who.displayName }),
   };
   let stored: RecordDecisionResult;
   try {
@@ -116,14 +118,20 @@ function tryAgain(message: string): HttpResponseInit {
 /**
  * A page elsewhere must not be able to make a signed-in approver's browser post a decision (CSRF):
  * with an allow-list, the browser's Easy Auth cookie is what makes the decision count. Browsers send
- * Sec-Fetch-Site on every request; Origin is also checked, but our own pages send `Origin: null`
- * because of `Referrer-Policy: no-referrer`, so "null" is not treated as foreign. Clients without either
- * header (scripts, curl) are not browsers and carry no ambient credentials.
+ * Sec-Fetch-Site on every request, and Origin on every POST: only our own origin (the request's, or the
+ * configured public URL) is accepted. `Origin: null` is refused: browsers send it from sandboxed frames,
+ * `data:` documents and pages served with `Referrer-Policy: no-referrer`, so a hostile page can choose it
+ * (Fetch standard, "serializing a request origin"); the approval page is therefore served with
+ * `Referrer-Policy: same-origin`, under which its own form posts carry its origin. `same-site` is refused too:
+ * on a custom domain, a sibling subdomain is same-site. Clients without either header (scripts, curl) are not
+ * browsers and carry no ambient credentials.
+ * https://fetch.spec.whatwg.org/#serializing-a-request-origin
  */
 function isCrossSite(request: HttpRequest, publicUrl: string): boolean {
-  if (request.headers.get('sec-fetch-site')?.toLowerCase() === 'cross-site') return true;
+  const site = request.headers.get('sec-fetch-site')?.toLowerCase();
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
   const origin = request.headers.get('origin');
-  if (!origin || origin === 'null') return false;
+  if (origin === null) return false;
   return origin !== new URL(request.url).origin && origin !== new URL(publicUrl).origin;
 }
 

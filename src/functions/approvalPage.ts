@@ -53,7 +53,9 @@ export async function approvalPage(
     // Entra ID is the sign-in provider; Easy Auth brings the user back to this page afterwards.
     signInUrl: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(path)}`,
   });
-  return htmlResponse(200, html);
+  // Its form posts back here, and the POST refuses `Origin: null`, which browsers send for a page served
+  // with no-referrer (approvalDecision, isCrossSite). same-origin still sends no Referer to anyone else.
+  return htmlResponse(200, html, { 'Referrer-Policy': 'same-origin' });
 }
 
 /** Options for `app.http('approvalPage', approvalPageOptions)`. Anonymous: the signed token is the credential. */

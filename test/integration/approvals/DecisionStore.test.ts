@@ -12,6 +12,9 @@ const decision = (overrides: Partial<ApprovalDecisionRecord> = {}): ApprovalDeci
   waitId: '1790000000',
   decision: 'approve',
   approver: 'alice@contoso.com',
+  // The stable identity behind the name, read back like every other field.
+  approverObjectId: '6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d',
+  approverDisplayName: 'Alice Smith',
   comment: 'ship it',
   decidedAt: '2026-11-25T10:00:00.000Z',
   ...overrides,

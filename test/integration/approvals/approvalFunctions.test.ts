@@ -25,10 +25,26 @@ let azurite: Azurite;
 let durable: FakeDurableApi;
 let logs: string[];
 
-function principal(login: string): Record<string, string> {
-  const value = { auth_typ: 'aad', claims: [{ typ: 'preferred_username', val: login }] };
+const UPN = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
+const OBJECT_ID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+
+/** The headers App Service Authentication sets for a user Microsoft Entra ID signed in. */
+function principal(
+  upn: string,
+  objectId = '11111111-2222-4333-8444-555555555555',
+  extraClaims: Array<[string, string]> = [],
+): Record<string, string> {
+  const claims = [
+    [OBJECT_ID, objectId],
+    [UPN, upn],
+    ['name', `${upn.split('@')[0]} (display)`],
+    ...extraClaims,
+  ];
+  const value = { auth_typ: 'aad', claims: claims.map(([typ, val]) => ({ typ, val })) };
   return {
-    'x-ms-client-principal-name': login,
+    'x-ms-client-principal-idp': 'aad',
+    'x-ms-client-principal-id': objectId,
+    'x-ms-client-principal-name': upn,
     'x-ms-client-principal': Buffer.from(JSON.stringify(value)).toString('base64'),
   };
 }
@@ -104,7 +120,15 @@ async function post(
   const request = new HttpRequest({
     method: 'POST',
     url: approvalUrl(PUBLIC_URL, token),
-    headers: { 'content-type': contentType, 'sec-fetch-site': 'same-origin', origin: 'null', ...headers },
+    // An empty value drops the header (a client that does not send it).
+    headers: Object.fromEntries(
+      Object.entries({
+        'content-type': contentType,
+        'sec-fetch-site': 'same-origin',
+        origin: PUBLIC_URL,
+        ...headers,
+      }).filter(([, value]) => value !== ''),
+    ),
     params: { token },
     body: { string: body },
   });
@@ -174,7 +198,8 @@ describe('GET /api/approvals/{token}', () => {
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
       ),
       'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
+      // Its own form posts must carry its Origin (the POST refuses Origin: null); nobody else gets a Referer.
+      'Referrer-Policy': 'same-origin',
       'Cache-Control': 'no-store',
       'Content-Type': 'text/html; charset=utf-8',
     });
@@ -300,6 +325,8 @@ describe('POST /api/approvals/{token}', () => {
     expect(await decisionStore().read('rel-reject', 'prod')).toMatchObject({
       decision: 'reject',
       approver: 'frank@contoso.com',
+      approverObjectId: '11111111-2222-4333-8444-555555555555',
+      approverDisplayName: 'frank (display)',
       comment: 'wrong commit',
     });
   });
@@ -312,6 +339,21 @@ describe('POST /api/approvals/{token}', () => {
     const anonymous = await post(token, 'decision=approve');
     expect(anonymous.status).toBe(403);
     expect(durable.eventsFor('rel-allow')).toEqual([]);
+
+    // The finding: a user whose UPN is mallory but whose e-mail claims (and name header) say alice.
+    const disguised = principal('mallory@contoso.com', '99999999-8888-4777-8666-555555555555', [
+      ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', 'alice@contoso.com'],
+      ['email', 'alice@contoso.com'],
+      ['preferred_username', 'alice@contoso.com'],
+    ]);
+    const mallory = await post(token, 'decision=approve', {
+      ...disguised,
+      'x-ms-client-principal-name': 'alice@contoso.com',
+    });
+    expect(mallory.status).toBe(403);
+    expect(text(mallory)).toContain('mallory@contoso.com is not an approver for qa');
+    expect(durable.eventsFor('rel-allow')).toEqual([]);
+    expect(await decisionStore().read('rel-allow', 'qa')).toBeUndefined();
 
     const alice = await post(token, 'decision=approve', principal('alice@CONTOSO.com'));
     expect(alice.status).toBe(200);
@@ -369,6 +411,22 @@ describe('POST /api/approvals/{token}', () => {
       'a foreign Origin',
       'decision=approve',
       { origin: 'https://evil.example' },
+      'application/x-www-form-urlencoded',
+      403,
+    ],
+    // A sandboxed frame or a no-referrer page elsewhere sends Origin: null.
+    ['Origin null', 'decision=approve', { origin: 'null' }, 'application/x-www-form-urlencoded', 403],
+    [
+      'Origin null without Sec-Fetch-Site',
+      'decision=approve',
+      { origin: 'null', 'sec-fetch-site': '' },
+      'application/x-www-form-urlencoded',
+      403,
+    ],
+    [
+      'a same-site (sibling subdomain) post',
+      'decision=approve',
+      { 'sec-fetch-site': 'same-site', origin: 'https://other.example.net' },
       'application/x-www-form-urlencoded',
       403,
     ],

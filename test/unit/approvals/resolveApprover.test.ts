@@ -1,36 +1,71 @@
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_APPROVER, resolveApprover } from '../../../src/approvals/resolveApprover';
+import { ANONYMOUS_APPROVER, resolveApprover, signedInName } from '../../../src/approvals/resolveApprover';
 
-function principal(claims: Array<[string, string]>, nameType?: string): string {
+const OID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+const UPN = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
+const EMAIL = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
+const ALICE_ID = '6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d';
+const MALLORY_ID = '0b9c8d7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e';
+
+function principal(claims: Array<[string, string]>, authType = 'aad', nameType?: string): string {
   const value = {
-    auth_typ: 'aad',
+    auth_typ: authType,
     ...(nameType ? { name_typ: nameType } : {}),
     claims: claims.map(([typ, val]) => ({ typ, val })),
   };
   return Buffer.from(JSON.stringify(value)).toString('base64');
 }
 
-const ALICE = {
-  'x-ms-client-principal-name': 'Alice@Contoso.com',
-  'x-ms-client-principal': principal([
-    ['name', 'Alice Smith'],
+/** What App Service Authentication sends for a user Microsoft Entra ID signed in (v1.0 token, mapped claims). */
+function entra(objectId: string, claims: Array<[string, string]>, name?: string): Record<string, string> {
+  return {
+    'x-ms-client-principal-idp': 'aad',
+    'x-ms-client-principal-id': objectId,
+    ...(name ? { 'x-ms-client-principal-name': name } : {}),
+    'x-ms-client-principal': principal([[OID, objectId], ...claims]),
+  };
+}
+
+const ALICE = entra(ALICE_ID, [
+  ['name', 'Alice Smith'],
+  [UPN, 'Alice@Contoso.com'],
+]);
+// The finding: UPN mallory, e-mail (and Easy Auth's name header, and preferred_username) alice.
+const MALLORY_MAILED_AS_ALICE = entra(
+  MALLORY_ID,
+  [
+    ['name', 'Mallory'],
+    [UPN, 'mallory@contoso.com'],
+    [EMAIL, 'alice@contoso.com'],
+    ['email', 'alice@contoso.com'],
+    ['emails', 'alice@contoso.com'],
     ['preferred_username', 'alice@contoso.com'],
-  ]),
-};
-const BOB_BY_CLAIMS_ONLY = {
-  'x-ms-client-principal': principal([
-    ['name', 'Bob'],
-    ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', 'bob@contoso.com'],
-  ]),
-};
+  ],
+  'alice@contoso.com',
+);
 // A display name is not a login: with some providers users pick it themselves.
-const MALLORY_NAMED_ALICE = {
-  'x-ms-client-principal': principal([
-    ['name', 'alice@contoso.com'],
-    ['preferred_username', 'mallory@contoso.com'],
-  ]),
+const MALLORY_NAMED_ALICE = entra(MALLORY_ID, [
+  ['name', 'alice@contoso.com'],
+  [UPN, 'mallory@contoso.com'],
+]);
+// v2.0 tokens without the upn optional claim: only the object id can match.
+const BOB_V2 = entra('2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d', [
+  ['name', 'Bob'],
+  ['preferred_username', 'bob@contoso.com'],
+]);
+// Another provider (GitHub) with a login that looks like a listed UPN, and a GUID-shaped id.
+const GITHUB_ALICE = {
+  'x-ms-client-principal-idp': 'github',
+  'x-ms-client-principal-id': ALICE_ID,
+  'x-ms-client-principal-name': 'alice@contoso.com',
+  'x-ms-client-principal': principal([[UPN, 'alice@contoso.com']], 'github'),
 };
-const DISPLAY_NAME_ONLY = { 'x-ms-client-principal': principal([['name', 'Carol']]) };
+// The header says Entra ID, the principal another provider: neither is trusted for ids.
+const MIXED_PROVIDER = { ...GITHUB_ALICE, 'x-ms-client-principal-idp': 'aad' };
+const DISPLAY_NAME_ONLY = {
+  'x-ms-client-principal-idp': 'aad',
+  'x-ms-client-principal': principal([['name', 'Carol']]),
+};
 const GARBAGE = { 'x-ms-client-principal': '%%%not base64 json' };
 
 const headers = (values: Record<string, string>) => new Headers(values);
@@ -38,7 +73,19 @@ const headers = (values: Record<string, string>) => new Headers(values);
 describe('resolveApprover', () => {
   it.each([
     // [case, headers, allow-list, easy auth, expected]
-    ['anyone, signed in', ALICE, [], true, { ok: true, approver: 'Alice@Contoso.com', authenticated: true }],
+    [
+      'anyone, signed in',
+      ALICE,
+      [],
+      true,
+      {
+        ok: true,
+        approver: 'Alice@Contoso.com',
+        authenticated: true,
+        objectId: ALICE_ID,
+        displayName: 'Alice Smith',
+      },
+    ],
     ['anyone, anonymous', {}, [], true, { ok: true, approver: ANONYMOUS_APPROVER, authenticated: false }],
     [
       'anyone, unparsable principal',
@@ -55,25 +102,39 @@ describe('resolveApprover', () => {
       { ok: true, approver: 'Carol', authenticated: true },
     ],
     [
-      'listed, case-insensitive',
+      'anyone, another provider: recorded with the provider, never as a bare name',
+      GITHUB_ALICE,
+      [],
+      true,
+      { ok: true, approver: 'alice@contoso.com (github)', authenticated: true },
+    ],
+    [
+      'listed by UPN, case-insensitive',
       ALICE,
       ['alice@contoso.com'],
       true,
-      { ok: true, approver: 'Alice@Contoso.com', authenticated: true },
+      { ok: true, approver: 'Alice@Contoso.com', authenticated: true, objectId: ALICE_ID },
     ],
     [
-      'listed by an e-mail claim',
-      BOB_BY_CLAIMS_ONLY,
+      'listed by object id, spelled in capitals with spaces',
+      ALICE,
+      [` ${ALICE_ID.toUpperCase()} `],
+      true,
+      { ok: true, approver: 'Alice@Contoso.com', authenticated: true, objectId: ALICE_ID },
+    ],
+    [
+      'listed by object id, v2.0 token without a UPN',
+      BOB_V2,
+      ['2A3B4C5D-6E7F-4A8B-9C0D-1E2F3A4B5C6D'],
+      true,
+      { ok: true, approver: 'Bob', authenticated: true, objectId: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d' },
+    ],
+    [
+      'preferred_username is not a UPN',
+      BOB_V2,
       ['bob@contoso.com'],
       true,
-      { ok: true, approver: 'bob@contoso.com', authenticated: true },
-    ],
-    [
-      'listed, allow-list spelled in capitals',
-      BOB_BY_CLAIMS_ONLY,
-      [' BOB@contoso.com '],
-      true,
-      { ok: true, approver: 'bob@contoso.com', authenticated: true },
+      { ok: false, reason: 'notAllowed', approver: 'Bob' },
     ],
     [
       'not listed',
@@ -83,11 +144,39 @@ describe('resolveApprover', () => {
       { ok: false, reason: 'notAllowed', approver: 'Alice@Contoso.com' },
     ],
     [
-      'display name equal to a listed login',
+      'e-mail claims, name header and preferred_username equal to a listed UPN',
+      MALLORY_MAILED_AS_ALICE,
+      ['alice@contoso.com'],
+      true,
+      { ok: false, reason: 'notAllowed', approver: 'mallory@contoso.com' },
+    ],
+    [
+      'display name equal to a listed UPN',
       MALLORY_NAMED_ALICE,
       ['alice@contoso.com'],
       true,
       { ok: false, reason: 'notAllowed', approver: 'mallory@contoso.com' },
+    ],
+    [
+      'another provider with a listed name and object id',
+      GITHUB_ALICE,
+      ['alice@contoso.com', ALICE_ID],
+      true,
+      { ok: false, reason: 'notAllowed', approver: 'alice@contoso.com (github)' },
+    ],
+    [
+      'Entra ID header, principal of another provider',
+      MIXED_PROVIDER,
+      ['alice@contoso.com', ALICE_ID],
+      true,
+      { ok: false, reason: 'notAllowed' },
+    ],
+    [
+      'object id header and claim disagree',
+      { ...ALICE, 'x-ms-client-principal-id': MALLORY_ID },
+      [ALICE_ID, MALLORY_ID],
+      true,
+      { ok: false, reason: 'notAllowed' },
     ],
     [
       'display name only, list set',
@@ -118,9 +207,17 @@ describe('resolveApprover', () => {
     if (!result.ok) expect(result.message).toMatch(/qa/);
   });
 
-  it('uses the claim Easy Auth names as the name claim', () => {
+  it('never matches the claim Easy Auth names as the name claim (it may be an e-mail address)', () => {
     const values = {
-      'x-ms-client-principal': principal([['urn:custom:login', 'dave@contoso.com']], 'urn:custom:login'),
+      ...entra(MALLORY_ID, [[EMAIL, 'dave@contoso.com']]),
+      'x-ms-client-principal': principal(
+        [
+          [OID, MALLORY_ID],
+          [EMAIL, 'dave@contoso.com'],
+        ],
+        'aad',
+        EMAIL,
+      ),
     };
     expect(
       resolveApprover(headers(values), {
@@ -128,10 +225,17 @@ describe('resolveApprover', () => {
         approvers: ['dave@contoso.com'],
         easyAuthEnabled: true,
       }),
-    ).toEqual({
-      ok: true,
-      approver: 'dave@contoso.com',
-      authenticated: true,
-    });
+    ).toMatchObject({ ok: false, reason: 'notAllowed', message: expect.stringContaining(MALLORY_ID) });
+  });
+});
+
+describe('signedInName', () => {
+  it('names the signed-in user only when App Service Authentication is on', () => {
+    expect(signedInName(headers(MALLORY_MAILED_AS_ALICE), true)).toBe('mallory@contoso.com');
+    expect(signedInName(headers(MALLORY_MAILED_AS_ALICE), false)).toBeUndefined();
+    expect(
+      signedInName(headers({ 'x-ms-client-principal-name': 'alice@contoso.com' }), false),
+    ).toBeUndefined();
+    expect(signedInName(headers({}), true)).toBeUndefined();
   });
 });
