@@ -241,6 +241,8 @@ describe('POST /api/releases commit', () => {
       expect(response.status).toBe(400);
       expect(response.jsonBody).toEqual({
         error: 'commit: commit must be a git commit id: 7 to 40 hexadecimal characters',
+        field: 'commit',
+        rule: 'a git commit id: 7 to 40 hexadecimal characters',
       });
       expect(durable.starts.length).toBe(startsBefore);
     },
