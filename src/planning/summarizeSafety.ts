@@ -128,6 +128,15 @@ const PRINCIPAL_FIELDS: ReadonlyArray<[string, string]> = [
   ['service_principal_name', 'service principal'],
 ];
 
+/** `{ "user_name": "alice@contoso.com" }` (an ACL entry, a `run_as`) -> `user alice@contoso.com`; 2.0's `run_as_user_name` is a user. */
+export function describePrincipal(value: unknown): string | undefined {
+  if (typeof value === 'string') return `user ${value}`;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const named = PRINCIPAL_FIELDS.find(([field]) => typeof record[field] === 'string');
+  return named ? `${named[1]} ${String(record[named[0]])}` : undefined;
+}
+
 /** principal -> level(s), from an `access_control_list` ([{user_name, permission_level}, ...]). */
 function levelsOf(acl: unknown): Map<string, string> {
   const levels = new Map<string, string>();
@@ -139,8 +148,7 @@ function levelsOf(acl: unknown): Map<string, string> {
       continue;
     }
     const record = entry as Record<string, unknown>;
-    const named = PRINCIPAL_FIELDS.find(([field]) => typeof record[field] === 'string');
-    const principal = named ? `${named[1]} ${String(record[named[0]])}` : JSON.stringify(record);
+    const principal = describePrincipal(record) ?? JSON.stringify(record);
     const level = String(record.permission_level ?? '(no level)');
     const known = levels.get(principal);
     levels.set(principal, known ? `${known}, ${level}` : level);

@@ -40,6 +40,12 @@ button { flex: 1 1 10rem; font: inherit; font-weight: 600; padding: 0.75rem 1rem
 button.approve { background: var(--ok); } button.reject { background: var(--error); }
 button:disabled { opacity: 0.5; cursor: not-allowed; }
 .note { color: var(--muted); font-size: 0.9rem; }
+section.safety { border: 2px solid var(--warn); border-radius: 8px; padding: 0.25rem 1rem 0.75rem; margin: 1rem 0; }
+section.safety h2 { margin-top: 0.5rem; color: var(--warn); }
+ul.safety-list { list-style: none; padding: 0; margin: 0; } ul.safety-list > li { padding: 0.3rem 0; }
+ul.diff { list-style: none; margin: 0.2rem 0 0 1rem; padding: 0; font-size: 0.9rem; overflow-wrap: anywhere; }
+del { color: var(--error); } ins { color: var(--ok); text-decoration: none; font-weight: 600; }
+.unset { color: var(--muted); }
 `;
 
 /** The shell shared by bricklane's pages. */

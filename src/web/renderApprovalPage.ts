@@ -9,6 +9,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import type { DeployPlan, KindSummary, PlanStep } from '../planning/DeployPlan';
 import { escapeHtml } from './html';
 import { renderDocument } from './document';
+import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
 
 export interface ApprovalPageModel {
   release: Pick<ReleaseStatus, 'releaseId' | 'bundleId' | 'source'>;
@@ -32,6 +33,8 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     '<p class="eyebrow">bricklane · approval</p>',
     `<h1>${escapeHtml(title)}</h1>`,
     renderRelease(model),
+    // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
+    renderSafetySummary(model.plan),
     '<h2>What will change</h2>',
     renderPlan(model.plan, model.stage.plan),
     '<h2>Decision</h2>',
@@ -125,7 +128,10 @@ function renderStep(step: PlanStep): string {
     `<span class="badge ${escapeHtml(step.action)}">${escapeHtml(step.action)}</span>${code(step.target)}` +
       (step.reason ? `<span class="sub">${escapeHtml(step.reason)}</span>` : ''),
   ];
-  if (step.changes && step.changes.length > 0) {
+  const diff = renderFieldDiff(step);
+  if (diff) lines.push(diff);
+  // Plans stored before field diffs name the changed fields only.
+  else if (step.changes && step.changes.length > 0) {
     lines.push(`<div class="sub">changes: ${step.changes.map(code).join(', ')}</div>`);
   }
   if (step.drift) lines.push(`<div class="drift">drift: ${escapeHtml(step.drift)}</div>`);
