@@ -1,0 +1,84 @@
+// Test infrastructure: the non-HTTP inputs of the bad-input table. An archive is uploaded as the blob
+// trigger receives it, and also unpacked alone into a scratch folder, where nothing may appear outside the
+// extraction folder (and nothing stay inside it); a bundle goes through validation; settings go through
+// the loader every trigger reads them with.
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { loadSettings, SettingsError } from '../../../src/config/loadSettings';
+import { startReleaseFromBlob } from '../../../src/functions/startReleaseFromBlob';
+import type { BundleEntry } from '../../../src/manifest/Bundle';
+import { ArchiveRejectedError } from '../../../src/sources/ArchiveRejectedError';
+import { extractArchive } from '../../../src/sources/extractArchive';
+import { validate } from '../../unit/manifest/bundleEntries';
+import type { Refusal } from './BadInputRow';
+import type { BadInputWorld } from './BadInputWorld';
+
+/** Every path under a folder, relative and sorted. */
+function tree(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+/**
+ * Unpacks the archive into a fresh folder (the rejection code and message), then uploads it as
+ * `bundles/<name>` (the trigger's log). Throws when the scratch folder holds anything but the archive.
+ */
+export async function uploadArchive(
+  world: BadInputWorld,
+  bytes: Buffer,
+  name = 'upload.tar.gz',
+): Promise<Refusal> {
+  const scratch = mkdtempSync(join(tmpdir(), 'bricklane-bad-input-'));
+  try {
+    writeFileSync(join(scratch, 'upload.bin'), bytes);
+    const error = await extractArchive(join(scratch, 'upload.bin'), join(scratch, 'out', 'bundle')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const left = tree(scratch).filter((p) => p !== 'upload.bin' && p !== 'out');
+    if (left.length > 0) throw new Error(`the refused archive left ${left.join(', ')} behind`);
+    const logged = await triggerUpload(world, bytes, name);
+    if (!(error instanceof ArchiveRejectedError)) return { text: `unpacked: ${String(error)}; ${logged}` };
+    return { code: error.code, text: `${error.message}\n${logged}` };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function triggerUpload(world: BadInputWorld, bytes: Buffer, name: string): Promise<string> {
+  const input = df.input.durableClient();
+  const logs: string[] = [];
+  const context = new InvocationContext({
+    functionName: 'startReleaseFromBlob',
+    triggerMetadata: { name, blobTrigger: `bundles/${name}`, metadata: {} },
+    options: { trigger: { type: 'blobTrigger', name: 'blob' }, extraInputs: [input] },
+    logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
+  });
+  context.extraInputs.set(input, world.durable.clientData);
+  await startReleaseFromBlob(bytes, context);
+  return logs.join('\n');
+}
+
+/** Validates the bundle's entries: the error codes, and whether a deployable bundle came out. */
+export function validateEntries(entries: readonly BundleEntry[]): Refusal {
+  const result = validate(entries);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  return {
+    code: errors.map((d) => d.code).join(' '),
+    text: `${result.bundle ? 'DEPLOYABLE BUNDLE; ' : ''}${errors.map((d) => `${d.code}: ${d.summary}`).join('\n')}`,
+  };
+}
+
+/** Loads settings from these values: the problems, or a note that they loaded. */
+export function loadSettingsFrom(values: Record<string, string>): Refusal {
+  try {
+    loadSettings(values);
+    return { text: 'SETTINGS LOADED' };
+  } catch (error) {
+    if (error instanceof SettingsError) return { code: 'SettingsError', text: error.problems.join('\n') };
+    throw error;
+  }
+}
