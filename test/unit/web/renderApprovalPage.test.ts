@@ -202,3 +202,118 @@ describe('renderApprovalPage', () => {
     expect(page).toContain('… and 250 more');
   });
 });
+
+describe('renderApprovalPage: the safety review and field diffs', () => {
+  const MALLORY = 'mallory@evil.example"><img src=x>';
+  const safetyPlan: DeployPlan = {
+    ...plan,
+    steps: [
+      {
+        key: 'clusters.Small',
+        kind: 'clusters',
+        action: 'update',
+        wave: 1,
+        target: 'Small',
+        reason: 'spec changed',
+        changes: ['autoscale', 'spark_version'],
+        diff: [
+          { path: 'autoscale.max_workers', before: 4, after: 40 },
+          { path: 'init_scripts', after: [{ dbfs: { destination: 'dbfs:/databricks/init/x.sh' } }] },
+          { path: 'spark_version', before: '14.3.x-scala2.12', after: '15.4.x-scala2.12' },
+        ],
+        diffOmitted: 7,
+      },
+      {
+        key: 'jobs.evil_job',
+        kind: 'jobs',
+        action: 'create',
+        wave: 3,
+        target: 'evil_job',
+        reason: 'new',
+        diff: [
+          {
+            path: 'access_control_list',
+            after: [
+              { user_name: MALLORY, permission_level: 'IS_OWNER' },
+              { group_name: 'data-eng', permission_level: 'CAN_VIEW' },
+            ],
+          },
+          { path: 'job_clusters[0].new_cluster.policy_id', after: 'P-<1>' },
+          { path: 'run_as', after: { service_principal_name: '7f3c-<sp>' } },
+        ],
+      },
+      {
+        key: 'jobs.old',
+        kind: 'jobs',
+        action: 'delete',
+        wave: 4,
+        target: 'old_<job>',
+        reason: 'removed from the bundle (prune is on)',
+      },
+    ],
+  };
+  const html = renderApprovalPage({ ...model, plan: safetyPlan });
+  const safety = html.slice(html.indexOf('<section class="safety"'), html.indexOf('</section>'));
+
+  it('puts the safety review above the list of what will change', () => {
+    expect(html.indexOf('<h2>Safety review</h2>')).toBeGreaterThan(html.indexOf('Link expires'));
+    expect(html.indexOf('<h2>Safety review</h2>')).toBeLessThan(html.indexOf('<h2>What will change</h2>'));
+  });
+
+  it('shows who the job runs as, each permission by principal, init scripts, sizes, policies and deletes', () => {
+    expect(safety).toContain('<h3>Runs as</h3>');
+    expect(safety).toMatch(
+      /<code>evil_job<\/code><span class="sub">jobs<\/span>: <em class="unset">not set<\/em> → <ins>service principal 7f3c-&lt;sp&gt;<\/ins>/,
+    );
+    expect(safety).toContain('<h3>Permissions</h3>');
+    expect(safety).toContain(
+      '<li>user mallory@evil.example&quot;&gt;&lt;img src=x&gt;: <em class="unset">none</em> → <ins>IS_OWNER</ins></li>',
+    );
+    expect(safety).toContain('<li>group data-eng: <em class="unset">none</em> → <ins>CAN_VIEW</ins></li>');
+    expect(safety).toContain('<h3>Init scripts</h3>');
+    expect(safety).toContain('<ins>dbfs dbfs:/databricks/init/x.sh</ins>');
+    expect(safety).toContain('<h3>Cluster size</h3>');
+    expect(safety).toContain(
+      '<code>Small</code><span class="sub">clusters</span> <code>autoscale.max_workers</code>: <del>4</del> → <ins>40</ins>',
+    );
+    expect(safety).toContain('<h3>Cluster policy</h3>');
+    expect(safety).toContain(
+      '<code>job_clusters[0].new_cluster.policy_id</code>: <em class="unset">not set</em> → <ins>&quot;P-&lt;1&gt;&quot;</ins>',
+    );
+    expect(safety).toContain('<h3>Deleted</h3>');
+    expect(safety).toContain('<span class="badge delete">delete</span><code>old_&lt;job&gt;</code>');
+    expect(safety).toContain('The field list of <code>clusters.Small</code> is cut');
+    // spark_version is not a safety field: it is in the diff below, not in the review.
+    expect(safety).not.toContain('spark_version');
+  });
+
+  it('shows each changed cluster or job field by field, old -> new, instead of the field names only', () => {
+    const list = html.slice(html.indexOf('<h2>What will change</h2>'));
+    expect(list).toContain(
+      '<li><code>spark_version</code> <del>&quot;14.3.x-scala2.12&quot;</del> → <ins>&quot;15.4.x-scala2.12&quot;</ins></li>',
+    );
+    expect(list).toContain('<li><code>autoscale.max_workers</code> <del>4</del> → <ins>40</ins></li>');
+    expect(list).toContain('… and 7 more fields');
+    expect(list).not.toContain('changes: <code>autoscale</code>');
+    expect(list).toContain(
+      '<code>run_as</code> <em class="unset">not set</em> → <ins>{&quot;service_principal_name&quot;',
+    );
+  });
+
+  it('escapes everything and stays without script', () => {
+    expect(html).not.toContain('<img');
+    expect(html).not.toMatch(/<script|javascript:|\son\w+=/i);
+  });
+
+  it('says when nothing safety-relevant changes, and when the plan cannot be read', () => {
+    expect(html.includes('Nothing in this plan sets who a job runs as')).toBe(false);
+    const quiet = { ...plan, steps: plan.steps.filter((s) => s.action !== 'delete') };
+    expect(renderApprovalPage({ ...model, plan: quiet })).toContain(
+      'Nothing in this plan sets who a job runs as',
+    );
+    expect(renderApprovalPage(model)).toContain('<h3>Deleted</h3>');
+    expect(renderApprovalPage({ ...model, plan: undefined })).toContain(
+      'who jobs run as, permissions, init scripts and cluster sizes cannot be shown',
+    );
+  });
+});
