@@ -76,7 +76,7 @@ export async function azureDevOpsWebhook(
     fetch: {
       kind: 'azureRepos',
       organizationUrl,
-      project: decision.project,
+      project: decision.projectId ?? decision.project,
       repositoryId: decision.repositoryId,
       commit: decision.commit,
     },

@@ -4,6 +4,8 @@
 // name) when one is set, else an Entra token of the app identity for Azure DevOps' resource id. Azure DevOps
 // answers bad or missing credentials with 203 and an HTML sign-in page, or a 302 to it, rather than 401.
 import type { TokenCredential } from '@azure/core-auth';
+import { azureDevOpsNameProblem } from '../config/azureDevOpsNameProblem';
+import { azureDevOpsUrl } from '../config/azureDevOpsUrl';
 import type { SourceSettings } from '../config/Settings';
 import {
   DEFAULT_ARCHIVE_TIMEOUT_IN_MS,
@@ -40,10 +42,31 @@ export async function fetchAzureReposArchive(
       true,
     );
   }
-  if (!project || !GUID.test(repositoryId) || !COMMIT.test(commit)) {
+  const projectOk = GUID.test(project) || azureDevOpsNameProblem(project) === undefined;
+  if (!projectOk || !GUID.test(repositoryId) || !COMMIT.test(commit)) {
     throw new SourceFetchError(
       'SourceNotFound',
       `${LABEL}: "${project}/${repositoryId}@${commit}" does not name a project, repository id and commit sha`,
+      true,
+    );
+  }
+  // Built before any credential is read: a URL outside the organization never gets one.
+  const url = azureDevOpsUrl(
+    organizationUrl,
+    [project, '_apis', 'git', 'repositories', repositoryId, 'items'],
+    {
+      path: '/',
+      'versionDescriptor.version': commit,
+      'versionDescriptor.versionType': 'commit',
+      $format: 'zip',
+      download: 'true',
+      'api-version': '7.1',
+    },
+  );
+  if (!url) {
+    throw new SourceFetchError(
+      'SourceForbidden',
+      `${LABEL}: "${project}" does not make a URL inside ${organizationUrl}; nothing was sent`,
       true,
     );
   }
@@ -55,11 +78,6 @@ export async function fetchAzureReposArchive(
   const authorization = usesPat
     ? `Basic ${Buffer.from(`:${azureRepos.pat}`).toString('base64')}`
     : `Bearer ${await entraToken(credential(), organizationUrl, signal)}`;
-  const url = new URL(
-    `${organizationUrl.replace(/\/+$/, '')}/${encodeURIComponent(project)}/_apis/git/repositories/` +
-      `${repositoryId}/items?path=/&versionDescriptor.version=${commit}&versionDescriptor.versionType=commit` +
-      '&$format=zip&download=true&api-version=7.1',
-  );
   const where = `${project}/${repositoryId}@${commit.slice(0, 12)} in ${organizationUrl}`;
   const how = usesPat ? 'BRICKLANE_AZURE_DEVOPS_PAT' : "the Function App's identity";
   const response = await fetchWithRedirects(url, {

@@ -5,11 +5,15 @@
 // chose. Fields as in "Service hook events" (Azure DevOps docs), Code pushed: resource.refUpdates,
 // resource.repository {id, url, project}, resource.pushedBy, resourceContainers.{account,collection}.baseUrl.
 import { z } from 'zod';
+import { azureDevOpsNameProblem } from '../config/azureDevOpsNameProblem';
 
 export type AzureReposPushDecision =
   | {
       action: 'deploy';
+      /** The project's name (for pages), or its id when the payload has no name. */
       project: string;
+      /** The project's GUID when the payload has it: what the fetch URL uses (issue 10: ids over names). */
+      projectId?: string;
       repositoryId: string;
       repositoryName: string;
       commit: string;
@@ -96,11 +100,23 @@ export function parseAzureReposPush(
   if (!/^[0-9a-f]{40}$/.test(update.newObjectId)) {
     return { action: 'reject', problem: `newObjectId "${update.newObjectId}" is not a commit sha` };
   }
-  const project = resource.repository.project.name ?? resource.repository.project.id;
+  const { id: projectId, name: projectName } = resource.repository.project;
+  const project = projectName ?? projectId;
   if (!project) return { action: 'reject', problem: 'resource.repository.project has neither name nor id' };
+  // Names end up on pages and in links; only names Azure DevOps allows pass (a project "https:" with a
+  // repository "//evil.example/_git/x" made a link to evil.example; issue 10).
+  const names = [
+    ['resource.repository.project.name', projectName],
+    ['resource.repository.name', resource.repository.name],
+  ] as const;
+  for (const [field, name] of names) {
+    const problem = name === undefined ? undefined : azureDevOpsNameProblem(name);
+    if (problem) return { action: 'reject', problem: `${field}: "${name?.slice(0, 64)}" ${problem}` };
+  }
   return {
     action: 'deploy',
     project,
+    ...(projectId ? { projectId: projectId.toLowerCase() } : {}),
     repositoryId: resource.repository.id.toLowerCase(),
     repositoryName: resource.repository.name ?? resource.repository.id,
     commit: update.newObjectId,

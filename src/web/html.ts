@@ -1,4 +1,6 @@
 // Pure: the HTML pieces every page uses: escaping, links between our pages, state badges and commit links.
+import { azureDevOpsNameProblem } from '../config/azureDevOpsNameProblem';
+import { azureDevOpsUrl } from '../config/azureDevOpsUrl';
 import type { ReleaseSource } from '../release/ReleaseInput';
 import { describeState } from './format';
 
@@ -67,7 +69,8 @@ const GITHUB_REPO = /^(?:https:\/\/github\.com\/)?([A-Za-z0-9-]+\/[A-Za-z0-9._-]
  * GitHub: `owner/name` or its https URL -> https://github.com/owner/name/commit/<sha>. Azure Repos: the
  * repository's https URL (`…/_git/<repo>`, e.g. a push's `remoteUrl`) + `/commit/<sha>`, or, for the
  * `project/name` the Azure Repos webhook records, the configured organization URL (the only organization
- * bricklane fetches from) + `/<project>/_git/<name>/commit/<sha>`. Else undefined.
+ * bricklane fetches from) + `/<project>/_git/<name>/commit/<sha>`. An Azure Repos source links only into
+ * the configured organization. Else undefined.
  */
 export function commitUrl(source: ReleaseSource, azureReposOrganizationUrl?: string): string | undefined {
   const commit = source.commit?.trim();
@@ -80,17 +83,27 @@ export function commitUrl(source: ReleaseSource, azureReposOrganizationUrl?: str
   }
   const projectAndName = /^([^/:]+)\/([^/:]+)$/.exec(repository);
   if (source.kind === 'azureRepos' && projectAndName) {
-    const organization = httpsUrl(azureReposOrganizationUrl ?? '');
-    if (!organization) return undefined;
     const [, project = '', name = ''] = projectAndName;
-    const base = `${organization.origin}${organization.pathname.replace(/\/+$/, '')}`;
-    return `${base}/${encodeURIComponent(project)}/_git/${encodeURIComponent(name)}/commit/${commit}`;
+    if (azureDevOpsNameProblem(project) || azureDevOpsNameProblem(name)) return undefined;
+    const url = azureDevOpsUrl(azureReposOrganizationUrl ?? '', [project, '_git', name, 'commit', commit]);
+    return url?.href;
   }
   const url = httpsUrl(repository);
   if (!url) return undefined;
   if (source.kind !== 'azureRepos' && !url.pathname.includes('/_git/')) return undefined;
+  // A webhook's repository links only into the configured organization (issue 10: a project "https:" with
+  // a repository "//evil.example/_git/x" made `https:////evil.example/_git/x`, a link to evil.example).
+  if (source.kind === 'azureRepos' && !insideOrganization(url, azureReposOrganizationUrl)) return undefined;
   // A push's remoteUrl names the organization as user (https://org@dev.azure.com/...); a link needs none.
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/commit/${commit}`;
+}
+
+/** Same origin as the configured organization, and a path under its path (compared case-insensitively). */
+function insideOrganization(url: URL, organizationUrl: string | undefined): boolean {
+  const organization = httpsUrl(organizationUrl ?? '');
+  if (!organization) return false;
+  const base = `${organization.pathname.replace(/\/+$/, '')}/`.toLowerCase();
+  return url.origin === organization.origin && url.pathname.toLowerCase().startsWith(base);
 }
 
 function httpsUrl(text: string): URL | undefined {

@@ -31,6 +31,8 @@ export async function startSourceHosts(
   sources.addAzureRepo({
     organization: 'fabrikam',
     project: ado.resource.repository.project.name,
+    // The webhook fetches by the project's GUID when the payload carries it.
+    projectId: ado.resource.repository.project.id,
     repositoryId: ado.resource.repository.id,
     name: ado.resource.repository.name,
     commits: { [commit]: { artifacts: { dir: bundleDir } } },
@@ -139,7 +141,7 @@ async function releaseIdOf(answer: Response): Promise<string> {
 interface AdoPayload {
   resource: {
     refUpdates: { name: string; newObjectId: string }[];
-    repository: { id: string; name: string; url: string; project: { name: string } };
+    repository: { id: string; name: string; url: string; project: { id: string; name: string } };
   };
   resourceContainers: Record<string, { baseUrl?: string }>;
 }

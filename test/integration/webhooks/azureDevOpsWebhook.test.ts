@@ -29,6 +29,7 @@ const ENV = {
 const FIXTURE = join(__dirname, '..', '..', 'fixtures', 'webhooks', 'azure-devops-git.push.json');
 const COMMIT = '33b55f7cb7e7e245323987634f960cf4a6e6bc74';
 const REPOSITORY_ID = '278d5cd2-584d-4b63-824a-2ba458937249';
+const PROJECT_ID = '6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c';
 
 let durable: FakeDurableApi;
 const logs: string[] = [];
@@ -80,7 +81,7 @@ function expectedRelease(commit: string): { releaseId: string; statusUrl: string
     fetch: {
       kind: 'azureRepos',
       organizationUrl: ORGANIZATION,
-      project: 'Fabrikam-Fiber-Git',
+      project: PROJECT_ID,
       repositoryId: REPOSITORY_ID,
       commit,
     },
@@ -137,7 +138,8 @@ describe('POST /api/webhooks/azure-devops', () => {
         kind: 'azureRepos',
         // The setting (normalized), never the payload's URL.
         organizationUrl: ORGANIZATION.replace('fabrikam-fiber-inc', 'Fabrikam-Fiber-Inc'),
-        project: 'Fabrikam-Fiber-Git',
+        // The project's GUID from the payload, not its name (issue 10: ids over names in URLs).
+        project: PROJECT_ID,
         repositoryId: REPOSITORY_ID,
         commit: COMMIT,
       },
@@ -279,6 +281,21 @@ describe('POST /api/webhooks/azure-devops', () => {
     expect(response.jsonBody).toEqual({
       error: 'not an Azure Repos git.push payload: resource.repository.id: must be a repository id (a GUID)',
     });
+  });
+
+  it('refuses a project "https:" with a repository "//evil.example/_git/x" and starts nothing (400)', async () => {
+    const payload = gitPush() as Payload & {
+      resource: { repository: { name: string; project: { name: string } } };
+    };
+    payload.resource.repository.project.name = 'https:';
+    payload.resource.repository.name = '//evil.example/_git/x';
+    const before = durable.starts.length;
+    const response = await notify({ body: json(payload) });
+    expect(response.status).toBe(400);
+    expect(String((response.jsonBody as { error: string }).error)).toMatch(
+      /^resource\.repository\.project\.name: "https:" must not contain/,
+    );
+    expect(durable.starts.length).toBe(before);
   });
 
   it('never logs the hook password', () => {

@@ -277,4 +277,35 @@ describe('fetchAzureReposArchive', () => {
     expect(flaky.permanent).toBe(false);
     expect(emulator.requests).toHaveLength(0);
   });
+  // Issue 10: a project named `..` built https://dev.azure.com/fabrikam/../_apis/..., which URL parsing
+  // normalizes to https://dev.azure.com/_apis/... (out of the organization), and the token went with it.
+  it.each(['..', '.', '%2e%2e', '.%2E', '../other-org', 'https:', 'a/b', '_apis', ''])(
+    'refuses project %j before asking for a token or sending anything',
+    async (project) => {
+      const credential = new RecordingCredential(() => SourceHostEmulator.entraToken({ oid: APP_OID }));
+      const sent: string[] = [];
+      const recording: typeof fetch = async (input, init) => {
+        sent.push(String(input instanceof Request ? input.url : input));
+        return fetch(input, init);
+      };
+      for (const options of [{ pat: PAT }, {}]) {
+        const error = await failure(
+          fetchAzureReposArchive(
+            settings(options),
+            () => credential,
+            project,
+            REPOSITORY_ID,
+            COMMIT,
+            dest(),
+            { fetch: recording },
+          ),
+        );
+        expect(error.permanent).toBe(true);
+        expect(['SourceNotFound', 'SourceForbidden']).toContain(error.code);
+      }
+      expect(sent).toEqual([]);
+      expect(credential.scopes).toEqual([]);
+      expect(emulator.requests).toHaveLength(0);
+    },
+  );
 });

@@ -58,6 +58,33 @@ describe('commitUrl', () => {
     ],
     ['GitHub name with markup', { kind: 'github', repository: 'contoso/<etl>', commit: SHA }, undefined],
     [
+      // Issue 10: what the webhook recorded for project "https:" and repository "//evil.example/_git/x".
+      'an Azure Repos project https: with a repository //evil.example/_git/x',
+      { kind: 'azureRepos', repository: 'https:////evil.example/_git/x', commit: SHA },
+      undefined,
+    ],
+    [
+      'an Azure Repos URL on another host',
+      { kind: 'azureRepos', repository: 'https://evil.example/contoso/Data/_git/etl', commit: SHA },
+      undefined,
+    ],
+    [
+      'an Azure Repos URL of another organization on the same host',
+      { kind: 'azureRepos', repository: 'https://dev.azure.com/contosoevil/Data/_git/etl', commit: SHA },
+      undefined,
+    ],
+    [
+      'an Azure Repos URL climbing out of the organization',
+      { kind: 'azureRepos', repository: 'https://dev.azure.com/contoso/../evil/_git/etl', commit: SHA },
+      undefined,
+    ],
+    ['an Azure Repos project named ..', { kind: 'azureRepos', repository: '../etl', commit: SHA }, undefined],
+    [
+      'an Azure Repos project that is a scheme',
+      { kind: 'azureRepos', repository: 'https%3A/etl', commit: SHA },
+      undefined,
+    ],
+    [
       'an unknown host for a manual run',
       { kind: 'manual', repository: 'https://example.com/x', commit: SHA },
       undefined,

@@ -32,6 +32,7 @@ describe('parseAzureReposPush', () => {
     expect(parseAzureReposPush(gitPush(), settings)).toEqual({
       action: 'deploy',
       project: 'Fabrikam-Fiber-Git',
+      projectId: '6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c',
       repositoryId: '278d5cd2-584d-4b63-824a-2ba458937249',
       repositoryName: 'Fabrikam-Fiber-Git',
       commit: COMMIT,
@@ -168,6 +169,79 @@ describe('parseAzureReposPush', () => {
       problem: 'newObjectId "main~1" is not a commit sha',
     });
   });
+
+  // Issue 10: names go into fetch URLs, pages and links, so only names Azure DevOps allows pass.
+  const names: [string, string | undefined, string | undefined, string][] = [
+    [
+      'a project named ..',
+      '..',
+      undefined,
+      'resource.repository.project.name: ".." must not start with _ or . nor end with .',
+    ],
+    [
+      'a project named .',
+      '.',
+      undefined,
+      'resource.repository.project.name: "." must not start with _ or . nor end with .',
+    ],
+    [
+      'a project https: with a repository //evil.example/_git/x',
+      'https:',
+      '//evil.example/_git/x',
+      'resource.repository.project.name: "https:" must not contain control characters or any of \\ / : * ? " \' < > ; # $ { } , + = [ ] | % & @ ~',
+    ],
+    [
+      'a repository //evil.example/_git/x',
+      undefined,
+      '//evil.example/_git/x',
+      'resource.repository.name: "//evil.example/_git/x" must not contain control characters or any of \\ / : * ? " \' < > ; # $ { } , + = [ ] | % & @ ~',
+    ],
+    [
+      'a percent-encoded dot segment',
+      '%2e%2e',
+      undefined,
+      'resource.repository.project.name: "%2e%2e" must not contain control characters or any of \\ / : * ? " \' < > ; # $ { } , + = [ ] | % & @ ~',
+    ],
+    [
+      'a repository name ending in a period',
+      undefined,
+      'etl.',
+      'resource.repository.name: "etl." must not start with _ or . nor end with .',
+    ],
+    [
+      'a reserved project name',
+      'CON',
+      undefined,
+      'resource.repository.project.name: "CON" is a name Azure DevOps reserves',
+    ],
+    [
+      'a project name over 64 characters',
+      'p'.repeat(65),
+      undefined,
+      `resource.repository.project.name: "${'p'.repeat(64)}" must be 1 to 64 characters`,
+    ],
+    [
+      'a control character',
+      'Data\nPlatform',
+      undefined,
+      'resource.repository.project.name: "Data\nPlatform" must not contain control characters or any of \\ / : * ? " \' < > ; # $ { } , + = [ ] | % & @ ~',
+    ],
+  ];
+  it.each(names)('rejects %s', (_name, project, repository, problem) => {
+    const payload = gitPush() as GitPush & { resource: { repository: { name?: string } } };
+    if (project !== undefined) payload.resource.repository.project.name = project;
+    if (repository !== undefined) payload.resource.repository.name = repository;
+    expect(parseAzureReposPush(payload, settings)).toEqual({ action: 'reject', problem });
+  });
+
+  it.each(['Data Platform', 'Fabrikam-Fiber-Git', 'ünïcode Projekt', 'a.b', 'x_1'])(
+    'accepts the project name %j',
+    (name) => {
+      const payload = gitPush();
+      payload.resource.repository.project.name = name;
+      expect(parseAzureReposPush(payload, settings)).toMatchObject({ action: 'deploy', project: name });
+    },
+  );
 
   it('ignores payloads that are not objects', () => {
     expect(parseAzureReposPush(null, settings).action).toBe('ignore');
