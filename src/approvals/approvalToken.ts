@@ -1,8 +1,10 @@
-// Pure: the signed approval link. A token is base64url(payload) "." base64url(HMAC-SHA256) and grants one
-// decision on one environment of one release until it expires. The link points at our own approval page,
-// never at Durable's sendEventPostUri, which carries the extension's system key and would decide on a
-// single GET.
+// Pure: the signed links. A token is base64url(payload) "." base64url(HMAC-SHA256). An approval token grants
+// one decision on one environment of one release until it expires. The link points at our own approval
+// page, never at Durable's sendEventPostUri, which carries the extension's system key and would decide on a
+// single GET. A view token lets a browser read one release's status page until it expires, so that no page
+// ever carries the function key in a link (it would land in browser history).
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { instanceIdProblem } from '../config/instanceIdProblem';
 
 export interface ApprovalClaims {
   releaseId: string;
@@ -38,17 +40,24 @@ export class MissingSigningKeyError extends Error {
  * (see verifyApprovalToken), which is how keys rotate.
  */
 export function createApprovalToken(claims: ApprovalClaims, signingKeys: readonly string[]): string {
+  return signToken(
+    {
+      v: 1,
+      r: claims.releaseId,
+      e: claims.environment,
+      x: Math.floor(claims.expiresAt),
+      ...(claims.nonce === undefined ? {} : { n: claims.nonce }),
+    },
+    signingKeys,
+    APPROVAL_CONTEXT,
+  );
+}
+
+function signToken(payload: object, signingKeys: readonly string[], context: string): string {
   const key = signingKeys[0];
   if (!key) throw new MissingSigningKeyError();
-  const payload = {
-    v: 1,
-    r: claims.releaseId,
-    e: claims.environment,
-    x: Math.floor(claims.expiresAt),
-    ...(claims.nonce === undefined ? {} : { n: claims.nonce }),
-  };
   const payloadPart = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-  return `${payloadPart}.${approvalTokenMac(payloadPart, key).toString('base64url')}`;
+  return `${payloadPart}.${tokenMac(payloadPart, key, context).toString('base64url')}`;
 }
 
 // Our tokens are about 200 characters; a cap keeps hostile input from costing HMAC time per key.
@@ -67,6 +76,16 @@ export function verifyApprovalToken(
   signingKeys: readonly string[],
   now: Date,
 ): ApprovalTokenVerification {
+  return verifyToken(token, signingKeys, now, APPROVAL_CONTEXT, parseClaims);
+}
+
+function verifyToken<C extends { expiresAt: number }>(
+  token: string,
+  signingKeys: readonly string[],
+  now: Date,
+  context: string,
+  parse: (bytes: Buffer) => C | undefined,
+): { ok: true; claims: C } | { ok: false; reason: TokenFailure } {
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
   const parts = token.split('.');
   if (parts.length !== 2) return { ok: false, reason: 'malformed' };
@@ -79,37 +98,98 @@ export function verifyApprovalToken(
   let valid = false;
   // No early exit: the time taken does not depend on which key (if any) matched.
   for (const key of signingKeys) {
-    if (timingSafeEqual(approvalTokenMac(payloadPart, key), mac)) valid = true;
+    if (timingSafeEqual(tokenMac(payloadPart, key, context), mac)) valid = true;
   }
   if (!valid) return { ok: false, reason: 'badSignature' };
-  const claims = parseClaims(payloadBytes);
+  const claims = parse(payloadBytes);
   if (!claims) return { ok: false, reason: 'malformed' };
   if (now.getTime() >= claims.expiresAt * 1000) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
 }
 
-function parseClaims(bytes: Buffer): ApprovalClaims | undefined {
+type TokenFailure = 'malformed' | 'badSignature' | 'expired';
+
+function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { v, r, e, x, n } = value as Record<string, unknown>;
-  if (v !== 1 || typeof r !== 'string' || r === '' || typeof e !== 'string' || e === '') return undefined;
-  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x <= 0) return undefined;
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+/** A release id as the Durable extension accepts it (a link's id is used as an instance id). */
+function isReleaseId(r: unknown): r is string {
+  return typeof r === 'string' && r.length <= MAX_RELEASE_ID_LENGTH && instanceIdProblem(r) === undefined;
+}
+
+function isExpiry(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+}
+
+// Our release ids are under 60 characters (releaseInputFor); a cap keeps a signed id from growing pages.
+const MAX_RELEASE_ID_LENGTH = 128;
+
+function parseClaims(bytes: Buffer): ApprovalClaims | undefined {
+  const value = parseJsonObject(bytes);
+  if (!value) return undefined;
+  const { v, r, e, x, n } = value;
+  if (v !== 1 || !isReleaseId(r) || typeof e !== 'string' || e === '') return undefined;
+  if (!isExpiry(x)) return undefined;
   if (n !== undefined && typeof n !== 'string') return undefined;
   return { releaseId: r, environment: e, expiresAt: x, ...(n === undefined ? {} : { nonce: n }) };
 }
 
-// Domain separation: if the same keys ever sign another kind of link (status pages, say), a MAC made for
-// that purpose can never be replayed as an approval, and vice versa.
-const MAC_CONTEXT = 'bricklane/approval/v1.';
+/** What a view link grants: reading one release's status page until it expires. */
+export interface ViewClaims {
+  releaseId: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export type ViewTokenVerification = { ok: true; claims: ViewClaims } | { ok: false; reason: TokenFailure };
+
+/** How long a view link handed out on a status or list page lasts (an approval page's lasts as long as its own link). */
+export const VIEW_LINK_TTL_IN_SECONDS = 24 * 3600;
+
+/** Signs a view link's claims (payload { v, r, x }), under its own MAC context: never an approval. */
+export function createViewToken(claims: ViewClaims, signingKeys: readonly string[]): string {
+  return signToken({ v: 1, r: claims.releaseId, x: Math.floor(claims.expiresAt) }, signingKeys, VIEW_CONTEXT);
+}
+
+/** Checks a view token like an approval token (same rules, same failure reasons). */
+export function verifyViewToken(
+  token: string,
+  signingKeys: readonly string[],
+  now: Date,
+): ViewTokenVerification {
+  return verifyToken(token, signingKeys, now, VIEW_CONTEXT, (bytes) => {
+    const value = parseJsonObject(bytes);
+    if (!value) return undefined;
+    const { v, r, x, e } = value;
+    // `e` would make it an approval payload: refused even though the MAC context already tells them apart.
+    if (v !== 1 || !isReleaseId(r) || !isExpiry(x) || e !== undefined) return undefined;
+    return { releaseId: r, expiresAt: x };
+  });
+}
+
+/** The status page of one release for a browser: `${publicUrl}/api/views/${token}`. */
+export function viewUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/api/views/${token}`;
+}
+
+// Domain separation: a MAC made for one kind of link can never be replayed as another.
+const APPROVAL_CONTEXT = 'bricklane/approval/v1.';
+const VIEW_CONTEXT = 'bricklane/view/v1.';
 
 /** The MAC of a token's payload part (exported so that tests can sign payloads the claim checks refuse). */
 export function approvalTokenMac(payloadPart: string, key: string): Buffer {
-  return createHmac('sha256', key).update(MAC_CONTEXT).update(payloadPart).digest();
+  return tokenMac(payloadPart, key, APPROVAL_CONTEXT);
+}
+
+function tokenMac(payloadPart: string, key: string, context: string): Buffer {
+  return createHmac('sha256', key).update(context).update(payloadPart).digest();
 }
 
 // Buffer.from(s, 'base64url') skips characters outside the alphabet and ignores the unused low bits of
@@ -128,32 +208,38 @@ export function decodeBase64Url(text: string): Buffer | undefined {
  * What to answer for a link that did not verify. The status tells scripts what happened; the page tells
  * people what to do. Nothing about the token itself is echoed back.
  */
-export function describeTokenFailure(reason: Extract<ApprovalTokenVerification, { ok: false }>['reason']): {
+export function describeTokenFailure(
+  reason: TokenFailure,
+  kind: 'approval' | 'view' = 'approval',
+): {
   status: 400 | 403 | 410;
   title: string;
   message: string;
 } {
+  const link = kind === 'approval' ? 'approval link' : 'status page link';
   switch (reason) {
     case 'malformed':
       return {
         status: 400,
         title: 'Invalid link',
-        message:
-          'This approval link is incomplete or damaged. Copy the whole link from the message you received.',
+        message: `This ${link} is incomplete or damaged. Copy the whole link from the message you received.`,
       };
     case 'badSignature':
       return {
         status: 403,
         title: 'Invalid link',
         message:
-          'This approval link was not issued by this bricklane app, or its signing key has been retired. ' +
+          `This ${link} was not issued by this bricklane app, or its signing key has been retired. ` +
           'Ask for a new link.',
       };
     case 'expired':
       return {
         status: 410,
         title: 'Link expired',
-        message: 'This approval link has expired. The release stops waiting when its approval time runs out.',
+        message:
+          kind === 'approval'
+            ? 'This approval link has expired. The release stops waiting when its approval time runs out.'
+            : 'This status page link has expired. Open the release again from the page that linked to it.',
       };
   }
 }

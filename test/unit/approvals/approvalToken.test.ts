@@ -7,7 +7,10 @@ import {
   decodeBase64Url,
   describeTokenFailure,
   MissingSigningKeyError,
+  createViewToken,
   verifyApprovalToken,
+  verifyViewToken,
+  viewUrl,
 } from '../../../src/approvals/approvalToken';
 
 const KEY = 'k'.repeat(40);
@@ -181,5 +184,54 @@ describe('describeTokenFailure', () => {
     const answer = describeTokenFailure(reason);
     expect(answer).toMatchObject({ status, title });
     expect(answer.message).toMatch(message);
+  });
+});
+
+describe('view tokens', () => {
+  const view = { releaseId: 'release-3f2a9c1d0e-abc', expiresAt: IN_ONE_HOUR };
+
+  it('round-trip one release and an expiry, and expire', () => {
+    const token = createViewToken(view, [KEY]);
+    expect(verifyViewToken(token, [KEY], NOW)).toEqual({ ok: true, claims: view });
+    expect(verifyViewToken(token, [OLD_KEY, KEY], NOW)).toEqual({ ok: true, claims: view });
+    expect(verifyViewToken(token, [OLD_KEY], NOW)).toEqual({ ok: false, reason: 'badSignature' });
+    expect(verifyViewToken(token, [KEY], new Date(IN_ONE_HOUR * 1000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(viewUrl('https://app.example.net/', token)).toBe(`https://app.example.net/api/views/${token}`);
+  });
+
+  it('are never approval tokens, and approval tokens are never view tokens', () => {
+    const approval = createApprovalToken(claims, [KEY]);
+    expect(verifyViewToken(approval, [KEY], NOW)).toEqual({ ok: false, reason: 'badSignature' });
+    expect(verifyApprovalToken(createViewToken(view, [KEY]), [KEY], NOW)).toEqual({
+      ok: false,
+      reason: 'badSignature',
+    });
+  });
+
+  it.each([
+    ['/', 'release/../x'],
+    ['?', 'release?code=1'],
+    ['#', 'release#x'],
+    ['a control character', 'release\u0000'],
+    ['a leading @', '@release'],
+    ['an empty id', ''],
+    ['an overlong id', 'r'.repeat(129)],
+  ])('refuse a signed release id with %s, in view and approval links alike', (_name, releaseId) => {
+    expect(verifyViewToken(createViewToken({ ...view, releaseId }, [KEY]), [KEY], NOW)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(verifyApprovalToken(createApprovalToken({ ...claims, releaseId }, [KEY]), [KEY], NOW)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
+  it('say which kind of link failed', () => {
+    expect(describeTokenFailure('expired', 'view').message).toMatch(/status page link has expired/);
+    expect(describeTokenFailure('malformed', 'view').message).toMatch(/status page link/);
   });
 });
