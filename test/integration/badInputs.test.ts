@@ -62,6 +62,11 @@ async function stageBundle(w: BadInputWorld): Promise<void> {
 
 const github = (delivery: Parameters<typeof deliverToGitHubWebhook>[1]) => () => (): Promise<Refusal> =>
   deliverToGitHubWebhook(world, delivery);
+/** GitHub's push example, from another repository. */
+function fromRepository(fullName: string): Payload {
+  const push = githubPush();
+  return { ...push, repository: { ...(push.repository as Payload), full_name: fullName } };
+}
 const githubSigned = (payload: Payload, event = 'push') => github({ event, body: jsonBytes(payload) });
 const azureRepos = (delivery: Parameters<typeof notifyAzureDevOpsWebhook>[1]) => () => (): Promise<Refusal> =>
   notifyAzureDevOpsWebhook(world, delivery);
@@ -78,6 +83,11 @@ const operator =
     return (): Promise<Refusal> =>
       postRelease(world, typeof body === 'string' ? body : JSON.stringify(body), headers);
   };
+/** The requester the last started release records. */
+function requesterOfLastStart(w: BadInputWorld): string {
+  const input = w.durable.starts.at(-1)?.input as { source?: { requestedBy?: string } } | undefined;
+  return input?.source?.requestedBy ?? '(none)';
+}
 const staged = (fields: Record<string, unknown>): Record<string, unknown> => ({
   bundleId: STAGED,
   ...fields,
@@ -255,6 +265,18 @@ const ROWS: BadInputRow[] = [
   },
   {
     area: 'webhook',
+    name: 'finding: GitHub: a signed push from another repository (an organization webhook, a reused secret)',
+    arrange: githubSigned(fromRepository('mallory/evil')),
+    expected: { status: 403, says: /comes from repository mallory\/evil, not from Codertocat\/Hello-World/ },
+  },
+  {
+    area: 'webhook',
+    name: 'GitHub: a repository full_name that is a path',
+    arrange: githubSigned(fromRepository('../../Codertocat/Hello-World')),
+    expected: { status: 400, says: /repository\.full_name: must be owner\/repository/ },
+  },
+  {
+    area: 'webhook',
     name: 'GitHub: a delivery while no secret is configured',
     arrange: () => () =>
       withSetting('BRICKLANE_GITHUB_WEBHOOK_SECRET', undefined, () =>
@@ -389,43 +411,43 @@ const ROWS: BadInputRow[] = [
     area: 'operator API',
     name: 'finding: POST /api/releases with commit "?a=b#/../."',
     arrange: operator(staged({ commit: '?a=b#/../.' })),
-    expected: { status: 400, says: /commit.*7 to 40 hexadecimal/ },
+    expected: { code: 'commit', status: 400, says: /commit.*7 to 40 hexadecimal/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a commit that is not hex',
     arrange: operator(staged({ commit: 'zzzzzzz' })),
-    expected: { status: 400, says: /commit.*hexadecimal/ },
+    expected: { code: 'commit', status: 400, says: /commit.*hexadecimal/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a 6-character commit',
     arrange: operator(staged({ commit: 'abcdef' })),
-    expected: { status: 400, says: /commit.*7 to 40/ },
+    expected: { code: 'commit', status: 400, says: /commit.*7 to 40/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a 41-character commit',
     arrange: operator(staged({ commit: 'a'.repeat(41) })),
-    expected: { status: 400, says: /commit.*7 to 40/ },
+    expected: { code: 'commit', status: 400, says: /commit.*7 to 40/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a bundleId that is a path',
     arrange: operator({ bundleId: '../../bundles/x' }),
-    expected: { status: 400, says: /bundleId/ },
+    expected: { code: 'bundleId', status: 400, says: /bundleId/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with an upper-case bundleId',
     arrange: operator({ bundleId: 'C'.repeat(64) }),
-    expected: { status: 400, says: /bundleId/ },
+    expected: { code: 'bundleId', status: 400, says: /bundleId/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases without a bundleId',
     arrange: operator({ environments: ['dev'] }),
-    expected: { status: 400, says: /bundleId/ },
+    expected: { code: 'bundleId', status: 400, says: /bundleId/ },
   },
   {
     area: 'operator API',
@@ -437,25 +459,25 @@ const ROWS: BadInputRow[] = [
     area: 'operator API',
     name: 'POST /api/releases for an unknown environment',
     arrange: operator(staged({ environments: ['staging'] })),
-    expected: { status: 400, says: /staging/ },
+    expected: { code: 'environments', status: 400, says: /staging/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases from an unknown environment',
     arrange: operator(staged({ from: 'preprod' })),
-    expected: { status: 400, says: /preprod/ },
+    expected: { code: 'from', status: 400, says: /preprod/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with an extra field',
     arrange: operator(staged({ approvals: { qa: { required: false } } })),
-    expected: { status: 400, says: /approvals/ },
+    expected: { code: 'approvals', status: 400, says: /approvals/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a body over 16 KB',
     arrange: operator(staged({ ref: 'x'.repeat(17_000) })),
-    expected: { status: 413, says: /over 16 KB/ },
+    expected: { code: 'body', status: 413, says: /over 16 KB/ },
   },
   {
     area: 'operator API',
@@ -467,25 +489,56 @@ const ROWS: BadInputRow[] = [
     area: 'operator API',
     name: 'POST /api/releases with a JSON array',
     arrange: operator([staged({})]),
-    expected: { status: 400, says: /body/ },
+    expected: { code: 'body', status: 400, says: /body/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a rerun label over 64 characters',
     arrange: operator(staged({ rerun: 'r'.repeat(65) })),
-    expected: { status: 400, says: /rerun/ },
+    expected: { code: 'rerun', status: 400, says: /rerun/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a rerun label the Durable extension refuses',
     arrange: operator(staged({ rerun: 'a/b#c' })),
-    expected: { status: 400, says: /rerun|instance id/ },
+    expected: { code: 'rerun', status: 400, says: /rerun|instance id/ },
   },
   {
     area: 'operator API',
     name: 'POST /api/releases with a ref over 256 characters',
     arrange: operator(staged({ ref: `refs/heads/${'x'.repeat(250)}` })),
-    expected: { status: 400, says: /ref/ },
+    expected: { code: 'ref', status: 400, says: /ref/ },
+  },
+  {
+    area: 'operator API',
+    name: 'POST /api/releases with a ref that git refuses',
+    arrange: operator(staged({ ref: 'refs/heads/main~1^{commit}' })),
+    expected: { code: 'ref', status: 400, says: /ref must be a git ref/ },
+  },
+  {
+    area: 'operator API',
+    name: 'POST /api/releases naming more than 16 environments',
+    arrange: operator(staged({ environments: Array.from({ length: 17 }, () => 'dev') })),
+    expected: { code: 'environments', status: 400, says: /at most 16/ },
+  },
+  {
+    area: 'operator API',
+    name: 'finding: POST /api/releases names its requester in x-ms-client-principal-name with App Service Authentication off',
+    arrange: async (w) => {
+      await stageBundle(w);
+      const body = JSON.stringify(staged({ commit: randomHex(40) }));
+      return () =>
+        withSetting('WEBSITE_AUTH_ENABLED', undefined, async () => {
+          const answer = await postRelease(w, body, { 'x-ms-client-principal-name': 'ceo@contoso.com' });
+          return { ...answer, text: `${answer.text} requestedBy=${requesterOfLastStart(w)}` };
+        });
+    },
+    expected: {
+      status: 202,
+      startsOne: true,
+      says: /requestedBy=function key holder$/,
+      never: /ceo@contoso/,
+    },
   },
 
   // ── Approval links ────────────────────────────────────────────────────────────────────────────────
@@ -618,6 +671,48 @@ const ROWS: BadInputRow[] = [
       headers: signedIn('mallory@contoso.com', { preferred_username: 'mallory@contoso.com' }),
     }),
     expected: { status: 403, says: /mallory@contoso\.com is not an approver for qa/ },
+  },
+  {
+    area: 'approval link',
+    name: 'finding: decision by mallory whose e-mail claims say alice (an allow-listed approver)',
+    arrange: decision('rel-email-spoof', 'qa', {
+      headers: signedIn('alice@contoso.com', {
+        upn: 'mallory@contoso.com',
+        email: 'alice@contoso.com',
+        emails: 'alice@contoso.com',
+        preferred_username: 'alice@contoso.com',
+        name: 'alice@contoso.com',
+      }),
+    }),
+    expected: { status: 403, says: /is not an approver for qa/ },
+  },
+  {
+    area: 'approval link',
+    name: "decision by alice's UPN signed in by another identity provider",
+    arrange: decision('rel-other-idp', 'qa', {
+      headers: signedIn('alice@contoso.com', { upn: 'alice@contoso.com' }, 'github'),
+    }),
+    expected: { status: 403, says: /is not an approver for qa/ },
+  },
+  {
+    area: 'approval link',
+    name: 'decision with only a name header, no principal',
+    arrange: decision('rel-name-only', 'qa', {
+      headers: { 'x-ms-client-principal-name': 'alice@contoso.com' },
+    }),
+    expected: { status: 403, says: /is not an approver for qa/ },
+  },
+  {
+    area: 'approval link',
+    name: 'finding: decision with Origin: null (a sandboxed frame, a data: URL)',
+    arrange: decision('rel-origin-null', 'prod', { headers: { origin: 'null' } }),
+    expected: { status: 403, says: /accepted only from the approval page itself/ },
+  },
+  {
+    area: 'approval link',
+    name: 'decision from a same-site page (Sec-Fetch-Site: same-site)',
+    arrange: decision('rel-same-site', 'prod', { headers: { 'sec-fetch-site': 'same-site' } }),
+    expected: { status: 403, says: /accepted only from the approval page itself/ },
   },
   {
     area: 'approval link',
@@ -963,6 +1058,21 @@ const ROWS: BadInputRow[] = [
     arrange: settings({ BRICKLANE_DEV_DATABRICKS_AUTH: 'pat' }),
     expected: { code: 'SettingsError', says: /DATABRICKS_AUTH must be one of/ },
   },
+  {
+    area: 'settings',
+    name: 'finding: a GitHub webhook secret without BRICKLANE_GITHUB_REPOSITORY',
+    arrange: settings({ BRICKLANE_GITHUB_WEBHOOK_SECRET: 'webhook-secret-0123456789abcdef0123' }),
+    expected: {
+      code: 'SettingsError',
+      says: /BRICKLANE_GITHUB_REPOSITORY must be set once BRICKLANE_GITHUB_WEBHOOK_SECRET is/,
+    },
+  },
+  {
+    area: 'settings',
+    name: 'a GitHub repository given as a URL',
+    arrange: settings({ BRICKLANE_GITHUB_REPOSITORY: 'https://github.com/contoso/etl' }),
+    expected: { code: 'SettingsError', says: /BRICKLANE_GITHUB_REPOSITORY must be owner\/name/ },
+  },
 ];
 
 describe('bad inputs: refused, and nothing started, decided or written', () => {
@@ -979,8 +1089,14 @@ describe('bad inputs: refused, and nothing started, decided or written', () => {
     if (status !== undefined) expect(refusal.status, refusal.text).toBe(status);
     if (code !== undefined) expect(refusal.code?.split(' '), refusal.text).toContain(code);
     expect(refusal.text).toMatch(says);
+    if (row.expected.never) expect(refusal.text).not.toMatch(row.expected.never);
     if (row.area === 'bundle') expect(refusal.text).not.toMatch(/^DEPLOYABLE BUNDLE/);
     if (row.area === 'settings') expect(refusal.text).not.toBe('SETTINGS LOADED');
-    expect(await world.traces()).toEqual(before);
+    const after = await world.traces();
+    if (row.expected.startsOne) {
+      expect(after.starts.length).toBe(before.starts.length + 1);
+      after.starts.pop();
+    }
+    expect(after).toEqual(before);
   });
 });

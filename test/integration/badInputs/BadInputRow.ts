@@ -9,7 +9,10 @@ export type Area = 'webhook' | 'operator API' | 'approval link' | 'archive' | 'b
 export interface Refusal {
   /** The HTTP status, for inputs that arrive over HTTP. */
   status?: number;
-  /** A machine-readable code: ArchiveRejectedError.code, a Diagnostic code, or a JSON error's `code`. */
+  /**
+   * A machine-readable code: ArchiveRejectedError.code, Diagnostic codes (space-separated), or a JSON
+   * error's `code` or `field`.
+   */
   code?: string;
   /** Everything the refusal says (the error, the page, the diagnostics or the problems), for `says`. */
   text: string;
@@ -19,6 +22,13 @@ export interface Expected {
   status?: number;
   code?: string;
   says: RegExp;
+  /** The text must not say this (a secret, a forged name, a foreign link). */
+  never?: RegExp;
+  /**
+   * The one input of the table that is accepted: it starts exactly one release, and `says` and `never`
+   * judge what that release records.
+   */
+  startsOne?: true;
 }
 
 export interface BadInputRow {
@@ -32,10 +42,13 @@ export interface BadInputRow {
   expected: Expected;
 }
 
-/** What an HTTP answer says: a JSON error (with its code when it has one), or the page's text. */
+/**
+ * What an HTTP answer says: a JSON error with its code (`code`, or the operator API's `field`, which names
+ * the rule broken), or the page's text.
+ */
 export function refusalOf(response: HttpResponseInit): Refusal {
   const body = response.jsonBody as Record<string, unknown> | undefined;
-  const code = typeof body?.code === 'string' ? body.code : undefined;
+  const code = [body?.code, body?.field].find((c): c is string => typeof c === 'string');
   return {
     ...(response.status !== undefined ? { status: response.status } : {}),
     ...(code !== undefined ? { code } : {}),
