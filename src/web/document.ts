@@ -44,6 +44,7 @@ section.safety { border: 2px solid var(--warn); border-radius: 8px; padding: 0.2
 section.safety h2 { margin-top: 0.5rem; color: var(--warn); }
 ul.safety-list { list-style: none; padding: 0; margin: 0; } ul.safety-list > li { padding: 0.3rem 0; }
 ul.diff { list-style: none; margin: 0.2rem 0 0 1rem; padding: 0; font-size: 0.9rem; overflow-wrap: anywhere; }
+ul.steps ul.diff li { border-top: 0; padding: 0.1rem 0; }
 del { color: var(--error); } ins { color: var(--ok); text-decoration: none; font-weight: 600; }
 .unset { color: var(--muted); }
 `;

@@ -6,7 +6,16 @@
 // Needs Chromium at /usr/bin/chromium (`apt-get install -y chromium`; BRICKLANE_CHROMIUM names another
 // binary). Without it the suite is skipped with a message, except under CI (`CI` set), where it fails:
 // a CI run must not go green without its browser tests.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -339,4 +348,87 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     }
     await page.close();
   }, 60_000);
+
+  it('shows the safety review above the plan: run_as, permissions, a resized cluster and its field diff', async () => {
+    // QA holds the sample (the first test deployed it). This copy resizes Small and adds a job that runs as
+    // a service account and grants permissions: what an approver must see before the list.
+    const dir = mkdtempSync(join(tmpdir(), 'bricklane-browser-safety-'));
+    temps.push(dir);
+    cpSync(ARTIFACTS, dir, { recursive: true });
+    const small = join(dir, 'clusters', 'small.json');
+    const spec = JSON.parse(readFileSync(small, 'utf8')) as Record<string, unknown>;
+    expect(spec).toMatchObject({ num_workers: 1, node_type_id: 'Standard_DS3_v2' });
+    writeFileSync(small, JSON.stringify({ ...spec, num_workers: 3, node_type_id: 'Standard_DS4_v2' }));
+    writeFileSync(
+      join(dir, 'jobs', 'audited-job.json'),
+      JSON.stringify({
+        name: 'audited_job',
+        run_as: { user_name: 'etl-runner@contoso.com' },
+        access_control_list: [
+          { user_name: 'alice@contoso.com', permission_level: 'CAN_MANAGE' },
+          { group_name: 'data-eng', permission_level: 'CAN_VIEW' },
+        ],
+        tasks: [
+          {
+            task_key: 'main',
+            existing_cluster_name: 'Small',
+            notebook_task: { notebook_path: 'etl/ingest' },
+          },
+        ],
+      }),
+    );
+    const releaseId = await start(dir);
+    const waiting = await waitFor(releaseId, (r) => stageOf(r, 'qa').state === 'waiting', 'qa waiting');
+    const qa = stageOf(waiting, 'qa');
+
+    const page = await desktop.newPage();
+    expect((await page.goto(qa.approvalUrl ?? ''))?.status()).toBe(200);
+    const safety = page.locator('section.safety');
+    const text = (await safety.textContent()) ?? '';
+    expect(text).toContain('Safety review');
+    expect(await safety.locator('ul[data-topic="runAs"] li').textContent()).toMatch(
+      /createaudited_jobjobs: not set → user etl-runner@contoso\.com/,
+    );
+    const permissions = await safety.locator('ul[data-topic="permissions"] ul.diff li').allTextContents();
+    expect(permissions).toEqual([
+      'group data-eng: none → CAN_VIEW',
+      'user alice@contoso.com: none → CAN_MANAGE',
+    ]);
+    const sizes = await safety.locator('ul[data-topic="clusterSize"] > li').allTextContents();
+    expect(sizes).toContain('updateSmallclusters node_type_id: "Standard_DS3_v2" → "Standard_DS4_v2"');
+    expect(sizes).toContain('updateSmallclusters num_workers: 1 → 3');
+    // Above the list, and the list shows the cluster's fields old -> new.
+    const safetyBox = await safety.boundingBox();
+    const listBox = await page.locator('h2', { hasText: 'What will change' }).boundingBox();
+    expect(safetyBox && listBox && safetyBox.y + safetyBox.height <= listBox.y).toBe(true);
+    const smallStep = page.locator('ul.steps > li', { has: page.locator('code', { hasText: /^Small$/ }) });
+    expect(await smallStep.locator('ul.diff li').allTextContents()).toEqual([
+      'node_type_id "Standard_DS3_v2" → "Standard_DS4_v2"',
+      'num_workers 1 → 3',
+    ]);
+    expect(await page.locator('script').count()).toBe(0);
+    const screenshot = join(tmpdir(), `bricklane-approval-safety-${process.pid}.png`);
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+    console.info(`approval page with its safety review: ${screenshot}`);
+
+    // On a phone the review fits the screen too.
+    const mobile = await phone.newPage();
+    await mobile.goto(qa.approvalUrl ?? '');
+    const [scrollWidth, innerWidth] = (await mobile.evaluate(
+      '[document.scrollingElement.scrollWidth, window.innerWidth]',
+    )) as [number, number];
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    await shoot(mobile, 'phone-approval-safety');
+    await mobile.close();
+    await decideInBrowser(
+      page,
+      qa.approvalUrl ?? '',
+      qa,
+      'Reject',
+      'not with that run_as',
+      'approval-safety',
+    );
+    await page.close();
+  }, 150_000);
 });
