@@ -24,6 +24,8 @@ export interface ApprovalPageModel {
   viewer: ApproverResolution;
   /** Where to sign in when the environment needs a named approver. */
   signInUrl?: string;
+  /** The release's status page: a signed view link expiring with this approval link (never the function key). */
+  statusUrl?: string;
 }
 
 export function renderApprovalPage(model: ApprovalPageModel): string {
@@ -61,6 +63,7 @@ function renderRelease(model: ApprovalPageModel): string {
     `<code title="${escapeHtml(release.bundleId)}">${escapeHtml(release.bundleId.slice(0, 12))}…</code>`,
   ]);
   rows.push(['Link expires', escapeHtml(formatExpiry(model.linkExpiresAt, model.now))]);
+  if (model.statusUrl) rows.push(['Status', `<a href="${escapeHtml(model.statusUrl)}">Release status</a>`]);
   return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
 }
 
