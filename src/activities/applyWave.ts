@@ -32,7 +32,7 @@ const SHOWN_DRIFT = 20;
 export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   const services = appServices();
   const wave = waveNamed(input.wave);
-  const bundle = await requireStagedBundle(services.releases, input.bundleId);
+  const bundle = await requireStagedBundle(services.releases, input.bundleId, services.settings.project);
   const plan = await loadStoredPlan(services.releases, input.releaseId, input.environment, input.planId);
   const { client } = await connectForActivity(input.environment, { create: false });
   if (!client)

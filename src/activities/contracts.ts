@@ -62,6 +62,11 @@ export interface EnvironmentRef extends BundleRef {
   environment: string;
 }
 
+export interface InspectBundleInput extends BundleRef {
+  /** The environments the release targets: the bundle is held to the boundaries of each. */
+  environments?: string[];
+}
+
 export interface InspectBundleResult {
   valid: boolean;
   errorCount: number;

@@ -1,18 +1,26 @@
-// I/O (activity): validates a staged bundle and counts its work. Nothing is deployed from an invalid
-// bundle: the release stops here. Its status carries the count and the first few diagnostics (the custom
+// I/O (activity): validates a staged bundle, holds it to the operator's boundaries of every environment
+// the release targets, and counts its work. Nothing is deployed from an invalid bundle: the release stops
+// here, before any environment. Its status carries the count and the first few diagnostics (the custom
 // status must stay under 16 KB); the full list goes to release storage, where the status page reads it.
 import { bundleDiagnosticsBlob, type StoredDiagnostics } from '../azure/ReleaseStorage';
 import { clipText } from '../release/boundReleaseStatus';
 import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
-import type { BundleRef, InspectBundleResult } from './contracts';
+import type { InspectBundleInput, InspectBundleResult } from './contracts';
+import { environmentByName } from '../config/loadSettings';
+import { holdToBoundaries } from '../manifest/checkBoundaries';
 import { appServices } from '../services/appServices';
 import { loadStagedBundle } from './engine/loadStagedBundle';
 import type { ActivityOptions } from 'durable-functions';
 import { failuresAsData } from './failuresAsData';
 
-export async function inspectBundle(input: BundleRef): Promise<InspectBundleResult> {
-  const releases = appServices().releases;
-  const loaded = await loadStagedBundle(releases, input.bundleId);
+export async function inspectBundle(input: InspectBundleInput): Promise<InspectBundleResult> {
+  const { releases, settings } = appServices();
+  // A release started before the input named its environments is held to every configured one.
+  const targeted = input.environments ?? settings.environments.map((e) => e.name);
+  const loaded = holdToBoundaries(
+    await loadStagedBundle(releases, input.bundleId, settings.project),
+    targeted.map((name) => ({ name, boundaries: environmentByName(settings, name).boundaries })),
+  );
   const errors = loaded.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${d.file}${d.path ? ` ${d.path}` : ''}: ${d.summary}`);

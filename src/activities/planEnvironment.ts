@@ -12,7 +12,7 @@ import { failuresAsData } from './failuresAsData';
 
 export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnvironmentResult> {
   const services = appServices();
-  const bundle = await requireStagedBundle(services.releases, input.bundleId);
+  const bundle = await requireStagedBundle(services.releases, input.bundleId, services.settings.project);
   const { client } = await connectForActivity(input.environment, { create: false });
   const { stored: plan } = await planWorkspace(client, bundle, services.ledger, input.environment);
   await services.releases.writeJson(stagePlanBlobName(input.releaseId, input.environment), plan);

@@ -1,4 +1,5 @@
 // Pure: operator configuration, read once from app settings. Environments live here, never in a bundle.
+import type { Boundaries } from '../manifest/Boundaries';
 
 /** How bricklane authenticates to an environment's Databricks workspace. */
 export type DatabricksAuthMode =
@@ -33,6 +34,8 @@ export interface EnvironmentSettings {
    * set the app setting to a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)).
    */
   notifyUrl?: string;
+  /** Where this environment's bundles may write and what their jobs may carry (readBoundaries.ts). */
+  boundaries: Boundaries;
   /** Token mode only: https://adb-....azuredatabricks.net */
   workspaceUrl?: string;
   /** Token mode only. Secret. */
@@ -78,6 +81,7 @@ export interface SourceSettings {
 }
 
 export interface Settings {
+  /** Names the seed's resources and the default deployment folder `/Shared/<project>`. */
   project: string;
   sources: SourceSettings;
   /** Public base URL of the Function App, for approval and status links (https://<app>.azurewebsites.net). */

@@ -10,7 +10,10 @@ import {
   RESOURCE_GROUP_RULE,
   type NameRule,
 } from './azureNameRules';
+import type { EnvironmentBoundaries } from '../manifest/checkBoundaries';
+import { DEFAULT_PROJECT } from '../manifest/parseBundleOptions';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
+import { readBoundaries } from './readBoundaries';
 import { isGitHubRepositoryName } from './isGitHubRepositoryName';
 
 export class SettingsError extends Error {
@@ -22,6 +25,7 @@ export class SettingsError extends Error {
 }
 
 const ENV_NAME = /^[a-z][a-z0-9]{0,15}$/;
+const PROJECT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUTH_MODES: DatabricksAuthMode[] = ['keyVaultServicePrincipal', 'managedIdentity', 'token'];
 const PUBLIC_ARM = 'https://management.azure.com';
@@ -31,20 +35,8 @@ type Values = Readonly<Record<string, string | undefined>>;
 
 export function loadSettings(values: Values): Settings {
   const problems: string[] = unresolvedKeyVaultReferences(values);
-  const project = values.BRICKLANE_PROJECT ?? 'MyProject';
-  const names = (values.BRICKLANE_ENVIRONMENTS ?? 'dev')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const n of names) {
-    if (!ENV_NAME.test(n)) {
-      problems.push(
-        `BRICKLANE_ENVIRONMENTS: "${n}" is not a valid environment name (lower-case letters and digits, starting with a letter, at most 16)`,
-      );
-    }
-  }
-  if (new Set(names).size !== names.length)
-    problems.push('BRICKLANE_ENVIRONMENTS: an environment is listed twice');
+  const project = readProject(values, problems);
+  const names = readEnvironmentNames(values, problems);
 
   const environments = names
     .filter((n) => ENV_NAME.test(n))
@@ -122,6 +114,48 @@ function unresolvedKeyVaultReferences(values: Values): string[] {
     );
 }
 
+/**
+ * Only what a bundle is checked against (the project, the environments and their boundaries), for
+ * `bricklane validate`, which needs no ledger, workspace or keys.
+ */
+export function loadBoundaries(values: Values): { project: string; environments: EnvironmentBoundaries[] } {
+  const problems: string[] = [];
+  const project = readProject(values, problems);
+  const environments = readEnvironmentNames(values, problems)
+    .filter((n) => ENV_NAME.test(n))
+    .map((name) => ({ name, boundaries: readBoundaries(values, name, project, problems) }));
+  if (problems.length > 0) throw new SettingsError(problems);
+  return { project, environments };
+}
+
+/** The project names the seed's resources and the default deployment folder, /Shared/<project>. */
+function readProject(values: Values, problems: string[]): string {
+  const project = values.BRICKLANE_PROJECT?.trim() || DEFAULT_PROJECT;
+  if (!PROJECT_NAME.test(project) || /^\.+$/.test(project)) {
+    problems.push(
+      `BRICKLANE_PROJECT must be 1–64 letters, digits, ".", "_" or "-" (it names the deployment folder /Shared/<project>), got "${project}"`,
+    );
+  }
+  return project;
+}
+
+function readEnvironmentNames(values: Values, problems: string[]): string[] {
+  const names = (values.BRICKLANE_ENVIRONMENTS ?? 'dev')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (!ENV_NAME.test(n)) {
+      problems.push(
+        `BRICKLANE_ENVIRONMENTS: "${n}" is not a valid environment name (lower-case letters and digits, starting with a letter, at most 16)`,
+      );
+    }
+  }
+  if (new Set(names).size !== names.length)
+    problems.push('BRICKLANE_ENVIRONMENTS: an environment is listed twice');
+  return names;
+}
+
 export function environmentByName(settings: Settings, name: string): EnvironmentSettings {
   const env = settings.environments.find((e) => e.name === name);
   if (!env) {
@@ -171,6 +205,7 @@ function readEnvironment(
         .filter(Boolean),
       timeoutInHours: Number(get('APPROVAL_TIMEOUT_HOURS') ?? '72'),
     },
+    boundaries: readBoundaries(values, name, project, problems),
   };
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {

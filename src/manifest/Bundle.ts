@@ -76,6 +76,17 @@ export interface ClusterItem {
   sha256: string;
   /** Keys (`initScripts.<path>`) of the bundle init scripts `spec` references; set by validation. */
   initScriptRefs?: string[];
+  /** Init scripts `spec` runs from outside the bundle (absent when none), for the operator's boundaries. */
+  externalInitScripts?: ExternalInitScript[];
+}
+
+/** An init script a cluster runs from a location the bundle does not deploy (volumes, DBFS, abfss, ...). */
+export interface ExternalInitScript {
+  /** Storage type: workspace, volumes, dbfs, abfss, file, s3, gcs. */
+  type: string;
+  destination: string;
+  /** JSON path of the destination in the bundle file, as the file spells it. */
+  path: string;
 }
 
 export interface JobItem {
@@ -94,6 +105,8 @@ export interface JobItem {
   sha256: string;
   /** Keys (`notebooks.<target>`) of the bundle notebooks the job runs; set by validation. */
   notebookRefs?: string[];
+  /** Init scripts the job's clusters run from outside the bundle (absent when none). */
+  externalInitScripts?: ExternalInitScript[];
 }
 
 export interface Bundle {

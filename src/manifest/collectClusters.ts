@@ -172,6 +172,7 @@ function readCluster(
     spec,
     sha256: sha256OfJson(spec),
     initScriptRefs: resolved.refs,
+    ...(resolved.external.length > 0 ? { externalInitScripts: resolved.external } : {}),
   };
   return { name, item };
 }

@@ -42,6 +42,7 @@ export function collectJobs(files: readonly BundleFile[], context: Omit<JobConte
       clusterRefs: job.clusterRefs,
       sha256: sha256OfJson(job.settings),
       notebookRefs: job.notebookRefs,
+      ...(job.externalInitScripts.length > 0 ? { externalInitScripts: job.externalInitScripts } : {}),
     });
   }
   out.jobs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

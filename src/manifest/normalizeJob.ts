@@ -2,7 +2,14 @@
 // Clusters are referenced by name (`existing_cluster_name`, or the seed's `existing_cluster_id`
 // holding a name) and stay names here: ids differ per workspace, so apply swaps them in. Relative
 // notebook paths become deployed workspace paths.
-import type { BundleOptions, Diagnostic, InitScriptItem, NotebookItem, WorkspaceFileItem } from './Bundle';
+import type {
+  BundleOptions,
+  Diagnostic,
+  ExternalInitScript,
+  InitScriptItem,
+  NotebookItem,
+  WorkspaceFileItem,
+} from './Bundle';
 import { convertSingleTaskJob, SINGLE_TASK_KEYS, TASK_TYPE_KEYS } from './convertSingleTaskJob';
 import { isRelativeReference, type ReferenceIndex } from './createReferenceIndex';
 import { diagnosticsFromZod } from './diagnosticsFromZod';
@@ -32,6 +39,8 @@ export interface NormalizedJob {
   settings?: Record<string, unknown>;
   clusterRefs: string[];
   notebookRefs: string[];
+  /** Init scripts the job's clusters run from outside the bundle. */
+  externalInitScripts: ExternalInitScript[];
   diagnostics: Diagnostic[];
 }
 
@@ -42,6 +51,7 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
   const diagnostics: Diagnostic[] = [];
   const clusterRefs = new Set<string>();
   const notebookRefs = new Set<string>();
+  const externalInitScripts: ExternalInitScript[] = [];
   let pathOf = jsonPath;
   const error = (at: Segments, code: string, summary: string): void => {
     diagnostics.push({
@@ -59,7 +69,7 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
       'JOB_INVALID',
       `must be one JSON object: the ${REFERENCE} request body, or the seed's 2.0 single-task form.`,
     );
-    return { clusterRefs: [], notebookRefs: [], diagnostics };
+    return { clusterRefs: [], notebookRefs: [], externalInitScripts, diagnostics };
   }
   const name = typeof raw['name'] === 'string' && /\S/.test(raw['name']) ? raw['name'] : undefined;
   if (name === undefined) {
@@ -122,6 +132,7 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
       pathOf,
     });
     diagnostics.push(...resolved.diagnostics);
+    externalInitScripts.push(...resolved.external);
     cluster['init_scripts'] = resolved.value;
   };
 
@@ -282,6 +293,7 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
     ...(valid ? { settings } : {}),
     clusterRefs: [...clusterRefs].sort(),
     notebookRefs: [...notebookRefs].sort(),
+    externalInitScripts,
     diagnostics,
   };
 }

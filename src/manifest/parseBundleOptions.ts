@@ -7,10 +7,24 @@ import { OPTIONS_FILE, type BundleFile, type BundleOptions, type Diagnostic } fr
 import { diagnosticsFromZod } from './diagnosticsFromZod';
 import { malformedJsonDiagnostic } from './malformedJsonDiagnostic';
 
-export const DEFAULT_NOTEBOOK_ROOT = '/Shared/bricklane';
-export const DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT = '/Shared/bricklane/init-scripts';
-/** Where the seed pipeline uploaded init scripts. */
+/** The project when BRICKLANE_PROJECT is not set (the seed's name). */
+export const DEFAULT_PROJECT = 'MyProject';
+/** Where the seed pipeline uploaded init scripts; cluster files may still name scripts there. */
 export const SEED_DBFS_INIT_SCRIPT_ROOT = 'dbfs:/init-scripts';
+
+/**
+ * The project's one deployment folder (the seed deployed one folder per project): where notebooks go when
+ * bricklane.json names no root, and the workspace root the operator allows by default.
+ */
+export function defaultNotebookRoot(project: string): string {
+  return `/Shared/${project}`;
+}
+
+function defaultInitScriptRoot(project: string, target: 'workspace' | 'dbfs'): string {
+  return target === 'dbfs'
+    ? `${SEED_DBFS_INIT_SCRIPT_ROOT}/${project}`
+    : `${defaultNotebookRoot(project)}/init-scripts`;
+}
 
 const optionsSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -46,7 +60,11 @@ export interface ParsedBundleOptions {
   diagnostics: Diagnostic[];
 }
 
-export function parseBundleOptions(file: BundleFile | undefined): ParsedBundleOptions {
+/** `project` (BRICKLANE_PROJECT) names the default folders. */
+export function parseBundleOptions(
+  file: BundleFile | undefined,
+  project: string = DEFAULT_PROJECT,
+): ParsedBundleOptions {
   const diagnostics: Diagnostic[] = [];
   const raw = readObject(file, diagnostics);
   const known: Record<string, unknown> = {};
@@ -87,12 +105,13 @@ export function parseBundleOptions(file: BundleFile | undefined): ParsedBundleOp
   const initScriptTarget = given.initScriptTarget ?? 'workspace';
   const options: BundleOptions = {
     notebookRoot:
-      checkedFolder('notebookRoot', given.notebookRoot, 'workspace', diagnostics) ?? DEFAULT_NOTEBOOK_ROOT,
+      checkedFolder('notebookRoot', given.notebookRoot, 'workspace', project, diagnostics) ??
+      defaultNotebookRoot(project),
     keepNotebookExtensions: given.keepNotebookExtensions ?? false,
     initScriptTarget,
     initScriptRoot:
-      checkedFolder('initScriptRoot', given.initScriptRoot, initScriptTarget, diagnostics) ??
-      (initScriptTarget === 'dbfs' ? SEED_DBFS_INIT_SCRIPT_ROOT : DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT),
+      checkedFolder('initScriptRoot', given.initScriptRoot, initScriptTarget, project, diagnostics) ??
+      defaultInitScriptRoot(project, initScriptTarget),
     clusterLifecycle: given.clusterLifecycle ?? 'terminate',
     prune: given.prune ?? false,
   };
@@ -124,21 +143,24 @@ function checkedFolder(
   key: 'notebookRoot' | 'initScriptRoot',
   value: string | undefined,
   kind: 'workspace' | 'dbfs',
+  project: string,
   diagnostics: Diagnostic[],
 ): string | undefined {
+  const workspaceExample =
+    key === 'notebookRoot' ? defaultNotebookRoot(project) : defaultInitScriptRoot(project, 'workspace');
   if (value === undefined) return undefined;
   const trimmed = value.length > 1 ? value.replace(/\/+$/, '') : value;
   const isDbfs = trimmed.startsWith('dbfs:/');
   const folder = isDbfs ? trimmed.slice('dbfs:'.length) : trimmed;
   let problem: string | undefined;
   if (key === 'notebookRoot' && isDbfs) {
-    problem = `must be a workspace folder such as ${DEFAULT_NOTEBOOK_ROOT}; notebooks cannot live in DBFS`;
+    problem = `must be a workspace folder such as ${workspaceExample}; notebooks cannot live in DBFS`;
   } else if (kind === 'workspace' && isDbfs) {
-    problem = `is a DBFS path, but initScriptTarget is "workspace"; set "initScriptTarget": "dbfs" or use a workspace folder such as ${DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT}`;
+    problem = `is a DBFS path, but initScriptTarget is "workspace"; set "initScriptTarget": "dbfs" or use a workspace folder such as ${workspaceExample}`;
   } else if (kind === 'dbfs' && !isDbfs) {
-    problem = `must be a dbfs:/ path when initScriptTarget is "dbfs" (the seed used ${SEED_DBFS_INIT_SCRIPT_ROOT})`;
+    problem = `must be a dbfs:/ path when initScriptTarget is "dbfs", such as ${defaultInitScriptRoot(project, 'dbfs')}`;
   } else if (!folder.startsWith('/')) {
-    problem = `must be an absolute workspace path such as ${key === 'notebookRoot' ? DEFAULT_NOTEBOOK_ROOT : DEFAULT_WORKSPACE_INIT_SCRIPT_ROOT}`;
+    problem = `must be an absolute workspace path such as ${workspaceExample}`;
   } else if (folder === '/') {
     problem = 'must name a folder below the root, not the root itself';
   } else if (

@@ -3,7 +3,7 @@
 // `dbfs:/init-scripts/setup.sh`) is rewritten to where bricklane deploys it, with the storage type
 // that location needs; anything absolute outside the bundle (volumes, abfss, file) passes through.
 // Cluster-scoped init scripts: https://learn.microsoft.com/azure/databricks/init-scripts/cluster-scoped
-import type { BundleOptions, Diagnostic, InitScriptItem } from './Bundle';
+import type { BundleOptions, Diagnostic, ExternalInitScript, InitScriptItem } from './Bundle';
 import { isRelativeReference, type ReferenceIndex } from './createReferenceIndex';
 import { jsonPath } from './jsonPath';
 import { SEED_DBFS_INIT_SCRIPT_ROOT } from './parseBundleOptions';
@@ -20,6 +20,8 @@ export interface ResolvedInitScripts {
   value: unknown;
   /** Keys of the bundle init scripts referenced. */
   refs: string[];
+  /** Locations outside the bundle the entries name, for the operator's boundaries (checkBoundaries.ts). */
+  external: ExternalInitScript[];
   diagnostics: Diagnostic[];
 }
 
@@ -31,7 +33,7 @@ export function resolveInitScripts(
   ctx: InitScriptContext,
 ): ResolvedInitScripts {
   const pathOf = ctx.pathOf ?? jsonPath;
-  const out: ResolvedInitScripts = { value, refs: [], diagnostics: [] };
+  const out: ResolvedInitScripts = { value, refs: [], external: [], diagnostics: [] };
   if (!Array.isArray(value)) return out; // the schema reports the wrong type
   const error = (segments: readonly PropertyKey[], code: string, summary: string): void => {
     out.diagnostics.push({ severity: 'error', code, file: ctx.file, path: pathOf(segments), summary });
@@ -73,6 +75,10 @@ export function resolveInitScripts(
     }
     const destinationPath = pathOf([...here, type, 'destination']);
     const label = `Init script ${JSON.stringify(destination)}`;
+    const external = (): unknown => {
+      out.external.push({ type, destination, path: destinationPath });
+      return entry;
+    };
 
     if (isRelativeReference(destination)) {
       const found = ctx.index.resolve(destination);
@@ -89,12 +95,13 @@ export function resolveInitScripts(
     if (already && type === deployType) return deployed(already);
     const seedPrefix = `${SEED_DBFS_INIT_SCRIPT_ROOT}/`;
     const ownPrefix = `${ctx.options.initScriptRoot}/`;
-    const prefix = destination.startsWith(seedPrefix)
-      ? seedPrefix
-      : destination.startsWith(ownPrefix)
-        ? ownPrefix
+    // The bundle's own root first: the default DBFS root (dbfs:/init-scripts/<project>) is inside the seed's.
+    const prefix = destination.startsWith(ownPrefix)
+      ? ownPrefix
+      : destination.startsWith(seedPrefix)
+        ? seedPrefix
         : undefined;
-    if (prefix === undefined) return entry;
+    if (prefix === undefined) return external();
     const found = ctx.index.resolve(destination.slice(prefix.length));
     if (found.kind === 'found') return deployed(found.item);
     out.diagnostics.push({
@@ -104,7 +111,7 @@ export function resolveInitScripts(
       path: destinationPath,
       summary: `${label} is in ${prefix.slice(0, -1)}, where init scripts are deployed, but init-scripts/ has no such script (found: ${known}); it is left unchanged — add the script to init-scripts/ or correct the name.`,
     });
-    return entry;
+    return external();
   });
   out.refs = [...new Set(out.refs)].sort();
   return out;

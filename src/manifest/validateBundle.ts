@@ -16,11 +16,16 @@ import { collectClusters } from './collectClusters';
 import { collectJobs } from './collectJobs';
 import { collectWorkspaceItems } from './collectWorkspaceItems';
 import { createReferenceIndex } from './createReferenceIndex';
-import { parseBundleOptions } from './parseBundleOptions';
+import { DEFAULT_PROJECT, parseBundleOptions } from './parseBundleOptions';
 
-export function validateBundle(root: string, entries: readonly BundleEntry[]): LoadResult {
+/** `project` (BRICKLANE_PROJECT) names the default deployment folder. */
+export function validateBundle(
+  root: string,
+  entries: readonly BundleEntry[],
+  project: string = DEFAULT_PROJECT,
+): LoadResult {
   const layout = classifyEntries(entries);
-  const { options, diagnostics: optionDiagnostics } = parseBundleOptions(layout.optionsFile);
+  const { options, diagnostics: optionDiagnostics } = parseBundleOptions(layout.optionsFile, project);
   const items = collectWorkspaceItems(layout.initScripts, layout.notebookFiles, options);
   const initScriptIndex = createReferenceIndex<InitScriptItem>('init-scripts', items.initScripts);
   const clusters = collectClusters(layout.clusterFiles, options, items.initScripts, initScriptIndex);

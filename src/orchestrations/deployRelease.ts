@@ -72,6 +72,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     const inspected = yield* callStep<InspectBundleResult>(context, ACTIVITIES.inspectBundle, {
       releaseId: input.releaseId,
       bundleId,
+      environments: input.environments,
     });
     if (!inspected.valid) {
       // The first few are on the status; inspectBundle stored them all for the status page.

@@ -30,6 +30,8 @@ export interface LoadBundleOptions {
    * sources/materializeBundle.ts): used instead of hashing the files again.
    */
   digests?: readonly { path: string; size: number; sha256: string }[];
+  /** BRICKLANE_PROJECT: names the default deployment folder, /Shared/<project> (validateBundle). */
+  project?: string;
 }
 
 export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<LoadResult> {
@@ -52,7 +54,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   const entries = await mapConcurrently(listed, CONCURRENT_READS, (entry): Promise<BundleEntry> =>
     entry.type === 'file' ? readFileEntry(root, entry.path, known.get(entry.path)) : Promise.resolve(entry),
   );
-  return validateBundle(root, entries);
+  return validateBundle(root, entries, options.project);
 }
 
 /** Every entry of the known folders; anything else at the top level is listed but not walked. */

@@ -7,11 +7,16 @@ import { materializeBundle } from '../../sources/materializeBundle';
 
 const cache = new Map<string, Promise<LoadResult>>();
 
-export function loadStagedBundle(storage: ReleaseStorage, bundleId: string): Promise<LoadResult> {
+/** `project` (BRICKLANE_PROJECT, one per app) names the bundle's default deployment folder. */
+export function loadStagedBundle(
+  storage: ReleaseStorage,
+  bundleId: string,
+  project: string,
+): Promise<LoadResult> {
   let pending = cache.get(bundleId);
   if (!pending) {
     pending = materializeBundle(storage, bundleId).then(({ dir, files }) =>
-      loadBundle(dir, { digests: files }),
+      loadBundle(dir, { digests: files, project }),
     );
     pending.catch(() => cache.delete(bundleId));
     cache.set(bundleId, pending);
@@ -19,8 +24,12 @@ export function loadStagedBundle(storage: ReleaseStorage, bundleId: string): Pro
   return pending;
 }
 
-export async function requireStagedBundle(storage: ReleaseStorage, bundleId: string): Promise<Bundle> {
-  const loaded = await loadStagedBundle(storage, bundleId);
+export async function requireStagedBundle(
+  storage: ReleaseStorage,
+  bundleId: string,
+  project: string,
+): Promise<Bundle> {
+  const loaded = await loadStagedBundle(storage, bundleId, project);
   if (!loaded.bundle) throw new Error(`bundle ${bundleId} is invalid; validateBundle reports why`);
   return loaded.bundle;
 }

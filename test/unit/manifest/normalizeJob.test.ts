@@ -42,7 +42,7 @@ describe('the seed 2.0 single-task form', () => {
         {
           task_key: 'Nightly_ETL',
           existing_cluster_name: 'Small',
-          notebook_task: { notebook_path: '/Shared/bricklane/etl/ingest', base_parameters: { mode: 'full' } },
+          notebook_task: { notebook_path: '/Shared/MyProject/etl/ingest', base_parameters: { mode: 'full' } },
           libraries: [{ pypi: { package: 'requests==2.32.3' } }],
           timeout_seconds: 3600,
           max_retries: 2,
@@ -52,7 +52,7 @@ describe('the seed 2.0 single-task form', () => {
       ],
     });
     expect(job.clusterRefs).toEqual(['Small']);
-    expect(job.notebookRefs).toEqual(['notebooks./Shared/bricklane/etl/ingest']);
+    expect(job.notebookRefs).toEqual(['notebooks./Shared/MyProject/etl/ingest']);
   });
 
   it('keeps a new_cluster on the task', () => {
@@ -65,7 +65,7 @@ describe('the seed 2.0 single-task form', () => {
       {
         task_key: 'adhoc',
         new_cluster: SMALL_CLUSTER,
-        notebook_task: { notebook_path: '/Shared/bricklane/etl/report' },
+        notebook_task: { notebook_path: '/Shared/MyProject/etl/report' },
       },
     ]);
     expect(job.clusterRefs).toEqual([]);
@@ -111,13 +111,13 @@ describe('the 2.1 multi-task form', () => {
       {
         task_key: 'transform',
         existing_cluster_name: 'Small',
-        notebook_task: { notebook_path: '/Shared/bricklane/etl/report' },
+        notebook_task: { notebook_path: '/Shared/MyProject/etl/report' },
       },
       {
         task_key: 'report',
         depends_on: [{ task_key: 'transform' }],
         job_cluster_key: 'report',
-        notebook_task: { notebook_path: '/Shared/bricklane/etl/ingest' },
+        notebook_task: { notebook_path: '/Shared/MyProject/etl/ingest' },
       },
       {
         task_key: 'ml',
@@ -144,7 +144,7 @@ describe('the 2.1 multi-task form', () => {
       {
         task_key: 'a',
         existing_cluster_id: '0123-456789-abcdefgh',
-        notebook_task: { notebook_path: '/Shared/bricklane/etl/ingest' },
+        notebook_task: { notebook_path: '/Shared/MyProject/etl/ingest' },
       },
     ]);
     expect(job.clusterRefs).toEqual([]);
@@ -175,7 +175,7 @@ describe('the 2.1 multi-task form', () => {
           task: {
             task_key: 'each_inner',
             existing_cluster_name: 'Small',
-            notebook_task: { notebook_path: '/Shared/bricklane/etl/ingest' },
+            notebook_task: { notebook_path: '/Shared/MyProject/etl/ingest' },
           },
         },
       },
@@ -212,12 +212,12 @@ describe('bundle-relative notebook paths', () => {
   };
 
   it.each([
-    ['notebooks/etl/ingest.py', '/Shared/bricklane/etl/ingest'],
-    ['etl/ingest.py', '/Shared/bricklane/etl/ingest'],
-    ['etl/ingest', '/Shared/bricklane/etl/ingest'],
-    ['./etl/ingest', '/Shared/bricklane/etl/ingest'],
-    ['notebooks/etl/ingest', '/Shared/bricklane/etl/ingest'],
-    ['./notebooks/etl/../etl/report.sql', '/Shared/bricklane/etl/report'],
+    ['notebooks/etl/ingest.py', '/Shared/MyProject/etl/ingest'],
+    ['etl/ingest.py', '/Shared/MyProject/etl/ingest'],
+    ['etl/ingest', '/Shared/MyProject/etl/ingest'],
+    ['./etl/ingest', '/Shared/MyProject/etl/ingest'],
+    ['notebooks/etl/ingest', '/Shared/MyProject/etl/ingest'],
+    ['./notebooks/etl/../etl/report.sql', '/Shared/MyProject/etl/report'],
     ['/Shared/elsewhere/nb', '/Shared/elsewhere/nb'],
     ['/Workspace/Users/a@b.c/nb', '/Workspace/Users/a@b.c/nb'],
   ])('%s -> %s', (notebookPath, expected) => {
@@ -254,7 +254,7 @@ describe('bundle-relative notebook paths', () => {
       {
         task_key: 'py',
         existing_cluster_name: 'Small',
-        spark_python_task: { python_file: '/Shared/bricklane/tools/run.pyw' },
+        spark_python_task: { python_file: '/Shared/MyProject/tools/run.pyw' },
       },
     ]);
   });

@@ -9,10 +9,10 @@ describe('parseBundleOptions', () => {
   it('defaults to the seed behaviour when bricklane.json is absent', () => {
     expect(parseBundleOptions(undefined)).toEqual({
       options: {
-        notebookRoot: '/Shared/bricklane',
+        notebookRoot: '/Shared/MyProject',
         keepNotebookExtensions: false,
         initScriptTarget: 'workspace',
-        initScriptRoot: '/Shared/bricklane/init-scripts',
+        initScriptRoot: '/Shared/MyProject/init-scripts',
         clusterLifecycle: 'terminate',
         prune: false,
       },
@@ -34,7 +34,7 @@ describe('parseBundleOptions', () => {
         notebookRoot: '/Users/ci/project',
         keepNotebookExtensions: true,
         initScriptTarget: 'dbfs',
-        initScriptRoot: 'dbfs:/init-scripts',
+        initScriptRoot: 'dbfs:/init-scripts/MyProject',
         clusterLifecycle: 'running',
         prune: true,
       },

@@ -404,7 +404,7 @@ const RULES: RuleCase[] = [
     name: 'a.py and a.sql deploy to the same path',
     entries: [file('notebooks/a.py'), file('notebooks/a.sql')],
     code: 'TARGET_PATH_COLLISION',
-    says: ['notebooks/a.py', 'notebooks/a.sql', '/Shared/bricklane/a'],
+    says: ['notebooks/a.py', 'notebooks/a.sql', '/Shared/MyProject/a'],
   },
   {
     name: 'a workspace file and a notebook deploy to the same path',
@@ -417,7 +417,7 @@ const RULES: RuleCase[] = [
     entries: [file('notebooks/etl.py'), file('notebooks/etl/ingest.py')],
     code: 'TARGET_PATH_COLLISION',
     file: 'notebooks/etl.py',
-    says: ['/Shared/bricklane/etl', 'folder', 'notebooks/etl/ingest.py'],
+    says: ['/Shared/MyProject/etl', 'folder', 'notebooks/etl/ingest.py'],
   },
   {
     name: 'source notebook over 10 MiB',
@@ -600,21 +600,21 @@ describe('validateBundle items', () => {
     ]);
     expect(result.diagnostics).toEqual([]);
     expect(result.bundle?.notebooks.map((n) => [n.key, n.format, n.language])).toEqual([
-      ['notebooks./Shared/bricklane/a/etl', 'SOURCE', 'PYTHON'],
-      ['notebooks./Shared/bricklane/a/explore', 'JUPYTER', undefined],
-      ['notebooks./Shared/bricklane/a/job', 'SOURCE', 'SCALA'],
-      ['notebooks./Shared/bricklane/a/model', 'SOURCE', 'R'],
-      ['notebooks./Shared/bricklane/a/query', 'SOURCE', 'SQL'],
-      ['notebooks./Shared/bricklane/a/stats', 'SOURCE', 'R'],
+      ['notebooks./Shared/MyProject/a/etl', 'SOURCE', 'PYTHON'],
+      ['notebooks./Shared/MyProject/a/explore', 'JUPYTER', undefined],
+      ['notebooks./Shared/MyProject/a/job', 'SOURCE', 'SCALA'],
+      ['notebooks./Shared/MyProject/a/model', 'SOURCE', 'R'],
+      ['notebooks./Shared/MyProject/a/query', 'SOURCE', 'SQL'],
+      ['notebooks./Shared/MyProject/a/stats', 'SOURCE', 'R'],
     ]);
     expect(result.bundle?.files.map((f) => f.target)).toEqual([
-      '/Shared/bricklane/Makefile',
-      '/Shared/bricklane/a/conf.yml',
-      '/Shared/bricklane/a/data.csv',
-      '/Shared/bricklane/a/lib-1.0-py3-none-any.whl',
-      '/Shared/bricklane/a/notes.txt',
+      '/Shared/MyProject/Makefile',
+      '/Shared/MyProject/a/conf.yml',
+      '/Shared/MyProject/a/data.csv',
+      '/Shared/MyProject/a/lib-1.0-py3-none-any.whl',
+      '/Shared/MyProject/a/notes.txt',
     ]);
-    expect(result.bundle?.files[0]?.key).toBe('files./Shared/bricklane/Makefile');
+    expect(result.bundle?.files[0]?.key).toBe('files./Shared/MyProject/Makefile');
   });
 
   it('keeps notebook extensions when asked, which also avoids the a.py/a.sql collision', () => {
@@ -630,18 +630,18 @@ describe('validateBundle items', () => {
     ]);
   });
 
-  it('places init scripts under the workspace root by default, and under dbfs:/init-scripts when asked', () => {
+  it("places init scripts under the workspace root by default, and under the project's dbfs:/init-scripts folder when asked", () => {
     const workspace = validate(baseEntries()).bundle;
     expect(workspace?.initScripts).toEqual([
       expect.objectContaining({
         key: 'initScripts.setup.sh',
         source: 'init-scripts/setup.sh',
-        target: '/Shared/bricklane/init-scripts/setup.sh',
+        target: '/Shared/MyProject/init-scripts/setup.sh',
       }),
     ]);
     const dbfs = validate([...baseEntries(), json('bricklane.json', { initScriptTarget: 'dbfs' })]).bundle;
-    expect(dbfs?.initScripts[0]?.target).toBe('dbfs:/init-scripts/setup.sh');
-    expect(dbfs?.options.initScriptRoot).toBe('dbfs:/init-scripts');
+    expect(dbfs?.initScripts[0]?.target).toBe('dbfs:/init-scripts/MyProject/setup.sh');
+    expect(dbfs?.options.initScriptRoot).toBe('dbfs:/init-scripts/MyProject');
   });
 
   it('detects an init script colliding with a notebook folder when both live in the workspace', () => {
@@ -669,8 +669,8 @@ describe('validateBundle items', () => {
     const backward = validate([...entries].reverse()).bundle;
     expect(forward?.clusters.map((c) => c.key)).toEqual(['clusters.Alpha', 'clusters.Zulu']);
     expect(forward?.notebooks.map((c) => c.key)).toEqual([
-      'notebooks./Shared/bricklane/a',
-      'notebooks./Shared/bricklane/b',
+      'notebooks./Shared/MyProject/a',
+      'notebooks./Shared/MyProject/b',
     ]);
     expect(backward).toEqual(forward);
   });
@@ -684,8 +684,8 @@ describe('init script references', () => {
     expect(errors(result)).toEqual([]);
     return result.bundle?.clusters.find((c) => c.name === 'ML')?.spec['init_scripts'];
   };
-  const WORKSPACE = { workspace: { destination: '/Shared/bricklane/init-scripts/setup.sh' } };
-  const DBFS = { dbfs: { destination: 'dbfs:/init-scripts/setup.sh' } };
+  const WORKSPACE = { workspace: { destination: '/Shared/MyProject/init-scripts/setup.sh' } };
+  const DBFS = { dbfs: { destination: 'dbfs:/init-scripts/MyProject/setup.sh' } };
 
   it.each([
     ['bundle-relative path', { workspace: { destination: 'init-scripts/setup.sh' } }, {}, WORKSPACE],
@@ -698,7 +698,13 @@ describe('init script references', () => {
       { initScriptTarget: 'dbfs' },
       DBFS,
     ],
-    ["the seed's dbfs location, dbfs target", DBFS, { initScriptTarget: 'dbfs' }, DBFS],
+    [
+      "the seed's dbfs location, dbfs target",
+      { dbfs: { destination: 'dbfs:/init-scripts/setup.sh' } },
+      { initScriptTarget: 'dbfs' },
+      DBFS,
+    ],
+    ['the deployed dbfs location itself', DBFS, { initScriptTarget: 'dbfs' }, DBFS],
     [
       'a custom workspace root',
       { workspace: { destination: 'setup.sh' } },

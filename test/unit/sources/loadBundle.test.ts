@@ -15,10 +15,10 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
     expect(diagnostics).toEqual([]);
     expect(bundle?.root).toBe(join(ROOT, 'artifacts'));
     expect(bundle?.options).toEqual({
-      notebookRoot: '/Shared/bricklane-sample',
+      notebookRoot: '/Shared/MyProject',
       keepNotebookExtensions: false,
       initScriptTarget: 'workspace',
-      initScriptRoot: '/Shared/bricklane-sample/init-scripts',
+      initScriptRoot: '/Shared/MyProject/init-scripts',
       clusterLifecycle: 'terminate',
       prune: false,
     });
@@ -32,21 +32,21 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
     expect(bundle?.clusters.map((c) => c.key)).toEqual(['clusters.ML', 'clusters.Medium', 'clusters.Small']);
     expect(bundle?.jobs.map((j) => j.key)).toEqual(['jobs.daily_report', 'jobs.nightly_etl']);
     expect(bundle?.notebooks.map((n) => [n.target, n.format, n.language ?? null])).toEqual([
-      ['/Shared/bricklane-sample/analysis/explore', 'JUPYTER', null],
-      ['/Shared/bricklane-sample/analysis/summary', 'SOURCE', 'R'],
-      ['/Shared/bricklane-sample/etl/ingest', 'SOURCE', 'PYTHON'],
-      ['/Shared/bricklane-sample/etl/transform', 'SOURCE', 'SQL'],
-      ['/Shared/bricklane-sample/reports/daily', 'SOURCE', 'SCALA'],
-      ['/Shared/bricklane-sample/shared/utils', 'SOURCE', 'PYTHON'],
+      ['/Shared/MyProject/analysis/explore', 'JUPYTER', null],
+      ['/Shared/MyProject/analysis/summary', 'SOURCE', 'R'],
+      ['/Shared/MyProject/etl/ingest', 'SOURCE', 'PYTHON'],
+      ['/Shared/MyProject/etl/transform', 'SOURCE', 'SQL'],
+      ['/Shared/MyProject/reports/daily', 'SOURCE', 'SCALA'],
+      ['/Shared/MyProject/shared/utils', 'SOURCE', 'PYTHON'],
     ]);
-    expect(bundle?.files.map((f) => f.target)).toEqual(['/Shared/bricklane-sample/config/settings.yml']);
+    expect(bundle?.files.map((f) => f.target)).toEqual(['/Shared/MyProject/config/settings.yml']);
   });
 
   it('resolves the references of the sample jobs and clusters', async () => {
     const { bundle } = await loadBundle(join(ROOT, 'artifacts'));
     const ml = bundle?.clusters.find((c) => c.name === 'ML');
     expect(ml?.spec['init_scripts']).toEqual([
-      { workspace: { destination: '/Shared/bricklane-sample/init-scripts/install-libs.sh' } },
+      { workspace: { destination: '/Shared/MyProject/init-scripts/install-libs.sh' } },
     ]);
     const nightly = bundle?.jobs.find((j) => j.name === 'nightly_etl');
     expect(nightly?.clusterRefs).toEqual(['Small']);
@@ -54,7 +54,7 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
       expect.objectContaining({
         task_key: 'nightly_etl',
         existing_cluster_name: 'Small',
-        notebook_task: expect.objectContaining({ notebook_path: '/Shared/bricklane-sample/etl/ingest' }),
+        notebook_task: expect.objectContaining({ notebook_path: '/Shared/MyProject/etl/ingest' }),
       }),
     ]);
     const daily = bundle?.jobs.find((j) => j.name === 'daily_report');
@@ -103,15 +103,17 @@ describe('loadBundle on fixtures', () => {
     for (const d of diagnostics) expect(d.summary.length).toBeGreaterThan(20);
   });
 
-  it('loads a seed-style bundle with dbfs init scripts, warning about pipeline folders', async () => {
+  it("loads a seed-style bundle, pointing the seed's dbfs init scripts at the deployed ones, warning about pipeline folders", async () => {
     const { bundle, diagnostics } = await loadBundle(join(FIXTURES, 'seed-style'));
     expect(diagnostics.map((d) => [d.severity, d.code, d.file])).toEqual([
       ['warning', 'BUNDLE_ENTRY_IGNORED', 'azure-pipelines.yml'],
       ['warning', 'BUNDLE_ENTRY_IGNORED', 'pipeline-scripts'],
     ]);
-    expect(bundle?.initScripts.map((s) => s.target)).toEqual(['dbfs:/init-scripts/cluster-init.sh']);
+    expect(bundle?.initScripts.map((s) => s.target)).toEqual([
+      '/Shared/MyProject/init-scripts/cluster-init.sh',
+    ]);
     expect(bundle?.clusters[0]?.spec['init_scripts']).toEqual([
-      { dbfs: { destination: 'dbfs:/init-scripts/cluster-init.sh' } },
+      { workspace: { destination: '/Shared/MyProject/init-scripts/cluster-init.sh' } },
     ]);
     expect(bundle?.jobs[0]?.settings).toEqual({
       name: 'MyProject Job',
@@ -120,7 +122,7 @@ describe('loadBundle on fixtures', () => {
         {
           task_key: 'MyProject_Job',
           existing_cluster_name: 'Small',
-          notebook_task: { notebook_path: '/Users/MyProject/MyProject/hello' },
+          notebook_task: { notebook_path: '/Shared/MyProject/MyProject/hello' },
           timeout_seconds: 600,
           max_retries: 1,
         },
@@ -238,7 +240,7 @@ describe('loadBundle on the file system', () => {
     const { bundle, diagnostics } = await loadBundle(dir);
     expect(diagnostics).toEqual([]);
     expect(bundle).toMatchObject({ initScripts: [], clusters: [], notebooks: [], files: [], jobs: [] });
-    expect(bundle?.options.notebookRoot).toBe('/Shared/bricklane');
+    expect(bundle?.options.notebookRoot).toBe('/Shared/MyProject');
   });
 });
 
