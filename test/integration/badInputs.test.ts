@@ -14,6 +14,7 @@ import {
   basic,
   decide,
   deliverToGitHubWebhook,
+  getReleaseById,
   githubPush,
   hmac,
   inHours,
@@ -27,6 +28,7 @@ import {
   type Payload,
 } from './badInputs/deliveries';
 import { loadSettingsFrom, uploadArchive, validateEntries } from './badInputs/inputRunners';
+import { zeroTarGz } from './badInputs/zeroBombs';
 import { deletionExample, tagPushExample } from '../fixtures/webhooks/githubExamples';
 
 let world: BadInputWorld;
@@ -363,6 +365,35 @@ const ROWS: BadInputRow[] = [
   },
   {
     area: 'webhook',
+    name: 'finding: Azure Repos: a project named ".." (the fetch URL would leave the organization)',
+    arrange: azureRepos({ body: gitPush((p) => (p.resource.repository.project.name = '..')) }),
+    expected: { status: 400, says: /resource\.repository\.project\.name/ },
+  },
+  {
+    area: 'webhook',
+    name: 'Azure Repos: a project named "."',
+    arrange: azureRepos({ body: gitPush((p) => (p.resource.repository.project.name = '.')) }),
+    expected: { status: 400, says: /resource\.repository\.project\.name/ },
+  },
+  {
+    area: 'webhook',
+    name: 'finding: Azure Repos: project "https:" with repository "//evil.example/_git/x"',
+    arrange: azureRepos({
+      body: gitPush((p) => {
+        p.resource.repository.project.name = 'https:';
+        p.resource.repository.name = '//evil.example/_git/x';
+      }),
+    }),
+    expected: { status: 400, says: /resource\.repository\.project\.name: \\"https:\\" must not contain/ },
+  },
+  {
+    area: 'webhook',
+    name: 'Azure Repos: a repository named ".."',
+    arrange: azureRepos({ body: gitPush((p) => (p.resource.repository.name = '..')) }),
+    expected: { status: 400, says: /resource\.repository\.name/ },
+  },
+  {
+    area: 'webhook',
     name: 'Azure Repos: text that is not JSON',
     arrange: azureRepos({ body: Buffer.from('{"eventType": "git.push",') }),
     expected: { status: 400, says: /the body is not JSON/ },
@@ -539,6 +570,19 @@ const ROWS: BadInputRow[] = [
       says: /requestedBy=function key holder$/,
       never: /ceo@contoso/,
     },
+  },
+  {
+    area: 'operator API',
+    name: 'finding: GET /api/releases/{id} of a release recorded with project "https:" and repository "//evil.example/_git/x" links nowhere but the organization',
+    arrange: (w) => {
+      releaseWaiting(w, 'rel-evil-link', 'qa', {}, undefined, {
+        kind: 'azureRepos',
+        commit: 'a1b2c3d4e5f6',
+        repository: 'https:////evil.example/_git/x',
+      });
+      return () => getReleaseById(w, 'rel-evil-link');
+    },
+    expected: { status: 200, says: /rel-evil-link/, never: /\[link [^\]]*evil\.example/ },
   },
 
   // ── Approval links ────────────────────────────────────────────────────────────────────────────────
@@ -906,7 +950,21 @@ const ROWS: BadInputRow[] = [
       () => zipArchive([{ name: 'zeros.bin', data: Buffer.alloc(MB), declaredSize: 2 ** 31 }]),
       'u.zip',
     ),
-    expected: { code: 'TooLarge', says: /unpacks to more than 1073741824 bytes/ },
+    expected: { code: 'TooLarge', says: /unpacks to more than \d+ bytes/ },
+  },
+  {
+    area: 'archive',
+    name: 'finding: one 512 MiB entry from a 0.5 MB archive',
+    pending: 'Part G (uploads: the per-entry limit follows the largest deployable file)',
+    arrange: archive(() => zeroTarGz(1, 512)),
+    expected: { code: 'TooLarge', says: /"zeros-0\.bin" unpacks to more than \d+ bytes/ },
+  },
+  {
+    area: 'archive',
+    name: 'finding: a 1 MB upload that unpacks to 1 GiB in 8 MiB files (the 850x bomb)',
+    pending: 'Part G (uploads: uncompressed size bounded as a ratio to the upload)',
+    arrange: archive(() => zeroTarGz(128, 8)),
+    expected: { code: 'TooLarge', says: /times the archive's \d+ bytes/ },
   },
 
   // ── Bundles ───────────────────────────────────────────────────────────────────────────────────────
@@ -1081,7 +1139,11 @@ describe('bad inputs: refused, and nothing started, decided or written', () => {
     expect(new Set(ROWS.map((r) => r.name)).size).toBe(ROWS.length);
   });
 
-  it.each(ROWS.map((row) => [`${row.area}: ${row.name}`, row] as const))('%s', async (_name, row) => {
+  for (const row of ROWS.filter((r) => r.pending !== undefined))
+    it.todo(`${row.area}: ${row.name} (${row.pending})`);
+
+  const ready = ROWS.filter((r) => r.pending === undefined);
+  it.each(ready.map((row) => [`${row.area}: ${row.name}`, row] as const))('%s', async (_name, row) => {
     const deliver = await row.arrange(world);
     const before = await world.traces();
     const refusal = await deliver();

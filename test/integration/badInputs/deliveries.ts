@@ -124,11 +124,20 @@ export async function postRelease(
   );
 }
 
-export async function getReleaseById(world: BadInputWorld, id: string): Promise<Refusal> {
+/** GET /api/releases/{id}, as a browser asks for it (HTML) unless `accept` says otherwise. */
+export async function getReleaseById(
+  world: BadInputWorld,
+  id: string,
+  { accept = 'text/html', query = '' }: { accept?: string; query?: string } = {},
+): Promise<Refusal> {
   return refusalOf(
     await world.call(
       getReleaseOptions,
-      { method: 'GET', url: `${PUBLIC_URL}/api/releases/${encodeURIComponent(id)}` },
+      {
+        method: 'GET',
+        url: `${PUBLIC_URL}/api/releases/${encodeURIComponent(id)}${query}`,
+        headers: { accept },
+      },
       { id },
     ),
   );
@@ -147,13 +156,19 @@ export function releaseWaiting(
   environment: string,
   claims: Partial<ApprovalClaims> = {},
   keys: string[] = [SIGNING_KEY],
+  source: ReleaseStatus['source'] = {
+    kind: 'github',
+    commit: 'a1b2c3d',
+    ref: 'refs/heads/main',
+    repository: 'contoso/etl',
+  },
 ): string {
   const expiresAt = claims.expiresAt ?? inHours(72);
   const counts = { create: 1, update: 0, unchanged: 0, delete: 0, drift: 0 };
   const status: ReleaseStatus = {
     releaseId,
     bundleId: 'b'.repeat(64),
-    source: { kind: 'github', commit: 'a1b2c3d', ref: 'refs/heads/main', repository: 'contoso/etl' },
+    source,
     state: 'waiting',
     startedAt: '2026-12-04T09:00:00Z',
     stages: [
