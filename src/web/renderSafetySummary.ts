@@ -39,23 +39,19 @@ export function renderSafetySummary(plan: Pick<DeployPlan, 'steps'> | undefined)
     const changes = summary.changes.filter((c) => c.topic === topic);
     if (changes.length > 0) parts.push(group(TOPIC_LABELS[topic], topic, changes.map(renderChange)));
   }
-  if (summary.deletes.length > 0) {
-    parts.push(
-      group(
-        'Deleted',
-        'delete',
-        summary.deletes.map((s) => stepLine(s, 'delete')),
-      ),
-    );
-  }
-  if (summary.adoptions.length > 0) {
-    parts.push(
-      group(
-        'Adopted (exists in the workspace, not deployed by bricklane; overwritten)',
-        'adopt',
-        summary.adoptions.map((s) => stepLine(s, 'adopt')),
-      ),
-    );
+  const stepGroups: Array<[string, string, PlanStep[]]> = [
+    ['Deleted', 'delete', summary.deletes],
+    ['Adopted (exists in the workspace, not deployed by bricklane; overwritten)', 'adopt', summary.adoptions],
+  ];
+  for (const [title, action, steps] of stepGroups) {
+    if (steps.length > 0)
+      parts.push(
+        group(
+          title,
+          action,
+          steps.map((s) => stepLine(s, action)),
+        ),
+      );
   }
   if (summary.cut.length > 0) {
     parts.push(
