@@ -21,6 +21,7 @@ import { githubWebhookOptions } from './functions/githubWebhook';
 import { listReleasesOptions } from './functions/listReleases';
 import { startReleaseOptions } from './functions/startRelease';
 import { startReleaseFromBlobOptions } from './functions/startReleaseFromBlob';
+import { viewReleaseOptions } from './functions/viewRelease';
 import { deployEnvironment } from './orchestrations/deployEnvironment';
 import { deployRelease } from './orchestrations/deployRelease';
 
@@ -39,6 +40,7 @@ df.app.activity(ACTIVITIES.stageSource, stageSourceOptions);
 app.http('startRelease', startReleaseOptions);
 app.http('listReleases', listReleasesOptions);
 app.http('getRelease', getReleaseOptions);
+app.http('viewRelease', viewReleaseOptions);
 app.http('approvalPage', approvalPageOptions);
 app.http('approvalDecision', approvalDecisionOptions);
 app.http('githubWebhook', githubWebhookOptions);

@@ -121,8 +121,18 @@ function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
 
 /** A release id as the Durable extension accepts it (a link's id is used as an instance id). */
 function isReleaseId(r: unknown): r is string {
-  return typeof r === 'string' && r.length <= MAX_RELEASE_ID_LENGTH && instanceIdProblem(r) === undefined;
+  return typeof r === 'string' && releaseIdProblem(r) === undefined;
 }
+
+/** What is wrong with a release id from a request (a link, a route), or undefined. */
+export function releaseIdProblem(id: string): string | undefined {
+  if (id.length > MAX_RELEASE_ID_LENGTH)
+    return `a release id has at most ${MAX_RELEASE_ID_LENGTH} characters`;
+  return instanceIdProblem(id);
+}
+
+/** The rule releaseIdProblem checks, for 400 answers. */
+export const RELEASE_ID_RULE = `1 to 128 characters, none of / \\ # ? or control characters, not starting with @`;
 
 function isExpiry(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x > 0;

@@ -4,7 +4,7 @@
 // Registration (src/index.ts): app.http('approvalPage', approvalPage)
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { approvalWaitId } from '../approvals/approvalToken';
+import { approvalWaitId, createViewToken, viewUrl } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { htmlResponse } from '../web/responses';
@@ -52,6 +52,14 @@ export async function approvalPage(
     }),
     // Entra ID is the sign-in provider; Easy Auth brings the user back to this page afterwards.
     signInUrl: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(path)}`,
+    // A view link that lasts as long as this approval link: whoever holds one may read the other.
+    statusUrl: viewUrl(
+      s.settings.publicUrl,
+      createViewToken(
+        { releaseId: claims.releaseId, expiresAt: claims.expiresAt },
+        s.settings.approvalSigningKeys,
+      ),
+    ),
   });
   // Its form posts back here, and the POST refuses `Origin: null`, which browsers send for a page served
   // with no-referrer (approvalDecision, isCrossSite). same-origin still sends no Referer to anyone else.

@@ -1,13 +1,23 @@
 // I/O (HTTP trigger): GET /api/releases/{id} — a release's status: each stage's state, plan summary,
 // approval (with the signed approval link while it waits), outcome and timings. JSON by default; the HTML
-// status page when the caller's Accept prefers text/html (a browser) or `?format=html`. An invalid bundle's
+// status page when the caller's Accept prefers text/html (a browser) or `?format=html`. The route takes the
+// function key (operators and CI); the page's own links never carry it: they are signed view links
+// (viewRelease), so the key stays out of browser history beyond the URL the operator typed. An invalid bundle's
 // custom status has only its first diagnostics (16 KB limit); both answers carry the full stored list.
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { appServices } from '../services/appServices';
 import { findOrchestration } from '../azure/findOrchestration';
 import { readBundleDiagnostics } from '../azure/ReleaseStorage';
-import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
+import {
+  approvalUrl,
+  createApprovalToken,
+  createViewToken,
+  RELEASE_ID_RULE,
+  releaseIdProblem,
+  VIEW_LINK_TTL_IN_SECONDS,
+  viewUrl,
+} from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import type { DeployPlan } from '../planning/DeployPlan';
 import { htmlResponse, messageResponse, prefersHtml, renderReleaseMissingPage } from '../web/responses';
@@ -22,40 +32,81 @@ export async function getRelease(
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const id = request.params.id ?? '';
+  const problem = releaseIdProblem(id);
+  if (problem !== undefined) {
+    return {
+      status: 400,
+      jsonBody: { error: `id: ${problem}`, field: 'id', rule: RELEASE_ID_RULE },
+      headers: VARY,
+    };
+  }
+  return answerRelease(request, context, id, { approvalLinks: true });
+}
+
+/** Who is looking: the function-key route shows approval links; a view link's page withholds them. */
+export interface ReleaseAccess {
+  approvalLinks: boolean;
+  /** The view link the page was opened with, when it was (its JSON link reuses it). */
+  viewToken?: string;
+}
+
+/** The release as JSON or as its status page (shared by getRelease and viewRelease). */
+export async function answerRelease(
+  request: HttpRequest,
+  context: InvocationContext,
+  id: string,
+  access: ReleaseAccess,
+): Promise<HttpResponseInit> {
   const html = prefersHtml(request.headers.get('accept'), request.query.get('format'));
   let status;
   try {
     status = await findOrchestration(df.getClient(context), id);
   } catch (error) {
     // Only the extension's 404 is "no release"; any other failure says so, and the page asks to retry.
-    context.error(`getRelease: ${String(error)}`);
+    context.error(`${context.functionName}: ${String(error)}`);
     const retry = { ...VARY, 'Retry-After': '5' };
     const message = 'The release status could not be read just now; try again in a few seconds.';
     if (html) return messageResponse(503, 'Try again', message, [], retry);
     return { status: 503, jsonBody: { error: message }, headers: retry };
   }
-  // The page's links go back through the same route prefix and carry the key it was opened with.
-  const listPath = new URL(request.url).pathname.replace(/\/[^/]*\/?$/, '');
-  const functionKey = request.query.get('code') ?? undefined;
   if (!status?.runtimeStatus) {
-    if (html) return htmlResponse(404, renderReleaseMissingPage(id, listPath, functionKey), VARY);
+    // The list link carries no key (it would land in browser history); a browser needs its own way in.
+    const listPath = `${new URL(request.url).pathname.replace(/\/(releases|views)\/[^/]*\/?$/, '')}/releases`;
+    if (html) return htmlResponse(404, renderReleaseMissingPage(id, listPath), VARY);
     return { status: 404, jsonBody: { error: `no release ${id}` }, headers: VARY };
   }
-  const view = await withStoredDiagnostics(releaseViewOf(status), context);
+  const { settings } = appServices();
+  const view = await withStoredDiagnostics(
+    access.approvalLinks ? releaseViewOf(status) : releaseView(status, () => undefined),
+    context,
+  );
   if (!html) return { status: 200, jsonBody: view, headers: VARY };
   const plans = await readPlans(view, context);
-  const { organizationUrl } = appServices().settings.sources.azureRepos;
+  const jsonToken = access.viewToken ?? statusViewToken(view.releaseId);
   return htmlResponse(
     200,
     renderStatusPage({
       release: view,
       plans,
       now: new Date(),
-      listPath,
-      functionKey,
-      azureReposOrganizationUrl: organizationUrl,
+      links: jsonToken ? { json: `${viewUrl(settings.publicUrl, jsonToken)}?format=json` } : {},
+      approvalLinksWithheld: !access.approvalLinks,
+      azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
     }),
     VARY,
+  );
+}
+
+/**
+ * A view link's token for one release, valid for VIEW_LINK_TTL_IN_SECONDS; undefined without signing keys
+ * (then the pages show the release without links to it).
+ */
+export function statusViewToken(releaseId: string, expiresAt?: number): string | undefined {
+  const { settings } = appServices();
+  if (settings.approvalSigningKeys.length === 0) return undefined;
+  return createViewToken(
+    { releaseId, expiresAt: expiresAt ?? Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS },
+    settings.approvalSigningKeys,
   );
 }
 

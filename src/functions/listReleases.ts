@@ -1,12 +1,14 @@
 // I/O (HTTP trigger): GET /api/releases — recent releases, newest first (?top=20). JSON by default; the
-// HTML list when the caller's Accept prefers text/html (a browser) or `?format=html`.
+// HTML list when the caller's Accept prefers text/html (a browser) or `?format=html`; its links to each
+// release are signed view links (viewRelease), never links with the function key.
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import { appServices } from '../services/appServices';
 import { htmlResponse, prefersHtml } from '../web/responses';
 import { renderReleaseListPage } from '../web/renderReleaseListPage';
-import { releaseViewOf } from './getRelease';
+import { viewUrl } from '../approvals/approvalToken';
+import { releaseViewOf, statusViewToken } from './getRelease';
 
 export async function listReleases(
   request: HttpRequest,
@@ -25,12 +27,17 @@ export async function listReleases(
   if (!prefersHtml(request.headers.get('accept'), request.query.get('format'))) {
     return { status: 200, jsonBody: { releases }, headers: vary };
   }
+  const { settings } = appServices();
+  // Each release links to its status page with a signed view link, never with the key this page was opened
+  // with (`?code=` in a link lands in browser history and in every page's history after it).
   const html = renderReleaseListPage({
     releases,
     now: new Date(),
-    listPath: new URL(request.url).pathname.replace(/\/+$/, ''),
-    functionKey: request.query.get('code') ?? undefined,
-    azureReposOrganizationUrl: appServices().settings.sources.azureRepos.organizationUrl,
+    releaseUrl: (releaseId) => {
+      const token = statusViewToken(releaseId);
+      return token === undefined ? undefined : viewUrl(settings.publicUrl, token);
+    },
+    azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
   });
   return htmlResponse(200, html, vary);
 }

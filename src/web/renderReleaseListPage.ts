@@ -1,7 +1,7 @@
 // Pure: the recent releases, newest first: each one's state, its stages at a glance, where it came from,
 // when it started, and a link to its status page. Cards rather than a table, so it reads on a phone.
 import { displayName } from '../config/loadSettings';
-import { escapeHtml, pageLink, renderCommit, stateBadge } from './html';
+import { escapeHtml, renderCommit, stateBadge } from './html';
 import { formatDuration, formatUtc, sourceLabel } from './format';
 import type { ReleaseView } from '../release/releaseView';
 import { statusPageDocument } from './document';
@@ -10,10 +10,11 @@ export interface ReleaseListPageModel {
   /** Newest first. */
   releases: readonly ReleaseView[];
   now: Date;
-  /** Path of this page (`/api/releases`); a release's page is `<listPath>/<releaseId>`. */
-  listPath: string;
-  /** The function key the page was opened with: every link to our routes carries it. */
-  functionKey?: string;
+  /**
+   * The link to a release's status page: a signed view link, never one carrying the function key (it would
+   * land in browser history). Without one the release id is shown as text.
+   */
+  releaseUrl: (releaseId: string) => string | undefined;
   /** The configured Azure DevOps organization, for links to Azure Repos commits. */
   azureReposOrganizationUrl?: string;
 }
@@ -32,13 +33,14 @@ export function renderReleaseListPage(model: ReleaseListPageModel): string {
     items.length > 0
       ? `<ul class="releases">${items.join('\n')}</ul>`
       : '<p class="note">No release started in the last 90 days.</p>',
-    `<p class="links"><a href="${escapeHtml(pageLink(model.listPath, model.functionKey, { format: 'json' }))}">JSON</a></p>`,
+    // No JSON link: it would need the function key. Scripts ask this route with Accept: application/json.
   ].join('\n');
   return statusPageDocument('Releases', body, live ? { refreshInSeconds: REFRESH_IN_SECONDS } : {});
 }
 
 function renderRelease(release: ReleaseView, model: ReleaseListPageModel): string {
-  const href = pageLink(`${model.listPath}/${encodeURIComponent(release.releaseId)}`, model.functionKey);
+  const href = model.releaseUrl(release.releaseId);
+  const id = `<code>${escapeHtml(release.releaseId)}</code>`;
   const state = release.state ?? release.runtimeStatus.toLowerCase();
   const stages = (release.stages ?? [])
     .map((s) => `<span>${escapeHtml(displayName(s.environment))} ${stateBadge(s.state)}</span>`)
@@ -64,7 +66,7 @@ function renderRelease(release: ReleaseView, model: ReleaseListPageModel): strin
       : '';
   return [
     `<li class="card release" data-release="${escapeHtml(release.releaseId)}">`,
-    `<div class="head"><a href="${escapeHtml(href)}"><code>${escapeHtml(release.releaseId)}</code></a>${stateBadge(state)}</div>`,
+    `<div class="head">${href ? `<a href="${escapeHtml(href)}">${id}</a>` : id}${stateBadge(state)}</div>`,
     stages ? `<div class="stages">${stages}</div>` : '',
     from ? `<div class="meta">${from}</div>` : '',
     `<div class="meta">started ${escapeHtml(formatUtc(started))}${took ? ` · ${escapeHtml(took)}` : ''}</div>`,

@@ -12,7 +12,7 @@ import {
 import type { KindSummary as Counts, PlanStep, DeployPlan } from '../planning/DeployPlan';
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
-import { escapeHtml, pageLink, renderCommit, stateBadge } from './html';
+import { escapeHtml, renderCommit, stateBadge } from './html';
 import { type PageTone, statusPageDocument } from './document';
 import type { ReleaseView, StageView } from '../release/releaseView';
 
@@ -21,10 +21,16 @@ export interface StatusPageModel {
   /** Full plans by environment (as planEnvironment stored them); without one a stage shows counts only. */
   plans?: Readonly<Record<string, DeployPlan | undefined>>;
   now: Date;
-  /** Path of the release list (`/api/releases`); this page is `<listPath>/<releaseId>`. */
-  listPath: string;
-  /** The function key the page was opened with: every link to our routes carries it. */
-  functionKey?: string;
+  /**
+   * Links to our own routes. None carries the function key (it would land in browser history): a link
+   * is a signed view link, or is left out when the viewer could not open it without the key.
+   */
+  links: { list?: string; json?: string };
+  /**
+   * Whoever holds a view link need not be an approver, so its page withholds the approval links of waiting
+   * stages (they went to the approvers); the function-key route shows them.
+   */
+  approvalLinksWithheld?: boolean;
   /** The configured Azure DevOps organization, for links to Azure Repos commits. */
   azureReposOrganizationUrl?: string;
 }
@@ -32,7 +38,13 @@ export interface StatusPageModel {
 // Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
 const LIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
 const REFRESH_IN_SECONDS = 5;
-const ACTION_ORDER: Record<PlanStep['action'], number> = { create: 0, update: 1, delete: 2, unchanged: 3 };
+const ACTION_ORDER: Record<PlanStep['action'], number> = {
+  create: 0,
+  update: 1,
+  adopt: 1,
+  delete: 2,
+  unchanged: 3,
+};
 
 export function renderStatusPage(model: StatusPageModel): string {
   const { release, now } = model;
@@ -55,14 +67,23 @@ export function renderStatusPage(model: StatusPageModel): string {
       : '<p class="note">The release has not reported its stages yet.</p>',
     renderRelease(release, now, model.azureReposOrganizationUrl),
     stages.length > 0 ? '<h2>Stages</h2>' : '',
-    ...stages.map((s) => renderStageDetail(s, model.plans?.[s.environment], now)),
-    `<p class="links"><a href="${escapeHtml(pageLink(model.listPath, model.functionKey))}">All releases</a>` +
-      `<a href="${escapeHtml(pageLink(`${model.listPath}/${encodeURIComponent(release.releaseId)}`, model.functionKey, { format: 'json' }))}">JSON</a></p>`,
+    ...stages.map((s) =>
+      renderStageDetail(s, model.plans?.[s.environment], now, model.approvalLinksWithheld === true),
+    ),
+    renderLinks(model.links),
   ].join('\n');
   return statusPageDocument(`Release ${release.releaseId}`, body, {
     tone: pageTone(state),
     ...(live ? { refreshInSeconds: REFRESH_IN_SECONDS } : {}),
   });
+}
+
+function renderLinks(links: StatusPageModel['links']): string {
+  const items = [
+    links.list ? `<a href="${escapeHtml(links.list)}">All releases</a>` : '',
+    links.json ? `<a href="${escapeHtml(links.json)}">JSON</a>` : '',
+  ].filter(Boolean);
+  return items.length > 0 ? `<p class="links">${items.join('')}</p>` : '';
 }
 
 function pageTone(state: string): PageTone {
@@ -179,7 +200,12 @@ function renderRelease(release: ReleaseView, now: Date, azureReposOrganizationUr
   return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
 }
 
-function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: Date): string {
+function renderStageDetail(
+  stage: StageView,
+  plan: DeployPlan | undefined,
+  now: Date,
+  approvalLinksWithheld: boolean,
+): string {
   const rows: Array<[string, string]> = [];
   if (stage.startedAt) {
     rows.push(['Started', escapeHtml(formatUtc(stage.startedAt))]);
@@ -194,7 +220,9 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
   } else if (stage.state === 'waiting') {
     const link = stage.approvalUrl
       ? `<a class="action" href="${escapeHtml(stage.approvalUrl)}">Approve or reject</a>`
-      : 'no approval link: signing keys are not configured';
+      : approvalLinksWithheld
+        ? 'waiting for an approver (the approval link went to the approvers)'
+        : 'no approval link: signing keys are not configured';
     rows.push(['Approval', link]);
     if (approval?.expiresAt) {
       rows.push(['Link expires', escapeHtml(formatExpiry(approval.expiresAt, now))]);

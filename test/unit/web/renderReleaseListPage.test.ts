@@ -41,12 +41,13 @@ describe('renderReleaseListPage', () => {
   const html = renderReleaseListPage({
     releases: [running, done],
     now: NOW,
-    listPath: '/api/releases',
-    functionKey: 'key',
+    releaseUrl: (id) => `https://app.example.net/api/views/${id === 'release-new' ? 'v13w.t0k' : 'x"y'}`,
   });
 
-  it('lists each release with its state, stages, source, commit, start and a keyed link', () => {
-    expect(html).toContain('<a href="/api/releases/release-new?code=key"><code>release-new</code></a>');
+  it('lists each release with its state, stages, source, commit, start and a view link', () => {
+    expect(html).toContain(
+      '<a href="https://app.example.net/api/views/v13w.t0k"><code>release-new</code></a>',
+    );
     expect(html).toContain('data-state="waiting"');
     expect(html).toContain('QA <span class="st st-wait" data-state="waiting">Waiting for approval</span>');
     expect(html).toContain('GitHub push · contoso/etl · <code>refs/heads/main</code>');
@@ -54,20 +55,24 @@ describe('renderReleaseListPage', () => {
     expect(html).toContain('started 2026-11-25 08:20:00 UTC · running for 10 min 0 s');
     expect(html).toContain('started 2026-11-24 08:00:00 UTC · took 5 min 0 s');
     expect(html).toContain('bundle upload');
-    expect(html).toContain('href="/api/releases?format=json&amp;code=key"');
+    // No link carries a function key (browser history), so there is no JSON link either.
+    expect(html).not.toContain('code=');
+    expect(html).not.toContain('format=json');
   });
 
   it('escapes names and encodes ids in links', () => {
     expect(html).not.toContain('<script');
     expect(html).toContain('by &lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html).toContain('href="/api/releases/release-%3Cscript%3Ealert(1)%3C%2Fscript%3E?code=key"');
+    expect(html).toContain('href="https://app.example.net/api/views/x&quot;y"');
   });
 
   it('refreshes while a release runs, and says when there is none', () => {
     expect(html).toContain('<meta http-equiv="refresh" content="15">');
-    const quiet = renderReleaseListPage({ releases: [done], now: NOW, listPath: '/api/releases' });
+    const quiet = renderReleaseListPage({ releases: [done], now: NOW, releaseUrl: () => undefined });
     expect(quiet).not.toContain('http-equiv="refresh"');
-    const empty = renderReleaseListPage({ releases: [], now: NOW, listPath: '/api/releases' });
+    // Without signing keys there is no view link: the id is text.
+    expect(quiet).toContain('<div class="head"><code>');
+    const empty = renderReleaseListPage({ releases: [], now: NOW, releaseUrl: () => undefined });
     expect(empty).toContain('No release started in the last 90 days.');
   });
 });

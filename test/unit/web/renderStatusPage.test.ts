@@ -78,7 +78,12 @@ const release = (stages: StageView[], over: Partial<ReleaseView> = {}): ReleaseV
   ...over,
 });
 const page = (r: ReleaseView, over: Partial<StatusPageModel> = {}): string =>
-  renderStatusPage({ release: r, now: NOW, listPath: '/api/releases', functionKey: 'k3y/+=', ...over });
+  renderStatusPage({
+    release: r,
+    now: NOW,
+    links: { json: 'https://app.example.net/api/views/v13w.t0k?format=json' },
+    ...over,
+  });
 
 const dev: StageStatus = {
   environment: 'dev',
@@ -343,13 +348,25 @@ describe('renderStatusPage', () => {
     expect(html).not.toContain(EVIL);
   });
 
-  it('carries the function key on its links', () => {
+  it('links only where it is given a link (signed view links), never with a function key', () => {
     const html = page(release([dev]));
-    expect(html).toContain('<a href="/api/releases?code=k3y%2F%2B%3D">All releases</a>');
-    expect(html).toContain('href="/api/releases/release-3f2a9c1d0e-abc?format=json&amp;code=k3y%2F%2B%3D"');
-    expect(page(release([dev]), { functionKey: undefined })).toContain(
-      '<a href="/api/releases">All releases</a>',
+    expect(html).toContain(
+      '<p class="links"><a href="https://app.example.net/api/views/v13w.t0k?format=json">JSON</a></p>',
     );
+    expect(html).not.toContain('code=');
+    expect(html).not.toContain('All releases');
+    expect(page(release([dev]), { links: { list: '/api/x"y' } })).toContain(
+      '<a href="/api/x&quot;y">All releases</a>',
+    );
+    expect(page(release([dev]), { links: {} })).not.toContain('class="links"');
+  });
+
+  it("withholds approval links on a view link's page, and says where they went", () => {
+    const waiting: StageStatus = { ...prod, state: 'waiting', approval: { required: true } };
+    expect(page(release([dev, waiting]), { approvalLinksWithheld: true })).toContain(
+      'waiting for an approver (the approval link went to the approvers)',
+    );
+    expect(page(release([dev, waiting]))).toContain('no approval link: signing keys are not configured');
   });
 
   it('lists every problem of an invalid bundle, escaped, and says how many are missing', () => {
