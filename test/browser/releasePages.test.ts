@@ -72,7 +72,14 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     }
     world = await LocalWorld.start({ environments: ['dev', 'qa', 'prod'] });
     // First: it imports src/index.ts, which registers the functions (see test/sandbox/host/loadFunctionApp.ts).
-    app = await SandboxApp.start(world);
+    app = await SandboxApp.start(world, {
+      // The operator's allow-lists (src/config/readBoundaries.ts): the safety test's job runs as this user
+      // and grants these permissions, so its bundle is valid and reaches the approval page.
+      settings: {
+        BRICKLANE_RUN_AS: 'etl-runner@contoso.com',
+        BRICKLANE_PERMISSIONS: 'user:alice@contoso.com=CAN_MANAGE,group:data-eng=CAN_VIEW',
+      },
+    });
     storage = new ReleaseStorage(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
