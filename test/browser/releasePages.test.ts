@@ -140,6 +140,18 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     released.push(releaseId);
     return releaseId;
   };
+  /** No link on the page, and nothing in its HTML, carries the function key. */
+  const expectNoKeyInLinks = async (page: Page): Promise<void> => {
+    const hrefs = await page
+      .locator('a[href]')
+      .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const href of hrefs) {
+      expect(href).not.toContain('code=');
+      expect(decodeURIComponent(href)).not.toContain(app.host.functionKey);
+    }
+    expect(await page.content()).not.toContain(app.host.functionKey);
+  };
   const shoot = async (page: Page, name: string): Promise<void> => {
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
@@ -205,6 +217,22 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
       notebook,
     );
     await shoot(page, 'status-qa-waiting');
+    // The key the operator typed stays in that one URL: no link on the page carries it.
+    await expectNoKeyInLinks(page);
+
+    // The approval page links to the status page with a signed view link (no function key); that page
+    // shows the release but withholds approval links, since whoever holds a view link need not approve.
+    await page.goto(approvalUrl);
+    await Promise.all([
+      page.waitForURL(/\/api\/views\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/),
+      page.getByRole('link', { name: 'Release status' }).click(),
+    ]);
+    expect(await stateIn(page, 'qa')).toBe('waiting');
+    expect(await page.locator('a.action').count()).toBe(0);
+    await expect(page.locator('#stage-qa').textContent()).resolves.toContain(
+      'the approval link went to the approvers',
+    );
+    await expectNoKeyInLinks(page);
 
     // The approval page (opening it decides nothing), its plan, then Approve.
     await decideInBrowser(page, approvalUrl, qa, 'Approve', 'ship it from Chromium', 'approval-qa');
@@ -303,7 +331,7 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     await page.close();
   }, 150_000);
 
-  it('lists the releases; its links carry the function key to each status page', async () => {
+  it('lists the releases; its links open each status page with a view link, never the function key', async () => {
     const page = await desktop.newPage();
     const opened = await page.goto(
       `${app.url}/api/releases?code=${encodeURIComponent(app.host.functionKey)}`,
@@ -318,15 +346,23 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
       page.locator(`li.release[data-release="${released[1]}"] .head .st`).getAttribute('data-state'),
     ).resolves.toBe('rejected');
     await shoot(page, 'release-list');
+    await expectNoKeyInLinks(page);
     await Promise.all([
-      page.waitForURL(/\/api\/releases\/.+\?code=/),
+      page.waitForURL(/\/api\/views\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/),
       page.locator(`a:has-text("${released[0]}")`).click(),
     ]);
     expect(await releaseState(page)).toBe('succeeded');
-    await Promise.all([
-      page.waitForURL(/\/api\/releases\?code=/),
-      page.getByRole('link', { name: 'All releases' }).click(),
-    ]);
+    await expectNoKeyInLinks(page);
+    // Its JSON link is the same view link.
+    const jsonHref = (await page.getByRole('link', { name: 'JSON' }).getAttribute('href')) ?? '';
+    expect(jsonHref).toBe(`${page.url()}?format=json`);
+    const viewed = await fetch(jsonHref);
+    expect(viewed.status).toBe(200);
+    expect(((await viewed.json()) as { releaseId: string }).releaseId).toBe(released[0]);
+    // A view link opens only its own release, and a changed one opens nothing.
+    const forged = await fetch(`${page.url().slice(0, -2)}xx`);
+    expect(forged.status).toBeGreaterThanOrEqual(400);
+    await Promise.all([page.waitForURL(/\/api\/releases\?code=/), page.goBack()]);
     expect(await page.locator('li.release').count()).toBe(released.length);
     // Scripts and SDKs keep getting JSON from the same routes.
     const json = await fetch(`${app.url}/api/releases?code=${encodeURIComponent(app.host.functionKey)}`);
