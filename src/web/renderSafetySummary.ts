@@ -41,7 +41,11 @@ export function renderSafetySummary(plan: Pick<DeployPlan, 'steps'> | undefined)
   }
   const stepGroups: Array<[string, string, PlanStep[]]> = [
     ['Deleted', 'delete', summary.deletes],
-    ['Adopted (exists in the workspace, not deployed by bricklane; overwritten)', 'adopt', summary.adoptions],
+    [
+      'Adopted (in the workspace, not deployed by bricklane; overwritten only where adoption is allowed)',
+      'adopt',
+      summary.adoptions,
+    ],
   ];
   for (const [title, action, steps] of stepGroups) {
     if (steps.length > 0)

@@ -238,6 +238,14 @@ describe('renderApprovalPage: the safety review and field diffs', () => {
         ],
       },
       {
+        key: 'notebooks./Shared/etl/<nb>',
+        kind: 'notebooks',
+        action: 'adopt' as PlanStep['action'],
+        wave: 2,
+        target: '/Shared/etl/<nb>',
+        reason: 'exists in the workspace but bricklane did not deploy it',
+      },
+      {
         key: 'jobs.old',
         kind: 'jobs',
         action: 'delete',
@@ -255,7 +263,7 @@ describe('renderApprovalPage: the safety review and field diffs', () => {
     expect(html.indexOf('<h2>Safety review</h2>')).toBeLessThan(html.indexOf('<h2>What will change</h2>'));
   });
 
-  it('shows who the job runs as, each permission by principal, init scripts, sizes, policies and deletes', () => {
+  it('shows who the job runs as, each permission by principal, init scripts, sizes, policies, deletes and adoptions', () => {
     expect(safety).toMatch(
       /<code>evil_job<\/code><span class="sub">jobs<\/span>: <em class="unset">not set<\/em> → <ins>service principal 7f3c-&lt;sp&gt;<\/ins>/,
     );
@@ -272,6 +280,8 @@ describe('renderApprovalPage: the safety review and field diffs', () => {
       '<code>job_clusters[0].new_cluster.policy_id</code>: <em class="unset">not set</em> → <ins>&quot;P-&lt;1&gt;&quot;</ins>',
       '<h3>Deleted</h3>',
       '<span class="badge delete">delete</span><code>old_&lt;job&gt;</code>',
+      '<h3>Adopted (in the workspace, not deployed by bricklane; overwritten only where adoption is allowed)</h3>',
+      '<span class="badge adopt">adopt</span><code>/Shared/etl/&lt;nb&gt;</code><span class="sub">notebooks</span>',
       'The field list of <code>clusters.Small</code> is cut',
     ]) {
       expect(safety).toContain(text);
