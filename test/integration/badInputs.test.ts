@@ -118,6 +118,20 @@ const SIGNATURE_MISMATCH = /X-Hub-Signature-256 does not match/;
 const BASIC_FAILED = /Basic authentication failed/;
 const ZEROS = '0000000000000000000000000000000000000000';
 
+/** The valid base bundle with these bricklane.json options. */
+function withOptions(options: Record<string, unknown>): ReturnType<typeof baseEntries> {
+  return [...baseEntries(), json('bricklane.json', options)];
+}
+
+/** A job file: one notebook task on the bundle's Small cluster, with the row's fields on top. */
+function job(name: string, fields: Record<string, unknown>): ReturnType<typeof json> {
+  return json(`jobs/${name}.json`, {
+    name,
+    tasks: [{ task_key: 't', existing_cluster_id: 'Small', notebook_task: { notebook_path: 'etl/ingest' } }],
+    ...fields,
+  });
+}
+
 const ROWS: BadInputRow[] = [
   // ── GitHub webhook ────────────────────────────────────────────────────────────────────────────────
   {
@@ -1057,6 +1071,161 @@ const ROWS: BadInputRow[] = [
       }),
     ]),
     expected: { code: 'JOB_ID_FORBIDDEN', says: /job_id/ },
+  },
+  {
+    area: 'bundle',
+    name: "finding: notebookRoot in another user's folder (/Users/victim@contoso.com)",
+    arrange: bundle(() => withOptions({ notebookRoot: '/Users/victim@contoso.com' })),
+    expected: {
+      code: 'BOUNDARY_WORKSPACE_ROOT',
+      says: /\/Users\/victim@contoso\.com.*outside the workspace folders allowed/,
+    },
+  },
+  {
+    area: 'bundle',
+    name: 'notebookRoot in a sibling folder that shares the prefix (/Shared/MyProject-evil)',
+    arrange: bundle(() => withOptions({ notebookRoot: '/Shared/MyProject-evil' })),
+    expected: { code: 'BOUNDARY_WORKSPACE_ROOT', says: /MyProject-evil/ },
+  },
+  {
+    area: 'bundle',
+    name: 'notebookRoot that climbs out with ".."',
+    arrange: bundle(() => withOptions({ notebookRoot: '/Shared/MyProject/../Other' })),
+    expected: { code: 'OPTIONS_INVALID', says: /must not contain empty, "\." or "\.\." segments/ },
+  },
+  {
+    area: 'bundle',
+    name: 'finding: initScriptRoot on DBFS (dbfs:/databricks/init)',
+    arrange: bundle(() => withOptions({ initScriptTarget: 'dbfs', initScriptRoot: 'dbfs:/databricks/init' })),
+    expected: { code: 'BOUNDARY_DBFS_INIT_SCRIPTS', says: /DBFS init scripts are deprecated/ },
+  },
+  {
+    area: 'bundle',
+    name: "initScriptRoot in another user's workspace folder",
+    arrange: bundle(() => withOptions({ initScriptRoot: '/Users/victim@contoso.com/init' })),
+    expected: { code: 'BOUNDARY_INIT_SCRIPT_ROOT', says: /victim/ },
+  },
+  {
+    area: 'bundle',
+    name: 'finding: a cluster init script from any DBFS path',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      json('clusters/evil.json', {
+        ...SMALL_CLUSTER,
+        cluster_name: 'Evil',
+        init_scripts: [{ dbfs: { destination: 'dbfs:/databricks/init/evil.sh' } }],
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_INIT_SCRIPT', says: /dbfs:\/databricks\/init\/evil\.sh/ },
+  },
+  {
+    area: 'bundle',
+    name: "a cluster init script from another user's workspace folder",
+    arrange: bundle(() => [
+      ...baseEntries(),
+      json('clusters/evil.json', {
+        ...SMALL_CLUSTER,
+        cluster_name: 'Evil',
+        init_scripts: [{ workspace: { destination: '/Users/victim@contoso.com/evil.sh' } }],
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_INIT_SCRIPT', says: /victim/ },
+  },
+  {
+    area: 'bundle',
+    name: 'a job cluster init script from a volume outside the allowed ones',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      job('volume', {
+        job_clusters: [
+          {
+            job_cluster_key: 'k',
+            new_cluster: {
+              ...SMALL_CLUSTER,
+              init_scripts: [{ volumes: { destination: '/Volumes/main/evil/x/evil.sh' } }],
+            },
+          },
+        ],
+        tasks: [{ task_key: 't', job_cluster_key: 'k', notebook_task: { notebook_path: 'etl/ingest' } }],
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_INIT_SCRIPT', says: /\/Volumes\/main\/evil/ },
+  },
+  {
+    area: 'bundle',
+    name: 'finding: a job that runs as any user',
+    arrange: bundle(() => [...baseEntries(), job('evil_job', { run_as: { user_name: 'ceo@contoso.com' } })]),
+    expected: { code: 'BOUNDARY_RUN_AS', says: /ceo@contoso\.com/ },
+  },
+  {
+    area: 'bundle',
+    name: 'a job that runs as a service principal not on the list',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      job('sp_job', { run_as: { service_principal_name: '9f0e1d2c-0000-4000-8000-000000000000' } }),
+    ]),
+    expected: { code: 'BOUNDARY_RUN_AS', says: /9f0e1d2c/ },
+  },
+  {
+    area: 'bundle',
+    name: 'finding: a job that grants IS_OWNER to an outside identity',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      job('owned', {
+        access_control_list: [{ user_name: 'mallory@evil.example', permission_level: 'IS_OWNER' }],
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_IS_OWNER', says: /mallory@evil\.example/ },
+  },
+  {
+    area: 'bundle',
+    name: 'a job that grants CAN_MANAGE to a group allowed only CAN_MANAGE_RUN',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      job('managed', {
+        access_control_list: [{ group_name: 'data-engineers', permission_level: 'CAN_MANAGE' }],
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_PERMISSION', says: /data-engineers/ },
+  },
+  {
+    area: 'bundle',
+    name: 'a cluster that grants CAN_MANAGE to everyone (group users)',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      json('clusters/open.json', {
+        ...SMALL_CLUSTER,
+        cluster_name: 'Open',
+        access_control_list: [{ group_name: 'users', permission_level: 'CAN_MANAGE' }],
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_PERMISSION', says: /users/ },
+  },
+  {
+    area: 'bundle',
+    name: 'finding: a job whose git_source points at any repository',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      job('git_evil', {
+        git_source: {
+          git_url: 'https://github.com/mallory/evil',
+          git_provider: 'gitHub',
+          git_commit: 'a1b2c3d4e5f6',
+        },
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_GIT_SOURCE', says: /mallory\/evil/ },
+  },
+  {
+    area: 'bundle',
+    name: 'a job whose git_source (an allowed repository) follows a branch, not a commit',
+    arrange: bundle(() => [
+      ...baseEntries(),
+      job('git_branch', {
+        git_source: { git_url: 'https://github.com/contoso/etl', git_provider: 'gitHub', git_branch: 'main' },
+      }),
+    ]),
+    expected: { code: 'BOUNDARY_GIT_SOURCE_UNPINNED', says: /commit/ },
   },
 
   // ── Settings ──────────────────────────────────────────────────────────────────────────────────────

@@ -23,7 +23,11 @@ export const ORGANIZATION_URL = 'https://dev.azure.com/fabrikam-fiber-inc';
 export const SIGNING_KEY = 'bad-inputs-signing-key-0123456789abcdef0123';
 export const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 
-/** The operator's settings: three environments, QA with an approver allow-list, both webhooks configured. */
+/**
+ * The operator's settings: three environments, QA with an approver allow-list, both webhooks configured,
+ * and allow-lists for run_as, permissions and git sources (the workspace roots keep their default,
+ * /Shared/MyProject).
+ */
 export function operatorSettings(ledgerConnection: string): Record<string, string> {
   return {
     BRICKLANE_ENVIRONMENTS: 'dev,qa,prod',
@@ -40,6 +44,10 @@ export function operatorSettings(ledgerConnection: string): Record<string, strin
     BRICKLANE_AZURE_DEVOPS_HOOK_PASSWORD: HOOK_PASSWORD,
     BRICKLANE_AZURE_DEVOPS_ORGANIZATION_URL: ORGANIZATION_URL,
     WEBSITE_AUTH_ENABLED: 'True',
+    // Boundaries beyond the defaults, so that a row can cross an allow-list rather than an empty one.
+    BRICKLANE_RUN_AS: 'etl-runner@contoso.com',
+    BRICKLANE_PERMISSIONS: 'group:data-engineers=CAN_MANAGE_RUN',
+    BRICKLANE_GIT_SOURCES: 'https://github.com/contoso/etl',
   };
 }
 

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { loadSettings, SettingsError } from '../../../src/config/loadSettings';
+import { loadBoundaries, loadSettings, SettingsError } from '../../../src/config/loadSettings';
 import { startReleaseFromBlob } from '../../../src/functions/startReleaseFromBlob';
 import type { BundleEntry } from '../../../src/manifest/Bundle';
+import { holdToBoundaries } from '../../../src/manifest/checkBoundaries';
 import { ArchiveRejectedError } from '../../../src/sources/ArchiveRejectedError';
 import { extractArchive } from '../../../src/sources/extractArchive';
 import { validate } from '../../unit/manifest/bundleEntries';
@@ -62,9 +63,13 @@ async function triggerUpload(world: BadInputWorld, bytes: Buffer, name: string):
   return logs.join('\n');
 }
 
-/** Validates the bundle's entries: the error codes, and whether a deployable bundle came out. */
+/**
+ * Validates the bundle's entries and holds them to the boundaries of every environment the app settings
+ * configure, as inspectBundle does before anything deploys: the error codes, and whether a deployable
+ * bundle came out.
+ */
 export function validateEntries(entries: readonly BundleEntry[]): Refusal {
-  const result = validate(entries);
+  const result = holdToBoundaries(validate(entries), loadBoundaries(process.env).environments);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   return {
     code: errors.map((d) => d.code).join(' '),
