@@ -5,6 +5,7 @@
 // drift comes back, so the release can plan and ask again. A retried or resumed batch finds what an earlier
 // attempt wrote in the ledger and does not write it again. Step failures come back as data; errors that a
 // retry can fix (ledger conflicts, outages) are thrown for the retry policy.
+import { environmentByName } from '../config/loadSettings';
 import type { Bundle } from '../manifest/Bundle';
 import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { PlanStep } from '../planning/DeployPlan';
@@ -65,6 +66,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
     concurrency: Math.max(services.settings.maxInFlight * 2, 8),
     clusterWaitTimeoutInMs: 20 * 60_000,
     clusterPollIntervalInMs: 5_000,
+    boundaries: environmentByName(services.settings, input.environment).boundaries,
   };
   let outcomes: StepOutcome[];
   try {

@@ -6,9 +6,10 @@ import { parseArgs } from 'node:util';
 import { connectWorkspace } from '../azure/connectWorkspace';
 import { createAzureCredential } from '../azure/createAzureCredential';
 import { LedgerStore } from '../azure/LedgerStore';
-import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
+import { environmentByName, loadBoundaries, loadSettings, SettingsError } from '../config/loadSettings';
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import type { Bundle, Diagnostic } from '../manifest/Bundle';
+import { holdToBoundaries, type EnvironmentBoundaries } from '../manifest/checkBoundaries';
 import { loadBundle } from '../sources/loadBundle';
 import { formatPlan } from '../planning/formatPlan';
 import type { CliIo } from './CliIo';
@@ -31,7 +32,15 @@ Settings (app settings or environment variables; see local.settings.sample.json)
   BRICKLANE_<ENV>_RESOURCE_GROUP, _WORKSPACE_NAME, _KEY_VAULT, _LOCATION   (seed naming by default)
   BRICKLANE_<ENV>_WORKSPACE_URL, _DATABRICKS_TOKEN                         token mode
   BRICKLANE_LEDGER_BLOB_ENDPOINT       ledger storage, used with the app identity (or BRICKLANE_LEDGER_CONNECTION)
-  BRICKLANE_MAX_IN_FLIGHT              requests in flight per workspace (default 16)`;
+  BRICKLANE_MAX_IN_FLIGHT              requests in flight per workspace (default 16)
+  Boundaries (per environment BRICKLANE_<ENV>_..., or for all BRICKLANE_...; validate checks them too):
+  WORKSPACE_ROOTS        folders notebooks, files and init scripts may go to (default /Shared/<project>)
+  VOLUME_ROOTS           Unity Catalog volume folders init scripts may come from (default none)
+  DBFS_INIT_SCRIPT_ROOTS DBFS folders for init scripts, e.g. dbfs:/init-scripts/<project> (default none: off)
+  RUN_AS                 principals jobs may run as (default none)
+  PERMISSIONS            grants a bundle's ACLs may make, e.g. group:data-engineers=CAN_MANAGE_RUN (default none)
+  GIT_SOURCES            repository URLs git_source may name, pinned to a commit (default none)
+  ADOPT_EXISTING         overwrite objects bricklane did not deploy: true | false (default false)`;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
@@ -72,22 +81,39 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const print = (value: unknown, text: string): void =>
     io.stdout(`${json ? JSON.stringify(value, null, 2) : text}\n`);
 
-  // Settings are checked before the bundle is read, so a misconfigured run touches nothing.
+  // Settings are checked before the bundle is read, so a misconfigured run touches nothing. validate needs
+  // only the boundaries (no ledger, workspace or keys): those of --env, or of every configured environment.
   let settings;
   let environment;
-  if (command !== 'validate') {
-    try {
+  let held: { project: string; environments: EnvironmentBoundaries[] };
+  try {
+    if (command === 'validate') {
+      held = loadBoundaries(io.env);
+      if (values.env !== undefined) {
+        const chosen = held.environments.filter((e) => e.name === values.env);
+        if (chosen.length === 0) {
+          throw new SettingsError([
+            `environment "${values.env}" is not configured (configured: ${held.environments.map((e) => e.name).join(', ')}); add it to BRICKLANE_ENVIRONMENTS`,
+          ]);
+        }
+        held = { ...held, environments: chosen };
+      }
+    } else {
       settings = loadSettings(io.env);
       environment = environmentByName(settings, values.env ?? '');
-    } catch (error) {
-      if (!(error instanceof SettingsError)) throw error;
-      io.stderr(`bricklane ${command}: ${error.message}\n`);
-      return 2;
+      held = {
+        project: settings.project,
+        environments: [{ name: environment.name, boundaries: environment.boundaries }],
+      };
     }
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    io.stderr(`bricklane ${command}: ${error.message}\n`);
+    return 2;
   }
 
   const bundleDir = resolve(io.cwd, dir);
-  const loaded = await loadBundle(bundleDir);
+  const loaded = holdToBoundaries(await loadBundle(bundleDir, { project: held.project }), held.environments);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.bundle) {
     print(
@@ -163,6 +189,7 @@ async function runEnvironmentCommand(
     ledgerStore: LedgerStore.fromSettings(settings.ledger, () => createAzureCredential(settings.azure)),
     maxInFlight: settings.maxInFlight,
     apply: deploy,
+    boundaries: environment.boundaries,
     onProgress: (p) => {
       const now = Date.now();
       if (json || (now - lastProgressAt < 2000 && p.done !== p.total)) return;

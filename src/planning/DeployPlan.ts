@@ -2,7 +2,11 @@
 import type { ResourceKind } from '../manifest/Bundle';
 import { planOrderOf } from './waves';
 
-export type PlanAction = 'create' | 'update' | 'unchanged' | 'delete';
+/**
+ * `adopt`: a file in an allowed root that bricklane did not deploy (not in the ledger). It is overwritten
+ * only where the operator allows adoption (BRICKLANE_<ENV>_ADOPT_EXISTING); elsewhere the step fails unwritten.
+ */
+export type PlanAction = 'create' | 'update' | 'unchanged' | 'delete' | 'adopt';
 
 export interface PlanStep {
   key: string;
@@ -44,6 +48,8 @@ export interface KindSummary {
   unchanged: number;
   delete: number;
   drift: number;
+  /** Present when the plan adopts something (absent in plans stored before adoption existed). */
+  adopt?: number;
 }
 
 export interface DeployPlan {

@@ -110,7 +110,7 @@ export function checkStep(
   if (!move) return 'apply';
   // ...or wrote it and died before the ledger write: the object already is what the step makes. A file is
   // written again (an import with overwrite is harmless); a cluster or job is left as it is.
-  const writes = step.action === 'create' || step.action === 'update';
+  const writes = step.action === 'create' || step.action === 'update' || step.action === 'adopt';
   if (writes && now.ledger === planned.ledger && effect.liveMatchesDesired) {
     return FILE_KINDS.includes(step.kind) ? 'apply' : 'done';
   }

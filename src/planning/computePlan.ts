@@ -33,7 +33,8 @@ export function summarizePlan(steps: readonly PlanStep[]): Record<ResourceKind, 
     RESOURCE_KINDS.map((k) => [k, { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 }]),
   ) as Record<ResourceKind, KindSummary>;
   for (const s of steps) {
-    summary[s.kind][s.action] += 1;
+    if (s.action === 'adopt') summary[s.kind].adopt = (summary[s.kind].adopt ?? 0) + 1;
+    else summary[s.kind][s.action] += 1;
     if (s.drift) summary[s.kind].drift += 1;
   }
   return summary;
@@ -51,8 +52,14 @@ function planFile(
   const present = isPresent(target, live);
   const base = { key, kind, wave: WAVE_OF_KIND[kind], target };
   if (!entry) {
+    // Someone else's object where the bundle deploys: never overwritten silently (issue 10).
     return present === true
-      ? { ...base, action: 'update', reason: 'exists in the workspace but not in the ledger; overwritten' }
+      ? {
+          ...base,
+          action: 'adopt',
+          reason:
+            'exists in the workspace but bricklane did not deploy it (not in the ledger); overwritten only where the operator allows adoption',
+        }
       : createStep(base, false);
   }
   if (present === false) return createStep(base, true);

@@ -2,22 +2,30 @@
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import type { DeployPlan, PlanAction } from './DeployPlan';
 
-const MARK: Record<PlanAction, string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
+const MARK: Record<PlanAction, string> = {
+  create: '+',
+  update: '~',
+  delete: '-',
+  unchanged: '=',
+  adopt: '!',
+};
 
 export function formatPlan(plan: DeployPlan): string {
-  const totals = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+  const totals = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0, adopt: 0 };
   for (const kind of RESOURCE_KINDS) {
-    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += plan.summary[kind][k];
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += plan.summary[kind][k] ?? 0;
   }
   const lines = [
     `Plan for ${plan.environment}: ${totals.create} to create, ${totals.update} to update, ` +
       `${totals.delete} to delete, ${totals.unchanged} unchanged` +
+      (totals.adopt > 0 ? `, ${totals.adopt} to adopt` : '') +
       (totals.drift > 0 ? `, ${totals.drift} drifted` : ''),
   ];
   for (const kind of RESOURCE_KINDS) {
     const s = plan.summary[kind];
     lines.push(
       `  ${kind.padEnd(12)} create ${s.create}  update ${s.update}  delete ${s.delete}  unchanged ${s.unchanged}` +
+        (s.adopt ? `  adopt ${s.adopt}` : '') +
         (s.drift > 0 ? `  drift ${s.drift}` : ''),
     );
   }

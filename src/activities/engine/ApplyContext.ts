@@ -1,5 +1,6 @@
 // I/O: what every apply wave shares: the workspace client, the bundle, and the ledger being updated.
 import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
+import type { Boundaries } from '../../manifest/Boundaries';
 import type { Bundle } from '../../manifest/Bundle';
 import type { PlanAction } from '../../planning/DeployPlan';
 import type { Ledger } from '../../planning/Ledger';
@@ -39,6 +40,11 @@ export interface ApplyContext {
   clusterPollIntervalInMs: number;
   onProgress?: (progress: ApplyProgress) => void;
   abortSignal?: AbortSignal;
+  /**
+   * The environment's boundaries: no file is written outside its roots, and `adopt` steps are written only
+   * when it allows adoption. Absent: no root is trusted for adoption (adopt steps fail unwritten).
+   */
+  boundaries?: Boundaries;
 }
 
 export function errorMessage(error: unknown): string {

@@ -2,6 +2,7 @@
 // Folders are created once per wave (mkdirs creates parents, so only the deepest missing folders are
 // sent), then every changed file is imported with overwrite, which makes a retried import harmless.
 import { uploadDbfsFile } from '../../databricks/uploadDbfsFile';
+import { boundarySettingKey, isInsideAny } from '../../manifest/Boundaries';
 import type { InitScriptItem, NotebookItem, WorkspaceFileItem } from '../../manifest/Bundle';
 import type { PlanStep } from '../../planning/DeployPlan';
 import type { LiveState } from '../../planning/LiveState';
@@ -22,7 +23,7 @@ export async function applyFiles(
   const items = new Map<string, FileItem>(
     [...ctx.bundle.initScripts, ...ctx.bundle.notebooks, ...ctx.bundle.files].map((i) => [i.key, i]),
   );
-  const writes = steps.filter((s) => s.action === 'create' || s.action === 'update');
+  const writes = steps.filter((s) => s.action === 'create' || s.action === 'update' || s.action === 'adopt');
   const outcomes: StepOutcome[] = steps
     .filter((s) => s.action === 'unchanged')
     .map((s) => {
@@ -37,6 +38,8 @@ export async function applyFiles(
     const item = items.get(step.key);
     try {
       if (!item) throw new Error(`no bundle item for ${step.key}`);
+      const refused = refusal(ctx, step, item);
+      if (refused) return { key: step.key, action: step.action, status: 'failed', message: refused };
       const folderError = folderErrors.get(parentOf(item.target));
       if (folderError) throw new Error(folderError);
       await writeItem(ctx, item);
@@ -49,6 +52,25 @@ export async function applyFiles(
     }
   });
   return [...outcomes, ...written];
+}
+
+/**
+ * Why the step must not write, or undefined. inspectBundle already held the bundle to the boundaries; this
+ * holds each write to them again, as they are now (the operator may have narrowed them since).
+ */
+function refusal(ctx: ApplyContext, step: PlanStep, item: FileItem): string | undefined {
+  const env = ctx.ledger.environment;
+  const b = ctx.boundaries;
+  if (step.action === 'adopt' && !b?.adoptExisting) {
+    return (
+      `${item.target} exists in the workspace but bricklane did not deploy it, so it was not overwritten; ` +
+      `to let bricklane take it over, set ${boundarySettingKey(env, 'adoptExisting')}=true, or move the object away`
+    );
+  }
+  if (!b) return undefined;
+  const roots = item.target.startsWith('dbfs:') ? b.dbfsInitScriptRoots : b.workspaceRoots;
+  if (isInsideAny(item.target, roots)) return undefined;
+  return `${item.target} is outside the folders allowed in ${env} (${roots.join(', ') || 'none'}); nothing was written`;
 }
 
 async function writeItem(ctx: ApplyContext, item: FileItem): Promise<void> {

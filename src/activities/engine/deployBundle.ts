@@ -9,6 +9,7 @@ import type { DatabricksRequestInfo } from '../../databricks/DatabricksClientOpt
 import { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
 import type { RequestScheduler } from '../../databricks/RequestScheduler';
 import type { DatabricksCredential } from '../../databricks/DatabricksCredential';
+import type { Boundaries } from '../../manifest/Boundaries';
 import type { Bundle } from '../../manifest/Bundle';
 import { canonicalJson } from '../../manifest/canonicalJson';
 import type { DeployPlan } from '../../planning/DeployPlan';
@@ -44,6 +45,8 @@ export interface DeployBundleOptions {
   /** The workspace's shared scheduler, when the caller has one (activities); else one of this run. */
   scheduler?: RequestScheduler;
   clusterPollIntervalInMs?: number;
+  /** The environment's boundaries, held to at each write (ApplyContext.boundaries). */
+  boundaries?: Boundaries;
 }
 
 export async function deployBundle(options: DeployBundleOptions): Promise<DeployReport> {
@@ -94,6 +97,7 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
         clusterWaitTimeoutInMs: options.clusterWaitTimeoutInMs ?? 20 * 60_000,
         clusterPollIntervalInMs: options.clusterPollIntervalInMs ?? 5_000,
         onProgress: options.onProgress,
+        ...(options.boundaries ? { boundaries: options.boundaries } : {}),
       },
       plan,
       live,

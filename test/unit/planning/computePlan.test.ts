@@ -162,11 +162,12 @@ describe('computePlan', () => {
       expected: { 'jobs.nightly': 'update+drift' },
     },
     {
-      name: 'without a ledger, a live cluster with the same spec is adopted unchanged',
+      // Issue 10: a notebook bricklane did not deploy is never overwritten as a plain update.
+      name: 'without a ledger, a live cluster with the same spec is unchanged and a live notebook is adopted',
       mutate: (_l: LiveState, led: Ledger) => {
         led.entries = {};
       },
-      expected: { 'clusters.Small': 'unchanged', [notebook.key]: 'update', 'jobs.nightly': 'unchanged' },
+      expected: { 'clusters.Small': 'unchanged', [notebook.key]: 'adopt', 'jobs.nightly': 'unchanged' },
     },
   ])('$name', ({ mutate, expected }) => {
     const live = deployedLive();
@@ -175,6 +176,18 @@ describe('computePlan', () => {
     const got = actions(live, ledger);
     expect(got).toMatchObject(expected);
     for (const [k, v] of Object.entries(got)) if (!(k in expected)) expect(v, k).toBe('unchanged');
+  });
+
+  it('marks a file in the workspace that is not in the ledger "adopt", says why, and counts it apart', () => {
+    const ledger = deployedLedger();
+    delete ledger.entries[notebook.key];
+    const plan = computePlan(bundle, deployedLive(), ledger);
+    expect(plan.steps.find((s) => s.key === notebook.key)).toMatchObject({
+      action: 'adopt',
+      reason: expect.stringContaining('bricklane did not deploy it'),
+    });
+    expect(plan.summary.notebooks).toMatchObject({ adopt: 1, update: 0, create: 0 });
+    expect(plan.summary.clusters.adopt).toBeUndefined();
   });
 
   it('lists ledger entries the bundle no longer has as deletes only when prune is on', () => {
