@@ -43,12 +43,27 @@ export function createDiff(desired: unknown): Pick<PlanStep, 'diff' | 'diffOmitt
   return bounded(diffFields(desired, undefined).filter((c) => safetyTopicOf(c.path)));
 }
 
+/**
+ * Fields whose value may be a credential (`spark_conf["fs.azure.account.key.x"]`, an env var `DB_PASSWORD`):
+ * the plan is shown to whoever holds the approval link, so their values are hidden, except a Databricks
+ * secret reference (`{{secrets/<scope>/<key>}}`, https://learn.microsoft.com/azure/databricks/security/secrets/),
+ * which names the secret and not its value.
+ */
+const SENSITIVE_FIELD =
+  /secret|passw(?:or)?d|pwd|token|credential|access[._-]?key|account\.key|private[._-]?key/i;
+const SECRET_REFERENCE = /^\{\{secrets\/[^/{}]+\/[^/{}]+\}\}$/;
+export const HIDDEN_VALUE = '(hidden: may be a credential)';
+
 function bounded(changes: FieldChange[]): Pick<PlanStep, 'diff' | 'diffOmitted'> {
   if (changes.length === 0) return {};
+  const shown = (path: string, value: unknown): unknown =>
+    SENSITIVE_FIELD.test(path) && !(typeof value === 'string' && SECRET_REFERENCE.test(value))
+      ? HIDDEN_VALUE
+      : boundValue(value);
   const diff = changes.slice(0, MAX_STEP_FIELD_CHANGES).map((c) => ({
     path: c.path,
-    ...(c.before !== undefined ? { before: boundValue(c.before) } : {}),
-    ...(c.after !== undefined ? { after: boundValue(c.after) } : {}),
+    ...(c.before !== undefined ? { before: shown(c.path, c.before) } : {}),
+    ...(c.after !== undefined ? { after: shown(c.path, c.after) } : {}),
   }));
   const omitted = changes.length - diff.length;
   return omitted > 0 ? { diff, diffOmitted: omitted } : { diff };

@@ -4,6 +4,7 @@ import {
   boundValue,
   createDiff,
   diffFields,
+  HIDDEN_VALUE,
   MAX_STEP_FIELD_CHANGES,
   MAX_VALUE_CHARS,
   MAX_VALUE_ITEMS,
@@ -184,6 +185,32 @@ describe('createDiff and updateDiff', () => {
     expect(diff).toHaveLength(MAX_STEP_FIELD_CHANGES);
     expect(diffOmitted).toBe(82 - MAX_STEP_FIELD_CHANGES);
     expect(diff?.[0]).toEqual({ path: 'num_workers', after: 9 });
+  });
+});
+
+describe('credentials in a diff', () => {
+  it.each([
+    ['spark_conf', { 'fs.azure.account.key.lake.dfs.core.windows.net': 'c2VjcmV0' }],
+    ['spark_env_vars', { DB_PASSWORD: 'hunter2' }],
+    ['spark_env_vars', { API_TOKEN: 'dapi123' }],
+    ['tasks', [{ task_key: 'a', notebook_task: { base_parameters: { client_secret: 's3cr3t' } } }]],
+  ])('hides the value of %s %j, before and after', (field, value) => {
+    const { diff } = updateDiff(
+      { [field]: value },
+      { [field]: JSON.parse(JSON.stringify(value).replace(/"[^"]+"}/, '"old"}')) as unknown },
+    );
+    expect(diff).toHaveLength(1);
+    expect(diff?.[0]).toMatchObject({ before: HIDDEN_VALUE, after: HIDDEN_VALUE });
+    expect(JSON.stringify(diff)).not.toMatch(/c2VjcmV0|hunter2|dapi123|s3cr3t/);
+  });
+
+  it('keeps a secret reference, which names the secret and not its value, and plain fields', () => {
+    expect(
+      updateDiff({ spark_env_vars: { DB_PASSWORD: '{{secrets/etl/db}}' }, num_workers: 2 }, {}).diff,
+    ).toEqual([
+      { path: 'num_workers', after: 2 },
+      { path: 'spark_env_vars.DB_PASSWORD', after: '{{secrets/etl/db}}' },
+    ]);
   });
 });
 
