@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { MAX_JUPYTER_NOTEBOOK_BYTES, MAX_SOURCE_NOTEBOOK_BYTES } from '../manifest/Bundle';
 import { ArchiveRejectedError } from './ArchiveRejectedError';
 import { safeEntryPath } from './safeEntryPath';
 
@@ -13,11 +14,34 @@ export interface ArchiveLimits {
   maxEntries?: number;
   /** Bytes of all files once unpacked. Default 1 GiB. */
   maxExpandedBytes?: number;
-  /** Bytes of one file once unpacked. Default: maxExpandedBytes. */
+  /** Bytes of one file once unpacked. Default DEFAULT_MAX_ENTRY_BYTES (never above maxExpandedBytes). */
   maxEntryBytes?: number;
+  /**
+   * Bytes unpacked per byte of archive, at most (default 100); archives under 1 MiB may unpack to
+   * MIN_RATIO_ALLOWANCE_BYTES whatever their ratio. Bounds a bomb by the size of its own upload.
+   */
+  maxExpansionRatio?: number;
 }
 
-const GIB = 1024 * 1024 * 1024;
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+/**
+ * The largest file a bundle can deploy, so the largest entry worth unpacking: the bundle validation's own
+ * limits (source notebooks 10 MiB, IPYNB 100 MiB: notebook-limitations), which cover every other kind too.
+ * Workspace files and workspace init scripts go through workspace/import, whose `content` is limited to
+ * 10 MB for every format (Workspace API reference, "Import a workspace object"); DBFS init scripts are
+ * streamed (dbfs/create + add-block) without an API limit, but an init script is a shell script, never
+ * near 100 MiB. Follows the validation: if a limit there moves, this moves with it.
+ */
+export const DEFAULT_MAX_ENTRY_BYTES = Math.max(MAX_SOURCE_NOTEBOOK_BYTES, MAX_JUPYTER_NOTEBOOK_BYTES);
+/**
+ * Bundles are text (source, JSON, shell); gzip and deflate shrink such text 3-10 times, repetitive JSON
+ * up to ~30 times. Deflate's own ceiling is 1032:1, which only crafted data reaches: 100:1 leaves bundles a
+ * wide margin and cuts a bomb's disk use tenfold below that ceiling.
+ */
+export const DEFAULT_MAX_EXPANSION_RATIO = 100;
+/** Small archives (a handful of files in a few KB) compress well and still unpack to little. */
+export const MIN_RATIO_ALLOWANCE_BYTES = 16 * MIB;
 const KEEP_OUT = 'keep large data out of the bundle (put it in DBFS, a volume or cloud storage)';
 
 export class ExtractionSink {
@@ -29,14 +53,27 @@ export class ExtractionSink {
   private entries = 0;
   private readonly kinds = new Map<string, 'file' | 'folder'>();
 
+  /** Why maxExpandedBytes is what it is, for the refusal message. */
+  private readonly totalLimitReason: string;
+
+  /** `archiveBytes`: the archive's own size, which the expansion ratio applies to. */
   constructor(
     private readonly root: string,
-    limits: ArchiveLimits = {},
+    limits: ArchiveLimits,
+    archiveBytes: number,
   ) {
     this.maxEntries = positive('maxEntries', limits.maxEntries ?? 20_000);
-    this.maxExpandedBytes = positive('maxExpandedBytes', limits.maxExpandedBytes ?? GIB);
+    const absolute = positive('maxExpandedBytes', limits.maxExpandedBytes ?? GIB);
+    const ratio = positive('maxExpansionRatio', limits.maxExpansionRatio ?? DEFAULT_MAX_EXPANSION_RATIO);
+    const byRatio = Math.max(archiveBytes * ratio, MIN_RATIO_ALLOWANCE_BYTES);
+    this.maxExpandedBytes = Math.min(absolute, byRatio);
+    const allowance =
+      byRatio > archiveBytes * ratio
+        ? `the least any archive may unpack to (${MIN_RATIO_ALLOWANCE_BYTES} bytes)`
+        : `${ratio} times the archive's ${archiveBytes} bytes`;
+    this.totalLimitReason = byRatio < absolute ? `, ${allowance}` : '';
     this.maxEntryBytes = Math.min(
-      positive('maxEntryBytes', limits.maxEntryBytes ?? this.maxExpandedBytes),
+      positive('maxEntryBytes', limits.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES),
       this.maxExpandedBytes,
     );
   }
@@ -113,14 +150,15 @@ export class ExtractionSink {
     if (size > this.maxEntryBytes) {
       throw new ArchiveRejectedError(
         'TooLarge',
-        `entry ${shown} unpacks to more than ${this.maxEntryBytes} bytes, the limit for one file; ${KEEP_OUT}`,
+        `entry ${shown} unpacks to more than ${this.maxEntryBytes} bytes, the limit for one file` +
+          `${this.maxEntryBytes === this.maxExpandedBytes ? this.totalLimitReason : ' (the largest file a bundle deploys)'}; ${KEEP_OUT}`,
         name,
       );
     }
     if (this.bytes + size > this.maxExpandedBytes) {
       throw new ArchiveRejectedError(
         'TooLarge',
-        `the archive unpacks to more than ${this.maxExpandedBytes} bytes (reached at entry ${shown}); ${KEEP_OUT}`,
+        `the archive unpacks to more than ${this.maxExpandedBytes} bytes${this.totalLimitReason} (reached at entry ${shown}); ${KEEP_OUT}`,
         name,
       );
     }

@@ -1,8 +1,10 @@
 // I/O: unpacks an uploaded or fetched archive (.tar.gz/.tgz, .tar or .zip, told apart by their first bytes,
 // not their names) into a new folder, refusing absolute paths, "..", links, special files, duplicates, and
-// oversize or too many entries. All or nothing: entries go to a fresh folder
+// oversize or too many entries (a file over the largest a bundle can deploy, a total over an absolute
+// bound or over 100 times the archive's own size: ExtractionSink). Extraction stops at the first entry
+// over a limit, before the byte that crosses it is written. All or nothing: entries go to a fresh folder
 // next to the destination, which is renamed into place only once the whole archive passed.
-import { mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ArchiveRejectedError } from './ArchiveRejectedError';
 import { ExtractionSink, type ArchiveLimits } from './ExtractionSink';
@@ -31,7 +33,7 @@ export async function extractArchive(
   // Same parent, same file system: the final rename is atomic, and a crash leaves only a dot-folder.
   const work = await mkdtemp(join(parent, `.${basename(target)}.extracting-`));
   try {
-    const sink = new ExtractionSink(work, limits);
+    const sink = new ExtractionSink(work, limits, (await stat(archivePath)).size);
     if (format === 'zip') await extractZip(archivePath, sink);
     else await extractTar(archivePath, format === 'tar.gz', sink);
     // rename() replaces an empty folder on POSIX but not on Windows: remove it first.

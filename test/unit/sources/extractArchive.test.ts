@@ -10,6 +10,8 @@ import {
   existsSync,
   readFileSync,
 } from 'node:fs';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +46,37 @@ function tree(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .map((e) => `${join(e.parentPath, e.name).slice(dir.length + 1)}${e.isDirectory() ? '/' : ''}`)
     .sort();
+}
+
+/**
+ * Bytes handed to files while `run` ran (each write stream's bytesWritten once it closes), observed at the
+ * file-system boundary: what a refused archive cost the disk before it was refused.
+ */
+async function measured<T>(run: () => Promise<T>): Promise<{ error: T; written: number }> {
+  const original = fs.createWriteStream;
+  let written = 0;
+  const closed: Promise<void>[] = [];
+  fs.createWriteStream = ((...args: Parameters<typeof fs.createWriteStream>) => {
+    const stream = original(...args);
+    closed.push(
+      new Promise((done) =>
+        stream.on('close', () => {
+          written += stream.bytesWritten;
+          done();
+        }),
+      ),
+    );
+    return stream;
+  }) as typeof fs.createWriteStream;
+  syncBuiltinESMExports();
+  try {
+    const error = await run();
+    await Promise.all(closed);
+    return { error, written };
+  } finally {
+    fs.createWriteStream = original;
+    syncBuiltinESMExports();
+  }
 }
 
 async function refused(
@@ -321,6 +354,57 @@ describe('extractArchive refuses', () => {
     ];
     const error = await refused(zipArchive(entries), 'TooLarge', { maxExpandedBytes: 10 * MB });
     expect(error.message).toMatch(/"c\.bin"/);
+  });
+
+  // Issue 10: a 56 KB zip made the app write 1 GiB before refusing it, and one 512 MiB entry from a 0.5 MB
+  // archive was accepted. With the default limits, a bomb is bounded by its own size (100:1, at least
+  // 16 MiB) and no file may exceed the largest a bundle deploys (100 MiB); extraction stops at the first
+  // entry over a limit, having written at most that limit.
+  it('zip bomb: 1,100 overlapping 1 MiB entries from 56 KB stop at 16 MiB written (was 1 GiB)', async () => {
+    const zeros = Buffer.alloc(MB);
+    const entries: ZipEntrySpec[] = [
+      { name: 'e0', data: zeros },
+      ...Array.from({ length: 1099 }, (_, i) => ({ name: `e${i + 1}`, data: zeros, sameDataAs: 0 })),
+    ];
+    const bomb = zipArchive(entries);
+    expect(bomb.length).toBeLessThan(100 * 1024);
+    const { error, written } = await measured(() => refused(bomb, 'TooLarge'));
+    expect(error.message).toContain(
+      'the archive unpacks to more than 16777216 bytes, the least any archive may unpack to (16777216 bytes) (reached at entry "e16")',
+    );
+    expect(written).toBe(16 * MB);
+  });
+
+  it('a bomb of 1.2 MB may unpack to 100 times its size, not to 1 GiB', async () => {
+    // Incompressible bytes make the archive 1.2 MB; 3 entries of 50 MiB zeros go over 100 x 1.2 MB.
+    const entries = [
+      { path: 'noise.bin', data: randomBytes(1.2 * MB) },
+      ...[1, 2, 3].map((i) => ({ path: `z${i}.bin`, data: Buffer.alloc(50 * MB) })),
+    ];
+    const bomb = tarGz(entries);
+    const { error, written } = await measured(() => refused(bomb, 'TooLarge'));
+    expect(error.message).toContain(
+      `100 times the archive's ${bomb.length} bytes (reached at entry "z3.bin")`,
+    );
+    expect(written).toBeLessThanOrEqual(100 * bomb.length);
+    expect(written).toBe(Math.floor(1.2 * MB) + 100 * MB); // noise, z1, z2
+  });
+
+  it('one entry over the largest file a bundle deploys (100 MiB) is refused from its header, none of it written', async () => {
+    const archiveBytes = tarGz([
+      { path: 'noise.bin', data: randomBytes(1.1 * MB) },
+      { path: 'huge.ipynb', data: Buffer.alloc(100 * MB + 1) },
+    ]);
+    const { error, written } = await measured(() => refused(archiveBytes, 'TooLarge'));
+    expect(error.message).toContain(
+      'entry "huge.ipynb" unpacks to more than 104857600 bytes, the limit for one file (the largest file a bundle deploys)',
+    );
+    expect(written).toBe(Math.floor(1.1 * MB)); // the noise file only
+  });
+
+  it('a small archive that compresses well still unpacks (up to 16 MiB whatever its ratio)', async () => {
+    writeFileSync(archive, tarGz([{ path: 'notebooks/big.py', data: Buffer.alloc(15 * MB, 'x') }]));
+    expect(await extractArchive(archive, destination)).toEqual({ files: 1, bytes: 15 * MB });
   });
 
   it('zip: cut short', async () => {
