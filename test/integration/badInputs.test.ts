@@ -4,11 +4,12 @@
 // (no staged bundle, no decision), no file outside the extraction folder. Rows marked "finding:" are the
 // holes issue 10 found by attacking the sandbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createViewToken } from '../../src/approvals/approvalToken';
 import { stagedBundleBlob } from '../../src/azure/ReleaseStorage';
 import { tarArchive, tarGz, zipArchive } from '../unit/sources/craftArchives';
 import { baseEntries, file, json, SMALL_CLUSTER } from '../unit/manifest/bundleEntries';
 import type { BadInputRow, Refusal } from './badInputs/BadInputRow';
-import { BadInputWorld, SUBSCRIPTION } from './badInputs/BadInputWorld';
+import { BadInputWorld, SIGNING_KEY, SUBSCRIPTION } from './badInputs/BadInputWorld';
 import {
   azureReposPush,
   basic,
@@ -21,6 +22,7 @@ import {
   json as jsonBytes,
   notifyAzureDevOpsWebhook,
   openApprovalLink,
+  openViewLink,
   postRelease,
   randomHex,
   releaseWaiting,
@@ -583,6 +585,71 @@ const ROWS: BadInputRow[] = [
       startsOne: true,
       says: /requestedBy=function key holder$/,
       never: /ceo@contoso/,
+    },
+  },
+  ...(
+    [
+      ['a "#"', 'rel#1'],
+      ['a "?"', 'rel?x=1'],
+      ['a leading "@"', '@rel'],
+      ['a control character', 'rel\u0007bell'],
+      ['a backslash', 'rel\\..\\x'],
+      ['129 characters', 'r'.repeat(129)],
+    ] as const
+  ).map(([what, id]): BadInputRow => ({
+    area: 'operator API',
+    name: `GET /api/releases/{id} with ${what} in the id (the Durable extension refuses it)`,
+    arrange: (w) => () => getReleaseById(w, id, { accept: 'application/json' }),
+    expected: { code: 'id', status: 400, says: /"rule":"1 to 128 characters/ },
+  })),
+  {
+    area: 'operator API',
+    name: 'finding: the status page opened with ?code= puts the function key in no link',
+    arrange: (w) => {
+      releaseWaiting(w, 'rel-key', 'qa');
+      return () => getReleaseById(w, 'rel-key', { query: '?code=function-key-7d1e' });
+    },
+    expected: { status: 200, says: /rel-key.*\[link /, never: /function-key-7d1e/ },
+  },
+  {
+    area: 'operator API',
+    name: 'the missing-release page opened with ?code= puts the function key in no link',
+    arrange: (w) => () => getReleaseById(w, 'rel-never', { query: '?code=function-key-7d1e' }),
+    expected: { status: 404, says: /rel-never/, never: /function-key-7d1e/ },
+  },
+  {
+    area: 'approval link',
+    name: 'view link signed with another key',
+    arrange: (w) => {
+      releaseWaiting(w, 'rel-view-forged', 'qa');
+      const token = createViewToken({ releaseId: 'rel-view-forged', expiresAt: inHours(1) }, [
+        'f'.repeat(40),
+      ]);
+      return () => openViewLink(w, token);
+    },
+    expected: { code: 'token', status: 403, says: /not issued by this bricklane app/ },
+  },
+  {
+    area: 'approval link',
+    name: 'view link that has expired',
+    arrange: (w) => {
+      releaseWaiting(w, 'rel-view-expired', 'qa');
+      const token = createViewToken({ releaseId: 'rel-view-expired', expiresAt: inHours(-1) }, [SIGNING_KEY]);
+      return () => openViewLink(w, token);
+    },
+    expected: { code: 'token', status: 410, says: /expired/ },
+  },
+  {
+    area: 'approval link',
+    name: 'an approval link used as a view link',
+    arrange: (w) => {
+      const token = releaseWaiting(w, 'rel-view-approval', 'qa');
+      return () => openViewLink(w, token);
+    },
+    expected: {
+      code: 'token',
+      status: 403,
+      says: /This status page link was not issued by this bricklane app/,
     },
   },
   {

@@ -4,13 +4,19 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approvalUrl, createApprovalToken, type ApprovalClaims } from '../../../src/approvals/approvalToken';
+import {
+  approvalUrl,
+  createApprovalToken,
+  viewUrl,
+  type ApprovalClaims,
+} from '../../../src/approvals/approvalToken';
 import { approvalDecisionOptions } from '../../../src/functions/approvalDecision';
 import { approvalPageOptions } from '../../../src/functions/approvalPage';
 import { azureDevOpsWebhookOptions } from '../../../src/functions/azureDevOpsWebhook';
 import { getReleaseOptions } from '../../../src/functions/getRelease';
 import { githubWebhookOptions } from '../../../src/functions/githubWebhook';
 import { startReleaseOptions } from '../../../src/functions/startRelease';
+import { viewReleaseOptions } from '../../../src/functions/viewRelease';
 import type { ReleaseStatus } from '../../../src/release/ReleaseStatus';
 import { branchPushExample } from '../../fixtures/webhooks/githubExamples';
 import { refusalOf, type Refusal } from './BadInputRow';
@@ -139,6 +145,17 @@ export async function getReleaseById(
         headers: { accept },
       },
       { id },
+    ),
+  );
+}
+
+/** GET /api/views/{token}: a signed view link, as a script reads it (JSON). */
+export async function openViewLink(world: BadInputWorld, token: string): Promise<Refusal> {
+  return refusalOf(
+    await world.call(
+      viewReleaseOptions,
+      { method: 'GET', url: viewUrl(PUBLIC_URL, token), headers: { accept: 'application/json' } },
+      { token },
     ),
   );
 }
