@@ -73,12 +73,9 @@ export function safetyTopicOf(path: string): SafetyTopic | undefined {
   return TOPIC_PATTERNS.find(([, pattern]) => pattern.test(path))?.[0];
 }
 
-/**
- * Part E's plan marks objects in an allowed root that bricklane did not deploy as adopted; the action is
- * compared as text so that this summary reads plans with and without it.
- */
+/** An adoption overwrites an object bricklane did not deploy (planning/computePlan.ts). */
 export function isAdoption(step: PlanStep): boolean {
-  return String(step.action) === 'adopt';
+  return step.action === 'adopt';
 }
 
 export function summarizeSafety(plan: Pick<DeployPlan, 'steps'>): SafetySummary {

@@ -86,11 +86,14 @@ function renderPlan(
       update: t.update + (s?.update ?? 0),
       delete: t.delete + (s?.delete ?? 0),
       drift: t.drift + (s?.drift ?? 0),
+      adopt: t.adopt + (s?.adopt ?? 0),
     }),
-    { create: 0, update: 0, delete: 0, drift: 0 },
+    { create: 0, update: 0, delete: 0, drift: 0, adopt: 0 },
   );
   const parts = [
-    `<p><strong>${totals.create} to create, ${totals.update} to update, ${totals.delete} to delete</strong>` +
+    `<p><strong>${totals.create} to create, ${totals.update} to update, ${totals.delete} to delete` +
+      (totals.adopt > 0 ? `, ${totals.adopt} to adopt` : '') +
+      '</strong>' +
       (totals.drift > 0 ? `, <span class="drift">${totals.drift} changed outside bricklane</span>` : '') +
       '.</p>',
   ];
@@ -100,10 +103,11 @@ function renderPlan(
     const s = summary[kind];
     if (!s) continue;
     const changed = plan?.steps.filter((step) => step.kind === kind && isNoteworthy(step)) ?? [];
-    if (s.create + s.update + s.delete + s.drift === 0 && changed.length === 0) continue;
+    if (s.create + s.update + s.delete + s.drift + (s.adopt ?? 0) === 0 && changed.length === 0) continue;
     parts.push(`<h3>${escapeHtml(KIND_LABELS[kind])}</h3>`);
     parts.push(
       `<p class="counts">create ${s.create} · update ${s.update} · delete ${s.delete} · drift ${s.drift}` +
+        (s.adopt ? ` · adopt ${s.adopt}` : '') +
         ` · unchanged ${s.unchanged}</p>`,
     );
     if (changed.length > 0) {
@@ -114,7 +118,7 @@ function renderPlan(
       parts.push(`<ul class="steps">${items.join('')}</ul>`);
     }
   }
-  if (totals.create + totals.update + totals.delete + totals.drift === 0) {
+  if (totals.create + totals.update + totals.delete + totals.drift + totals.adopt === 0) {
     parts.push(
       '<p class="note">Nothing changes in this environment; approving records the release as deployed.</p>',
     );

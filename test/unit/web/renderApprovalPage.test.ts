@@ -255,7 +255,10 @@ describe('renderApprovalPage: the safety review and field diffs', () => {
       },
     ],
   };
-  const html = renderApprovalPage({ ...model, plan: safetyPlan });
+  const html = renderApprovalPage({
+    ...model,
+    plan: { ...safetyPlan, summary: { ...plan.summary, notebooks: { ...none, adopt: 1 } } },
+  });
   const safety = html.slice(html.indexOf('<section class="safety"'), html.indexOf('</section>'));
 
   it('puts the safety review above the list of what will change', () => {
@@ -297,6 +300,8 @@ describe('renderApprovalPage: the safety review and field diffs', () => {
     );
     expect(list).toContain('<li><code>autoscale.max_workers</code> <del>4</del> → <ins>40</ins></li>');
     expect(list).toContain('… and 7 more fields');
+    expect(list).toContain('1 to create, 1 to update, 0 to delete, 1 to adopt</strong>');
+    expect(list).toContain('create 0 · update 0 · delete 0 · drift 0 · adopt 1 · unchanged 0');
     expect(list).not.toContain('changes: <code>autoscale</code>');
     expect(list).toContain(
       '<code>run_as</code> <em class="unset">not set</em> → <ins>{&quot;service_principal_name&quot;',
