@@ -1036,14 +1036,12 @@ const ROWS: BadInputRow[] = [
   {
     area: 'archive',
     name: 'finding: one 512 MiB entry from a 0.5 MB archive',
-    pending: 'Part G (uploads: the per-entry limit follows the largest deployable file)',
     arrange: archive(() => zeroTarGz(1, 512)),
     expected: { code: 'TooLarge', says: /"zeros-0\.bin" unpacks to more than \d+ bytes/ },
   },
   {
     area: 'archive',
     name: 'finding: a 1 MB upload that unpacks to 1 GiB in 8 MiB files (the 850x bomb)',
-    pending: 'Part G (uploads: uncompressed size bounded as a ratio to the upload)',
     arrange: archive(() => zeroTarGz(128, 8)),
     expected: { code: 'TooLarge', says: /times the archive's \d+ bytes/ },
   },
