@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSettings, SettingsError } from '../../../src/config/loadSettings';
+import { loadBoundaries, loadSettings, SettingsError } from '../../../src/config/loadSettings';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const base = { BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true' };
@@ -150,5 +150,162 @@ describe('loadSettings', () => {
       ),
       expect.stringMatching(/^BRICKLANE_GITHUB_WEBHOOK_SECRET is a Key Vault reference/),
     ]);
+  });
+});
+
+describe('boundaries per environment', () => {
+  const TOKEN = { BRICKLANE_DATABRICKS_AUTH: 'token' };
+  const envs = (values: Record<string, string>): Record<string, string> => ({
+    ...base,
+    BRICKLANE_ENVIRONMENTS: 'dev,prod',
+    BRICKLANE_DEV_SUBSCRIPTION_ID: SUB,
+    BRICKLANE_PROD_SUBSCRIPTION_ID: SUB,
+    ...TOKEN,
+    ...values,
+  });
+
+  it("defaults to the project's one deployment folder and nothing else: no DBFS, run_as, grants, repositories or adoption", () => {
+    const s = loadSettings(envs({ BRICKLANE_PROJECT: 'Sales' }));
+    for (const e of s.environments) {
+      expect(e.boundaries).toEqual({
+        workspaceRoots: ['/Shared/Sales'],
+        volumeRoots: [],
+        dbfsInitScriptRoots: [],
+        runAs: [],
+        permissions: [],
+        gitSources: [],
+        adoptExisting: false,
+      });
+    }
+  });
+
+  it('reads app-wide values and lets an environment override each', () => {
+    const s = loadSettings(
+      envs({
+        BRICKLANE_WORKSPACE_ROOTS: '/Shared/MyProject, /Shared/Reports/',
+        BRICKLANE_RUN_AS: 'ETL@contoso.com',
+        BRICKLANE_PROD_RUN_AS: 'prod-runner@contoso.com',
+        BRICKLANE_DEV_ADOPT_EXISTING: 'true',
+        BRICKLANE_PROD_PERMISSIONS: 'group:data-engineers=CAN_MANAGE_RUN,servicePrincipal:ABC=CAN_VIEW',
+        BRICKLANE_DEV_VOLUME_ROOTS: '/Volumes/main/ops/scripts',
+        BRICKLANE_DEV_DBFS_INIT_SCRIPT_ROOTS: 'dbfs:/init-scripts/MyProject',
+        BRICKLANE_GIT_SOURCES: 'https://github.com/Contoso/etl.git',
+      }),
+    );
+    const [dev, prod] = s.environments;
+    expect(dev?.boundaries).toEqual({
+      workspaceRoots: ['/Shared/MyProject', '/Shared/Reports'],
+      volumeRoots: ['/Volumes/main/ops/scripts'],
+      dbfsInitScriptRoots: ['dbfs:/init-scripts/MyProject'],
+      runAs: ['etl@contoso.com'],
+      permissions: [],
+      gitSources: ['github.com/contoso/etl'],
+      adoptExisting: true,
+    });
+    expect(prod?.boundaries.runAs).toEqual(['prod-runner@contoso.com']);
+    expect(prod?.boundaries.adoptExisting).toBe(false);
+    expect(prod?.boundaries.permissions).toEqual([
+      { kind: 'group', principal: 'data-engineers', level: 'CAN_MANAGE_RUN' },
+      { kind: 'servicePrincipal', principal: 'abc', level: 'CAN_VIEW' },
+    ]);
+  });
+
+  it.each([
+    [
+      'a relative workspace root',
+      { BRICKLANE_DEV_WORKSPACE_ROOTS: 'Shared/x' },
+      /BRICKLANE_DEV_WORKSPACE_ROOTS: "Shared\/x" must be an absolute folder/,
+    ],
+    [
+      'the workspace root itself',
+      { BRICKLANE_WORKSPACE_ROOTS: '/' },
+      /BRICKLANE_WORKSPACE_ROOTS: "\/" must be an absolute folder/,
+    ],
+    [
+      'a root with ..',
+      { BRICKLANE_DEV_WORKSPACE_ROOTS: '/Shared/x/../y' },
+      /must not have empty, "\." or "\.\." segments/,
+    ],
+    [
+      'a volume as a workspace root',
+      { BRICKLANE_DEV_WORKSPACE_ROOTS: '/Volumes/main/a/b' },
+      /list volumes for init scripts in VOLUME_ROOTS/,
+    ],
+    [
+      'a volume root above a volume',
+      { BRICKLANE_DEV_VOLUME_ROOTS: '/Volumes/main/ops' },
+      /at least 4 level\(s\) below/,
+    ],
+    [
+      'a volume root that is no volume',
+      { BRICKLANE_DEV_VOLUME_ROOTS: '/Shared/x' },
+      /must be a Unity Catalog volume folder/,
+    ],
+    [
+      'DBFS without a project folder',
+      { BRICKLANE_DEV_DBFS_INIT_SCRIPT_ROOTS: 'dbfs:/init-scripts' },
+      /at least 2 level\(s\) below dbfs:\//,
+    ],
+    [
+      "DBFS in Databricks' global init folder",
+      { BRICKLANE_DEV_DBFS_INIT_SCRIPT_ROOTS: 'dbfs:/databricks/init' },
+      /global init scripts/,
+    ],
+    [
+      'DBFS without the scheme',
+      { BRICKLANE_DEV_DBFS_INIT_SCRIPT_ROOTS: '/init-scripts/x' },
+      /must be a dbfs:\/ folder/,
+    ],
+    [
+      'a grant without a level',
+      { BRICKLANE_DEV_PERMISSIONS: 'group:data-engineers' },
+      /must be <user\|group\|servicePrincipal>:<name>=<level>/,
+    ],
+    [
+      'a grant of an unknown level',
+      { BRICKLANE_DEV_PERMISSIONS: 'user:a@contoso.com=CAN_EVERYTHING' },
+      /CAN_EVERYTHING/,
+    ],
+    [
+      'IS_OWNER in the allow-list',
+      { BRICKLANE_PERMISSIONS: 'user:a@contoso.com=IS_OWNER' },
+      /cannot grant IS_OWNER/,
+    ],
+    [
+      'a git source that is not https',
+      { BRICKLANE_DEV_GIT_SOURCES: 'git@github.com:contoso/etl.git' },
+      /must be an https:\/\/ repository URL/,
+    ],
+    [
+      'adoption that is not a boolean',
+      { BRICKLANE_DEV_ADOPT_EXISTING: 'yes' },
+      /BRICKLANE_DEV_ADOPT_EXISTING must be true or false, got "yes"/,
+    ],
+    [
+      'a project that cannot name a folder',
+      { BRICKLANE_PROJECT: '../x' },
+      /BRICKLANE_PROJECT must be 1–64 letters/,
+    ],
+    ['a project of dots', { BRICKLANE_PROJECT: '..' }, /BRICKLANE_PROJECT must be/],
+  ])('refuses %s', (_name, values, expected) => {
+    expect(problemsOf(envs(values)).join('\n')).toMatch(expected);
+  });
+
+  it('loadBoundaries reads only what a bundle is checked against (no ledger needed)', () => {
+    expect(
+      loadBoundaries({ BRICKLANE_ENVIRONMENTS: 'dev,qa', BRICKLANE_QA_RUN_AS: 'x@contoso.com' }),
+    ).toEqual({
+      project: 'MyProject',
+      environments: [
+        {
+          name: 'dev',
+          boundaries: expect.objectContaining({ workspaceRoots: ['/Shared/MyProject'], runAs: [] }),
+        },
+        { name: 'qa', boundaries: expect.objectContaining({ runAs: ['x@contoso.com'] }) },
+      ],
+    });
+    expect(() => loadBoundaries({ BRICKLANE_QA_RUN_AS: 'x', BRICKLANE_DEV_ADOPT_EXISTING: 'maybe' })).toThrow(
+      SettingsError,
+    );
   });
 });
