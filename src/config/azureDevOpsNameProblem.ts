@@ -6,7 +6,7 @@
 // no ASCII control characters; not starting with `_` or `.`, not ending with `.`; so never `.` or `..`;
 // not a system reserved name (AUX, COM1-COM9, CON, LPT1-LPT9, NUL, PRN, App_code, bin, web.config, ...).
 // (The page warns that the REST API accepts some names the UI refuses; those are refused here too.)
-const SPECIAL = /[\\/:*?"'<>;#$`{},+=[\]|%&@~]/;
+const SPECIAL = /[\\/:*?"'<>;#${},+=[\]|%&@~]/;
 const RESERVED =
   /^(?:aux|con|nul|prn|com\d|lpt\d|app_browsers|app_code|app_data|app_globalresources|app_localresources|app_themes|app_webresources|bin|web\.config|defaultcollection|server|signalr|web)$/i;
 

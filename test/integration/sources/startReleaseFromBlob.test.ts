@@ -281,6 +281,29 @@ describe('startReleaseFromBlob (the blob trigger handler)', () => {
     ]);
   });
 
+  it('refuses a 56 KB zip bomb after at most 16 MiB unpacked, logs why, and starts nothing (issue 10)', async () => {
+    const zeros = Buffer.alloc(1024 * 1024);
+    const bomb = zipArchive([
+      { name: 'notebooks/e0.py', data: zeros },
+      ...Array.from({ length: 1099 }, (_, i) => ({
+        name: `notebooks/e${i + 1}.py`,
+        data: zeros,
+        sameDataAs: 0,
+      })),
+    ]);
+    expect(bomb.length).toBeLessThan(100 * 1024);
+    await expect(startReleaseFromBlob(bomb, invocation('bomb.zip'))).resolves.toBeUndefined();
+    expect(durable.calls).toEqual([]);
+    expect(logs).toEqual([
+      {
+        level: 'error',
+        message: expect.stringMatching(
+          /^bundles\/bomb\.zip starts no release: archive rejected \(TooLarge\): the archive unpacks to more than 16777216 bytes/,
+        ),
+      },
+    ]);
+  });
+
   it('ignores other names, refuses oversize uploads before unpacking, and drops a commit that is no commit', async () => {
     await startReleaseFromBlob(Buffer.from('hello'), invocation('notes.txt'));
     expect(logs.map((l) => l.level)).toEqual(['information']);
