@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReleaseSource } from '../../../src/release/ReleaseInput';
-import { commitUrl, escapeHtml } from '../../../src/web/html';
+import { commitUrl, escapeHtml, renderCommit } from '../../../src/web/html';
 
 describe('escapeHtml', () => {
   it.each([
@@ -98,5 +98,27 @@ describe('commitUrl', () => {
     const source: ReleaseSource = { kind: 'azureRepos', repository: 'Data/etl', commit: SHA };
     expect(commitUrl(source)).toBeUndefined();
     expect(commitUrl(source, 'javascript:alert(1)')).toBeUndefined();
+  });
+});
+
+describe('renderCommit', () => {
+  it('shows the sha of a webhook release that names another host as text, never as a link (issue 10)', () => {
+    // What the Azure Repos webhook recorded for project "https:" and repository "//evil.example/_git/x".
+    const source: ReleaseSource = {
+      kind: 'azureRepos',
+      repository: 'https:////evil.example/_git/x',
+      commit: SHA,
+    };
+    const html = renderCommit(source, 'https://dev.azure.com/contoso');
+    expect(html).toBe(`<code title="${SHA}">${SHA.slice(0, 10)}</code>`);
+    expect(html).not.toContain('evil.example');
+  });
+
+  it('links a webhook release into the configured organization', () => {
+    const source: ReleaseSource = { kind: 'azureRepos', repository: 'Data/etl', commit: SHA };
+    expect(renderCommit(source, 'https://dev.azure.com/contoso')).toBe(
+      `<a href="https://dev.azure.com/contoso/Data/_git/etl/commit/${SHA}" rel="noopener noreferrer">` +
+        `<code title="${SHA}">${SHA.slice(0, 10)}</code></a>`,
+    );
   });
 });
