@@ -14,6 +14,7 @@ import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { escapeHtml, renderCommit, stateBadge } from './html';
 import { type PageTone, statusPageDocument } from './document';
+import { renderFieldDiff } from './renderSafetySummary';
 import type { ReleaseView, StageView } from '../release/releaseView';
 
 export interface StatusPageModel {
@@ -336,7 +337,10 @@ function renderStep(step: PlanStep): string {
       `<code>${escapeHtml(step.target)}</code>` +
       (step.reason ? `<span class="sub">${escapeHtml(step.reason)}</span>` : ''),
   ];
-  if (step.changes && step.changes.length > 0) {
+  const diff = renderFieldDiff(step);
+  if (diff) lines.push(diff);
+  // Plans stored before field diffs name the changed fields only.
+  else if (step.changes && step.changes.length > 0) {
     lines.push(
       `<div class="sub">changes: ${step.changes.map((c) => `<code>${escapeHtml(c)}</code>`).join(', ')}</div>`,
     );

@@ -251,6 +251,18 @@ describe('renderStatusPage', () => {
     expect(qa).toContain('<code>Big</code>');
     expect(qa).toContain('<code>/Shared/etl/ingest</code>');
     expect(qa).toContain('changes: <code>num_workers</code>');
+    // A plan with field diffs shows each field old -> new instead of the names.
+    const diffed: DeployPlan = {
+      ...qaPlan,
+      steps: qaPlan.steps.map((s) =>
+        s.key === 'clusters.Small' ? { ...s, diff: [{ path: 'num_workers', before: 1, after: 3 }] } : s,
+      ),
+    };
+    const withDiff = page(release([dev, { ...qaWaiting }]), { plans: { qa: diffed } });
+    expect(withDiff).toContain(
+      '<ul class="diff"><li><code>num_workers</code> <del>1</del> → <ins>3</ins></li></ul>',
+    );
+    expect(withDiff).not.toContain('changes: <code>num_workers</code>');
     expect(qa).not.toContain('data-kind="initScripts"');
     // Dev has no stored plan here: counts only, in the past tense, and it says so.
     const devSection =
