@@ -1,5 +1,6 @@
 // The deploy engine end to end: the real CLI code, the real client, the emulator over HTTPS, Azurite.
 import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import type { Bundle } from '../../src/manifest/Bundle';
 import { loadBundle } from '../../src/sources/loadBundle';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { runCliCaptured } from '../sandbox/runCliCaptured';
+import { runCli } from '../../src/cli/runCli';
+import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
 
@@ -29,7 +32,7 @@ describe('deploying artifacts/ to an emulated workspace', () => {
 
   beforeAll(async () => {
     world = await LocalWorld.start({
-      environments: ['dev', 'faulty', 'clean', 'resets', 'resets2'],
+      environments: ['dev', 'faulty', 'clean', 'resets', 'resets2', 'adopt'],
       auth: 'token',
     });
     bundleDir = copyArtifacts();
@@ -141,6 +144,115 @@ describe('deploying artifacts/ to an emulated workspace', () => {
     } finally {
       rmSync(bad, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a bundle that crosses the default boundaries, naming every crossing, and makes zero calls', async () => {
+    // Issue 10: each of these reached jobs/create or workspace/import in Dev.
+    const bad = copyArtifacts();
+    try {
+      writeFileSync(
+        join(bad, 'bricklane.json'),
+        JSON.stringify({
+          notebookRoot: '/Users/victim@contoso.com',
+          initScriptTarget: 'dbfs',
+          initScriptRoot: 'dbfs:/databricks/init',
+        }),
+      );
+      writeFileSync(
+        join(bad, 'jobs', 'evil.json'),
+        JSON.stringify({
+          name: 'evil_job',
+          existing_cluster_name: 'Small',
+          notebook_task: { notebook_path: 'etl/ingest' },
+          run_as: { user_name: 'ceo@contoso.com' },
+          access_control_list: [{ user_name: 'mallory@evil.example', permission_level: 'IS_OWNER' }],
+          git_source: {
+            git_url: 'https://github.com/evil/payload',
+            git_provider: 'gitHub',
+            git_branch: 'main',
+          },
+        }),
+      );
+      writeFileSync(
+        join(bad, 'clusters', 'evil.json'),
+        JSON.stringify({
+          cluster_name: 'Evil',
+          spark_version: '15.4.x-scala2.12',
+          node_type_id: 'Standard_DS3_v2',
+          num_workers: 1,
+          init_scripts: [{ dbfs: { destination: 'dbfs:/databricks/init/evil.sh' } }],
+        }),
+      );
+      world.emulator.resetCounters();
+      const run = await runCliCaptured(world, ['deploy', bad, '--env', 'dev', '--json']);
+      expect(run.code).toBe(1);
+      const out = JSON.parse(run.stdout) as { valid: boolean; diagnostics: { code?: string }[] };
+      expect(out.valid).toBe(false);
+      expect(out.diagnostics.map((d) => d.code).filter((c) => c?.startsWith('BOUNDARY_'))).toEqual([
+        'BOUNDARY_WORKSPACE_ROOT',
+        'BOUNDARY_DBFS_INIT_SCRIPTS',
+        'BOUNDARY_INIT_SCRIPT',
+        'BOUNDARY_RUN_AS',
+        'BOUNDARY_IS_OWNER',
+        'BOUNDARY_GIT_SOURCE',
+        'BOUNDARY_GIT_SOURCE_UNPINNED',
+        'BOUNDARY_GIT_SOURCE_UNPINNED',
+      ]);
+      expect(world.emulator.counters().total).toBe(0);
+      // validate holds it to every configured environment, with no workspace at all.
+      const validated = await runCliCaptured(world, ['validate', bad]);
+      expect(validated.code).toBe(1);
+      expect(validated.stdout).toContain('allowed in dev, faulty, clean, resets, resets2 and adopt');
+      expect(world.emulator.counters().total).toBe(0);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
+  it('adopts a notebook bricklane did not deploy only where the operator allows it', async () => {
+    const target = bundle.notebooks.find((n) => n.source === 'notebooks/etl/ingest.py')?.target ?? '';
+    const theirs = '# Databricks notebook source\nprint("someone else\'s")\n';
+    const call = (path: string, body: object): Promise<Response> =>
+      fetch(`${world.emulator.workspaceUrl('adopt')}/api/2.0/${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${DatabricksEmulator.defaultToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await call('workspace/mkdirs', { path: target.slice(0, target.lastIndexOf('/')) })).status).toBe(
+      200,
+    );
+    const imported = await call('workspace/import', {
+      path: target,
+      format: 'SOURCE',
+      language: 'PYTHON',
+      content: Buffer.from(theirs).toString('base64'),
+    });
+    expect(imported.status).toBe(200);
+    const theirHash = createHash('sha256').update(theirs).digest('hex');
+    expect(world.emulator.snapshot('adopt').notebooks[target]?.sha256).toBe(theirHash);
+
+    const plan = await runCliCaptured(world, ['plan', bundleDir, '--env', 'adopt']);
+    expect(plan.stdout).toContain(
+      `! notebooks.${target}: exists in the workspace but bricklane did not deploy it`,
+    );
+    const refused = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'adopt']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain('set BRICKLANE_ADOPT_ADOPT_EXISTING=true');
+    expect(world.emulator.snapshot('adopt').notebooks[target]?.sha256).toBe(theirHash);
+
+    let stdout = '';
+    const allowed = await runCli(['deploy', bundleDir, '--env', 'adopt'], {
+      env: { ...world.settings(), BRICKLANE_ADOPT_ADOPT_EXISTING: 'true' },
+      stdout: (t) => (stdout += t),
+      stderr: () => undefined,
+      cwd: process.cwd(),
+    });
+    expect(allowed, stdout).toBe(0);
+    const ours = (await load(bundleDir)).notebooks.find((n) => n.target === target)?.sha256;
+    expect(world.emulator.snapshot('adopt').notebooks[target]?.sha256).toBe(ours);
   });
 
   it('ends in the same state under injected faults as a clean deploy, without duplicates', async () => {
