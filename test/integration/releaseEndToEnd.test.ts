@@ -164,6 +164,54 @@ describe('a release through the sandbox', () => {
     expect(everything).not.toMatch(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+/);
   });
 
+  it('ends a bundle that crosses the boundaries of any targeted environment "invalid", with 0 Databricks calls', async () => {
+    // Issue 10: a job that runs as another user and hands ownership away, deployed to a user's home.
+    const dir = mkdtempSync(join(tmpdir(), 'boundaries-'));
+    mkdirSync(join(dir, 'notebooks'), { recursive: true });
+    mkdirSync(join(dir, 'jobs'), { recursive: true });
+    writeFileSync(join(dir, 'notebooks', 'payload.py'), '# Databricks notebook source\nprint(1)\n');
+    writeFileSync(join(dir, 'bricklane.json'), JSON.stringify({ notebookRoot: '/Users/victim@contoso.com' }));
+    writeFileSync(
+      join(dir, 'jobs', 'evil.json'),
+      JSON.stringify({
+        name: 'evil_job',
+        new_cluster: { spark_version: '15.4.x-scala2.12', node_type_id: 'Standard_DS3_v2', num_workers: 1 },
+        notebook_task: { notebook_path: 'payload' },
+        run_as: { user_name: 'ceo@contoso.com' },
+        access_control_list: [{ user_name: 'mallory@evil.example', permission_level: 'IS_OWNER' }],
+      }),
+    );
+    try {
+      const storage = new ReleaseStorage(
+        BlobServiceClient.fromConnectionString(world.azurite.connectionString),
+      );
+      const { bundleId } = await stageBundle(storage, dir);
+      world.emulator.resetCounters();
+      const started = await app.call('POST', 'releases', { bundleId });
+      expect(started.status).toBe(202);
+      const id = (started.json as { releaseId: string }).releaseId;
+      const deadline = Date.now() + 30_000;
+      let view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
+      while (view.runtimeStatus !== 'Completed' && view.runtimeStatus !== 'Failed' && Date.now() < deadline) {
+        await new Promise((done) => setTimeout(done, 100));
+        view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
+      }
+      expect(view.runtimeStatus).toBe('Completed');
+      expect(view.state).toBe('invalid');
+      expect(view.message).toBe('3 problem(s) in the bundle; nothing was deployed');
+      const items = (view.diagnostics?.items ?? []).join('\n');
+      expect(items).toContain(
+        'notebookRoot "/Users/victim@contoso.com" is outside the workspace folders allowed in dev, qa and prod',
+      );
+      expect(items).toContain('run_as "ceo@contoso.com" is not allowed');
+      expect(items).toContain('grants IS_OWNER to user "mallory@evil.example"');
+      expect(view.stages.map((s) => s.state)).toEqual(['skipped', 'skipped', 'skipped']);
+      expect(world.emulator.counters().total).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ends a bundle with 30 name collisions "invalid", its custom status under 16 KB, all 30 problems shown', async () => {
     // a.py + a.sql pairs deploy to the same notebook: one TARGET_PATH_COLLISION each, with long paths.
     const dir = mkdtempSync(join(tmpdir(), 'collisions-'));
