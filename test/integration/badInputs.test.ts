@@ -29,7 +29,7 @@ import {
   signedIn,
   type Payload,
 } from './badInputs/deliveries';
-import { loadSettingsFrom, uploadArchive, validateEntries } from './badInputs/inputRunners';
+import { applyNotebooks, loadSettingsFrom, uploadArchive, validateEntries } from './badInputs/inputRunners';
 import { zeroTarGz } from './badInputs/zeroBombs';
 import { deletionExample, tagPushExample } from '../fixtures/webhooks/githubExamples';
 
@@ -1291,6 +1291,27 @@ const ROWS: BadInputRow[] = [
       }),
     ]),
     expected: { code: 'BOUNDARY_GIT_SOURCE_UNPINNED', says: /commit/ },
+  },
+  {
+    area: 'bundle',
+    name: 'finding: a notebook that exists in the workspace but was never deployed by bricklane (no adoption allowed)',
+    arrange: async (w) => {
+      const client = w.databricksClient('dev');
+      await client.createWorkspaceFolder('/Shared/MyProject/etl');
+      await client.importWorkspaceObject({
+        path: '/Shared/MyProject/etl/ingest',
+        format: 'SOURCE',
+        language: 'PYTHON',
+        content: Buffer.from('# Databricks notebook source\nprint("the team\'s own notebook")\n'),
+        overwrite: false,
+      });
+      return () =>
+        applyNotebooks(w, [file('notebooks/etl/ingest.py', '# Databricks notebook source\nprint(1)\n')]);
+    },
+    expected: {
+      code: 'failed',
+      says: /planned adopt, failed: \/Shared\/MyProject\/etl\/ingest exists in the workspace but bricklane did not deploy it, so it was not overwritten; .*BRICKLANE_DEV_ADOPT_EXISTING=true/,
+    },
   },
 
   // ── Settings ──────────────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,10 @@
 // Test infrastructure: the one world every row of the bad-input table runs in: Azurite (ledger, releases
-// with staged bundles and plans, approval decisions) and a recording stand-in of the Durable extension,
+// with staged bundles and plans, approval decisions), an emulated Databricks workspace over HTTPS, and a
+// recording stand-in of the Durable extension,
 // with the app settings of an operator who configured every source. A row is judged by what it answers
 // and by what it left behind: `traces()` is every orchestration started, every event raised and every
-// blob in the storage account, so a row that starts, decides or stages anything shows up as a difference.
+// blob in the storage account and every Databricks write, so a row that starts, decides, stages or deploys
+// anything shows up as a difference.
 import {
   HttpRequest,
   InvocationContext,
@@ -11,7 +13,10 @@ import {
   type HttpResponseInit,
 } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { DatabricksWorkspaceClient } from '../../../src/databricks/DatabricksWorkspaceClient';
+import { StaticTokenCredential } from '../../../src/databricks/StaticTokenCredential';
 import { Azurite } from '../../emulator/Azurite';
+import { DatabricksEmulator } from '../../emulator/DatabricksEmulator';
 import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 export const PUBLIC_URL = 'https://bricklane.example.net';
@@ -22,6 +27,7 @@ export const HOOK_PASSWORD = 'hook-password-bad-inputs-41';
 export const ORGANIZATION_URL = 'https://dev.azure.com/fabrikam-fiber-inc';
 export const SIGNING_KEY = 'bad-inputs-signing-key-0123456789abcdef0123';
 export const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
+const DATABRICKS_TOKEN = 'dapi-bad-inputs';
 
 /**
  * The operator's settings: three environments, QA with an approver allow-list, both webhooks configured,
@@ -56,6 +62,8 @@ export interface Traces {
   starts: string[];
   events: string[];
   blobs: string[];
+  /** Requests that changed the emulated Databricks workspaces. */
+  databricksWrites: number;
 }
 
 export class BadInputWorld {
@@ -64,17 +72,31 @@ export class BadInputWorld {
   private constructor(
     readonly azurite: Azurite,
     readonly durable: FakeDurableApi,
+    readonly databricks: DatabricksEmulator,
   ) {}
 
   static async start(): Promise<BadInputWorld> {
-    const [azurite, durable] = await Promise.all([Azurite.start(), FakeDurableApi.start()]);
-    const world = new BadInputWorld(azurite, durable);
+    const [azurite, durable, databricks] = await Promise.all([
+      Azurite.start(),
+      FakeDurableApi.start(),
+      DatabricksEmulator.start({ rateLimits: false }),
+    ]);
+    databricks.addWorkspace('dev', { tokens: [DATABRICKS_TOKEN] });
+    const world = new BadInputWorld(azurite, durable, databricks);
     Object.assign(process.env, operatorSettings(azurite.connectionString));
     return world;
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.azurite.stop(), this.durable.stop()]);
+    await Promise.all([this.azurite.stop(), this.durable.stop(), this.databricks.stop()]);
+  }
+
+  /** A client of an emulated workspace, as the activities build one (token authentication). */
+  databricksClient(workspace: string): DatabricksWorkspaceClient {
+    return new DatabricksWorkspaceClient(
+      this.databricks.workspaceUrl(workspace),
+      new StaticTokenCredential(DATABRICKS_TOKEN),
+    );
   }
 
   get blobService(): BlobServiceClient {
@@ -92,6 +114,7 @@ export class BadInputWorld {
       starts: this.durable.starts.map((s) => `${s.orchestrator}/${s.instanceId}`),
       events: this.durable.raised.map((e) => `${e.instanceId}/${e.name}`),
       blobs: blobs.sort(),
+      databricksWrites: this.databricks.counters().writes,
     };
   }
 

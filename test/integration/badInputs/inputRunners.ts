@@ -1,16 +1,21 @@
 // Test infrastructure: the non-HTTP inputs of the bad-input table. An archive is uploaded as the blob
 // trigger receives it, and also unpacked alone into a scratch folder, where nothing may appear outside the
-// extraction folder (and nothing stay inside it); a bundle goes through validation; settings go through
-// the loader every trigger reads them with.
+// extraction folder (and nothing stay inside it); a bundle goes through validation and the boundaries, or
+// through the apply of its notebooks to the emulated workspace; settings go through the loader every
+// trigger reads them with.
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { loadBoundaries, loadSettings, SettingsError } from '../../../src/config/loadSettings';
+import { applyFiles } from '../../../src/activities/engine/applyFiles';
+import { readLiveState } from '../../../src/activities/engine/readLiveState';
 import { startReleaseFromBlob } from '../../../src/functions/startReleaseFromBlob';
 import type { BundleEntry } from '../../../src/manifest/Bundle';
 import { holdToBoundaries } from '../../../src/manifest/checkBoundaries';
+import { computePlan } from '../../../src/planning/computePlan';
+import { emptyLedger } from '../../../src/planning/Ledger';
 import { ArchiveRejectedError } from '../../../src/sources/ArchiveRejectedError';
 import { extractArchive } from '../../../src/sources/extractArchive';
 import { validate } from '../../unit/manifest/bundleEntries';
@@ -86,4 +91,41 @@ export function loadSettingsFrom(values: Record<string, string>): Refusal {
     if (error instanceof SettingsError) return { code: 'SettingsError', text: error.problems.join('\n') };
     throw error;
   }
+}
+
+/**
+ * Plans and applies the notebooks of `entries` to the world's Databricks workspace `dev`, as applyWave does
+ * (its live state, its plan against an empty ledger, the environment's boundaries from the app settings):
+ * each step's action and outcome.
+ */
+export async function applyNotebooks(
+  world: BadInputWorld,
+  entries: readonly BundleEntry[],
+): Promise<Refusal> {
+  const { bundle } = validate(entries);
+  if (!bundle) throw new Error('the row needs a valid bundle');
+  const boundaries = loadBoundaries(process.env).environments.find((e) => e.name === 'dev')?.boundaries;
+  const client = world.databricksClient('dev');
+  const live = await readLiveState(client, bundle, ['notebooks']);
+  const plan = computePlan(bundle, live, emptyLedger('dev'));
+  const steps = plan.steps.filter((s) => s.kind === 'notebooks');
+  const outcomes = await applyFiles(
+    {
+      client,
+      bundle,
+      ledger: emptyLedger('dev'),
+      now: () => new Date().toISOString(),
+      concurrency: 4,
+      clusterWaitTimeoutInMs: 1000,
+      clusterPollIntervalInMs: 10,
+      ...(boundaries ? { boundaries } : {}),
+    },
+    'notebooks',
+    steps,
+    live,
+  );
+  return {
+    code: outcomes.map((o) => o.status).join(' '),
+    text: outcomes.map((o) => `${o.key}: planned ${o.action}, ${o.status}: ${o.message ?? ''}`).join('\n'),
+  };
 }
