@@ -32,7 +32,7 @@ describe('deploying artifacts/ to an emulated workspace', () => {
 
   beforeAll(async () => {
     world = await LocalWorld.start({
-      environments: ['dev', 'faulty', 'clean', 'resets', 'resets2', 'adopt'],
+      environments: ['dev', 'faulty', 'clean', 'resets', 'resets2', 'adopt', 'seed'],
       auth: 'token',
     });
     bundleDir = copyArtifacts();
@@ -202,11 +202,23 @@ describe('deploying artifacts/ to an emulated workspace', () => {
       // validate holds it to every configured environment, with no workspace at all.
       const validated = await runCliCaptured(world, ['validate', bad]);
       expect(validated.code).toBe(1);
-      expect(validated.stdout).toContain('allowed in dev, faulty, clean, resets, resets2 and adopt');
+      expect(validated.stdout).toContain('allowed in dev, faulty, clean, resets, resets2, adopt and seed');
       expect(world.emulator.counters().total).toBe(0);
     } finally {
       rmSync(bad, { recursive: true, force: true });
     }
+  });
+
+  it('deploys the seed-style bundle inside the default boundaries', async () => {
+    const seedStyle = resolve(__dirname, '..', 'fixtures', 'bundles', 'seed-style');
+    const run = await runCliCaptured(world, ['deploy', seedStyle, '--env', 'seed']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const snap = world.emulator.snapshot('seed');
+    expect(Object.keys(snap.notebooks)).toEqual(['/Shared/MyProject/MyProject/hello']);
+    expect(Object.keys(snap.workspaceFiles)).toEqual(['/Shared/MyProject/init-scripts/cluster-init.sh']);
+    expect(snap.clusters.map((c) => c.spec['init_scripts'])).toEqual([
+      [{ workspace: { destination: '/Shared/MyProject/init-scripts/cluster-init.sh' } }],
+    ]);
   });
 
   it('adopts a notebook bricklane did not deploy only where the operator allows it', async () => {
