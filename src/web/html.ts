@@ -98,10 +98,13 @@ export function commitUrl(source: ReleaseSource, azureReposOrganizationUrl?: str
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/commit/${commit}`;
 }
 
-/** Same origin as the configured organization, and a path under its path (compared case-insensitively). */
+/**
+ * Same origin as the configured organization, and a path under its path (compared case-insensitively).
+ * Without a configured organization (releases recorded before it was set), Azure DevOps' own hosts only.
+ */
 function insideOrganization(url: URL, organizationUrl: string | undefined): boolean {
   const organization = httpsUrl(organizationUrl ?? '');
-  if (!organization) return false;
+  if (!organization) return /^(?:dev\.azure\.com|[a-z0-9][a-z0-9-]*\.visualstudio\.com)$/i.test(url.hostname);
   const base = `${organization.pathname.replace(/\/+$/, '')}/`.toLowerCase();
   return url.origin === organization.origin && url.pathname.toLowerCase().startsWith(base);
 }

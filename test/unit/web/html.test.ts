@@ -114,6 +114,19 @@ describe('renderCommit', () => {
     expect(html).not.toContain('evil.example');
   });
 
+  it('without a configured organization, links an Azure Repos URL only on Azure DevOps hosts', () => {
+    const on = (repository: string): string | undefined =>
+      commitUrl({ kind: 'azureRepos', repository, commit: SHA });
+    expect(on('https://dev.azure.com/contoso/Data/_git/etl')).toBe(
+      `https://dev.azure.com/contoso/Data/_git/etl/commit/${SHA}`,
+    );
+    expect(on('https://contoso.visualstudio.com/Data/_git/etl')).toBe(
+      `https://contoso.visualstudio.com/Data/_git/etl/commit/${SHA}`,
+    );
+    expect(on('https:////evil.example/_git/x')).toBeUndefined();
+    expect(on('https://dev.azure.com.evil.example/c/Data/_git/etl')).toBeUndefined();
+  });
+
   it('links a webhook release into the configured organization', () => {
     const source: ReleaseSource = { kind: 'azureRepos', repository: 'Data/etl', commit: SHA };
     expect(renderCommit(source, 'https://dev.azure.com/contoso')).toBe(
