@@ -40,8 +40,6 @@ export interface BadInputRow {
    */
   arrange: (world: BadInputWorld) => Promise<() => Promise<Refusal>> | (() => Promise<Refusal>);
   expected: Expected;
-  /** The part of issue 10 whose rule this row waits for (the row is a todo until it lands). */
-  pending?: string;
 }
 
 /**
