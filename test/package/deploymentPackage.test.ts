@@ -58,6 +58,7 @@ const EXPECTED: Record<string, Partial<FunctionSignature>> = {
   startRelease: HTTP('releases', 'POST', 'function'),
   listReleases: HTTP('releases', 'GET', 'function'),
   getRelease: HTTP('releases/{id}', 'GET', 'function'),
+  viewRelease: HTTP('views/{token}', 'GET', 'anonymous'),
   approvalPage: HTTP('approvals/{token}', 'GET', 'anonymous'),
   approvalDecision: HTTP('approvals/{token}', 'POST', 'anonymous'),
   githubWebhook: HTTP('webhooks/github', 'POST', 'anonymous'),
