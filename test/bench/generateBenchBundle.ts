@@ -27,7 +27,8 @@ export function generateBenchBundle(dir: string, shape: BenchBundleShape = BENCH
   };
   write(
     'bricklane.json',
-    JSON.stringify({ notebookRoot: '/Shared/bench', clusterLifecycle: 'terminate' }, null, 2),
+    // A sub-folder of the sandbox project's deployment folder, inside the default boundaries.
+    JSON.stringify({ notebookRoot: '/Shared/MyProject/bench', clusterLifecycle: 'terminate' }, null, 2),
   );
   for (let f = 0; f < shape.folders; f++) {
     for (let n = 0; n < shape.notebooksPerFolder; n++) {
