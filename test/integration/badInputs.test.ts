@@ -5,7 +5,11 @@
 // holes issue 10 found by attacking the sandbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createViewToken } from '../../src/approvals/approvalToken';
+import { stagePlanBlobName } from '../../src/approvals/readStagePlan';
 import { stagedBundleBlob } from '../../src/azure/ReleaseStorage';
+import { validateBundle } from '../../src/manifest/validateBundle';
+import { computePlan } from '../../src/planning/computePlan';
+import { emptyLedger } from '../../src/planning/Ledger';
 import { tarArchive, tarGz, zipArchive } from '../unit/sources/craftArchives';
 import { baseEntries, file, json, SMALL_CLUSTER } from '../unit/manifest/bundleEntries';
 import type { BadInputRow, Refusal } from './badInputs/BadInputRow';
@@ -770,6 +774,29 @@ const ROWS: BadInputRow[] = [
       return () => openApprovalLink(world, token, {}, '?decision=approve');
     },
     expected: { status: 200, says: /Deploy to Prod\?/ },
+  },
+  {
+    area: 'approval link',
+    name: 'finding: the page of a plan that creates a job with run_as and IS_OWNER shows both, and decides nothing',
+    arrange: async (w) => {
+      const token = releaseWaiting(w, 'rel-safety', 'prod');
+      const { bundle } = validateBundle('/bundle', [
+        ...baseEntries(),
+        job('evil_job', {
+          run_as: { user_name: 'etl-runner@contoso.com' },
+          access_control_list: [{ user_name: 'mallory@evil.example', permission_level: 'IS_OWNER' }],
+        }),
+      ]);
+      if (!bundle) throw new Error('the row needs a valid bundle');
+      const plan = JSON.stringify(computePlan(bundle, { clusters: [], jobs: [] }, emptyLedger('prod')));
+      const releases = w.blobService.getContainerClient('bricklane-releases');
+      await releases.createIfNotExists();
+      await releases
+        .getBlockBlobClient(stagePlanBlobName('rel-safety', 'prod'))
+        .upload(plan, Buffer.byteLength(plan));
+      return () => openApprovalLink(w, token);
+    },
+    expected: { status: 200, says: /Runs as.*etl-runner@contoso\.com.*mallory@evil\.example.*IS_OWNER/ },
   },
   {
     area: 'approval link',
