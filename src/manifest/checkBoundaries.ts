@@ -122,21 +122,29 @@ function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Di
       `Init script ${JSON.stringify(script.destination)} (${script.type}) ${problem} in ${where}; init scripts run as root on every node, so they may come only from workspace files under ${list(b.workspaceRoots)} (${setting('workspaceRoots')}), Unity Catalog volumes under ${list(b.volumeRoots)} (${setting('volumeRoots')})${b.dbfsInitScriptRoots.length > 0 ? ` or DBFS under ${list(b.dbfsInitScriptRoots)}` : ''}; put the script in the bundle's init-scripts/ or ask the operator.`,
     );
   };
+  const check: Check = { b, where, setting, refuse };
   for (const cluster of bundle.clusters) {
     for (const script of cluster.externalInitScripts ?? []) initScript(cluster.source, script);
-    checkAccessControl(cluster.spec, cluster.source, b, where, setting, refuse);
+    checkAccessControl(cluster.spec, cluster.source, check);
   }
   for (const job of bundle.jobs) {
     for (const script of job.externalInitScripts ?? []) initScript(job.source, script);
-    checkRunAs(job.settings, job.source, b, where, setting, refuse);
-    checkAccessControl(job.settings, job.source, b, where, setting, refuse);
-    checkGitSource(job.settings, job.source, b, where, setting, refuse);
+    checkRunAs(job.settings, job.source, check);
+    checkAccessControl(job.settings, job.source, check);
+    checkGitSource(job.settings, job.source, check);
   }
   return out;
 }
 
-type Refuse = (code: string, file: string, path: string | undefined, summary: string) => void;
-type Setting = (boundary: keyof Boundaries) => string;
+/** One group of environments' boundaries, how to name them, and where crossings go. */
+interface Check {
+  b: Boundaries;
+  /** The environments, for people: `dev`, `dev, qa and prod`. */
+  where: string;
+  /** The app setting to change, for people. */
+  setting: (boundary: keyof Boundaries) => string;
+  refuse: (code: string, file: string, path: string | undefined, summary: string) => void;
+}
 
 /** Why an init script location is refused, or undefined when it is allowed. */
 function initScriptProblem(script: ExternalInitScript, b: Boundaries): string | undefined {
@@ -160,14 +168,7 @@ function initScriptProblem(script: ExternalInitScript, b: Boundaries): string | 
   return `uses storage type "${type}", which is not allowed`;
 }
 
-function checkRunAs(
-  settings: Json,
-  file: string,
-  b: Boundaries,
-  where: string,
-  setting: Setting,
-  refuse: Refuse,
-): void {
+function checkRunAs(settings: Json, file: string, { b, where, setting, refuse }: Check): void {
   const asked: { principal: unknown; path: string }[] = [];
   const runAs = settings['run_as'];
   if (runAs !== undefined) {
@@ -190,14 +191,7 @@ function checkRunAs(
   }
 }
 
-function checkAccessControl(
-  owner: Json,
-  file: string,
-  b: Boundaries,
-  where: string,
-  setting: Setting,
-  refuse: Refuse,
-): void {
+function checkAccessControl(owner: Json, file: string, { b, where, setting, refuse }: Check): void {
   const acl = owner['access_control_list'];
   if (acl === undefined) return;
   if (!Array.isArray(acl)) {
@@ -253,14 +247,7 @@ function checkAccessControl(
   });
 }
 
-function checkGitSource(
-  settings: Json,
-  file: string,
-  b: Boundaries,
-  where: string,
-  setting: Setting,
-  refuse: Refuse,
-): void {
+function checkGitSource(settings: Json, file: string, { b, where, setting, refuse }: Check): void {
   const source = settings['git_source'];
   if (source === undefined) return;
   const url = isJson(source) ? source['git_url'] : undefined;

@@ -164,6 +164,25 @@ describe('a release through the sandbox', () => {
     expect(everything).not.toMatch(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+/);
   });
 
+  /** Stages the bundle folder, starts a release of it and waits until the release completes. */
+  const releaseToTheEnd = async (dir: string): Promise<{ id: string; view: ReleaseStatus }> => {
+    const storage = new ReleaseStorage(
+      BlobServiceClient.fromConnectionString(world.azurite.connectionString),
+    );
+    const { bundleId } = await stageBundle(storage, dir);
+    const started = await app.call('POST', 'releases', { bundleId });
+    expect(started.status).toBe(202);
+    const id = (started.json as { releaseId: string }).releaseId;
+    const deadline = Date.now() + 30_000;
+    let view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
+    while (view.runtimeStatus !== 'Completed' && view.runtimeStatus !== 'Failed' && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 100));
+      view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
+    }
+    expect(view.runtimeStatus).toBe('Completed');
+    return { id, view };
+  };
+
   it('ends a bundle that crosses the boundaries of any targeted environment "invalid", with 0 Databricks calls', async () => {
     // Issue 10: a job that runs as another user and hands ownership away, deployed to a user's home.
     const dir = mkdtempSync(join(tmpdir(), 'boundaries-'));
@@ -182,21 +201,8 @@ describe('a release through the sandbox', () => {
       }),
     );
     try {
-      const storage = new ReleaseStorage(
-        BlobServiceClient.fromConnectionString(world.azurite.connectionString),
-      );
-      const { bundleId } = await stageBundle(storage, dir);
       world.emulator.resetCounters();
-      const started = await app.call('POST', 'releases', { bundleId });
-      expect(started.status).toBe(202);
-      const id = (started.json as { releaseId: string }).releaseId;
-      const deadline = Date.now() + 30_000;
-      let view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
-      while (view.runtimeStatus !== 'Completed' && view.runtimeStatus !== 'Failed' && Date.now() < deadline) {
-        await new Promise((done) => setTimeout(done, 100));
-        view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
-      }
-      expect(view.runtimeStatus).toBe('Completed');
+      const { view } = await releaseToTheEnd(dir);
       expect(view.state).toBe('invalid');
       expect(view.message).toBe('3 problem(s) in the bundle; nothing was deployed');
       const items = (view.diagnostics?.items ?? []).join('\n');
@@ -223,20 +229,7 @@ describe('a release through the sandbox', () => {
       writeFileSync(join(folder, `${name}.sql`), `select ${i}\n`);
     }
     try {
-      const storage = new ReleaseStorage(
-        BlobServiceClient.fromConnectionString(world.azurite.connectionString),
-      );
-      const { bundleId } = await stageBundle(storage, dir);
-      const started = await app.call('POST', 'releases', { bundleId });
-      expect(started.status).toBe(202);
-      const id = (started.json as { releaseId: string }).releaseId;
-      const deadline = Date.now() + 30_000;
-      let view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
-      while (view.runtimeStatus !== 'Completed' && view.runtimeStatus !== 'Failed' && Date.now() < deadline) {
-        await new Promise((done) => setTimeout(done, 100));
-        view = (await app.call('GET', `releases/${id}`)).json as ReleaseStatus & { runtimeStatus: string };
-      }
-      expect(view.runtimeStatus).toBe('Completed');
+      const { id, view } = await releaseToTheEnd(dir);
       expect(view.state).toBe('invalid');
       expect(view.message).toBe('30 problem(s) in the bundle; nothing was deployed');
 
