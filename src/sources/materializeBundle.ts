@@ -16,6 +16,10 @@ import { extractArchive } from './extractArchive';
 
 const MAX_ENTRIES = 50_000;
 const MAX_EXPANDED_BYTES = 2 * 1024 * 1024 * 1024;
+// One tar.gz of the bundle folder compresses similar files far better than the upload did (a zip deflates
+// each file alone), so the upload's 100:1 would refuse bundles it accepted. Deflate never exceeds 1032:1:
+// above that the ratio bound is off, and the absolute bound holds.
+const MAX_EXPANSION_RATIO = 1100;
 /** The verified folder of a staged bundle, and the digest of each of its files. */
 export interface MaterializedBundle {
   dir: string;
@@ -67,7 +71,11 @@ async function extractOnce(
     // Staged archives are ours, but they sit in storage others can write to: unpack them with the same
     // checks as an upload (plain files and folders only, within limits, never outside the folder).
     try {
-      await extractArchive(archive, dir, { maxEntries: MAX_ENTRIES, maxExpandedBytes: MAX_EXPANDED_BYTES });
+      await extractArchive(archive, dir, {
+        maxEntries: MAX_ENTRIES,
+        maxExpandedBytes: MAX_EXPANDED_BYTES,
+        maxExpansionRatio: MAX_EXPANSION_RATIO,
+      });
     } catch (error) {
       if (!(error instanceof ArchiveRejectedError)) throw error;
       throw new StagedBundleError(`staged bundle ${bundleId} cannot be unpacked: ${error.message}`);

@@ -1,6 +1,6 @@
 // A staged bundle on an activity host: extracted once, verified against its id (one hash per file), and
 // loaded from the verified digests; a blob altered in storage, or a cache marker edited on disk, is refused.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -45,6 +45,19 @@ describe('materializeBundle', () => {
     );
     const trusted = await loadBundle(staged.dir, { digests: forged });
     expect(trusted.bundle?.notebooks[0]?.sha256).toBe('0'.repeat(64));
+  });
+
+  it('unpacks a staged bundle that compresses far better than 100:1 (many alike notebooks in one tar.gz)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bricklane-alike-'));
+    mkdirSync(join(dir, 'notebooks'));
+    // 40 notebooks of 512 KiB, alike: 20 MiB, over the 16 MiB any archive may unpack to, at some 1000:1.
+    const body = `# Databricks notebook source\n${'display(spark.range(10))\n'.repeat(21_000)}`;
+    for (let i = 0; i < 40; i++) writeFileSync(join(dir, 'notebooks', `n${i}.py`), body);
+    const { bundleId } = await stageBundle(storage, dir);
+    const blob = await storage.container.getBlockBlobClient(stagedBundleBlob(bundleId)).getProperties();
+    expect(40 * body.length).toBeGreaterThan(100 * (blob.contentLength ?? 0));
+    expect((await materializeBundle(storage, bundleId, cache)).files).toHaveLength(40);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('unpacks once per host: a later call finds the verified folder and its digests on disk', async () => {
