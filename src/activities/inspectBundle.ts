@@ -6,7 +6,6 @@ import { bundleDiagnosticsBlob, type StoredDiagnostics } from '../azure/ReleaseS
 import { clipText } from '../release/boundReleaseStatus';
 import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
 import type { InspectBundleInput, InspectBundleResult } from './contracts';
-import { environmentByName } from '../config/loadSettings';
 import { holdToBoundaries } from '../manifest/checkBoundaries';
 import { appServices } from '../services/appServices';
 import { loadStagedBundle } from './engine/loadStagedBundle';
@@ -15,11 +14,12 @@ import { failuresAsData } from './failuresAsData';
 
 export async function inspectBundle(input: InspectBundleInput): Promise<InspectBundleResult> {
   const { releases, settings } = appServices();
-  // A release started before the input named its environments is held to every configured one.
+  // A release started before the input named its environments is held to every configured one. A targeted
+  // environment that is no longer configured fails at its own stage, with its fix, as before.
   const targeted = input.environments ?? settings.environments.map((e) => e.name);
   const loaded = holdToBoundaries(
     await loadStagedBundle(releases, input.bundleId, settings.project),
-    targeted.map((name) => ({ name, boundaries: environmentByName(settings, name).boundaries })),
+    settings.environments.filter((e) => targeted.includes(e.name)),
   );
   const errors = loaded.diagnostics
     .filter((d) => d.severity === 'error')
