@@ -1,6 +1,5 @@
 // Pure: the plan data. A resource key maps to one action, in apply-wave order.
 import type { ResourceKind } from '../manifest/Bundle';
-import { planOrderOf } from './waves';
 
 /**
  * `adopt`: a file in an allowed root that bricklane did not deploy (not in the ledger). It is overwritten
@@ -58,13 +57,3 @@ export interface DeployPlan {
   steps: PlanStep[];
   summary: Record<ResourceKind, KindSummary>;
 }
-
-/** Plan order of each kind's steps, from the one list of waves. */
-export const WAVE_OF_KIND: Record<ResourceKind, number> = {
-  initScripts: planOrderOf('initScripts'),
-  clusters: planOrderOf('clusters'),
-  notebooks: planOrderOf('notebooks'),
-  files: planOrderOf('files'),
-  jobs: planOrderOf('jobs'),
-};
-export const PRUNE_WAVE = planOrderOf('delete');

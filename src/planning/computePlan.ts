@@ -6,7 +6,7 @@ import type { Bundle, ResourceKind } from '../manifest/Bundle';
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { DeployPlan, KindSummary, PlanStep } from './DeployPlan';
-import { PRUNE_WAVE, WAVE_OF_KIND } from './DeployPlan';
+import { PRUNE_WAVE, WAVE_OF_KIND } from './waves';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
 import { createDiff, updateDiff } from './diffFields';

@@ -132,3 +132,13 @@ export function batchKeys(keys: readonly string[], batch: number, batchSize: num
   const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return new Set(sorted.slice(batch * batchSize, (batch + 1) * batchSize));
 }
+
+/** Plan order of each kind's steps, from the one list of waves. */
+export const WAVE_OF_KIND: Record<ResourceKind, number> = {
+  initScripts: planOrderOf('initScripts'),
+  clusters: planOrderOf('clusters'),
+  notebooks: planOrderOf('notebooks'),
+  files: planOrderOf('files'),
+  jobs: planOrderOf('jobs'),
+};
+export const PRUNE_WAVE = planOrderOf('delete');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanStep } from '../../../src/planning/DeployPlan';
-import { PRUNE_WAVE, WAVE_OF_KIND } from '../../../src/planning/DeployPlan';
 import {
+  PRUNE_WAVE,
+  WAVE_OF_KIND,
   batchKeys,
   decideWave,
   stepsOfWave,
