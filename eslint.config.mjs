@@ -87,11 +87,16 @@ const NO_TEST = {
   group: ['**/test/**'],
   message: 'src/ never imports test code (the emulator is test infrastructure).',
 };
+/** The official SDK is a devDependency: the contract suite (test/contract/) drives the emulator with it. */
+const NO_SDK = {
+  group: ['@databricks/*'],
+  message: 'src/ never imports the Databricks SDK: it is the test contract; src/databricks/ is the client.',
+};
 
 /** The import rule of one tier: no test code, nothing MAY_IMPORT does not list, and `extra`. */
 function tierRule(tier, ...extra) {
   const refused = FOLDERS.filter((f) => f !== tier && !MAY_IMPORT[tier].includes(f));
-  const patterns = [NO_TEST, ...extra];
+  const patterns = [NO_TEST, NO_SDK, ...extra];
   if (refused.length > 0) {
     patterns.push({
       group: refused.map((folder) => `**/${folder}/**`),
@@ -146,7 +151,7 @@ export default tseslint.config(
   // The composition root (src/index.ts) registers every tier's functions.
   {
     files: ['src/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NO_TEST] }] },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NO_TEST, NO_SDK] }] },
   },
   ...FOLDERS.map((tier) => ({ files: [`src/${tier}/**`], rules: RULES[tier] })),
   {
