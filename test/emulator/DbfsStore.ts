@@ -105,12 +105,10 @@ export class DbfsStore {
     if (!entry) return;
     if (path === '/') throw new ApiError(403, 'PERMISSION_DENIED', 'Cannot delete the DBFS root');
     const descendants = [...this.entries.keys()].filter((other) => other.startsWith(path + '/'));
+    // "If the file or directory is non-empty and recursive is set to false, this call throws an
+    // exception with IO_ERROR." (https://docs.databricks.com/api/workspace/dbfs/delete)
     if (entry.isDir && descendants.length > 0 && !recursive) {
-      throw new ApiError(
-        400,
-        'DIRECTORY_NOT_EMPTY',
-        `${path} is a non-empty directory; delete it recursively`,
-      );
+      throw new ApiError(400, 'IO_ERROR', `${path} is a non-empty directory; delete it recursively`);
     }
     for (const other of [path, ...descendants]) this.entries.delete(other);
   }
