@@ -4,10 +4,12 @@ import type { DatabricksOperationOptions, DeleteOptions } from './DatabricksClie
 import { refuseLocally, type DatabricksTransport } from './DatabricksTransport';
 import type { NotebookLanguage, WorkspaceImportFormat, WorkspaceObjectInfo } from './WorkspaceObjectInfo';
 
-/** workspace/import refuses SOURCE notebooks above 10 MiB (MAX_NOTEBOOK_SIZE_EXCEEDED; notebook limitations). */
-export const MAX_SOURCE_NOTEBOOK_SIZE_IN_BYTES = 10 * 1_048_576;
-/** JUPYTER (.ipynb) imports are allowed up to 100 MiB. */
-export const MAX_JUPYTER_NOTEBOOK_SIZE_IN_BYTES = 100 * 1_048_576;
+/**
+ * workspace/import refuses `content` above 10 MB in every format, notebooks and workspace files alike
+ * ("This has a limit of 10 MB. If the limit (10MB) is exceeded, exception with error code
+ * MAX_NOTEBOOK_SIZE_EXCEEDED is thrown": https://docs.databricks.com/api/workspace/workspace/import).
+ */
+export const MAX_IMPORT_CONTENT_SIZE_IN_BYTES = 10 * 1_048_576;
 
 export interface WorkspaceImportRequest {
   path: string;
@@ -34,7 +36,7 @@ export function workspaceApi(transport: DatabricksTransport) {
      * Imports a notebook (SOURCE with `language`, or JUPYTER) or a workspace file (AUTO). The parent folder must
      * exist. Retried after ambiguous failures, which is safe because bricklane imports with `overwrite: true`;
      * with `overwrite: false` a repeat of an import that did succeed reports DatabricksAlreadyExistsError.
-     * Size limits the API would reject are checked locally (10 MiB SOURCE, 100 MiB JUPYTER).
+     * The size limit the API would reject is checked locally (10 MiB in every format).
      */
     async importWorkspaceObject(
       request: WorkspaceImportRequest,
@@ -47,18 +49,13 @@ export function workspaceApi(transport: DatabricksTransport) {
           `importing ${request.path} with format SOURCE needs a language (PYTHON, SQL, SCALA or R)`,
         );
       }
-      const limit =
-        request.format === 'SOURCE'
-          ? MAX_SOURCE_NOTEBOOK_SIZE_IN_BYTES
-          : request.format === 'JUPYTER'
-            ? MAX_JUPYTER_NOTEBOOK_SIZE_IN_BYTES
-            : Infinity;
+      const limit = MAX_IMPORT_CONTENT_SIZE_IN_BYTES;
       if (request.content.length > limit) {
         throw refuseLocally(
           'workspace/import',
           'MAX_NOTEBOOK_SIZE_EXCEEDED',
           `${request.path} is ${request.content.length} bytes, above the ${limit / 1_048_576} MiB limit of ` +
-            `${request.format} notebooks`,
+            `workspace/import content (${request.format})`,
         );
       }
       await transport.send(

@@ -13,11 +13,13 @@ export const BUNDLE_FOLDERS = ['init-scripts', 'clusters', 'notebooks', 'jobs'] 
 export const OPTIONS_FILE = 'bricklane.json';
 
 /**
- * Import limits of the workspace API: source notebooks up to 10 MB, IPYNB up to 100 MB
- * (https://learn.microsoft.com/azure/databricks/notebooks/notebook-limitations).
+ * The largest notebook, workspace file or workspace init script a deploy can write. Everything in the workspace
+ * tree goes through workspace/import, whose `content` "has a limit of 10 MB" in every format
+ * (https://docs.databricks.com/api/workspace/workspace/import); the UI's 100 MB for IPYNB (notebook-limitations)
+ * is not the API's. No documented call writes a larger workspace file: the Files API (`/api/2.0/fs/files`)
+ * is documented for Unity Catalog volumes, so a bundle keeps large data in a volume, DBFS or cloud storage.
  */
-export const MAX_SOURCE_NOTEBOOK_BYTES = 10 * 1024 * 1024;
-export const MAX_JUPYTER_NOTEBOOK_BYTES = 100 * 1024 * 1024;
+export const MAX_WORKSPACE_IMPORT_BYTES = 10 * 1024 * 1024;
 
 /** Options from the bundle's optional `bricklane.json`. Code-owned only: never environments or secrets. */
 export interface BundleOptions {

@@ -3,8 +3,7 @@
 // `# Databricks notebook source` header: the workspace imports it as a one-cell notebook. A Python
 // file that must stay a file (for `import` or spark_python_task) belongs outside the bundle.
 import {
-  MAX_JUPYTER_NOTEBOOK_BYTES,
-  MAX_SOURCE_NOTEBOOK_BYTES,
+  MAX_WORKSPACE_IMPORT_BYTES,
   type BundleFile,
   type BundleOptions,
   type Diagnostic,
@@ -43,6 +42,7 @@ export function collectWorkspaceItems(
       key: `initScripts.${relative}`,
       target: `${options.initScriptRoot}/${relative}`,
     });
+    if (options.initScriptTarget === 'workspace') out.diagnostics.push(...checkWorkspaceFile(file));
   }
   for (const file of notebookFiles) {
     const relative = file.path.slice('notebooks/'.length);
@@ -52,6 +52,7 @@ export function collectWorkspaceItems(
     if (!isNotebook) {
       const target = `${options.notebookRoot}/${relative}`;
       out.files.push({ ...ref(file), key: `files.${target}`, target });
+      out.diagnostics.push(...checkWorkspaceFile(file));
       continue;
     }
     const target = `${options.notebookRoot}/${options.keepNotebookExtensions ? relative : relative.slice(0, -extension.length - 1)}`;
@@ -84,15 +85,17 @@ function ref(file: BundleFile): { source: string; sha256: string; size: number }
   return { source: file.path, sha256: file.sha256, size: file.size };
 }
 
+const IMPORT_REFERENCE = 'https://docs.databricks.com/api/workspace/workspace/import';
+
 function checkNotebook(file: BundleFile, isSource: boolean): Diagnostic[] {
-  const limit = isSource ? MAX_SOURCE_NOTEBOOK_BYTES : MAX_JUPYTER_NOTEBOOK_BYTES;
+  const limit = MAX_WORKSPACE_IMPORT_BYTES;
   if (file.size > limit) {
     return [
       {
         severity: 'error',
         code: 'MAX_NOTEBOOK_SIZE_EXCEEDED',
         file: file.path,
-        summary: `${file.path} is ${mebibytes(file.size)}, over the workspace import limit of ${mebibytes(limit)} for ${isSource ? 'source' : 'IPYNB'} notebooks (https://learn.microsoft.com/azure/databricks/notebooks/notebook-limitations); split it or move large data out of the notebook.`,
+        summary: `${file.path} is ${mebibytes(file.size)}, over the workspace import limit of ${mebibytes(limit)} for ${isSource ? 'source' : 'IPYNB'} notebooks (${IMPORT_REFERENCE}; notebook-limitations); split it or move large data out of the notebook.`,
       },
     ];
   }
@@ -109,6 +112,20 @@ function checkNotebook(file: BundleFile, isSource: boolean): Diagnostic[] {
       file: file.path,
       path: '$.cells',
       summary: `${file.path} is not a Jupyter notebook in nbformat 4 (no \`cells\` array); save it again from Jupyter, or rename it if it is not a notebook.`,
+    },
+  ];
+}
+
+// A workspace file is written by workspace/import too, limited to 10 MB like a notebook; no documented call
+// writes a larger one (see MAX_WORKSPACE_IMPORT_BYTES), so the bundle is refused before any deploy.
+function checkWorkspaceFile(file: BundleFile): Diagnostic[] {
+  if (file.size <= MAX_WORKSPACE_IMPORT_BYTES) return [];
+  return [
+    {
+      severity: 'error',
+      code: 'MAX_FILE_SIZE_EXCEEDED',
+      file: file.path,
+      summary: `${file.path} is ${mebibytes(file.size)}, over the ${mebibytes(MAX_WORKSPACE_IMPORT_BYTES)} that workspace/import takes for a workspace file (${IMPORT_REFERENCE}), and no documented API writes a larger one; keep large data in a volume, DBFS or cloud storage.`,
     },
   ];
 }

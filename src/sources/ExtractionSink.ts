@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { MAX_JUPYTER_NOTEBOOK_BYTES, MAX_SOURCE_NOTEBOOK_BYTES } from '../manifest/Bundle';
+import { MAX_WORKSPACE_IMPORT_BYTES } from '../manifest/Bundle';
 import { ArchiveRejectedError } from './ArchiveRejectedError';
 import { safeEntryPath } from './safeEntryPath';
 
@@ -27,13 +27,12 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 /**
  * The largest file a bundle can deploy, so the largest entry worth unpacking: the bundle validation's own
- * limits (source notebooks 10 MiB, IPYNB 100 MiB: notebook-limitations), which cover every other kind too.
- * Workspace files and workspace init scripts go through workspace/import, whose `content` is limited to
- * 10 MB for every format (Workspace API reference, "Import a workspace object"); DBFS init scripts are
- * streamed (dbfs/create + add-block) without an API limit, but an init script is a shell script, never
- * near 100 MiB. Follows the validation: if a limit there moves, this moves with it.
+ * limit: notebooks, workspace files and workspace init scripts go through workspace/import, whose `content`
+ * is limited to 10 MB for every format (Workspace API reference, "Import a workspace object"); DBFS init
+ * scripts are streamed (dbfs/create + add-block) without an API limit, but an init script is a shell script,
+ * never near 10 MiB. Follows the validation: if the limit there moves, this moves with it.
  */
-export const DEFAULT_MAX_ENTRY_BYTES = Math.max(MAX_SOURCE_NOTEBOOK_BYTES, MAX_JUPYTER_NOTEBOOK_BYTES);
+export const DEFAULT_MAX_ENTRY_BYTES = MAX_WORKSPACE_IMPORT_BYTES;
 /**
  * Bundles are text (source, JSON, shell); gzip and deflate shrink such text 3-10 times, repetitive JSON
  * up to ~30 times. Deflate's own ceiling is 1032:1, which only crafted data reaches: 100:1 leaves bundles a

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
   BUNDLE_FOLDERS,
-  MAX_JUPYTER_NOTEBOOK_BYTES,
+  MAX_WORKSPACE_IMPORT_BYTES,
   type BundleEntry,
   type BundleFile,
   type LoadResult,
@@ -98,7 +98,7 @@ async function readFileEntry(
   }
   try {
     const { size } = await handle.stat();
-    if (kind !== undefined && size <= (kind === 'jupyter' ? MAX_JUPYTER_NOTEBOOK_BYTES : MAX_JSON_BYTES)) {
+    if (kind !== undefined && size <= (kind === 'jupyter' ? MAX_WORKSPACE_IMPORT_BYTES : MAX_JSON_BYTES)) {
       const bytes = await handle.readFile();
       const parsed = parseJsonText(bytes.toString('utf8'));
       return {

@@ -10,7 +10,7 @@ let url: string;
 
 beforeAll(async () => {
   emulator = await DatabricksEmulator.start({ rateLimits: false });
-  emulator.addWorkspace('dev');
+  await emulator.addWorkspace('dev');
   url = emulator.workspaceUrl('dev');
 });
 afterAll(() => emulator.stop());
@@ -59,7 +59,7 @@ describe('workspace/import', () => {
     expect(exported.body).toEqual({ content: b64('select 2') });
   });
 
-  it('limits SOURCE notebooks to 10 MiB but not ipynb', async () => {
+  it('limits content to 10 MiB in every format: SOURCE, JUPYTER and workspace files alike', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/size' });
     const exact = {
       path: '/Shared/size/a',
@@ -69,14 +69,25 @@ describe('workspace/import', () => {
     };
     expect((await importObject(exact)).status).toBe(200);
     const over = { ...exact, path: '/Shared/size/b', content: b64(Buffer.alloc(10 * MiB + 1, 35)) };
-    expect(await importObject(over)).toMatchObject({
-      status: 400,
-      body: { error_code: 'MAX_NOTEBOOK_SIZE_EXCEEDED' },
-    });
     const ipynb = JSON.stringify({ cells: [], padding: 'x'.repeat(10 * MiB) });
-    expect(
-      (await importObject({ path: '/Shared/size/c.ipynb', format: 'JUPYTER', content: b64(ipynb) })).status,
-    ).toBe(200);
+    const file = {
+      path: '/Shared/size/data.bin',
+      format: 'AUTO',
+      content: b64(Buffer.alloc(11 * 1000 * 1000)),
+    };
+    for (const refused of [
+      over,
+      { path: '/Shared/size/c.ipynb', format: 'JUPYTER', content: b64(ipynb) },
+      file,
+    ]) {
+      expect(await importObject(refused)).toMatchObject({
+        status: 400,
+        body: { error_code: 'MAX_NOTEBOOK_SIZE_EXCEEDED' },
+      });
+    }
+    expect((await status('/Shared/size/data.bin')).status).toBe(404);
+    const smallFile = { ...file, content: b64(Buffer.alloc(10 * MiB)) };
+    expect((await importObject(smallFile)).status).toBe(200);
   });
 
   it('strips .ipynb from JUPYTER imports and makes them PYTHON notebooks', async () => {

@@ -1,7 +1,7 @@
 // Test infrastructure: the workspace file tree (folders, notebooks, workspace files) of one workspace.
 // Rules from the workspace API docs
 // (https://learn.microsoft.com/azure/databricks/api/workspace/workspace/import): the parent folder must
-// exist, an existing object needs overwrite, SOURCE notebooks stop at 10 MiB, ipynb at 100 MiB.
+// exist, an existing object needs overwrite, `content` stops at 10 MB in every format.
 import { ApiError } from './ApiError';
 import type { IdSequences } from './IdSequences';
 import { normalizePath, parentOf } from './normalizePath';
@@ -45,8 +45,11 @@ export interface SavedWorkspaceObject {
 }
 
 const MiB = 1024 * 1024;
-const sourceNotebookLimit = 10 * MiB;
-const jupyterNotebookLimit = 100 * MiB;
+// "content: The base64-encoded content. This has a limit of 10 MB. If the limit (10MB) is exceeded,
+// exception with error code MAX_NOTEBOOK_SIZE_EXCEEDED is thrown." The reference sets no other limit per
+// format, so notebooks of every format and workspace files stop here alike
+// (https://docs.databricks.com/api/workspace/workspace/import).
+const importContentLimit = 10 * MiB;
 const alwaysPresent = ['/', '/Shared', '/Users'];
 
 // AUTO recognises exported source notebooks by extension and first line, as the real import does.
@@ -84,7 +87,7 @@ export class WorkspaceTree {
   }
 
   import(request: ImportRequest): void {
-    const { path, type, language, limit } = this.resolveImport(request);
+    const limit = importContentLimit;
     if (request.content.length > limit) {
       throw new ApiError(
         400,
@@ -92,6 +95,7 @@ export class WorkspaceTree {
         `File size imported is (${request.content.length} bytes), exceeded max size (${limit} bytes)`,
       );
     }
+    const { path, type, language } = this.resolveImport(request);
     const parent = this.objects.get(parentOf(path));
     if (!parent || parent.type !== 'DIRECTORY') {
       throw ApiError.doesNotExist(`The parent folder (${parentOf(path)}) does not exist.`);
@@ -178,20 +182,18 @@ export class WorkspaceTree {
     path: string;
     type: ObjectType;
     language?: NotebookLanguage;
-    limit: number;
   } {
     const path = normalizePath(request.path, 'workspace');
     switch (request.format) {
       case 'SOURCE':
         if (!request.language) throw ApiError.invalidParameter('language is required when format is SOURCE');
-        return { path, type: 'NOTEBOOK', language: request.language, limit: sourceNotebookLimit };
+        return { path, type: 'NOTEBOOK', language: request.language };
       case 'JUPYTER':
         requireNotebookJson(request.content);
         return {
           path: stripSuffix(path, '.ipynb'),
           type: 'NOTEBOOK',
           language: 'PYTHON',
-          limit: jupyterNotebookLimit,
         };
       case 'AUTO': {
         if (path.toLowerCase().endsWith('.ipynb'))
@@ -200,14 +202,9 @@ export class WorkspaceTree {
         const notebook = notebookHeaders[extension.toLowerCase()];
         if (notebook && request.content.subarray(0, 64).toString('utf8').startsWith(notebook.header)) {
           const stripped = path.slice(0, -extension.length);
-          return {
-            path: stripped,
-            type: 'NOTEBOOK',
-            language: notebook.language,
-            limit: sourceNotebookLimit,
-          };
+          return { path: stripped, type: 'NOTEBOOK', language: notebook.language };
         }
-        return { path, type: 'FILE', limit: Infinity };
+        return { path, type: 'FILE' };
       }
     }
   }

@@ -427,10 +427,24 @@ const RULES: RuleCase[] = [
     says: ['10 MiB', 'notebook-limitations'],
   },
   {
-    name: 'ipynb over 100 MiB',
-    entries: [file('notebooks/big.ipynb', '{"cells": []}', 100 * 1024 * 1024 + 1)],
+    name: 'ipynb over 10 MiB (workspace/import content limit for every format)',
+    entries: [file('notebooks/big.ipynb', '{"cells": []}', 10 * 1024 * 1024 + 1)],
     code: 'MAX_NOTEBOOK_SIZE_EXCEEDED',
-    says: ['100 MiB'],
+    says: ['10 MiB', 'api/workspace/workspace/import'],
+  },
+  {
+    name: 'workspace file over 10 MiB',
+    entries: [file('notebooks/data/big.csv', 'a,b', 11 * 1000 * 1000)],
+    code: 'MAX_FILE_SIZE_EXCEEDED',
+    file: 'notebooks/data/big.csv',
+    says: ['10.49 MiB', '10 MiB', 'volume'],
+  },
+  {
+    name: 'workspace init script over 10 MiB',
+    entries: [file('init-scripts/big.sh', '#!/bin/sh', 10 * 1024 * 1024 + 1)],
+    code: 'MAX_FILE_SIZE_EXCEEDED',
+    file: 'init-scripts/big.sh',
+    says: ['10 MiB'],
   },
   {
     name: 'ipynb without cells',
