@@ -2,7 +2,13 @@
 // accept a JSON body with `text`). A notice is never worth a failed release: every failure is returned as
 // data, and the URL (which carries its own secret) never appears in a result or a log.
 import type { InvocationContext } from '@azure/functions';
-import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
+import {
+  approvalUrl,
+  createApprovalToken,
+  createViewToken,
+  VIEW_LINK_TTL_IN_SECONDS,
+  viewUrl,
+} from '../approvals/approvalToken';
 import { environmentByName } from '../config/loadSettings';
 import type { NotifyInput, NotifyResult } from './contracts';
 import { appServices } from '../services/appServices';
@@ -15,7 +21,20 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
     const { settings } = appServices();
     const env = environmentByName(settings, input.environment);
     if (!env.notifyUrl) return { sent: false, reason: 'no notification URL configured' };
-    const statusUrl = `${settings.publicUrl}/api/releases/${input.releaseId}`;
+    // People read notices in Teams or Slack, without the function key: the status link is a signed view link.
+    const statusUrl =
+      settings.approvalSigningKeys.length > 0
+        ? viewUrl(
+            settings.publicUrl,
+            createViewToken(
+              {
+                releaseId: input.releaseId,
+                expiresAt: Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS,
+              },
+              settings.approvalSigningKeys,
+            ),
+          )
+        : `${settings.publicUrl}/api/releases/${input.releaseId}`;
     let text: string;
     if (input.kind === 'approvalNeeded') {
       const expiresAt = Date.parse(input.expiresAt ?? '') / 1000;

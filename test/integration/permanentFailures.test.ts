@@ -128,6 +128,12 @@ describe('a permanent failure ends the release in one attempt, with its fix and 
     expect(scheduled[failedSteps[0] ?? '']).toBe(1);
     expect(notices).toEqual([expect.stringContaining(`Fix: ${fix}.`)]);
     expect(world?.emulator.counters().writes).toBe(0);
+    // Its status link is read in a chat, without the function key: a signed view link that opens.
+    const link = /Status: (\S+)$/.exec(notices[0] ?? '')?.[1] ?? '';
+    expect(link).toMatch(/\/api\/views\/[^/?]+$/);
+    const page = await fetch(link, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('SecretNotFound');
   });
 
   it('an Azure role that is missing', async () => {
