@@ -179,8 +179,8 @@ describe('computePlan', () => {
   });
 
   it('marks a file in the workspace that is not in the ledger "adopt", says why, and counts it apart', () => {
-    const ledger = deployedLedger();
-    delete ledger.entries[notebook.key];
+    const { [notebook.key]: _notDeployed, ...entries } = deployedLedger().entries;
+    const ledger = { ...deployedLedger(), entries };
     const plan = computePlan(bundle, deployedLive(), ledger);
     expect(plan.steps.find((s) => s.key === notebook.key)).toMatchObject({
       action: 'adopt',
