@@ -21,7 +21,7 @@ const spec: JsonObject = {
 
 beforeAll(async () => {
   emulator = await DatabricksEmulator.start({ rateLimits: false, clusterTransitionInMs: transition });
-  emulator.addWorkspace('dev');
+  await emulator.addWorkspace('dev');
   url = emulator.workspaceUrl('dev');
 });
 afterAll(() => emulator.stop());
@@ -147,11 +147,11 @@ describe('clusters/list', () => {
   it('pages through every cluster once', async () => {
     const emulator2 = await DatabricksEmulator.start({ rateLimits: false });
     try {
-      const workspace = emulator2.addWorkspace('paged');
+      const workspace = await emulator2.addWorkspace('paged');
       const ids = Array.from({ length: 25 }, (_, i) =>
         workspace.createCluster({ ...spec, cluster_name: `c${i}` }),
       );
-      const empty = emulator2.addWorkspace('empty');
+      const empty = await emulator2.addWorkspace('empty');
       expect((await callApi(emulator2.workspaceUrl('empty'), 'GET', '2.1/clusters/list')).body).toEqual({});
       expect(empty.listClusters()).toEqual([]);
       const seen: unknown[] = [];
@@ -169,5 +169,86 @@ describe('clusters/list', () => {
     } finally {
       await emulator2.stop();
     }
+  });
+});
+
+describe('clusters/list filter_by', () => {
+  it('narrows by cluster_states, cluster_sources, policy_id and is_pinned before paging', async () => {
+    const emulator2 = await DatabricksEmulator.start({ rateLimits: false });
+    try {
+      const workspace = await emulator2.addWorkspace('filtered');
+      const running = workspace.createCluster({ ...spec, cluster_name: 'r', policy_id: 'P1' });
+      const stopped = workspace.createCluster({ ...spec, cluster_name: 't' }, 'TERMINATED');
+      const job = workspace.createCluster({ ...spec, cluster_name: 'j', cluster_source: 'JOB' });
+      const list = async (query: JsonObject): Promise<unknown[]> => {
+        const page = await callApi(emulator2.workspaceUrl('filtered'), 'GET', '2.1/clusters/list', query);
+        expect(page.status).toBe(200);
+        return ((page.body['clusters'] as JsonObject[] | undefined) ?? []).map((c) => c['cluster_id']);
+      };
+      expect(await list({})).toEqual([running, stopped, job]);
+      expect(await list({ 'filter_by.cluster_states': ['TERMINATED'] })).toEqual([stopped]);
+      expect(await list({ 'filter_by.cluster_states': ['RUNNING', 'TERMINATED'] })).toEqual([
+        running,
+        stopped,
+        job,
+      ]);
+      expect(await list({ 'filter_by.cluster_sources': ['JOB'] })).toEqual([job]);
+      expect(await list({ 'filter_by.cluster_sources': ['API', 'UI'] })).toEqual([running, stopped]);
+      expect(await list({ 'filter_by.policy_id': 'P1' })).toEqual([running]);
+      expect(await list({ 'filter_by.is_pinned': true })).toEqual([]);
+      expect(await list({ 'filter_by.is_pinned': false, page_size: 1 })).toEqual([running]);
+    } finally {
+      await emulator2.stop();
+    }
+  });
+});
+
+describe('runtimes and node types', () => {
+  it('serves spark-versions and list-node-types (2.1 and 2.0) holding what the fixtures use', async () => {
+    for (const version of ['2.0', '2.1']) {
+      const versions = await callApi(url, 'GET', `${version}/clusters/spark-versions`);
+      expect(versions.status).toBe(200);
+      const keys = (versions.body['versions'] as JsonObject[]).map((v) => v['key']);
+      expect(keys).toEqual(expect.arrayContaining(['15.4.x-scala2.12', '15.4.x-cpu-ml-scala2.12']));
+      const types = await callApi(url, 'GET', `${version}/clusters/list-node-types`);
+      const ids = (types.body['node_types'] as JsonObject[]).map((t) => t['node_type_id']);
+      expect(ids).toEqual(expect.arrayContaining(['Standard_DS3_v2', 'Standard_DS4_v2', 'Standard_E64_v3']));
+    }
+  });
+
+  it('refuses an unknown spark_version or node type on create and edit with INVALID_PARAMETER_VALUE', async () => {
+    const badVersion = await callApi(url, 'POST', '2.1/clusters/create', {
+      ...spec,
+      spark_version: '99.9.x-scala9',
+    });
+    expect(badVersion).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid spark version 99.9.x-scala9.' },
+    });
+    const badNode = await callApi(url, 'POST', '2.1/clusters/create', {
+      ...spec,
+      node_type_id: 'Standard_Nope',
+    });
+    expect(badNode).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(badNode.body['message']).toMatch(
+      /^Node type Standard_Nope is not supported\. Supported node types: .*Standard_DS3_v2/,
+    );
+    const badDriver = await callApi(url, 'POST', '2.1/clusters/create', {
+      ...spec,
+      driver_node_type_id: 'Standard_Nope',
+    });
+    expect(badDriver.status).toBe(400);
+    const clusterId = await create({ ...spec, cluster_name: 'catalog' });
+    emulator.clock.advance(transition);
+    const edit = await callApi(url, 'POST', '2.1/clusters/edit', {
+      ...spec,
+      cluster_id: clusterId,
+      spark_version: '99.9.x-scala9',
+    });
+    expect(edit).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect((await callApi(url, 'GET', '2.1/clusters/get', { cluster_id: clusterId })).body).toMatchObject({
+      spark_version: '15.4.x-scala2.12',
+      state: 'RUNNING',
+    });
   });
 });

@@ -7,6 +7,7 @@ export class RequestReader {
   private constructor(
     private readonly values: JsonObject,
     private readonly source: 'body' | 'query',
+    private readonly query?: URLSearchParams,
   ) {}
 
   static fromBody(body: JsonObject): RequestReader {
@@ -16,7 +17,7 @@ export class RequestReader {
   static fromQuery(query: URLSearchParams): RequestReader {
     const values: JsonObject = {};
     for (const [key, value] of query) if (!(key in values)) values[key] = value;
-    return new RequestReader(values, 'query');
+    return new RequestReader(values, 'query', query);
   }
 
   /** The whole body, for endpoints whose body is itself a spec or settings object. */
@@ -40,6 +41,20 @@ export class RequestReader {
     if (typeof value !== 'string')
       throw ApiError.invalidParameter(`Invalid value for ${name}: expected a string`);
     return value;
+  }
+
+  /**
+   * A repeated field: every `name=` of the query string (the SDKs flatten a GET's nested message to
+   * `filter_by.cluster_states=RUNNING&filter_by.cluster_states=PENDING`), or a body's array of strings.
+   */
+  strings(name: string): string[] {
+    if (this.query) return this.query.getAll(name);
+    const value = this.values[name];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+      throw ApiError.invalidParameter(`Invalid value for ${name}: expected an array of strings`);
+    }
+    return value as string[];
   }
 
   boolean(name: string, fallback: boolean): boolean {

@@ -9,7 +9,7 @@ export interface ApiResult {
   headers: Headers;
 }
 
-/** GET payload fields become the query string; POST payloads are sent as a JSON body. */
+/** GET payload fields become the query string (an array repeats its key); POST payloads are sent as a JSON body. */
 export async function callApi(
   workspaceUrl: string,
   method: 'GET' | 'POST',
@@ -19,7 +19,8 @@ export async function callApi(
 ): Promise<ApiResult> {
   const url = new URL(`${workspaceUrl}/api/${endpoint}`);
   if (method === 'GET')
-    for (const [key, value] of Object.entries(payload)) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(payload))
+      for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(item));
   const response = await fetch(url, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
