@@ -89,7 +89,10 @@ function classify(statusCode: number, errorCode: string | undefined, message: st
   if (errorCode === 'INVALID_PARAMETER_VALUE' && /(does not|doesn't) exist/i.test(message)) return 'notFound';
   if (errorCode === 'RESOURCE_ALREADY_EXISTS') return 'alreadyExists';
   if (errorCode === 'INVALID_STATE') return 'invalidState';
+  // Azure Databricks refuses a bad, expired or revoked token with 403 "Invalid access token." (its
+  // error_code is the number 403; databricks-sdk-go #873, #917): a refused token, not a missing permission.
   if (statusCode === 401 || errorCode === 'UNAUTHENTICATED') return 'unauthenticated';
+  if (statusCode === 403 && /^invalid access token\b/i.test(message)) return 'unauthenticated';
   if (statusCode === 403 || errorCode === 'PERMISSION_DENIED') return 'permissionDenied';
   // RESOURCE_EXHAUSTED and REQUEST_LIMIT_EXCEEDED are both used for rate limits (Azure Databricks "API
   // rate limits"); TEMPORARILY_UNAVAILABLE comes with 503.

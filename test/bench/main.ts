@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       b: Bundle,
       maxInFlight = 16,
     ): Promise<{ report: DeployReport; importRate: number }> => {
-      if (!emulator.workspaceNames().includes(env)) emulator.addWorkspace(env);
+      if (!emulator.workspaceNames().includes(env)) await emulator.addWorkspace(env);
       const importTimes: number[] = [];
       const report = await deployBundle({
         environment: env,

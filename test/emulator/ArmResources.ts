@@ -105,25 +105,27 @@ export class ArmResources {
    * Creates the workspace (and its Databricks emulator workspace and managed resource group), or updates tags
    * and sku of an existing one. A new workspace starts 'Accepted'; see completeWorkspace.
    */
-  putWorkspace(
+  async putWorkspace(
     request: Omit<WorkspaceRecord, 'workspaceId' | 'databricksName' | 'provisioningState'>,
     initialState: WorkspaceRecord['provisioningState'],
-  ): { record: WorkspaceRecord; created: boolean } {
+  ): Promise<{ record: WorkspaceRecord; created: boolean }> {
     const id = key(ArmResources.workspaceId(request));
+    const databricksName = request.name.toLowerCase();
+    // The workspace's origin listens before ARM shows it (workspaceUrl needs the port); a concurrent PUT of
+    // the same workspace finds the record afterwards.
+    if (!this.workspaces.has(id)) await this.databricks.addWorkspace(databricksName);
     const existing = this.workspaces.get(id);
     if (existing) {
       existing.tags = request.tags;
       existing.skuName = request.skuName;
       return { record: existing, created: false };
     }
-    const databricksName = request.name.toLowerCase();
     const record: WorkspaceRecord = {
       ...request,
       workspaceId: String(randomInt(1_000_000_000_000, 9_000_000_000_000) * 1000 + randomInt(1000)),
       databricksName,
       provisioningState: initialState,
     };
-    this.databricks.addWorkspace(databricksName);
     this.workspaces.set(id, record);
     const managed = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)$/i.exec(
       request.managedResourceGroupId ?? '',
@@ -144,7 +146,10 @@ export class ArmResources {
     record.provisioningState = 'Succeeded';
   }
 
-  /** `127.0.0.1:<port>/ws/<name>`: like ARM's `adb-….azuredatabricks.net`, without a scheme. */
+  /**
+   * `127.0.0.1:<port>`, the workspace's own origin: like ARM's `adb-<id>.<n>.azuredatabricks.net`, a host
+   * without a scheme or path (connectWorkspace prefixes `https://`).
+   */
   workspaceUrl(record: WorkspaceRecord): string {
     return this.databricks.workspaceUrl(record.databricksName).replace(/^https:\/\//, '');
   }
@@ -220,7 +225,7 @@ export class ArmResources {
     this.vaultServers.clear();
     for (const record of saved.resourceGroups) this.putResourceGroup(record);
     for (const record of saved.workspaces) {
-      this.databricks.addWorkspace(record.databricksName);
+      await this.databricks.addWorkspace(record.databricksName);
       this.workspaces.set(key(ArmResources.workspaceId(record)), { ...record });
     }
     for (const { port, secrets, ...record } of saved.vaults) {

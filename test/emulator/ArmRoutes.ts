@@ -233,7 +233,7 @@ export class ArmRoutes {
     return { status: 200, body: resourceGroupJson(record) };
   }
 
-  private putWorkspace(request: HttpRequest, ids: ResourceIds): HttpAnswer {
+  private async putWorkspace(request: HttpRequest, ids: ResourceIds): Promise<HttpAnswer> {
     const body = parseBody(request.body);
     if ('error' in body) return body.error;
     if (!this.resources.resourceGroup(ids.subscriptionId, ids.resourceGroup)) {
@@ -314,7 +314,7 @@ export class ArmRoutes {
         `The emulator already serves workspace '${taken.name}' as '${taken.databricksName}' (names are global here).`,
       );
     }
-    const { record, created } = this.resources.putWorkspace(
+    const { record, created } = await this.resources.putWorkspace(
       {
         ...ids,
         location: normalizeLocation(location),

@@ -213,8 +213,10 @@ describe('Databricks workspaces through ARM', () => {
     expect(workspace).toMatchObject({
       id: `${subscriptionScope()}/resourceGroups/${group}/providers/Microsoft.Databricks/workspaces/Databricks-MyProject-Dev`,
       provisioningState: 'Succeeded',
-      workspaceUrl: `${databricks.url.replace('https://', '')}/ws/databricks-myproject-dev`,
+      // The workspace's own origin, a host:port without scheme or path, as ARM's adb-<id>.<n>.azuredatabricks.net.
+      workspaceUrl: databricks.workspaceUrl('databricks-myproject-dev').replace('https://', ''),
     });
+    expect(workspace.workspaceUrl).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(workspace.workspaceId).toMatch(/^\d{16}$/);
     expect(databricks.workspaceNames()).toContain('databricks-myproject-dev');
     const path = `/subscriptions/${subscriptionId}/resourceGroups/${group}/providers/Microsoft.Databricks/workspaces/Databricks-MyProject-Dev`;
@@ -381,7 +383,7 @@ describe('Key Vault', () => {
 describe('service principals and Databricks AAD sign-in', () => {
   it('issues client-credential tokens the workspace accepts with the management-token headers', async () => {
     const sp = azure.addServicePrincipal({ clientId: 'sp-client', clientSecret: 's3cret' });
-    const workspace = azure.createWorkspace({
+    const workspace = await azure.createWorkspace({
       subscriptionId,
       resourceGroup: newGroup(),
       name: 'Databricks-SP-Test',
@@ -436,7 +438,8 @@ describe('service principals and Databricks AAD sign-in', () => {
     const wrongAudience = await fetch(`https://${workspace.workspaceUrl}/api/2.0/workspace/list?path=/`, {
       headers: { authorization: `Bearer ${managementToken.token}` },
     });
-    expect(wrongAudience.status).toBe(401);
+    expect(wrongAudience.status).toBe(403);
+    expect(await wrongAudience.json()).toMatchObject({ error_code: 403, message: /^Invalid access token\./ });
   });
 
   it('refuses a wrong client secret and tokens about to expire', async () => {
@@ -447,7 +450,7 @@ describe('service principals and Databricks AAD sign-in', () => {
     });
     await expect(wrong.getToken(databricksScope)).rejects.toThrow(/AADSTS7000215/);
 
-    const workspace = azure.createWorkspace({
+    const workspace = await azure.createWorkspace({
       subscriptionId,
       resourceGroup: newGroup(),
       name: 'Databricks-Expiry',
@@ -462,8 +465,9 @@ describe('service principals and Databricks AAD sign-in', () => {
     expect((await list(token(60))).status).toBe(200);
     // Azure Databricks refuses tokens with less than 30 s left.
     const expiring = await list(token(20));
-    expect(expiring.status).toBe(401);
-    expect(await expiring.json()).toMatchObject({ error_code: 'UNAUTHENTICATED' });
+    // As a bad token: 403 "Invalid access token." (databricks-sdk-go #873, #917).
+    expect(expiring.status).toBe(403);
+    expect(await expiring.json()).toMatchObject({ error_code: 403, message: /^Invalid access token\./ });
   });
 });
 

@@ -266,17 +266,17 @@ export class AzureEmulator {
   }
 
   /** Seeds an existing, provisioned workspace (creating its resource group if needed). */
-  createWorkspace(workspace: {
+  async createWorkspace(workspace: {
     subscriptionId: string;
     resourceGroup: string;
     name: string;
     location?: string;
     sku?: string;
     managedResourceGroupId?: string;
-  }): { id: string; workspaceUrl: string; databricksName: string } {
+  }): Promise<{ id: string; workspaceUrl: string; databricksName: string }> {
     const location = workspace.location ?? 'westeurope';
     this.ensureResourceGroup(workspace.subscriptionId, workspace.resourceGroup, location);
-    const { record } = this.resources.putWorkspace(
+    const { record } = await this.resources.putWorkspace(
       {
         subscriptionId: workspace.subscriptionId,
         resourceGroup: workspace.resourceGroup,

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ArmResources } from './ArmResources';
 import { ArmRoutes } from './ArmRoutes';
+import { invalidTokenRefusal } from './DatabricksEmulator';
 import type { DatabricksEmulator, TokenVerdict } from './DatabricksEmulator';
 import type { RoleTable } from './RoleTable';
 import type { TokenIssuer } from './TokenIssuer';
@@ -84,13 +85,13 @@ export class DatabricksAadValidator {
     // Personal access tokens are opaque; only AAD tokens are JWTs.
     if (token.split('.').length !== 3) return this.databricks.workspace(workspaceName).hasToken(token);
     const check = this.issuer.verify(token, minimumRemainingInSeconds);
-    if (!check.ok) return refuse(401, 'UNAUTHENTICATED', `Invalid access token. ${check.reason}`);
+    // An expired, forged or foreign-audience AAD token gets the same 403 "Invalid access token." as a bad
+    // personal access token (databricks-sdk-go #873, #917); the emulator appends why, to help debugging.
+    if (!check.ok) return invalidToken(check.reason);
     const { claims } = check;
     if (claims.aud !== databricksAudience) {
-      return refuse(
-        401,
-        'UNAUTHENTICATED',
-        `Invalid access token: audience '${claims.aud}' is not the AzureDatabricks application ${databricksAudience}.`,
+      return invalidToken(
+        `Audience '${claims.aud}' is not the AzureDatabricks application ${databricksAudience}.`,
       );
     }
     if (this.members.get(workspaceName)?.has(claims.oid)) return true;
@@ -156,6 +157,10 @@ export class DatabricksAadValidator {
 
 function refuse(status: 401 | 403, errorCode: string, message: string): TokenVerdict {
   return { status, errorCode, message };
+}
+
+function invalidToken(reason: string): TokenVerdict {
+  return { ...invalidTokenRefusal, message: `${invalidTokenRefusal.message} ${reason}` };
 }
 
 function single(value: string | string[] | undefined): string | undefined {

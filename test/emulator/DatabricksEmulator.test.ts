@@ -20,8 +20,8 @@ const cluster: JsonObject = {
 
 beforeAll(async () => {
   emulator = await DatabricksEmulator.start({ rateLimits: false });
-  emulator.addWorkspace('dev');
-  emulator.addWorkspace('prod', { tokens: ['prod-token'] });
+  await emulator.addWorkspace('dev');
+  await emulator.addWorkspace('prod', { tokens: ['prod-token'] });
   dev = emulator.workspaceUrl('dev');
 });
 afterAll(() => emulator.stop());
@@ -47,16 +47,41 @@ describe('auth and routing', () => {
     const none = await fetch(`${dev}/api/2.1/clusters/list`);
     expect(none.status).toBe(401);
     expect(await none.json()).toMatchObject({ error_code: 'UNAUTHENTICATED' });
-    expect((await list(dev, 'wrong')).status).toBe(401);
-    expect((await list(emulator.workspaceUrl('prod'))).status).toBe(401);
     expect((await list(emulator.workspaceUrl('prod'), 'prod-token')).status).toBe(200);
+  });
+
+  it('answers a wrong token 403 "Invalid access token." as the service does (databricks-sdk-go #873, #917)', async () => {
+    const list = (url: string, token?: string) => callApi(url, 'GET', '2.1/clusters/list', {}, token);
+    const invalid = { status: 403, body: { error_code: 403, message: 'Invalid access token.' } };
+    expect(await list(dev, 'wrong')).toMatchObject(invalid);
+    // dev's token is not prod's.
+    expect(await list(emulator.workspaceUrl('prod'))).toMatchObject(invalid);
+  });
+
+  it('serves each workspace at its own origin with the real /api/ paths', async () => {
+    const prod = emulator.workspaceUrl('prod');
+    expect(dev).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(prod).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(prod).not.toBe(dev);
+    const response = await fetch(`${prod}/api/2.0/dbfs/put`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer prod-token' },
+      body: JSON.stringify({ path: '/only-prod', contents: '' }),
+    });
+    expect(response.status).toBe(200);
+    expect(emulator.workspace('prod').readDbfs('/only-prod')).toBeDefined();
+    expect(emulator.workspace('dev').readDbfs('/only-prod')).toBeUndefined();
+    // Adding a workspace that exists keeps its origin.
+    await emulator.addWorkspace('dev', { tokens: ['second-dev-token'] });
+    expect(emulator.workspaceUrl('dev')).toBe(dev);
+    expect((await callApi(dev, 'GET', '2.1/clusters/list', {}, 'second-dev-token')).status).toBe(200);
   });
 
   it('delegates to a pluggable token validator', async () => {
     emulator.setTokenValidator((token, workspace) => token === `jwt-for-${workspace}`);
     expect((await callApi(dev, 'GET', '2.1/clusters/list', {}, 'jwt-for-dev')).status).toBe(200);
     expect((await callApi(dev, 'GET', '2.1/clusters/list', {}, DatabricksEmulator.defaultToken)).status).toBe(
-      401,
+      403,
     );
   });
 
@@ -65,7 +90,11 @@ describe('auth and routing', () => {
       status: 404,
       body: { error_code: 'ENDPOINT_NOT_FOUND' },
     });
-    expect((await callApi(`${emulator.url}/ws/nowhere`, 'GET', '2.1/clusters/list')).status).toBe(404);
+    // The old shared-port shape is no path of a real workspace.
+    expect(await callApi(`${dev}/ws/dev`, 'GET', '2.1/clusters/list')).toMatchObject({
+      status: 404,
+      body: { error_code: 'ENDPOINT_NOT_FOUND' },
+    });
     const wrongMethod = await callApi(dev, 'GET', '2.1/clusters/create');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
@@ -89,7 +118,7 @@ describe('rate limits', () => {
   it('answers 429 with a decimal Retry-After after the bucket empties, and lets a retry through after it', async () => {
     const limited = await DatabricksEmulator.start({ rateLimits: { workspaceImport: 5 } });
     try {
-      limited.addWorkspace('w');
+      await limited.addWorkspace('w');
       const url = limited.workspaceUrl('w');
       const payload = { path: '/Shared/n', format: 'SOURCE', language: 'SQL', content: '', overwrite: true };
       const answers = await Promise.all(
@@ -118,7 +147,7 @@ describe('rate limits', () => {
   it('shares one bucket between all dbfs endpoints and can be switched off', async () => {
     const limited = await DatabricksEmulator.start({ rateLimits: { dbfs: 3 } });
     try {
-      limited.addWorkspace('w');
+      await limited.addWorkspace('w');
       const url = limited.workspaceUrl('w');
       const statuses = [
         (await callApi(url, 'POST', '2.0/dbfs/mkdirs', { path: '/a' })).status,
@@ -236,7 +265,7 @@ describe('snapshot and persistence', () => {
     const dir = await mkdtemp(join(tmpdir(), 'bricklane-world-'));
     try {
       const first = await DatabricksEmulator.start({ rateLimits: false, stateDir: dir });
-      const workspace = first.addWorkspace('qa');
+      const workspace = await first.addWorkspace('qa');
       const url = first.workspaceUrl('qa');
       await callApi(url, 'POST', '2.0/workspace/import', {
         path: '/Shared/n.ipynb',
@@ -264,6 +293,8 @@ describe('snapshot and persistence', () => {
 
       const second = await DatabricksEmulator.start({ rateLimits: false, stateDir: dir });
       expect(second.workspaceNames()).toEqual(['qa']);
+      // Its origin is where the ARM state and the ledger saw it.
+      expect(second.workspaceUrl('qa')).toBe(url);
       expect(second.snapshot('qa')).toEqual(snapshot);
       const newId = second.workspace('qa').createCluster(cluster);
       expect(newId).not.toBe(clusterId);
@@ -276,6 +307,11 @@ describe('snapshot and persistence', () => {
       const third = await DatabricksEmulator.start({ rateLimits: false });
       expect(await third.loadFrom(dir)).toBe(true);
       expect(third.snapshot('qa').clusters.map((c) => c.cluster_id)).toEqual([clusterId, newId]);
+      expect(third.workspaceUrl('qa')).toBe(url);
+      // While third holds qa's port, another restart says so instead of moving qa elsewhere.
+      await expect(DatabricksEmulator.start({ rateLimits: false, stateDir: dir })).rejects.toThrow(
+        `Emulated workspace qa was saved at ${url}, and that port cannot be bound now`,
+      );
       await third.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });

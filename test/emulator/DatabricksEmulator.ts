@@ -1,6 +1,8 @@
-// Test infrastructure: a stateful Azure Databricks REST API, many workspaces on one HTTPS server.
-// Each workspace lives under `/ws/<name>` (api-contract.md), so the sandbox gets dev, qa and prod on one
-// port. Requests pass auth, fault injection and rate limiting before they touch state; see handle().
+// Test infrastructure: a stateful Azure Databricks REST API, each workspace at its own HTTPS origin.
+// Every client (the official SDKs, the CLI, Terraform) addresses a workspace as `scheme://host[:port]` and
+// appends the real `/api/2.x/...` paths, so each workspace gets its own port on 127.0.0.1 (the certificate
+// covers it) and routing goes by path after the origin picks the workspace. Requests pass auth, fault
+// injection and rate limiting before they touch state; see handle().
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
@@ -12,6 +14,7 @@ import type { EmulatorClock } from './EmulatorClock';
 import { emulatorTls } from './emulatorTls';
 import { EmulatorWorld } from './EmulatorWorld';
 import { FaultInjector } from './FaultInjector';
+import { listenOnLoopback } from './HttpsEndpoint';
 import type { FaultDecision, FaultOptions } from './FaultInjector';
 import { jobRoutes } from './jobRoutes';
 import type { JsonObject } from './JsonValue';
@@ -25,8 +28,6 @@ import { workspaceRoutes } from './workspaceRoutes';
 import type { WorkspaceSnapshot, WorkspaceState } from './WorkspaceState';
 
 export interface EmulatorOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
   /** Added before answering every request. */
   latencyInMs?: number;
   /** Overrides of the default per-second limits, or false for none. */
@@ -40,8 +41,9 @@ export interface EmulatorOptions {
 }
 
 /**
- * true admits the request; false answers 401 UNAUTHENTICATED; a refusal answers with its own status and
- * code (e.g. 403 PERMISSION_DENIED for a valid AAD token of a principal that is not in the workspace).
+ * true admits the request; false answers 403 "Invalid access token." as the service does; a refusal answers
+ * with its own status and code (e.g. 403 PERMISSION_DENIED for a valid AAD token of a principal that is not
+ * in the workspace).
  * `headers` carries what AAD callers send besides the token (X-Databricks-Azure-SP-Management-Token, ...).
  */
 export type TokenValidator = (
@@ -54,9 +56,27 @@ export type TokenVerdict = boolean | TokenRefusal;
 
 export interface TokenRefusal {
   status: 401 | 403;
-  errorCode: string;
+  /** The service's bad-token answer carries the number 403 here, not a string code. */
+  errorCode: string | number;
   message: string;
 }
+
+/**
+ * Azure Databricks answers a bad, expired or revoked token with 403 and this body (databricks-sdk-go #873,
+ * #917), not with 401 UNAUTHENTICATED.
+ */
+export const invalidTokenRefusal: TokenRefusal = {
+  status: 403,
+  errorCode: 403,
+  message: 'Invalid access token.',
+};
+
+// A call without any bearer token never reaches the token check.
+const missingTokenRefusal: TokenRefusal = {
+  status: 401,
+  errorCode: 'UNAUTHENTICATED',
+  message: 'Missing bearer token.',
+};
 
 interface Answer {
   status: number;
@@ -77,19 +97,20 @@ export class DatabricksEmulator {
 
   private readonly globalCounters = new RequestCounters();
   private readonly faultInjector = new FaultInjector();
+  /** Each workspace's listener, by workspace name; a pending one while it binds. */
+  private readonly origins = new Map<string, Promise<Server>>();
   private tokenValidator: TokenValidator | undefined;
   private latencyInMs: number;
   private stopped = false;
 
   private constructor(
-    private readonly server: Server,
-    readonly url: string,
     private readonly world: EmulatorWorld,
     private readonly options: EmulatorOptions,
   ) {
     this.latencyInMs = options.latencyInMs ?? 0;
   }
 
+  /** Workspaces loaded from `stateDir` listen again on their saved ports (their URLs are stored elsewhere). */
   static async start(options: EmulatorOptions = {}): Promise<DatabricksEmulator> {
     const world = new EmulatorWorld({
       clusterTransitionInMs: options.clusterTransitionInMs ?? 50,
@@ -97,39 +118,35 @@ export class DatabricksEmulator {
       rateLimits: options.rateLimits === false ? false : { ...defaultRateLimits, ...options.rateLimits },
     });
     if (options.stateDir) await world.loadFrom(options.stateDir);
-    const server = createServer(await emulatorTls());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
-    const emulator = new DatabricksEmulator(server, `https://127.0.0.1:${port}`, world, options);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => void emulator.handle(req, res));
+    const emulator = new DatabricksEmulator(world, options);
+    try {
+      await emulator.openAll();
+    } catch (error) {
+      await emulator.closeAll();
+      throw error;
+    }
     return emulator;
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await this.closeAll();
     if (this.options.stateDir) await this.world.saveTo(this.options.stateDir);
   }
 
   /**
-   * Tokens default to `DatabricksEmulator.defaultToken`. Adding a workspace that exists (e.g. loaded from
-   * `stateDir`) returns it, with the given tokens added.
+   * Starts the workspace's origin (a new port) and returns its state. Tokens default to
+   * `DatabricksEmulator.defaultToken`. Adding a workspace that exists (e.g. loaded from `stateDir`) returns
+   * it, with the given tokens added.
    */
-  addWorkspace(name: string, options: { tokens?: string[] } = {}): WorkspaceState {
+  async addWorkspace(name: string, options: { tokens?: string[] } = {}): Promise<WorkspaceState> {
     const tokens = options.tokens ?? [DatabricksEmulator.defaultToken];
     const existing = this.world.find(name);
-    if (!existing) return this.world.add(name, tokens);
-    for (const token of tokens) existing.addToken(token);
-    return existing;
+    if (existing) for (const token of tokens) existing.addToken(token);
+    const workspace = existing ?? this.world.add(name, tokens);
+    await this.open(name);
+    return workspace;
   }
 
   workspace(name: string): WorkspaceState {
@@ -140,8 +157,13 @@ export class DatabricksEmulator {
     return this.world.all().map((workspace) => workspace.name);
   }
 
+  /** The workspace's origin, `https://127.0.0.1:<port>` with no path: clients append `/api/2.x/...`. */
   workspaceUrl(name: string): string {
-    return `${this.url}/ws/${name}`;
+    this.world.get(name);
+    const port = this.world.portOf(name);
+    if (port === undefined)
+      throw new Error(`Emulated workspace ${name} is not listening yet (await addWorkspace)`);
+    return `https://127.0.0.1:${port}`;
   }
 
   get clock(): EmulatorClock {
@@ -196,18 +218,69 @@ export class DatabricksEmulator {
   }
 
   /**
-   * Replaces all workspaces with those saved in dir (earlier WorkspaceState handles go stale); false when
-   * there is nothing saved.
+   * Replaces all workspaces with those saved in dir (earlier WorkspaceState handles go stale), each listening
+   * on its saved port; false when there is nothing saved.
    */
-  loadFrom(dir: string): Promise<boolean> {
-    return this.world.loadFrom(dir);
+  async loadFrom(dir: string): Promise<boolean> {
+    await this.closeAll();
+    const loaded = await this.world.loadFrom(dir);
+    await this.openAll();
+    return loaded;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private openAll(): Promise<void> {
+    return Promise.all(this.world.all().map((workspace) => this.open(workspace.name))).then(() => undefined);
+  }
+
+  private async open(name: string): Promise<void> {
+    let opening = this.origins.get(name);
+    if (!opening) {
+      opening = this.listen(name);
+      this.origins.set(name, opening);
+    }
+    await opening;
+  }
+
+  private async listen(name: string): Promise<Server> {
+    const savedPort = this.world.portOf(name);
+    const server = createServer(await emulatorTls());
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(name, req, res));
+    try {
+      await listenOnLoopback(server, savedPort ?? 0);
+    } catch (error) {
+      this.origins.delete(name);
+      if (savedPort === undefined) throw error;
+      // No fallback to another port: the ARM state and the ledger hold the saved URL, so a workspace that
+      // moved would look like a different one.
+      throw new Error(
+        `Emulated workspace ${name} was saved at https://127.0.0.1:${savedPort}, and that port cannot be ` +
+          `bound now (${String(error)}). Stop what holds it, or start from a fresh world directory.`,
+        { cause: error },
+      );
+    }
+    this.world.setPort(name, (server.address() as AddressInfo).port);
+    return server;
+  }
+
+  private async closeAll(): Promise<void> {
+    const opening = [...this.origins.values()];
+    this.origins.clear();
+    const servers = await Promise.allSettled(opening);
+    await Promise.all(
+      servers.map(async (result) => {
+        if (result.status !== 'fulfilled') return;
+        const closed = new Promise<void>((resolve) => result.value.close(() => resolve()));
+        result.value.closeAllConnections();
+        await closed;
+      }),
+    );
+  }
+
+  private async handle(workspaceName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
-    const match = /^\/ws\/([^/]+)\/api\/(.+)$/.exec(url.pathname);
-    const endpoint = match?.[2] ?? url.pathname.replace(/^\/+/, '');
-    const workspace = match?.[1] ? this.world.find(match[1]) : undefined;
+    const match = /^\/api\/(.+)$/.exec(url.pathname);
+    const endpoint = match?.[1] ?? url.pathname.replace(/^\/+/, '');
+    const workspace = match ? this.world.find(workspaceName) : undefined;
     const counters = workspace ? [this.globalCounters, workspace.requestCounters] : [this.globalCounters];
     for (const counter of counters) counter.begin(endpoint);
     // Ends when the answer is handed to the socket (not at 'close', which can trail the client's next
@@ -246,13 +319,9 @@ export class DatabricksEmulator {
     let route: Route | undefined;
     let verdict: TokenVerdict;
     if (!workspace) {
-      early = notFound(`No API found for '${method} ${url.pathname}' (unknown workspace or path)`);
+      early = notFound(`No API found for '${method} ${url.pathname}' (the real paths start with /api/)`);
     } else if ((verdict = await this.authorized(req, workspace.name)) !== true) {
-      early = errorOutcome(
-        verdict === false
-          ? new ApiError(401, 'UNAUTHENTICATED', 'Invalid or missing bearer token.')
-          : new ApiError(verdict.status, verdict.errorCode, verdict.message),
-      );
+      early = refusalOutcome(verdict === false ? invalidTokenRefusal : verdict);
     } else if (!(route = routes.get(endpoint))) {
       early = notFound(`No API found for '${method} /api/${endpoint}'`);
     } else if (route.method !== method) {
@@ -305,7 +374,7 @@ export class DatabricksEmulator {
 
   private async authorized(req: IncomingMessage, workspaceName: string): Promise<TokenVerdict> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) return false;
+    if (!token) return missingTokenRefusal;
     if (this.tokenValidator) return await this.tokenValidator(token, workspaceName, req.headers);
     return this.world.get(workspaceName).hasToken(token);
   }
@@ -385,6 +454,12 @@ function errorAnswer(error: ApiError): Answer {
 
 function errorOutcome(error: ApiError): Outcome {
   return { answer: errorAnswer(error) };
+}
+
+function refusalOutcome(refusal: TokenRefusal): Outcome {
+  return {
+    answer: { status: refusal.status, body: { error_code: refusal.errorCode, message: refusal.message } },
+  };
 }
 
 function notFound(message: string): Outcome {

@@ -9,7 +9,7 @@ let url: string;
 
 beforeAll(async () => {
   emulator = await DatabricksEmulator.start({ rateLimits: false });
-  emulator.addWorkspace('dev');
+  await emulator.addWorkspace('dev');
   url = emulator.workspaceUrl('dev');
 });
 afterAll(() => emulator.stop());

@@ -21,6 +21,8 @@ interface SavedWorld {
   savedAt: string;
   ids: Record<IdKind, number>;
   workspaces: SavedWorkspace[];
+  /** Each workspace's origin port, so a restarted sandbox finds it at the URL ARM and the ledger hold. */
+  ports?: Record<string, number>;
 }
 
 const worldFileName = 'databricks-world.json';
@@ -29,6 +31,7 @@ export class EmulatorWorld {
   readonly clock = new EmulatorClock();
   private readonly ids = new IdSequences();
   private readonly workspaces = new Map<string, WorkspaceState>();
+  private readonly ports = new Map<string, number>();
 
   constructor(readonly settings: WorldSettings) {}
 
@@ -56,6 +59,15 @@ export class EmulatorWorld {
     return workspace;
   }
 
+  /** The port the workspace listens on (or listened on when saved); undefined before its first listener. */
+  portOf(name: string): number | undefined {
+    return this.ports.get(name);
+  }
+
+  setPort(name: string, port: number): void {
+    this.ports.set(name, port);
+  }
+
   all(): WorkspaceState[] {
     return [...this.workspaces.values()];
   }
@@ -71,6 +83,7 @@ export class EmulatorWorld {
       savedAt: new Date(this.clock.now()).toISOString(),
       ids: this.ids.toJSON(),
       workspaces: this.all().map((workspace) => workspace.toJSON()),
+      ports: Object.fromEntries(this.ports),
     };
     await mkdir(dir, { recursive: true });
     const file = join(dir, worldFileName);
@@ -93,6 +106,8 @@ export class EmulatorWorld {
     if (saved.version !== 1) throw new Error(`Unsupported emulator world version ${String(saved.version)}`);
     this.ids.restore(saved.ids);
     this.workspaces.clear();
+    this.ports.clear();
+    for (const [name, port] of Object.entries(saved.ports ?? {})) this.ports.set(name, port);
     for (const savedWorkspace of saved.workspaces) {
       this.add(savedWorkspace.name, savedWorkspace.tokens).restore(savedWorkspace);
     }

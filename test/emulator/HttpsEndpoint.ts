@@ -45,10 +45,10 @@ export class HttpsEndpoint {
   static async start(handler: HttpHandler, port = 0, fallback = false): Promise<HttpsEndpoint> {
     const server = createServer(await emulatorTls());
     try {
-      await listen(server, port);
+      await listenOnLoopback(server, port);
     } catch (error) {
       if (!fallback || port === 0) throw error;
-      await listen(server, 0);
+      await listenOnLoopback(server, 0);
     }
     const endpoint = new HttpsEndpoint(server, (server.address() as AddressInfo).port);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void serve(handler, req, res));
@@ -64,7 +64,8 @@ export class HttpsEndpoint {
   }
 }
 
-function listen(server: Server, port: number): Promise<void> {
+/** Binds to 127.0.0.1 only: the emulators are reachable from this machine alone. */
+export function listenOnLoopback(server: Server, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {

@@ -162,7 +162,7 @@ describe("doctor on the seed's Key Vault service principal", () => {
   });
 
   it('signs in to an existing workspace as the service principal, and says what to do when Entra ID refuses it', async () => {
-    world.azure.createWorkspace({
+    await world.azure.createWorkspace({
       subscriptionId: SANDBOX_SUBSCRIPTION,
       resourceGroup: 'Databricks-MyProject-Dev',
       name: 'Databricks-MyProject-Dev',

@@ -86,7 +86,7 @@ export class LocalWorld {
     const known = new Set(this.azure.snapshot().vaults.map((v) => v.name));
     for (const env of this.environments) {
       if (this.auth === 'token') {
-        this.emulator.addWorkspace(env);
+        await this.emulator.addWorkspace(env);
         continue;
       }
       const { resourceGroup, keyVault } = this.names(env);

@@ -84,9 +84,14 @@ async function main(argv: string[]): Promise<number> {
   const world = await LocalWorld.start({ worldDir });
   try {
     if (!values.json) {
+      const { emulator } = world;
+      const origins = emulator
+        .workspaceNames()
+        .map((name) => `${name} ${emulator.workspaceUrl(name)}`)
+        .join(', ');
       process.stderr.write(
         `sandbox: emulated Azure at ${world.azure.armEndpoint} (managed identity, Entra ID, Key Vault), ` +
-          `Databricks at ${world.emulator.url}, ledger in Azurite${worldDir ? ` (world kept in ${worldDir})` : ''}\n`,
+          `Databricks workspaces each at their own origin (${origins || 'none yet'}), ledger in Azurite${worldDir ? ` (world kept in ${worldDir})` : ''}\n`,
       );
     }
     world.emulator.resetCounters();

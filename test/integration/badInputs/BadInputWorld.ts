@@ -81,7 +81,7 @@ export class BadInputWorld {
       FakeDurableApi.start(),
       DatabricksEmulator.start({ rateLimits: false }),
     ]);
-    databricks.addWorkspace('dev', { tokens: [DATABRICKS_TOKEN] });
+    await databricks.addWorkspace('dev', { tokens: [DATABRICKS_TOKEN] });
     const world = new BadInputWorld(azurite, durable, databricks);
     Object.assign(process.env, operatorSettings(azurite.connectionString));
     return world;

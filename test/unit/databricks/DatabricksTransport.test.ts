@@ -58,11 +58,11 @@ describe('DatabricksTransport requests', () => {
     expect(await transport.send(getCluster, {})).toEqual({ cluster_id: 'c-1', state: 'RUNNING' });
     await transport.send(mkdirs, {});
     const [get, post] = requests;
-    expect(get?.url.href).toBe('https://emulator.test/ws/dev/api/2.1/clusters/get?cluster_id=c-1');
+    expect(get?.url.href).toBe('https://emulator.test/api/2.1/clusters/get?cluster_id=c-1');
     expect(get?.method).toBe('GET');
     expect(get?.headers.get('content-type')).toBeNull();
     expect(get?.headers.get('user-agent')).toBe('bricklane');
-    expect(post?.url.href).toBe('https://emulator.test/ws/dev/api/2.0/dbfs/mkdirs');
+    expect(post?.url.href).toBe('https://emulator.test/api/2.0/dbfs/mkdirs');
     expect(post?.headers.get('content-type')).toBe('application/json');
     expect(post?.body).toEqual({ path: '/a' });
   });
@@ -124,8 +124,8 @@ describe('DatabricksTransport requests', () => {
     expect(() => new DatabricksTransport('https://adb-1.2.azuredatabricks.net/?o=1', credential)).toThrow(
       /query or fragment/,
     );
-    expect(new DatabricksTransport('http://127.0.0.1:8443/ws/qa/', credential).workspaceUrl).toBe(
-      'http://127.0.0.1:8443/ws/qa',
+    expect(new DatabricksTransport('http://127.0.0.1:8443/', credential).workspaceUrl).toBe(
+      'http://127.0.0.1:8443',
     );
   });
 });

@@ -22,7 +22,7 @@ describe('DatabricksWorkspaceClient requests', () => {
       overwrite: true,
     });
     const [request] = requests;
-    expect(request?.url.href).toBe('https://emulator.test/ws/dev/api/2.0/workspace/import');
+    expect(request?.url.href).toBe('https://emulator.test/api/2.0/workspace/import');
     expect(request?.method).toBe('POST');
     expect(request?.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
     expect(request?.headers.get('content-type')).toBe('application/json');
@@ -37,7 +37,7 @@ describe('DatabricksWorkspaceClient requests', () => {
 
   it('maps each method to its endpoint and payload', async () => {
     const { client, requests } = scriptedClient((request) => {
-      const endpoint = request.url.pathname.replace('/ws/dev/api/', '');
+      const endpoint = request.url.pathname.replace('/api/', '');
       if (endpoint === '2.0/dbfs/create') return json(200, { handle: 7 });
       if (endpoint === '2.1/clusters/create') return json(200, { cluster_id: 'c-9' });
       if (endpoint === '2.1/jobs/create') return json(200, { job_id: 42 });
@@ -60,7 +60,7 @@ describe('DatabricksWorkspaceClient requests', () => {
     await client.resetJob(42, { name: 'nightly', max_concurrent_runs: 1 });
     await client.deleteJob(42);
     expect(
-      requests.map((r) => `${r.method} ${r.url.pathname.replace('/ws/dev/api/', '')}${r.url.search}`),
+      requests.map((r) => `${r.method} ${r.url.pathname.replace('/api/', '')}${r.url.search}`),
     ).toEqual([
       'POST 2.0/dbfs/put',
       'POST 2.0/dbfs/create',
@@ -110,10 +110,10 @@ describe('DatabricksWorkspaceClient requests', () => {
     expect(await client.getDbfsStatus('/x')).toBeUndefined();
     expect(await client.getDbfsStatus('/z')).toEqual({ path: '/z', is_dir: false, file_size: 3 });
     expect(requests.map((r) => `${r.method} ${r.url.pathname}${r.url.search}`)).toEqual([
-      'GET /ws/dev/api/2.0/workspace/get-status?path=%2Fx',
-      'GET /ws/dev/api/2.0/workspace/get-status?path=%2Fy',
-      'GET /ws/dev/api/2.0/dbfs/get-status?path=%2Fx',
-      'GET /ws/dev/api/2.0/dbfs/get-status?path=%2Fz',
+      'GET /api/2.0/workspace/get-status?path=%2Fx',
+      'GET /api/2.0/workspace/get-status?path=%2Fy',
+      'GET /api/2.0/dbfs/get-status?path=%2Fx',
+      'GET /api/2.0/dbfs/get-status?path=%2Fz',
     ]);
   });
 
@@ -152,7 +152,7 @@ describe('DatabricksWorkspaceClient requests', () => {
     await client.createWorkspaceFolder('/a');
     expect(client.scheduler).toBe(scheduler);
     expect(scheduler.getStats()).toMatchObject({ started: 1 });
-    expect(client.workspaceUrl).toBe('https://emulator.test/ws/dev');
+    expect(client.workspaceUrl).toBe('https://emulator.test');
   });
 });
 

@@ -49,6 +49,14 @@ describe('createDatabricksApiError', () => {
     [401, body('UNAUTHENTICATED', 'bad token'), 'unauthenticated', 'UNAUTHENTICATED', false],
     [401, '', 'unauthenticated', 'HTTP_401', false],
     [403, body('PERMISSION_DENIED', 'no'), 'permissionDenied', 'PERMISSION_DENIED', false],
+    // The service's bad-token answer: 403 with the number 403 as error_code (databricks-sdk-go #873, #917).
+    [
+      403,
+      JSON.stringify({ error_code: 403, message: 'Invalid access token.' }),
+      'unauthenticated',
+      'HTTP_403',
+      false,
+    ],
     [429, body('REQUEST_LIMIT_EXCEEDED', 'slow'), 'throttled', 'REQUEST_LIMIT_EXCEEDED', true],
     [429, body('RESOURCE_EXHAUSTED', 'slow'), 'throttled', 'RESOURCE_EXHAUSTED', true],
     [500, body('INTERNAL_ERROR', 'oops'), 'transient', 'INTERNAL_ERROR', true],

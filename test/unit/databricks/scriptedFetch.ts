@@ -9,7 +9,7 @@ import { StaticTokenCredential } from '../../../src/databricks/StaticTokenCreden
 /** A personal-access-token-shaped secret: tests check that it never reaches an error message. */
 export const TOKEN = 'dapi0123456789abcdef0123456789abcdef';
 /** A workspace URL with a path prefix and a trailing slash, as the emulator hands them out. */
-export const WORKSPACE = 'https://emulator.test/ws/dev/';
+export const WORKSPACE = 'https://emulator.test/';
 
 export interface RecordedRequest {
   url: URL;
