@@ -1,0 +1,430 @@
+// Test infrastructure: the contract table. Every endpoint bricklane calls (src/databricks/*Api.ts), once,
+// in order, each with a runner for the official SDK (@databricks/sdk-experimental, its own request shapes)
+// and one for bricklane's DatabricksWorkspaceClient, and the outcome both must see from the emulator.
+// Runners return a small normalized value (what a caller reads) so both clients compare to one expectation.
+// Later rows read back what earlier rows wrote, so the rows are the state checks too.
+import type { WorkspaceClient } from '@databricks/sdk-experimental';
+import type { DatabricksWorkspaceClient } from '../../src/databricks/DatabricksWorkspaceClient';
+import type { JsonValue } from '../emulator/JsonValue';
+
+/** Ids the rows hand on to later rows (a cluster, a job, a DBFS handle). */
+export interface ContractContext {
+  clusterId: string;
+  otherClusterId: string;
+  jobId: number;
+  otherJobId: number;
+  handle: number;
+}
+
+/** What a call must do: return this value, or fail with this error_code. */
+export type ContractOutcome = { returns: JsonValue } | { errorCode: string };
+
+export interface ContractCall {
+  name: string;
+  /** The endpoint (path after /api/) both clients must reach; the method is each client's own (405 otherwise). */
+  endpoint: string;
+  /** bricklane refuses the call before sending it (its own copy of the limit), with the same error_code. */
+  bricklaneRefusesLocally?: true;
+  expect: ContractOutcome;
+  /** Where bricklane's client reads the same answer differently (e.g. a missing object as undefined). */
+  bricklaneExpect?: ContractOutcome;
+  sdk(ws: WorkspaceClient, ctx: ContractContext): Promise<JsonValue>;
+  bricklane(client: DatabricksWorkspaceClient, ctx: ContractContext): Promise<JsonValue>;
+}
+
+const folder = '/Shared/contract';
+const notebook = `${folder}/etl`;
+const dbfsFolder = '/FileStore/contract';
+const python = Buffer.from('print("contract")\n');
+/** 10 MiB + 1: above the workspace/import content limit (MAX_NOTEBOOK_SIZE_EXCEEDED). */
+const overImportLimit = Buffer.alloc(10 * 1_048_576 + 1, 0x61);
+/** 1 MiB + 1: above the dbfs/put and dbfs/add-block limit (MAX_BLOCK_SIZE_EXCEEDED). */
+const overBlockLimit = Buffer.alloc(1_048_576 + 1, 0x62);
+const cluster = {
+  cluster_name: 'contract-small',
+  spark_version: '15.4.x-scala2.12',
+  node_type_id: 'Standard_DS3_v2',
+};
+const jobSettings = (name: string) => ({
+  name,
+  tasks: [
+    {
+      task_key: 'main',
+      notebook_task: { notebook_path: notebook },
+      new_cluster: { ...cluster, num_workers: 1 },
+    },
+  ],
+});
+
+const done = async (): Promise<JsonValue> => 'ok';
+const names = (items: Array<{ path?: string; cluster_name?: string; settings?: { name?: string } }>) =>
+  items.map((item) => item.path ?? item.cluster_name ?? item.settings?.name ?? '?').sort();
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+export const contractCalls: ContractCall[] = [
+  // Workspace API 2.0 (workspaceApi.ts)
+  {
+    name: 'workspace/mkdirs creates a folder and its parents',
+    endpoint: '2.0/workspace/mkdirs',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.workspace.mkdirs({ path: folder }).then(done),
+    bricklane: (client) => client.createWorkspaceFolder(folder).then(done),
+  },
+  {
+    name: 'workspace/import imports a SOURCE notebook with its language',
+    endpoint: '2.0/workspace/import',
+    expect: { returns: 'ok' },
+    sdk: (ws) =>
+      ws.workspace
+        .import({ path: notebook, format: 'SOURCE', language: 'PYTHON', content: python.toString('base64') })
+        .then(done),
+    bricklane: (client) =>
+      client
+        .importWorkspaceObject({
+          path: notebook,
+          format: 'SOURCE',
+          language: 'PYTHON',
+          content: python,
+          overwrite: false,
+        })
+        .then(done),
+  },
+  {
+    name: 'workspace/import over an existing notebook without overwrite is RESOURCE_ALREADY_EXISTS',
+    endpoint: '2.0/workspace/import',
+    expect: { errorCode: 'RESOURCE_ALREADY_EXISTS' },
+    sdk: (ws) =>
+      ws.workspace
+        .import({ path: notebook, format: 'SOURCE', language: 'PYTHON', content: python.toString('base64') })
+        .then(done),
+    bricklane: (client) =>
+      client
+        .importWorkspaceObject({
+          path: notebook,
+          format: 'SOURCE',
+          language: 'PYTHON',
+          content: python,
+          overwrite: false,
+        })
+        .then(done),
+  },
+  {
+    name: 'workspace/import of more than 10 MiB is MAX_NOTEBOOK_SIZE_EXCEEDED',
+    endpoint: '2.0/workspace/import',
+    bricklaneRefusesLocally: true,
+    expect: { errorCode: 'MAX_NOTEBOOK_SIZE_EXCEEDED' },
+    sdk: (ws) =>
+      ws.workspace
+        .import({
+          path: `${folder}/huge`,
+          format: 'SOURCE',
+          language: 'PYTHON',
+          content: overImportLimit.toString('base64'),
+        })
+        .then(done),
+    bricklane: (client) =>
+      client
+        .importWorkspaceObject({
+          path: `${folder}/huge`,
+          format: 'SOURCE',
+          language: 'PYTHON',
+          content: overImportLimit,
+          overwrite: false,
+        })
+        .then(done),
+  },
+  {
+    name: 'workspace/get-status reads the notebook back',
+    endpoint: '2.0/workspace/get-status',
+    expect: { returns: { path: notebook, object_type: 'NOTEBOOK', language: 'PYTHON' } },
+    sdk: async (ws) => {
+      const { path, object_type, language } = await ws.workspace.getStatus({ path: notebook });
+      return { path: path ?? null, object_type: object_type ?? null, language: language ?? null };
+    },
+    bricklane: async (client) => {
+      const status = await client.getWorkspaceObjectStatus(notebook);
+      return {
+        path: status?.path ?? null,
+        object_type: status?.object_type ?? null,
+        language: status?.language ?? null,
+      };
+    },
+  },
+  {
+    name: 'workspace/list lists the folder',
+    endpoint: '2.0/workspace/list',
+    expect: { returns: [notebook] },
+    sdk: async (ws) => names(await collect(ws.workspace.list({ path: folder }))),
+    bricklane: async (client) => names(await client.listWorkspaceFolder(folder)),
+  },
+  {
+    name: 'workspace/delete of a non-empty folder without recursive is DIRECTORY_NOT_EMPTY',
+    endpoint: '2.0/workspace/delete',
+    expect: { errorCode: 'DIRECTORY_NOT_EMPTY' },
+    sdk: (ws) => ws.workspace.delete({ path: folder }).then(done),
+    bricklane: (client) => client.deleteWorkspaceObject(folder).then(done),
+  },
+  {
+    name: 'workspace/delete recursive removes the folder',
+    endpoint: '2.0/workspace/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.workspace.delete({ path: folder, recursive: true }).then(done),
+    bricklane: (client) => client.deleteWorkspaceObject(folder, { recursive: true }).then(done),
+  },
+  {
+    name: 'workspace/get-status of a deleted path is RESOURCE_DOES_NOT_EXIST',
+    endpoint: '2.0/workspace/get-status',
+    expect: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+    // bricklane reads RESOURCE_DOES_NOT_EXIST as "absent" (sendOrUndefined).
+    bricklaneExpect: { returns: 'absent' },
+    sdk: (ws) => ws.workspace.getStatus({ path: notebook }).then(done),
+    bricklane: async (client) =>
+      (await client.getWorkspaceObjectStatus(notebook)) === undefined ? 'absent' : 'present',
+  },
+
+  // DBFS API 2.0 (dbfsApi.ts)
+  {
+    name: 'dbfs/put writes a small file',
+    endpoint: '2.0/dbfs/put',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.dbfs.put({ path: `${dbfsFolder}/a.sh`, contents: python.toString('base64') }).then(done),
+    bricklane: (client) => client.putDbfsFile(`${dbfsFolder}/a.sh`, python).then(done),
+  },
+  {
+    name: 'dbfs/put over an existing file without overwrite is RESOURCE_ALREADY_EXISTS',
+    endpoint: '2.0/dbfs/put',
+    expect: { errorCode: 'RESOURCE_ALREADY_EXISTS' },
+    sdk: (ws) => ws.dbfs.put({ path: `${dbfsFolder}/a.sh`, contents: python.toString('base64') }).then(done),
+    bricklane: (client) => client.putDbfsFile(`${dbfsFolder}/a.sh`, python).then(done),
+  },
+  {
+    name: 'dbfs/put of more than 1 MiB is MAX_BLOCK_SIZE_EXCEEDED',
+    endpoint: '2.0/dbfs/put',
+    bricklaneRefusesLocally: true,
+    expect: { errorCode: 'MAX_BLOCK_SIZE_EXCEEDED' },
+    sdk: (ws) =>
+      ws.dbfs.put({ path: `${dbfsFolder}/big`, contents: overBlockLimit.toString('base64') }).then(done),
+    bricklane: (client) => client.putDbfsFile(`${dbfsFolder}/big`, overBlockLimit).then(done),
+  },
+  {
+    name: 'dbfs/create opens a stream',
+    endpoint: '2.0/dbfs/create',
+    expect: { returns: 'number' },
+    sdk: async (ws, ctx) => {
+      const { handle } = await ws.dbfs.create({ path: `${dbfsFolder}/stream.bin` });
+      ctx.handle = handle ?? -1;
+      return typeof handle;
+    },
+    bricklane: async (client, ctx) => {
+      ctx.handle = await client.openDbfsStream(`${dbfsFolder}/stream.bin`);
+      return typeof ctx.handle;
+    },
+  },
+  {
+    name: 'dbfs/add-block of more than 1 MiB is MAX_BLOCK_SIZE_EXCEEDED',
+    endpoint: '2.0/dbfs/add-block',
+    bricklaneRefusesLocally: true,
+    expect: { errorCode: 'MAX_BLOCK_SIZE_EXCEEDED' },
+    sdk: (ws, ctx) =>
+      ws.dbfs.addBlock({ handle: ctx.handle, data: overBlockLimit.toString('base64') }).then(done),
+    bricklane: (client, ctx) => client.addDbfsBlock(ctx.handle, overBlockLimit).then(done),
+  },
+  {
+    name: 'dbfs/add-block appends a block',
+    endpoint: '2.0/dbfs/add-block',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) => ws.dbfs.addBlock({ handle: ctx.handle, data: python.toString('base64') }).then(done),
+    bricklane: (client, ctx) => client.addDbfsBlock(ctx.handle, python).then(done),
+  },
+  {
+    name: 'dbfs/close closes the stream',
+    endpoint: '2.0/dbfs/close',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) => ws.dbfs.close({ handle: ctx.handle }).then(done),
+    bricklane: (client, ctx) => client.closeDbfsStream(ctx.handle).then(done),
+  },
+  {
+    name: 'dbfs/get-status reads the streamed file back',
+    endpoint: '2.0/dbfs/get-status',
+    expect: { returns: { path: `${dbfsFolder}/stream.bin`, is_dir: false, file_size: python.length } },
+    sdk: async (ws) => {
+      const { path, is_dir, file_size } = await ws.dbfs.getStatus({ path: `${dbfsFolder}/stream.bin` });
+      return { path: path ?? null, is_dir: is_dir ?? false, file_size: file_size ?? null };
+    },
+    bricklane: async (client) => {
+      const status = await client.getDbfsStatus(`${dbfsFolder}/stream.bin`);
+      return {
+        path: status?.path ?? null,
+        is_dir: status?.is_dir ?? false,
+        file_size: status?.file_size ?? null,
+      };
+    },
+  },
+  {
+    // "If the path is a non-empty directory and recursive is set to false ... this call throws an exception
+    // with IO_ERROR." (https://docs.databricks.com/api/workspace/dbfs/delete)
+    name: 'dbfs/delete of a non-empty folder without recursive is IO_ERROR',
+    endpoint: '2.0/dbfs/delete',
+    expect: { errorCode: 'IO_ERROR' },
+    sdk: (ws) => ws.dbfs.delete({ path: dbfsFolder }).then(done),
+    bricklane: (client) => client.deleteDbfsPath(dbfsFolder).then(done),
+  },
+  {
+    name: 'dbfs/delete recursive removes the folder',
+    endpoint: '2.0/dbfs/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.dbfs.delete({ path: dbfsFolder, recursive: true }).then(done),
+    bricklane: (client) => client.deleteDbfsPath(dbfsFolder, { recursive: true }).then(done),
+  },
+  {
+    name: 'dbfs/get-status of a deleted path is RESOURCE_DOES_NOT_EXIST',
+    endpoint: '2.0/dbfs/get-status',
+    expect: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+    bricklaneExpect: { returns: 'absent' },
+    sdk: (ws) => ws.dbfs.getStatus({ path: `${dbfsFolder}/a.sh` }).then(done),
+    bricklane: async (client) =>
+      (await client.getDbfsStatus(`${dbfsFolder}/a.sh`)) === undefined ? 'absent' : 'present',
+  },
+
+  // Clusters API 2.1 (clustersApi.ts)
+  {
+    // The SDK sends no idempotency_token (see sdkContract.test.ts); bricklane sends one.
+    name: 'clusters/create creates two clusters',
+    endpoint: '2.1/clusters/create',
+    expect: { returns: ['string', 'string'] },
+    sdk: async (ws, ctx) => {
+      const first = (await ws.clusters.create(cluster)).cluster_id;
+      const second = (await ws.clusters.create({ ...cluster, cluster_name: 'contract-other' })).cluster_id;
+      [ctx.clusterId, ctx.otherClusterId] = [first ?? '', second ?? ''];
+      return [typeof first, typeof second];
+    },
+    bricklane: async (client, ctx) => {
+      ctx.clusterId = await client.createCluster(cluster, { idempotencyToken: 'contract-small' });
+      ctx.otherClusterId = await client.createCluster({ ...cluster, cluster_name: 'contract-other' });
+      return [typeof ctx.clusterId, typeof ctx.otherClusterId];
+    },
+  },
+  {
+    name: 'clusters/get reads a new cluster back, PENDING',
+    endpoint: '2.1/clusters/get',
+    expect: {
+      returns: { cluster_name: 'contract-small', spark_version: cluster.spark_version, state: 'PENDING' },
+    },
+    sdk: async (ws, ctx) => {
+      const { cluster_name, spark_version, state } = await ws.clusters.get({ cluster_id: ctx.clusterId });
+      return {
+        cluster_name: cluster_name ?? null,
+        spark_version: spark_version ?? null,
+        state: state ?? null,
+      };
+    },
+    bricklane: async (client, ctx) => {
+      const { cluster_name, spark_version, state } = await client.getCluster(ctx.clusterId);
+      return { cluster_name, spark_version, state: state ?? null };
+    },
+  },
+  {
+    // "Clusters can be updated only while in a RUNNING or TERMINATED state" (clusters/edit reference).
+    name: 'clusters/edit of a PENDING cluster is INVALID_STATE',
+    endpoint: '2.1/clusters/edit',
+    expect: { errorCode: 'INVALID_STATE' },
+    sdk: (ws, ctx) => ws.clusters.edit({ ...cluster, cluster_id: ctx.clusterId, num_workers: 2 }).then(done),
+    bricklane: (client, ctx) => client.editCluster(ctx.clusterId, { ...cluster, num_workers: 2 }).then(done),
+  },
+  {
+    name: 'clusters/list pages with next_page_token (page_size 1)',
+    endpoint: '2.1/clusters/list',
+    expect: { returns: ['contract-other', 'contract-small'] },
+    sdk: async (ws) => names(await collect(ws.clusters.list({ page_size: 1 }))),
+    bricklane: async (client) => names(await collect(client.listClusters({ pageSize: 1 }))),
+  },
+  {
+    name: 'clusters/delete terminates a cluster',
+    endpoint: '2.1/clusters/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) => ws.clusters.delete({ cluster_id: ctx.clusterId }).then(done),
+    bricklane: (client, ctx) => client.terminateCluster(ctx.clusterId).then(done),
+  },
+  {
+    name: 'clusters/start of a TERMINATING cluster is INVALID_STATE',
+    endpoint: '2.1/clusters/start',
+    expect: { errorCode: 'INVALID_STATE' },
+    sdk: (ws, ctx) => ws.clusters.start({ cluster_id: ctx.clusterId }).then(done),
+    bricklane: (client, ctx) => client.startCluster(ctx.clusterId).then(done),
+  },
+  {
+    name: 'clusters/get of an unknown cluster is INVALID_PARAMETER_VALUE',
+    endpoint: '2.1/clusters/get',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws) => ws.clusters.get({ cluster_id: '0000-000000-nothere' }).then(done),
+    bricklane: (client) => client.getCluster('0000-000000-nothere').then(done),
+  },
+
+  // Jobs API (jobsApi.ts)
+  {
+    name: 'jobs/create creates two jobs',
+    endpoint: '2.2/jobs/create',
+    expect: { returns: ['number', 'number'] },
+    sdk: async (ws, ctx) => {
+      const first = (await ws.jobs.create(jobSettings('contract_etl'))).job_id;
+      const second = (await ws.jobs.create(jobSettings('contract_other'))).job_id;
+      [ctx.jobId, ctx.otherJobId] = [first ?? -1, second ?? -1];
+      return [typeof first, typeof second];
+    },
+    bricklane: async (client, ctx) => {
+      ctx.jobId = await client.createJob(jobSettings('contract_etl'));
+      ctx.otherJobId = await client.createJob(jobSettings('contract_other'));
+      return [typeof ctx.jobId, typeof ctx.otherJobId];
+    },
+  },
+  {
+    name: 'jobs/list pages with next_page_token and has_more (limit 1)',
+    endpoint: '2.2/jobs/list',
+    expect: { returns: ['contract_etl', 'contract_other'] },
+    sdk: async (ws) => names(await collect(ws.jobs.list({ limit: 1 }))),
+    bricklane: async (client) => names(await collect(client.listJobs({ pageSize: 1 }))),
+  },
+  {
+    name: 'jobs/list filters by name',
+    endpoint: '2.2/jobs/list',
+    expect: { returns: ['contract_etl'] },
+    sdk: async (ws) => names(await collect(ws.jobs.list({ name: 'contract_etl' }))),
+    bricklane: async (client) => names(await collect(client.listJobs({ name: 'contract_etl' }))),
+  },
+  {
+    name: 'jobs/reset replaces the settings',
+    endpoint: '2.2/jobs/reset',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) =>
+      ws.jobs.reset({ job_id: ctx.jobId, new_settings: jobSettings('contract_renamed') }).then(done),
+    bricklane: (client, ctx) => client.resetJob(ctx.jobId, jobSettings('contract_renamed')).then(done),
+  },
+  {
+    name: 'jobs/delete deletes a job',
+    endpoint: '2.2/jobs/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) => ws.jobs.delete({ job_id: ctx.otherJobId }).then(done),
+    bricklane: (client, ctx) => client.deleteJob(ctx.otherJobId).then(done),
+  },
+  {
+    name: 'jobs/list after reset and delete lists the renamed job only',
+    endpoint: '2.2/jobs/list',
+    expect: { returns: ['contract_renamed'] },
+    sdk: async (ws) => names(await collect(ws.jobs.list({}))),
+    bricklane: async (client) => names(await collect(client.listJobs())),
+  },
+  {
+    // The emulator answers an unknown job_id with 400 INVALID_PARAMETER_VALUE "Job <id> does not exist."
+    // (JobStore.ts), not RESOURCE_DOES_NOT_EXIST; both clients must surface that code unchanged.
+    name: 'jobs/delete of a deleted job is INVALID_PARAMETER_VALUE',
+    endpoint: '2.2/jobs/delete',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws, ctx) => ws.jobs.delete({ job_id: ctx.otherJobId }).then(done),
+    bricklane: (client, ctx) => client.deleteJob(ctx.otherJobId).then(done),
+  },
+];

@@ -1,0 +1,117 @@
+// Test infrastructure: the contract suite. The official SDK (@databricks/sdk-experimental 0.17.0), given only
+// a workspace URL and a token, and bricklane's DatabricksWorkspaceClient run the same table of calls
+// (contractCalls.ts) against the emulator. A row fails on any divergence: the endpoint the emulator saw
+// (path; a wrong method is 405), the fields a caller reads back, the error_code, or a page missed.
+import { ApiError, WorkspaceClient } from '@databricks/sdk-experimental';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabricksApiError } from '../../src/databricks/DatabricksApiError';
+import { DatabricksWorkspaceClient } from '../../src/databricks/DatabricksWorkspaceClient';
+import { StaticTokenCredential } from '../../src/databricks/StaticTokenCredential';
+import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
+import type { JsonValue } from '../emulator/JsonValue';
+import { contractCalls } from './contractCalls';
+import type { ContractContext, ContractOutcome } from './contractCalls';
+import { workspaceOrigin } from './workspaceOrigin';
+import type { WorkspaceOrigin } from './workspaceOrigin';
+
+const token = DatabricksEmulator.defaultToken;
+let emulator: DatabricksEmulator;
+const origins: WorkspaceOrigin[] = [];
+
+beforeAll(async () => {
+  // Cluster states stay put for the suite (PENDING after create, TERMINATING after delete).
+  emulator = await DatabricksEmulator.start({ rateLimits: false, clusterTransitionInMs: 600_000 });
+  for (const name of ['sdk', 'bricklane', 'sdk-quirks']) await emulator.addWorkspace(name);
+});
+afterAll(async () => {
+  await Promise.all(origins.map((origin) => origin.close()));
+  await emulator.stop();
+});
+
+async function originOf(name: string): Promise<string> {
+  const origin = await workspaceOrigin(emulator, name);
+  origins.push(origin);
+  return origin.url;
+}
+
+/** What a runner did: its value, or the error_code it failed with. */
+async function outcomeOf(run: () => Promise<JsonValue>): Promise<ContractOutcome> {
+  try {
+    return { returns: await run() };
+  } catch (error) {
+    if (error instanceof ApiError) return { errorCode: error.errorCode };
+    if (error instanceof DatabricksApiError) return { errorCode: error.code };
+    throw error;
+  }
+}
+
+/** The endpoints (path after /api/) a workspace was called on since `before`. */
+function endpointsSince(workspace: string, before: Record<string, number>): string[] {
+  const after = emulator.counters(workspace).byEndpoint;
+  return Object.keys(after).filter((endpoint) => after[endpoint] !== before[endpoint]);
+}
+
+describe.each(['sdk', 'bricklane'] as const)('the %s client against the emulator', (clientName) => {
+  const ctx: ContractContext = { clusterId: '', otherClusterId: '', jobId: -1, otherJobId: -1, handle: -1 };
+  let sdk: WorkspaceClient;
+  let bricklane: DatabricksWorkspaceClient;
+
+  beforeAll(async () => {
+    const url = await originOf(clientName);
+    // Only a URL and a token: no path prefix, no rewriting, nothing read from ~/.databrickscfg or the environment.
+    sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
+    bricklane = new DatabricksWorkspaceClient(url, new StaticTokenCredential(token));
+  });
+
+  it.each(contractCalls)('$name', async (call) => {
+    const before = { ...emulator.counters(clientName).byEndpoint };
+    const outcome = await outcomeOf(() =>
+      clientName === 'sdk' ? call.sdk(sdk, ctx) : call.bricklane(bricklane, ctx),
+    );
+    const local = clientName === 'bricklane' && call.bricklaneRefusesLocally === true;
+    expect(endpointsSince(clientName, before)).toEqual(local ? [] : [call.endpoint]);
+    expect(outcome).toEqual(clientName === 'bricklane' ? (call.bricklaneExpect ?? call.expect) : call.expect);
+  });
+});
+
+// Where the SDK itself misbehaves (checked against its code, node_modules/@databricks/sdk-experimental 0.17.0):
+// - It ignores Retry-After: dist/retries/retries.js waits its own exponential backoff with jitter, and
+//   dist/api-client.js throws a bare RetriableError, never reading the response's headers.
+// - It does not retry 503 (its README says it retries 429 and 503): dist/apierr.js isRetryable() is true for
+//   429 and otherwise only when the message matches a "transient error" string.
+// - It drops idempotency_token from clusters/create: dist/apis/compute/api.js _create copies the documented
+//   fields one by one, and idempotency_token is not among them (nor in CreateCluster in model.d.ts).
+describe('where the SDK misbehaves', () => {
+  it('drops idempotency_token: two creates with one token make two clusters (bricklane makes one)', async () => {
+    const url = await originOf('sdk-quirks');
+    const sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
+    const bricklane = new DatabricksWorkspaceClient(url, new StaticTokenCredential(token));
+    const spec = {
+      cluster_name: 'quirk',
+      spark_version: '15.4.x-scala2.12',
+      node_type_id: 'Standard_DS3_v2',
+    };
+    const withToken = { ...spec, idempotency_token: 'one-token' } as typeof spec;
+    const sdkIds = [
+      (await sdk.clusters.create(withToken)).cluster_id,
+      (await sdk.clusters.create(withToken)).cluster_id,
+    ];
+    expect(new Set(sdkIds).size).toBe(2);
+    const options = { idempotencyToken: 'other-token' };
+    const ids = [await bricklane.createCluster(spec, options), await bricklane.createCluster(spec, options)];
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('does not retry a 503: the first injected 503 reaches the caller', async () => {
+    const url = await originOf('sdk-quirks');
+    const sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
+    emulator.faults({ sequence: ['503'], workspaces: ['sdk-quirks'] });
+    const failed = await sdk.clusters.get({ cluster_id: 'any' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    emulator.clearFaults();
+    expect(failed).toBeInstanceOf(ApiError);
+    expect((failed as ApiError).statusCode).toBe(503);
+  });
+});
