@@ -11,27 +11,25 @@ import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
 import type { JsonValue } from '../emulator/JsonValue';
 import { contractCalls } from './contractCalls';
 import type { ContractContext, ContractOutcome } from './contractCalls';
-import { workspaceOrigin } from './workspaceOrigin';
-import type { WorkspaceOrigin } from './workspaceOrigin';
 
 const token = DatabricksEmulator.defaultToken;
 let emulator: DatabricksEmulator;
-const origins: WorkspaceOrigin[] = [];
 
 beforeAll(async () => {
   // Cluster states stay put for the suite (PENDING after create, TERMINATING after delete).
   emulator = await DatabricksEmulator.start({ rateLimits: false, clusterTransitionInMs: 600_000 });
   for (const name of ['sdk', 'bricklane', 'sdk-quirks']) await emulator.addWorkspace(name);
 });
-afterAll(async () => {
-  await Promise.all(origins.map((origin) => origin.close()));
-  await emulator.stop();
-});
+afterAll(() => emulator.stop());
 
-async function originOf(name: string): Promise<string> {
-  const origin = await workspaceOrigin(emulator, name);
-  origins.push(origin);
-  return origin.url;
+/**
+ * The workspace URL as ARM would report it: an origin, no path. The SDK sets the request path itself
+ * (`url.pathname = path` in its dist/api-client.js), so a path prefix could not reach the emulator at all.
+ */
+function originOf(name: string): string {
+  const url = emulator.workspaceUrl(name);
+  expect(new URL(url).pathname).toBe('/');
+  return url;
 }
 
 /** What a runner did: its value, or the error_code it failed with. */
@@ -56,8 +54,8 @@ describe.each(['sdk', 'bricklane'] as const)('the %s client against the emulator
   let sdk: WorkspaceClient;
   let bricklane: DatabricksWorkspaceClient;
 
-  beforeAll(async () => {
-    const url = await originOf(clientName);
+  beforeAll(() => {
+    const url = originOf(clientName);
     // Only a URL and a token: no path prefix, no rewriting, nothing read from ~/.databrickscfg or the environment.
     sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
     bricklane = new DatabricksWorkspaceClient(url, new StaticTokenCredential(token));
@@ -83,7 +81,7 @@ describe.each(['sdk', 'bricklane'] as const)('the %s client against the emulator
 //   fields one by one, and idempotency_token is not among them (nor in CreateCluster in model.d.ts).
 describe('where the SDK misbehaves', () => {
   it('drops idempotency_token: two creates with one token make two clusters (bricklane makes one)', async () => {
-    const url = await originOf('sdk-quirks');
+    const url = originOf('sdk-quirks');
     const sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
     const bricklane = new DatabricksWorkspaceClient(url, new StaticTokenCredential(token));
     const spec = {
@@ -103,7 +101,7 @@ describe('where the SDK misbehaves', () => {
   });
 
   it('does not retry a 503: the first injected 503 reaches the caller', async () => {
-    const url = await originOf('sdk-quirks');
+    const url = originOf('sdk-quirks');
     const sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
     emulator.faults({ sequence: ['503'], workspaces: ['sdk-quirks'] });
     const failed = await sdk.clusters.get({ cluster_id: 'any' }).then(
