@@ -56,7 +56,7 @@ describe.each(['sdk', 'bricklane'] as const)('the %s client against the emulator
 
   beforeAll(() => {
     const url = originOf(clientName);
-    // Only a URL and a token: no path prefix, no rewriting, nothing read from ~/.databrickscfg or the environment.
+    // Only a URL and a token (authType 'pat', so the SDK tries no other credential): no prefix, no rewriting.
     sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
     bricklane = new DatabricksWorkspaceClient(url, new StaticTokenCredential(token));
   });
