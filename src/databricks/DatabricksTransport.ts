@@ -23,7 +23,7 @@ import { RequestScheduler } from './RequestScheduler';
 /** One call of one endpoint, as the area files (workspaceApi, dbfsApi, clustersApi, jobsApi) describe it. */
 export interface RequestSpec {
   method: 'GET' | 'POST';
-  version: '2.0' | '2.1';
+  version: '2.0' | '2.1' | '2.2';
   /** Without version, e.g. `dbfs/put`: the scheduler's group key and the prefix of error messages. */
   endpoint: string;
   query?: Record<string, string | number | boolean | undefined>;

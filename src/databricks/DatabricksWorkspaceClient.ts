@@ -1,5 +1,5 @@
 // I/O: the typed client of one Azure Databricks workspace's REST API (Workspace 2.0, DBFS 2.0, Clusters 2.1,
-// Jobs 2.1). One method = one HTTP call. The calls live in one file per API area; every one goes through this
+// Jobs 2.2). One method = one HTTP call. The calls live in one file per API area; every one goes through this
 // client's DatabricksTransport (scheduler, retries with per-endpoint repeat safety, redaction, reporting).
 import { clustersApi, type ClustersApi } from './clustersApi';
 import type { DatabricksClientOptions } from './DatabricksClientOptions';
@@ -42,8 +42,9 @@ export class DatabricksWorkspaceClient {
   declare readonly startCluster: ClustersApi['startCluster'];
   declare readonly terminateCluster: ClustersApi['terminateCluster'];
 
-  // Jobs API 2.1 (jobsApi.ts)
+  // Jobs API 2.2 (jobsApi.ts)
   declare readonly listJobs: JobsApi['listJobs'];
+  declare readonly getJob: JobsApi['getJob'];
   declare readonly createJob: JobsApi['createJob'];
   declare readonly resetJob: JobsApi['resetJob'];
   declare readonly deleteJob: JobsApi['deleteJob'];

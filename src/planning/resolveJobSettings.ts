@@ -1,6 +1,13 @@
 // Pure: turns bundle job settings (clusters named by `existing_cluster_name`) into API settings.
 // The seed injected cluster ids with sed in deploy-jobs.sh; here the swap is typed and total: a
 // reference to a cluster with no live id is reported instead of sent.
+// The settings always carry `queue`: under Jobs 2.2 a job created or reset without it is queued, under 2.0/2.1
+// it is not (https://learn.microsoft.com/azure/databricks/reference/jobs-api-2-2-updates). A bundle that says
+// nothing keeps what the seed's jobs (created under 2.0/2.1) always had, queueing off, so moving bricklane to
+// 2.2 changes no job silently; a bundle that sets `queue` gets what it says, and the plan compares it.
+
+/** The queue of a job whose settings do not set one: what Jobs 2.0/2.1 gave every job. */
+export const DEFAULT_JOB_QUEUE = { enabled: false } as const;
 
 export interface ResolvedJobSettings {
   settings: Record<string, unknown>;
@@ -29,7 +36,8 @@ export function resolveJobSettings(
     }
     return { ...rest, existing_cluster_id: id };
   };
-  if (!Array.isArray(settings.tasks)) return { settings, unresolved: [] };
+  const queued = { ...settings, queue: settings.queue ?? { ...DEFAULT_JOB_QUEUE } };
+  if (!Array.isArray(settings.tasks)) return { settings: queued, unresolved: [] };
   const tasks = settings.tasks.map(resolveTask);
-  return { settings: { ...settings, tasks }, unresolved: [...unresolved].sort() };
+  return { settings: { ...queued, tasks }, unresolved: [...unresolved].sort() };
 }

@@ -123,17 +123,15 @@ const manyTasks = (count: number): JsonObject[] =>
 
 describe('Jobs 2.2', () => {
   it('queues a job created or reset without queue, and keeps an explicit queue; 2.1 adds none', async () => {
-    const queued = (await callApi(url, 'POST', '2.2/jobs/create', settings('q22'))).body['job_id'];
+    const queued = (await callApi(url, 'POST', '2.2/jobs/create', settings('q22'))).body['job_id'] as number;
     const kept = (
       await callApi(url, 'POST', '2.2/jobs/create', { ...settings('q-off'), queue: { enabled: false } })
-    ).body['job_id'];
-    const old = (await callApi(url, 'POST', '2.1/jobs/create', settings('q21'))).body['job_id'];
-    const queueOf = async (jobId: unknown, version = '2.2') =>
-      (
-        (await callApi(url, 'GET', `${version}/jobs/get`, { job_id: jobId as number })).body[
-          'settings'
-        ] as JsonObject
-      )['queue'];
+    ).body['job_id'] as number;
+    const old = (await callApi(url, 'POST', '2.1/jobs/create', settings('q21'))).body['job_id'] as number;
+    const queueOf = async (jobId: number, version = '2.2') =>
+      ((await callApi(url, 'GET', `${version}/jobs/get`, { job_id: jobId })).body['settings'] as JsonObject)[
+        'queue'
+      ];
     expect(await queueOf(queued)).toEqual({ enabled: true });
     expect(await queueOf(kept)).toEqual({ enabled: false });
     expect(await queueOf(old)).toBeUndefined();
@@ -237,7 +235,7 @@ describe('jobs/update', () => {
       'job_id'
     ] as number;
     const before = (await callApi(url, 'GET', '2.2/jobs/get', { job_id: jobId })).body;
-    const refusals = [
+    const refusals: JsonObject[] = [
       { new_settings: { name: 'x', tasks: [{ task_key: 'b', depends_on: [{ task_key: 'nope' }] }] } },
       { fields_to_remove: ['tasks/main/notebook_task'] },
       { fields_to_remove: 'name' },

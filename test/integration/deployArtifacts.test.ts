@@ -302,7 +302,7 @@ describe('deploying artifacts/ to an emulated workspace', () => {
 
   it.each([
     { endpoint: '2.1/clusters/create', env: 'resets' },
-    { endpoint: '2.1/jobs/create', env: 'resets2' },
+    { endpoint: '2.2/jobs/create', env: 'resets2' },
   ])('creates no twin when $endpoint is applied but its answer is lost', async ({ endpoint, env }) => {
     world.emulator.faults({
       endpoints: [endpoint],

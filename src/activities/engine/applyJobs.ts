@@ -1,6 +1,9 @@
 // I/O: the job wave. Cluster names become live ids here, and jobs are created or reset by name.
 // jobs/create has no idempotency token, so after an ambiguous failure we look the job up by name before
-// creating again: a lost answer must not leave two jobs with one name.
+// creating again: a lost answer must not leave two jobs with one name. jobs/list matches `name` in any case,
+// so the look-up keeps the exact name only (a job "Nightly" is not our "nightly").
+// Jobs API 2.2 (jobsApi.ts): the settings carry `queue` (resolveJobSettings), so neither create nor reset
+// lets 2.2's default turn queueing on.
 import { DatabricksApiError } from '../../databricks/DatabricksApiError';
 import type { JobSettings } from '../../databricks/JobInfo';
 import { sha256OfJson } from '../../manifest/sha256OfJson';
@@ -52,7 +55,9 @@ async function createJobOnce(ctx: ApplyContext, name: string, settings: JobSetti
       return await ctx.client.createJob(settings, { abortSignal: ctx.abortSignal });
     } catch (error) {
       if (!(error instanceof DatabricksApiError) || !error.retryable || attempt >= 3) throw error;
-      for await (const job of ctx.client.listJobs({ name, abortSignal: ctx.abortSignal })) return job.job_id;
+      for await (const job of ctx.client.listJobs({ name, abortSignal: ctx.abortSignal })) {
+        if (job.settings.name === name) return job.job_id;
+      }
     }
   }
 }

@@ -4,8 +4,10 @@
 // GET per folder and does not depend on what else lives in the workspace.
 import { DatabricksNotFoundError } from '../../databricks/DatabricksApiError';
 import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
+import type { JobInfo } from '../../databricks/JobInfo';
 import { RESOURCE_KINDS, type Bundle, type ResourceKind } from '../../manifest/Bundle';
 import type { LiveCluster, LiveJob, LiveState } from '../../planning/LiveState';
+import { DEFAULT_JOB_QUEUE } from '../../planning/resolveJobSettings';
 import { mapConcurrent } from './mapConcurrent';
 
 type ObjectType = NonNullable<LiveState['workspaceObjects']>[string];
@@ -52,13 +54,22 @@ async function readClusters(client: DatabricksWorkspaceClient): Promise<LiveClus
   return clusters;
 }
 
+/**
+ * Every job, whole. jobs/list 2.2 shows at most 100 tasks and job clusters of a job and says `has_more` when it
+ * has more; those jobs are read again with every page of jobs/get, so a 150-task job compares as 150 tasks.
+ * A job without `queue` was created under Jobs 2.0/2.1 without one and does not queue (Jobs 2.2 updates):
+ * it reads as DEFAULT_JOB_QUEUE, which is what bricklane sends for a bundle that sets none, so no update
+ * appears for it.
+ */
 async function readJobs(client: DatabricksWorkspaceClient): Promise<LiveJob[]> {
-  const jobs: LiveJob[] = [];
-  for await (const j of client.listJobs({ expandTasks: true })) {
-    const settings = (j.settings ?? {}) as Record<string, unknown>;
-    jobs.push({ job_id: j.job_id, name: typeof settings.name === 'string' ? settings.name : '', settings });
-  }
-  return jobs;
+  const listed: JobInfo[] = [];
+  for await (const j of client.listJobs({ expandTasks: true })) listed.push(j);
+  return mapConcurrent(listed, 4, async (item) => {
+    const j = item.has_more === true ? await client.getJob(item.job_id) : item;
+    const settings = { ...j.settings } as Record<string, unknown>;
+    settings.queue ??= { ...DEFAULT_JOB_QUEUE };
+    return { job_id: j.job_id, name: typeof settings.name === 'string' ? settings.name : '', settings };
+  });
 }
 
 async function readWorkspaceFolders(

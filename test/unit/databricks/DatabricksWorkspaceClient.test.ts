@@ -40,7 +40,7 @@ describe('DatabricksWorkspaceClient requests', () => {
       const endpoint = request.url.pathname.replace('/api/', '');
       if (endpoint === '2.0/dbfs/create') return json(200, { handle: 7 });
       if (endpoint === '2.1/clusters/create') return json(200, { cluster_id: 'c-9' });
-      if (endpoint === '2.1/jobs/create') return json(200, { job_id: 42 });
+      if (endpoint === '2.2/jobs/create') return json(200, { job_id: 42 });
       return json(200, {});
     });
     await client.putDbfsFile('dbfs:/a/b', Buffer.from('hi'), { overwrite: true });
@@ -59,9 +59,7 @@ describe('DatabricksWorkspaceClient requests', () => {
     expect(await client.createJob({ name: 'nightly' })).toBe(42);
     await client.resetJob(42, { name: 'nightly', max_concurrent_runs: 1 });
     await client.deleteJob(42);
-    expect(
-      requests.map((r) => `${r.method} ${r.url.pathname.replace('/api/', '')}${r.url.search}`),
-    ).toEqual([
+    expect(requests.map((r) => `${r.method} ${r.url.pathname.replace('/api/', '')}${r.url.search}`)).toEqual([
       'POST 2.0/dbfs/put',
       'POST 2.0/dbfs/create',
       'POST 2.0/dbfs/add-block',
@@ -73,9 +71,9 @@ describe('DatabricksWorkspaceClient requests', () => {
       'POST 2.1/clusters/edit',
       'POST 2.1/clusters/start',
       'POST 2.1/clusters/delete',
-      'POST 2.1/jobs/create',
-      'POST 2.1/jobs/reset',
-      'POST 2.1/jobs/delete',
+      'POST 2.2/jobs/create',
+      'POST 2.2/jobs/reset',
+      'POST 2.2/jobs/delete',
     ]);
     expect(requests.map((r) => r.body)).toEqual([
       { path: 'dbfs:/a/b', contents: Buffer.from('hi').toString('base64'), overwrite: true },
@@ -331,6 +329,38 @@ describe('DatabricksWorkspaceClient pagination', () => {
     ]);
   });
 
+  it('reads a large job whole: every jobs/get 2.2 page, the paged arrays joined in order', async () => {
+    const tasks = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ task_key: `t${from + i}` }));
+    const { client, requests } = scriptedClient((request) => {
+      const token = request.url.searchParams.get('page_token');
+      if (token === null) {
+        return json(200, {
+          job_id: 7,
+          settings: { name: 'big', tasks: tasks(0, 100), job_clusters: [{ job_cluster_key: 'a' }] },
+          next_page_token: 'p2',
+        });
+      }
+      return json(200, {
+        job_id: 7,
+        settings: { name: 'big', tasks: tasks(100, 150), job_clusters: [], parameters: [{ name: 'p' }] },
+      });
+    });
+    expect(await client.getJob(7)).toEqual({
+      job_id: 7,
+      settings: {
+        name: 'big',
+        tasks: tasks(0, 150),
+        job_clusters: [{ job_cluster_key: 'a' }],
+        parameters: [{ name: 'p' }],
+      },
+    });
+    expect(requests.map((r) => `${r.method} ${r.url.pathname.replace('/api/', '')}${r.url.search}`)).toEqual([
+      'GET 2.2/jobs/get?job_id=7',
+      'GET 2.2/jobs/get?job_id=7&page_token=p2',
+    ]);
+  });
+
   it('stops with an error when the server repeats a page token', async () => {
     const { client } = scriptedClient(json(200, { jobs: [], has_more: true, next_page_token: 'same' }));
     const iterate = async () => {
@@ -339,5 +369,7 @@ describe('DatabricksWorkspaceClient pagination', () => {
       }
     };
     await expect(iterate()).rejects.toThrow(/same page token twice/);
+    const repeating = scriptedClient(json(200, { job_id: 1, settings: {}, next_page_token: 'same' }));
+    await expect(repeating.client.getJob(1)).rejects.toThrow(/same page token twice/);
   });
 });

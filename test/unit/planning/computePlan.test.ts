@@ -63,11 +63,13 @@ const bundle: Bundle = {
   files: [],
   jobs: [job],
 };
+// What resolveJobSettings sends: ids for cluster names, and `queue` set (off when the bundle says nothing).
 const resolvedJob = {
   ...jobSettings,
   tasks: [
     { task_key: 'main', existing_cluster_id: 'c-1', notebook_task: jobSettings.tasks[0]?.notebook_task },
   ],
+  queue: { enabled: false },
 };
 
 function deployedLedger(): Ledger {

@@ -39,4 +39,17 @@ describe('resolveJobSettings', () => {
     );
     expect(unresolved).toEqual(['New']);
   });
+
+  it("sets queue explicitly: off when the bundle sets none (as Jobs 2.0/2.1 had it), the bundle's otherwise", () => {
+    expect(resolveJobSettings({ name: 'j' }, {}).settings).toEqual({ name: 'j', queue: { enabled: false } });
+    expect(resolveJobSettings({ name: 'j', tasks: [] }, {}).settings).toEqual({
+      name: 'j',
+      tasks: [],
+      queue: { enabled: false },
+    });
+    expect(resolveJobSettings({ name: 'j', queue: { enabled: true } }, {}).settings).toEqual({
+      name: 'j',
+      queue: { enabled: true },
+    });
+  });
 });
