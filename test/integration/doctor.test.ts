@@ -405,7 +405,10 @@ describe('doctor in token mode', () => {
     expect(code).toBe(1);
     const c = check(r, 'databricks sign-in', 'dev');
     expect(c.status).toBe('fail');
+    // The emulator answers as the service does: 403 "Invalid access token." (databricks-sdk-go #873, #917).
     expect(c.detail).toContain('rejected the token');
+    expect(c.detail).toContain('403');
+    expect(c.detail).toContain('Invalid access token.');
     expect(c.fix).toContain('BRICKLANE_DEV_DATABRICKS_TOKEN=<a valid token of the workspace>');
     expect(JSON.stringify(r)).not.toContain('dapi-revoked-token');
   });
