@@ -70,12 +70,15 @@ export class DatabricksInvalidStateError extends DatabricksApiError {
   override readonly kind = 'invalidState';
 }
 
-/** 401: the token is missing, expired, revoked or issued for another resource. */
+/**
+ * 401, or 403 "Invalid access token." (Azure Databricks' answer, databricks-sdk-go #873, #917): the token is
+ * missing, expired, revoked or issued for another resource.
+ */
 export class DatabricksUnauthenticatedError extends DatabricksApiError {
   override readonly kind = 'unauthenticated';
 }
 
-/** 403: the identity is known but lacks the permission. */
+/** 403 otherwise: the identity is known but lacks the permission. */
 export class DatabricksPermissionDeniedError extends DatabricksApiError {
   override readonly kind = 'permissionDenied';
 }
