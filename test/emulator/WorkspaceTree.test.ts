@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from './callApi';
 import { DatabricksEmulator } from './DatabricksEmulator';
 import type { JsonObject } from './JsonValue';
+import { buildArchive, readArchive } from './notebookFormats';
 
 const MiB = 1024 * 1024;
 let emulator: DatabricksEmulator;
@@ -56,7 +57,7 @@ describe('workspace/import', () => {
       path: '/Shared/ow/n',
       format: 'SOURCE',
     });
-    expect(exported.body).toEqual({ content: b64('select 2') });
+    expect(exported.body).toEqual({ content: b64('select 2'), file_type: 'sql' });
   });
 
   it('limits content to 10 MiB in every format: SOURCE, JUPYTER and workspace files alike', async () => {
@@ -183,5 +184,203 @@ describe('workspace folders', () => {
       recursive: true,
     });
     expect(missing).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+  });
+});
+
+describe('workspace/list notebooks_modified_after', () => {
+  it('leaves out notebooks modified at or before the time, never folders or files', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/since/sub' });
+    const nb = { format: 'SOURCE', language: 'PYTHON', content: b64('print(1)') };
+    await importObject({ ...nb, path: '/Shared/since/old' });
+    await importObject({ path: '/Shared/since/data.txt', format: 'AUTO', content: b64('x') });
+    const cut = Number((await status('/Shared/since/old')).body['modified_at']);
+    emulator.clock.advance(1000);
+    await importObject({ ...nb, path: '/Shared/since/new' });
+    const list = async (query: JsonObject): Promise<unknown[]> =>
+      (
+        (await callApi(url, 'GET', '2.0/workspace/list', { path: '/Shared/since', ...query })).body[
+          'objects'
+        ] as JsonObject[] | undefined
+      )?.map((object) => object['path']) ?? [];
+    expect(await list({})).toEqual([
+      '/Shared/since/data.txt',
+      '/Shared/since/new',
+      '/Shared/since/old',
+      '/Shared/since/sub',
+    ]);
+    expect(await list({ notebooks_modified_after: cut })).toEqual([
+      '/Shared/since/data.txt',
+      '/Shared/since/new',
+      '/Shared/since/sub',
+    ]);
+    expect(
+      await list({
+        notebooks_modified_after: Number((await status('/Shared/since/new')).body['modified_at']),
+      }),
+    ).toEqual(['/Shared/since/data.txt', '/Shared/since/sub']);
+  });
+});
+
+describe('workspace/export formats', () => {
+  const exportAs = (path: string, format?: string) =>
+    callApi(url, 'GET', '2.0/workspace/export', { path, ...(format ? { format } : {}) });
+  const text = (body: JsonObject): string => Buffer.from(String(body['content']), 'base64').toString('utf8');
+
+  it('exports a notebook as SOURCE, HTML, JUPYTER, DBC and AUTO, and R_MARKDOWN only for R', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/ex' });
+    const source = '# Databricks notebook source\nprint(1)\n\n# COMMAND ----------\n\nprint(2)\n';
+    await importObject({ path: '/Shared/ex/nb', format: 'SOURCE', language: 'PYTHON', content: b64(source) });
+    expect((await exportAs('/Shared/ex/nb')).body).toEqual({ content: b64(source), file_type: 'py' });
+    expect((await exportAs('/Shared/ex/nb', 'AUTO')).body).toEqual({ content: b64(source), file_type: 'py' });
+    const html = await exportAs('/Shared/ex/nb', 'HTML');
+    expect(html.body['file_type']).toBe('html');
+    expect(text(html.body)).toMatch(/^<!DOCTYPE html>[\s\S]*<pre>print\(1\)<\/pre>\n<pre>print\(2\)<\/pre>/);
+    const jupyter = await exportAs('/Shared/ex/nb', 'JUPYTER');
+    expect(jupyter.body['file_type']).toBe('ipynb');
+    expect(JSON.parse(text(jupyter.body))).toMatchObject({
+      nbformat: 4,
+      cells: [
+        { cell_type: 'code', source: 'print(1)' },
+        { cell_type: 'code', source: 'print(2)' },
+      ],
+    });
+    const dbc = await exportAs('/Shared/ex/nb', 'DBC');
+    expect(dbc.body['file_type']).toBe('dbc');
+    const [entry] = readArchive(Buffer.from(String(dbc.body['content']), 'base64'));
+    expect(entry?.path).toBe('nb.python');
+    expect(JSON.parse(entry?.data.toString() ?? '')).toMatchObject({
+      commands: [{ command: 'print(1)' }, { command: 'print(2)' }],
+    });
+    expect(await exportAs('/Shared/ex/nb', 'R_MARKDOWN')).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE' },
+    });
+    await importObject({ path: '/Shared/ex/r', format: 'SOURCE', language: 'R', content: b64('x <- 1') });
+    expect(await exportAs('/Shared/ex/r', 'R_MARKDOWN')).toMatchObject({
+      status: 200,
+      body: { file_type: 'Rmd' },
+    });
+    expect(text((await exportAs('/Shared/ex/r', 'R_MARKDOWN')).body)).toBe('```{r}\nx <- 1\n```\n');
+    expect(await exportAs('/Shared/ex/nb', 'PDF')).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE' },
+    });
+  });
+
+  it('exports a folder as a SOURCE zip (notebooks and files) or a DBC (notebooks), and no other way', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/fold/sub' });
+    await importObject({
+      path: '/Shared/fold/a',
+      format: 'SOURCE',
+      language: 'SQL',
+      content: b64('select 1'),
+    });
+    await importObject({ path: '/Shared/fold/sub/b.txt', format: 'AUTO', content: b64('hello') });
+    const zip = await exportAs('/Shared/fold', 'SOURCE');
+    expect(zip).toMatchObject({ status: 200, body: { file_type: 'zip' } });
+    const entries = readArchive(Buffer.from(String(zip.body['content']), 'base64'));
+    expect(entries.map((e) => [e.path, e.data.toString()])).toEqual([
+      ['fold/a.sql', 'select 1'],
+      ['fold/sub/b.txt', 'hello'],
+    ]);
+    const dbc = await exportAs('/Shared/fold', 'DBC');
+    expect(dbc.body['file_type']).toBe('dbc');
+    expect(readArchive(Buffer.from(String(dbc.body['content']), 'base64')).map((e) => e.path)).toEqual([
+      'fold/a.sql',
+    ]);
+    for (const format of ['HTML', 'JUPYTER', 'R_MARKDOWN']) {
+      expect(await exportAs('/Shared/fold', format)).toMatchObject({
+        status: 400,
+        body: { error_code: 'INVALID_PARAMETER_VALUE' },
+      });
+    }
+    expect((await exportAs('/Shared/fold/sub/b.txt')).body).toEqual({
+      content: b64('hello'),
+      file_type: 'txt',
+    });
+  });
+});
+
+describe('workspace/import of a folder', () => {
+  it('SOURCE without language imports a zip of sources as a folder, refusing zips inside', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/dir' });
+    const zip = buildArchive([
+      { path: 'proj/etl.py', data: Buffer.from('# Databricks notebook source\nprint(1)\n') },
+      { path: 'proj/conf/app.yml', data: Buffer.from('a: 1') },
+    ]);
+    expect(
+      await importObject({ path: '/Shared/dir/proj', format: 'SOURCE', content: b64(zip) }),
+    ).toMatchObject({
+      status: 200,
+    });
+    expect((await status('/Shared/dir/proj')).body).toMatchObject({ object_type: 'DIRECTORY' });
+    expect((await status('/Shared/dir/proj/etl')).body).toMatchObject({
+      object_type: 'NOTEBOOK',
+      language: 'PYTHON',
+    });
+    expect((await status('/Shared/dir/proj/conf/app.yml')).body).toMatchObject({
+      object_type: 'FILE',
+      size: 4,
+    });
+    const again = await importObject({ path: '/Shared/dir/proj', format: 'SOURCE', content: b64(zip) });
+    expect(again).toMatchObject({ status: 400, body: { error_code: 'RESOURCE_ALREADY_EXISTS' } });
+    expect(
+      (await importObject({ path: '/Shared/dir/proj', format: 'SOURCE', content: b64(zip), overwrite: true }))
+        .status,
+    ).toBe(200);
+    const nested = buildArchive([{ path: 'x/inner.zip', data: zip }]);
+    const refused = await importObject({
+      path: '/Shared/dir/nested',
+      format: 'SOURCE',
+      content: b64(nested),
+    });
+    expect(refused).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(refused.body['message']).toContain('Zip files within directories are not supported');
+    expect((await status('/Shared/dir/nested')).status).toBe(404);
+  });
+
+  it('DBC imports a folder exported as DBC, and never overwrites', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/dbc/src' });
+    await importObject({
+      path: '/Shared/dbc/src/q',
+      format: 'SOURCE',
+      language: 'SQL',
+      content: b64('select 7'),
+    });
+    const dbc = String(
+      (await callApi(url, 'GET', '2.0/workspace/export', { path: '/Shared/dbc/src', format: 'DBC' })).body[
+        'content'
+      ],
+    );
+    expect(await importObject({ path: '/Shared/dbc/copy', format: 'DBC', content: dbc })).toMatchObject({
+      status: 200,
+    });
+    expect((await status('/Shared/dbc/copy/q')).body).toMatchObject({
+      object_type: 'NOTEBOOK',
+      language: 'SQL',
+    });
+    const exported = await callApi(url, 'GET', '2.0/workspace/export', { path: '/Shared/dbc/copy/q' });
+    expect(Buffer.from(String(exported.body['content']), 'base64').toString()).toContain('select 7');
+    const overwrite = await importObject({
+      path: '/Shared/dbc/other',
+      format: 'DBC',
+      content: dbc,
+      overwrite: true,
+    });
+    expect(overwrite).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    const existing = await importObject({ path: '/Shared/dbc/copy', format: 'DBC', content: dbc });
+    expect(existing).toMatchObject({ status: 400, body: { error_code: 'RESOURCE_ALREADY_EXISTS' } });
+    const one = String(
+      (await callApi(url, 'GET', '2.0/workspace/export', { path: '/Shared/dbc/src/q', format: 'DBC' })).body[
+        'content'
+      ],
+    );
+    expect((await importObject({ path: '/Shared/dbc/single', format: 'DBC', content: one })).status).toBe(
+      200,
+    );
+    expect((await status('/Shared/dbc/single')).body).toMatchObject({
+      object_type: 'NOTEBOOK',
+      language: 'SQL',
+    });
   });
 });

@@ -5,10 +5,20 @@
 import { ApiError } from './ApiError';
 import type { IdSequences } from './IdSequences';
 import { normalizePath, parentOf } from './normalizePath';
+import {
+  buildArchive,
+  cellsOf,
+  dbcEntry,
+  exportNotebook,
+  notebookOfDbcEntry,
+  readArchive,
+  sourceNotebooks,
+} from './notebookFormats';
+import type { ArchiveEntry, ExportFormat } from './notebookFormats';
 
 export type ObjectType = 'DIRECTORY' | 'NOTEBOOK' | 'FILE';
 export type NotebookLanguage = 'PYTHON' | 'SQL' | 'SCALA' | 'R';
-export type ImportFormat = 'SOURCE' | 'JUPYTER' | 'AUTO';
+export type ImportFormat = 'SOURCE' | 'JUPYTER' | 'AUTO' | 'DBC';
 
 export interface WorkspaceObject {
   type: ObjectType;
@@ -53,12 +63,12 @@ const importContentLimit = 10 * MiB;
 const alwaysPresent = ['/', '/Shared', '/Users'];
 
 // AUTO recognises exported source notebooks by extension and first line, as the real import does.
-const notebookHeaders: Record<string, { language: NotebookLanguage; header: string }> = {
-  '.py': { language: 'PYTHON', header: '# Databricks notebook source' },
-  '.sql': { language: 'SQL', header: '-- Databricks notebook source' },
-  '.scala': { language: 'SCALA', header: '// Databricks notebook source' },
-  '.r': { language: 'R', header: '# Databricks notebook source' },
-};
+const notebookHeaders: Record<string, { language: NotebookLanguage; header: string }> = Object.fromEntries(
+  (Object.keys(sourceNotebooks) as NotebookLanguage[]).map((language) => [
+    sourceNotebooks[language].extension,
+    { language, header: sourceNotebooks[language].header },
+  ]),
+);
 
 export class WorkspaceTree {
   private readonly objects = new Map<string, WorkspaceObject>();
@@ -95,22 +105,19 @@ export class WorkspaceTree {
         `File size imported is (${request.content.length} bytes), exceeded max size (${limit} bytes)`,
       );
     }
-    const { path, type, language } = this.resolveImport(request);
-    const parent = this.objects.get(parentOf(path));
-    if (!parent || parent.type !== 'DIRECTORY') {
-      throw ApiError.doesNotExist(`The parent folder (${parentOf(path)}) does not exist.`);
+    // "SOURCE: The notebook or directory is imported as source code" (a zip when `language` is absent);
+    // "DBC: The notebook is imported in archive format. Required for directories."
+    if (request.format === 'DBC' || (request.format === 'SOURCE' && request.language === undefined)) {
+      this.importDirectory(request);
+      return;
     }
+    const { path, type, language } = this.resolveImport(request);
+    this.requireParent(path);
     const existing = this.objects.get(path);
     if (existing && (!request.overwrite || existing.type === 'DIRECTORY')) {
       throw ApiError.alreadyExists(`Path (${path}) already exists.`);
     }
-    this.objects.set(path, {
-      type,
-      objectId: existing?.type === type ? existing.objectId : this.ids.take('object'),
-      modifiedAt: this.now(),
-      ...(language ? { language } : {}),
-      bytes: Buffer.from(request.content),
-    });
+    this.put(path, type, request.content, language);
   }
 
   getStatus(rawPath: string): ObjectStatus {
@@ -118,12 +125,22 @@ export class WorkspaceTree {
     return statusOf(path, this.require(path));
   }
 
-  list(rawPath: string): ObjectStatus[] {
+  /**
+   * `notebooksModifiedAfter` (UTC ms) leaves out notebooks modified at or before it; folders and files stay
+   * ("notebooks_modified_after: UTC timestamp in milliseconds",
+   * https://docs.databricks.com/api/workspace/workspace/list).
+   */
+  list(rawPath: string, notebooksModifiedAfter?: number): ObjectStatus[] {
     const path = normalizePath(rawPath, 'workspace');
     const dir = this.require(path);
-    if (dir.type !== 'DIRECTORY') return [statusOf(path, dir)];
+    const modified = ([, object]: [string, WorkspaceObject]): boolean =>
+      notebooksModifiedAfter === undefined ||
+      object.type !== 'NOTEBOOK' ||
+      object.modifiedAt > notebooksModifiedAfter;
+    if (dir.type !== 'DIRECTORY') return modified([path, dir]) ? [statusOf(path, dir)] : [];
     return [...this.objects]
       .filter(([child]) => child !== '/' && parentOf(child) === path)
+      .filter(modified)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([child, object]) => statusOf(child, object));
   }
@@ -141,11 +158,29 @@ export class WorkspaceTree {
     for (const other of [path, ...descendants]) this.objects.delete(other);
   }
 
-  export(rawPath: string): Buffer {
+  /**
+   * Export in one of the reference's formats; a folder only as SOURCE (a zip of its notebooks and files) or
+   * DBC (its notebooks), a workspace file as its bytes. Exports stop at 10 MB like imports ("If the exported
+   * data would exceed size limit, this call returns MAX_NOTEBOOK_SIZE_EXCEEDED").
+   */
+  export(rawPath: string, format: ExportFormat = 'SOURCE'): { content: Buffer; fileType: string } {
     const path = normalizePath(rawPath, 'workspace');
     const object = this.require(path);
-    if (!object.bytes) throw ApiError.invalidParameter(`Cannot export the folder ${path} in this format`);
-    return Buffer.from(object.bytes);
+    const name = path.slice(path.lastIndexOf('/') + 1) || 'root';
+    const result =
+      object.type === 'DIRECTORY'
+        ? this.exportFolder(path, name, format)
+        : object.type === 'FILE'
+          ? exportFile(path, name, object, format)
+          : exportNotebook(name, object.language ?? 'PYTHON', object.bytes ?? Buffer.alloc(0), format);
+    if (result.content.length > importContentLimit) {
+      throw new ApiError(
+        400,
+        'MAX_NOTEBOOK_SIZE_EXCEEDED',
+        `Exported size (${result.content.length} bytes) exceeds the max size (${importContentLimit} bytes)`,
+      );
+    }
+    return result;
   }
 
   find(rawPath: string): WorkspaceObject | undefined {
@@ -206,7 +241,103 @@ export class WorkspaceTree {
         }
         return { path, type: 'FILE' };
       }
+      case 'DBC':
+        throw ApiError.invalidParameter('A DBC archive imports as a whole, not as one object');
     }
+  }
+
+  // "Zip files within directories are not supported"; "For DBC format, overwrite is not supported since it
+  // may contain a directory" (https://docs.databricks.com/api/workspace/workspace/import). A DBC of one
+  // notebook imports that notebook at `path`; otherwise the archive's one top folder, if it has one, becomes
+  // `path`.
+  private importDirectory(request: ImportRequest): void {
+    const path = normalizePath(request.path, 'workspace');
+    if (request.format === 'DBC' && request.overwrite) {
+      throw ApiError.invalidParameter(
+        'Overwrite is not supported for the DBC format: it may contain a directory.',
+      );
+    }
+    const entries = readArchive(request.content);
+    if (entries.some((entry) => entry.path.toLowerCase().endsWith('.zip'))) {
+      throw ApiError.invalidParameter('Zip files within directories are not supported.');
+    }
+    this.requireParent(path);
+    const existing = this.objects.get(path);
+    if (existing && (!request.overwrite || existing.type !== 'DIRECTORY')) {
+      throw ApiError.alreadyExists(`Path (${path}) already exists.`);
+    }
+    const objects = entries.map((entry) =>
+      request.format === 'DBC' ? dbcObject(entry) : this.sourceObject(entry),
+    );
+    if (request.format === 'DBC' && objects.length === 1 && objects[0] && !objects[0].path.includes('/')) {
+      this.put(path, 'NOTEBOOK', objects[0].bytes, objects[0].language);
+      return;
+    }
+    const top = /^[^/]+\//.exec(objects[0]?.path ?? '')?.[0];
+    const strip =
+      top !== undefined && objects.every((object) => object.path.startsWith(top)) ? top.length : 0;
+    this.mkdirs(path);
+    for (const object of objects) {
+      const target = normalizePath(`${path}/${object.path.slice(strip)}`, 'workspace');
+      this.mkdirs(parentOf(target));
+      this.put(target, object.type, object.bytes, object.language);
+    }
+  }
+
+  private sourceObject(entry: ArchiveEntry): ArchivedObject {
+    const { path, type, language } = this.resolveImport({
+      path: `/${entry.path}`,
+      format: 'AUTO',
+      content: entry.data,
+      overwrite: false,
+    });
+    return { path: path.slice(1), type, bytes: entry.data, ...(language ? { language } : {}) };
+  }
+
+  private exportFolder(
+    path: string,
+    name: string,
+    format: ExportFormat,
+  ): { content: Buffer; fileType: string } {
+    if (format !== 'SOURCE' && format !== 'DBC' && format !== 'AUTO') {
+      throw ApiError.invalidParameter(
+        `The folder ${path} exports only as SOURCE (a zip) or DBC, not ${format}.`,
+      );
+    }
+    const entries: ArchiveEntry[] = [];
+    for (const [child, object] of this.entries()) {
+      if (!child.startsWith(path === '/' ? '/' : path + '/') || !object.bytes) continue;
+      const relative = `${name}/${child.slice(path === '/' ? 1 : path.length + 1)}`;
+      const language = object.language ?? 'PYTHON';
+      if (format === 'DBC') {
+        if (object.type === 'NOTEBOOK')
+          entries.push(dbcEntry(relative, language, cellsOf(object.bytes, language)));
+      } else if (object.type === 'NOTEBOOK') {
+        const source = exportNotebook(relative, language, object.bytes, 'SOURCE').content;
+        entries.push({ path: relative + sourceNotebooks[language].extension, data: source });
+      } else {
+        entries.push({ path: relative, data: Buffer.from(object.bytes) });
+      }
+    }
+    return { content: buildArchive(entries), fileType: format === 'DBC' ? 'dbc' : 'zip' };
+  }
+
+  private requireParent(path: string): void {
+    const parent = this.objects.get(parentOf(path));
+    if (!parent || parent.type !== 'DIRECTORY') {
+      throw ApiError.doesNotExist(`The parent folder (${parentOf(path)}) does not exist.`);
+    }
+  }
+
+  private put(path: string, type: ObjectType, content: Buffer, language: NotebookLanguage | undefined): void {
+    const existing = this.objects.get(path);
+    this.objects.set(path, {
+      type,
+      objectId: existing?.type === type ? existing.objectId : this.ids.take('object'),
+      modifiedAt: this.now(),
+      ...(language ? { language } : {}),
+      bytes: Buffer.from(content),
+    });
   }
 
   private require(path: string): WorkspaceObject {
@@ -218,6 +349,36 @@ export class WorkspaceTree {
   private directory(): WorkspaceObject {
     return { type: 'DIRECTORY', objectId: this.ids.take('object'), modifiedAt: this.now() };
   }
+}
+
+interface ArchivedObject {
+  path: string;
+  type: ObjectType;
+  language?: NotebookLanguage;
+  bytes: Buffer;
+}
+
+function dbcObject(entry: ArchiveEntry): ArchivedObject {
+  const notebook = notebookOfDbcEntry(entry);
+  return { path: notebook.path, type: 'NOTEBOOK', language: notebook.language, bytes: notebook.source };
+}
+
+function exportFile(
+  path: string,
+  name: string,
+  object: WorkspaceObject,
+  format: ExportFormat,
+): { content: Buffer; fileType: string } {
+  if (format !== 'SOURCE' && format !== 'AUTO') {
+    throw ApiError.invalidParameter(
+      `The workspace file ${path} exports only as SOURCE or AUTO, not ${format}.`,
+    );
+  }
+  const dot = name.lastIndexOf('.');
+  return {
+    content: Buffer.from(object.bytes ?? Buffer.alloc(0)),
+    fileType: dot > 0 ? name.slice(dot + 1) : '',
+  };
 }
 
 function statusOf(path: string, object: WorkspaceObject): ObjectStatus {

@@ -2,9 +2,10 @@
 import { ApiError } from './ApiError';
 import type { JsonObject } from './JsonValue';
 import type { Route } from './Route';
+import { exportFormats } from './notebookFormats';
 import type { ImportFormat, NotebookLanguage } from './WorkspaceTree';
 
-const formats: readonly ImportFormat[] = ['SOURCE', 'JUPYTER', 'AUTO'];
+const formats: readonly ImportFormat[] = ['SOURCE', 'JUPYTER', 'AUTO', 'DBC'];
 const languages: readonly NotebookLanguage[] = ['PYTHON', 'SQL', 'SCALA', 'R'];
 
 export const workspaceRoutes: Record<string, Route> = {
@@ -47,7 +48,10 @@ export const workspaceRoutes: Record<string, Route> = {
   '2.0/workspace/list': {
     method: 'GET',
     handle(workspace, request) {
-      const objects = workspace.tree.list(request.string('path'));
+      const objects = workspace.tree.list(
+        request.string('path'),
+        request.optionalInteger('notebooks_modified_after'),
+      );
       const result: JsonObject = {};
       // The real API omits the key for an empty folder.
       if (objects.length > 0) result['objects'] = objects.map((object) => ({ ...object }));
@@ -64,7 +68,11 @@ export const workspaceRoutes: Record<string, Route> = {
   '2.0/workspace/export': {
     method: 'GET',
     handle(workspace, request) {
-      return { content: workspace.tree.export(request.string('path')).toString('base64') };
+      const format = request.optionalString('format') ?? 'SOURCE';
+      if (!isOneOf(exportFormats, format))
+        throw ApiError.invalidParameter(`Unsupported export format ${format}`);
+      const { content, fileType } = workspace.tree.export(request.string('path'), format);
+      return { content: content.toString('base64'), file_type: fileType };
     },
   },
 };
