@@ -1,4 +1,4 @@
-// Pure: the seed's Jobs 2.0 single-task form -> Jobs 2.1 settings with one task.
+// Pure: the seed's Jobs 2.0 single-task form -> Jobs 2.1/2.2 settings with one task (bricklane sends them to 2.2).
 // In 2.1 the task carries what runs and where (cluster, libraries, retries, timeout); the job keeps
 // when and who is told (schedule, notifications, concurrency). `format` is dropped: 2.1 jobs are
 // multi-task. https://learn.microsoft.com/azure/databricks/reference/jobs-api-2-1-updates

@@ -1,4 +1,5 @@
-// Pure: one job file -> Jobs 2.1 settings whose references point at what this bundle deploys.
+// Pure: one job file -> Jobs 2.2 settings (the 2.1 body, unchanged) whose references point at what this bundle
+// deploys.
 // Clusters are referenced by name (`existing_cluster_name`, or the seed's `existing_cluster_id`
 // holding a name) and stay names here: ids differ per workspace, so apply swaps them in. Relative
 // notebook paths become deployed workspace paths.
@@ -21,7 +22,7 @@ import { resolveInitScripts } from './resolveInitScripts';
 /** Workspace cluster ids (`0123-456789-abcdefgh`) pass through as literal `existing_cluster_id`. */
 export const CLUSTER_ID_PATTERN = /^\d{4}-\d{6}-[a-z0-9]+$/;
 
-const REFERENCE = 'Jobs API 2.1 jobs/create';
+const REFERENCE = 'Jobs API 2.2 jobs/create';
 
 export interface JobContext {
   file: string;
