@@ -45,16 +45,17 @@ const cluster = {
   spark_version: '15.4.x-scala2.12',
   node_type_id: 'Standard_DS3_v2',
 };
-const jobSettings = (name: string) => ({
+const jobSettings = (name: string, taskCount = 1) => ({
   name,
-  tasks: [
-    {
-      task_key: 'main',
-      notebook_task: { notebook_path: notebook },
-      new_cluster: { ...cluster, num_workers: 1 },
-    },
-  ],
+  job_clusters: [{ job_cluster_key: 'main', new_cluster: { ...cluster, num_workers: 1 } }],
+  tasks: Array.from({ length: taskCount }, (_, i) => ({
+    task_key: `t${i}`,
+    job_cluster_key: 'main',
+    notebook_task: { notebook_path: notebook },
+  })),
 });
+/** Above the 100 entries jobs/get 2.2 answers per page. */
+const largeJobTasks = 150;
 
 const done = async (): Promise<JsonValue> => 'ok';
 const names = (items: Array<{ path?: string; cluster_name?: string; settings?: { name?: string } }>) =>
@@ -367,19 +368,39 @@ export const contractCalls: ContractCall[] = [
 
   // Jobs API (jobsApi.ts)
   {
-    name: 'jobs/create creates two jobs',
+    name: 'jobs/create creates two jobs, one of 150 tasks',
     endpoint: '2.2/jobs/create',
     expect: { returns: ['number', 'number'] },
     sdk: async (ws, ctx) => {
-      const first = (await ws.jobs.create(jobSettings('contract_etl'))).job_id;
+      const first = (await ws.jobs.create(jobSettings('contract_etl', largeJobTasks))).job_id;
       const second = (await ws.jobs.create(jobSettings('contract_other'))).job_id;
       [ctx.jobId, ctx.otherJobId] = [first ?? -1, second ?? -1];
       return [typeof first, typeof second];
     },
     bricklane: async (client, ctx) => {
-      ctx.jobId = await client.createJob(jobSettings('contract_etl'));
+      ctx.jobId = await client.createJob(jobSettings('contract_etl', largeJobTasks));
       ctx.otherJobId = await client.createJob(jobSettings('contract_other'));
       return [typeof ctx.jobId, typeof ctx.otherJobId];
+    },
+  },
+  {
+    // The JS SDK's jobs.get answers one page: its caller follows next_page_token with page_token. bricklane's
+    // getJob joins the pages.
+    name: 'jobs/get of a 150-task job reads every page with next_page_token',
+    endpoint: '2.2/jobs/get',
+    expect: { returns: { tasks: largeJobTasks, last: `t${largeJobTasks - 1}` } },
+    sdk: async (ws, ctx) => {
+      let page = await ws.jobs.get({ job_id: ctx.jobId });
+      const keys = (page.settings?.tasks ?? []).map((task) => task.task_key);
+      while (page.next_page_token) {
+        page = await ws.jobs.get({ job_id: ctx.jobId, page_token: page.next_page_token });
+        keys.push(...(page.settings?.tasks ?? []).map((task) => task.task_key));
+      }
+      return { tasks: keys.length, last: keys.at(-1) ?? null };
+    },
+    bricklane: async (client, ctx) => {
+      const keys = ((await client.getJob(ctx.jobId)).settings.tasks ?? []).map((task) => task.task_key);
+      return { tasks: keys.length, last: keys.at(-1) ?? null };
     },
   },
   {
