@@ -41,6 +41,8 @@ export class DatabricksWorkspaceClient {
   declare readonly editCluster: ClustersApi['editCluster'];
   declare readonly startCluster: ClustersApi['startCluster'];
   declare readonly terminateCluster: ClustersApi['terminateCluster'];
+  declare readonly listSparkVersions: ClustersApi['listSparkVersions'];
+  declare readonly listNodeTypes: ClustersApi['listNodeTypes'];
 
   // Jobs API 2.2 (jobsApi.ts)
   declare readonly listJobs: JobsApi['listJobs'];

@@ -50,6 +50,30 @@ export function clustersApi(transport: DatabricksTransport) {
       }, 'clusters/list');
     },
 
+    /**
+     * The runtime keys the workspace offers (`GET /api/2.1/clusters/spark-versions`, `versions[].key`), which
+     * clusters/create accepts as `spark_version` (https://docs.databricks.com/api/workspace/clusters/sparkversions).
+     */
+    async listSparkVersions(options: DatabricksOperationOptions = {}): Promise<string[]> {
+      const result = await transport.send(
+        { method: 'GET', version: '2.1', endpoint: 'clusters/spark-versions', idempotent: true },
+        options,
+      );
+      return fieldsOf(result.versions, 'key');
+    },
+
+    /**
+     * The node type ids the workspace offers (`GET /api/2.1/clusters/list-node-types`, `node_types[].node_type_id`;
+     * https://docs.databricks.com/api/workspace/clusters/listnodetypes).
+     */
+    async listNodeTypes(options: DatabricksOperationOptions = {}): Promise<string[]> {
+      const result = await transport.send(
+        { method: 'GET', version: '2.1', endpoint: 'clusters/list-node-types', idempotent: true },
+        options,
+      );
+      return fieldsOf(result.node_types, 'node_type_id');
+    },
+
     /** Throws DatabricksNotFoundError for an unknown id (the API's 400 "Cluster x does not exist"). */
     async getCluster(clusterId: string, options: DatabricksOperationOptions = {}): Promise<ClusterInfo> {
       const result = await transport.send(
@@ -142,4 +166,14 @@ export function clustersApi(transport: DatabricksTransport) {
       );
     },
   };
+}
+
+/** The string `field` of each object in a list answer; anything else is skipped. */
+function fieldsOf(list: unknown, field: string): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item: unknown) => {
+    const value =
+      typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[field] : undefined;
+    return typeof value === 'string' ? [value] : [];
+  });
 }

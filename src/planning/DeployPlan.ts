@@ -56,4 +56,9 @@ export interface DeployPlan {
   environment: string;
   steps: PlanStep[];
   summary: Record<ResourceKind, KindSummary>;
+  /**
+   * What the plan can already tell will fail, without refusing it: a runtime or node type the workspace does
+   * not offer (planning/findUnofferedRuntimes.ts). Absent when there is none.
+   */
+  warnings?: string[];
 }

@@ -35,5 +35,6 @@ export function formatPlan(plan: DeployPlan): string {
     const drift = step.drift ? ` [drift: ${step.drift}]` : '';
     lines.push(`  ${MARK[step.action]} ${step.key}${changes}: ${step.reason}${drift}`);
   }
+  for (const warning of plan.warnings ?? []) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
 }

@@ -6,6 +6,11 @@ import type { Bundle } from '../../manifest/Bundle';
 import { computePlan } from '../../planning/computePlan';
 import type { DeployPlan } from '../../planning/DeployPlan';
 import { emptyLiveState, type LiveState } from '../../planning/LiveState';
+import {
+  clusterSpecsOf,
+  findUnofferedRuntimes,
+  type ClusterOfferings,
+} from '../../planning/findUnofferedRuntimes';
 import { basisOfSteps, storedPlanOf, type StoredPlan } from '../../planning/PlanBasis';
 import { readLiveState } from './readLiveState';
 
@@ -25,8 +30,31 @@ export async function planWorkspace(
   environment: string,
 ): Promise<WorkspacePlan> {
   const ledger = await ledgerStore.read(environment);
-  const live = client ? await readLiveState(client, bundle) : emptyLiveState();
+  const specs = clusterSpecsOf(bundle);
+  const [live, offered] = await Promise.all([
+    client ? readLiveState(client, bundle) : emptyLiveState(),
+    client && specs.length > 0 ? readOfferings(client) : undefined,
+  ]);
   const plan = computePlan(bundle, live, ledger.ledger);
+  const warnings = offered ? findUnofferedRuntimes(specs, offered) : [];
+  if (warnings.length > 0) plan.warnings = warnings;
   const basis = basisOfSteps(bundle, plan.steps, live, ledger.ledger);
   return { plan, stored: storedPlanOf(plan, basis, ledger.etag ?? ''), live, ledger };
+}
+
+/**
+ * The runtimes and node types the workspace offers: two GETs, once per plan, only for a bundle with cluster
+ * specs. They feed warnings only, so a workspace that does not answer them gets none: the service judges
+ * the create.
+ */
+async function readOfferings(client: DatabricksWorkspaceClient): Promise<ClusterOfferings | undefined> {
+  try {
+    const [sparkVersions, nodeTypes] = await Promise.all([
+      client.listSparkVersions(),
+      client.listNodeTypes(),
+    ]);
+    return { sparkVersions, nodeTypes };
+  } catch {
+    return undefined;
+  }
 }
