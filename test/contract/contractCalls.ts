@@ -294,6 +294,32 @@ export const contractCalls: ContractCall[] = [
 
   // Clusters API 2.1 (clustersApi.ts)
   {
+    name: 'clusters/spark-versions offers the runtime the contract cluster uses',
+    endpoint: '2.1/clusters/spark-versions',
+    expect: { returns: true },
+    sdk: async (ws) =>
+      ((await ws.clusters.sparkVersions()).versions ?? []).some(({ key }) => key === cluster.spark_version),
+    bricklane: async (client) => (await client.listSparkVersions()).includes(cluster.spark_version),
+  },
+  {
+    name: 'clusters/list-node-types offers the node type the contract cluster uses',
+    endpoint: '2.1/clusters/list-node-types',
+    expect: { returns: true },
+    sdk: async (ws) =>
+      ((await ws.clusters.listNodeTypes()).node_types ?? []).some(
+        ({ node_type_id }) => node_type_id === cluster.node_type_id,
+      ),
+    bricklane: async (client) => (await client.listNodeTypes()).includes(cluster.node_type_id),
+  },
+  {
+    // The service refuses a runtime the workspace does not offer (issue 11: the emulator used to take it).
+    name: 'clusters/create with a spark_version outside spark-versions is INVALID_PARAMETER_VALUE',
+    endpoint: '2.1/clusters/create',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws) => ws.clusters.create({ ...cluster, spark_version: '99.9.x-scala9' }).then(done),
+    bricklane: (client) => client.createCluster({ ...cluster, spark_version: '99.9.x-scala9' }).then(done),
+  },
+  {
     // The SDK sends no idempotency_token (see sdkContract.test.ts); bricklane sends one.
     name: 'clusters/create creates two clusters',
     endpoint: '2.1/clusters/create',
