@@ -6,6 +6,7 @@
 import type { WorkspaceClient } from '@databricks/sdk-experimental';
 import type { DatabricksWorkspaceClient } from '../../src/databricks/DatabricksWorkspaceClient';
 import type { JsonValue } from '../emulator/JsonValue';
+import type { WorkspaceState } from '../emulator/WorkspaceState';
 
 /** Ids the rows hand on to later rows (a cluster, a job, a DBFS handle). */
 export interface ContractContext {
@@ -28,6 +29,8 @@ export interface ContractCall {
   expect: ContractOutcome;
   /** Where bricklane's client reads the same answer differently (e.g. a missing object as undefined). */
   bricklaneExpect?: ContractOutcome;
+  /** Moves the emulated world first where only time would (a cluster done terminating). */
+  arrange?(workspace: WorkspaceState, ctx: ContractContext): void;
   sdk(ws: WorkspaceClient, ctx: ContractContext): Promise<JsonValue>;
   bricklane(client: DatabricksWorkspaceClient, ctx: ContractContext): Promise<JsonValue>;
 }
@@ -381,6 +384,34 @@ export const contractCalls: ContractCall[] = [
     name: 'clusters/start of a TERMINATING cluster is INVALID_STATE',
     endpoint: '2.1/clusters/start',
     expect: { errorCode: 'INVALID_STATE' },
+    sdk: (ws, ctx) => ws.clusters.start({ cluster_id: ctx.clusterId }).then(done),
+    bricklane: (client, ctx) => client.startCluster(ctx.clusterId).then(done),
+  },
+  {
+    name: 'clusters/edit of a TERMINATED cluster is accepted',
+    endpoint: '2.1/clusters/edit',
+    expect: { returns: 'ok' },
+    arrange: (workspace, ctx) => workspace.clusters.setState(ctx.clusterId, 'TERMINATED'),
+    sdk: (ws, ctx) => ws.clusters.edit({ ...cluster, cluster_id: ctx.clusterId, num_workers: 2 }).then(done),
+    bricklane: (client, ctx) => client.editCluster(ctx.clusterId, { ...cluster, num_workers: 2 }).then(done),
+  },
+  {
+    name: 'clusters/get after the edit: the new spec, still TERMINATED',
+    endpoint: '2.1/clusters/get',
+    expect: { returns: { num_workers: 2, state: 'TERMINATED' } },
+    sdk: async (ws, ctx) => {
+      const { num_workers, state } = await ws.clusters.get({ cluster_id: ctx.clusterId });
+      return { num_workers: num_workers ?? null, state: state ?? null };
+    },
+    bricklane: async (client, ctx) => {
+      const { num_workers, state } = await client.getCluster(ctx.clusterId);
+      return { num_workers: num_workers ?? null, state: state ?? null };
+    },
+  },
+  {
+    name: 'clusters/start of a TERMINATED cluster starts it (PENDING)',
+    endpoint: '2.1/clusters/start',
+    expect: { returns: 'ok' },
     sdk: (ws, ctx) => ws.clusters.start({ cluster_id: ctx.clusterId }).then(done),
     bricklane: (client, ctx) => client.startCluster(ctx.clusterId).then(done),
   },

@@ -62,6 +62,7 @@ describe.each(['sdk', 'bricklane'] as const)('the %s client against the emulator
   });
 
   it.each(contractCalls)('$name', async (call) => {
+    call.arrange?.(emulator.workspace(clientName), ctx);
     const before = { ...emulator.counters(clientName).byEndpoint };
     const outcome = await outcomeOf(() =>
       clientName === 'sdk' ? call.sdk(sdk, ctx) : call.bricklane(bricklane, ctx),
