@@ -37,12 +37,21 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     renderRelease(model),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
     renderSafetySummary(model.plan),
+    renderWarnings(model.plan),
     '<h2>What will change</h2>',
     renderPlan(model.plan, model.stage.plan),
     '<h2>Decision</h2>',
     renderForm(model),
   ].join('\n');
   return renderDocument(title, body);
+}
+
+/** What the plan already knows will fail (a runtime or node type the workspace does not offer). */
+function renderWarnings(plan: DeployPlan | undefined): string {
+  const warnings = plan?.warnings ?? [];
+  if (warnings.length === 0) return '';
+  const items = warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('');
+  return `<section class="notice" id="warnings"><h2>Warnings</h2><ul>${items}</ul></section>`;
 }
 
 function renderRelease(model: ApprovalPageModel): string {

@@ -125,6 +125,18 @@ describe('renderApprovalPage', () => {
     expect(html).not.toContain('Init scripts');
   });
 
+  it('shows the plan warnings (an unoffered runtime) before the list, escaped, and nothing without them', () => {
+    const warned = renderApprovalPage({
+      ...model,
+      plan: { ...plan, warnings: [`clusters.Odd: spark_version "99.9.x-scala9" ${EVIL}`] },
+    });
+    expect(warned).toContain(
+      '<section class="notice" id="warnings"><h2>Warnings</h2><ul><li>clusters.Odd: spark_version &quot;99.9.x-scala9&quot; &lt;script&gt;',
+    );
+    expect(warned.indexOf('id="warnings"')).toBeLessThan(warned.indexOf('<h2>What will change</h2>'));
+    expect(html).not.toContain('id="warnings"');
+  });
+
   it('posts Approve / Reject with an optional comment back to the same URL, without JavaScript', () => {
     expect(html).toContain('<form method="post" action="/api/approvals/eyJ2IjoxfQ.abc-_">');
     expect(html).toContain(
