@@ -18,6 +18,8 @@ afterAll(() => emulator.stop());
 
 const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64');
 const importObject = (payload: JsonObject) => callApi(url, 'POST', '2.0/workspace/import', payload);
+const importSql = (path: string, sql: string) =>
+  importObject({ path, format: 'SOURCE', language: 'SQL', content: b64(sql) });
 const status = (path: string) => callApi(url, 'GET', '2.0/workspace/get-status', { path });
 
 describe('workspace/import', () => {
@@ -269,12 +271,7 @@ describe('workspace/export formats', () => {
 
   it('exports a folder as a SOURCE zip (notebooks and files) or a DBC (notebooks), and no other way', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/fold/sub' });
-    await importObject({
-      path: '/Shared/fold/a',
-      format: 'SOURCE',
-      language: 'SQL',
-      content: b64('select 1'),
-    });
+    await importSql('/Shared/fold/a', 'select 1');
     await importObject({ path: '/Shared/fold/sub/b.txt', format: 'AUTO', content: b64('hello') });
     const zip = await exportAs('/Shared/fold', 'SOURCE');
     expect(zip).toMatchObject({ status: 200, body: { file_type: 'zip' } });
@@ -341,12 +338,7 @@ describe('workspace/import of a folder', () => {
 
   it('DBC imports a folder exported as DBC, and never overwrites', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/dbc/src' });
-    await importObject({
-      path: '/Shared/dbc/src/q',
-      format: 'SOURCE',
-      language: 'SQL',
-      content: b64('select 7'),
-    });
+    await importSql('/Shared/dbc/src/q', 'select 7');
     const dbc = String(
       (await callApi(url, 'GET', '2.0/workspace/export', { path: '/Shared/dbc/src', format: 'DBC' })).body[
         'content'
