@@ -64,7 +64,8 @@ const done = async (): Promise<JsonValue> => 'ok';
 const names = (items: Array<{ path?: string; cluster_name?: string; settings?: { name?: string } }>) =>
   items.map((item) => item.path ?? item.cluster_name ?? item.settings?.name ?? '?').sort();
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+/** Every item of a paged iterator (the SDK's list methods, bricklane's list*). */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of iterable) items.push(item);
   return items;

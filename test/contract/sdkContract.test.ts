@@ -9,7 +9,7 @@ import { DatabricksWorkspaceClient } from '../../src/databricks/DatabricksWorksp
 import { StaticTokenCredential } from '../../src/databricks/StaticTokenCredential';
 import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
 import type { JsonValue } from '../emulator/JsonValue';
-import { contractCalls } from './contractCalls';
+import { collect, contractCalls } from './contractCalls';
 import type { ContractContext, ContractOutcome } from './contractCalls';
 
 const token = DatabricksEmulator.defaultToken;
@@ -80,6 +80,8 @@ describe.each(['sdk', 'bricklane'] as const)('the %s client against the emulator
 //   429 and otherwise only when the message matches a "transient error" string.
 // - It drops idempotency_token from clusters/create: dist/apis/compute/api.js _create copies the documented
 //   fields one by one, and idempotency_token is not among them (nor in CreateCluster in model.d.ts).
+// - Its jobs.get answers one page of a large job (dist/apis/jobs/api.js _get); the caller follows
+//   next_page_token (the contract row does, bricklane's getJob joins the pages).
 describe('where the SDK misbehaves', () => {
   it('drops idempotency_token: two creates with one token make two clusters (bricklane makes one)', async () => {
     const url = originOf('sdk-quirks');
@@ -99,6 +101,18 @@ describe('where the SDK misbehaves', () => {
     const options = { idempotencyToken: 'other-token' };
     const ids = [await bricklane.createCluster(spec, options), await bricklane.createCluster(spec, options)];
     expect(new Set(ids).size).toBe(1);
+  });
+
+  it('ignores Retry-After: after a 429 asking for 5 s it retries within its own ~1-1.75 s backoff', async () => {
+    const sdk = new WorkspaceClient({ host: originOf('sdk-quirks'), token, authType: 'pat' });
+    emulator.faults({ sequence: ['429'], retryAfterSeconds: 5, workspaces: ['sdk-quirks'] });
+    const before = emulator.counters('sdk-quirks').byEndpoint['2.1/clusters/list'] ?? 0;
+    const started = performance.now();
+    await collect(sdk.clusters.list({}));
+    const elapsedInMs = performance.now() - started;
+    emulator.clearFaults();
+    expect(emulator.counters('sdk-quirks').byEndpoint['2.1/clusters/list']).toBe(before + 2);
+    expect(elapsedInMs).toBeLessThan(4000);
   });
 
   it('does not retry a 503: the first injected 503 reaches the caller', async () => {
