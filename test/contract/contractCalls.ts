@@ -61,6 +61,8 @@ const jobSettings = (name: string, taskCount = 1) => ({
 const largeJobTasks = 150;
 
 const done = async (): Promise<JsonValue> => 'ok';
+/** bricklane's get-status calls read RESOURCE_DOES_NOT_EXIST as undefined (sendOrUndefined). */
+const presence = (status: unknown): JsonValue => (status === undefined ? 'absent' : 'present');
 const names = (items: Array<{ path?: string; cluster_name?: string; settings?: { name?: string } }>) =>
   items.map((item) => item.path ?? item.cluster_name ?? item.settings?.name ?? '?').sort();
 
@@ -185,11 +187,9 @@ export const contractCalls: ContractCall[] = [
     name: 'workspace/get-status of a deleted path is RESOURCE_DOES_NOT_EXIST',
     endpoint: '2.0/workspace/get-status',
     expect: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
-    // bricklane reads RESOURCE_DOES_NOT_EXIST as "absent" (sendOrUndefined).
     bricklaneExpect: { returns: 'absent' },
     sdk: (ws) => ws.workspace.getStatus({ path: notebook }).then(done),
-    bricklane: async (client) =>
-      (await client.getWorkspaceObjectStatus(notebook)) === undefined ? 'absent' : 'present',
+    bricklane: (client) => client.getWorkspaceObjectStatus(notebook).then(presence),
   },
 
   // DBFS API 2.0 (dbfsApi.ts)
@@ -292,8 +292,7 @@ export const contractCalls: ContractCall[] = [
     expect: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
     bricklaneExpect: { returns: 'absent' },
     sdk: (ws) => ws.dbfs.getStatus({ path: `${dbfsFolder}/a.sh` }).then(done),
-    bricklane: async (client) =>
-      (await client.getDbfsStatus(`${dbfsFolder}/a.sh`)) === undefined ? 'absent' : 'present',
+    bricklane: (client) => client.getDbfsStatus(`${dbfsFolder}/a.sh`).then(presence),
   },
 
   // Clusters API 2.1 (clustersApi.ts)
