@@ -7,6 +7,7 @@ import { clipText } from '../release/boundReleaseStatus';
 import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
 import type { InspectBundleInput, InspectBundleResult } from './contracts';
 import { holdToBoundaries } from '../manifest/checkBoundaries';
+import { describeDiagnostic } from '../manifest/describeDiagnostic';
 import { appServices } from '../services/appServices';
 import { loadStagedBundle } from './engine/loadStagedBundle';
 import type { ActivityOptions } from 'durable-functions';
@@ -21,9 +22,7 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
     await loadStagedBundle(releases, input.bundleId, settings.project),
     settings.environments.filter((e) => targeted.includes(e.name)),
   );
-  const errors = loaded.diagnostics
-    .filter((d) => d.severity === 'error')
-    .map((d) => `${d.file}${d.path ? ` ${d.path}` : ''}: ${d.summary}`);
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error').map(describeDiagnostic);
   const b = loaded.bundle;
   if (errors.length > 0) {
     // Written before the result is returned: a retried activity writes the same list again.

@@ -9,6 +9,7 @@ import { LedgerStore } from '../azure/LedgerStore';
 import { environmentByName, loadBoundaries, loadSettings, SettingsError } from '../config/loadSettings';
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import type { Bundle, Diagnostic } from '../manifest/Bundle';
+import { describeDiagnostic } from '../manifest/describeDiagnostic';
 import { holdToBoundaries, type EnvironmentBoundaries } from '../manifest/checkBoundaries';
 import { loadBundle } from '../sources/loadBundle';
 import { formatPlan } from '../planning/formatPlan';
@@ -211,5 +212,5 @@ async function runEnvironmentCommand(
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  return `  ${d.severity}: ${d.file}${d.path ? ` ${d.path}` : ''}: ${d.summary}`;
+  return `  ${d.severity}: ${describeDiagnostic(d)}`;
 }

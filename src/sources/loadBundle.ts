@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import {
   BUNDLE_FOLDERS,
   MAX_WORKSPACE_IMPORT_BYTES,
+  OPTIONS_FILE,
   type BundleEntry,
+  type Diagnostic,
   type BundleFile,
   type LoadResult,
   type ParsedJson,
@@ -49,12 +51,33 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       ],
     };
   }
+  const notABundle = await holdsNoBundle(root);
+  if (notABundle) return { diagnostics: [notABundle] };
   const listed = await listEntries(root);
   const known = new Map((options.digests ?? []).map((d) => [d.path, d]));
   const entries = await mapConcurrently(listed, CONCURRENT_READS, (entry): Promise<BundleEntry> =>
     entry.type === 'file' ? readFileEntry(root, entry.path, known.get(entry.path)) : Promise.resolve(entry),
   );
   return validateBundle(root, entries, options.project);
+}
+
+/**
+ * A folder with entries but none of the bundle's (`bricklane validate artifacts/clusters`, one level too
+ * deep) is a mistake, not an empty bundle: without this it validates as "valid, nothing to deploy". A
+ * folder with nothing visible in it stays an empty bundle (hidden names such as `.git` are skipped, as in
+ * classifyEntries).
+ */
+async function holdsNoBundle(root: string): Promise<Diagnostic | undefined> {
+  const names = (await readdir(root)).filter((name) => !name.startsWith('.'));
+  const layout: readonly string[] = [...BUNDLE_FOLDERS, OPTIONS_FILE];
+  if (names.length === 0 || names.some((name) => layout.includes(name))) return undefined;
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', ...' : '');
+  return {
+    severity: 'error',
+    code: 'BUNDLE_LAYOUT_MISSING',
+    file: '.',
+    summary: `${root} holds no bundle: none of ${layout.map((n) => (n === OPTIONS_FILE ? n : `${n}/`)).join(', ')} is in it (it holds ${shown}); point bricklane at the folder that holds them.`,
+  };
 }
 
 /** Every entry of the known folders; anything else at the top level is listed but not walked. */

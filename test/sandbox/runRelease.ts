@@ -27,6 +27,15 @@ interface StageView {
   message?: string;
 }
 
+/** The parts of GET releases/{id} the sandbox prints; diagnostics one per line. */
+type PrintedRelease = {
+  runtimeStatus?: string;
+  state?: string;
+  stages?: StageView[];
+  message?: string;
+  diagnostics?: { items: string[] };
+};
+
 const FINAL = new Set(['Completed', 'Failed', 'Terminated']);
 
 export async function runRelease(app: SandboxApp, options: ReleaseRunOptions): Promise<ReleaseRunResult> {
@@ -42,9 +51,8 @@ export async function runRelease(app: SandboxApp, options: ReleaseRunOptions): P
   if (!start.releaseId)
     throw new Error(`starting the release failed (${started.status}): ${JSON.stringify(started.json)}`);
   options.log(
-    start.started
-      ? `release ${start.releaseId} started (status: ${app.url}/api/releases/${start.releaseId})`
-      : `release ${start.releaseId} already exists; following it`,
+    `release ${start.releaseId} ${start.started ? 'started' : 'already exists; following it'} ` +
+      `(status: ${app.statusLink(start.releaseId)})`,
   );
   return followRelease(app, start.releaseId, staged.bundleId, options);
 }
@@ -63,7 +71,7 @@ export async function followRelease(
   const deadline = Date.now() + (options.timeoutInMs ?? 3_600_000);
   for (;;) {
     const { json } = await app.call('GET', `releases/${start.releaseId}`);
-    const status = json as { runtimeStatus?: string; state?: string; stages?: StageView[]; message?: string };
+    const status = json as PrintedRelease;
     for (const stage of status.stages ?? []) {
       if (seen.get(stage.environment) !== stage.state) {
         seen.set(stage.environment, stage.state);
@@ -91,7 +99,7 @@ export async function followRelease(
     }
     if (status.runtimeStatus && FINAL.has(status.runtimeStatus)) {
       options.log(
-        `release ${start.releaseId}: ${status.state ?? status.runtimeStatus}${status.message ? ` — ${status.message}` : ''}`,
+        `release ${start.releaseId}: ${status.state ?? status.runtimeStatus}${status.message ? ` — ${status.message}` : ''}${(status.diagnostics?.items ?? []).map((d) => `\n  ${d}`).join('')}`,
       );
       return {
         releaseId: start.releaseId,

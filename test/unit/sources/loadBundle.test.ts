@@ -236,6 +236,29 @@ describe('loadBundle on the file system', () => {
     expect(diagnostics).toEqual([expect.objectContaining({ severity: 'error', code: 'BUNDLE_NOT_FOUND' })]);
   });
 
+  it('rejects a folder that holds files but none of the bundle folders (a folder one level too deep)', async () => {
+    await put('medium.json', '{}');
+    await put('small.json', '{}');
+    await put('.git/HEAD', 'ref');
+    const { bundle, diagnostics } = await loadBundle(dir);
+    expect(bundle).toBeUndefined();
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'BUNDLE_LAYOUT_MISSING', file: '.' }),
+    ]);
+    expect(diagnostics[0]?.summary).toContain(
+      'holds no bundle: none of init-scripts/, clusters/, notebooks/, jobs/, bricklane.json',
+    );
+    expect(diagnostics[0]?.summary).toContain('(it holds medium.json, small.json)');
+  });
+
+  it('accepts a folder whose only bundle entry is an empty bundle folder', async () => {
+    await mkdir(join(dir, 'clusters'));
+    await put('README.md', '# readme');
+    const { bundle, diagnostics } = await loadBundle(dir);
+    expect(diagnostics).toEqual([]);
+    expect(bundle?.clusters).toEqual([]);
+  });
+
   it('loads an empty folder as an empty bundle with default options', async () => {
     const { bundle, diagnostics } = await loadBundle(dir);
     expect(diagnostics).toEqual([]);

@@ -1,0 +1,34 @@
+// Reads artifacts/ from disk: `bricklane validate` of folders that are and are not bundles (in-process, no world).
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/runCli';
+
+const REPO = resolve(__dirname, '../../..');
+
+async function validate(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['validate', dir], {
+    env: { BRICKLANE_ENVIRONMENTS: 'dev' },
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd: REPO,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('bricklane validate', () => {
+  it('refuses a folder that holds none of the bundle folders (artifacts/clusters), exit 1, one line', async () => {
+    const run = await validate('artifacts/clusters');
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^ {2}error: \.: .*artifacts\/clusters holds no bundle: none of init-scripts\//);
+  });
+
+  it('accepts the sample bundle (artifacts), exit 0', async () => {
+    const run = await validate('artifacts');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
