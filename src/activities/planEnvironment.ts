@@ -14,7 +14,12 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
   const services = appServices();
   const bundle = await requireStagedBundle(services.releases, input.bundleId, services.settings.project);
   const { client } = await connectForActivity(input.environment, { create: false });
-  const { stored: plan } = await planWorkspace(client, bundle, services.ledger, input.environment);
+  const { stored } = await planWorkspace(client, bundle, services.ledger, input.environment);
+  // Where the plan looked, for the approval page; not part of the plan's id (the steps and basis are).
+  const plan = {
+    ...stored,
+    workspace: client ? { exists: true, url: client.workspaceUrl } : { exists: false },
+  };
   await services.releases.writeJson(stagePlanBlobName(input.releaseId, input.environment), plan);
   return {
     summary: plan.summary,

@@ -64,7 +64,8 @@ export function checkStageWaiting(
       ok: false,
       status: 409,
       title: stage.approval?.decision ? 'Already decided' : 'No longer waiting',
-      message: `${env} of release ${claims.releaseId} is no longer waiting for approval: it is ${stage.state}.`,
+      // The state as a word in quotes: "it is succeeded" does not read as English.
+      message: `${env} of release ${claims.releaseId} is no longer waiting for approval (its state is now "${stage.state}").`,
       details,
     };
   }

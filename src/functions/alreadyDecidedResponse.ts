@@ -1,21 +1,28 @@
-// I/O: the 409 page for a link whose stage was already decided, saying by whom and when.
+// I/O: the 409 page for a link whose stage was already decided, saying what, by whom and when, with a
+// link onward to the release.
 import type { HttpResponseInit } from '@azure/functions';
 import type { ApprovalClaims } from '../approvals/approvalToken';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
+import { displayName } from '../config/loadSettings';
+import { formatUtc } from '../web/format';
 import { messageResponse } from '../web/responses';
 
 export function alreadyDecidedResponse(
   claims: ApprovalClaims,
   decided: ApprovalDecisionRecord,
+  statusUrl: string,
 ): HttpResponseInit {
   return messageResponse(
     409,
     'Already decided',
-    `${claims.environment} of release ${claims.releaseId} is decided.`,
+    `${displayName(claims.environment)} of release ${claims.releaseId} was already ` +
+      `${decided.decision === 'approve' ? 'approved' : 'rejected'}; the first decision counts.`,
     [
-      ['Decision', decided.decision],
+      ['Decision', decided.decision === 'approve' ? 'Approved' : 'Rejected'],
       ['By', decided.approver],
-      ['At', decided.decidedAt],
+      ['At', formatUtc(decided.decidedAt)],
     ],
+    {},
+    { href: statusUrl, label: 'Release status' },
   );
 }

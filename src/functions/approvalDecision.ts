@@ -15,10 +15,12 @@ import type { RecordDecisionResult } from '../approvals/DecisionStore';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
+import { formatUtc } from '../web/format';
 import { messageResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
+import { releaseViewUrl } from './releaseViewUrl';
 
 export async function approvalDecision(
   request: HttpRequest,
@@ -71,7 +73,9 @@ export async function approvalDecision(
     context.error(`approvalDecision: recording the decision failed: ${String(error)}`);
     return tryAgain('The decision could not be recorded just now; nothing was decided.');
   }
-  if (!stored.recorded) return alreadyDecidedResponse(claims, stored.alreadyDecided);
+  // Every page from here on links onward to the release.
+  const statusUrl = releaseViewUrl(s.settings, claims);
+  if (!stored.recorded) return alreadyDecidedResponse(claims, stored.alreadyDecided, statusUrl);
   try {
     await client.raiseEvent(claims.releaseId, approvalEventName(claims.environment), event);
   } catch (error) {
@@ -98,16 +102,26 @@ export async function approvalDecision(
   const details: Array<[string, string]> = [
     ['Release', claims.releaseId],
     ['By', event.approver],
-    ['At', event.decidedAt],
+    ['At', formatUtc(event.decidedAt)],
   ];
   if (event.comment) details.push(['Comment', event.comment]);
+  const onward = { href: statusUrl, label: 'Release status' };
   return event.decision === 'approve'
-    ? messageResponse(200, `Approved for ${env}`, `Release ${claims.releaseId} continues to ${env}.`, details)
+    ? messageResponse(
+        200,
+        `Approved for ${env}`,
+        `Release ${claims.releaseId} continues to ${env}.`,
+        details,
+        {},
+        onward,
+      )
     : messageResponse(
         200,
         `Rejected for ${env}`,
         `Release ${claims.releaseId} stops before ${env}.`,
         details,
+        {},
+        onward,
       );
 }
 

@@ -4,13 +4,14 @@
 // Registration (src/index.ts): app.http('approvalPage', approvalPage)
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { approvalWaitId, createViewToken, viewUrl } from '../approvals/approvalToken';
+import { approvalWaitId } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { htmlResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
+import { releaseViewUrl } from './releaseViewUrl';
 import { renderApprovalPage } from '../web/renderApprovalPage';
 
 export async function approvalPage(
@@ -29,7 +30,8 @@ export async function approvalPage(
     context.warn(`approvalPage: decision of ${claims.environment} unreadable: ${String(error)}`);
     return undefined;
   });
-  if (decided && decided.waitId === approvalWaitId(claims)) return alreadyDecidedResponse(claims, decided);
+  if (decided && decided.waitId === approvalWaitId(claims))
+    return alreadyDecidedResponse(claims, decided, releaseViewUrl(s.settings, claims));
   const plan = await readStagePlan(s.blobService, claims.releaseId, claims.environment).catch(
     (error: unknown) => {
       // The counts in the release status are enough to judge; a storage hiccup must not hide the page.
@@ -38,6 +40,8 @@ export async function approvalPage(
     },
   );
   const path = new URL(request.url).pathname;
+  const stages = waiting.release.stages;
+  const previousStage = stages[stages.findIndex((st) => st.environment === claims.environment) - 1];
   const html = renderApprovalPage({
     release: waiting.release,
     stage: waiting.stage,
@@ -45,6 +49,17 @@ export async function approvalPage(
     linkExpiresAt: new Date(claims.expiresAt * 1000),
     now,
     formAction: path,
+    // Named fields only: the environment's settings also hold its token, which no page carries.
+    target: {
+      databricksAuth: environment.databricksAuth,
+      subscriptionId: environment.subscriptionId,
+      resourceGroup: environment.resourceGroup,
+      workspaceName: environment.workspaceName,
+      keyVaultName: environment.keyVaultName,
+      ...(environment.workspaceUrl === undefined ? {} : { workspaceUrl: environment.workspaceUrl }),
+    },
+    approvers: environment.approval.approvers,
+    ...(previousStage ? { previousStage } : {}),
     viewer: resolveApprover(request.headers, {
       environment: claims.environment,
       approvers: environment.approval.approvers,
@@ -52,14 +67,7 @@ export async function approvalPage(
     }),
     // Entra ID is the sign-in provider; Easy Auth brings the user back to this page afterwards.
     signInUrl: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(path)}`,
-    // A view link that lasts as long as this approval link: whoever holds one may read the other.
-    statusUrl: viewUrl(
-      s.settings.publicUrl,
-      createViewToken(
-        { releaseId: claims.releaseId, expiresAt: claims.expiresAt },
-        s.settings.approvalSigningKeys,
-      ),
-    ),
+    statusUrl: releaseViewUrl(s.settings, claims),
   });
   // Its form posts back here, and the POST refuses `Origin: null`, which browsers send for a page served
   // with no-referrer (approvalDecision, isCrossSite). same-origin still sends no Referer to anyone else.

@@ -61,4 +61,9 @@ export interface DeployPlan {
    * not offer (planning/findUnofferedRuntimes.ts). Absent when there is none.
    */
   warnings?: string[];
+  /**
+   * Where the plan looked (planEnvironment sets it; absent in plans stored before it): the workspace's URL,
+   * or `exists: false` when there is no workspace yet and the deploy creates it. The approval page says so.
+   */
+  workspace?: { exists: boolean; url?: string };
 }

@@ -1,10 +1,11 @@
 // Pure: the approval page: what release, who asked, what will change in the environment, and a plain
 // HTML form (no script) that posts the decision back to the page's own URL.
-import { KIND_LABELS, MAX_ITEMS_PER_KIND } from './format';
+import { describeState, formatUtc, KIND_LABELS, MAX_ITEMS_PER_KIND } from './format';
 import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import { MAX_COMMENT_LENGTH } from '../approvals/parseDecisionRequest';
 import type { ApproverResolution } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
+import type { EnvironmentSettings } from '../config/Settings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import type { DeployPlan, KindSummary, PlanStep } from '../planning/DeployPlan';
 import { escapeHtml } from './html';
@@ -26,7 +27,18 @@ export interface ApprovalPageModel {
   signInUrl?: string;
   /** The release's status page: a signed view link expiring with this approval link (never the function key). */
   statusUrl?: string;
+  /** Where the stage deploys (the environment's settings); absent, the page says nothing about where. */
+  target?: ApprovalTarget;
+  /** Who may decide (the environment's allow-list); empty: anyone holding the link. */
+  approvers?: readonly string[];
+  /** The stage before this one in the release, whose outcome the approver judges by. */
+  previousStage?: StageStatus;
 }
+
+export type ApprovalTarget = Pick<
+  EnvironmentSettings,
+  'databricksAuth' | 'subscriptionId' | 'resourceGroup' | 'workspaceName' | 'keyVaultName' | 'workspaceUrl'
+>;
 
 export function renderApprovalPage(model: ApprovalPageModel): string {
   const env = model.stage.environment;
@@ -35,6 +47,8 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     '<p class="eyebrow">bricklane · approval</p>',
     `<h1>${escapeHtml(title)}</h1>`,
     renderRelease(model),
+    renderWhere(model.target, model.plan),
+    renderWho(model.approvers),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
     renderSafetySummary(model.plan),
     renderWarnings(model.plan),
@@ -72,8 +86,76 @@ function renderRelease(model: ApprovalPageModel): string {
     `<code title="${escapeHtml(release.bundleId)}">${escapeHtml(release.bundleId.slice(0, 12))}…</code>`,
   ]);
   rows.push(['Link expires', escapeHtml(formatExpiry(model.linkExpiresAt, model.now))]);
+  if (model.previousStage) rows.push(['Previous stage', describeStage(model.previousStage)]);
   if (model.statusUrl) rows.push(['Status', `<a href="${escapeHtml(model.statusUrl)}">Release status</a>`]);
   return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
+}
+
+/** "QA (qa): Succeeded, 2026-11-25 08:10:00 UTC": the stage's outcome, and when it ended. */
+function describeStage(stage: StageStatus): string {
+  const when = stage.finishedAt ? `, ${formatUtc(stage.finishedAt)}` : '';
+  const note = stage.message ? ` (${stage.message})` : '';
+  return escapeHtml(
+    `${displayName(stage.environment)} (${stage.environment}): ${describeState(stage.state).label}${when}${note}`,
+  );
+}
+
+/**
+ * Where approving deploys: the subscription, resource group and workspace, and what Azure resources the
+ * deploy creates. The plan says whether the workspace existed when it looked (planEnvironment); the deploy
+ * then creates the workspace, and the resource group and Key Vault where they are missing
+ * (azure/provisionEnvironment.ts). A token-mode environment names a workspace and creates nothing in Azure.
+ */
+function renderWhere(target: ApprovalTarget | undefined, plan: DeployPlan | undefined): string {
+  if (!target) return '';
+  const rows: Array<[string, string]> = [];
+  const seen = plan?.workspace;
+  if (target.databricksAuth === 'token') {
+    const url = target.workspaceUrl ?? seen?.url;
+    rows.push(['Workspace URL', url ? link(url) : 'not configured']);
+    rows.push(['Azure resources created', 'none (a fixed workspace, reached with a token)']);
+  } else {
+    rows.push(['Subscription', code(target.subscriptionId)]);
+    rows.push(['Resource group', code(target.resourceGroup)]);
+    const created = seen?.exists === false;
+    rows.push([
+      'Workspace',
+      code(target.workspaceName) +
+        (seen?.url
+          ? ` ${link(seen.url)}`
+          : created
+            ? ' <strong>does not exist yet; approving creates it</strong>'
+            : ''),
+    ]);
+    if (target.databricksAuth === 'keyVaultServicePrincipal')
+      rows.push(['Key Vault', code(target.keyVaultName)]);
+    rows.push([
+      'Azure resources created',
+      created
+        ? escapeHtml(
+            `the Databricks workspace ${target.workspaceName}` +
+              `, and the resource group ${target.resourceGroup} and Key Vault ${target.keyVaultName} if missing`,
+          )
+        : seen?.exists
+          ? 'none (the workspace exists)'
+          : 'unknown (this plan does not say whether the workspace exists)',
+    ]);
+  }
+  return `<h2>Where</h2><div class="card" id="where"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
+}
+
+/** Who may decide: the allow-list, or, without one, whoever holds the link (said loudly: it is a bearer link). */
+function renderWho(approvers: readonly string[] | undefined): string {
+  if (!approvers) return '';
+  const who =
+    approvers.length > 0
+      ? `Only ${approvers.map(code).join(', ')} (signed in)`
+      : '<strong>anyone holding this link</strong> (no approver list is set for this environment)';
+  return `<p id="who">Who may decide: ${who}.</p>`;
+}
+
+function link(url: string): string {
+  return `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
 }
 
 const SOURCE_LABELS: Record<string, string> = {

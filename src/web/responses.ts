@@ -31,6 +31,12 @@ export function htmlResponse(
   };
 }
 
+/** A link onward from an outcome page (the release's signed view link): a page is never a dead end. */
+export interface OnwardLink {
+  href: string;
+  label: string;
+}
+
 /** An outcome page as an HTTP answer (status, security headers, HTML). */
 export function messageResponse(
   status: number,
@@ -38,8 +44,9 @@ export function messageResponse(
   message: string,
   details: ReadonlyArray<readonly [string, string]> = [],
   headers: Record<string, string> = {},
+  onward?: OnwardLink,
 ): HttpResponseInit {
-  return htmlResponse(status, renderMessagePage(title, message, status, details), headers);
+  return htmlResponse(status, renderMessagePage(title, message, status, details, onward), headers);
 }
 
 // Content negotiation for the status routes. A browser's Accept ranks text/html above everything;
@@ -96,6 +103,7 @@ export function renderMessagePage(
   message: string,
   status: number,
   details: ReadonlyArray<readonly [string, string]> = [],
+  onward?: OnwardLink,
 ): string {
   const rows = details.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
   const body = [
@@ -103,7 +111,8 @@ export function renderMessagePage(
     `<h1>${escapeHtml(title)}</h1>`,
     `<p>${escapeHtml(message)}</p>`,
     rows ? `<div class="card"><dl>${rows}</dl></div>` : '',
-    `<p class="note">HTTP ${escapeHtml(status)}</p>`,
+    // The HTTP status is for clients; a person reads the title and the tone (a green or red page).
+    onward ? `<p class="links"><a href="${escapeHtml(onward.href)}">${escapeHtml(onward.label)}</a></p>` : '',
   ].join('\n');
   return renderDocument(title, body, toneOf(status));
 }

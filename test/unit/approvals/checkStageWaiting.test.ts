@@ -55,7 +55,7 @@ describe('checkStageWaiting', () => {
         }),
       },
       409,
-      /it is deploying/,
+      /its state is now "deploying"/,
     ],
     [
       'a superseded stage',
