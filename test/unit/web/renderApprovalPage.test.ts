@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { StageStatus } from '../../../src/release/ReleaseStatus';
 import { ANONYMOUS_APPROVER } from '../../../src/approvals/resolveApprover';
 import type { DeployPlan, KindSummary, PlanStep } from '../../../src/planning/DeployPlan';
-import { renderApprovalPage, type ApprovalPageModel } from '../../../src/web/renderApprovalPage';
+import {
+  renderApprovalPage,
+  type ApprovalPageModel,
+  type ApprovalTarget,
+} from '../../../src/web/renderApprovalPage';
 
 const EVIL = '<script>alert(1)</script>';
 const none: KindSummary = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
@@ -335,5 +339,80 @@ describe('renderApprovalPage: the safety review and field diffs', () => {
     expect(renderApprovalPage({ ...model, plan: undefined })).toContain(
       'who jobs run as, permissions, init scripts and cluster sizes cannot be shown',
     );
+  });
+
+  describe('where and who', () => {
+    const target: ApprovalTarget = {
+      databricksAuth: 'keyVaultServicePrincipal',
+      subscriptionId: '00000000-0000-0000-0000-0000000000aa',
+      resourceGroup: 'Databricks-QA',
+      workspaceName: 'Databricks-QA',
+      keyVaultName: 'KeyVault-QA',
+    };
+    const where = (html: string): string => /<h2>Where<\/h2>.*?<\/div>/s.exec(html)?.[0] ?? '';
+
+    it('names the subscription, resource group, workspace URL and Key Vault, and creates nothing when the workspace exists', () => {
+      const html = renderApprovalPage({
+        ...model,
+        target,
+        plan: { ...plan, workspace: { exists: true, url: 'https://adb-1.2.azuredatabricks.net' } },
+      });
+      const section = where(html);
+      expect(section).toContain('<dt>Subscription</dt><dd><code>00000000-0000-0000-0000-0000000000aa</code>');
+      expect(section).toContain('<dt>Resource group</dt><dd><code>Databricks-QA</code>');
+      expect(section).toContain(
+        '<code>Databricks-QA</code> <a href="https://adb-1.2.azuredatabricks.net">https://adb-1.2.azuredatabricks.net</a>',
+      );
+      expect(section).toContain('<dt>Key Vault</dt><dd><code>KeyVault-QA</code>');
+      expect(section).toContain('<dt>Azure resources created</dt><dd>none (the workspace exists)');
+    });
+
+    it('says the workspace does not exist yet and which Azure resources approving creates', () => {
+      const html = renderApprovalPage({ ...model, target, plan: { ...plan, workspace: { exists: false } } });
+      const section = where(html);
+      expect(section).toContain('<strong>does not exist yet; approving creates it</strong>');
+      expect(section).toContain(
+        'the Databricks workspace Databricks-QA, and the resource group Databricks-QA and Key Vault KeyVault-QA if missing',
+      );
+      // A plan stored before it said where it looked: the page does not guess.
+      expect(where(renderApprovalPage({ ...model, target }))).toContain(
+        'unknown (this plan does not say whether the workspace exists)',
+      );
+    });
+
+    it('in token mode names the workspace URL and creates nothing in Azure; without a target says nothing', () => {
+      const html = renderApprovalPage({
+        ...model,
+        target: { ...target, databricksAuth: 'token', workspaceUrl: 'https://dbc-1.example.net/"x' },
+      });
+      const section = where(html);
+      expect(section).toContain('<a href="https://dbc-1.example.net/&quot;x">');
+      expect(section).toContain('none (a fixed workspace, reached with a token)');
+      expect(section).not.toContain('Subscription');
+      expect(renderApprovalPage(model)).not.toContain('<h2>Where</h2>');
+    });
+
+    it('says who may decide: the allow-list, or anyone holding the link, in bold', () => {
+      expect(renderApprovalPage({ ...model, approvers: [] })).toContain(
+        'Who may decide: <strong>anyone holding this link</strong>',
+      );
+      expect(renderApprovalPage({ ...model, approvers: ['alice@contoso.com', EVIL] })).toContain(
+        'Who may decide: Only <code>alice@contoso.com</code>, <code>&lt;script&gt;alert(1)&lt;/script&gt;</code>',
+      );
+    });
+
+    it("shows the previous stage's outcome and when it ended, and links to the release", () => {
+      const html = renderApprovalPage({
+        ...model,
+        statusUrl: '/api/views/v.tok',
+        previousStage: {
+          environment: 'dev',
+          state: 'succeeded',
+          finishedAt: '2026-11-25T08:10:00.000Z',
+        },
+      });
+      expect(html).toContain('<dt>Previous stage</dt><dd>Dev (dev): Succeeded, 2026-11-25 08:10:00 UTC</dd>');
+      expect(html).toContain('<a href="/api/views/v.tok">Release status</a>');
+    });
   });
 });
