@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { createViewToken, VIEW_LINK_TTL_IN_SECONDS, viewUrl } from '../../src/approvals/approvalToken';
 import { BlobEventPump } from './BlobEventPump';
 import { FunctionHost, type FunctionHostOptions } from './host/FunctionHost';
 import { loadFunctionApp, packageEntry } from './host/loadFunctionApp';
@@ -59,6 +60,32 @@ export class SandboxApp {
     const uploads = new BlobEventPump(host, world.azurite.connectionString);
     uploads.start();
     return new SandboxApp(host, settings, uploads);
+  }
+
+  /**
+   * A release's status page for a browser: a signed view link (GET /api/views/{token}), as the app's own
+   * pages and notifications hand out, never a link with the function key (it would land in browser
+   * history). Signed with the app's own key, so it is the link Azure would give.
+   */
+  statusLink(releaseId: string): string {
+    const keys = (this.settings.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
+    const token = createViewToken(
+      { releaseId, expiresAt: Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS },
+      keys,
+    );
+    return viewUrl(this.settings.BRICKLANE_PUBLIC_URL ?? this.url, token);
+  }
+
+  /**
+   * The release list. It is guarded by the function key (operators and CI), so a browser opening it gets
+   * 401, as in Azure, where a browser reaches it through App Service Authentication; the sandbox does not
+   * add the key to a printed link.
+   */
+  get listUrl(): string {
+    return `${this.url}/api/releases`;
   }
 
   /** Calls one of the app's HTTP routes with the function key. */

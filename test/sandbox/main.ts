@@ -5,12 +5,16 @@
 //   npm run sandbox -- deploy <dir> [--world D] [--state-out F] [--json]   the CLI against dev
 //   npm run sandbox -- plan <dir> [--world D] [--json]
 //   npm run sandbox -- doctor [--world D] [--json]     the read-only preflight against the emulated world
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// With --json, stdout carries the JSON alone (progress goes to stderr); run it as `npm run -s sandbox -- …
+// --json` so that npm's own banner stays off stdout too.
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../../src/cli/runCli';
 import { packageEntry } from './host/loadFunctionApp';
+import { interruptSignals } from './interruptSignals';
 import { LocalWorld } from './LocalWorld';
+import { WorldInUseError } from './WorldLock';
 import { followRelease, runRelease, type ReleaseRunResult } from './runRelease';
 import { startSourceHosts, triggerRelease, type TriggerKind } from './triggerRelease';
 import { SandboxApp } from './SandboxApp';
@@ -19,7 +23,10 @@ const USAGE = `usage:
   npm run sandbox [-- --bundle <dir>] [--approve all] [--via manual|github|azure-repos|upload]
                      [--world <dir>] [--state-out <file>] [--app <unpacked-package-dir>]
   npm run sandbox -- deploy|plan [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]
-  npm run sandbox -- doctor [--world <dir>] [--json]`;
+  npm run sandbox -- doctor [--world <dir>] [--json]
+  (pipe --json output with \`npm run -s sandbox -- … --json\`: -s keeps npm's banner off stdout)`;
+
+const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -44,8 +51,19 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const worldDir = values.world ? resolve(values.world) : undefined;
   const stateOut = values['state-out'] ? resolve(values['state-out']) : undefined;
+  if (stateOut && isInside(REPOSITORY_ROOT, stateOut)) {
+    // A state file in the checkout would be linted and formatted by `npm run lint` (and could be committed).
+    process.stderr.write(
+      `sandbox: --state-out ${stateOut} is inside the repository (${REPOSITORY_ROOT}); write it elsewhere, e.g. --state-out /tmp/sandbox-state.json\n`,
+    );
+    return 2;
+  }
   const [command, dir = 'artifacts', ...extra] = positionals;
   if (command === undefined) {
+    if (values.json) {
+      process.stderr.write(`sandbox: --json applies to deploy, plan and doctor\n${USAGE}\n`);
+      return 2;
+    }
     if (values.approve !== undefined && values.approve !== 'all') {
       process.stderr.write(`sandbox: --approve takes "all"\n${USAGE}\n`);
       return 2;
@@ -64,21 +82,28 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
     }
-    return release(
-      resolve(values.bundle ?? 'artifacts'),
-      values.approve === 'all',
-      via,
-      worldDir,
-      stateOut,
-      appDir,
-    );
+    const bundleDir = resolve(values.bundle ?? 'artifacts');
+    // Checked before the world starts: a bad --bundle answers at once, not with a stack trace seconds later.
+    const problem = bundleFolderProblem(bundleDir);
+    if (problem) {
+      process.stderr.write(`sandbox: --bundle ${bundleDir}: ${problem}\n${USAGE}\n`);
+      return 2;
+    }
+    return release(bundleDir, values.approve === 'all', via, worldDir, stateOut, appDir);
   }
   if (values.app !== undefined) {
     process.stderr.write(`sandbox: --app applies to a release (no subcommand)\n${USAGE}\n`);
     return 2;
   }
-  if (!['deploy', 'plan', 'doctor'].includes(command) || extra.length > 0) {
-    process.stderr.write(`sandbox: unknown arguments\n${USAGE}\n`);
+  if (!['deploy', 'plan', 'doctor'].includes(command)) {
+    process.stderr.write(`sandbox: unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  }
+  const unexpected = command === 'doctor' ? positionals.slice(1) : extra;
+  if (unexpected.length > 0) {
+    process.stderr.write(
+      `sandbox: unexpected argument${unexpected.length > 1 ? 's' : ''} ${unexpected.map((a) => `"${a}"`).join(' ')} after ${command}\n${USAGE}\n`,
+    );
     return 2;
   }
   const world = await LocalWorld.start({ worldDir });
@@ -123,14 +148,7 @@ async function release(
   let app: SandboxApp | undefined;
   const hosts = via === 'manual' ? undefined : await startSourceHosts(bundleDir);
   // Ctrl-C saves the world (emulators keep their state only at stop); the release resumes next time.
-  const interrupted = new Promise<number>((done) => {
-    const stop = (): void => {
-      log('sandbox: stopping; run the same command again to resume the release');
-      done(130);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const interrupted = interruptSignals(log);
   try {
     app = await SandboxApp.start(world, {
       worldDir,
@@ -155,7 +173,8 @@ async function release(
         bundleDir,
       );
       log(
-        `${via}: release ${releaseId} started by ${via === 'upload' ? 'an upload to bundles/' : `a push of ${hosts.commit.slice(0, 12)}`}`,
+        `${via}: release ${releaseId} started by ${via === 'upload' ? 'an upload to bundles/' : `a push of ${hosts.commit.slice(0, 12)}`} ` +
+          `(status: ${app.statusLink(releaseId)})`,
       );
       return followRelease(app, releaseId, '', follow);
     };
@@ -168,7 +187,17 @@ async function release(
         `${JSON.stringify({ ...world.state(), releases: [result.status] }, null, 2)}\n`,
       );
     }
-    return result.status.state === 'succeeded' ? 0 : 1;
+    const code = result.status.state === 'succeeded' ? 0 : 1;
+    if (approveAll) return code;
+    // A person is looking: the pages stay up (the status page refreshes itself) until Ctrl-C.
+    log(`sandbox: final status: ${app.statusLink(result.releaseId)}`);
+    log(
+      `sandbox: release list: ${app.listUrl} (needs the function key, as in Azure, where a browser ` +
+        "reaches it through App Service Authentication; each release's page is its signed status link)",
+    );
+    log('sandbox: still serving; press Ctrl-C to stop');
+    await interrupted;
+    return code;
   } finally {
     await app?.stop();
     await hosts?.sources.stop();
@@ -176,9 +205,31 @@ async function release(
   }
 }
 
+/** Why a --bundle path cannot be a bundle folder, if it cannot. */
+function bundleFolderProblem(dir: string): string | undefined {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch {
+    return 'no such folder';
+  }
+  if (!isFolder) return 'not a folder (give the folder that holds the bundle)';
+  if (readdirSync(dir).length === 0) return 'the folder is empty';
+  return undefined;
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof WorldInUseError) {
+      process.stderr.write(`sandbox: ${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(
       `sandbox: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );

@@ -51,9 +51,8 @@ export async function runRelease(app: SandboxApp, options: ReleaseRunOptions): P
   if (!start.releaseId)
     throw new Error(`starting the release failed (${started.status}): ${JSON.stringify(started.json)}`);
   options.log(
-    start.started
-      ? `release ${start.releaseId} started (status: ${app.url}/api/releases/${start.releaseId})`
-      : `release ${start.releaseId} already exists; following it`,
+    `release ${start.releaseId} ${start.started ? 'started' : 'already exists; following it'} ` +
+      `(status: ${app.statusLink(start.releaseId)})`,
   );
   return followRelease(app, start.releaseId, staged.bundleId, options);
 }
