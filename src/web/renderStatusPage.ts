@@ -38,7 +38,12 @@ export interface StatusPageModel {
 
 // Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
 const LIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
-const REFRESH_IN_SECONDS = 5;
+/**
+ * How often the page reloads: every few seconds while something works (a plan, an apply), once a minute
+ * while the release waits for a person (an approval can wait for days; a reload every 5 s would only load
+ * the app). Either way it stops when the release ends.
+ */
+export const REFRESH_IN_SECONDS = { working: 5, waitingForAPerson: 60 } as const;
 const ACTION_ORDER: Record<PlanStep['action'], number> = {
   create: 0,
   update: 1,
@@ -52,12 +57,16 @@ export function renderStatusPage(model: StatusPageModel): string {
   const live = LIVE.has(release.runtimeStatus);
   const state = release.state ?? release.runtimeStatus.toLowerCase();
   const stages = release.stages ?? [];
+  const waitingForAPerson = state === 'waiting' || stages.some((s) => s.state === 'waiting');
+  const refreshInSeconds = waitingForAPerson
+    ? REFRESH_IN_SECONDS.waitingForAPerson
+    : REFRESH_IN_SECONDS.working;
   const body = [
     '<p class="eyebrow">bricklane · release</p>',
     `<h1>Release ${stateBadge(state)}</h1>`,
     `<p><code>${escapeHtml(release.releaseId)}</code></p>`,
     live
-      ? `<p class="note">This page refreshes every ${REFRESH_IN_SECONDS} s while the release runs.</p>`
+      ? `<p class="note refresh">This page refreshes every ${refreshInSeconds} s while the release ${waitingForAPerson ? 'waits for an approver' : 'runs'}.</p>`
       : '',
     renderEnding(release, live),
     renderDiagnostics(release),
@@ -75,7 +84,7 @@ export function renderStatusPage(model: StatusPageModel): string {
   ].join('\n');
   return statusPageDocument(`Release ${release.releaseId}`, body, {
     tone: pageTone(state),
-    ...(live ? { refreshInSeconds: REFRESH_IN_SECONDS } : {}),
+    ...(live ? { refreshInSeconds } : {}),
   });
 }
 

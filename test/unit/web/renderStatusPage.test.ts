@@ -201,10 +201,21 @@ describe('renderStatusPage', () => {
     );
   });
 
+  it('refreshes every few seconds while a stage works, once a minute while a person decides', () => {
+    const planning = page(release([dev, { ...qaWaiting, state: 'planning' }, prod]));
+    expect(planning).toContain('<meta http-equiv="refresh" content="5">');
+    expect(planning).toContain('This page refreshes every 5 s while the release runs.');
+    const waiting = page(release([dev, qaWaiting, prod], { state: 'waiting' }));
+    expect(waiting).toContain('<meta http-equiv="refresh" content="60">');
+    expect(waiting).toContain('This page refreshes every 60 s while the release waits for an approver.');
+    expect(waiting).not.toContain('content="5"');
+  });
+
   it('refreshes itself without JavaScript only while the release runs', () => {
     const refresh = '<meta http-equiv="refresh" content="5">';
+    const qaDeploying: StageView = { ...qaWaiting, state: 'deploying', approval: { required: false } };
     for (const runtimeStatus of ['Running', 'Pending']) {
-      expect(page(release([dev, qaWaiting, prod], { runtimeStatus }))).toContain(refresh);
+      expect(page(release([dev, qaDeploying, prod], { runtimeStatus }))).toContain(refresh);
     }
     for (const runtimeStatus of ['Completed', 'Failed', 'Terminated']) {
       const html = page(release([dev], { runtimeStatus, state: 'succeeded' }));
