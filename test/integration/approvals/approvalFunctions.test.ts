@@ -7,7 +7,12 @@ import {
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
-import { type ApprovalClaims, approvalUrl, createApprovalToken } from '../../../src/approvals/approvalToken';
+import {
+  type ApprovalClaims,
+  approvalUrl,
+  createApprovalToken,
+  verifyViewToken,
+} from '../../../src/approvals/approvalToken';
 import { DecisionStore } from '../../../src/approvals/DecisionStore';
 import { approvalDecisionOptions as approvalDecision } from '../../../src/functions/approvalDecision';
 import { approvalPageOptions as approvalPage } from '../../../src/functions/approvalPage';
@@ -77,6 +82,16 @@ function waitingRelease(releaseId: string, environment: string, expiresAt: numbe
     startedAt: '2026-11-25T09:00:00Z',
     stages: [{ environment: 'dev', state: 'succeeded' }, waiting],
   };
+}
+
+/** The release view link on a page: it must verify and name the release (issue 10: never the function key). */
+function viewLinkOf(html: string, releaseId: string): string {
+  const href = new RegExp(`<a href="${PUBLIC_URL}/api/views/([^"]+)">Release status</a>`).exec(html)?.[1];
+  expect(href).toBeDefined();
+  const verified = verifyViewToken(href ?? '', [KEY], new Date());
+  expect(verified).toMatchObject({ ok: true, claims: { releaseId } });
+  expect(html).not.toContain('code=');
+  return href ?? '';
 }
 
 /** Registers a waiting release with the fake host and returns a link for it. */
@@ -267,6 +282,33 @@ describe('GET /api/approvals/{token}', () => {
     expect(text(response)).toContain('erin@contoso.com');
   });
 
+  it('says where (subscription, resource group, a workspace to create), who may decide, the previous stage, and links to the release', async () => {
+    const token = waitingFor('rel-page-where', 'prod');
+    const plan = { version: 1, environment: 'prod', steps: [], workspace: { exists: false } };
+    const body = JSON.stringify({ ...plan, summary: waitingRelease('x', 'prod', 0).stages[1]?.plan });
+    const releases = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'bricklane-releases',
+    );
+    await releases.createIfNotExists();
+    await releases.getBlockBlobClient('plans/rel-page-where/prod.json').upload(body, Buffer.byteLength(body));
+
+    const html = text(await get(token));
+    expect(html).toContain(`<dt>Subscription</dt><dd><code>${SUB}</code>`);
+    expect(html).toMatch(/<dt>Resource group<\/dt><dd><code>[^<]+<\/code>/);
+    expect(html).toContain('<strong>does not exist yet; approving creates it</strong>');
+    expect(html).toContain('<dt>Azure resources created</dt><dd>the Databricks workspace ');
+    // Prod has no allow-list: whoever holds the link decides, and the page says so loudly.
+    expect(html).toContain('Who may decide: <strong>anyone holding this link</strong>');
+    expect(html).toContain('<dt>Previous stage</dt><dd>Dev (dev): Succeeded</dd>');
+    viewLinkOf(html, 'rel-page-where');
+
+    // QA has an allow-list: the page names it.
+    const qa = text(await get(waitingFor('rel-page-who', 'qa'), principal('alice@contoso.com')));
+    expect(qa).toMatch(
+      /Who may decide: Only <code>alice@contoso\.com<\/code>, <code>carol@contoso\.com<\/code>/i,
+    );
+  });
+
   it('answers 404 for a release that does not exist', async () => {
     const token = createApprovalToken(
       { releaseId: 'rel-gone', environment: 'prod', expiresAt: nowSeconds() + HOUR },
@@ -307,6 +349,24 @@ describe('POST /api/approvals/{token}', () => {
     const page = await get(token);
     expect(page.status).toBe(409);
     expect(durable.eventsFor('rel-approve')).toHaveLength(1);
+  });
+
+  it('answers with a readable page: no HTTP status line, the time in UTC, and a link onward to the release', async () => {
+    const token = waitingFor('rel-readable', 'prod');
+    const done = text(await post(token, 'decision=approve'));
+    expect(done).toContain('Approved for Prod');
+    expect(done).not.toMatch(/HTTP \d{3}/);
+    expect(done).toMatch(/<dt>At<\/dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/dd>/);
+    viewLinkOf(done, 'rel-readable');
+
+    const again = text(await post(token, 'decision=reject'));
+    expect(again).toContain('Prod of release rel-readable was already approved; the first decision counts.');
+    expect(again).toContain('<dt>Decision</dt><dd>Approved</dd>');
+    expect(again).toMatch(/<dt>At<\/dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/dd>/);
+    expect(again).not.toMatch(/HTTP \d{3}/);
+    viewLinkOf(again, 'rel-readable');
+    // The GET page of a decided link says the same, with the same way onward.
+    viewLinkOf(text(await get(token)), 'rel-readable');
   });
 
   it('accepts JSON and records a rejection with the signed-in user', async () => {
