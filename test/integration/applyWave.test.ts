@@ -6,6 +6,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { applyWave } from '../../src/activities/applyWave';
 import type { ApplyWaveInput } from '../../src/activities/contracts';
 import { planEnvironment } from '../../src/activities/planEnvironment';
+import { readStagePlan } from '../../src/approvals/readStagePlan';
 import { LedgerStore } from '../../src/azure/LedgerStore';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import { stageBundle } from '../../src/sources/stageBundle';
@@ -58,6 +59,13 @@ describe('applyWave applies the stored plan', () => {
     expect(read['2.2/jobs/list'] ?? read['2.1/jobs/list'] ?? 0).toBe(0);
     expect(read['2.0/workspace/list']).toBeGreaterThan(0);
     expect(read['2.0/workspace/import']).toBe(7);
+  });
+
+  it('stores where it looked (the workspace and its URL) with the plan, for the approval page', async () => {
+    await planEnvironment({ releaseId: 'r-where', bundleId, environment: 'dev' });
+    const service = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
+    const stored = await readStagePlan(service, 'r-where', 'dev');
+    expect(stored?.workspace).toEqual({ exists: true, url: world.emulator.workspaceUrl('dev') });
   });
 
   it('refuses a plan id that is not the stored plan', async () => {
