@@ -17,7 +17,13 @@ import {
 import { callStep, failStage, notifyStage, StepFailed } from './callStep';
 import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
 import type { ReleaseInput } from '../release/ReleaseInput';
-import type { ReleaseState, ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
+import type {
+  PhaseTime,
+  ReleaseState,
+  ReleaseStatus,
+  StagePhases,
+  StageStatus,
+} from '../release/ReleaseStatus';
 import { boundReleaseStatus } from '../release/boundReleaseStatus';
 import { waitForApproval, type SupersedeNotices } from './waitForApproval';
 
@@ -92,8 +98,13 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       // of times.
       for (let round = 0; ; round++) {
         stage.state = 'planning';
+        // Each round starts its phases afresh: the page shows the round that applied (or failed).
+        const planFrom = now();
+        const phases: StagePhases = { plan: { startedAt: planFrom } };
+        stage.phases = phases;
         publish();
         const plan = yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref);
+        phases.plan = { startedAt: planFrom, finishedAt: now() };
         stage.plan = plan.summary;
         if (plan.planId !== undefined) stage.plans = { ...stage.plans, planned: plan.planId, replans: round };
 
@@ -118,7 +129,19 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           if (plan.planId !== undefined && stage.plans) stage.plans.approved = plan.planId;
         }
 
-        const claimed = yield* claimForApply(context, input.releaseId, stage.environment, status.startedAt);
+        const lockFrom = now();
+        const claimed = yield* claimForApply(
+          context,
+          input.releaseId,
+          stage.environment,
+          status.startedAt,
+          () => {
+            // Another release applies here: from now on the stage waits, and the page says since when.
+            phases.lock = { startedAt: lockFrom };
+            publish();
+          },
+        );
+        if (phases.lock) phases.lock.finishedAt = now();
         if (!claimed) {
           stage.state = 'failed';
           stage.message = 'another release kept applying to this environment for 6 hours';
@@ -127,6 +150,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           return finish('failed', stage.message);
         }
         stage.state = 'deploying';
+        phases.apply = { startedAt: now() };
         publish();
         const subInput: DeployEnvironmentInput = {
           ...ref,
@@ -153,6 +177,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
             created: [],
           };
         }
+        phases.apply.finishedAt = now();
         yield* callStep(context, ACTIVITIES.releaseEnvironment, {
           releaseId: input.releaseId,
           environment: stage.environment,
@@ -230,6 +255,8 @@ function* approvalGate(
   }
   const expiresAt = new Date(context.df.currentUtcDateTime.getTime() + timeoutInHours * 3_600_000);
   stage.state = 'waiting';
+  const waited: PhaseTime = { startedAt: decidedAt() };
+  (stage.phases ??= {}).approval = waited;
   // The wait names the plan it asks about: its links carry the plan id, so a link of an earlier wait (an
   // earlier plan) cannot approve this one (checkStageWaiting).
   const asked = planId !== undefined ? { planId } : {};
@@ -243,6 +270,7 @@ function* approvalGate(
     ...asked,
   } satisfies NotifyInput);
   const outcome = yield* waitForApproval(context, stage.environment, expiresAt, notices);
+  waited.finishedAt = decidedAt();
   yield* callStep(context, ACTIVITIES.releaseEnvironment, {
     releaseId: input.releaseId,
     environment: stage.environment,
@@ -286,7 +314,9 @@ function* claimForApply(
   releaseId: string,
   environment: string,
   startedAt: string,
+  onFirstWait: () => void,
 ): Generator<df.Task, boolean, unknown> {
+  let waiting = false;
   const deadline = context.df.currentUtcDateTime.getTime() + LOCK_WAIT_LIMIT_IN_MS;
   for (;;) {
     const claim = yield* callStep<ClaimResult>(context, ACTIVITIES.claimEnvironment, {
@@ -298,6 +328,8 @@ function* claimForApply(
     if (claim.granted) return true;
     const now = context.df.currentUtcDateTime.getTime();
     if (now >= deadline) return false;
+    if (!waiting) onFirstWait();
+    waiting = true;
     yield context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
   }
 }

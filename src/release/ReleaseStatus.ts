@@ -41,6 +41,25 @@ export interface ApprovalInfo {
   planId?: string;
 }
 
+/** One phase of a stage: when it began and, once over, ended (the orchestration's clock, ISO). */
+export interface PhaseTime {
+  startedAt: string;
+  finishedAt?: string;
+}
+
+/**
+ * Where a stage's time went, working (plan, apply) and waiting (for a person to approve, for another
+ * release's apply to release the environment) apart, so that "took 1 min 12 s" never hides a 2 s deploy
+ * behind a 70 s approval. When the stage planned again after drift, these are the last round's. Fixed in
+ * size: four phases of two times each.
+ */
+export interface StagePhases {
+  plan?: PhaseTime;
+  approval?: PhaseTime;
+  lock?: PhaseTime;
+  apply?: PhaseTime;
+}
+
 export interface StageStatus {
   environment: string;
   state: StageState;
@@ -49,6 +68,8 @@ export interface StageStatus {
   approval?: ApprovalInfo;
   startedAt?: string;
   finishedAt?: string;
+  /** The stage's phases: working and waiting apart (startedAt..finishedAt spans all of them). */
+  phases?: StagePhases;
   /** Steps done / failed when the stage finished. */
   outcome?: { done: number; failed: number; skipped: number };
   /** Short, secret-free reason for failed/rejected/expired/superseded. */

@@ -85,8 +85,24 @@ describe('deployRelease on the sandbox host', () => {
     expect(stageOf(customStatusOf(host, id), 'dev')?.state).toBe('succeeded');
 
     const decidedAt = '2026-11-25T10:00:00.000Z';
+    // Alice takes 70 s to decide: waiting, not working.
+    expect(waiting.phases?.approval).toEqual({ startedAt: granted(id, 'qa') });
+    clock.advance(70_000);
     await raise(id, approvalEventName('qa'), approve('alice', decidedAt));
     const output = await finished(host, id);
+
+    // The stage's phases keep waiting and working apart, in order, from the orchestration's clock.
+    const phases = stageOf(output, 'qa')?.phases;
+    const at = (time: string | undefined): number => Date.parse(time ?? '');
+    const { plan, approval, apply } = phases ?? {};
+    expect(phases?.lock).toBeUndefined();
+    expect(at(plan?.startedAt)).toBe(at(stageOf(output, 'qa')?.startedAt));
+    expect(at(plan?.finishedAt)).toBeLessThanOrEqual(at(approval?.startedAt));
+    expect(at(approval?.finishedAt) - at(approval?.startedAt)).toBeGreaterThanOrEqual(70_000);
+    expect(at(apply?.startedAt)).toBeGreaterThanOrEqual(at(approval?.finishedAt));
+    expect(at(apply?.finishedAt) - at(apply?.startedAt)).toBeLessThan(70_000);
+    expect(at(apply?.finishedAt)).toBeLessThanOrEqual(at(stageOf(output, 'qa')?.finishedAt));
+    expect(stageOf(output, 'dev')?.phases?.approval).toBeUndefined();
 
     expect(output.state).toBe('succeeded');
     expect(output.stages.map((s) => [s.environment, s.state])).toEqual([
@@ -453,6 +469,13 @@ describe('deployRelease on the sandbox host', () => {
     const output = await finished(host, id);
 
     expect(output.state).toBe('succeeded');
+    // The minute spent waiting for the other release is the lock phase, between the plan and the apply.
+    const { plan, lock, apply } = stageOf(output, 'dev')?.phases ?? {};
+    const at = (time: string | undefined): number => Date.parse(time ?? '');
+    expect(at(lock?.finishedAt) - at(lock?.startedAt)).toBeGreaterThanOrEqual(60_000);
+    expect(at(lock?.startedAt)).toBeGreaterThanOrEqual(at(plan?.finishedAt));
+    expect(at(apply?.startedAt)).toBeGreaterThanOrEqual(at(lock?.finishedAt));
+    expect(at(apply?.finishedAt) - at(apply?.startedAt)).toBeLessThan(60_000);
     expect(schedule(history(id))).toEqual([
       'TaskScheduled#0 inspectBundle',
       'TaskScheduled#1 planEnvironment:dev',
