@@ -67,7 +67,12 @@ export class Azurite {
     } else {
       args.push('--inMemoryPersistence');
     }
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // In its own process group, so that a Ctrl-C at the terminal reaches only the sandbox, which then stops
+    // Azurite itself (SIGTERM, a clean shutdown) before saving the world; killed too if this process exits.
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const killOnExit = (): void => void child.kill('SIGTERM');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = (): Error =>

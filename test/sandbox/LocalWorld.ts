@@ -1,6 +1,7 @@
 // Test infrastructure: the local stand-in for Azure: the Databricks emulator, the Azure emulator (ARM,
 // managed identity, Entra ID, Key Vault) and Azurite, plus the app settings that point the real product
 // code at them. Nothing here is imported by src/.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabricksAuthMode } from '../../src/config/Settings';
 import { displayName } from '../../src/config/loadSettings';
@@ -8,6 +9,8 @@ import { AzureEmulator } from '../emulator/AzureEmulator';
 import { identityEndpointFor } from './IdentityEndpointProxy';
 import { Azurite } from '../emulator/Azurite';
 import { DatabricksEmulator, type EmulatorOptions } from '../emulator/DatabricksEmulator';
+import { WorldGenerations } from './WorldGenerations';
+import { WorldLock } from './WorldLock';
 
 export const SANDBOX_SUBSCRIPTION = '5a4d8c1e-0000-4000-8000-00000000b71c';
 export const SANDBOX_PROJECT = 'MyProject';
@@ -36,18 +39,32 @@ export class LocalWorld {
     readonly azurite: Azurite,
     readonly environments: string[],
     readonly auth: DatabricksAuthMode,
+    private readonly saved?: { lock: WorldLock; generations: WorldGenerations },
   ) {}
 
   static async start(options: LocalWorldOptions = {}): Promise<LocalWorld> {
     const environments = options.environments ?? ['dev'];
     const auth = options.auth ?? 'keyVaultServicePrincipal';
-    const dir = options.worldDir;
-    const emulator = await DatabricksEmulator.start({
-      ...options.emulator,
-      ...(dir ? { stateDir: join(dir, 'databricks') } : {}),
-    });
-    const started: { stop(): Promise<void> }[] = [emulator];
+    // A saved world is locked to this process, and the emulators work in a copy that `stop` commits whole.
+    let saved: { lock: WorldLock; generations: WorldGenerations } | undefined;
+    if (options.worldDir) {
+      mkdirSync(options.worldDir, { recursive: true });
+      const lock = WorldLock.acquire(options.worldDir);
+      try {
+        saved = { lock, generations: WorldGenerations.open(options.worldDir) };
+      } catch (error) {
+        lock.release();
+        throw error;
+      }
+    }
+    const dir = saved?.generations.workDir;
+    const started: { stop(): Promise<void> }[] = [];
     try {
+      const emulator = await DatabricksEmulator.start({
+        ...options.emulator,
+        ...(dir ? { stateDir: join(dir, 'databricks') } : {}),
+      });
+      started.push(emulator);
       const azure = await AzureEmulator.start({
         databricks: emulator,
         workspaceInProgressPolls: 0,
@@ -62,11 +79,12 @@ export class LocalWorld {
         IDENTITY_ENDPOINT: identityEndpoint,
         IDENTITY_HEADER: azure.identityHeader,
       });
-      const world = new LocalWorld(emulator, azure, azurite, environments, auth);
+      const world = new LocalWorld(emulator, azure, azurite, environments, auth, saved);
       await world.prepare(options);
       return world;
     } catch (error) {
       await Promise.allSettled(started.map((s) => s.stop()));
+      saved?.lock.release();
       throw error;
     }
   }
@@ -181,11 +199,20 @@ export class LocalWorld {
     return { environments, requests: { total, writes, byEndpoint }, azureRequests: this.azure.counters() };
   }
 
+  /**
+   * Stops the emulators, which write their state into the working generation, then commits it: the saved
+   * world changes only when all three have written theirs. A failure leaves the previous save in place.
+   */
   async stop(): Promise<void> {
-    await this.azurite.stop();
-    // The Azure world refers to Databricks workspaces: save it first, then the workspaces.
-    await this.azure.stop();
-    await this.emulator.stop();
+    try {
+      await this.azurite.stop();
+      // The Azure world refers to Databricks workspaces: save it first, then the workspaces.
+      await this.azure.stop();
+      await this.emulator.stop();
+      this.saved?.generations.commit();
+    } finally {
+      this.saved?.lock.release();
+    }
   }
 }
 
