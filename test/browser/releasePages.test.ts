@@ -185,6 +185,9 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     await expect(page.locator('main').textContent()).resolves.toContain(
       `${create} to create, ${update} to update, ${remove} to delete`,
     );
+    // Where the stage deploys and who may decide stand above the plan (issue 12).
+    await expect(page.locator('#where').textContent()).resolves.toContain('Workspace');
+    await expect(page.locator('#who').textContent()).resolves.toContain('Who may decide');
     await shoot(page, shot);
     await page.locator('#comment').fill(comment);
     await page.getByRole('button', { name: decision }).click();
@@ -192,6 +195,12 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     await page
       .locator('h1', { hasText: decision === 'Approve' ? /^Approved for / : /^Rejected for / })
       .waitFor({ timeout: 15_000 });
+    // The decision page reads as a page (no HTTP status line) and leads on to the release.
+    await expect(page.locator('main').textContent()).resolves.not.toMatch(/HTTP \d{3}/);
+    await expect(page.getByRole('link', { name: 'Release status' }).getAttribute('href')).resolves.toContain(
+      '/api/views/',
+    );
+    await shoot(page, `${shot}-decided`);
   };
 
   it('approves QA from the approval page, and the status page follows QA to succeeded', async () => {
