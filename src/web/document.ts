@@ -102,6 +102,19 @@ ul.releases .stages { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; marg
 ul.releases .stages .st { font-size: 0.8rem; }
 ul.releases .meta { color: var(--muted); font-size: 0.9rem; overflow-wrap: anywhere; }
 .links { display: flex; gap: 1rem; flex-wrap: wrap; }
+ol.lanes { list-style: none; padding: 0; margin: 0.5rem 0; }
+ol.lanes li { display: grid; grid-template-columns: 4.5rem 1fr; gap: 0.5rem; align-items: center; margin: 0.3rem 0; }
+.lane-name { font-weight: 600; overflow-wrap: anywhere; }
+.lane { position: relative; display: block; height: 1.2rem; background: var(--soft); border: 1px solid var(--line);
+  border-radius: 4px; overflow: hidden; }
+.lane .bar { position: absolute; top: 0; bottom: 0; }
+.bar-plan { background: var(--accent); } .bar-apply { background: var(--ok); }
+.bar-approval { background: repeating-linear-gradient(45deg, var(--warn) 0 4px, transparent 4px 8px); }
+.bar-lock { background: repeating-linear-gradient(45deg, var(--muted) 0 4px, transparent 4px 8px); }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; font-size: 0.85rem; color: var(--muted); }
+.swatch { display: inline-block; width: 1.5rem; height: 0.8rem; margin-right: 0.35rem; vertical-align: middle;
+  border: 1px solid var(--line); }
 @media (max-width: 40rem) {
   ol.pipeline { flex-direction: column; }
   ol.pipeline li.arrow { align-self: center; line-height: 1; }

@@ -15,6 +15,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { escapeHtml, renderCommit, stateBadge } from './html';
 import { type PageTone, statusPageDocument } from './document';
 import { renderFieldDiff } from './renderSafetySummary';
+import { currentPhase, describeStageTime, renderTimeline } from './renderTimeline';
 import type { ReleaseView, StageView } from '../release/releaseView';
 
 export interface StatusPageModel {
@@ -75,6 +76,7 @@ export function renderStatusPage(model: StatusPageModel): string {
           .map((s) => renderStageBox(s, now))
           .join('<li class="arrow" aria-hidden="true"></li>')}</ol>`
       : '<p class="note">The release has not reported its stages yet.</p>',
+    renderTimeline(stages, toIso(release.startedAt ?? release.createdTime), release.finishedAt, now),
     renderRelease(release, now, model.azureReposOrganizationUrl),
     stages.length > 0 ? '<h2>Stages</h2>' : '',
     ...stages.map((s) =>
@@ -162,17 +164,21 @@ function renderStageBox(stage: StageView, now: Date): string {
       if (stage.message) what.push(`<span class="message">${escapeHtml(stage.message)}</span>`);
       break;
     case 'planning':
-    case 'deploying':
-      if (stage.startedAt)
-        what.push(`for ${escapeHtml(formatDuration(now.getTime() - Date.parse(stage.startedAt)))}`);
+    case 'deploying': {
+      // Since this phase began: a deploy that started after a long approval reads as seconds, not minutes.
+      const since = currentPhase(stage)?.startedAt ?? stage.startedAt;
+      if (since) what.push(`for ${escapeHtml(formatDuration(now.getTime() - Date.parse(since)))}`);
       break;
+    }
   }
   if (approval?.decision === 'approve' && approval.approver) {
     what.push(`approved by <strong>${escapeHtml(approval.approver)}</strong>`);
   }
   if ((stage.state === 'succeeded' || stage.state === 'failed') && stage.startedAt && stage.finishedAt) {
+    const split = describeStageTime(stage, now);
     what.push(
-      `took ${escapeHtml(formatDuration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)))}`,
+      `took ${escapeHtml(formatDuration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)))}` +
+        (split ? `: ${escapeHtml(split)}` : ''),
     );
   }
   return (
@@ -221,6 +227,8 @@ function renderStageDetail(
     rows.push(['Started', escapeHtml(formatUtc(stage.startedAt))]);
     rows.push(...timing(stage.startedAt, stage.finishedAt, now));
   }
+  const split = describeStageTime(stage, now);
+  if (split) rows.push(['Time', escapeHtml(split)]);
   const approval = stage.approval;
   if (approval?.decision) {
     const verb = approval.decision === 'approve' ? 'Approved' : 'Rejected';

@@ -201,6 +201,40 @@ describe('renderStatusPage', () => {
     );
   });
 
+  it('keeps waiting and working apart: the box, the details and the timeline', () => {
+    // Deployed for 3 s after a 25 min approval: "for 3 s", not "for 25 min".
+    const deploying: StageView = {
+      environment: 'qa',
+      state: 'deploying',
+      startedAt: '2026-11-25T08:04:57.000Z',
+      approval: { required: true, decision: 'approve', approver: 'al' },
+      phases: {
+        plan: { startedAt: '2026-11-25T08:04:57.000Z', finishedAt: '2026-11-25T08:05:00.000Z' },
+        approval: { startedAt: '2026-11-25T08:05:00.000Z', finishedAt: '2026-11-25T08:29:57.000Z' },
+        apply: { startedAt: '2026-11-25T08:29:57.000Z' },
+      },
+    };
+    const live = page(release([dev, deploying, prod]));
+    expect(live).toContain('<span class="what">for 3 s</span>');
+    expect(live).toContain('<dt>Time</dt><dd>6 s working · 24 min 57 s waiting for approval</dd>');
+    expect(live).toContain('<section class="timeline">');
+    expect(live).toContain('<li data-environment="qa">');
+    const done: StageView = {
+      ...deploying,
+      state: 'succeeded',
+      finishedAt: '2026-11-25T08:29:59.000Z',
+      phases: {
+        ...deploying.phases,
+        apply: { startedAt: '2026-11-25T08:29:57.000Z', finishedAt: '2026-11-25T08:29:59.000Z' },
+      },
+    };
+    expect(page(release([dev, done, prod]))).toContain(
+      '<span class="what">took 25 min 2 s: 5 s working · 24 min 57 s waiting for approval</span>',
+    );
+    // A release from before phases were recorded shows no timeline and the old wording.
+    expect(page(release([dev, prod]))).not.toContain('class="timeline"');
+  });
+
   it('refreshes every few seconds while a stage works, once a minute while a person decides', () => {
     const planning = page(release([dev, { ...qaWaiting, state: 'planning' }, prod]));
     expect(planning).toContain('<meta http-equiv="refresh" content="5">');
