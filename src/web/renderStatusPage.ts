@@ -247,10 +247,7 @@ function renderStageDetail(
     }
   }
   rows.push(...planRows(stage));
-  if (stage.outcome) {
-    const o = stage.outcome;
-    rows.push(['Outcome', `${o.done} done · ${o.failed} failed · ${o.skipped} skipped`]);
-  }
+  if (stage.outcome) rows.push(['Outcome', escapeHtml(describeOutcome(stage))]);
   if (stage.message && stage.state !== 'rejected') {
     rows.push(['Message', `<span class="message">${escapeHtml(stage.message)}</span>`]);
   }
@@ -266,6 +263,27 @@ function renderStageDetail(
     renderPlan(stage, plan),
     '</section>',
   ].join('\n');
+}
+
+/**
+ * The stage's step counts, matched against its plan. The apply counts one step per plan item, plus the
+ * lifecycle wave's one per cluster this deploy created or edited (planning/waves.ts: it acts on those
+ * clusters, not on plan steps), so "16 done" beside a plan of 13 items says what the 3 others were.
+ */
+function describeOutcome(stage: StageView): string {
+  const o = stage.outcome;
+  if (!o) return '';
+  const counts = `${o.done} done · ${o.failed} failed · ${o.skipped} skipped`;
+  if (!stage.plan) return counts;
+  const planned = Object.values(stage.plan).reduce(
+    (n, c) => n + c.create + c.update + c.unchanged + c.delete + (c.adopt ?? 0),
+    0,
+  );
+  const beyond = o.done + o.failed + o.skipped - planned;
+  const items = `${planned} plan item${planned === 1 ? '' : 's'}`;
+  return beyond > 0
+    ? `${counts} (${items}, and the lifecycle step of ${beyond} cluster${beyond === 1 ? '' : 's'} this deploy created or edited: clusterLifecycle in bricklane.json)`
+    : `${counts} (${items})`;
 }
 
 /**

@@ -320,6 +320,20 @@ describe('renderStatusPage', () => {
     expect(devSection).toContain('7 done · 0 failed · 0 skipped');
   });
 
+  it('matches the outcome to the plan, and says what the steps beyond it were (the lifecycle wave)', () => {
+    // 7 plan items; 3 more steps: the lifecycle of the clusters the deploy created or edited.
+    const outcomeOf = (stage: StageView): string =>
+      /<dt>Outcome<\/dt><dd>(.*?)<\/dd>/.exec(page(release([stage])))?.[1] ?? '';
+    expect(outcomeOf({ ...dev, outcome: { done: 10, failed: 0, skipped: 0 } })).toBe(
+      '10 done · 0 failed · 0 skipped (7 plan items, and the lifecycle step of 3 clusters this deploy created or edited: clusterLifecycle in bricklane.json)',
+    );
+    expect(outcomeOf({ ...dev, outcome: { done: 5, failed: 1, skipped: 1 } })).toBe(
+      '5 done · 1 failed · 1 skipped (7 plan items)',
+    );
+    const { plan: _plan, ...unplanned } = dev;
+    expect(outcomeOf(unplanned)).toBe('7 done · 0 failed · 0 skipped');
+  });
+
   it('shows timings of the release and each stage', () => {
     const html = page(
       release([dev], {
