@@ -49,9 +49,13 @@ export function releaseInputFor(settings: Settings, request: ReleaseRequest): Re
     .update(`${what}|${scope}|${request.rerun ?? ''}`)
     .digest('hex')
     .slice(0, 12);
-  const commit = request.source.commit ? `-${request.source.commit.slice(0, 10)}` : '';
-  const bundlePart = request.bundleId ? `-${request.bundleId.slice(0, 12)}` : '';
-  const releaseId = `release${commit}${bundlePart}-${key}`;
+  // One shape for every source, `release-<what>-<key>`: <what> is the commit (10 hex, as `git log --oneline`
+  // shows more or less) when there is one, else the bundle (12 hex); the key keeps apart what the tag
+  // alone does not (two bundles uploaded for one commit, a scope, a re-run).
+  const tag = request.source.commit
+    ? request.source.commit.slice(0, 10)
+    : (request.bundleId ?? '').slice(0, 12);
+  const releaseId = `release-${tag}-${key}`;
   const problem = instanceIdProblem(releaseId);
   if (problem) throw new SettingsError([`commit: ${problem}`]);
   return {
