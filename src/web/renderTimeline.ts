@@ -68,7 +68,9 @@ export function renderTimeline(
   const timed = stages.filter((s) => s.phases && Object.keys(s.phases).length > 0);
   if (timed.length === 0) return '';
   const from = Date.parse(releaseStartedAt);
-  const to = releaseFinishedAt ? Date.parse(releaseFinishedAt) : now.getTime();
+  // A release that ended with a phase still open (its orchestration stopped) ends that phase at its end.
+  const until = releaseFinishedAt ? new Date(releaseFinishedAt) : now;
+  const to = until.getTime();
   const span = Math.max(1, to - from);
   const percent = (ms: number): number => Math.min(100, Math.max(0, (ms / span) * 100));
   const rows = timed.map((stage) => {
@@ -76,8 +78,9 @@ export function renderTimeline(
       const time = stage.phases?.[phase];
       if (!time) return [];
       const left = percent(Date.parse(time.startedAt) - from);
-      const width = Math.max(MIN_BAR_PERCENT, Math.min(100 - left, percent(lengthOf(time, now))));
-      const words = `${label}: ${formatDuration(lengthOf(time, now))}${time.finishedAt ? '' : ' so far'}`;
+      const width = Math.max(MIN_BAR_PERCENT, Math.min(100 - left, percent(lengthOf(time, until))));
+      const open = !time.finishedAt && !releaseFinishedAt;
+      const words = `${label}: ${formatDuration(lengthOf(time, until))}${open ? ' so far' : ''}`;
       return [
         `<span class="bar bar-${phase}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%" ` +
           `title="${escapeHtml(words)}"><span class="sr">${escapeHtml(words)}</span></span>`,

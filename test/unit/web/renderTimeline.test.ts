@@ -75,6 +75,9 @@ describe('renderTimeline', () => {
     expect(done).toContain('(1 min 15 s)');
     expect(done).not.toMatch(/<script|\son\w+=/i);
     expect(renderTimeline([{ environment: 'dev', state: 'pending' }], START, undefined, NOW)).toBe('');
+    // A release that stopped with the lock wait open: that wait ends with the release, not "so far".
+    const stopped = renderTimeline([prodLocked], START, '2026-11-25T08:02:16.000Z', NOW);
+    expect(stopped).toContain('title="waiting for another release: 1 min 0 s"');
   });
 
   it('escapes environment names', () => {
