@@ -1,0 +1,62 @@
+// Test infrastructure: `npm run sandbox`'s answers to mistakes, checked through the real entry point
+// (node test/tools/with-ca.mjs tsx test/sandbox/main.ts): each is named, exit 2, before any world starts;
+// and `deploy … --json` leaves stdout to the JSON alone.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'bricklane-sandbox-main-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function sandbox(...args: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
+  const started = Date.now();
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'test', 'tools', 'with-ca.mjs'),
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      join(ROOT, 'test', 'sandbox', 'main.ts'),
+      ...args,
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, ms: Date.now() - started };
+}
+
+describe('npm run sandbox: mistakes are named, exit 2, before the world starts', () => {
+  const empty = mkdtempSync(join(scratch, 'empty-'));
+  const file = join(scratch, 'bundle.json');
+  writeFileSync(file, '{}');
+  it.each([
+    [['--bundle', join(scratch, 'missing')], /--bundle .*missing: no such folder/],
+    [['--bundle', file], /--bundle .*bundle\.json: not a folder/],
+    [['--bundle', empty], /--bundle .*empty-\w+: the folder is empty/],
+    [['--frob'], /Unknown option '--frob'/],
+    [['bogus'], /unknown command "bogus"/],
+    [['deploy', 'artifacts', 'extra'], /unexpected argument "extra" after deploy/],
+    [['doctor', 'x', 'y'], /unexpected arguments "x" "y" after doctor/],
+    [['--json'], /--json applies to deploy, plan and doctor/],
+    [['--state-out', 'state.json'], /--state-out .*state\.json is inside the repository/],
+    [['deploy', 'artifacts', '--state-out', join(ROOT, 'test', 's.json')], /is inside the repository/],
+  ])(
+    '%j',
+    (args, message) => {
+      const run = sandbox(...args);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(message);
+      // No stack trace, and no world started (its banner never printed).
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/emulated/);
+    },
+    30_000,
+  );
+
+  it('deploy --json prints the JSON alone on stdout (progress on stderr)', () => {
+    const run = sandbox('deploy', 'artifacts', '--json', '--state-out', join(scratch, 'state.json'));
+    expect(run.status).toBe(0);
+    expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
+  }, 60_000);
+});
