@@ -4,12 +4,13 @@
 // environment, and the same release, succeeded. BRICKLANE_RESUME_RUNS sets the number of interrupted runs
 // (default 3; the issue's bar is 20 in a row), BRICKLANE_RESUME_SEED the first seed.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../emulator/seededRandom';
+import { WorldLock } from '../sandbox/WorldLock';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNS = Number(process.env.BRICKLANE_RESUME_RUNS ?? 3);
@@ -64,6 +65,7 @@ describe('a sandbox interrupted and resumed', () => {
             story.push(`attempt ${attempt + 1}: uninterrupted`);
             outcome = await child.exited;
           }
+          story.push(`exit ${outcome.code}`);
           const context = `seed ${seed}: ${story.join('; ')}\n${outcome.output}`;
           // 130: stopped by the signal (the world saved); 0: the release had ended before it arrived.
           expect([0, 130], context).toContain(outcome.code);
@@ -87,6 +89,24 @@ describe('a sandbox interrupted and resumed', () => {
     },
     RUNS * 4 * RUN_LIMIT_MS,
   );
+});
+
+describe('a second sandbox on the same --world', () => {
+  it('says which sandbox holds it and exits 2, leaving the world alone', async () => {
+    const world = join(scratch, 'held');
+    mkdirSync(world, { recursive: true });
+    const lock = WorldLock.acquire(world);
+    try {
+      const second = await sandbox(world).exited;
+      expect(second.code).toBe(2);
+      expect(second.output).toMatch(
+        new RegExp(`${world} is in use by sandbox pid ${process.pid} since \\d{4}-\\d\\d-\\d\\dT`),
+      );
+      expect(existsSync(join(world, 'current'))).toBe(false);
+    } finally {
+      lock.release();
+    }
+  });
 });
 
 /** The sandbox as `npm run sandbox` starts it, in its own process group so a signal reaches it all. */
