@@ -1,7 +1,7 @@
 // Test infrastructure: `npm run sandbox`'s answers to mistakes, checked through the real entry point
 // (node test/tools/with-ca.mjs tsx test/sandbox/main.ts): each is named, exit 2, before any world starts;
 // and `deploy … --json` leaves stdout to the JSON alone.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,18 +11,19 @@ const ROOT = resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'bricklane-sandbox-main-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+const ENTRY = [
+  join(ROOT, 'test', 'tools', 'with-ca.mjs'),
+  join(ROOT, 'node_modules', '.bin', 'tsx'),
+  join(ROOT, 'test', 'sandbox', 'main.ts'),
+];
+
 function sandbox(...args: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
   const started = Date.now();
-  const run = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'test', 'tools', 'with-ca.mjs'),
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      join(ROOT, 'test', 'sandbox', 'main.ts'),
-      ...args,
-    ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
-  );
+  const run = spawnSync(process.execPath, [...ENTRY, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, ms: Date.now() - started };
 }
 
@@ -59,4 +60,39 @@ describe('npm run sandbox: mistakes are named, exit 2, before the world starts',
     expect(run.status).toBe(0);
     expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
   }, 60_000);
+});
+
+describe('npm run sandbox --via github', () => {
+  it('prints the status link; run again on the finished release it prints it again and keeps serving until Ctrl-C', async () => {
+    const world = join(scratch, 'world');
+    const first = sandbox('--via', 'github', '--approve', 'all', '--world', world);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(
+      /^github: release \S+ started by a push of \w+ \(status: http:\S+\/api\/views\/\S+\)$/m,
+    );
+
+    // Interactive (no --approve all), on the same world: the release is over, the sandbox stays up.
+    const again = spawn(process.execPath, [...ENTRY, '--via', 'github', '--world', world], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const exited = new Promise<number | null>((done) => again.on('exit', (code) => done(code)));
+    await new Promise<void>((serving, fail) => {
+      const timer = setTimeout(() => fail(new Error(`not serving:\n${out}`)), 40_000);
+      again.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (out.includes('still serving')) {
+          clearTimeout(timer);
+          serving();
+        }
+      });
+    });
+    expect(out).toMatch(/\(status: http:\S+\/api\/views\/\S+\)/);
+    expect(out).toMatch(/^sandbox: final status: http:\S+\/api\/views\/\S+$/m);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(again.exitCode).toBeNull();
+    again.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 90_000);
 });
