@@ -1,8 +1,9 @@
-// Test infrastructure: `npm run sandbox`'s answers to mistakes, checked through the real entry point
-// (node test/tools/with-ca.mjs tsx test/sandbox/main.ts): each is named, exit 2, before any world starts;
-// and `deploy … --json` leaves stdout to the JSON alone.
+// Test infrastructure: `npm run sandbox`'s answers to mistakes, checked through the real entry point (tsx
+// test/sandbox/main.ts; NODE_EXTRA_CA_CERTS comes from the test runner, as with-ca.mjs sets it): each is
+// named, exit 2, before any world starts; `deploy … --json` leaves stdout to the JSON alone; --via flows
+// print their status link, and an interactive re-run on a finished release keeps serving until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,8 +13,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'bricklane-sandbox-main-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const ENTRY = [
-  join(ROOT, 'test', 'tools', 'with-ca.mjs'),
-  join(ROOT, 'node_modules', '.bin', 'tsx'),
+  join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
   join(ROOT, 'test', 'sandbox', 'main.ts'),
 ];
 
@@ -55,10 +55,16 @@ describe('npm run sandbox: mistakes are named, exit 2, before the world starts',
     30_000,
   );
 
-  it('deploy --json prints the JSON alone on stdout (progress on stderr)', () => {
-    const run = sandbox('deploy', 'artifacts', '--json', '--state-out', join(scratch, 'state.json'));
-    expect(run.status).toBe(0);
-    expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
+  it('deploy --json prints the JSON alone on stdout (progress on stderr); --state-out may go under .cache/', () => {
+    const stateOut = join(ROOT, '.cache', `sandbox-main-test-${process.pid}.json`);
+    try {
+      const run = sandbox('deploy', 'artifacts', '--json', '--state-out', stateOut);
+      expect(run.status).toBe(0);
+      expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
+      expect(() => JSON.parse(readFileSync(stateOut, 'utf8')) as unknown).not.toThrow();
+    } finally {
+      rmSync(stateOut, { force: true });
+    }
   }, 60_000);
 });
 

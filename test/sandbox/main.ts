@@ -8,7 +8,7 @@
 // With --json, stdout carries the JSON alone (progress goes to stderr); run it as `npm run -s sandbox -- …
 // --json` so that npm's own banner stays off stdout too.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../../src/cli/runCli';
 import { packageEntry } from './host/loadFunctionApp';
@@ -51,10 +51,16 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const worldDir = values.world ? resolve(values.world) : undefined;
   const stateOut = values['state-out'] ? resolve(values['state-out']) : undefined;
-  if (stateOut && isInside(REPOSITORY_ROOT, stateOut)) {
-    // A state file in the checkout would be linted and formatted by `npm run lint` (and could be committed).
+  // A state file in the checkout would be formatted-checked by `npm run lint` (and could be committed);
+  // .cache/ is ignored by git, ESLint and Prettier (which reads .gitignore), so it may go there.
+  if (
+    stateOut &&
+    isInside(REPOSITORY_ROOT, stateOut) &&
+    !isInside(join(REPOSITORY_ROOT, '.cache'), stateOut)
+  ) {
     process.stderr.write(
-      `sandbox: --state-out ${stateOut} is inside the repository (${REPOSITORY_ROOT}); write it elsewhere, e.g. --state-out /tmp/sandbox-state.json\n`,
+      `sandbox: --state-out ${stateOut} is inside the repository (${REPOSITORY_ROOT}), where \`npm run lint\` ` +
+        'would check it; write it under .cache/ (e.g. --state-out .cache/state.json) or outside the repository\n',
     );
     return 2;
   }
