@@ -177,10 +177,44 @@ export function verifyViewToken(
   return verifyToken(token, signingKeys, now, VIEW_CONTEXT, (bytes) => {
     const value = parseJsonObject(bytes);
     if (!value) return undefined;
-    const { v, r, x, e } = value;
-    // `e` would make it an approval payload: refused even though the MAC context already tells them apart.
-    if (v !== 1 || !isReleaseId(r) || !isExpiry(x) || e !== undefined) return undefined;
+    const { v, r, x, e, l } = value;
+    // `e` would make it an approval payload, `l` a list one: refused even though the MAC context already
+    // tells them apart.
+    if (v !== 1 || !isReleaseId(r) || !isExpiry(x) || e !== undefined || l !== undefined) return undefined;
     return { releaseId: r, expiresAt: x };
+  });
+}
+
+/** What a list view link grants: reading the release list until it expires (no release named). */
+export interface ListViewClaims {
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export type ListViewTokenVerification =
+  { ok: true; claims: ListViewClaims } | { ok: false; reason: TokenFailure };
+
+/**
+ * Signs a list view link (payload { v, l: 1, x }) under its own MAC context, so that a list link never
+ * opens a release page or an approval, and neither of those opens the list.
+ */
+export function createListViewToken(claims: ListViewClaims, signingKeys: readonly string[]): string {
+  return signToken({ v: 1, l: 1, x: Math.floor(claims.expiresAt) }, signingKeys, LIST_VIEW_CONTEXT);
+}
+
+/** Checks a list view token like a view token (same rules, same failure reasons). */
+export function verifyListViewToken(
+  token: string,
+  signingKeys: readonly string[],
+  now: Date,
+): ListViewTokenVerification {
+  return verifyToken(token, signingKeys, now, LIST_VIEW_CONTEXT, (bytes) => {
+    const value = parseJsonObject(bytes);
+    if (!value) return undefined;
+    const { v, l, x, r, e } = value;
+    // A release or environment would make it another kind of payload: refused, as in verifyViewToken.
+    if (v !== 1 || l !== 1 || !isExpiry(x) || r !== undefined || e !== undefined) return undefined;
+    return { expiresAt: x };
   });
 }
 
@@ -192,6 +226,7 @@ export function viewUrl(publicUrl: string, token: string): string {
 // Domain separation: a MAC made for one kind of link can never be replayed as another.
 const APPROVAL_CONTEXT = 'bricklane/approval/v1.';
 const VIEW_CONTEXT = 'bricklane/view/v1.';
+const LIST_VIEW_CONTEXT = 'bricklane/list-view/v1.';
 
 /** The MAC of a token's payload part (exported so that tests can sign payloads the claim checks refuse). */
 export function approvalTokenMac(payloadPart: string, key: string): Buffer {

@@ -23,6 +23,7 @@ import type { DeployPlan } from '../planning/DeployPlan';
 import { htmlResponse, messageResponse, prefersHtml, renderReleaseMissingPage } from '../web/responses';
 import { releaseView, type ReleaseView } from '../release/releaseView';
 import { renderStatusPage } from '../web/renderStatusPage';
+import { releaseListViewUrl } from './releaseViewUrl';
 
 // The same URL answers JSON or HTML, so caches must key on Accept.
 const VARY = { Vary: 'Accept' };
@@ -43,7 +44,9 @@ export async function getRelease(
   return answerRelease(request, context, id, { approvalLinks: true });
 }
 
-/** Who is looking: the function-key route shows approval links; a view link's page withholds them. */
+/**
+ * Who is looking. Both routes' pages show approval links; the JSON behind a view link does not (answerRelease).
+ */
 export interface ReleaseAccess {
   approvalLinks: boolean;
   /** The view link the page was opened with, when it was (its JSON link reuses it). */
@@ -70,26 +73,36 @@ export async function answerRelease(
     return { status: 503, jsonBody: { error: message }, headers: retry };
   }
   if (!status?.runtimeStatus) {
-    // The list link carries no key (it would land in browser history); a browser needs its own way in.
+    // The list link carries no key (it would land in browser history): a signed list view link, or without
+    // signing keys the key-guarded list route.
     const listPath = `${new URL(request.url).pathname.replace(/\/(releases|views)\/[^/]*\/?$/, '')}/releases`;
-    if (html) return htmlResponse(404, renderReleaseMissingPage(id, listPath), VARY);
+    const listLink = releaseListViewUrl(appServices().settings) ?? listPath;
+    if (html) return htmlResponse(404, renderReleaseMissingPage(id, listLink), VARY);
     return { status: 404, jsonBody: { error: `no release ${id}` }, headers: VARY };
   }
   const { settings } = appServices();
+  // The JSON behind a view link carries no approval link: it is what scripts and pasted bug reports read,
+  // and a decision link there would travel further than the page, whose approvers' link the notification
+  // already sent. The page behind a view link shows it (the same signed link, nothing new).
+  const approvalLinks = access.approvalLinks && (html || access.viewToken === undefined);
   const view = await withStoredDiagnostics(
-    access.approvalLinks ? releaseViewOf(status) : releaseView(status, () => undefined),
+    approvalLinks ? releaseViewOf(status) : releaseView(status, () => undefined),
     context,
   );
   if (!html) return { status: 200, jsonBody: view, headers: VARY };
   const plans = await readPlans(view, context);
   const jsonToken = access.viewToken ?? statusViewToken(view.releaseId);
+  const listUrl = releaseListViewUrl(settings);
   return htmlResponse(
     200,
     renderStatusPage({
       release: view,
       plans,
       now: new Date(),
-      links: jsonToken ? { json: `${viewUrl(settings.publicUrl, jsonToken)}?format=json` } : {},
+      links: {
+        ...(listUrl !== undefined ? { list: listUrl } : {}),
+        ...(jsonToken ? { json: `${viewUrl(settings.publicUrl, jsonToken)}?format=json` } : {}),
+      },
       approvalLinksWithheld: !access.approvalLinks,
       azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
     }),

@@ -1,6 +1,7 @@
 // I/O (HTTP trigger): GET /api/releases — recent releases, newest first (?top=20). JSON by default; the
 // HTML list when the caller's Accept prefers text/html (a browser) or `?format=html`; its links to each
-// release are signed view links (viewRelease), never links with the function key.
+// release are signed view links (viewRelease), never links with the function key. A browser without the
+// key opens the same page through a signed list view link (releaseListViewUrl.ts, served by viewRelease).
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
@@ -9,10 +10,25 @@ import { htmlResponse, prefersHtml } from '../web/responses';
 import { renderReleaseListPage } from '../web/renderReleaseListPage';
 import { viewUrl } from '../approvals/approvalToken';
 import { releaseViewOf, statusViewToken } from './getRelease';
+import { releaseView } from '../release/releaseView';
 
 export async function listReleases(
   request: HttpRequest,
   context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const html = prefersHtml(request.headers.get('accept'), request.query.get('format'));
+  return answerReleaseList(request, context, { html, approvalLinks: true });
+}
+
+/**
+ * The recent releases as JSON or as the list page (shared by listReleases and viewRelease, which serves the
+ * page to whoever holds a signed list view link). `approvalLinks: false` leaves the waiting stages' approval
+ * links out of the JSON, as the JSON behind a release's view link does (getRelease.ts, answerRelease).
+ */
+export async function answerReleaseList(
+  request: HttpRequest,
+  context: InvocationContext,
+  answer: { html: boolean; approvalLinks: boolean },
 ): Promise<HttpResponseInit> {
   const top = Math.min(Math.max(Number(request.query.get('top') ?? '20') || 20, 1), 100);
   const since = new Date(Date.now() - 90 * 24 * 3_600_000);
@@ -21,16 +37,14 @@ export async function listReleases(
     .filter((s) => s.name === ORCHESTRATIONS.deployRelease)
     .sort((a, b) => new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime())
     .slice(0, top)
-    .map(releaseViewOf);
+    .map((status) => (answer.approvalLinks ? releaseViewOf(status) : releaseView(status, () => undefined)));
   // The same URL answers JSON or HTML, so caches must key on Accept.
   const vary = { Vary: 'Accept' };
-  if (!prefersHtml(request.headers.get('accept'), request.query.get('format'))) {
-    return { status: 200, jsonBody: { releases }, headers: vary };
-  }
+  if (!answer.html) return { status: 200, jsonBody: { releases }, headers: vary };
   const { settings } = appServices();
   // Each release links to its status page with a signed view link, never with the key this page was opened
   // with (`?code=` in a link lands in browser history and in every page's history after it).
-  const html = renderReleaseListPage({
+  const page = renderReleaseListPage({
     releases,
     now: new Date(),
     releaseUrl: (releaseId) => {
@@ -39,7 +53,7 @@ export async function listReleases(
     },
     azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
   });
-  return htmlResponse(200, html, vary);
+  return htmlResponse(200, page, vary);
 }
 
 /** Options for `app.http('listReleases', listReleasesOptions)`. The function key guards it (operators and CI). */

@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createViewToken, VIEW_LINK_TTL_IN_SECONDS, viewUrl } from '../../src/approvals/approvalToken';
+import {
+  createListViewToken,
+  createViewToken,
+  VIEW_LINK_TTL_IN_SECONDS,
+  viewUrl,
+} from '../../src/approvals/approvalToken';
 import { BlobEventPump } from './BlobEventPump';
 import { FunctionHost, type FunctionHostOptions } from './host/FunctionHost';
 import { loadFunctionApp, packageEntry } from './host/loadFunctionApp';
@@ -68,24 +73,30 @@ export class SandboxApp {
    * history). Signed with the app's own key, so it is the link Azure would give.
    */
   statusLink(releaseId: string): string {
-    const keys = (this.settings.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean);
     const token = createViewToken(
       { releaseId, expiresAt: Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS },
-      keys,
+      this.signingKeys,
     );
     return viewUrl(this.settings.BRICKLANE_PUBLIC_URL ?? this.url, token);
   }
 
   /**
-   * The release list. It is guarded by the function key (operators and CI), so a browser opening it gets
-   * 401, as in Azure, where a browser reaches it through App Service Authentication; the sandbox does not
-   * add the key to a printed link.
+   * The release list for a browser: a signed list view link (GET /api/views/{token}), as the status pages
+   * link to it, never the key-guarded GET /api/releases with the key in it.
    */
   get listUrl(): string {
-    return `${this.url}/api/releases`;
+    const token = createListViewToken(
+      { expiresAt: Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS },
+      this.signingKeys,
+    );
+    return viewUrl(this.settings.BRICKLANE_PUBLIC_URL ?? this.url, token);
+  }
+
+  private get signingKeys(): string[] {
+    return (this.settings.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
   }
 
   /** Calls one of the app's HTTP routes with the function key. */

@@ -197,10 +197,7 @@ async function release(
     if (approveAll) return code;
     // A person is looking: the pages stay up (the status page refreshes itself) until Ctrl-C.
     log(`sandbox: final status: ${app.statusLink(result.releaseId)}`);
-    log(
-      `sandbox: release list: ${app.listUrl} (needs the function key, as in Azure, where a browser ` +
-        "reaches it through App Service Authentication; each release's page is its signed status link)",
-    );
+    log(`sandbox: release list: ${app.listUrl} (a signed list link, as the status pages link to it)`);
     log('sandbox: still serving; press Ctrl-C to stop');
     await interrupted;
     return code;

@@ -1,5 +1,5 @@
-// GET /api/views/{token}: a signed, expiring view link shows one release without the function key and
-// without approval links; GET /api/releases/{id} refuses ids the Durable extension would not accept.
+// GET /api/views/{token}: a signed, expiring view link shows one release without the function key (its page
+// links to the waiting stage's approval page and to the list, its JSON carries no approval link); GET /api/releases/{id} refuses ids the Durable extension would not accept.
 import {
   HttpRequest,
   InvocationContext,
@@ -9,8 +9,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createApprovalToken,
+  createListViewToken,
   createViewToken,
   RELEASE_ID_RULE,
+  verifyApprovalToken,
+  verifyListViewToken,
+  verifyViewToken,
   viewUrl,
 } from '../../../src/approvals/approvalToken';
 import { getReleaseOptions as getRelease } from '../../../src/functions/getRelease';
@@ -90,7 +94,7 @@ afterAll(async () => {
 describe('GET /api/views/{token}', () => {
   const token = (): string => createViewToken({ releaseId: 'release-viewed', expiresAt: inHours(1) }, [KEY]);
 
-  it('answers the release for a valid view link, without approval links', async () => {
+  it('answers the release for a valid view link: JSON without approval links, the page with them', async () => {
     const json = await view(token());
     expect(json.status).toBe(200);
     const body = json.jsonBody as ReleaseStatus & { stages: Array<{ approvalUrl?: string }> };
@@ -102,9 +106,23 @@ describe('GET /api/views/{token}', () => {
     const page = await view(link, 'text/html');
     expect(page.status).toBe(200);
     const html = String(page.body);
-    expect(html).toContain('the approval link went to the approvers');
-    expect(html).not.toContain('/api/approvals/');
+    // The waiting stage links to its approval page: the signed link the notification sent, for this stage.
+    const approvalHrefs = [
+      ...html.matchAll(/href="https:\/\/bricklane\.example\.net\/api\/approvals\/([^"]+)"/g),
+    ];
+    expect(approvalHrefs.length).toBeGreaterThan(0);
+    for (const [, approval = ''] of approvalHrefs) {
+      expect(verifyApprovalToken(approval, [KEY], new Date())).toMatchObject({
+        ok: true,
+        claims: { releaseId: 'release-viewed', environment: 'qa' },
+      });
+    }
     expect(html).toContain(`href="${viewUrl(PUBLIC_URL, link)}?format=json"`);
+    // "All releases" is a fresh list view link: it opens the list, never a release or an approval.
+    const [, listToken = ''] =
+      /<a href="https:\/\/bricklane\.example\.net\/api\/views\/([^"]+)">All releases<\/a>/.exec(html) ?? [];
+    expect(verifyListViewToken(listToken, [KEY], new Date())).toMatchObject({ ok: true });
+    expect(verifyViewToken(listToken, [KEY], new Date())).toMatchObject({ ok: false });
     expect(html).not.toContain('code=');
   });
 
@@ -125,6 +143,12 @@ describe('GET /api/views/{token}', () => {
         createApprovalToken({ releaseId: 'release-viewed', environment: 'qa', expiresAt: inHours(1) }, [KEY]),
       403,
     ],
+    ['an expired list link', (): string => createListViewToken({ expiresAt: inHours(-1) }, [KEY]), 410],
+    [
+      'a list link signed with another key',
+      (): string => createListViewToken({ expiresAt: inHours(1) }, ['f'.repeat(40)]),
+      403,
+    ],
     ['damaged', (): string => 'not-a-token', 400],
   ] as const)('refuses a view link that is %s (%i), naming the field', async (_name, make, status) => {
     const json = await view(make());
@@ -141,6 +165,11 @@ describe('GET /api/views/{token}', () => {
   it('answers 404 for a release that does not exist', async () => {
     const gone = createViewToken({ releaseId: 'release-gone', expiresAt: inHours(1) }, [KEY]);
     expect((await view(gone)).status).toBe(404);
+    // Its page links onward to the list with a signed list view link, never the key-guarded route.
+    const page = String((await view(gone, 'text/html')).body);
+    const [, listToken = ''] =
+      /<a href="https:\/\/bricklane\.example\.net\/api\/views\/([^"]+)">All releases<\/a>/.exec(page) ?? [];
+    expect(verifyListViewToken(listToken, [KEY], new Date())).toMatchObject({ ok: true });
   });
 
   it('is anonymous: the signed token is the credential', () => {

@@ -7,8 +7,10 @@ import {
   decodeBase64Url,
   describeTokenFailure,
   MissingSigningKeyError,
+  createListViewToken,
   createViewToken,
   verifyApprovalToken,
+  verifyListViewToken,
   verifyViewToken,
   viewUrl,
 } from '../../../src/approvals/approvalToken';
@@ -233,5 +235,43 @@ describe('view tokens', () => {
   it('say which kind of link failed', () => {
     expect(describeTokenFailure('expired', 'view').message).toMatch(/status page link has expired/);
     expect(describeTokenFailure('malformed', 'view').message).toMatch(/status page link/);
+  });
+});
+
+describe('list view tokens', () => {
+  const list = { expiresAt: IN_ONE_HOUR };
+
+  it('round-trip an expiry, rotate and expire', () => {
+    const token = createListViewToken(list, [KEY]);
+    expect(verifyListViewToken(token, [KEY], NOW)).toEqual({ ok: true, claims: list });
+    expect(verifyListViewToken(token, [OLD_KEY, KEY], NOW)).toEqual({ ok: true, claims: list });
+    expect(verifyListViewToken(token, [OLD_KEY], NOW)).toEqual({ ok: false, reason: 'badSignature' });
+    expect(verifyListViewToken(token, [KEY], new Date(IN_ONE_HOUR * 1000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(verifyListViewToken('not-a-token', [KEY], NOW)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('never open a release or an approval, and neither of those opens the list', () => {
+    const listToken = createListViewToken(list, [KEY]);
+    const refused = { ok: false, reason: 'badSignature' };
+    expect(verifyViewToken(listToken, [KEY], NOW)).toEqual(refused);
+    expect(verifyApprovalToken(listToken, [KEY], NOW)).toEqual(refused);
+    expect(
+      verifyListViewToken(createViewToken({ releaseId: 'r1', expiresAt: IN_ONE_HOUR }, [KEY]), [KEY], NOW),
+    ).toEqual(refused);
+    expect(verifyListViewToken(createApprovalToken(claims, [KEY]), [KEY], NOW)).toEqual(refused);
+  });
+
+  it('build the link on the public URL, with no release in it', () => {
+    const token = createListViewToken(list, [KEY]);
+    expect(viewUrl('https://app.example.net', token)).toBe(`https://app.example.net/api/views/${token}`);
+    const [payload = ''] = token.split('.');
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toEqual({
+      v: 1,
+      l: 1,
+      x: IN_ONE_HOUR,
+    });
   });
 });
