@@ -1,7 +1,8 @@
 // Browser: the person at the keyboard. Starts the interactive sandbox (`npm run sandbox`, no --approve all)
 // as a child process in a fresh world and, in Chromium, follows ONLY the links it prints and the links on
-// the pages: the printed status link, each printed approval link, the approval page's link to the release,
-// Approve; then the final status page while the sandbox is still up; then Ctrl-C (SIGINT) stops it.
+// the pages: the printed status link, the status page's link to each waiting stage's approval page,
+// Approve, the result page's link back to the release; then the final status page, its link to the release
+// list and the list's link back, and the printed list link, while the sandbox is still up; then Ctrl-C.
 //
 // Needs Chromium at /usr/bin/chromium (BRICKLANE_CHROMIUM names another); skipped without it except under CI.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -95,20 +96,39 @@ describe.skipIf(SKIP)('the interactive sandbox in Chromium', () => {
     rmSync(worldDir, { recursive: true, force: true });
   }, 30_000);
 
-  /** Opens a printed approval link, follows the page's link to the release and back, and approves. */
-  async function approve(environment: string): Promise<void> {
-    const [link = ''] = await printed.match(new RegExp(`approve or reject ${environment} here: (\\S+)`));
-    expect((await page.goto(link))?.status()).toBe(200);
+  /** Reloads the page (as its own refresh would, sooner) until `ready` holds. */
+  async function reloadUntil(
+    ready: () => Promise<boolean>,
+    what: string,
+    timeoutInMs = 60_000,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutInMs;
+    while (!(await ready())) {
+      if (Date.now() > deadline)
+        throw new Error(`${what}: not seen on ${page.url()}:\n${await page.textContent('body')}`);
+      await new Promise((r) => setTimeout(r, 500));
+      await page.reload();
+    }
+  }
+
+  /** From the status page: the stage's approval link, Approve, then the result page's link back to the release. */
+  async function approveFromStatusPage(environment: string): Promise<void> {
+    const approvalLink = page
+      .locator(`li.stage[data-environment="${environment}"]`)
+      .getByRole('link', { name: 'Approve or reject' });
+    await reloadUntil(async () => (await approvalLink.count()) > 0, `${environment}'s approval link`);
+    await approvalLink.click();
+    await page.waitForLoadState();
+    expect(page.url()).toContain('/api/approvals/');
+    await expect(page.textContent('body')).resolves.toMatch(new RegExp(environment, 'i'));
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForLoadState();
     await page.getByRole('link', { name: 'Release status' }).click();
     await page.waitForLoadState();
     expect(page.url()).toContain('/api/views/');
-    await expect(page.textContent('body')).resolves.toMatch(new RegExp(environment, 'i'));
-    await page.goBack();
-    await page.getByRole('button', { name: 'Approve' }).click();
-    await page.waitForLoadState();
   }
 
-  it('follows the printed links to the final status page, with the sandbox still up, until Ctrl-C', async () => {
+  it("follows the printed status link and the pages' links: approvals, the final status, the list, until Ctrl-C", async () => {
     const [releaseId = '', statusLink = ''] = await printed.match(
       /^release (\S+) started \(status: (\S+)\)$/,
     );
@@ -119,27 +139,41 @@ describe.skipIf(SKIP)('the interactive sandbox in Chromium', () => {
     expect(first?.status()).toBe(200);
     await expect(page.textContent('body')).resolves.toContain(releaseId);
 
-    await approve('qa');
-    await approve('prod');
+    await approveFromStatusPage('qa');
+    await approveFromStatusPage('prod');
 
-    const [finalLink = ''] = await printed.match(/^sandbox: final status: (\S+)$/, 30_000);
-    const [listUrl = ''] = await printed.match(/^sandbox: release list: (\S+) \(/);
+    // The final status, reached through the links: the decision page's link to the release, reloaded.
+    await reloadUntil(
+      async () => (await page.locator('h1 [data-state="succeeded"]').count()) > 0,
+      'the release succeeded',
+      45_000,
+    );
+    const [listLink = ''] = await printed.match(/^sandbox: release list: (\S+) \(/, 30_000);
     await printed.match(/still serving; press Ctrl-C to stop/);
-    // Nothing printed carries the function key.
+    // Nothing printed and no page carries the function key.
     expect(printed.all).not.toMatch(/[?&]code=/);
-    // The sandbox stays up after the release ends: its final page opens, and so does the printed status link.
+    expect(await page.content()).not.toMatch(/[?&]code=/);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(child.exitCode).toBeNull();
-    expect((await page.goto(finalLink))?.status()).toBe(200);
+
+    // The status page links to the list (a signed list link), and the list back to the release.
+    await page.getByRole('link', { name: 'All releases' }).click();
+    await page.waitForLoadState();
+    expect(page.url()).toMatch(/\/api\/views\/[\w-]+\.[\w-]+$/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Releases');
+    await expect(page.textContent('body')).resolves.toContain(releaseId);
+    expect(await page.content()).not.toMatch(/[?&]code=/);
+    await page.getByRole('link', { name: releaseId }).first().click();
+    await page.waitForLoadState();
     await expect(page.textContent('body')).resolves.toMatch(/succeeded/i);
-    expect((await page.goto(statusLink))?.status()).toBe(200);
-    // The printed list URL carries no key: the list is for operators (function key), so a caller without it
-    // is refused, as in Azure (a browser reaches it there through App Service Authentication).
-    expect(listUrl).toMatch(/\/api\/releases$/);
-    expect((await fetch(listUrl, { headers: { accept: 'text/html' } })).status).toBe(401);
+    // The printed list link opens the same list in a browser (no function key).
+    expect(listLink).toMatch(/\/api\/views\/[\w-]+\.[\w-]+$/);
+    expect((await page.goto(listLink))?.status()).toBe(200);
+    await expect(page.textContent('body')).resolves.toContain(releaseId);
+    expect(child.exitCode).toBeNull();
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stderr).not.toMatch(/\n\s+at /);
-  }, 40_000);
+  }, 90_000);
 });
