@@ -41,15 +41,12 @@ export async function getRelease(
       headers: VARY,
     };
   }
-  return answerRelease(request, context, id, { approvalLinks: true });
+  return answerRelease(request, context, id, {});
 }
 
-/**
- * Who is looking. Both routes' pages show approval links; the JSON behind a view link does not (answerRelease).
- */
+/** How the release was reached: through a view link (viewRelease) or the function-key route. */
 export interface ReleaseAccess {
-  approvalLinks: boolean;
-  /** The view link the page was opened with, when it was (its JSON link reuses it). */
+  /** The view link the page was opened with, when it was (its JSON link reuses it; its JSON has no approval links). */
   viewToken?: string;
 }
 
@@ -84,7 +81,7 @@ export async function answerRelease(
   // The JSON behind a view link carries no approval link: it is what scripts and pasted bug reports read,
   // and a decision link there would travel further than the page, whose approvers' link the notification
   // already sent. The page behind a view link shows it (the same signed link, nothing new).
-  const approvalLinks = access.approvalLinks && (html || access.viewToken === undefined);
+  const approvalLinks = html || access.viewToken === undefined;
   const view = await withStoredDiagnostics(
     approvalLinks ? releaseViewOf(status) : releaseView(status, () => undefined),
     context,
@@ -103,7 +100,6 @@ export async function answerRelease(
         ...(listUrl !== undefined ? { list: listUrl } : {}),
         ...(jsonToken ? { json: `${viewUrl(settings.publicUrl, jsonToken)}?format=json` } : {}),
       },
-      approvalLinksWithheld: !access.approvalLinks,
       azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
     }),
     VARY,

@@ -35,10 +35,7 @@ export async function viewRelease(
   const html = prefersHtml(request.headers.get('accept'), request.query.get('format'));
   const verified = verifyViewToken(token, keys, now);
   if (verified.ok) {
-    return answerRelease(request, context, verified.claims.releaseId, {
-      approvalLinks: true,
-      viewToken: token,
-    });
+    return answerRelease(request, context, verified.claims.releaseId, { viewToken: token });
   }
   // One route for both kinds of view link: each kind has its own MAC context, so at most one verifies.
   const list = verifyListViewToken(token, keys, now);

@@ -28,11 +28,6 @@ export interface StatusPageModel {
    * is a signed view link, or is left out when the viewer could not open it without the key.
    */
   links: { list?: string; json?: string };
-  /**
-   * Whoever holds a view link need not be an approver, so its page withholds the approval links of waiting
-   * stages (they went to the approvers); the function-key route shows them.
-   */
-  approvalLinksWithheld?: boolean;
   /** The configured Azure DevOps organization, for links to Azure Repos commits. */
   azureReposOrganizationUrl?: string;
 }
@@ -79,9 +74,7 @@ export function renderStatusPage(model: StatusPageModel): string {
     renderTimeline(stages, toIso(release.startedAt ?? release.createdTime), release.finishedAt, now),
     renderRelease(release, now, model.azureReposOrganizationUrl),
     stages.length > 0 ? '<h2>Stages</h2>' : '',
-    ...stages.map((s) =>
-      renderStageDetail(s, model.plans?.[s.environment], now, model.approvalLinksWithheld === true),
-    ),
+    ...stages.map((s) => renderStageDetail(s, model.plans?.[s.environment], now)),
     renderLinks(model.links),
   ].join('\n');
   return statusPageDocument(`Release ${release.releaseId}`, body, {
@@ -216,12 +209,7 @@ function renderRelease(release: ReleaseView, now: Date, azureReposOrganizationUr
   return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
 }
 
-function renderStageDetail(
-  stage: StageView,
-  plan: DeployPlan | undefined,
-  now: Date,
-  approvalLinksWithheld: boolean,
-): string {
+function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: Date): string {
   const rows: Array<[string, string]> = [];
   if (stage.startedAt) {
     rows.push(['Started', escapeHtml(formatUtc(stage.startedAt))]);
@@ -238,9 +226,7 @@ function renderStageDetail(
   } else if (stage.state === 'waiting') {
     const link = stage.approvalUrl
       ? `<a class="action" href="${escapeHtml(stage.approvalUrl)}">Approve or reject</a>`
-      : approvalLinksWithheld
-        ? 'waiting for an approver (the approval link went to the approvers)'
-        : 'no approval link: signing keys are not configured';
+      : 'no approval link: signing keys are not configured';
     rows.push(['Approval', link]);
     if (approval?.expiresAt) {
       rows.push(['Link expires', escapeHtml(formatExpiry(approval.expiresAt, now))]);

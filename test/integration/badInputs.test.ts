@@ -4,7 +4,7 @@
 // (no staged bundle, no decision), no file outside the extraction folder. Rows marked "finding:" are the
 // holes issue 10 found by attacking the sandbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createViewToken } from '../../src/approvals/approvalToken';
+import { createListViewToken, createViewToken } from '../../src/approvals/approvalToken';
 import { stagePlanBlobName } from '../../src/approvals/readStagePlan';
 import { stagedBundleBlob } from '../../src/azure/ReleaseStorage';
 import { validateBundle } from '../../src/manifest/validateBundle';
@@ -655,6 +655,37 @@ const ROWS: BadInputRow[] = [
       status: 403,
       says: /This status page link was not issued by this bricklane app/,
     },
+  },
+  {
+    area: 'approval link',
+    name: 'list view link that has expired',
+    arrange: (w) => () => openViewLink(w, createListViewToken({ expiresAt: inHours(-1) }, [SIGNING_KEY])),
+    expected: { code: 'token', status: 410, says: /expired/ },
+  },
+  {
+    area: 'approval link',
+    name: 'list view link signed with another key',
+    arrange: (w) => () => openViewLink(w, createListViewToken({ expiresAt: inHours(1) }, ['f'.repeat(40)])),
+    expected: { code: 'token', status: 403, says: /not issued by this bricklane app/ },
+  },
+  {
+    area: 'approval link',
+    name: 'a list view link used to decide',
+    arrange: (w) => {
+      releaseWaiting(w, 'rel-list-decide', 'qa');
+      return () => decide(w, createListViewToken({ expiresAt: inHours(1) }, [SIGNING_KEY]));
+    },
+    expected: { status: 403, says: /This approval link was not issued by this bricklane app/ },
+  },
+  {
+    area: 'approval link',
+    name: 'a release view link used to decide',
+    arrange: (w) => {
+      releaseWaiting(w, 'rel-view-decide', 'qa');
+      return () =>
+        decide(w, createViewToken({ releaseId: 'rel-view-decide', expiresAt: inHours(1) }, [SIGNING_KEY]));
+    },
+    expected: { status: 403, says: /This approval link was not issued by this bricklane app/ },
   },
   {
     area: 'operator API',

@@ -432,12 +432,15 @@ describe('renderStatusPage', () => {
     expect(page(release([dev]), { links: {} })).not.toContain('class="links"');
   });
 
-  it("withholds approval links on a view link's page, and says where they went", () => {
+  it("links a waiting stage to its approval page, or says why it cannot (a view link's page included)", () => {
     const waiting: StageStatus = { ...prod, state: 'waiting', approval: { required: true } };
-    expect(page(release([dev, waiting]), { approvalLinksWithheld: true })).toContain(
-      'waiting for an approver (the approval link went to the approvers)',
-    );
     expect(page(release([dev, waiting]))).toContain('no approval link: signing keys are not configured');
+    const linked = { ...waiting, approvalUrl: 'https://app.example.net/api/approvals/a"b' };
+    const html = page(release([dev, linked]));
+    expect(html).toContain(
+      '<a class="action" href="https://app.example.net/api/approvals/a&quot;b">Approve or reject</a>',
+    );
+    expect(html).not.toContain('no approval link');
   });
 
   it('lists every problem of an invalid bundle, escaped, and says how many are missing', () => {
