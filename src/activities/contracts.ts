@@ -153,6 +153,21 @@ export interface DeployEnvironmentResult {
   created: string[];
   /** Objects that moved since the plan was approved (the first few): the release plans and asks again. */
   drift?: PlanDrift[];
+  /** When provision and each wave that ran began and ended (the orchestration's clock, ISO), for the timeline. */
+  timings?: EnvironmentTimings;
+}
+
+/** A span of the orchestration's clock (context.df.currentUtcDateTime, ISO): replays give the same times. */
+export interface TimeSpan {
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Where an apply's time went: at most one entry per wave of planning/waves.ts WAVES, in the order run. */
+export interface EnvironmentTimings {
+  provision?: TimeSpan;
+  /** A batched wave's span is its batch set's (all batches run in parallel). */
+  waves: (TimeSpan & { wave: string })[];
 }
 
 export interface StageSourceInput {

@@ -8,6 +8,7 @@ import {
   type ApplyWaveInput,
   type DeployEnvironmentInput,
   type DeployEnvironmentResult,
+  type EnvironmentTimings,
   type ProvisionResult,
   type WaveResult,
 } from '../activities/contracts';
@@ -18,27 +19,35 @@ import { retryPolicy } from './retryPolicy';
 export function* deployEnvironment(
   context: df.OrchestrationContext,
 ): Generator<df.Task, DeployEnvironmentResult, unknown> {
+  // Filled as the steps end (the spans that ended before a failure are kept too).
+  const timings: EnvironmentTimings = { waves: [] };
   try {
-    return yield* applyWaves(context, context.df.getInput<DeployEnvironmentInput>());
+    return yield* applyWaves(context, context.df.getInput<DeployEnvironmentInput>(), timings);
   } catch (error) {
     // A step failed permanently: the environment stops there and the result carries the failure, which
     // deployRelease routes like its own steps' (a sub-orchestration's exception would reach it as text).
     if (!(error instanceof StepFailed)) throw error;
-    return { failure: error.failure, done: 0, failed: 0, skipped: 0, failures: [], created: [] };
+    return { failure: error.failure, done: 0, failed: 0, skipped: 0, failures: [], created: [], timings };
   }
 }
 
 function* applyWaves(
   context: df.OrchestrationContext,
   input: DeployEnvironmentInput,
+  timings: EnvironmentTimings,
 ): Generator<df.Task, DeployEnvironmentResult, unknown> {
+  // The orchestration's clock only: it is the same on every replay (Date.now() would not be).
+  // https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-code-constraints#dates-and-times
+  const now = (): string => context.df.currentUtcDateTime.toISOString();
   const ref = { releaseId: input.releaseId, bundleId: input.bundleId, environment: input.environment };
   const results: WaveResult[] = [];
   const plan = input.planId === undefined ? {} : { planId: input.planId };
   const call = (w: Omit<ApplyWaveInput, keyof typeof ref>): df.Task =>
     context.df.callActivityWithRetry(ACTIVITIES.applyWave, retryPolicy(), { ...ref, ...plan, ...w });
 
+  const provisionFrom = now();
   const provision = yield* callStep<ProvisionResult>(context, ACTIVITIES.provisionEnvironment, ref);
+  timings.provision = { startedAt: provisionFrom, finishedAt: now() };
 
   for (const wave of WAVES) {
     const touched = results.find((r) => r.wave === 'clusters')?.touchedClusterIds ?? [];
@@ -58,6 +67,7 @@ function* applyWaves(
       }
       continue;
     }
+    const waveFrom = now();
     if (wave.batched) {
       const batches = Math.ceil(items / input.batchSize);
       const tasks = Array.from({ length: batches }, (_, batch) =>
@@ -69,6 +79,7 @@ function* applyWaves(
       const extra = wave.applies === 'touchedClusters' ? { clusterIds: touched } : {};
       results.push(stepResult<WaveResult>(yield call({ wave: wave.name, ...extra })));
     }
+    timings.waves.push({ wave: wave.name, startedAt: waveFrom, finishedAt: now() });
   }
   const drift = results.flatMap((r) => r.drift ?? []);
   return {
@@ -78,6 +89,7 @@ function* applyWaves(
     failures: results.flatMap((r) => r.failures).slice(0, 20),
     created: provision.created,
     ...(drift.length > 0 ? { drift: drift.slice(0, 20) } : {}),
+    timings,
   };
 }
 

@@ -178,6 +178,9 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           };
         }
         phases.apply.finishedAt = now();
+        // Provision and each wave inside the apply, as deployEnvironment timed them (older results have none).
+        if (result.timings?.provision) phases.provision = { ...result.timings.provision };
+        if (result.timings) phases.waves = result.timings.waves.map((w) => ({ ...w }));
         yield* callStep(context, ACTIVITIES.releaseEnvironment, {
           releaseId: input.releaseId,
           environment: stage.environment,

@@ -50,14 +50,22 @@ export interface PhaseTime {
 /**
  * Where a stage's time went, working (plan, apply) and waiting (for a person to approve, for another
  * release's apply to release the environment) apart, so that "took 1 min 12 s" never hides a 2 s deploy
- * behind a 70 s approval. When the stage planned again after drift, these are the last round's. Fixed in
- * size: four phases of two times each.
+ * behind a 70 s approval. When the stage planned again after drift, these are the last round's. Bounded:
+ * four phases of two times each, and within the apply its provision and at most one span per wave
+ * (deployEnvironment's timings), which boundReleaseStatus drops first.
  */
 export interface StagePhases {
   plan?: PhaseTime;
   approval?: PhaseTime;
   lock?: PhaseTime;
   apply?: PhaseTime;
+  provision?: PhaseTime;
+  waves?: WaveTime[];
+}
+
+/** One wave of an apply (planning/waves.ts names it): a batched wave's span is its batch set's. */
+export interface WaveTime extends PhaseTime {
+  wave: string;
 }
 
 export interface StageStatus {

@@ -5,7 +5,13 @@
 // Encoding.Unicode.GetByteCount). What grows with the bundle (diagnostics), with people (comments, approver
 // names), with failures (messages), with the source (refs, names) or with the operator's environment list
 // is cut here, less generously at each level, until the JSON fits the budget.
-import { STATUS_DIAGNOSTICS, type ApprovalInfo, type ReleaseStatus, type StageStatus } from './ReleaseStatus';
+import {
+  STATUS_DIAGNOSTICS,
+  type ApprovalInfo,
+  type ReleaseStatus,
+  type StagePhases,
+  type StageStatus,
+} from './ReleaseStatus';
 import type { ReleaseSource } from './ReleaseInput';
 
 /**
@@ -90,7 +96,7 @@ function withDetail(status: ReleaseStatus, detail: Detail, condensed: boolean): 
   return {
     ...status,
     source: clipSource(status.source, detail.name),
-    stages: status.stages.map((stage) => clipStage(stage, detail)),
+    stages: status.stages.map((stage) => clipStage(stage, detail, condensed)),
     ...(message !== undefined ? { message: clipText(message, detail.message) } : {}),
     ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
     ...(diagnostics
@@ -116,16 +122,23 @@ function clipSource(source: ReleaseSource, max: number): ReleaseSource {
   return clipped;
 }
 
-function clipStage(stage: StageStatus, detail: Detail): StageStatus {
-  const { plan, approval, message, fix, ...rest } = stage;
+function clipStage(stage: StageStatus, detail: Detail, condensed: boolean): StageStatus {
+  const { plan, approval, message, fix, phases, ...rest } = stage;
   return {
     ...rest,
+    // The provision and wave spans are the first detail to go: the stage's phases still say where its time went.
+    ...(phases ? { phases: condensed ? withoutApplyDetail(phases) : phases } : {}),
     ...(plan && detail.plans ? { plan } : {}),
     ...(approval ? { approval: clipApproval(approval, detail) } : {}),
     ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
     // A fix is a command to copy, so it keeps the release message's (longer) allowance.
     ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
   };
+}
+
+function withoutApplyDetail(phases: StagePhases): StagePhases {
+  const { provision: _provision, waves: _waves, ...rest } = phases;
+  return rest;
 }
 
 function clipApproval(approval: ApprovalInfo, detail: Detail): ApprovalInfo {

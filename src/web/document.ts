@@ -111,6 +111,8 @@ ol.lanes li { display: grid; grid-template-columns: 4.5rem 1fr; gap: 0.5rem; ali
 .bar-plan { background: var(--accent); } .bar-apply { background: var(--ok); }
 .bar-approval { background: repeating-linear-gradient(45deg, var(--warn) 0 4px, transparent 4px 8px); }
 .bar-lock { background: repeating-linear-gradient(45deg, var(--muted) 0 4px, transparent 4px 8px); }
+.lane .part { top: 50%; background: var(--accent); border-left: 1px solid var(--soft); overflow: hidden;
+  font-size: 0.55rem; line-height: 1; white-space: nowrap; color: var(--soft); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; font-size: 0.85rem; color: var(--muted); }
 .swatch { display: inline-block; width: 1.5rem; height: 0.8rem; margin-right: 0.35rem; vertical-align: middle;

@@ -3,12 +3,13 @@
 // start to its end (or now), plus the working/waiting split the stage box and details say in words.
 // HTML and inline styles only: the pages' CSP (`default-src 'none'; style-src 'unsafe-inline'`) allows no
 // script, and a style attribute is what places each bar.
-import type { PhaseTime, StagePhases, StageStatus } from '../release/ReleaseStatus';
+import type { PhaseTime, StageStatus } from '../release/ReleaseStatus';
 import { displayName } from '../config/loadSettings';
 import { formatDuration } from './format';
 import { escapeHtml } from './html';
 
-type Phase = keyof StagePhases;
+/** The stage-level phases; provision and the waves are drawn inside the apply's span (see applyParts). */
+type Phase = 'plan' | 'approval' | 'lock' | 'apply';
 
 /** The phases in the order they run, how the page names them, and whether a person or a lock held them. */
 const PHASES: ReadonlyArray<{ phase: Phase; label: string; waiting: boolean }> = [
@@ -54,6 +55,26 @@ export function currentPhase(stage: StageStatus): PhaseTime | undefined {
   return last && !last.finishedAt ? last : undefined;
 }
 
+/** One bar: placed by its style attribute, its length in words in its tooltip and for screen readers. */
+function bar(className: string, left: number, width: number, words: string, shown?: string): string {
+  const text =
+    shown === undefined ? '' : `<span class="part-name" aria-hidden="true">${escapeHtml(shown)}</span>`;
+  return (
+    `<span class="${className}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%" ` +
+    `title="${escapeHtml(words)}">${text}<span class="sr">${escapeHtml(words)}</span></span>`
+  );
+}
+
+/** The provision and wave spans of a stage's apply (deployEnvironment's timings), in the order they ran. */
+function applyParts(stage: StageStatus): { label: string; time: PhaseTime }[] {
+  const phases = stage.phases;
+  if (!phases) return [];
+  return [
+    ...(phases.provision ? [{ label: 'provision', time: phases.provision }] : []),
+    ...(phases.waves ?? []).map((w) => ({ label: w.wave, time: w })),
+  ];
+}
+
 /**
  * The timeline section: one row per stage that has phases, each phase a bar placed on the release's time
  * axis, with its length in words beside the bar for screen readers and in its tooltip. Empty when no stage
@@ -81,15 +102,18 @@ export function renderTimeline(
       const width = Math.max(MIN_BAR_PERCENT, Math.min(100 - left, percent(lengthOf(time, until))));
       const open = !time.finishedAt && !releaseFinishedAt;
       const words = `${label}: ${formatDuration(lengthOf(time, until))}${open ? ' so far' : ''}`;
-      return [
-        `<span class="bar bar-${phase}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%" ` +
-          `title="${escapeHtml(words)}"><span class="sr">${escapeHtml(words)}</span></span>`,
-      ];
+      return [bar(`bar bar-${phase}`, left, width, words)];
+    });
+    // Provision and each wave as thinner bars over the deploy bar (older releases have none).
+    const parts = applyParts(stage).map(({ label, time }) => {
+      const left = percent(Date.parse(time.startedAt) - from);
+      const width = Math.max(MIN_BAR_PERCENT, Math.min(100 - left, percent(lengthOf(time, until))));
+      return bar('bar part', left, width, `${label}: ${formatDuration(lengthOf(time, until))}`, label);
     });
     return (
       `<li data-environment="${escapeHtml(stage.environment)}">` +
       `<span class="lane-name">${escapeHtml(displayName(stage.environment))}</span>` +
-      `<span class="lane">${bars.join('')}</span></li>`
+      `<span class="lane">${bars.join('')}${parts.join('')}</span></li>`
     );
   });
   const legend = PHASES.map(

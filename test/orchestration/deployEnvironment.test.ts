@@ -7,7 +7,7 @@ import { FILES_BATCH_SIZE } from '../../src/orchestrations/deployRelease';
 import { Azurite } from '../emulator/Azurite';
 import { FastForwardClock } from '../sandbox/host/FastForwardClock';
 import { FunctionHost } from '../sandbox/host/FunctionHost';
-import { EventType } from '../sandbox/host/HistoryEvent';
+import { EventType, type HistoryEvent } from '../sandbox/host/HistoryEvent';
 import { loadFunctionApp } from '../sandbox/host/loadFunctionApp';
 import { activityScript, TOUCHED_CLUSTER } from './fixtures/activityScript';
 import {
@@ -30,6 +30,19 @@ const fileBatches = (env: string, batches: number): string[] =>
 /** The lines of `lines` that are in `wanted`, in their order: a subsequence to compare. */
 const only = (lines: readonly string[], wanted: readonly string[]): string[] =>
   lines.filter((line) => wanted.includes(line));
+
+/** The orchestration clock of the episode that first scheduled `call` (its TaskScheduled's time). */
+const scheduledAt = (history: readonly HistoryEvent[], call: string): string =>
+  history.filter((e) => e.EventType === EventType.TaskScheduled)[scheduledCalls(history).indexOf(call)]
+    ?.Timestamp ?? `${call} not scheduled`;
+/** The orchestration clock of the episode that completed the instance. */
+const completedAt = (history: readonly HistoryEvent[]): string =>
+  history.find((e) => e.EventType === EventType.ExecutionCompleted)?.Timestamp ?? 'not completed';
+/** A span from the episode that scheduled `from` to the one that scheduled `to` (or completed). */
+const span = (history: readonly HistoryEvent[], from: string, to?: string) => ({
+  startedAt: scheduledAt(history, from),
+  finishedAt: to === undefined ? completedAt(history) : scheduledAt(history, to),
+});
 
 describe('deployEnvironment on the sandbox host', () => {
   const clock = new FastForwardClock();
@@ -71,6 +84,7 @@ describe('deployEnvironment on the sandbox host', () => {
       'applyWave:dev:clusters',
       ...fileBatches('dev', 3),
     ]);
+    const devHistory = host.durable.history(`${id}:dev`);
     expect(host.durable.status(`${id}:dev`)?.output).toEqual({
       done: 1 + filesIn(3),
       failed: 1,
@@ -80,6 +94,15 @@ describe('deployEnvironment on the sandbox host', () => {
         { key: 'jobs', message: 'skipped: a cluster or notebook it may use failed to deploy' },
       ],
       created: [],
+      // The waves that ran, each from the episode that scheduled it to the one that went on (or ended).
+      timings: {
+        provision: span(devHistory, 'provisionEnvironment:dev', 'applyWave:dev:initScripts'),
+        waves: [
+          { wave: 'initScripts', ...span(devHistory, 'applyWave:dev:initScripts', 'applyWave:dev:clusters') },
+          { wave: 'clusters', ...span(devHistory, 'applyWave:dev:clusters', 'applyWave:dev:files:0') },
+          { wave: 'files', ...span(devHistory, 'applyWave:dev:files:0') },
+        ],
+      },
     } satisfies DeployEnvironmentResult);
 
     expect(output.state).toBe('failed');
@@ -148,6 +171,32 @@ describe('deployEnvironment on the sandbox host', () => {
       'applyWave:dev:jobs',
       'applyWave:dev:lifecycle',
     ]);
+    // Provision and each wave in the order they ran, on the orchestration's clock; the files wave spans its
+    // batch set, retry pause included; deployRelease copies them into the stage's phases for the timeline.
+    const history = host.durable.history(child);
+    const timings = {
+      provision: span(history, 'provisionEnvironment:dev', 'applyWave:dev:initScripts'),
+      waves: [
+        { wave: 'initScripts', ...span(history, 'applyWave:dev:initScripts', 'applyWave:dev:clusters') },
+        { wave: 'clusters', ...span(history, 'applyWave:dev:clusters', 'applyWave:dev:files:0') },
+        { wave: 'files', ...span(history, 'applyWave:dev:files:0', 'applyWave:dev:jobs') },
+        { wave: 'jobs', ...span(history, 'applyWave:dev:jobs', 'applyWave:dev:lifecycle') },
+        { wave: 'lifecycle', ...span(history, 'applyWave:dev:lifecycle') },
+      ],
+    };
+    expect((host.durable.status(child)?.output as DeployEnvironmentResult).timings).toEqual(timings);
+    const files = timings.waves[2];
+    expect(Date.parse(files?.finishedAt ?? '') - Date.parse(files?.startedAt ?? '')).toBeGreaterThanOrEqual(
+      5_000,
+    );
+    expect(stageOf(output, 'dev')?.phases).toMatchObject(timings);
+    const apply = stageOf(output, 'dev')?.phases?.apply;
+    expect(Date.parse(timings.provision.startedAt)).toBeGreaterThanOrEqual(
+      Date.parse(apply?.startedAt ?? ''),
+    );
+    expect(Date.parse(timings.waves[4]?.finishedAt ?? '')).toBeLessThanOrEqual(
+      Date.parse(apply?.finishedAt ?? ''),
+    );
     expect(activityScript.count(id, 'applyWave:dev:files:1')).toBe(2);
     expect(activityScript.count(id, 'applyWave:dev:files:0')).toBe(1);
     expect(activityScript.count(id, 'applyWave:dev:files:2')).toBe(1);

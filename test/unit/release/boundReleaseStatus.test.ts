@@ -135,6 +135,22 @@ describe('boundReleaseStatus', () => {
     expect(bounded.stages[0]?.fix?.endsWith('…')).toBe(true);
   });
 
+  it('keeps the provision and wave spans while it fits, and drops them first when condensing', () => {
+    const phases = {
+      apply: { startedAt: T, finishedAt: T },
+      provision: { startedAt: T, finishedAt: T },
+      waves: [{ wave: 'clusters', startedAt: T, finishedAt: T }],
+    };
+    const timed = (status: ReleaseStatus): ReleaseStatus => ({
+      ...status,
+      stages: status.stages.map((stage) => ({ ...stage, phases })),
+    });
+    expect(boundReleaseStatus(timed(small)).stages[0]?.phases).toEqual(phases);
+    const condensed = boundReleaseStatus(timed(worst(3, 30)));
+    expect(condensed.condensed).toBe(true);
+    expect(condensed.stages.map((s) => s.phases)).toEqual(Array(3).fill({ apply: phases.apply }));
+  });
+
   it('takes a smaller budget when asked', () => {
     const bounded = boundReleaseStatus(worst(3, 30), 2048);
     expect(utf16Size(bounded)).toBeLessThanOrEqual(2048);

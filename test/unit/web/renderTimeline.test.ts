@@ -79,6 +79,34 @@ describe('renderTimeline', () => {
     expect(stopped).toContain('title="waiting for another release: 1 min 0 s"');
   });
 
+  it('draws provision and each wave inside the deploy bar, labelled, with their lengths', () => {
+    const timed: StageStatus = {
+      ...qa,
+      phases: {
+        ...qa.phases,
+        provision: { startedAt: '2026-11-25T08:01:13.000Z', finishedAt: '2026-11-25T08:01:14.000Z' },
+        waves: [
+          { wave: 'clusters', startedAt: '2026-11-25T08:01:14.000Z', finishedAt: '2026-11-25T08:01:14.500Z' },
+          { wave: '<files>', startedAt: '2026-11-25T08:01:14.500Z', finishedAt: '2026-11-25T08:01:15.000Z' },
+        ],
+      },
+    };
+    const drawn = renderTimeline([timed], START, '2026-11-25T08:01:15.000Z', NOW);
+    // 75 s axis: the deploy starts at 73 s (97.33%); provision 1 s (1.33%), then the waves in order.
+    const parts = [
+      '<span class="bar part" style="left:97.33%;width:1.33%" title="provision: 1 s">' +
+        '<span class="part-name" aria-hidden="true">provision</span><span class="sr">provision: 1 s</span></span>',
+      '<span class="bar part" style="left:98.67%;width:0.67%" title="clusters: 1 s">',
+      '<span class="bar part" style="left:99.33%;width:0.67%" title="&lt;files&gt;: 1 s">',
+    ];
+    const at = parts.map((part) => drawn.indexOf(part));
+    for (const index of at) expect(index).toBeGreaterThan(drawn.indexOf('bar bar-apply'));
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(drawn).not.toContain('<files>');
+    // A stage without them (an older release) draws no part bars.
+    expect(html).not.toContain('class="bar part"');
+  });
+
   it('escapes environment names', () => {
     const evil = renderTimeline([{ ...qa, environment: '<b>x</b>' }], START, undefined, NOW);
     expect(evil).not.toContain('<b>');
