@@ -2,13 +2,8 @@
 // accept a JSON body with `text`). A notice is never worth a failed release: every failure is returned as
 // data, and the URL (which carries its own secret) never appears in a result or a log.
 import type { InvocationContext } from '@azure/functions';
-import {
-  approvalUrl,
-  createApprovalToken,
-  createViewToken,
-  VIEW_LINK_TTL_IN_SECONDS,
-  viewUrl,
-} from '../approvals/approvalToken';
+import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
+import { statusViewUrl } from '../approvals/releaseViewUrl';
 import { environmentByName } from '../config/loadSettings';
 import type { NotifyInput, NotifyResult } from './contracts';
 import { appServices } from '../services/appServices';
@@ -23,18 +18,7 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
     if (!env.notifyUrl) return { sent: false, reason: 'no notification URL configured' };
     // People read notices in Teams or Slack, without the function key: the status link is a signed view link.
     const statusUrl =
-      settings.approvalSigningKeys.length > 0
-        ? viewUrl(
-            settings.publicUrl,
-            createViewToken(
-              {
-                releaseId: input.releaseId,
-                expiresAt: Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS,
-              },
-              settings.approvalSigningKeys,
-            ),
-          )
-        : `${settings.publicUrl}/api/releases/${input.releaseId}`;
+      statusViewUrl(settings, input.releaseId) ?? `${settings.publicUrl}/api/releases/${input.releaseId}`;
     let text: string;
     if (input.kind === 'approvalNeeded') {
       const expiresAt = Date.parse(input.expiresAt ?? '') / 1000;

@@ -20,7 +20,7 @@ import { messageResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
-import { releaseViewUrl } from './releaseViewUrl';
+import { releaseViewUrl } from '../approvals/releaseViewUrl';
 
 export async function approvalDecision(
   request: HttpRequest,

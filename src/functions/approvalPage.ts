@@ -11,7 +11,7 @@ import { htmlResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
-import { releaseViewUrl } from './releaseViewUrl';
+import { releaseViewUrl } from '../approvals/releaseViewUrl';
 import { renderApprovalPage } from '../web/renderApprovalPage';
 
 export async function approvalPage(

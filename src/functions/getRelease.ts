@@ -12,10 +12,8 @@ import { readBundleDiagnostics } from '../azure/ReleaseStorage';
 import {
   approvalUrl,
   createApprovalToken,
-  createViewToken,
   RELEASE_ID_RULE,
   releaseIdProblem,
-  VIEW_LINK_TTL_IN_SECONDS,
   viewUrl,
 } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
@@ -23,7 +21,7 @@ import type { DeployPlan } from '../planning/DeployPlan';
 import { htmlResponse, messageResponse, prefersHtml, renderReleaseMissingPage } from '../web/responses';
 import { releaseView, type ReleaseView } from '../release/releaseView';
 import { renderStatusPage } from '../web/renderStatusPage';
-import { releaseListViewUrl } from './releaseViewUrl';
+import { releaseListViewUrl, statusViewToken } from '../approvals/releaseViewUrl';
 
 // The same URL answers JSON or HTML, so caches must key on Accept.
 const VARY = { Vary: 'Accept' };
@@ -88,7 +86,7 @@ export async function answerRelease(
   );
   if (!html) return { status: 200, jsonBody: view, headers: VARY };
   const plans = await readPlans(view, context);
-  const jsonToken = access.viewToken ?? statusViewToken(view.releaseId);
+  const jsonToken = access.viewToken ?? statusViewToken(settings, view.releaseId);
   const listUrl = releaseListViewUrl(settings);
   return htmlResponse(
     200,
@@ -103,19 +101,6 @@ export async function answerRelease(
       azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
     }),
     VARY,
-  );
-}
-
-/**
- * A view link's token for one release, valid for VIEW_LINK_TTL_IN_SECONDS; undefined without signing keys
- * (then the pages show the release without links to it).
- */
-export function statusViewToken(releaseId: string, expiresAt?: number): string | undefined {
-  const { settings } = appServices();
-  if (settings.approvalSigningKeys.length === 0) return undefined;
-  return createViewToken(
-    { releaseId, expiresAt: expiresAt ?? Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS },
-    settings.approvalSigningKeys,
   );
 }
 

@@ -8,8 +8,8 @@ import { ORCHESTRATIONS } from '../activities/contracts';
 import { appServices } from '../services/appServices';
 import { htmlResponse, prefersHtml } from '../web/responses';
 import { renderReleaseListPage } from '../web/renderReleaseListPage';
-import { viewUrl } from '../approvals/approvalToken';
-import { releaseViewOf, statusViewToken } from './getRelease';
+import { statusViewUrl } from '../approvals/releaseViewUrl';
+import { releaseViewOf } from './getRelease';
 import { releaseView } from '../release/releaseView';
 
 export async function listReleases(
@@ -47,10 +47,7 @@ export async function answerReleaseList(
   const page = renderReleaseListPage({
     releases,
     now: new Date(),
-    releaseUrl: (releaseId) => {
-      const token = statusViewToken(releaseId);
-      return token === undefined ? undefined : viewUrl(settings.publicUrl, token);
-    },
+    releaseUrl: (releaseId) => statusViewUrl(settings, releaseId),
     azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
   });
   return htmlResponse(200, page, vary);

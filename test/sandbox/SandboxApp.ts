@@ -5,12 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import {
-  createListViewToken,
-  createViewToken,
-  VIEW_LINK_TTL_IN_SECONDS,
-  viewUrl,
-} from '../../src/approvals/approvalToken';
+import { releaseListViewUrl, statusViewUrl } from '../../src/approvals/releaseViewUrl';
+import { loadSettings } from '../../src/config/loadSettings';
+import type { Settings } from '../../src/config/Settings';
 import { BlobEventPump } from './BlobEventPump';
 import { FunctionHost, type FunctionHostOptions } from './host/FunctionHost';
 import { loadFunctionApp, packageEntry } from './host/loadFunctionApp';
@@ -73,11 +70,10 @@ export class SandboxApp {
    * history). Signed with the app's own key, so it is the link Azure would give.
    */
   statusLink(releaseId: string): string {
-    const token = createViewToken(
-      { releaseId, expiresAt: Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS },
-      this.signingKeys,
+    return (
+      statusViewUrl(this.linkSettings, releaseId) ??
+      `${this.linkSettings.publicUrl}/api/releases/${releaseId}`
     );
-    return viewUrl(this.settings.BRICKLANE_PUBLIC_URL ?? this.url, token);
   }
 
   /**
@@ -85,18 +81,12 @@ export class SandboxApp {
    * link to it, never the key-guarded GET /api/releases with the key in it.
    */
   get listUrl(): string {
-    const token = createListViewToken(
-      { expiresAt: Math.floor(Date.now() / 1000) + VIEW_LINK_TTL_IN_SECONDS },
-      this.signingKeys,
-    );
-    return viewUrl(this.settings.BRICKLANE_PUBLIC_URL ?? this.url, token);
+    return releaseListViewUrl(this.linkSettings) ?? `${this.linkSettings.publicUrl}/api/releases`;
   }
 
-  private get signingKeys(): string[] {
-    return (this.settings.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean);
+  /** Links are built from the app's own settings, read as the app reads them, by the app's own helpers. */
+  private get linkSettings(): Settings {
+    return loadSettings(this.settings);
   }
 
   /** Calls one of the app's HTTP routes with the function key. */
