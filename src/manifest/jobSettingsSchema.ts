@@ -1,5 +1,8 @@
 // Pure: the Jobs 2.1 settings fields bricklane checks; every other field passes through to the API.
 // https://learn.microsoft.com/azure/databricks/api/workspace/jobs/create
+// Serverless jobs: `environments` lists the job's environment specs (JobEnvironment: `environment_key`, "unique
+// within a job", and `spec`, compute.Environment: `environment_version`, or the older `client` it replaces, and pip
+// `dependencies`); a task picks one with `environment_key` and names no cluster. normalizeJob.ts checks the keys.
 import { z } from 'zod';
 
 const object = z.record(z.string(), z.unknown());
@@ -12,6 +15,7 @@ export const jobTaskSchema = z.looseObject({
   existing_cluster_name: z.string().min(1).optional(),
   job_cluster_key: z.string().min(1).optional(),
   new_cluster: object.optional(),
+  environment_key: z.string().min(1).optional(),
   notebook_task: z
     .looseObject({
       notebook_path: z.string().min(1),
@@ -34,9 +38,21 @@ export const jobTaskSchema = z.looseObject({
   retry_on_timeout: z.boolean().optional(),
 });
 
+/** One entry of `environments`; `environment_version` is required, `client` is its deprecated spelling. */
+export const jobEnvironmentSchema = z.looseObject({
+  environment_key: taskKey,
+  spec: z.looseObject({
+    client: z.string().min(1).optional(),
+    environment_version: z.string().min(1).optional(),
+    dependencies: z.array(z.string().min(1)).optional(),
+    java_dependencies: z.array(z.string().min(1)).optional(),
+  }),
+});
+
 export const jobSettingsSchema = z.looseObject({
   tasks: z.array(jobTaskSchema).min(1).optional(),
   job_clusters: z.array(z.looseObject({ job_cluster_key: taskKey, new_cluster: object })).optional(),
+  environments: z.array(jobEnvironmentSchema).optional(),
   max_concurrent_runs: z.int().min(0).max(1000).optional(),
   timeout_seconds: z.int().min(0).optional(),
   schedule: z

@@ -154,7 +154,18 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
     resolveNewCluster(jobCluster['new_cluster'], ['job_clusters', i, 'new_cluster']);
   });
 
+  const environmentKeys = collectEnvironments(settings, error, (at, summary) =>
+    diagnostics.push({
+      severity: 'warning',
+      code: 'JOB_ENVIRONMENT_CLIENT_DEPRECATED',
+      file: ctx.file,
+      path: pathOf(at),
+      summary,
+    }),
+  );
+
   const normalizeTask = (task: Json, at: Segments): void => {
+    checkServerlessTask(task, at, environmentKeys, error);
     // Compute: one of a bundle cluster (by name), a literal cluster id, a job cluster, a new cluster.
     const byName = task['existing_cluster_name'];
     const byId = task['existing_cluster_id'];
@@ -186,12 +197,7 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
           `names cluster ${JSON.stringify(byName)}, which this bundle does not define (clusters: ${known}); use the cluster_name of a clusters/*.json file.`,
         );
     }
-    const computeKeys = [
-      'existing_cluster_name',
-      'existing_cluster_id',
-      'job_cluster_key',
-      'new_cluster',
-    ].filter((k) => task[k] !== undefined);
+    const computeKeys = COMPUTE_KEYS.filter((k) => task[k] !== undefined);
     if (computeKeys.length > 1 && !(computeKeys.length === 2 && byName !== undefined && byId !== undefined)) {
       error(
         [...at, computeKeys[1] ?? ''],
@@ -297,6 +303,79 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
     externalInitScripts,
     diagnostics,
   };
+}
+
+/**
+ * The keys of the job's `environments` (serverless environment specs). A key is "unique within a job", and a spec
+ * needs `environment_version` ("Required"), or `client`, which it replaces and which gets a warning (JobEnvironment
+ * and compute.Environment in the Jobs API 2.2 reference, https://docs.databricks.com/api/azure/workspace/jobs/create).
+ */
+function collectEnvironments(
+  settings: Json,
+  error: (at: Segments, code: string, summary: string) => void,
+  warn: (at: Segments, summary: string) => void,
+): Set<string> {
+  const keys = new Set<string>();
+  const environments = Array.isArray(settings['environments']) ? (settings['environments'] as unknown[]) : [];
+  environments.forEach((environment, i) => {
+    if (!isJson(environment)) return;
+    const key = environment['environment_key'];
+    if (typeof key === 'string') {
+      if (keys.has(key))
+        error(
+          ['environments', i, 'environment_key'],
+          'JOB_ENVIRONMENT_KEY_DUPLICATE',
+          `repeats ${JSON.stringify(key)}; environment keys must be unique within the job: rename one.`,
+        );
+      keys.add(key);
+    }
+    const spec = environment['spec'];
+    if (!isJson(spec)) return;
+    if (spec['environment_version'] === undefined && spec['client'] === undefined) {
+      error(
+        ['environments', i, 'spec'],
+        'JOB_ENVIRONMENT_VERSION_MISSING',
+        'names no serverless environment version; add "environment_version": "2" (or the version your code needs).',
+      );
+    } else if (spec['environment_version'] === undefined) {
+      warn(
+        ['environments', i, 'spec', 'client'],
+        `\`client\` is the deprecated name of the serverless environment version; write "environment_version": ${JSON.stringify(spec['client'])} instead.`,
+      );
+    }
+  });
+  return keys;
+}
+
+const COMPUTE_KEYS = ['existing_cluster_name', 'existing_cluster_id', 'job_cluster_key', 'new_cluster'];
+
+/**
+ * A task with `environment_key` runs on serverless compute: the key must name one of the job's environments, and
+ * the task names no cluster (serverless compute has no cluster to choose, and "Serverless compute doesn't support
+ * init scripts": https://learn.microsoft.com/azure/databricks/jobs/environment-variables), so no init scripts.
+ */
+function checkServerlessTask(
+  task: Json,
+  at: Segments,
+  environmentKeys: ReadonlySet<string>,
+  error: (at: Segments, code: string, summary: string) => void,
+): void {
+  const key = task['environment_key'];
+  if (typeof key !== 'string') return;
+  if (!environmentKeys.has(key)) {
+    error(
+      [...at, 'environment_key'],
+      'JOB_UNKNOWN_ENVIRONMENT',
+      `names environment ${JSON.stringify(key)}, which the job's \`environments\` does not define (keys: ${[...environmentKeys].sort().join(', ') || 'none'}); add {"environment_key": ${JSON.stringify(key)}, "spec": {"environment_version": "2"}} to environments or fix the key.`,
+    );
+  }
+  for (const compute of COMPUTE_KEYS.filter((k) => task[k] !== undefined)) {
+    error(
+      [...at, compute],
+      'JOB_SERVERLESS_TASK_COMPUTE',
+      `puts a serverless task (it has environment_key ${JSON.stringify(key)}) on a cluster; serverless tasks run without a cluster or init scripts: remove ${compute}, or remove environment_key to run the task on the cluster.`,
+    );
+  }
 }
 
 /** `depends_on` must name tasks of the same job and must not form a cycle. */

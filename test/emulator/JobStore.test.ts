@@ -114,6 +114,47 @@ describe('jobs create, get, reset, delete', () => {
   });
 });
 
+describe('serverless jobs (environments)', () => {
+  const environments = [
+    { environment_key: 'default', spec: { environment_version: '2', dependencies: ['x==1'] } },
+  ];
+  const serverlessTask = {
+    task_key: 'a',
+    environment_key: 'default',
+    notebook_task: { notebook_path: '/x' },
+  };
+
+  it('stores environments and a task with environment_key and no cluster, and answers them in jobs/get', async () => {
+    const body = { name: 'serverless', environments, tasks: [serverlessTask] };
+    const created = await callApi(url, 'POST', '2.2/jobs/create', body);
+    expect(created.status).toBe(200);
+    const got = await callApi(url, 'GET', '2.2/jobs/get', { job_id: created.body['job_id'] as number });
+    expect(got.body['settings']).toMatchObject({ environments, tasks: [serverlessTask] });
+  });
+
+  it.each([
+    [
+      'an environment_key no environment defines',
+      { environments, tasks: [{ ...serverlessTask, environment_key: 'gpu' }] },
+    ],
+    [
+      'a duplicate environment_key',
+      { environments: [...environments, ...environments], tasks: [serverlessTask] },
+    ],
+    [
+      'an environment without a version',
+      { environments: [{ environment_key: 'default', spec: {} }], tasks: [serverlessTask] },
+    ],
+    [
+      'a serverless task on a cluster',
+      { environments, tasks: [{ ...serverlessTask, new_cluster: { spark_version: '15.4.x-scala2.12' } }] },
+    ],
+  ])('refuses %s', async (_case, body) => {
+    const created = await callApi(url, 'POST', '2.2/jobs/create', body);
+    expect(created).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+  });
+});
+
 const manyTasks = (count: number): JsonObject[] =>
   Array.from({ length: count }, (_, i) => ({
     task_key: `t${i}`,

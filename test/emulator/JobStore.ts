@@ -8,6 +8,10 @@
 // 2.2 without `queue` is queued; get pages tasks, job_clusters, environments and parameters by 100 with
 // next_page_token / page_token (arrays with nothing left are empty on later pages); list with expand_tasks
 // shows at most 100 tasks and job clusters per job and says `has_more` for a job that has more.
+// Serverless (Jobs API 2.2 reference, JobEnvironment and compute.Environment; the SDK's jobs/model.d.ts carries
+// the same text): an environment's `environment_key` "has to be unique within a job", its spec's
+// `environment_version` is "Required" (`client` is its older name), and a task's `environment_key` "references an
+// environment spec in a job"; a task that names an environment runs on serverless compute, so it names no cluster.
 import { ApiError } from './ApiError';
 import type { IdSequences } from './IdSequences';
 import type { JsonObject, JsonValue } from './JsonValue';
@@ -152,6 +156,7 @@ export class JobStore {
       }
       jobClusterKeys.add(key);
     }
+    const environmentKeys = validateEnvironments(settings);
     const tasks = arrayField(settings, 'tasks').map((task) => objectOf(task, 'tasks'));
     const taskKeys = new Set<string>();
     for (const task of tasks) {
@@ -175,6 +180,7 @@ export class JobStore {
           `Task ${String(task['task_key'])} refers to an unknown job_cluster_key`,
         );
       }
+      validateEnvironmentKey(task, environmentKeys);
       for (const dependency of arrayField(task, 'depends_on')) {
         const dependsOn = objectOf(dependency, 'depends_on')['task_key'];
         if (typeof dependsOn !== 'string' || !taskKeys.has(dependsOn)) {
@@ -182,6 +188,43 @@ export class JobStore {
         }
       }
     }
+  }
+}
+
+function validateEnvironments(settings: JsonObject): Set<string> {
+  const keys = new Set<string>();
+  for (const entry of arrayField(settings, 'environments')) {
+    const environment = objectOf(entry, 'environments');
+    const key = environment['environment_key'];
+    if (typeof key !== 'string' || key === '') {
+      throw ApiError.invalidParameter('Each environment needs an environment_key');
+    }
+    if (keys.has(key)) throw ApiError.invalidParameter(`Duplicate environment_key ${key}`);
+    keys.add(key);
+    const spec = environment['spec'];
+    const specObject = spec === undefined ? undefined : objectOf(spec, 'environments');
+    if (specObject?.['environment_version'] === undefined && specObject?.['client'] === undefined) {
+      throw ApiError.invalidParameter(`Environment ${key} needs spec.environment_version`);
+    }
+  }
+  return keys;
+}
+
+function validateEnvironmentKey(task: JsonObject, environmentKeys: ReadonlySet<string>): void {
+  const key = task['environment_key'];
+  if (key === undefined) return;
+  if (typeof key !== 'string' || !environmentKeys.has(key)) {
+    throw ApiError.invalidParameter(
+      `Task ${String(task['task_key'])} refers to an unknown environment_key ${String(key)}`,
+    );
+  }
+  const compute = ['existing_cluster_id', 'new_cluster', 'job_cluster_key'].find(
+    (k) => task[k] !== undefined,
+  );
+  if (compute !== undefined) {
+    throw ApiError.invalidParameter(
+      `Task ${String(task['task_key'])} sets environment_key for serverless compute and ${compute}; a task runs on one compute`,
+    );
   }
 }
 

@@ -259,3 +259,87 @@ describe('bundle-relative notebook paths', () => {
     ]);
   });
 });
+
+describe('serverless jobs', () => {
+  const environments = [
+    { environment_key: 'default', spec: { environment_version: '2', dependencies: ['requests==2.32.3'] } },
+  ];
+  const serverless = (task: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    name: 'serverless',
+    environments,
+    tasks: [{ task_key: 'run', notebook_task: { notebook_path: 'etl/ingest' }, ...task }],
+    ...extra,
+  });
+  const codes = (value: unknown) =>
+    validate([...baseEntries(), json('jobs/job.json', value)]).diagnostics.map((d) => [d.code, d.path]);
+
+  it('deploys environments and environment_key as they are, with no cluster', () => {
+    const job = jobFrom(serverless({ environment_key: 'default' }));
+    expect(job.settings['environments']).toEqual(environments);
+    expect(job.settings['tasks']).toEqual([
+      {
+        task_key: 'run',
+        environment_key: 'default',
+        notebook_task: { notebook_path: '/Shared/MyProject/etl/ingest' },
+      },
+    ]);
+    expect(job.clusterRefs).toEqual([]);
+  });
+
+  it('refuses an environment_key the job does not define, with the keys it has and how to add it', () => {
+    const result = validate([
+      ...baseEntries(),
+      json('jobs/job.json', serverless({ environment_key: 'gpu' })),
+    ]);
+    expect(errors(result)).toEqual([
+      expect.objectContaining({
+        code: 'JOB_UNKNOWN_ENVIRONMENT',
+        file: 'jobs/job.json',
+        path: '$.tasks[0].environment_key',
+        summary: expect.stringContaining('(keys: default); add {"environment_key": "gpu"'),
+      }),
+    ]);
+  });
+
+  it.each([
+    ['existing_cluster_name', 'Small'],
+    ['existing_cluster_id', 'Small'],
+    ['new_cluster', { ...SMALL_CLUSTER, init_scripts: [{ workspace: { destination: 'setup.sh' } }] }],
+  ])('refuses a serverless task on a cluster (%s)', (field, value) => {
+    expect(codes(serverless({ environment_key: 'default', [field]: value }))).toEqual([
+      ['JOB_SERVERLESS_TASK_COMPUTE', `$.tasks[0].${field}`],
+    ]);
+  });
+
+  it('refuses a serverless task on a job cluster', () => {
+    const jobClusters = [{ job_cluster_key: 'main', new_cluster: SMALL_CLUSTER }];
+    expect(
+      codes(
+        serverless({ environment_key: 'default', job_cluster_key: 'main' }, { job_clusters: jobClusters }),
+      ),
+    ).toEqual([['JOB_SERVERLESS_TASK_COMPUTE', '$.tasks[0].job_cluster_key']]);
+  });
+
+  it('refuses duplicate environment keys and a spec without a version; warns on the deprecated client', () => {
+    const twice = [...environments, { environment_key: 'default', spec: { dependencies: [] } }];
+    expect(codes(serverless({ environment_key: 'default' }, { environments: twice }))).toEqual([
+      ['JOB_ENVIRONMENT_KEY_DUPLICATE', '$.environments[1].environment_key'],
+      ['JOB_ENVIRONMENT_VERSION_MISSING', '$.environments[1].spec'],
+    ]);
+    const client = [{ environment_key: 'default', spec: { client: '1' } }];
+    expect(codes(serverless({ environment_key: 'default' }, { environments: client }))).toEqual([
+      ['JOB_ENVIRONMENT_CLIENT_DEPRECATED', '$.environments[0].spec.client'],
+    ]);
+  });
+
+  it('checks the environments entries against the schema', () => {
+    expect(
+      codes(
+        serverless(
+          {},
+          { environments: [{ environment_key: 'bad key!', spec: { environment_version: '2' } }] },
+        ),
+      ),
+    ).toEqual([['JOB_INVALID', '$.environments[0].environment_key']]);
+  });
+});
