@@ -15,6 +15,8 @@ export interface ContractContext {
   jobId: number;
   otherJobId: number;
   handle: number;
+  /** The serverless job (environments, environment_key) the serverless rows create and read. */
+  serverlessJobId?: number;
 }
 
 /** What a call must do: return this value, or fail with this error_code. */
@@ -56,6 +58,14 @@ const jobSettings = (name: string, taskCount = 1) => ({
     job_cluster_key: 'main',
     notebook_task: { notebook_path: notebook },
   })),
+});
+/** A serverless job: one environment (version + pip dependencies), one task that names it and no cluster. */
+const serverlessJob = (environmentKey = 'default') => ({
+  name: 'contract_serverless',
+  environments: [
+    { environment_key: 'default', spec: { environment_version: '2', dependencies: ['requests==2.32.3'] } },
+  ],
+  tasks: [{ task_key: 'run', environment_key: environmentKey, notebook_task: { notebook_path: notebook } }],
 });
 /** Above the 100 entries jobs/get 2.2 answers per page. */
 const largeJobTasks = 150;
@@ -505,4 +515,56 @@ export const contractCalls: ContractCall[] = [
     sdk: (ws, ctx) => ws.jobs.delete({ job_id: ctx.otherJobId }).then(done),
     bricklane: (client, ctx) => client.deleteJob(ctx.otherJobId).then(done),
   },
+
+  // Serverless jobs (issue 15): `environments` and a task's `environment_key` travel as the reference shapes them.
+  {
+    name: 'jobs/create creates a serverless job: environments and a task with environment_key, no cluster',
+    endpoint: '2.2/jobs/create',
+    expect: { returns: 'number' },
+    sdk: async (ws, ctx) => {
+      ctx.serverlessJobId = (await ws.jobs.create(serverlessJob())).job_id;
+      return typeof ctx.serverlessJobId;
+    },
+    bricklane: async (client, ctx) => {
+      ctx.serverlessJobId = await client.createJob(serverlessJob());
+      return typeof ctx.serverlessJobId;
+    },
+  },
+  {
+    name: "jobs/get reads a serverless job's environments and environment_key back",
+    endpoint: '2.2/jobs/get',
+    expect: {
+      returns: { environments: ['default:2:requests==2.32.3'], taskEnvironment: 'default', cluster: null },
+    },
+    sdk: async (ws, ctx) =>
+      serverlessShape((await ws.jobs.get({ job_id: ctx.serverlessJobId ?? -1 })).settings),
+    bricklane: async (client, ctx) =>
+      serverlessShape((await client.getJob(ctx.serverlessJobId ?? -1)).settings),
+  },
+  {
+    name: 'jobs/create of a task naming an unknown environment_key is INVALID_PARAMETER_VALUE',
+    endpoint: '2.2/jobs/create',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws) => ws.jobs.create(serverlessJob('gpu')).then(done),
+    bricklane: (client) => client.createJob(serverlessJob('gpu')).then(done),
+  },
 ];
+
+/** What a caller reads of a serverless job: its environments (key:version:dependencies) and its task's compute. */
+function serverlessShape(settings: unknown): JsonValue {
+  const s = (settings ?? {}) as {
+    environments?: Array<{
+      environment_key?: string;
+      spec?: { environment_version?: string; dependencies?: string[] };
+    }>;
+    tasks?: Array<{ environment_key?: string; existing_cluster_id?: string; job_cluster_key?: string }>;
+  };
+  const task = s.tasks?.[0];
+  return {
+    environments: (s.environments ?? []).map(
+      (e) => `${e.environment_key}:${e.spec?.environment_version}:${(e.spec?.dependencies ?? []).join(',')}`,
+    ),
+    taskEnvironment: task?.environment_key ?? null,
+    cluster: task?.existing_cluster_id ?? task?.job_cluster_key ?? null,
+  };
+}
