@@ -28,9 +28,13 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
       notebooks: bundle?.notebooks.length,
       files: bundle?.files.length,
       jobs: bundle?.jobs.length,
-    }).toEqual({ initScripts: 1, clusters: 3, notebooks: 6, files: 1, jobs: 2 });
+    }).toEqual({ initScripts: 1, clusters: 3, notebooks: 6, files: 1, jobs: 3 });
     expect(bundle?.clusters.map((c) => c.key)).toEqual(['clusters.ML', 'clusters.Medium', 'clusters.Small']);
-    expect(bundle?.jobs.map((j) => j.key)).toEqual(['jobs.daily_report', 'jobs.nightly_etl']);
+    expect(bundle?.jobs.map((j) => j.key)).toEqual([
+      'jobs.daily_report',
+      'jobs.nightly_etl',
+      'jobs.serverless_ingest',
+    ]);
     expect(bundle?.notebooks.map((n) => [n.target, n.format, n.language ?? null])).toEqual([
       ['/Shared/MyProject/analysis/explore', 'JUPYTER', null],
       ['/Shared/MyProject/analysis/summary', 'SOURCE', 'R'],
