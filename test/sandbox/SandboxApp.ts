@@ -25,7 +25,12 @@ export interface SandboxAppOptions {
   /** Extra app settings (webhook secrets, source hosts). */
   settings?: Record<string, string>;
   host?: Partial<Omit<FunctionHostOptions, 'app' | 'storageConnectionString' | 'settings' | 'port'>>;
+  /** Serve on this port (a restarted worker keeps its address); default: the world's stable port. */
+  port?: number;
 }
+
+/** What the app needs of the world: its settings and storage (a host process gets them from its parent). */
+export type AppWorld = Pick<LocalWorld, 'settings'> & { azurite: { connectionString: string } };
 
 export class SandboxApp {
   private constructor(
@@ -38,10 +43,10 @@ export class SandboxApp {
     return this.host.url;
   }
 
-  static async start(world: LocalWorld, options: SandboxAppOptions = {}): Promise<SandboxApp> {
+  static async start(world: AppWorld, options: SandboxAppOptions = {}): Promise<SandboxApp> {
     // The app must be loaded before anything else registers functions in this process.
     const app = await loadFunctionApp(options.appDir ? packageEntry(options.appDir) : APP_ENTRY);
-    const port = await stablePort(options.worldDir);
+    const port = options.port ?? (await stablePort(options.worldDir));
     const settings: Record<string, string> = {
       ...world.settings(),
       AzureWebJobsStorage: world.azurite.connectionString,
@@ -142,7 +147,7 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

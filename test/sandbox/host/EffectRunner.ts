@@ -4,6 +4,7 @@
 // within functionTimeout), durable timers, sub-orchestrations, and the completion message to a parent.
 // Each result comes back to its instance as a message.
 import { ConcurrencyLimit } from './ConcurrencyLimit';
+import { reachedCrashPoint } from './HostCrash';
 import type { CoreBinding, RpcTypedData } from './CoreApiTypes';
 import type { DurableClientInput } from './durableClientInput';
 import type { FunctionApp } from './FunctionApp';
@@ -92,6 +93,7 @@ export class EffectRunner {
     record.lastUpdatedTime = now;
     record.episodes += 1;
     await this.instances.save(record);
+    reachedCrashPoint('commit');
     if (this.instances.stopped) return;
     this.instances.notify();
     for (const effect of effects) await this.apply(record, effect);
@@ -144,6 +146,7 @@ export class EffectRunner {
           '',
         );
       this.instances.stats.activityExecutions += 1;
+      reachedCrashPoint('activity');
       const outcome = await invokeWithTimeout(
         this.options.app,
         fn.name,

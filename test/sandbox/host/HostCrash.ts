@@ -1,0 +1,36 @@
+// Test infrastructure: the local host killed at a chosen point of its own work, as Azure kills a worker
+// (a scale-in, a platform upgrade, an out-of-memory kill). BRICKLANE_HOST_CRASH picks the point:
+//   commit:<n>          right after the n-th episode commit is stored: its history is durable, the work it
+//                       scheduled has not started (between two history commits)
+//   activity:<n>:<ms>   <ms> after the n-th activity invocation started, its code still running
+// The kill is SIGKILL of this process: no handler, finally block or pending write runs, so in-flight work
+// dies with the worker. Unset, nothing happens (the in-process sandbox and the tests never set it).
+
+export type CrashPoint = 'commit' | 'activity';
+
+interface CrashPlan {
+  point: CrashPoint;
+  at: number;
+  delayInMs: number;
+}
+
+const counts: Record<CrashPoint, number> = { commit: 0, activity: 0 };
+let plan: CrashPlan | undefined | null = null;
+
+/** Parses `commit:<n>` or `activity:<n>:<ms>`; undefined when the text names no crash point. */
+export function parseCrashPoint(text: string | undefined): CrashPlan | undefined {
+  const match = /^(commit|activity):(\d+)(?::(\d+))?$/.exec(text?.trim() ?? '');
+  if (!match) return undefined;
+  return { point: match[1] as CrashPoint, at: Number(match[2]), delayInMs: Number(match[3] ?? 0) };
+}
+
+/** Counts one pass through `point`; on the planned pass the process is killed (at once or after the delay). */
+export function reachedCrashPoint(point: CrashPoint): void {
+  if (plan === null) plan = parseCrashPoint(process.env.BRICKLANE_HOST_CRASH);
+  if (!plan || plan.point !== point) return;
+  counts[point] += 1;
+  if (counts[point] !== plan.at) return;
+  const kill = (): void => void process.kill(process.pid, 'SIGKILL');
+  if (plan.delayInMs === 0) kill();
+  else setTimeout(kill, plan.delayInMs);
+}
