@@ -86,6 +86,15 @@ interface Answer {
 
 type Outcome = { answer: Answer } | { reset: true };
 
+/** A write a workspace applied, as observers see it (the burst test attributes writes to releases). */
+export interface AppliedWrite {
+  workspace: string;
+  /** e.g. `2.0/workspace/import` */
+  endpoint: string;
+  /** Date.now() when the workspace state changed. */
+  at: number;
+}
+
 // Base64 inflates the 200 MiB workspace-file ceiling by a third; anything above cannot be a valid call.
 const maxBodyBytes = 300 * 1024 * 1024;
 const routes = new Map<string, Route>(
@@ -99,6 +108,7 @@ export class DatabricksEmulator {
   private readonly faultInjector = new FaultInjector();
   /** Each workspace's listener, by workspace name; a pending one while it binds. */
   private readonly origins = new Map<string, Promise<Server>>();
+  private readonly writeListeners = new Set<(write: AppliedWrite) => void>();
   private tokenValidator: TokenValidator | undefined;
   private latencyInMs: number;
   private stopped = false;
@@ -194,6 +204,12 @@ export class DatabricksEmulator {
 
   setClusterTransitionInMs(ms: number): void {
     this.world.settings.clusterTransitionInMs = ms;
+  }
+
+  /** Calls `listener` after every write a workspace applied (before it is answered); returns the unsubscribe. */
+  onWrite(listener: (write: AppliedWrite) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
   }
 
   /** The whole emulator's counters, or one workspace's. */
@@ -364,7 +380,15 @@ export class DatabricksEmulator {
           ? RequestReader.fromQuery(url.searchParams)
           : RequestReader.fromBody(parseJson(body));
       const result = route.handle(workspace, request);
-      if (route.method !== 'GET') counters.forEach((counter) => counter.recordWrite());
+      if (route.method !== 'GET') {
+        counters.forEach((counter) => counter.recordWrite());
+        const write = {
+          workspace: workspace.name,
+          endpoint: url.pathname.slice('/api/'.length),
+          at: Date.now(),
+        };
+        for (const listener of this.writeListeners) listener(write);
+      }
       return { status: 200, body: result };
     } catch (error) {
       if (error instanceof ApiError) return errorAnswer(error);

@@ -14,7 +14,7 @@ import type { SandboxApp } from './SandboxApp';
 
 export type TriggerKind = 'github' | 'azure-repos' | 'upload';
 
-const REPOSITORY = 'contoso/lakehouse';
+export const REPOSITORY = 'contoso/lakehouse';
 const WEBHOOK_SECRET = 'sandbox-github-webhook-secret';
 const HOOK = { user: 'bricklane-hook', password: 'sandbox-service-hook-password' };
 const ADO_FIXTURE = resolve(__dirname, '..', 'fixtures', 'webhooks', 'azure-devops-git.push.json');
@@ -61,31 +61,8 @@ export async function triggerRelease(
   bundleDir: string,
 ): Promise<string> {
   if (kind === 'github') {
-    const body = Buffer.from(
-      JSON.stringify({
-        ref: 'refs/heads/main',
-        before: '0'.repeat(40),
-        after: commit,
-        created: false,
-        deleted: false,
-        forced: false,
-        repository: { full_name: REPOSITORY, name: 'lakehouse', owner: { login: 'contoso' } },
-        pusher: { name: 'sandbox-user', email: 'sandbox@example.com' },
-        sender: { login: 'sandbox-user' },
-        head_commit: { id: commit, message: 'Deploy from the sandbox' },
-        commits: [],
-      }),
-    );
-    const answer = await fetch(`${app.url}/api/webhooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': commit.slice(0, 32),
-        'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
-      },
-      body,
-    });
+    const push = signedGitHubPush(commit, commit.slice(0, 32));
+    const answer = await fetch(`${app.url}/api/webhooks/github`, { method: 'POST', ...push });
     return releaseIdOf(answer);
   }
   if (kind === 'azure-repos') {
@@ -129,6 +106,40 @@ export async function triggerRelease(
     if (Date.now() > deadline) throw new Error('the upload started no release (see the host log)');
     await new Promise((done) => setTimeout(done, 200));
   }
+}
+
+/**
+ * A GitHub `push` delivery of `commit` to main, signed with the sandbox's webhook secret as GitHub signs it
+ * (HMAC-SHA256 of the raw body in X-Hub-Signature-256). GitHub sends a redelivery with the same GUID.
+ */
+export function signedGitHubPush(
+  commit: string,
+  delivery: string,
+): { headers: Record<string, string>; body: Buffer } {
+  const body = Buffer.from(
+    JSON.stringify({
+      ref: 'refs/heads/main',
+      before: '0'.repeat(40),
+      after: commit,
+      created: false,
+      deleted: false,
+      forced: false,
+      repository: { full_name: REPOSITORY, name: 'lakehouse', owner: { login: 'contoso' } },
+      pusher: { name: 'sandbox-user', email: 'sandbox@example.com' },
+      sender: { login: 'sandbox-user' },
+      head_commit: { id: commit, message: 'Deploy from the sandbox' },
+      commits: [],
+    }),
+  );
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+    },
+    body,
+  };
 }
 
 async function releaseIdOf(answer: Response): Promise<string> {
