@@ -60,6 +60,36 @@ export class ArmRoutes {
     private readonly baseUrl: () => string,
   ) {}
 
+  /**
+   * ARM's answer to an injected fault, in its error shape `{error: {code, message}}`. Throttling is 429
+   * SubscriptionRequestsThrottled with Retry-After in whole seconds
+   * (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling);
+   * a provider that does not answer in time is 504 GatewayTimeout (FaultSpec.ts: a lost answer).
+   */
+  static injectedError(status: 429 | 500 | 503 | 504, retryAfterSeconds: number): HttpAnswer {
+    const retryAfter = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+    const answers = {
+      429: armError(
+        429,
+        'SubscriptionRequestsThrottled',
+        `Number of requests for subscription exceeded the limit. Please try again after '${retryAfter}' ` +
+          'seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling',
+      ),
+      500: armError(500, 'InternalServerError', 'Injected fault: an internal error occurred.'),
+      503: armError(503, 'ServiceUnavailable', 'Injected fault: the service is temporarily unavailable.'),
+      504: armError(
+        504,
+        'GatewayTimeout',
+        'Injected fault: the gateway did not receive a response from the resource provider within the ' +
+          'specified time period.',
+      ),
+    };
+    const answer = answers[status];
+    const headers: Record<string, string> = { 'x-ms-request-id': randomUUID() };
+    if (status === 429 || status === 503) headers['retry-after'] = retryAfter;
+    return { ...answer, headers };
+  }
+
   static isArmAudience(audience: string): boolean {
     const trimmed = audience.replace(/\/+$/, '').toLowerCase();
     return armAudiences.includes(trimmed);

@@ -10,6 +10,9 @@ import type { ResourceGroupRecord, SavedResources, WorkspaceRecord } from './Arm
 import { ArmRoutes } from './ArmRoutes';
 import type { ArmCounters } from './ArmRoutes';
 import { DatabricksAadValidator } from './DatabricksAadValidator';
+import { ServiceFaults, answerWithFaults, connectionReset } from './FaultInjector';
+import type { FaultKind } from './FaultInjector';
+import type { FaultService, FaultSpec } from './FaultSpec';
 import type { AutoAdmission, SavedMembership } from './DatabricksAadValidator';
 import type { DatabricksEmulator } from './DatabricksEmulator';
 import { HttpsEndpoint } from './HttpsEndpoint';
@@ -102,6 +105,7 @@ export class AzureEmulator {
   private readonly arm: ArmRoutes;
   private readonly tokenEndpoints: TokenEndpoints;
   private readonly validator: DatabricksAadValidator;
+  private readonly faults = new ServiceFaults();
   private server: HttpsEndpoint | undefined;
   private stopped = false;
   private log: string[] = [];
@@ -126,6 +130,7 @@ export class AzureEmulator {
       authorityHost: baseUrl,
       now,
       log: (line) => this.record(line),
+      faults: this.faults,
     });
     this.arm = new ArmRoutes(this.resources, this.roleTable, this.issuer, baseUrl);
     this.arm.inProgressPolls = options.workspaceInProgressPolls ?? 1;
@@ -218,6 +223,23 @@ export class AzureEmulator {
 
   roleAssignments(principalId?: string): RoleAssignment[] {
     return this.roleTable.list(principalId);
+  }
+
+  /**
+   * Faults in ARM, every Key Vault, the Entra authority and the managed-identity endpoint, as `spec` says
+   * (its `services`), each service on its own stream seeded from `seed`. Replaces earlier faults.
+   */
+  injectFaults(spec: FaultSpec, seed: number): void {
+    this.faults.set(spec, seed);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** What was injected since the faults were set, per service and kind (spikes counted apart). */
+  injectedFaults(): Partial<Record<FaultService, Partial<Record<FaultKind | 'spike', number>>>> {
+    return this.faults.injected();
   }
 
   /** See AzureEmulatorOptions.workspaceInProgressPolls; applies to workspaces created from now on. */
@@ -479,10 +501,20 @@ export class AzureEmulator {
     if (this.log.length > 1000) this.log.shift();
   }
 
+  // Token requests change no state, so a lost answer (a write's) never hits them.
   private async handle(request: HttpRequest): Promise<HttpAnswer> {
-    const answer = this.tokenEndpoints.handle(request) ?? (await this.arm.handle(request));
+    const path = request.url.pathname;
+    const tokenService = TokenEndpoints.faultServiceOf(path);
+    const service = tokenService ?? 'arm';
+    const write = !tokenService && !['GET', 'HEAD'].includes(request.method);
+    const outcome = await answerWithFaults(
+      this.faults.decide(service, path, write),
+      tokenService ? TokenEndpoints.injectedError : ArmRoutes.injectedError,
+      async () => this.tokenEndpoints.handle(request) ?? (await this.arm.handle(request)),
+    );
+    const answer: HttpAnswer = outcome === connectionReset ? { status: 0, reset: true } : outcome;
     this.record(
-      `${answer.status} ${request.method} ${this.armEndpoint}${request.url.pathname}${request.url.search}`,
+      `${answer.reset ? 'reset' : answer.status} ${request.method} ${this.armEndpoint}${path}${request.url.search}`,
     );
     return answer;
   }

@@ -22,6 +22,8 @@ export interface HttpAnswer {
   /** Omitted for 204 and HEAD answers. */
   body?: JsonObject;
   headers?: Record<string, string>;
+  /** Destroy the connection instead of answering (an injected reset; status and body are ignored). */
+  reset?: boolean;
 }
 
 export type HttpHandler = (request: HttpRequest) => HttpAnswer | Promise<HttpAnswer>;
@@ -92,6 +94,10 @@ async function serve(handler: HttpHandler, req: IncomingMessage, res: ServerResp
           });
   } catch (error) {
     answer = { status: 500, body: { error: { code: 'InternalServerError', message: String(error) } } };
+  }
+  if (answer.reset) {
+    req.socket.destroy();
+    return;
   }
   if (res.destroyed || res.headersSent) return;
   const payload = answer.body === undefined || req.method === 'HEAD' ? '' : JSON.stringify(answer.body);

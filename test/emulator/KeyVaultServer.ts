@@ -5,6 +5,8 @@
 // creates vaults with enableRbacAuthorization), checked against the shared role table.
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { answerWithFaults, connectionReset } from './FaultInjector';
+import type { ServiceFaults } from './FaultInjector';
 import { HttpsEndpoint } from './HttpsEndpoint';
 import type { HttpAnswer, HttpRequest } from './HttpsEndpoint';
 import type { JsonObject } from './JsonValue';
@@ -19,6 +21,8 @@ export interface VaultAuth {
   now: () => number;
   /** Records `<status> <method> <url>` of every request, for tests that pin what the SDK sends. */
   log: (line: string) => void;
+  /** The world's faults; the vault draws from the `keyvault` stream. */
+  faults?: ServiceFaults;
 }
 
 export interface VaultCounters {
@@ -72,10 +76,12 @@ export class KeyVaultServer {
   ): Promise<KeyVaultServer> {
     const vault = new KeyVaultServer(options.name, options.id, options.tenantId, auth);
     vault.endpoint = await HttpsEndpoint.start(
-      (request) => {
-        const answer = vault.handle(request);
+      async (request) => {
+        const decision = auth.faults?.decide('keyvault', request.url.pathname, request.method !== 'GET');
+        const outcome = await answerWithFaults(decision, injectedVaultError, () => vault.handle(request));
+        const answer = outcome === connectionReset ? { status: 0, reset: true } : outcome;
         auth.log(
-          `${answer.status} ${request.method} ${vault.uri.replace(/\/$/, '')}${request.url.pathname}${request.url.search}`,
+          `${answer.reset ? 'reset' : answer.status} ${request.method} ${vault.uri.replace(/\/$/, '')}${request.url.pathname}${request.url.search}`,
         );
         return answer;
       },
@@ -305,6 +311,25 @@ export class KeyVaultServer {
       },
     };
   }
+}
+
+/**
+ * Key Vault's answer to an injected fault, in its error shape `{error: {code, message}}`
+ * (https://learn.microsoft.com/azure/key-vault/general/rest-error-codes); a throttled request is 429 with
+ * Retry-After in seconds (https://learn.microsoft.com/azure/key-vault/general/overview-throttling).
+ */
+function injectedVaultError(status: 429 | 500 | 503 | 504, retryAfterSeconds: number): HttpAnswer {
+  const retryAfter = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  const messages = {
+    429: ['Throttled', 'Request was not processed because too many requests were received. (injected fault)'],
+    500: ['InternalServerError', 'Injected fault: an internal error occurred.'],
+    503: ['ServiceUnavailable', 'Injected fault: the service is temporarily unavailable.'],
+    504: ['GatewayTimeout', 'Injected fault: the request timed out after it was applied.'],
+  } as const;
+  const [code, message] = messages[status];
+  const answer = kvError(status, code, message);
+  if (status === 429 || status === 503) answer.headers = { 'retry-after': retryAfter };
+  return answer;
 }
 
 function kvError(status: number, code: string, message: string): HttpAnswer {

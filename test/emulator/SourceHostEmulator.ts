@@ -15,6 +15,9 @@ import { buildGitHubTarball } from './buildGitHubTarball';
 import { buildZip } from './buildZip';
 import { collectRepoFiles, type RepoTree } from './collectRepoFiles';
 import { emulatorTls } from './emulatorTls';
+import { ServiceFaults, answerWithFaults, connectionReset } from './FaultInjector';
+import type { FaultKind } from './FaultInjector';
+import type { FaultSpec } from './FaultSpec';
 import { RequestCounters, type CounterSnapshot } from './RequestCounters';
 
 export type SourceService = 'github' | 'codeload' | 'azureDevOps';
@@ -76,6 +79,7 @@ export class SourceHostEmulator {
   private readonly codeloadTokens = new Set<string>();
   private readonly archives = new Map<string, Promise<Buffer>>();
   private readonly faults = new Map<SourceService, number[]>();
+  private readonly seededFaults = new ServiceFaults();
 
   private constructor(private readonly servers: Record<SourceService, Server>) {
     for (const service of Object.keys(servers) as SourceService[]) {
@@ -128,6 +132,23 @@ export class SourceHostEmulator {
     this.faults.set(service, [...(this.faults.get(service) ?? []), ...Array<number>(times).fill(status)]);
   }
 
+  /**
+   * Seeded faults in all three hosts from the spec's `source` stream (archive downloads are reads, so
+   * `lost` never applies); `failNext` still goes first. Replaces earlier seeded faults.
+   */
+  injectFaults(spec: FaultSpec, seed: number): void {
+    this.seededFaults.set(spec, seed);
+  }
+
+  clearFaults(): void {
+    this.seededFaults.clear();
+  }
+
+  /** The seeded faults injected so far, per kind. */
+  injectedFaults(): Partial<Record<FaultKind | 'spike', number>> {
+    return this.seededFaults.injected().source ?? {};
+  }
+
   countersOf(service: SourceService): CounterSnapshot {
     return (this.counters.get(service) as RequestCounters).snapshot();
   }
@@ -178,9 +199,21 @@ export class SourceHostEmulator {
       if (fault !== undefined) {
         counters.recordFault();
         answer = json(fault, { message: `injected fault ${fault}` });
-      } else if (service === 'github') answer = this.github(req, url);
-      else if (service === 'codeload') answer = await this.codeload(url);
-      else answer = await this.azureDevOps(req, url);
+      } else {
+        const decision = this.seededFaults.decide('source', ENDPOINTS[service], false);
+        if (decision?.kind) counters.recordFault();
+        const outcome = await answerWithFaults(
+          decision,
+          (status, retryAfterSeconds) => injectedSourceError(service, status, retryAfterSeconds),
+          () => this.route(service, req, url),
+        );
+        if (outcome === connectionReset) {
+          counters.end();
+          req.socket.destroy();
+          return;
+        }
+        answer = outcome;
+      }
     } catch (error) {
       answer = json(500, { message: String(error) });
     }
@@ -197,6 +230,12 @@ export class SourceHostEmulator {
     res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(body) });
     res.end(body);
     counters.end();
+  }
+
+  private async route(service: SourceService, req: IncomingMessage, url: URL): Promise<Answer> {
+    if (service === 'github') return this.github(req, url);
+    if (service === 'codeload') return this.codeload(url);
+    return this.azureDevOps(req, url);
   }
 
   /** GET /api/v3/repos/{owner}/{repo}/tarball/{ref} */
@@ -381,6 +420,35 @@ export class SourceHostEmulator {
     }
     return pending;
   }
+}
+
+/**
+ * Each host's answer to an injected fault. GitHub's REST API answers errors as `{message,
+ * documentation_url}` and a rate-limited request with `retry-after` in seconds
+ * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api); codeload answers plain
+ * text; Azure DevOps answers `{$id, innerException, message, typeName, typeKey, ...}` and 429 with
+ * Retry-After (https://learn.microsoft.com/azure/devops/integrate/concepts/rate-limits).
+ */
+function injectedSourceError(service: SourceService, status: number, retryAfterSeconds: number): Answer {
+  const retryAfter: Record<string, string> =
+    status === 429 || status === 503
+      ? { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) }
+      : {};
+  const message = `Injected fault ${status}: ${status === 429 ? 'rate limit exceeded' : 'server error'}`;
+  let answer: Answer;
+  if (service === 'codeload') answer = { status, headers: { 'content-type': 'text/plain' }, body: message };
+  else if (service === 'github')
+    answer = json(status, { message, documentation_url: 'https://docs.github.com/rest' });
+  else
+    answer = json(status, {
+      $id: '1',
+      innerException: null,
+      message,
+      typeKey: 'InjectedFault',
+      errorCode: 0,
+      eventId: 0,
+    });
+  return { ...answer, headers: { ...answer.headers, ...retryAfter } };
 }
 
 function json(status: number, body: object): Answer {

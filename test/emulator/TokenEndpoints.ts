@@ -34,6 +34,13 @@ export interface TokenCounters {
   byAudience: Record<string, number>;
 }
 
+// Instance discovery, OpenID metadata and the token endpoint: what MSAL asks the authority.
+const authorityPaths = [
+  /^\/common\/discovery\/instance\/?$/i,
+  /^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration\/?$/i,
+  /^\/[^/]+\/oauth2\/v2\.0\/token\/?$/i,
+];
+
 export class TokenEndpoints {
   /** IDENTITY_ENDPOINT is this path on the ARM server, as App Service serves it on localhost. */
   static readonly identityPath = '/msi/token';
@@ -47,6 +54,37 @@ export class TokenEndpoints {
     private readonly baseUrl: () => string,
     private readonly lifetimeInSeconds: number,
   ) {}
+
+  /** The fault stream a request to this server belongs to: `identity`, `token` (the authority), or ARM's. */
+  static faultServiceOf(path: string): 'identity' | 'token' | undefined {
+    if (path === TokenEndpoints.identityPath) return 'identity';
+    return authorityPaths.some((pattern) => pattern.test(path)) ? 'token' : undefined;
+  }
+
+  /**
+   * Entra's answer to an injected fault, in the OAuth error shape `{error, error_description, error_codes}`
+   * it uses for every token endpoint failure; `temporarily_unavailable` is its code for "the server is
+   * temporarily too busy to handle the request; retry after a short delay"
+   * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, "Handling error codes").
+   * The App Service identity endpoint passes the same shape through.
+   */
+  static injectedError(status: 429 | 500 | 503 | 504, retryAfterSeconds: number): HttpAnswer {
+    const answer: HttpAnswer = {
+      status,
+      body: {
+        error: 'temporarily_unavailable',
+        error_description: `Injected fault ${status}: the server is temporarily too busy to handle the request.`,
+        error_codes: [],
+        timestamp: new Date().toISOString(),
+        trace_id: '00000000-0000-0000-0000-000000000000',
+        correlation_id: '00000000-0000-0000-0000-000000000000',
+      },
+    };
+    if (status === 429 || status === 503) {
+      answer.headers = { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+    }
+    return answer;
+  }
 
   /** The answer for token and metadata paths; undefined for anything else (ARM handles it). */
   handle(request: HttpRequest): HttpAnswer | undefined {

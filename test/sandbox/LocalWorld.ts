@@ -1,7 +1,8 @@
 // Test infrastructure: the local stand-in for Azure: the Databricks emulator, the Azure emulator (ARM,
 // managed identity, Entra ID, Key Vault) and Azurite, plus the app settings that point the real product
 // code at them. Nothing here is imported by src/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabricksAuthMode } from '../../src/config/Settings';
 import { displayName } from '../../src/config/loadSettings';
@@ -9,6 +10,10 @@ import { AzureEmulator } from '../emulator/AzureEmulator';
 import { identityEndpointFor } from './IdentityEndpointProxy';
 import { Azurite } from '../emulator/Azurite';
 import { DatabricksEmulator, type EmulatorOptions } from '../emulator/DatabricksEmulator';
+import { faultOptionsOf } from '../emulator/FaultInjector';
+import type { FaultKind } from '../emulator/FaultInjector';
+import type { FaultService, FaultSpec } from '../emulator/FaultSpec';
+import type { SourceHostEmulator } from '../emulator/SourceHostEmulator';
 import { WorldGenerations } from './WorldGenerations';
 import { WorldLock } from './WorldLock';
 
@@ -30,9 +35,26 @@ export interface LocalWorldOptions {
   /** Grant the app identity the roles infra/ grants (default true). */
   grantRoles?: boolean;
   emulator?: Omit<EmulatorOptions, 'stateDir'>;
+  /** Faults in every emulated service from the start (see FaultSpec.ts); `injectFaults` changes them later. */
+  faults?: { spec: FaultSpec; seed: number };
+  /**
+   * Keep Azurite's data on disk (a temporary folder when there is no worldDir), so that `storageOutage` can
+   * stop and restart it without losing anything. Default: true when `faults` is given.
+   */
+  storageOutages?: boolean;
 }
 
+/** What the world injected so far: the Azure side and the source hosts per service and kind, Databricks' total. */
+export type InjectedFaults = Partial<
+  Record<FaultService, Partial<Record<FaultKind | 'spike', number> | number>>
+>;
+
 export class LocalWorld {
+  private faults: { spec: FaultSpec; seed: number } | undefined;
+  private readonly sourceHosts: SourceHostEmulator[] = [];
+  /** Removed at stop: Azurite's folder when outages are possible and there is no world folder. */
+  private temporaryStorage: string | undefined;
+
   private constructor(
     readonly emulator: DatabricksEmulator,
     readonly azure: AzureEmulator,
@@ -58,6 +80,8 @@ export class LocalWorld {
       }
     }
     const dir = saved?.generations.workDir;
+    const onDisk = options.storageOutages ?? options.faults !== undefined;
+    const temporaryStorage = !dir && onDisk ? mkdtempSync(join(tmpdir(), 'bricklane-azurite-')) : undefined;
     const started: { stop(): Promise<void> }[] = [];
     try {
       const emulator = await DatabricksEmulator.start({
@@ -71,7 +95,8 @@ export class LocalWorld {
         ...(dir ? { stateDir: join(dir, 'azure') } : {}),
       });
       started.push(azure);
-      const azurite = await Azurite.start(dir ? { location: join(dir, 'azurite') } : {});
+      const azuriteDir = dir ? join(dir, 'azurite') : temporaryStorage;
+      const azurite = await Azurite.start(azuriteDir ? { location: azuriteDir } : {});
       started.push(azurite);
       // @azure/identity reads the App Service identity endpoint from the process environment, as in Azure.
       const identityEndpoint = await identityEndpointFor(azure.identityEndpoint, azure.identityHeader);
@@ -80,13 +105,73 @@ export class LocalWorld {
         IDENTITY_HEADER: azure.identityHeader,
       });
       const world = new LocalWorld(emulator, azure, azurite, environments, auth, saved);
+      world.temporaryStorage = temporaryStorage;
       await world.prepare(options);
+      // After prepare, whose seeding is "IT's work", not the product's requests.
+      if (options.faults) world.injectFaults(options.faults.spec, options.faults.seed);
       return world;
     } catch (error) {
       await Promise.allSettled(started.map((s) => s.stop()));
       saved?.lock.release();
+      if (temporaryStorage) rmSync(temporaryStorage, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /**
+   * Faults in every emulated service as `spec` says, each service on its own stream seeded from `seed` (the
+   * same seed and request order give the same faults). Replaces earlier faults.
+   */
+  injectFaults(spec: FaultSpec, seed: number): void {
+    this.faults = { spec, seed };
+    const databricks = faultOptionsOf(spec, seed, 'databricks');
+    if (databricks) this.emulator.faults(databricks);
+    else this.emulator.clearFaults();
+    this.azure.injectFaults(spec, seed);
+    for (const hosts of this.sourceHosts) hosts.injectFaults(spec, seed);
+  }
+
+  clearFaults(): void {
+    this.faults = undefined;
+    this.emulator.clearFaults();
+    this.azure.clearFaults();
+    for (const hosts of this.sourceHosts) hosts.clearFaults();
+  }
+
+  /** The spec and seed in force, if any. */
+  get faultSettings(): { spec: FaultSpec; seed: number } | undefined {
+    return this.faults;
+  }
+
+  /** Source hosts started beside the world (GitHub, Azure Repos) get the world's faults, now and later. */
+  addSourceHosts(hosts: SourceHostEmulator): void {
+    this.sourceHosts.push(hosts);
+    if (this.faults) hosts.injectFaults(this.faults.spec, this.faults.seed);
+  }
+
+  /** What was injected since the faults were set (Databricks as a total of its counted faults). */
+  injectedFaults(): InjectedFaults {
+    const injected: InjectedFaults = {
+      ...this.azure.injectedFaults(),
+      databricks: this.emulator.counters().faults,
+    };
+    for (const hosts of this.sourceHosts) {
+      const source = { ...(injected.source as Partial<Record<FaultKind | 'spike', number>> | undefined) };
+      for (const [kind, count] of Object.entries(hosts.injectedFaults()) as [FaultKind, number][]) {
+        source[kind] = (source[kind] ?? 0) + count;
+      }
+      injected.source = source;
+    }
+    return injected;
+  }
+
+  /**
+   * Storage goes away: Azurite stops (ledger, durable state and bundles unreachable, connections refused) and
+   * comes back after `durationInMs` on the same ports with the same data, so the connection string the app
+   * holds still works. Resolves when Azurite is back.
+   */
+  async storageOutage(durationInMs: number): Promise<void> {
+    await this.azurite.outage(durationInMs);
   }
 
   /** Resource names as the product derives them from settings (the seed's schema). */
@@ -212,6 +297,7 @@ export class LocalWorld {
       this.saved?.generations.commit();
     } finally {
       this.saved?.lock.release();
+      if (this.temporaryStorage) rmSync(this.temporaryStorage, { recursive: true, force: true });
     }
   }
 }
