@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../emulator/seededRandom';
 import { WorldLock } from '../sandbox/WorldLock';
+import { normalizeWorldState as normalize, type NormalizedState } from '../sandbox/normalizeWorldState';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNS = Number(process.env.BRICKLANE_RESUME_RUNS ?? 3);
@@ -154,8 +155,6 @@ function sandbox(world: string): { exited: Promise<Outcome>; signal(): void } {
   };
 }
 
-type NormalizedState = Record<string, unknown>;
-
 function readState(world: string): Record<string, unknown> {
   const file = join(world, 'state.json');
   expect(existsSync(file), `${file} written`).toBe(true);
@@ -164,61 +163,6 @@ function readState(world: string): Record<string, unknown> {
 
 function releaseIdOf(state: Record<string, unknown>): unknown {
   return (state.releases as { releaseId: string }[])[0]?.releaseId;
-}
-
-interface Cluster {
-  cluster_id: string;
-  cluster_name: string;
-}
-interface Job {
-  job_id: number;
-  settings: { name: string };
-}
-
-/**
- * What a run leaves, without what differs between two worlds by construction: cluster and job ids (and the
- * ids jobs use to name clusters), workspace ports, request counters and timestamps.
- */
-function normalize(state: Record<string, unknown>): NormalizedState {
-  const environments = state.environments as Record<string, Record<string, unknown>>;
-  const release = (
-    state.releases as { state: string; stages: { environment: string; state: string }[] }[]
-  )[0];
-  return {
-    release: release && {
-      state: release.state,
-      stages: release.stages.map((s) => ({ environment: s.environment, state: s.state })),
-    },
-    environments: Object.fromEntries(
-      Object.entries(environments).map(([env, snapshot]) => {
-        const clusters = snapshot.clusters as Cluster[];
-        const names = new Map(clusters.map((c) => [c.cluster_id, c.cluster_name]));
-        const azure = snapshot.azure as { workspace: { id: string } | null } | undefined;
-        return [
-          env,
-          {
-            notebooks: snapshot.notebooks,
-            workspaceFiles: snapshot.workspaceFiles,
-            dbfs: snapshot.dbfs,
-            clusters: clusters
-              .map(({ cluster_id: _id, ...rest }) => rest)
-              .sort((a, b) => a.cluster_name.localeCompare(b.cluster_name)),
-            jobs: (snapshot.jobs as Job[])
-              .map(
-                ({ job_id: _id, settings }) =>
-                  JSON.parse(
-                    JSON.stringify(settings, (key, value: unknown) =>
-                      key === 'existing_cluster_id' ? `cluster ${names.get(String(value))}` : value,
-                    ),
-                  ) as Job['settings'],
-              )
-              .sort((a, b) => a.name.localeCompare(b.name)),
-            azure: azure && { ...azure, workspace: azure.workspace?.id ?? null },
-          },
-        ];
-      }),
-    ),
-  };
 }
 
 /** Resolves once no process of the group is left (signal 0 answers ESRCH). */
