@@ -32,6 +32,7 @@ export class HostSupervisor {
   private stopping = false;
   private generation = 0;
   private killTimer: NodeJS.Timeout | undefined;
+  private readonly startedAt = Date.now();
 
   private constructor(
     private readonly config: HostProcessConfig,
@@ -79,7 +80,7 @@ export class HostSupervisor {
     const worker = this.worker;
     if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
     const gone = new Promise<void>((done) => worker.once('exit', () => done()));
-    this.exits.push(`worker ${this.generation} killed ${reason}`);
+    this.exits.push(`worker ${this.generation} killed ${reason} (${this.elapsed()})`);
     killGroup(worker, 'SIGKILL');
     await gone;
   }
@@ -92,6 +93,10 @@ export class HostSupervisor {
     const gone = new Promise<void>((done) => worker.once('exit', () => done()));
     killGroup(worker, 'SIGKILL');
     await gone;
+  }
+
+  private elapsed(): string {
+    return `at ${((Date.now() - this.startedAt) / 1000).toFixed(1)} s`;
   }
 
   private launch(): void {
@@ -138,6 +143,7 @@ export class HostSupervisor {
       if (pending.includes(`${HOST_READY} `)) {
         pending = '';
         clearTimeout(limit);
+        if (generation > 1) this.exits.push(`worker ${generation} ready (${this.elapsed()})`);
         signalReady();
         if (plan.killAfterMs !== undefined)
           this.killTimer = setTimeout(
@@ -151,8 +157,11 @@ export class HostSupervisor {
       clearTimeout(limit);
       clearTimeout(this.killTimer);
       if (signal === 'SIGKILL' && !this.exits.at(-1)?.startsWith(`worker ${generation} killed`))
-        this.exits.push(`worker ${generation} killed itself at ${plan.crashPoint ?? 'an unplanned point'}`);
-      else if (signal !== 'SIGKILL') this.exits.push(`worker ${generation} exited ${code ?? signal}`);
+        this.exits.push(
+          `worker ${generation} killed itself at ${plan.crashPoint ?? 'an unplanned point'} (${this.elapsed()})`,
+        );
+      else if (signal !== 'SIGKILL')
+        this.exits.push(`worker ${generation} exited ${code ?? signal} (${this.elapsed()})`);
       failReady(new Error(`worker ${generation} exited before it was ready`));
       if (this.stopping) return;
       setTimeout(() => {

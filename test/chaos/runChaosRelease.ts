@@ -64,7 +64,6 @@ export async function runChaosRelease(
 ): Promise<ChaosOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'bricklane-chaos-'));
   const world = await LocalWorld.start({ worldDir: join(dir, 'world'), environments: ENVIRONMENTS });
-  const faultable = world as LocalWorld & FaultableWorld;
   const story: string[] = [];
   const harness: string[] = [];
   const say = (line: string): void => {
@@ -79,7 +78,7 @@ export async function runChaosRelease(
     const config = workerConfig(world, proxy, await freePort());
     const secrets = secretsOf(world, config);
     if (plan.faults) {
-      faultable.injectFaults?.(plan.faults.spec, plan.faults.seed);
+      world.injectFaults(plan.faults.spec, plan.faults.seed);
       story.push(`faults seeded ${plan.faults.seed}`);
     }
     const started = Date.now();
@@ -93,7 +92,7 @@ export async function runChaosRelease(
       const { atMs, durationInMs } = plan.outage;
       outage = sleep(atMs).then(async () => {
         story.push(`storage outage of ${durationInMs} ms at ${Date.now() - started} ms`);
-        await faultable.storageOutage?.(durationInMs);
+        await world.storageOutage(durationInMs);
       });
     }
     const startAnswer = await client.call('POST', 'releases', { bundleId: staged.bundleId });
@@ -109,7 +108,7 @@ export async function runChaosRelease(
     } else error = `no release id: ${JSON.stringify(startAnswer.json)}`;
     const durationMs = Date.now() - started;
     await outage;
-    faultable.clearFaults?.();
+    world.clearFaults();
     if (releaseId) {
       await supervisor.whenReady();
       const page = await client.page(`releases/${releaseId}`);
@@ -158,13 +157,6 @@ export async function runChaosRelease(
     await world.stop();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** Part A's fault and outage controls on LocalWorld (issue 13), used where present. */
-interface FaultableWorld {
-  injectFaults?(spec: FaultSpec, seed: number): void;
-  clearFaults?(): void;
-  storageOutage?(durationInMs: number): Promise<void>;
 }
 
 /** Follows the release until it ends, approving each stage that waits (and keeping the approval pages). */
