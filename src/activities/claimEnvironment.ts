@@ -1,26 +1,45 @@
 // I/O (activity): orders releases per environment, durably (blob records with ETags + durable events).
 // `waiting`: this release becomes the one waiting for approval; an older waiter is told it is superseded.
-// `applying`: this release may apply only if no other live release holds the environment. A holder whose
-// instance is no longer running is ignored, so a crashed release never leaves a stuck lock (cli#2381).
+// `applying`: the latest release wins, as an Azure Pipelines exclusive lock with `lockBehavior: runLatest`
+// ("only the latest run acquires the lock; other runs are canceled") and a GitHub Actions concurrency group
+// ("any previously pending job in the group is canceled") do: one release applies, at most one waits
+// behind it (a newer one supersedes the one waiting), and a release older than one that already took the
+// lock never applies: it would put an older bundle over a newer one. A holder whose instance is no longer
+// running is ignored, so a crashed release never leaves a stuck lock (cli#2381).
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { findOrchestration } from '../azure/findOrchestration';
 import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
-import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
+import { ENVIRONMENT_FREE_EVENT, SUPERSEDED_EVENT } from '../release/ApprovalEvent';
 import type { ClaimInput, ClaimResult } from './contracts';
 import { appServices } from '../services/appServices';
 import { failuresAsData } from './failuresAsData';
 
-interface EnvironmentRecord {
+/** A release in an environment's records; `startedAt` orders releases (a later start is newer). */
+export interface QueuedRelease {
   releaseId: string;
   startedAt: string;
+}
+
+interface EnvironmentRecord extends QueuedRelease {
   since: string;
 }
 
+/**
+ * The apply lock. The holder's fields are absent while no release applies (records written before the
+ * queue existed have only the holder's).
+ */
+export interface ApplyLockRecord extends Partial<EnvironmentRecord> {
+  /** The one release waiting for the holder to finish. */
+  next?: QueuedRelease;
+  /** The newest release that ever took the lock here. */
+  newest?: QueuedRelease;
+}
+
 const LIVE = new Set(['Running', 'Pending', 'ContinuedAsNew']);
+const ATTEMPTS = 10;
 
 export async function claimEnvironment(input: ClaimInput, context: InvocationContext): Promise<ClaimResult> {
-  const storage = appServices().releases;
   const client = df.getClient(context);
   const isLive = async (releaseId: string): Promise<boolean> => {
     // Only a 404 means the holder is gone; any other lookup failure throws, so the activity is retried
@@ -28,15 +47,25 @@ export async function claimEnvironment(input: ClaimInput, context: InvocationCon
     const status = await findOrchestration(client, releaseId);
     return status !== undefined && LIVE.has(String(status.runtimeStatus));
   };
-  const name = input.phase === 'waiting' ? waitingBlob(input.environment) : lockBlob(input.environment);
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return input.phase === 'waiting'
+    ? claimWaiting(input, client, isLive)
+    : claimApplying(input, client, isLive);
+}
+
+async function claimWaiting(
+  input: ClaimInput,
+  client: df.DurableClient,
+  isLive: (releaseId: string) => Promise<boolean>,
+): Promise<ClaimResult> {
+  const storage = appServices().releases;
+  const name = waitingBlob(input.environment);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await storage.readJson<EnvironmentRecord>(name);
     const holder = current?.value;
     if (holder && holder.releaseId !== input.releaseId && (await isLive(holder.releaseId))) {
-      if (input.phase === 'applying') return { granted: false, other: holder.releaseId };
-      if (holder.startedAt > input.startedAt) {
+      if (isNewer(holder, input)) {
         // A newer release already waits here: this one is the older.
-        return { granted: false, other: holder.releaseId };
+        return { granted: false, superseded: true, other: holder.releaseId };
       }
       await client.raiseEvent(holder.releaseId, SUPERSEDED_EVENT, {
         by: input.releaseId,
@@ -55,9 +84,87 @@ export async function claimEnvironment(input: ClaimInput, context: InvocationCon
       };
     }
   }
-  throw new Error(
-    `claimEnvironment: the ${input.phase} record of ${input.environment} kept changing; retrying`,
-  );
+  throw new Error(`claimEnvironment: the waiting record of ${input.environment} kept changing; retrying`);
+}
+
+async function claimApplying(
+  input: ClaimInput,
+  client: df.DurableClient,
+  isLive: (releaseId: string) => Promise<boolean>,
+): Promise<ClaimResult> {
+  const storage = appServices().releases;
+  const name = lockBlob(input.environment);
+  const me: QueuedRelease = { releaseId: input.releaseId, startedAt: input.startedAt };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const current = await storage.readJson<ApplyLockRecord>(name);
+    const record = current?.value ?? {};
+    const holder = record.releaseId && record.releaseId !== me.releaseId ? record.releaseId : undefined;
+    const newest = record.newest ?? holderOf(record);
+    if (newest && newest.releaseId !== me.releaseId && isNewer(newest, me)) {
+      return { granted: false, superseded: true, other: newest.releaseId };
+    }
+    const queued = record.next && record.next.releaseId !== me.releaseId ? record.next : undefined;
+    if (queued && isNewer(queued, me) && (await isLive(queued.releaseId))) {
+      return { granted: false, superseded: true, other: queued.releaseId };
+    }
+    const busy = holder !== undefined && (await isLive(holder));
+    const written: ApplyLockRecord = busy
+      ? { ...record, next: me }
+      : { releaseId: me.releaseId, startedAt: me.startedAt, since: new Date().toISOString(), newest: me };
+    if (busy && record.next?.releaseId === me.releaseId) return { granted: false, other: holder };
+    if (await storage.writeJson(name, written, current ? current.etag : 'absent')) {
+      // The release this one displaced from the queue ends now instead of at its next poll.
+      if (queued) await wake(client, queued.releaseId);
+      if (busy) return { granted: false, other: holder };
+      return { granted: true, ...(holder ? { other: holder } : {}) };
+    }
+  }
+  throw new Error(`claimEnvironment: the apply lock of ${input.environment} kept changing; retrying`);
+}
+
+/** Gives up the apply lock (keeping who was newest) and wakes the release waiting for it, if any. */
+export async function releaseApplyLock(
+  releaseId: string,
+  environment: string,
+  client: df.DurableClient,
+): Promise<void> {
+  const storage = appServices().releases;
+  const name = lockBlob(environment);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const current = await storage.readJson<ApplyLockRecord>(name);
+    if (!current || current.value.releaseId !== releaseId) return;
+    const { next, newest } = current.value;
+    const freed: ApplyLockRecord = {
+      newest: newest ?? { releaseId, startedAt: current.value.startedAt ?? '' },
+      ...(next ? { next } : {}),
+    };
+    if (await storage.writeJson(name, freed, current.etag)) {
+      if (next) await wake(client, next.releaseId);
+      return;
+    }
+  }
+  throw new Error(`releaseEnvironment: the apply lock of ${environment} kept changing; retrying`);
+}
+
+function holderOf(record: ApplyLockRecord): QueuedRelease | undefined {
+  return record.releaseId ? { releaseId: record.releaseId, startedAt: record.startedAt ?? '' } : undefined;
+}
+
+/** A total order: the later start, and on a tie the larger id. */
+function isNewer(a: QueuedRelease, b: QueuedRelease): boolean {
+  return a.startedAt > b.startedAt || (a.startedAt === b.startedAt && a.releaseId > b.releaseId);
+}
+
+/**
+ * Tells a queued release to claim again now rather than at its next poll. Best effort: a release that has
+ * ended answers 410 or 404 and needs no wake-up, and one that misses it claims again at its next poll.
+ */
+async function wake(client: df.DurableClient, releaseId: string): Promise<void> {
+  try {
+    await client.raiseEvent(releaseId, ENVIRONMENT_FREE_EVENT, {});
+  } catch {
+    // See above: the poll is the guarantee, the event only saves its wait.
+  }
 }
 
 /**

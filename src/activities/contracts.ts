@@ -131,6 +131,11 @@ export interface ClaimInput {
 
 export interface ClaimResult {
   granted: boolean;
+  /**
+   * Not granted because a newer release waits for this environment, waits to apply there, or has applied
+   * there: this release must stop (superseded), never wait.
+   */
+  superseded?: boolean;
   /** Release that holds the environment when not granted, or that was superseded. */
   other?: string;
 }

@@ -1,22 +1,32 @@
 // I/O (activity): gives up this release's hold on an environment: its waiting record once the approval is
-// decided, its apply lock once the stage has finished.
-import { lockBlob, waitingBlob } from '../azure/ReleaseStorage';
+// decided, its apply lock once the stage has finished (waking the release queued for it).
+import type { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { waitingBlob } from '../azure/ReleaseStorage';
+import { releaseApplyLock } from './claimEnvironment';
 import type { ClaimInput } from './contracts';
 import { appServices } from '../services/appServices';
-import type { ActivityOptions } from 'durable-functions';
 import { failuresAsData } from './failuresAsData';
 
 export async function releaseEnvironment(
   input: Pick<ClaimInput, 'releaseId' | 'environment' | 'phase'>,
+  context: InvocationContext,
 ): Promise<void> {
-  const storage = appServices().releases;
-  for (const name of [
-    input.phase === 'applying' ? lockBlob(input.environment) : waitingBlob(input.environment),
-  ]) {
-    const current = await storage.readJson<{ releaseId: string }>(name);
-    if (current?.value.releaseId === input.releaseId) await storage.deleteIfMatch(name, current.etag);
+  if (input.phase === 'applying') {
+    await releaseApplyLock(input.releaseId, input.environment, df.getClient(context));
+    return;
   }
+  const storage = appServices().releases;
+  const name = waitingBlob(input.environment);
+  const current = await storage.readJson<{ releaseId: string }>(name);
+  if (current?.value.releaseId === input.releaseId) await storage.deleteIfMatch(name, current.etag);
 }
 
-/** Options for `df.app.activity('releaseEnvironment', releaseEnvironmentOptions)`: permanent failures come back as data. */
-export const releaseEnvironmentOptions: ActivityOptions = { handler: failuresAsData(releaseEnvironment) };
+/**
+ * Options for `df.app.activity('releaseEnvironment', releaseEnvironmentOptions)`: permanent failures come
+ * back as data; the Durable client wakes the release queued for the apply lock.
+ */
+export const releaseEnvironmentOptions: df.ActivityOptions = {
+  handler: failuresAsData(releaseEnvironment),
+  extraInputs: [df.input.durableClient()],
+};

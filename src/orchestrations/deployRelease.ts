@@ -15,7 +15,7 @@ import {
   type PlanEnvironmentResult,
 } from '../activities/contracts';
 import { callStep, failStage, notifyStage, StepFailed } from './callStep';
-import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
+import { ENVIRONMENT_FREE_EVENT, SUPERSEDED_EVENT } from '../release/ApprovalEvent';
 import type { ReleaseInput } from '../release/ReleaseInput';
 import type {
   PhaseTime,
@@ -142,6 +142,15 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           },
         );
         if (phases.lock) phases.lock.finishedAt = now();
+        if (claimed !== true && claimed !== false) {
+          // A newer release applies here, applied here, or is queued for it: applying this older bundle
+          // now would put it over the newer one.
+          stage.state = 'superseded';
+          stage.message = `superseded by release ${claimed.supersededBy}, which deploys to ${stage.environment}`;
+          stage.finishedAt = now();
+          yield* notifyStage(context, input.releaseId, stage);
+          return finish('superseded', stage.message);
+        }
         if (!claimed) {
           stage.state = 'failed';
           stage.message = 'another release kept applying to this environment for 6 hours';
@@ -311,15 +320,22 @@ function* approvalGate(
   return 'approved';
 }
 
-/** Waits (durably) while another live release applies to the environment. */
+/**
+ * Waits (durably) while another live release applies to the environment: true once granted, false after
+ * the wait limit, or the newer release that supersedes this one. The release that gives the lock up wakes
+ * the one queued for it (ENVIRONMENT_FREE_EVENT), so the poll only covers a lost wake-up.
+ */
 function* claimForApply(
   context: df.OrchestrationContext,
   releaseId: string,
   environment: string,
   startedAt: string,
   onFirstWait: () => void,
-): Generator<df.Task, boolean, unknown> {
+): Generator<df.Task, boolean | { supersededBy: string }, unknown> {
   let waiting = false;
+  // One waiter, kept until it is used: a new waiter per poll would leave the earlier ones to take the
+  // wake-up (durable-functions hands an event to one waiter of its name).
+  let wake: df.Task | undefined;
   const deadline = context.df.currentUtcDateTime.getTime() + LOCK_WAIT_LIMIT_IN_MS;
   for (;;) {
     const claim = yield* callStep<ClaimResult>(context, ACTIVITIES.claimEnvironment, {
@@ -329,11 +345,20 @@ function* claimForApply(
       startedAt,
     });
     if (claim.granted) return true;
+    if (claim.superseded) return { supersededBy: claim.other ?? 'unknown' };
     const now = context.df.currentUtcDateTime.getTime();
     if (now >= deadline) return false;
     if (!waiting) onFirstWait();
     waiting = true;
-    yield context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
+    wake ??= context.df.waitForExternalEvent(ENVIRONMENT_FREE_EVENT);
+    // A wake-up that came during the claim is read here, not raced (see waitForApproval).
+    if (!wake.isCompleted) {
+      const timer = context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
+      const winner = yield context.df.Task.any([wake, timer]);
+      if (winner === timer) continue;
+      timer.cancel();
+    }
+    wake = undefined;
   }
 }
 

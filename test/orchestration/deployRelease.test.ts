@@ -3,7 +3,12 @@
 // with scripted activities. Approval, rejection, expiry, supersession, invalid bundles, the apply lock, and
 // permanent failures returned as data by any step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalEventName, SUPERSEDED_EVENT, type ApprovalEvent } from '../../src/release/ApprovalEvent';
+import {
+  approvalEventName,
+  ENVIRONMENT_FREE_EVENT,
+  SUPERSEDED_EVENT,
+  type ApprovalEvent,
+} from '../../src/release/ApprovalEvent';
 import { ORCHESTRATIONS, type PermanentFailure } from '../../src/activities/contracts';
 import { Azurite } from '../emulator/Azurite';
 import { FastForwardClock } from '../sandbox/host/FastForwardClock';
@@ -491,6 +496,58 @@ describe('deployRelease on the sandbox host', () => {
       'TaskScheduled#9 notify:dev:succeeded',
     ]);
     expect(host.durable.eventCounts(id).TimerFired).toBe(2);
+    expectDeterministic(host);
+  });
+
+  it('claims the apply lock again as soon as the holder gives it up (its wake-up), not at the next poll', async () => {
+    const id = 'r-woken';
+    activityScript.set(id, { claims: { 'dev:applying': [{ granted: false, other: 'r0' }] } });
+    await startRelease(host, releaseInput(id, ['dev']));
+    await until(() => timersCreated(history(id)).length === 1);
+    await raise(id, ENVIRONMENT_FREE_EVENT, {});
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('succeeded');
+    // The clock never moved: the timer was cancelled, the second claim followed the wake-up.
+    expect(host.durable.eventCounts(id).TimerFired ?? 0).toBe(0);
+    expect(from(schedule(history(id)), 'claimEnvironment:dev:applying')).toEqual([
+      'TaskScheduled#2 claimEnvironment:dev:applying',
+      'TimerCreated#3',
+      'EventRaised environmentFree',
+      'TaskScheduled#4 claimEnvironment:dev:applying',
+      `SubOrchestrationInstanceCreated#5 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
+      'TaskScheduled#6 releaseEnvironment:dev:applying',
+      'TaskScheduled#7 notify:dev:succeeded',
+    ]);
+    expectDeterministic(host);
+  });
+
+  it('ends superseded, applying nothing, when a newer release applied or waits to apply there', async () => {
+    const id = 'r-queued-older';
+    activityScript.set(id, {
+      claims: {
+        'dev:applying': [
+          { granted: false, other: 'r0' },
+          { granted: false, superseded: true, other: 'r9' },
+        ],
+      },
+    });
+    await startRelease(host, releaseInput(id, ['dev', 'qa']));
+    await until(() => timersCreated(history(id)).length === 1);
+    clock.advance(30_000);
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('superseded');
+    expect(output.stages.map((s) => s.state)).toEqual(['superseded', 'skipped']);
+    expect(stageOf(output, 'dev')?.message).toBe('superseded by release r9, which deploys to dev');
+    expect(host.durable.status(`${id}:dev`)).toBeUndefined();
+    expect(from(schedule(history(id)), 'claimEnvironment:dev:applying')).toEqual([
+      'TaskScheduled#2 claimEnvironment:dev:applying',
+      'TimerCreated#3',
+      'TimerFired->3',
+      'TaskScheduled#4 claimEnvironment:dev:applying',
+      'TaskScheduled#5 notify:dev:superseded',
+    ]);
     expectDeterministic(host);
   });
 
