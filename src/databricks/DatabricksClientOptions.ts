@@ -12,7 +12,7 @@ export interface DatabricksRetryOptions {
 
 /** One attempt of one request, for counting and progress. Carries no headers and no bodies. */
 export interface DatabricksRequestInfo {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'HEAD' | 'DELETE';
   /** The endpoint without version, e.g. `workspace/import`. */
   endpoint: string;
   /** HTTP status; undefined when no response arrived (connection error, timeout). */

@@ -22,12 +22,21 @@ import { RequestScheduler } from './RequestScheduler';
 
 /** One call of one endpoint, as the area files (workspaceApi, dbfsApi, clustersApi, jobsApi) describe it. */
 export interface RequestSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'HEAD' | 'DELETE';
   version: '2.0' | '2.1' | '2.2';
   /** Without version, e.g. `dbfs/put`: the scheduler's group key and the prefix of error messages. */
   endpoint: string;
   query?: Record<string, string | number | boolean | undefined>;
+  /**
+   * The object an endpoint names in its URL after the endpoint itself (the Files API: `fs/files` + `/Volumes/...`),
+   * each segment percent-encoded. Not part of the endpoint: the scheduler groups and errors name `fs/files`.
+   */
+  path?: string;
   body?: Record<string, unknown>;
+  /** Raw bytes sent as application/octet-stream instead of a JSON body (Files API uploads). */
+  content?: Uint8Array;
+  /** Response headers to hand back (HEAD answers carry their metadata there): read as `headers.<name>`. */
+  responseHeaders?: readonly string[];
   /**
    * Whether repeating the call after an ambiguous failure (5xx other than 503, lost connection, timeout) is
    * harmless. 429 and 503 mean the server refused the request, and connection-phase errors mean it was never
@@ -99,7 +108,7 @@ export class DatabricksTransport {
   async send(spec: RequestSpec, options: DatabricksOperationOptions): Promise<Record<string, unknown>> {
     const abortSignal = options.abortSignal;
     const url = this.urlOf(spec);
-    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const body = spec.content ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
     const maxAttempts = this.maxRetries + 1;
     for (let attempt = 1; ; attempt++) {
       // Headers per attempt: a refreshing credential hands out a new token when the old one nears expiry.
@@ -133,7 +142,7 @@ export class DatabricksTransport {
   private async attempt(
     spec: RequestSpec,
     url: string,
-    body: string | undefined,
+    body: string | Uint8Array | undefined,
     credentialHeaders: Record<string, string>,
     attempt: number,
     abortSignal: AbortSignal | undefined,
@@ -153,7 +162,8 @@ export class DatabricksTransport {
       'User-Agent': this.userAgent,
       ...credentialHeaders,
     };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined)
+      headers['Content-Type'] = spec.content ? 'application/octet-stream' : 'application/json';
     const startedAt = performance.now();
     let response: Response;
     let text: string;
@@ -170,7 +180,12 @@ export class DatabricksTransport {
     }
     const statusCode = response.status;
     this.report(spec, statusCode, startedAt, attempt, undefined);
-    if (response.ok) return { ok: true, value: parseSuccessBody(text, spec.endpoint) };
+    if (response.ok) {
+      const value = parseSuccessBody(text, spec.endpoint);
+      if (spec.responseHeaders)
+        value.headers = Object.fromEntries(spec.responseHeaders.map((h) => [h, response.headers.get(h)]));
+      return { ok: true, value };
+    }
     const retryAfterInMs =
       statusCode === 429 || statusCode === 503
         ? parseRetryAfter(response.headers.get('retry-after'))
@@ -270,6 +285,7 @@ export class DatabricksTransport {
 
   private urlOf(spec: RequestSpec): string {
     let url = `${this.workspaceUrl}/api/${spec.version}/${spec.endpoint}`;
+    if (spec.path !== undefined) url += spec.path.split('/').map(encodeURIComponent).join('/');
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value !== undefined) params.set(key, String(value));

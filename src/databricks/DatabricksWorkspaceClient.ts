@@ -6,6 +6,7 @@ import type { DatabricksClientOptions } from './DatabricksClientOptions';
 import type { DatabricksCredential } from './DatabricksCredential';
 import { DatabricksTransport } from './DatabricksTransport';
 import { dbfsApi, type DbfsApi } from './dbfsApi';
+import { filesApi, type FilesApi } from './filesApi';
 import { jobsApi, type JobsApi } from './jobsApi';
 import type { RequestScheduler } from './RequestScheduler';
 import { workspaceApi, type WorkspaceApi } from './workspaceApi';
@@ -34,6 +35,13 @@ export class DatabricksWorkspaceClient {
   declare readonly getDbfsStatus: DbfsApi['getDbfsStatus'];
   declare readonly deleteDbfsPath: DbfsApi['deleteDbfsPath'];
 
+  // Files API 2.0, Unity Catalog volumes (filesApi.ts)
+  declare readonly uploadFile: FilesApi['uploadFile'];
+  declare readonly getFileMetadata: FilesApi['getFileMetadata'];
+  declare readonly deleteFile: FilesApi['deleteFile'];
+  declare readonly createVolumeDirectory: FilesApi['createVolumeDirectory'];
+  declare readonly listVolumeDirectory: FilesApi['listVolumeDirectory'];
+
   // Clusters API 2.1 (clustersApi.ts)
   declare readonly listClusters: ClustersApi['listClusters'];
   declare readonly getCluster: ClustersApi['getCluster'];
@@ -59,6 +67,7 @@ export class DatabricksWorkspaceClient {
     const methods: Omit<DatabricksWorkspaceClient, 'workspaceUrl' | 'scheduler'> = {
       ...workspaceApi(transport),
       ...dbfsApi(transport),
+      ...filesApi(transport),
       ...clustersApi(transport),
       ...jobsApi(transport),
     };

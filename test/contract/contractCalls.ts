@@ -67,6 +67,9 @@ const serverlessJob = (environmentKey = 'default') => ({
   ],
   tasks: [{ task_key: 'run', environment_key: environmentKey, notebook_task: { notebook_path: notebook } }],
 });
+/** A Unity Catalog volume and an init script in it (Files API rows). */
+const volume = '/Volumes/main/contract/scripts';
+const volumeFile = `${volume}/init/setup.sh`;
 /** Above the 100 entries jobs/get 2.2 answers per page. */
 const largeJobTasks = 150;
 
@@ -547,6 +550,61 @@ export const contractCalls: ContractCall[] = [
     expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
     sdk: (ws) => ws.jobs.create(serverlessJob('gpu')).then(done),
     bricklane: (client) => client.createJob(serverlessJob('gpu')).then(done),
+  },
+  // Files API 2.0 (filesApi.ts): init scripts in a Unity Catalog volume (issue 15). The volume is a Unity Catalog
+  // object that exists before any Files API call, so the first row creates it in the emulated workspace.
+  {
+    name: 'fs/files PUT uploads a file into a Unity Catalog volume',
+    endpoint: '2.0/fs/files',
+    expect: { returns: 'ok' },
+    arrange: (workspace) => workspace.addVolume(volume),
+    sdk: (ws) => ws.files.upload({ file_path: volumeFile, overwrite: true }).then(done),
+    bricklane: (client) => client.uploadFile(volumeFile, python, { overwrite: true }).then(done),
+  },
+  {
+    name: 'fs/files HEAD of the uploaded file reads its size',
+    endpoint: '2.0/fs/files',
+    // The SDK's upload sends no body (see sdkContract.test.ts), so its file is empty.
+    expect: { returns: 0 },
+    bricklaneExpect: { returns: python.length },
+    sdk: async (ws) =>
+      Number((await ws.files.getMetadata({ file_path: volumeFile }))['content-length'] ?? -1),
+    bricklane: async (client) => (await client.getFileMetadata(volumeFile))?.contentLength ?? -1,
+  },
+  {
+    name: 'fs/directories PUT creates a directory and its parents',
+    endpoint: '2.0/fs/directories',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.files.createDirectory({ directory_path: `${volume}/init/nested` }).then(done),
+    bricklane: (client) => client.createVolumeDirectory(`${volume}/init/nested`).then(done),
+  },
+  {
+    name: 'fs/directories GET lists a directory',
+    endpoint: '2.0/fs/directories',
+    expect: { returns: [`${volume}/init/nested`, volumeFile] },
+    sdk: async (ws) =>
+      (await collect(ws.files.listDirectoryContents({ directory_path: `${volume}/init` })))
+        .map((e) => e.path ?? '?')
+        .sort(),
+    bricklane: async (client) =>
+      (await collect(client.listVolumeDirectory(`${volume}/init`))).map((e) => e.path).sort(),
+  },
+  {
+    name: 'fs/files DELETE deletes the file',
+    endpoint: '2.0/fs/files',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.files.delete({ file_path: volumeFile }).then(done),
+    bricklane: (client) => client.deleteFile(volumeFile).then(done),
+  },
+  {
+    // HEAD answers carry no body, so there is no error_code: the SDK names the error by the status text
+    // ("Not Found"); bricklane reads the bare 404 on this path as no file.
+    name: 'fs/files HEAD of a deleted file is 404',
+    endpoint: '2.0/fs/files',
+    expect: { errorCode: 'Not Found' },
+    bricklaneExpect: { returns: 'absent' },
+    sdk: (ws) => ws.files.getMetadata({ file_path: volumeFile }).then(done),
+    bricklane: async (client) => presence(await client.getFileMetadata(volumeFile)),
   },
 ];
 

@@ -80,6 +80,8 @@ describe.each(['sdk', 'bricklane'] as const)('the %s client against the emulator
 //   429 and otherwise only when the message matches a "transient error" string.
 // - It drops idempotency_token from clusters/create: dist/apis/compute/api.js _create copies the documented
 //   fields one by one, and idempotency_token is not among them (nor in CreateCluster in model.d.ts).
+// - Its files.upload sends no body: dist/apis/files/api.js _upload sets `const body = undefined` and never reads
+//   `contents`, so the file it writes is empty (bricklane's uploadFile sends the bytes).
 // - Its jobs.get answers one page of a large job (dist/apis/jobs/api.js _get); the caller follows
 //   next_page_token (the contract row does, bricklane's getJob joins the pages).
 describe('where the SDK misbehaves', () => {
@@ -101,6 +103,23 @@ describe('where the SDK misbehaves', () => {
     const options = { idempotencyToken: 'other-token' };
     const ids = [await bricklane.createCluster(spec, options), await bricklane.createCluster(spec, options)];
     expect(new Set(ids).size).toBe(1);
+  });
+
+  it('drops the contents of files.upload: the file it writes is empty (bricklane writes the bytes)', async () => {
+    const url = originOf('sdk-quirks');
+    const root = '/Volumes/main/quirks/scripts';
+    emulator.workspace('sdk-quirks').addVolume(root);
+    const sdk = new WorkspaceClient({ host: url, token, authType: 'pat' });
+    const bricklane = new DatabricksWorkspaceClient(url, new StaticTokenCredential(token));
+    const bytes = Buffer.from('#!/bin/bash\necho init\n');
+    // The SDK types `contents` as the DOM's ReadableStream; Node's web stream is the same object at run time.
+    type Contents = NonNullable<Parameters<typeof sdk.files.upload>[0]['contents']>;
+    const contents = new Blob([bytes]).stream() as unknown as Contents;
+    await sdk.files.upload({ file_path: `${root}/sdk.sh`, contents, overwrite: true });
+    await bricklane.uploadFile(`${root}/bricklane.sh`, bytes);
+    const files = emulator.workspace('sdk-quirks').volumes;
+    expect(files.file(`${root}/sdk.sh`).bytes.length).toBe(0);
+    expect(files.file(`${root}/bricklane.sh`).bytes).toEqual(bytes);
   });
 
   it('ignores Retry-After: after a 429 asking for 5 s it retries within its own ~1-1.75 s backoff', async () => {

@@ -64,6 +64,26 @@ describe('clusters/create', () => {
     expect(created.body['message']).toContain(field);
   });
 
+  it('accepts workspace and volumes init script destinations and refuses ones their storage type cannot hold', async () => {
+    const withScripts = (init_scripts: JsonObject[]): JsonObject => ({ ...spec, init_scripts });
+    await create(
+      withScripts([
+        { workspace: { destination: '/Shared/proj/init-scripts/setup.sh' } },
+        { volumes: { destination: '/Volumes/main/ops/scripts/setup.sh' } },
+      ]),
+    );
+    const refusals: JsonObject[] = [
+      { volumes: { destination: '/Shared/setup.sh' } },
+      { workspace: { destination: 'init-scripts/setup.sh' } },
+      { workspace: { destination: '/a.sh' }, volumes: { destination: '/Volumes/a/b/c/a.sh' } },
+      { ftp: { destination: 'ftp://host/a.sh' } },
+    ];
+    for (const bad of refusals) {
+      const refused = await callApi(url, 'POST', '2.1/clusters/create', withScripts([bad]));
+      expect(refused.body['error_code'], JSON.stringify(bad)).toBe('INVALID_PARAMETER_VALUE');
+    }
+  });
+
   it('accepts an instance pool instead of a node type', async () => {
     const { node_type_id: _nodeType, ...pooled } = spec;
     expect(await create({ ...pooled, instance_pool_id: 'pool-1' })).toMatch(/^\d{4}-\d{6}-\w{8}$/);

@@ -216,12 +216,45 @@ function specOf(body: JsonObject): JsonObject {
   ) {
     throw ApiError.invalidParameter('Missing required field: node_type_id (or instance_pool_id)');
   }
+  validateInitScripts(spec['init_scripts']);
   const workers = spec['num_workers'];
   if (workers !== undefined && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
     throw ApiError.invalidParameter('num_workers must be a non-negative integer');
   }
   return spec;
 }
+
+/**
+ * clusters/create `init_scripts` (InitScriptInfo, https://docs.databricks.com/api/azure/workspace/clusters/create):
+ * each entry has exactly one storage type with a `destination`. A `workspace` destination is a workspace file path
+ * (absolute), a `volumes` one a Unity Catalog volume path (`/Volumes/...`), a `dbfs` one (deprecated) `dbfs:/...`;
+ * abfss, file, s3 and gcs name their own storage and pass unchecked.
+ */
+function validateInitScripts(value: JsonObject[string] | undefined): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw ApiError.invalidParameter('init_scripts must be an array');
+  for (const entry of value) {
+    const types =
+      entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? Object.keys(entry) : [];
+    const [type] = types;
+    const info = type === undefined ? undefined : (entry as JsonObject)[type];
+    const destination =
+      info !== null && typeof info === 'object' && !Array.isArray(info) ? info['destination'] : undefined;
+    if (types.length !== 1 || !INIT_SCRIPT_TYPES.includes(type ?? '') || typeof destination !== 'string') {
+      throw ApiError.invalidParameter(
+        `Each init_scripts entry needs exactly one of ${INIT_SCRIPT_TYPES.join(', ')} with a destination`,
+      );
+    }
+    const prefix = { workspace: '/', volumes: '/Volumes/', dbfs: 'dbfs:/' }[type ?? ''];
+    if (prefix !== undefined && !destination.startsWith(prefix)) {
+      throw ApiError.invalidParameter(
+        `A ${type} init script destination must start with ${prefix}: ${destination}`,
+      );
+    }
+  }
+}
+
+const INIT_SCRIPT_TYPES = ['workspace', 'volumes', 'dbfs', 'abfss', 'file', 's3', 'gcs'];
 
 // Real ids look like `1125-021501-abcd1234` (date, time, suffix); the suffix carries the sequence.
 function clusterIdFor(now: number, sequence: number): string {

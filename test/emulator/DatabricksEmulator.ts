@@ -16,6 +16,7 @@ import { EmulatorWorld } from './EmulatorWorld';
 import { FaultInjector } from './FaultInjector';
 import { listenOnLoopback } from './HttpsEndpoint';
 import type { FaultDecision, FaultOptions } from './FaultInjector';
+import { filesEndpointOf, filesRoutes } from './filesRoutes';
 import { jobRoutes } from './jobRoutes';
 import type { JsonObject } from './JsonValue';
 import { defaultRateLimits } from './RateLimiter';
@@ -81,6 +82,8 @@ const missingTokenRefusal: TokenRefusal = {
 interface Answer {
   status: number;
   body: JsonObject;
+  /** Sent instead of the JSON body (the Files API answers bytes, or nothing). */
+  bytes?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -98,7 +101,7 @@ export interface AppliedWrite {
 // Base64 inflates the 200 MiB workspace-file ceiling by a third; anything above cannot be a valid call.
 const maxBodyBytes = 300 * 1024 * 1024;
 const routes = new Map<string, Route>(
-  Object.entries({ ...workspaceRoutes, ...dbfsRoutes, ...clusterRoutes, ...jobRoutes }),
+  Object.entries({ ...workspaceRoutes, ...dbfsRoutes, ...clusterRoutes, ...jobRoutes, ...filesRoutes }),
 );
 
 export class DatabricksEmulator {
@@ -295,7 +298,7 @@ export class DatabricksEmulator {
   private async handle(workspaceName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
     const match = /^\/api\/(.+)$/.exec(url.pathname);
-    const endpoint = match?.[1] ?? url.pathname.replace(/^\/+/, '');
+    const endpoint = filesEndpointOf(url.pathname) ?? match?.[1] ?? url.pathname.replace(/^\/+/, '');
     const workspace = match ? this.world.find(workspaceName) : undefined;
     const counters = workspace ? [this.globalCounters, workspace.requestCounters] : [this.globalCounters];
     for (const counter of counters) counter.begin(endpoint);
@@ -340,7 +343,7 @@ export class DatabricksEmulator {
       early = refusalOutcome(verdict === false ? invalidTokenRefusal : verdict);
     } else if (!(route = routes.get(endpoint))) {
       early = notFound(`No API found for '${method} /api/${endpoint}'`);
-    } else if (route.method !== method) {
+    } else if (!(route.methods ?? [route.method]).includes(method)) {
       early = errorOutcome(
         new ApiError(405, 'METHOD_NOT_ALLOWED', `${endpoint} expects ${route.method}, got ${method}`, {
           allow: route.method,
@@ -359,7 +362,7 @@ export class DatabricksEmulator {
         new ApiError(413, 'REQUEST_ENTITY_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes`),
       );
     }
-    const answer = this.apply(route, workspace, url, body, counters);
+    const answer = this.apply(route, method, workspace, url, body, counters);
     if (decision?.kind === 'reset-after') {
       counters.forEach((counter) => counter.recordFault());
       return { reset: true };
@@ -369,18 +372,27 @@ export class DatabricksEmulator {
 
   private apply(
     route: Route,
+    method: string,
     workspace: WorkspaceState,
     url: URL,
     body: Buffer,
     counters: RequestCounters[],
   ): Answer {
     try {
-      const request =
-        route.method === 'GET'
-          ? RequestReader.fromQuery(url.searchParams)
-          : RequestReader.fromBody(parseJson(body));
-      const result = route.handle(workspace, request);
-      if (route.method !== 'GET') {
+      let answer: Answer;
+      if (route.handleRaw) {
+        const raw = route.handleRaw(workspace, method, url, body);
+        answer = raw.json
+          ? { status: raw.status, body: raw.json, headers: raw.headers ?? {} }
+          : { status: raw.status, body: {}, headers: raw.headers ?? {}, bytes: raw.bytes ?? Buffer.alloc(0) };
+      } else {
+        const request =
+          route.method === 'GET'
+            ? RequestReader.fromQuery(url.searchParams)
+            : RequestReader.fromBody(parseJson(body));
+        answer = { status: 200, body: route.handle(workspace, request) };
+      }
+      if (method !== 'GET' && method !== 'HEAD') {
         counters.forEach((counter) => counter.recordWrite());
         const write = {
           workspace: workspace.name,
@@ -389,7 +401,7 @@ export class DatabricksEmulator {
         };
         for (const listener of this.writeListeners) listener(write);
       }
-      return { status: 200, body: result };
+      return answer;
     } catch (error) {
       if (error instanceof ApiError) return errorAnswer(error);
       throw error;
@@ -492,6 +504,12 @@ function notFound(message: string): Outcome {
 
 function send(res: ServerResponse, answer: Answer): void {
   if (res.destroyed || res.headersSent) return;
+  if (answer.bytes) {
+    // Node leaves the body out of a HEAD answer by itself; content-length still says the file's size.
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.bytes.length });
+    res.end(answer.status === 204 ? undefined : answer.bytes);
+    return;
+  }
   const payload = JSON.stringify(answer.body);
   res.writeHead(answer.status, {
     ...answer.headers,

@@ -12,6 +12,8 @@ import type { JsonObject } from './JsonValue';
 import { RateLimiter } from './RateLimiter';
 import type { RateLimits } from './RateLimiter';
 import { RequestCounters } from './RequestCounters';
+import { VolumeStore } from './VolumeStore';
+import type { SavedVolumes } from './VolumeStore';
 import type { CounterSnapshot } from './RequestCounters';
 import { WorkspaceTree } from './WorkspaceTree';
 import type { ImportRequest, ObjectStatus, SavedWorkspaceObject } from './WorkspaceTree';
@@ -29,6 +31,8 @@ export interface WorkspaceSnapshot {
   workspaceFiles: Record<string, string>;
   /** Keyed `dbfs:/...`. */
   dbfs: Record<string, string>;
+  /** Files in Unity Catalog volumes (Files API), keyed `/Volumes/...`. */
+  volumeFiles: Record<string, string>;
   clusters: { cluster_id: string; cluster_name: string; state: ClusterState; spec: JsonObject }[];
   jobs: { job_id: number; settings: JsonObject }[];
 }
@@ -38,6 +42,8 @@ export interface SavedWorkspace {
   tokens: string[];
   tree: SavedWorkspaceObject[];
   dbfs: SavedDbfsEntry[];
+  /** Absent in worlds saved before volumes were modelled. */
+  volumes?: SavedVolumes;
   clusters: ClusterRecord[];
   jobs: JobRecord[];
 }
@@ -47,6 +53,7 @@ export const creatorUserName = 'bricklane-emulator@example.com';
 export class WorkspaceState {
   readonly tree: WorkspaceTree;
   readonly dbfs: DbfsStore;
+  readonly volumes: VolumeStore;
   readonly clusters: ClusterStore;
   readonly jobs: JobStore;
   readonly requestCounters = new RequestCounters();
@@ -62,6 +69,7 @@ export class WorkspaceState {
     this.tokens = new Set(tokens);
     this.tree = new WorkspaceTree(ids, now);
     this.dbfs = new DbfsStore(ids, now);
+    this.volumes = new VolumeStore(now);
     this.clusters = new ClusterStore(ids, now, {
       transitionInMs: environment.clusterTransitionInMs,
       serverDefaults: environment.clusterServerDefaults,
@@ -116,6 +124,11 @@ export class WorkspaceState {
     return this.dbfs.read(path);
   }
 
+  /** A Unity Catalog volume (`/Volumes/<catalog>/<schema>/<volume>`), created outside the Files API. */
+  addVolume(root: string): void {
+    this.volumes.addVolume(root);
+  }
+
   /** A cluster "created outside bricklane"; RUNNING unless told otherwise. */
   createCluster(spec: JsonObject, state: ClusterState = 'RUNNING'): string {
     return this.clusters.create(spec, state);
@@ -151,6 +164,7 @@ export class WorkspaceState {
       notebooks: {},
       workspaceFiles: {},
       dbfs: {},
+      volumeFiles: {},
       clusters: [],
       jobs: [],
     };
@@ -162,6 +176,7 @@ export class WorkspaceState {
       }
     }
     for (const [path, bytes] of this.dbfs.files()) snapshot.dbfs[`dbfs:${path}`] = sha256(bytes);
+    for (const [path, bytes] of this.volumes.files()) snapshot.volumeFiles[path] = sha256(bytes);
     for (const cluster of this.clusters.records()) {
       const name = cluster.spec['cluster_name'];
       snapshot.clusters.push({
@@ -183,6 +198,7 @@ export class WorkspaceState {
       tokens: [...this.tokens],
       tree: this.tree.toJSON(),
       dbfs: this.dbfs.toJSON(),
+      volumes: this.volumes.toJSON(),
       clusters: this.clusters.toJSON(),
       jobs: this.jobs.toJSON(),
     };
@@ -193,6 +209,7 @@ export class WorkspaceState {
     for (const token of saved.tokens) this.tokens.add(token);
     this.tree.restore(saved.tree);
     this.dbfs.restore(saved.dbfs);
+    this.volumes.restore(saved.volumes);
     this.clusters.restore(saved.clusters);
     this.jobs.restore(saved.jobs);
   }
