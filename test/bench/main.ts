@@ -1,144 +1,271 @@
-// Benchmark (`npm run bench`): the deploy engine against the emulator with 100 ms latency and the real
-// rate limits. Prints figures and ratios; it asserts nothing (targets are read off the output).
+// Benchmark (`npm run bench [-- --scale]`): the deploy engine against the emulator with 100 ms latency and
+// the real rate limits, and a release in the sandbox from a signed push to Dev deployed. Prints one table,
+// each row with its ratio to the per-file cold deploy, then the details behind it. It asserts nothing
+// (targets are read off the output). `--scale` adds the 5,000 and 10,000 notebook rows (several minutes).
 import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { LedgerStore } from '../../src/azure/LedgerStore';
-import { StaticTokenCredential } from '../../src/databricks/StaticTokenCredential';
-import { deployBundle, type DeployReport } from '../../src/activities/engine/deployBundle';
-import type { Bundle } from '../../src/manifest/Bundle';
-import { loadBundle } from '../../src/sources/loadBundle';
+import { parseArgs } from 'node:util';
 import { Azurite } from '../emulator/Azurite';
 import { DatabricksEmulator } from '../emulator/DatabricksEmulator';
 import { buildDeploymentPackage } from '../package/buildDeploymentPackage';
 import { loadInPlainNode } from '../package/loadInPlainNode';
 import { unzipPackage } from '../package/unzipPackage';
-import { BENCH_SHAPE, generateBenchBundle } from './generateBenchBundle';
-import { measureReleaseCosts } from './measureReleaseCosts';
+import { deployInChild, type DeployOutcome } from './deployInChild';
+import { BENCH_SHAPE, generateBenchBundle, type BenchBundleShape } from './generateBenchBundle';
+import { measurePushToDeployed, percentile, type PushLatency } from './measurePushToDeployed';
+import { measureReleaseCosts, type ReleaseCosts } from './measureReleaseCosts';
 
 const LATENCY_IN_MS = 100;
 const IMPORT_LIMIT_PER_SECOND = 30;
+/**
+ * Azure Durable Functions (Azure Storage provider) runs about 5 sequential activities per second per
+ * instance ("Performance and scale in Durable Functions", performance targets): each message goes through a
+ * storage queue and each episode reads and appends the history in Table storage. The sandbox host adds this
+ * before each episode, so the push row is not faster than Azure would be.
+ */
+const EPISODE_LATENCY_IN_MS = 200;
+const PUSH_RUNS = 10;
+const DELIVERIES_IN_FLIGHT = 50;
+/** The one-call-at-a-time floor is measured on this fraction of the bundle and scaled up (it is linear). */
+const FLOOR_SAMPLE = 10;
+/**
+ * Directory import (issue 14 part D): the deployBundle options that turn it on, once the engine has them.
+ * Until then the row is printed as pending.
+ */
+const DIRECTORY_IMPORT: Record<string, unknown> | undefined = undefined;
+
+interface Row {
+  name: string;
+  seconds?: number;
+  requests?: number;
+  writes?: number;
+  throttled?: number;
+  peakRssInMb?: number;
+  historyPerEnvironment?: number;
+  note?: string;
+}
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bricklane-bench-'));
-  generateBenchBundle(dir);
+  const { values } = parseArgs({ options: { scale: { type: 'boolean', default: false } } });
+  const benchStarted = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'bricklane-bench-'));
   const emulator = await DatabricksEmulator.start({ latencyInMs: LATENCY_IN_MS });
   const azurite = await Azurite.start();
-  const ledgerStore = new LedgerStore(
-    BlobServiceClient.fromConnectionString(azurite.connectionString),
-    'bench-ledger',
-  );
+  const rows: Row[] = [];
+  const details: string[] = [];
   try {
-    const bundle = await load(dir);
-    const s = BENCH_SHAPE;
-    console.log(
-      `bundle: ${bundle.notebooks.length} notebooks in ${s.folders} folders, ${bundle.initScripts.length} init scripts, ` +
-        `${bundle.clusters.length} clusters, ${bundle.jobs.length} jobs; emulator latency ${LATENCY_IN_MS} ms, rate limits on`,
-    );
-
+    const bundleOf = (name: string, shape: BenchBundleShape): string => {
+      const dir = join(work, name);
+      generateBenchBundle(dir, shape);
+      return dir;
+    };
     const deploy = async (
       env: string,
-      b: Bundle,
-      maxInFlight = 16,
-    ): Promise<{ report: DeployReport; importRate: number }> => {
+      bundleDir: string,
+      options: { maxInFlight?: number; engineOptions?: Record<string, unknown> } = {},
+    ): Promise<DeployOutcome & { throttled: number }> => {
       if (!emulator.workspaceNames().includes(env)) await emulator.addWorkspace(env);
-      const importTimes: number[] = [];
-      const report = await deployBundle({
+      const before = emulator.counters(env).throttled;
+      const outcome = await deployInChild({
+        bundleDir,
         environment: env,
-        workspace: {
-          url: emulator.workspaceUrl(env),
-          credential: new StaticTokenCredential(DatabricksEmulator.defaultToken),
-        },
-        bundle: b,
-        ledgerStore,
-        maxInFlight,
-        apply: true,
-        clusterPollIntervalInMs: 100,
-        onProgress: (p) => {
-          if (p.wave === 'notebooks') importTimes.push(performance.now());
-        },
+        workspaceUrl: emulator.workspaceUrl(env),
+        token: DatabricksEmulator.defaultToken,
+        ledgerConnectionString: azurite.connectionString,
+        ledgerContainer: 'bench-ledger',
+        maxInFlight: options.maxInFlight ?? 16,
+        ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}),
       });
-      if (report.failed)
-        throw new Error(
-          `bench deploy to ${env} failed: ${JSON.stringify(report.outcomes?.filter((o) => o.status !== 'done').slice(0, 3))}`,
-        );
-      const span = ((importTimes.at(-1) ?? 0) - (importTimes[0] ?? 0)) / 1000;
-      return { report, importRate: span > 0 ? (importTimes.length - 1) / span : 0 };
+      return { ...outcome, throttled: emulator.counters(env).throttled - before };
     };
+    const engineRow = (name: string, o: DeployOutcome & { throttled: number }, note?: string): Row => ({
+      name,
+      seconds: o.durationInMs / 1000,
+      requests: o.requests,
+      writes: o.writes,
+      throttled: o.throttled,
+      peakRssInMb: o.peakRssInMb,
+      ...(note ? { note } : {}),
+    });
 
-    const cold = await deploy('cold', bundle);
-    const c = cold.report;
-    const coldCounters = emulator.counters('cold');
-    console.log(
-      `cold deploy: ${(c.durationInMs / 1000).toFixed(1)} s, ${c.requests.total} requests (${c.requests.writes} writes), ` +
-        `${(c.requests.total / (c.durationInMs / 1000)).toFixed(1)} req/s overall`,
-    );
-    console.log(
-      `  notebook imports: ${cold.importRate.toFixed(1)} req/s = ${((cold.importRate / IMPORT_LIMIT_PER_SECOND) * 100).toFixed(0)}% ` +
-        `of the ${IMPORT_LIMIT_PER_SECOND} req/s limit; 429s seen by the emulator: ${coldCounters.throttled}; failures: 0`,
-    );
-
-    const sequential = await deploy('sequential', bundle, 1);
-    const q = sequential.report;
-    console.log(
-      `seed-style one call at a time: ${(q.durationInMs / 1000).toFixed(1)} s, ${q.requests.total} requests; ` +
-        `speed-up ${(q.durationInMs / c.durationInMs).toFixed(1)}x`,
+    const bench = bundleOf('bench', BENCH_SHAPE);
+    const s = BENCH_SHAPE;
+    details.push(
+      `bundle: ${s.folders * s.notebooksPerFolder} notebooks in ${s.folders} folders, ${s.initScripts} init scripts, ` +
+        `${s.clusters} clusters, ${s.jobs} jobs; emulator latency ${LATENCY_IN_MS} ms, rate limits on`,
     );
 
-    const again = await deploy('cold', bundle);
-    console.log(
-      `no-change redeploy: ${again.report.requests.writes} writes, ${again.report.requests.total} requests (reads), ${(again.report.durationInMs / 1000).toFixed(1)} s`,
+    if (DIRECTORY_IMPORT) {
+      const dir = await deploy('cold-directory', bench, { engineOptions: DIRECTORY_IMPORT });
+      rows.push(engineRow('cold deploy, directory import', dir));
+    } else {
+      rows.push({
+        name: 'cold deploy, directory import',
+        note: 'pending: the engine has no directory import yet',
+      });
+    }
+
+    const perFile = await deploy('cold', bench);
+    rows.push(engineRow('cold deploy, per file (today)', perFile));
+    details.push(
+      `per-file notebook imports: ${perFile.importRate.toFixed(1)} req/s = ` +
+        `${((perFile.importRate / IMPORT_LIMIT_PER_SECOND) * 100).toFixed(0)}% of the ${IMPORT_LIMIT_PER_SECOND} req/s limit`,
     );
 
-    const changed = bundle.notebooks[0];
-    if (!changed) throw new Error('bench bundle has no notebooks');
+    const sample = bundleOf('floor-sample', {
+      folders: s.folders / FLOOR_SAMPLE,
+      notebooksPerFolder: s.notebooksPerFolder,
+      initScripts: s.initScripts / FLOOR_SAMPLE,
+      clusters: s.clusters / FLOOR_SAMPLE,
+      jobs: s.jobs / FLOOR_SAMPLE,
+    });
+    const floor = await deploy('one-at-a-time', sample, { maxInFlight: 1 });
+    rows.push({
+      name: 'one call at a time (floor)',
+      seconds: (floor.durationInMs / 1000) * FLOOR_SAMPLE,
+      requests: floor.requests * FLOOR_SAMPLE,
+      writes: floor.writes * FLOOR_SAMPLE,
+      throttled: floor.throttled,
+      note: `measured on 1/${FLOOR_SAMPLE} of the bundle (${(floor.durationInMs / 1000).toFixed(1)} s), x${FLOOR_SAMPLE}`,
+    });
+
+    const again = await deploy('cold', bench);
+    rows.push(engineRow('no-change redeploy', again));
     writeFileSync(
-      join(dir, changed.source),
+      join(bench, 'notebooks', 'area00', 'nb000.py'),
       `# Databricks notebook source\nprint("changed at ${new Date().toISOString()}")\n`,
     );
-    const one = await deploy('cold', await load(dir));
-    console.log(
-      `one-notebook change: ${one.report.requests.writes} writes, ${one.report.requests.total} requests`,
+    rows.push(engineRow('one-notebook change', await deploy('cold', bench)));
+
+    const push = await measurePushToDeployed({
+      runs: PUSH_RUNS,
+      episodeLatencyInMs: EPISODE_LATENCY_IN_MS,
+      databricksLatencyInMs: LATENCY_IN_MS,
+      deliveriesInFlight: DELIVERIES_IN_FLIGHT,
+    });
+    rows.push(...pushRows(push));
+    details.push(...pushDetails(push));
+
+    const costs = await measureReleaseCosts(bench, { latencyInMs: 0 });
+    const scaleRows: Row[] = [
+      {
+        ...engineRow('scale 1,000 notebooks (per file)', perFile),
+        historyPerEnvironment: historyOf(costs),
+      },
+    ];
+    details.push(...durableDetails(costs));
+    if (values.scale) {
+      for (const notebooks of [5_000, 10_000]) {
+        const shape = { ...BENCH_SHAPE, folders: notebooks / BENCH_SHAPE.notebooksPerFolder };
+        const dir = bundleOf(`scale-${notebooks}`, shape);
+        const outcome = await deploy(`scale-${notebooks}`, dir);
+        // History size does not depend on time: counted without latency or rate limits.
+        const history = await measureReleaseCosts(dir, { rateLimits: false });
+        scaleRows.push({
+          ...engineRow(`scale ${notebooks.toLocaleString('en-US')} notebooks (per file)`, outcome),
+          historyPerEnvironment: historyOf(history),
+        });
+      }
+    } else {
+      scaleRows.push({ name: 'scale 5,000 and 10,000 notebooks', note: 'run `npm run bench -- --scale`' });
+    }
+    rows.push(...scaleRows);
+    // Another part's work in progress can break the package (a missing runtime dependency): say so, and
+    // keep the figures above.
+    details.push(
+      await deploymentPackage().catch(
+        (error: unknown) => `deployment package: failed: ${String(error).split('\n')[0] ?? ''}`,
+      ),
     );
 
-    await durableHistory(dir);
-    await deploymentPackage();
-
-    const rssMb = process.resourceUsage().maxRSS / 1024;
-    console.log(
-      `peak RSS: ${rssMb.toFixed(0)} MB (process holds the emulator and Azurite client too; target < 300 MB)`,
-    );
+    printTable(rows, perFile.durationInMs / 1000);
+    for (const line of details) console.log(line);
+    console.log(`bench took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);
   } finally {
     await Promise.allSettled([emulator.stop(), azurite.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
-/**
- * The same bundle as one durable release (Key Vault service principal, no approval, no latency): how big do
- * histories get, and how often is the connection resolved, live state read and each file hashed?
- */
-async function durableHistory(dir: string): Promise<void> {
-  const c = await measureReleaseCosts(dir);
+function pushRows(push: PushLatency): Row[] {
+  const p50 = percentile(push.runs, 50) / 1000;
+  const p95 = percentile(push.runs, 95) / 1000;
+  return [
+    {
+      name: `push -> Dev deployed p50 (${push.runs.length} runs)`,
+      seconds: p50,
+      note: `p95 ${p95.toFixed(1)} s; sample bundle, one notebook changed per push; target p50 < 5 s`,
+    },
+    {
+      name: `webhook ack p99 (${push.acks.length} in flight)`,
+      seconds: percentile(push.acks, 99) / 1000,
+      note: `p50 ${(percentile(push.acks, 50) / 1000).toFixed(3)} s; target p99 < 0.1 s`,
+    },
+  ];
+}
+
+function pushDetails(push: PushLatency): string[] {
+  const total = percentile(push.runs, 50);
+  const named = push.breakdown.reduce((n, s) => n + s.ms, 0);
+  return [
+    `push -> Dev deployed: runs ${push.runs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; the first push ` +
+      `(also creates Dev's workspace, minutes of ARM in Azure) ${(push.firstPushInMs / 1000).toFixed(1)} s`,
+    `  where the median run's time went (host: ${EPISODE_LATENCY_IN_MS} ms per orchestrator episode; workspace: ${LATENCY_IN_MS} ms per request):`,
+    `    webhook, start and first episode: ${(total - named).toFixed(0)} ms`,
+    ...push.breakdown.map((step) => `    ${step.step}: ${step.ms.toFixed(0)} ms`),
+    `  Azure calls on the path (answered locally in ms; each is ~50-300 ms in Azure): ARM ${push.azureCalls.arm}, ` +
+      `Key Vault ${push.azureCalls.keyVault}, token ${push.azureCalls.tokens}`,
+  ];
+}
+
+function historyOf(costs: ReleaseCosts): number {
+  return costs.historyEvents.release + costs.historyEvents.environment;
+}
+
+function durableDetails(c: ReleaseCosts): string[] {
   const { release, environment } = c.historyEvents;
-  console.log(
-    `durable release of the bench bundle: ${c.state} in ${c.seconds.toFixed(1)} s; history ${release} events ` +
-      `(deployRelease) + ${environment} events (deployEnvironment dev) = ${release + environment} for one ` +
+  return [
+    `durable release of the bench bundle: ${c.state} in ${c.seconds.toFixed(1)} s (no latency); history ${release} ` +
+      `events (deployRelease) + ${environment} events (deployEnvironment dev) = ${release + environment} for one ` +
       `environment (target < 500)`,
-  );
-  console.log(
     `durable environment: ${c.databricksRequests} Databricks requests (${c.databricksWrites} writes); live state ` +
       `read: clusters/list ${c.liveStateReads.clustersList}, jobs/list ${c.liveStateReads.jobsList}, ` +
       `workspace/list ${c.liveStateReads.workspaceList}; connection resolved: ${c.connectionResolutions.armWorkspaceReads} ` +
       `ARM workspace reads, ${c.connectionResolutions.keyVaultSecretReads} Key Vault secret reads; ` +
       `${c.sha256Digests} sha256 digests in the app's process`,
-  );
+  ];
+}
+
+function printTable(rows: readonly Row[], perFileSeconds: number): void {
+  const cell = (value: number | undefined, digits: number, unit = ''): string =>
+    value === undefined ? '-' : `${value.toFixed(digits)}${unit}`;
+  const table = [
+    ['row', 'time', 'requests', 'writes', '429s', 'peak RSS', 'history/env', 'vs per file', 'note'],
+    ...rows.map((r) => [
+      r.name,
+      cell(r.seconds, r.seconds !== undefined && r.seconds < 1 ? 3 : 1, ' s'),
+      cell(r.requests, 0),
+      cell(r.writes, 0),
+      cell(r.throttled, 0),
+      cell(r.peakRssInMb, 0, ' MB'),
+      cell(r.historyPerEnvironment, 0),
+      r.seconds === undefined ? '-' : `${(r.seconds / perFileSeconds).toFixed(2)}x`,
+      r.note ?? '',
+    ]),
+  ];
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length))) ?? [];
+  for (const line of table)
+    console.log(
+      line
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /** The zip `npm run package` builds: how big is it, and how long does plain Node 22 take to load the app from it? */
-async function deploymentPackage(): Promise<void> {
+async function deploymentPackage(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'bricklane-bench-package-'));
   const unpacked = realpathSync(mkdtempSync(join(tmpdir(), 'bricklane-bench-unpacked-')));
   try {
@@ -149,24 +276,17 @@ async function deploymentPackage(): Promise<void> {
     const median = (values: number[]): number =>
       values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-    console.log(
+    return (
       `deployment package (npm run package): ${mb(statSync(built.zipPath).size)} MB zipped, ${entries.length} files, ` +
-        `built in ${(built.durationInMs / 1000).toFixed(1)} s; plain Node ${runs[0]?.node} loads it ` +
-        `(${runs[0]?.registrations.length} functions, ${runs[0]?.modules.length} modules) in ` +
-        `${median(runs.map((r) => r.loadedInMs)).toFixed(0)} ms (median of ${runs.length}; ` +
-        `whole process ${median(runs.map((r) => r.processInMs)).toFixed(0)} ms)`,
+      `built in ${(built.durationInMs / 1000).toFixed(1)} s; plain Node ${runs[0]?.node} loads it ` +
+      `(${runs[0]?.registrations.length} functions, ${runs[0]?.modules.length} modules) in ` +
+      `${median(runs.map((r) => r.loadedInMs)).toFixed(0)} ms (median of ${runs.length}; ` +
+      `whole process ${median(runs.map((r) => r.processInMs)).toFixed(0)} ms)`
     );
   } finally {
     rmSync(outDir, { recursive: true, force: true });
     rmSync(unpacked, { recursive: true, force: true });
   }
-}
-
-async function load(dir: string): Promise<Bundle> {
-  const loaded = await loadBundle(dir);
-  if (!loaded.bundle)
-    throw new Error(`bench bundle invalid: ${JSON.stringify(loaded.diagnostics.slice(0, 5))}`);
-  return loaded.bundle;
 }
 
 main().catch((error: unknown) => {

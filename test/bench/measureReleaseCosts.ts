@@ -5,6 +5,7 @@
 // node:crypto in this process, which hosts the app), and the history size. No latency: it counts, it
 // does not time the rate limit.
 import crypto from 'node:crypto';
+import type { EmulatorOptions } from '../emulator/DatabricksEmulator';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { runRelease } from '../sandbox/runRelease';
 import { SandboxApp } from '../sandbox/SandboxApp';
@@ -36,8 +37,12 @@ async function countingDigests<T>(run: () => Promise<T>): Promise<{ value: T; di
   }
 }
 
-export async function measureReleaseCosts(bundleDir: string): Promise<ReleaseCosts> {
-  const world = await LocalWorld.start({ environments: ['dev'] });
+/** `emulator`: e.g. `{ rateLimits: false }` where only the counts matter (history size does not depend on time). */
+export async function measureReleaseCosts(
+  bundleDir: string,
+  emulator: Omit<EmulatorOptions, 'stateDir'> = {},
+): Promise<ReleaseCosts> {
+  const world = await LocalWorld.start({ environments: ['dev'], emulator });
   const app = await SandboxApp.start(world);
   try {
     const started = Date.now();

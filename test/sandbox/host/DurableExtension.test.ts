@@ -507,3 +507,26 @@ describe('a host killed mid-run', () => {
     }
   });
 });
+
+describe('episode latency (episodeLatencyInMs)', () => {
+  it('waits that long before every episode, as Azure queues and history tables do', async () => {
+    const azurite = await Azurite.start();
+    const host = await FunctionHost.start({
+      app: await loadFunctionApp(SAMPLE_APP),
+      storageConnectionString: azurite.connectionString,
+      taskHubName: 'latency',
+      episodeLatencyInMs: 300,
+    });
+    try {
+      const started = Date.now();
+      await clientFor(host).startNew('childOrchestration', { instanceId: 'latency-1', input: { n: 2 } });
+      const done = await host.durable.waitFor('latency-1', ['Completed', 'Failed']);
+      expect(done.output).toEqual({ child: 4 });
+      // Two episodes: the start, then the activity's result.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    } finally {
+      await host.stop();
+      await azurite.stop();
+    }
+  });
+});

@@ -40,6 +40,8 @@ export interface FunctionHostOptions {
   readonly maxConcurrentOrchestrations?: number;
   /** Replay each instance from scratch after every episode to catch nondeterminism (default true). */
   readonly checkDeterminism?: boolean;
+  /** Delay before each orchestrator episode, as Azure's queues and history tables add (DurableExtension). */
+  readonly episodeLatencyInMs?: number;
   readonly routePrefix?: string;
   readonly containerName?: string;
   readonly maxRequestBodyInBytes?: number;
@@ -218,6 +220,7 @@ export class FunctionHost {
       maxConcurrentActivities: this.options.maxConcurrentActivities ?? 8,
       maxConcurrentOrchestrations: this.options.maxConcurrentOrchestrations ?? 10,
       checkDeterminism: this.options.checkDeterminism ?? true,
+      ...(this.options.episodeLatencyInMs ? { episodeLatencyInMs: this.options.episodeLatencyInMs } : {}),
       functionTimeoutInMs: this.functionTimeoutInMs,
       clientInput: () => this.durableClientInput(),
       log: (message) => this.hostLog('warning', message),
