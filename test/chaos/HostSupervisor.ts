@@ -12,6 +12,8 @@ const ROOT = join(__dirname, '..', '..');
 /** Azure replaces a lost worker within seconds; the harness waits this long before starting the next one. */
 const RESTART_DELAY_MS = 500;
 const READY_LIMIT_MS = 60_000;
+/** Workers that end before serving, in a row, before the supervisor gives up (an app that cannot load). */
+const MAX_FAILED_STARTS = 5;
 
 export interface WorkerPlan {
   /** BRICKLANE_HOST_CRASH for this worker (`commit:<n>`, `activity:<n>:<ms>`). */
@@ -33,6 +35,7 @@ export class HostSupervisor {
   private generation = 0;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = Date.now();
+  private failedStarts = 0;
 
   private constructor(
     private readonly config: HostProcessConfig,
@@ -65,6 +68,10 @@ export class HostSupervisor {
   async whenReady(): Promise<void> {
     for (;;) {
       if (this.stopping) throw new Error('the supervisor was stopped');
+      if (this.failedStarts >= MAX_FAILED_STARTS)
+        throw new Error(
+          `${this.failedStarts} workers in a row ended before serving; the last wrote:\n${this.output.slice(-3).join('')}`,
+        );
       try {
         await this.ready;
         if (this.worker && this.worker.exitCode === null && this.worker.signalCode === null) return;
@@ -104,7 +111,8 @@ export class HostSupervisor {
     this.generation += 1;
     const generation = this.generation;
     const child = spawn(
-      join(ROOT, 'node_modules', '.bin', 'node'),
+      // The node that runs the harness (npm scripts run the pinned node 22), with tsx for the TypeScript.
+      process.execPath,
       ['--import', 'tsx', join(ROOT, 'test', 'sandbox', 'hostProcess.ts')],
       {
         cwd: ROOT,
@@ -143,6 +151,8 @@ export class HostSupervisor {
       if (pending.includes(`${HOST_READY} `)) {
         pending = '';
         clearTimeout(limit);
+        this.failedStarts = 0;
+        served = true;
         if (generation > 1) this.exits.push(`worker ${generation} ready (${this.elapsed()})`);
         signalReady();
         if (plan.killAfterMs !== undefined)
@@ -153,20 +163,31 @@ export class HostSupervisor {
       } else if (pending.length > 200) pending = pending.slice(-200);
     });
     child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    child.once('exit', (code, signal) => {
+    let served = false;
+    const ended = (how: string): void => {
+      if (!served) this.failedStarts += 1;
       clearTimeout(limit);
       clearTimeout(this.killTimer);
-      if (signal === 'SIGKILL' && !this.exits.at(-1)?.startsWith(`worker ${generation} killed`))
-        this.exits.push(
-          `worker ${generation} killed itself at ${plan.crashPoint ?? 'an unplanned point'} (${this.elapsed()})`,
-        );
-      else if (signal !== 'SIGKILL')
-        this.exits.push(`worker ${generation} exited ${code ?? signal} (${this.elapsed()})`);
-      failReady(new Error(`worker ${generation} exited before it was ready`));
+      if (how) this.exits.push(`worker ${generation} ${how} (${this.elapsed()})`);
+      failReady(new Error(`worker ${generation} ended before it was ready`));
       if (this.stopping) return;
       setTimeout(() => {
         if (!this.stopping) this.launch();
       }, RESTART_DELAY_MS);
+    };
+    // A worker that cannot even start (no 'exit' follows then) is replaced like one that exited.
+    child.once('error', (error) => {
+      if (child.pid === undefined) ended(`did not start: ${error.message}`);
+    });
+    child.once('exit', (code, signal) => {
+      const killedByUs = this.exits.at(-1)?.startsWith(`worker ${generation} killed`) === true;
+      ended(
+        signal !== 'SIGKILL'
+          ? `exited ${code ?? signal}`
+          : killedByUs
+            ? ''
+            : `killed itself at ${plan.crashPoint ?? 'an unplanned point'}`,
+      );
     });
   }
 }
