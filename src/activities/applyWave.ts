@@ -43,7 +43,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   const slice = sliceOf(bundle, wave, input);
   const mine = new Set(keysOf(slice));
   const steps = stepsOfWave(plan.steps, wave).filter((s) => s.action === 'delete' || mine.has(s.key));
-  const live = await readLiveState(client, slice, wave.applies === 'changes' ? wave.kinds : []);
+  const live = await readLiveState(client, slice, wave.applies === 'changes' ? wave.kinds : [], ledger);
   const clusterIds = clusterIdsOf(bundle, plan, ledger);
   const checked = checkSteps(bundle, plan, steps, live, ledger, clusterIds);
   if (checked.drift.length > 0) {
@@ -67,6 +67,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
     clusterWaitTimeoutInMs: 20 * 60_000,
     clusterPollIntervalInMs: 5_000,
     boundaries: environmentByName(services.settings, input.environment).boundaries,
+    directoryImport: environmentByName(services.settings, input.environment).directoryImport !== false,
   };
   let outcomes: StepOutcome[];
   try {

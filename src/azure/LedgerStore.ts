@@ -98,7 +98,13 @@ function parseLedger(text: string, environment: string): Ledger {
   if (!v || v.version !== 1 || typeof v.entries !== 'object' || v.entries === null) {
     throw new Error(`ledger: the ledger blob of "${environment}" has an unknown shape (expected version 1)`);
   }
-  return { version: 1, environment, updatedAt: v.updatedAt, entries: v.entries };
+  return {
+    version: 1,
+    environment,
+    updatedAt: v.updatedAt,
+    entries: v.entries,
+    ...(v.directoryImport ? { directoryImport: v.directoryImport } : {}),
+  };
 }
 
 function isStatus(error: unknown, status: number): boolean {

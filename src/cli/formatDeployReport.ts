@@ -18,6 +18,7 @@ export function formatDeployReport(report: DeployReport): string {
     `  requests: ${report.requests.total} (${report.requests.writes} writes)` +
       (report.ledgerWritten ? '; ledger updated' : '; ledger unchanged'),
   ];
+  for (const notice of report.notices ?? []) lines.push(`  note: ${notice}`);
   const problems = outcomes.filter((o) => o.status !== 'done');
   if (problems.length > 0) {
     lines.push('Problems:');

@@ -191,6 +191,7 @@ async function runEnvironmentCommand(
     maxInFlight: settings.maxInFlight,
     apply: deploy,
     boundaries: environment.boundaries,
+    ...(environment.directoryImport === false ? { directoryImport: false } : {}),
     onProgress: (p) => {
       const now = Date.now();
       if (json || (now - lastProgressAt < 2000 && p.done !== p.total)) return;

@@ -36,6 +36,12 @@ export interface EnvironmentSettings {
   notifyUrl?: string;
   /** Where this environment's bundles may write and what their jobs may carry (readBoundaries.ts). */
   boundaries: Boundaries;
+  /**
+   * New folders of source notebooks are imported as one SOURCE directory import each rather than one import per
+   * notebook (BRICKLANE_DIRECTORY_IMPORT=on|off, per environment BRICKLANE_<ENV>_DIRECTORY_IMPORT). Undefined:
+   * on.
+   */
+  directoryImport?: boolean;
   /** Token mode only: https://adb-....azuredatabricks.net */
   workspaceUrl?: string;
   /** Token mode only. Secret. */

@@ -207,6 +207,13 @@ function readEnvironment(
     },
     boundaries: readBoundaries(values, name, project, problems),
   };
+  const directoryImport = get('DIRECTORY_IMPORT') ?? values.BRICKLANE_DIRECTORY_IMPORT?.trim();
+  if (directoryImport === 'off') env.directoryImport = false;
+  else if (directoryImport && directoryImport !== 'on') {
+    problems.push(
+      `${get('DIRECTORY_IMPORT') ? `${prefix}DIRECTORY_IMPORT` : 'BRICKLANE_DIRECTORY_IMPORT'} must be on or off, got "${directoryImport}"`,
+    );
+  }
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {
     if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;

@@ -23,6 +23,7 @@ export class DatabricksWorkspaceClient {
   // Workspace API 2.0 (workspaceApi.ts)
   declare readonly createWorkspaceFolder: WorkspaceApi['createWorkspaceFolder'];
   declare readonly importWorkspaceObject: WorkspaceApi['importWorkspaceObject'];
+  declare readonly importWorkspaceDirectory: WorkspaceApi['importWorkspaceDirectory'];
   declare readonly getWorkspaceObjectStatus: WorkspaceApi['getWorkspaceObjectStatus'];
   declare readonly listWorkspaceFolder: WorkspaceApi['listWorkspaceFolder'];
   declare readonly deleteWorkspaceObject: WorkspaceApi['deleteWorkspaceObject'];

@@ -16,6 +16,18 @@ export interface Ledger {
   updatedAt?: string;
   /** Keyed by resource key (`clusters.Small`, `notebooks./Shared/bricklane/etl/ingest`). */
   entries: Record<string, LedgerEntry>;
+  /**
+   * Set when this environment's workspace refused a directory import, or imported one differently from the
+   * plan: later deploys import its notebooks one by one without trying again. Delete it to try again.
+   */
+  directoryImport?: DirectoryImportFallback;
+}
+
+export interface DirectoryImportFallback {
+  /** ISO time of the refusal. */
+  fallbackAt: string;
+  /** What the workspace answered or listed (no secret: API messages are redacted by the client). */
+  reason: string;
 }
 
 export function emptyLedger(environment: string): Ledger {

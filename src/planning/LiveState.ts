@@ -22,11 +22,21 @@ export interface LiveState {
    * the bundle deploys to. Undefined when not read: presence is then taken from the ledger.
    */
   workspaceObjects?: Record<string, 'NOTEBOOK' | 'FILE' | 'DIRECTORY' | 'LIBRARY' | 'REPO'>;
+  /**
+   * Folders known not to exist (a listing answered RESOURCE_DOES_NOT_EXIST, or the listing of their parent did
+   * not hold them): nothing below them exists either. A folder neither here nor in workspaceObjects is unknown.
+   */
+  absentFolders?: string[];
   dbfsFiles?: Record<string, true>;
 }
 
 export function emptyLiveState(): LiveState {
   return { clusters: [], jobs: [], workspaceObjects: {}, dbfsFiles: {} };
+}
+
+/** Whether `folder` is known not to exist: it or a folder above it is in `live.absentFolders`. */
+export function isAbsentFolder(live: LiveState, folder: string): boolean {
+  return (live.absentFolders ?? []).some((a) => folder === a || folder.startsWith(`${a}/`));
 }
 
 /** The ledger's id wins (names are not unique on Databricks); otherwise the first match by name. */

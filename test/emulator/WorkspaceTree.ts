@@ -42,8 +42,17 @@ export interface ImportRequest {
   format: ImportFormat;
   language?: NotebookLanguage;
   content: Buffer;
+  /** Characters of `content` as sent (base64); the directory-import limit applies to them. */
+  base64Length?: number;
   overwrite: boolean;
 }
+
+/**
+ * A test switch on how this workspace takes SOURCE directory imports: `refuse` answers them 400
+ * INVALID_PARAMETER_VALUE (a workspace or API version without them); `asFiles` imports every entry as a
+ * workspace file, so the folder holds `etl.py` (FILE) where `etl` (NOTEBOOK) was meant.
+ */
+export type DirectoryImportFault = 'refuse' | 'asFiles';
 
 export interface SavedWorkspaceObject {
   path: string;
@@ -72,6 +81,8 @@ const notebookHeaders: Record<string, { language: NotebookLanguage; header: stri
 
 export class WorkspaceTree {
   private readonly objects = new Map<string, WorkspaceObject>();
+  /** Test switch (DirectoryImportFault); undefined: directory imports work as the reference says. */
+  directoryImportFault: DirectoryImportFault | undefined;
 
   constructor(
     private readonly ids: IdSequences,
@@ -257,6 +268,21 @@ export class WorkspaceTree {
         'Overwrite is not supported for the DBC format: it may contain a directory.',
       );
     }
+    if (request.format === 'SOURCE' && this.directoryImportFault === 'refuse') {
+      throw ApiError.invalidParameter(
+        'Importing a directory in SOURCE format is not supported (emulator fault: directoryImportFault)',
+      );
+    }
+    // "content: The base64-encoded content. This has a limit of 10 MB": the limit is on what is sent, which for
+    // a zip of a folder is 4/3 of its bytes (https://docs.databricks.com/api/workspace/workspace/import).
+    const encoded = request.base64Length ?? Math.ceil(request.content.length / 3) * 4;
+    if (encoded > importContentLimit) {
+      throw new ApiError(
+        400,
+        'MAX_NOTEBOOK_SIZE_EXCEEDED',
+        `The directory import's content is ${encoded} characters of base64, above the max size (${importContentLimit})`,
+      );
+    }
     const entries = readArchive(request.content);
     if (entries.some((entry) => entry.path.toLowerCase().endsWith('.zip'))) {
       throw ApiError.invalidParameter('Zip files within directories are not supported.');
@@ -285,6 +311,7 @@ export class WorkspaceTree {
   }
 
   private sourceObject(entry: ArchiveEntry): ArchivedObject {
+    if (this.directoryImportFault === 'asFiles') return { path: entry.path, type: 'FILE', bytes: entry.data };
     const { path, type, language } = this.resolveImport({
       path: `/${entry.path}`,
       format: 'AUTO',

@@ -34,6 +34,7 @@ export const workspaceRoutes: Record<string, Route> = {
         format,
         ...(language !== undefined ? { language } : {}),
         content: request.base64('content'),
+        base64Length: request.optionalString('content')?.length ?? 0,
         overwrite: request.boolean('overwrite', false),
       });
       return {};

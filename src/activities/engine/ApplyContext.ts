@@ -45,6 +45,13 @@ export interface ApplyContext {
    * when it allows adoption. Absent: no root is trusted for adoption (adopt steps fail unwritten).
    */
   boundaries?: Boundaries;
+  /**
+   * Import new folders of source notebooks with one SOURCE directory import each (importNewFolders.ts) rather
+   * than one import per notebook. Off unless true; the ledger's `directoryImport` record turns it off too.
+   */
+  directoryImport?: boolean;
+  /** What the deploy summary says beside the outcomes (a directory import that fell back to per-file). */
+  notices?: string[];
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,5 +1,7 @@
 // I/O: what happens to clusters after a deploy. Only clusters this deploy created or edited are touched:
 // the seed's stop-every-cluster step killed running workloads on clusters the deploy never changed.
+// `terminate` sends clusters/delete without reading the state first: "If the cluster is already in a
+// TERMINATING or TERMINATED state, nothing will happen" (https://docs.databricks.com/api/workspace/clusters/delete).
 import type { BundleOptions } from '../../manifest/Bundle';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
@@ -18,11 +20,11 @@ export async function applyClusterLifecycle(
     const id = o.id ?? '';
     const key = `${o.key}#lifecycle`;
     try {
-      const { state } = await ctx.client.getCluster(id, { abortSignal: ctx.abortSignal });
-      if (lifecycle === 'terminate' && state !== 'TERMINATED' && state !== 'TERMINATING') {
+      if (lifecycle === 'terminate') {
         await ctx.client.terminateCluster(id, { abortSignal: ctx.abortSignal });
-      } else if (lifecycle === 'running' && state === 'TERMINATED') {
-        await ctx.client.startCluster(id, { abortSignal: ctx.abortSignal });
+      } else {
+        const { state } = await ctx.client.getCluster(id, { abortSignal: ctx.abortSignal });
+        if (state === 'TERMINATED') await ctx.client.startCluster(id, { abortSignal: ctx.abortSignal });
       }
       return { key, action: o.action, status: 'done', id };
     } catch (error) {

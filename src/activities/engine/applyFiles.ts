@@ -1,6 +1,7 @@
 // I/O: the file waves: init scripts, notebooks and workspace files.
-// Folders are created once per wave (mkdirs creates parents, so only the deepest missing folders are
-// sent), then every changed file is imported with overwrite, which makes a retried import harmless.
+// New folders of source notebooks go first, as directory imports (importNewFolders.ts). Then folders are
+// created once per wave (createFolders.ts), and every other changed file is imported with overwrite, which
+// makes a retried import harmless.
 import { uploadDbfsFile } from '../../databricks/uploadDbfsFile';
 import { boundarySettingKey, isInsideAny } from '../../manifest/Boundaries';
 import type { InitScriptItem, NotebookItem, WorkspaceFileItem } from '../../manifest/Bundle';
@@ -8,6 +9,8 @@ import type { PlanStep } from '../../planning/DeployPlan';
 import type { LiveState } from '../../planning/LiveState';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
+import { createFolders } from './createFolders';
+import { importNewFolders } from './importNewFolders';
 import { mapConcurrent } from './mapConcurrent';
 import { parentOf } from './readLiveState';
 import { readBundleFile } from './readBundleFile';
@@ -32,9 +35,25 @@ export async function applyFiles(
       return { key: s.key, action: s.action, status: 'done' };
     });
 
-  const folderErrors = await createFolders(ctx, writes, live);
-  let done = 0;
-  const written = await mapConcurrent(writes, ctx.concurrency, async (step): Promise<StepOutcome> => {
+  const mayWrite = (step: PlanStep): boolean => {
+    const item = items.get(step.key);
+    return item !== undefined && refusal(ctx, step, item) === undefined;
+  };
+  const imported =
+    wave === 'notebooks'
+      ? await importNewFolders(ctx, writes, items, live, mayWrite)
+      : { written: new Set<string>(), created: new Set<string>() };
+  for (const key of imported.written) {
+    const item = items.get(key);
+    if (item) record(ctx, item);
+  }
+  const byImport = writes.filter((s) => imported.written.has(s.key));
+  const perFile = writes.filter((s) => !imported.written.has(s.key));
+  outcomes.push(...byImport.map((s): StepOutcome => ({ key: s.key, action: s.action, status: 'done' })));
+  const folders = perFile.map((s) => s.target).filter((t) => !t.startsWith('dbfs:'));
+  const folderErrors = await createFolders(ctx, folders.map(parentOf), live, imported.created);
+  let done = byImport.length;
+  const written = await mapConcurrent(perFile, ctx.concurrency, async (step): Promise<StepOutcome> => {
     const item = items.get(step.key);
     try {
       if (!item) throw new Error(`no bundle item for ${step.key}`);
@@ -89,33 +108,6 @@ async function writeItem(ctx: ApplyContext, item: FileItem): Promise<void> {
       options,
     );
   }
-}
-
-/** mkdirs for the deepest folders that are not known to exist; returns an error per failed folder. */
-async function createFolders(
-  ctx: ApplyContext,
-  writes: readonly PlanStep[],
-  live: LiveState,
-): Promise<Map<string, string>> {
-  const needed = [
-    ...new Set(
-      writes
-        .map((s) => s.target)
-        .filter((t) => !t.startsWith('dbfs:'))
-        .map(parentOf),
-    ),
-  ];
-  const missing = needed.filter((f) => live.workspaceObjects?.[f] !== 'DIRECTORY');
-  const deepest = missing.filter((f) => !missing.some((other) => other.startsWith(`${f}/`)));
-  const failures = new Map<string, string>();
-  await mapConcurrent(deepest, ctx.concurrency, async (folder) => {
-    try {
-      await ctx.client.createWorkspaceFolder(folder, { abortSignal: ctx.abortSignal });
-    } catch (error) {
-      failures.set(folder, `could not create folder ${folder}: ${errorMessage(error)}`);
-    }
-  });
-  return failures;
 }
 
 function record(ctx: ApplyContext, item: FileItem): void {

@@ -29,6 +29,8 @@ export interface DeployReport {
   requests: RequestCounts;
   durationInMs: number;
   ledgerWritten: boolean;
+  /** What the summary says beside the outcomes: a directory import that fell back to per-file imports. */
+  notices?: string[];
 }
 
 export interface DeployBundleOptions {
@@ -47,6 +49,12 @@ export interface DeployBundleOptions {
   clusterPollIntervalInMs?: number;
   /** The environment's boundaries, held to at each write (ApplyContext.boundaries). */
   boundaries?: Boundaries;
+  /**
+   * Import new folders of source notebooks as directory imports (default true; false: one import per notebook,
+   * as before). The operator's BRICKLANE_DIRECTORY_IMPORT=off passes false; the ledger's record of a refusal
+   * turns it off for that workspace either way.
+   */
+  directoryImport?: boolean;
 }
 
 export async function deployBundle(options: DeployBundleOptions): Promise<DeployReport> {
@@ -83,7 +91,8 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
   }
 
   const ledger = { ...stored.ledger, entries: { ...stored.ledger.entries } };
-  const before = canonicalJson(ledger.entries);
+  const before = canonicalJson([ledger.entries, ledger.directoryImport ?? null]);
+  const notices: string[] = [];
   let result: Awaited<ReturnType<typeof applyPlan>> | undefined;
   let ledgerWritten = false;
   try {
@@ -98,13 +107,15 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
         clusterPollIntervalInMs: options.clusterPollIntervalInMs ?? 5_000,
         onProgress: options.onProgress,
         ...(options.boundaries ? { boundaries: options.boundaries } : {}),
+        directoryImport: options.directoryImport ?? true,
+        notices,
       },
       plan,
       live,
     );
   } finally {
     // Written even after a failure, so that a re-run skips what this run already deployed.
-    if (canonicalJson(ledger.entries) !== before) {
+    if (canonicalJson([ledger.entries, ledger.directoryImport ?? null]) !== before) {
       await options.ledgerStore.write({ ...ledger, updatedAt: new Date().toISOString() }, stored.etag);
       ledgerWritten = true;
     }
@@ -117,5 +128,6 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
     requests,
     durationInMs: performance.now() - started,
     ledgerWritten,
+    ...(notices.length > 0 ? { notices } : {}),
   };
 }

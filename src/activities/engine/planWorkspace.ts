@@ -31,11 +31,26 @@ export async function planWorkspace(
 ): Promise<WorkspacePlan> {
   const ledger = await ledgerStore.read(environment);
   const specs = clusterSpecsOf(bundle);
-  const [live, offered] = await Promise.all([
-    client ? readLiveState(client, bundle) : emptyLiveState(),
-    client && specs.length > 0 ? readOfferings(client) : undefined,
+  // The offerings feed warnings about the cluster specs this deploy writes (clusters, job clusters). A redeploy
+  // whose clusters match the ledger and whose jobs are all known reads them only if the plan still writes a
+  // cluster or job, after planning.
+  const entries = ledger.ledger.entries;
+  const clustersMayChange =
+    bundle.clusters.some((c) => entries[c.key]?.hash !== c.sha256) ||
+    bundle.jobs.some((j) => !entries[j.key]);
+  const [live, offeredEarly] = await Promise.all([
+    client ? readLiveState(client, bundle, undefined, ledger.ledger) : emptyLiveState(),
+    client && specs.length > 0 && clustersMayChange ? readOfferings(client) : undefined,
   ]);
   const plan = computePlan(bundle, live, ledger.ledger);
+  const writesClusters = plan.steps.some(
+    (s) => (s.kind === 'clusters' || s.kind === 'jobs') && (s.action === 'create' || s.action === 'update'),
+  );
+  const offered =
+    offeredEarly ??
+    (client && specs.length > 0 && !clustersMayChange && writesClusters
+      ? await readOfferings(client)
+      : undefined);
   const warnings = offered ? findUnofferedRuntimes(specs, offered) : [];
   if (warnings.length > 0) plan.warnings = warnings;
   const basis = basisOfSteps(bundle, plan.steps, live, ledger.ledger);
@@ -44,8 +59,8 @@ export async function planWorkspace(
 
 /**
  * The runtimes and node types the workspace offers: two GETs, once per plan, only for a bundle with cluster
- * specs. They feed warnings only, so a workspace that does not answer them gets none: the service judges
- * the create.
+ * specs that may be written. They feed warnings only, so a workspace that does not answer them gets none:
+ * the service judges the create.
  */
 async function readOfferings(client: DatabricksWorkspaceClient): Promise<ClusterOfferings | undefined> {
   try {

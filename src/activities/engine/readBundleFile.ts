@@ -1,7 +1,7 @@
 // I/O: reads one bundle file for writing, refusing bytes that differ from what was validated and planned.
 // A release approves exactly what was planned; a bundle folder edited after planning must not slip through.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileRef } from '../../manifest/Bundle';
 
@@ -25,4 +25,15 @@ export async function readBundleFile(
   if (createHash('sha256').update(bytes).digest('hex') !== item.sha256)
     throw new BundleChangedError(item.source);
   return bytes;
+}
+
+/** The first `length` bytes of a bundle file (fewer when it is shorter), to tell its kind without reading it all. */
+export async function readBundleFileHead(root: string, item: FileRef, length: number): Promise<Buffer> {
+  const file = await open(join(root, ...item.source.split('/')));
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }

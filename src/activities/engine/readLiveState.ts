@@ -1,12 +1,18 @@
 // I/O: reads what planning compares against: clusters, jobs, and the folders the bundle deploys into,
 // for the resource kinds asked for.
 // Only the parent folders of our own targets are listed (not the whole notebook root), so the cost is one
-// GET per folder and does not depend on what else lives in the workspace.
+// GET per folder and does not depend on what else lives in the workspace. workspace/list answers one folder's
+// direct children and has no recursive form (https://docs.databricks.com/api/workspace/workspace/list: `path`
+// and `notebooks_modified_after` only, which filters what one listing returns but saves no call), so where the
+// ledger holds nothing under the bundle's folders (a first deploy) their deepest common folder is listed
+// first: a new deploy root answers RESOURCE_DOES_NOT_EXIST once instead of once per folder.
 import { DatabricksNotFoundError } from '../../databricks/DatabricksApiError';
 import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
 import type { JobInfo } from '../../databricks/JobInfo';
 import { RESOURCE_KINDS, type Bundle, type ResourceKind } from '../../manifest/Bundle';
+import type { Ledger } from '../../planning/Ledger';
 import type { LiveCluster, LiveJob, LiveState } from '../../planning/LiveState';
+import { ancestorsOf } from '../../planning/planDirectoryImports';
 import { DEFAULT_JOB_QUEUE } from '../../planning/resolveJobSettings';
 import { mapConcurrent } from './mapConcurrent';
 
@@ -20,6 +26,8 @@ export async function readLiveState(
   client: DatabricksWorkspaceClient,
   bundle: Bundle,
   kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+  /** What bricklane deployed here: with nothing under the bundle's folders, their common folder is read first. */
+  ledger?: Ledger,
 ): Promise<LiveState> {
   const files = [...bundle.notebooks, ...bundle.files, ...bundle.initScripts].filter((i) =>
     kinds.includes(i.key.slice(0, i.key.indexOf('.')) as ResourceKind),
@@ -28,13 +36,13 @@ export async function readLiveState(
   const [clusters, jobs, workspaceObjects, dbfsFiles] = await Promise.all([
     kinds.includes('clusters') ? readClusters(client) : [],
     kinds.includes('jobs') ? readJobs(client) : [],
-    listsFolders ? readWorkspaceFolders(client, files) : undefined,
+    listsFolders ? readWorkspaceFolders(client, files, ledger) : undefined,
     kinds.includes('initScripts') ? readDbfsFiles(client, bundle) : undefined,
   ]);
   return {
     clusters,
     jobs,
-    ...(workspaceObjects ? { workspaceObjects } : {}),
+    ...(workspaceObjects ? workspaceObjects : {}),
     ...(dbfsFiles ? { dbfsFiles } : {}),
   };
 }
@@ -75,20 +83,51 @@ async function readJobs(client: DatabricksWorkspaceClient): Promise<LiveJob[]> {
 async function readWorkspaceFolders(
   client: DatabricksWorkspaceClient,
   items: readonly { target: string }[],
-): Promise<Record<string, ObjectType>> {
+  ledger: Ledger | undefined,
+): Promise<Pick<LiveState, 'workspaceObjects' | 'absentFolders'>> {
   const targets = items.map((i) => i.target).filter((t) => !t.startsWith('dbfs:'));
   const folders = [...new Set(targets.map(parentOf))].sort();
   const objects: Record<string, ObjectType> = {};
-  await mapConcurrent(folders, 16, async (folder) => {
+  const absent: string[] = [];
+  const list = async (folder: string): Promise<boolean> => {
     try {
       const children = await client.listWorkspaceFolder(folder);
       objects[folder] = 'DIRECTORY';
       for (const child of children) objects[child.path] = child.object_type as ObjectType;
+      return true;
     } catch (error) {
       if (!(error instanceof DatabricksNotFoundError)) throw error;
+      absent.push(folder);
+      return false;
     }
-  });
-  return objects;
+  };
+  let toList = folders;
+  const top = commonFolderOf(folders);
+  const deployedBelow = (folder: string): boolean =>
+    Object.values(ledger?.entries ?? {}).some((e) => e.target.startsWith(`${folder}/`));
+  if (ledger && top !== undefined && folders.length > 1 && !deployedBelow(top)) {
+    if (!(await list(top))) return { workspaceObjects: objects, absentFolders: absent };
+    // A folder whose way down from `top` passes a child the listing does not hold is absent, unread.
+    const missingChild = (folder: string): string | undefined =>
+      ancestorsOf(`${folder}/x`).find(
+        (f) => f.startsWith(`${top}/`) && parentOf(f) === top && objects[f] !== 'DIRECTORY',
+      );
+    for (const child of new Set(folders.map(missingChild))) if (child) absent.push(child);
+    toList = folders.filter((f) => f !== top && missingChild(f) === undefined);
+  }
+  await mapConcurrent(toList, 16, list);
+  return { workspaceObjects: objects, absentFolders: absent.sort() };
+}
+
+/** The deepest folder that holds every one of `folders` (itself when there is one), if any besides `/`. */
+function commonFolderOf(folders: readonly string[]): string | undefined {
+  const [first, ...rest] = folders;
+  if (first === undefined) return undefined;
+  let common = first;
+  for (const f of rest) {
+    while (common !== '/' && f !== common && !f.startsWith(`${common}/`)) common = parentOf(common);
+  }
+  return common === '/' ? undefined : common;
 }
 
 async function readDbfsFiles(

@@ -11,7 +11,9 @@ export async function updateLedger(store: LedgerStore, before: Ledger, after: Le
     const b = after.entries[key];
     if (JSON.stringify(a) !== JSON.stringify(b)) changed[key] = b;
   }
-  if (Object.keys(changed).length === 0) return false;
+  // A directory-import refusal recorded by this activity (importNewFolders) travels with its entries.
+  const fallback = after.directoryImport && !before.directoryImport ? after.directoryImport : undefined;
+  if (Object.keys(changed).length === 0 && !fallback) return false;
   for (let attempt = 0; ; attempt++) {
     const stored = await store.read(after.environment);
     const entries = { ...stored.ledger.entries };
@@ -20,7 +22,9 @@ export async function updateLedger(store: LedgerStore, before: Ledger, after: Le
       else Reflect.deleteProperty(entries, key);
     }
     try {
-      await store.write({ ...stored.ledger, entries, updatedAt: new Date().toISOString() }, stored.etag);
+      const written = { ...stored.ledger, entries, updatedAt: new Date().toISOString() };
+      if (fallback) written.directoryImport ??= fallback;
+      await store.write(written, stored.etag);
       return true;
     } catch (error) {
       if (!(error instanceof LedgerConflictError) || attempt >= 20) throw error;
