@@ -28,8 +28,11 @@ export interface BundleOptions {
   /** Keep `.py`/`.sql`/... on notebook paths; false strips them, as the workspace UI shows notebooks. */
   keepNotebookExtensions: boolean;
   /** Where init scripts go: workspace files (default) or the seed's deprecated `dbfs:/init-scripts`. */
-  initScriptTarget: 'workspace' | 'dbfs';
-  /** Folder for init scripts: a workspace path, or a `dbfs:/` path when `initScriptTarget` is dbfs. */
+  initScriptTarget: 'workspace' | 'dbfs' | 'volume';
+  /**
+   * Folder for init scripts: a workspace path, a Unity Catalog volume folder (`/Volumes/<catalog>/<schema>/<volume>/...`,
+   * written through the Files API) when `initScriptTarget` is volume, or a `dbfs:/` path when it is dbfs.
+   */
   initScriptRoot: string;
   /** What happens to clusters this deploy created or edited: the seed terminates them. */
   clusterLifecycle: 'terminate' | 'running' | 'unchanged';

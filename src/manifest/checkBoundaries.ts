@@ -80,7 +80,7 @@ function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Di
       `notebookRoot ${JSON.stringify(notebookRoot)} is outside the workspace folders allowed in ${where} (${list(b.workspaceRoots)}); bricklane writes notebooks and files only there: choose a sub-folder of one, or ask the operator to add the folder to ${setting('workspaceRoots')}.`,
     );
   }
-  const scriptRoots = initScriptTarget === 'dbfs' ? b.dbfsInitScriptRoots : b.workspaceRoots;
+  const scriptRoots = b[SCRIPT_ROOTS[initScriptTarget].boundary];
   const scriptRootInside = isInsideAny(initScriptRoot, scriptRoots);
   if (bundle.initScripts.length > 0 && initScriptTarget === 'dbfs' && b.dbfsInitScriptRoots.length === 0) {
     refuse(
@@ -94,7 +94,7 @@ function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Di
       'BOUNDARY_INIT_SCRIPT_ROOT',
       OPTIONS_FILE,
       '$.initScriptRoot',
-      `initScriptRoot ${JSON.stringify(initScriptRoot)} is outside the ${initScriptTarget === 'dbfs' ? 'DBFS' : 'workspace'} folders allowed for init scripts in ${where} (${list(scriptRoots)}); choose a sub-folder of one, or ask the operator to add it to ${setting(initScriptTarget === 'dbfs' ? 'dbfsInitScriptRoots' : 'workspaceRoots')}.`,
+      `initScriptRoot ${JSON.stringify(initScriptRoot)} is outside the ${SCRIPT_ROOTS[initScriptTarget].label} folders allowed for init scripts in ${where} (${list(scriptRoots)}); choose a sub-folder of one, or ask the operator to add it to ${setting(SCRIPT_ROOTS[initScriptTarget].boundary)}.`,
     );
   }
   const targets = [
@@ -135,6 +135,16 @@ function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Di
   }
   return out;
 }
+
+/** The boundary that holds the folders of each init-script target (volumes: the operator's VOLUME_ROOTS). */
+const SCRIPT_ROOTS = {
+  workspace: { boundary: 'workspaceRoots', label: 'workspace' },
+  volume: { boundary: 'volumeRoots', label: 'Unity Catalog volume' },
+  dbfs: { boundary: 'dbfsInitScriptRoots', label: 'DBFS' },
+} as const satisfies Record<
+  Bundle['options']['initScriptTarget'],
+  { boundary: keyof Boundaries; label: string }
+>;
 
 /** One group of environments' boundaries, how to name them, and where crossings go. */
 interface Check {

@@ -20,7 +20,8 @@ export function defaultNotebookRoot(project: string): string {
   return `/Shared/${project}`;
 }
 
-function defaultInitScriptRoot(project: string, target: 'workspace' | 'dbfs'): string {
+/** A volume has no default: the operator's Unity Catalog names it, so `volume` requires `initScriptRoot`. */
+function defaultInitScriptRoot(project: string, target: BundleOptions['initScriptTarget']): string {
   return target === 'dbfs'
     ? `${SEED_DBFS_INIT_SCRIPT_ROOT}/${project}`
     : `${defaultNotebookRoot(project)}/init-scripts`;
@@ -30,7 +31,7 @@ const optionsSchema = z.strictObject({
   $schema: z.string().optional(),
   notebookRoot: z.string().optional(),
   keepNotebookExtensions: z.boolean().optional(),
-  initScriptTarget: z.enum(['workspace', 'dbfs']).optional(),
+  initScriptTarget: z.enum(['workspace', 'dbfs', 'volume']).optional(),
   initScriptRoot: z.string().optional(),
   clusterLifecycle: z.enum(['terminate', 'running', 'unchanged']).optional(),
   prune: z.boolean().optional(),
@@ -118,6 +119,10 @@ export function parseBundleOptions(
   return { options, diagnostics };
 }
 
+function isVolumePath(path: string): boolean {
+  return path === '/Volumes' || path.startsWith('/Volumes/');
+}
+
 function readObject(file: BundleFile | undefined, diagnostics: Diagnostic[]): Record<string, unknown> {
   if (file?.json === undefined) return {};
   if (!file.json.ok) {
@@ -142,12 +147,22 @@ function readObject(file: BundleFile | undefined, diagnostics: Diagnostic[]): Re
 function checkedFolder(
   key: 'notebookRoot' | 'initScriptRoot',
   value: string | undefined,
-  kind: 'workspace' | 'dbfs',
+  kind: BundleOptions['initScriptTarget'],
   project: string,
   diagnostics: Diagnostic[],
 ): string | undefined {
   const workspaceExample =
     key === 'notebookRoot' ? defaultNotebookRoot(project) : defaultInitScriptRoot(project, 'workspace');
+  const volumeExample = `/Volumes/main/${project.toLowerCase()}/init-scripts`;
+  if (value === undefined && kind === 'volume') {
+    diagnostics.push({
+      severity: 'error',
+      code: 'OPTIONS_INVALID',
+      file: OPTIONS_FILE,
+      path: `$.${key}`,
+      summary: `initScriptTarget "volume" needs initScriptRoot, the Unity Catalog volume folder the scripts go to, e.g. "initScriptRoot": "${volumeExample}".`,
+    });
+  }
   if (value === undefined) return undefined;
   const trimmed = value.length > 1 ? value.replace(/\/+$/, '') : value;
   const isDbfs = trimmed.startsWith('dbfs:/');
@@ -157,6 +172,12 @@ function checkedFolder(
     problem = `must be a workspace folder such as ${workspaceExample}; notebooks cannot live in DBFS`;
   } else if (kind === 'workspace' && isDbfs) {
     problem = `is a DBFS path, but initScriptTarget is "workspace"; set "initScriptTarget": "dbfs" or use a workspace folder such as ${workspaceExample}`;
+  } else if (key === 'notebookRoot' && isVolumePath(trimmed)) {
+    problem = `must be a workspace folder such as ${workspaceExample}; notebooks cannot live in a Unity Catalog volume`;
+  } else if (kind === 'workspace' && isVolumePath(trimmed)) {
+    problem = `is a Unity Catalog volume path, but initScriptTarget is "workspace"; set "initScriptTarget": "volume"`;
+  } else if (kind === 'volume' && !(isVolumePath(trimmed) && trimmed.split('/').length >= 5)) {
+    problem = `must be a Unity Catalog volume folder, /Volumes/<catalog>/<schema>/<volume>[/...], when initScriptTarget is "volume", such as ${volumeExample}`;
   } else if (kind === 'dbfs' && !isDbfs) {
     problem = `must be a dbfs:/ path when initScriptTarget is "dbfs", such as ${defaultInitScriptRoot(project, 'dbfs')}`;
   } else if (!folder.startsWith('/')) {

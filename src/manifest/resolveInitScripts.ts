@@ -1,7 +1,10 @@
 // Pure: points a cluster's `init_scripts` at the deployed copies of the bundle's init scripts.
 // A destination that names a bundle script (`init-scripts/setup.sh`, `setup.sh`, or the seed's
 // `dbfs:/init-scripts/setup.sh`) is rewritten to where bricklane deploys it, with the storage type
-// that location needs; anything absolute outside the bundle (volumes, abfss, file) passes through.
+// that location needs (`workspace`, `volumes` or `dbfs`); anything absolute outside the bundle (volumes, abfss,
+// file) passes through. A seed reference on DBFS that now deploys elsewhere is rewritten with a warning: DBFS init
+// scripts are end-of-life (https://learn.microsoft.com/azure/databricks/init-scripts/#migrate-dbfs), and new
+// accounts have no DBFS root.
 // Cluster-scoped init scripts: https://learn.microsoft.com/azure/databricks/init-scripts/cluster-scoped
 import type { BundleOptions, Diagnostic, ExternalInitScript, InitScriptItem } from './Bundle';
 import { isRelativeReference, type ReferenceIndex } from './createReferenceIndex';
@@ -27,6 +30,11 @@ export interface ResolvedInitScripts {
 
 const STORAGE_TYPES = ['workspace', 'volumes', 'abfss', 'dbfs', 'file', 's3', 'gcs'];
 
+/** The `init_scripts` storage type of each deploy target (clusters/create InitScriptInfo). */
+export const STORAGE_TYPE_OF_TARGET = { workspace: 'workspace', volume: 'volumes', dbfs: 'dbfs' } as const;
+
+const MIGRATE_DBFS = 'https://learn.microsoft.com/azure/databricks/init-scripts/#migrate-dbfs';
+
 export function resolveInitScripts(
   value: unknown,
   at: readonly PropertyKey[],
@@ -38,10 +46,20 @@ export function resolveInitScripts(
   const error = (segments: readonly PropertyKey[], code: string, summary: string): void => {
     out.diagnostics.push({ severity: 'error', code, file: ctx.file, path: pathOf(segments), summary });
   };
-  const deployType = ctx.options.initScriptTarget === 'dbfs' ? 'dbfs' : 'workspace';
-  const deployed = (item: InitScriptItem): Record<string, unknown> => {
+  const deployType = STORAGE_TYPE_OF_TARGET[ctx.options.initScriptTarget];
+  const deployed = (item: InitScriptItem, from?: { type: string; destination: string; path: string }) => {
     out.refs.push(item.key);
-    return { [deployType]: { destination: item.target } };
+    const value = { [deployType]: { destination: item.target } };
+    if (from?.type === 'dbfs' && deployType !== 'dbfs') {
+      out.diagnostics.push({
+        severity: 'warning',
+        code: 'INIT_SCRIPT_DBFS_REWRITTEN',
+        file: ctx.file,
+        path: from.path,
+        summary: `Init script ${JSON.stringify(from.destination)} is on DBFS; it now deploys to ${item.target} and the reference becomes ${JSON.stringify(value)}, because DBFS init scripts are end-of-life (${MIGRATE_DBFS}). Write that reference in the file to silence this warning.`,
+      });
+    }
+    return value;
   };
   const known = ctx.initScripts.map((s) => s.source).join(', ') || 'none';
 
@@ -103,7 +121,7 @@ export function resolveInitScripts(
         : undefined;
     if (prefix === undefined) return external();
     const found = ctx.index.resolve(destination.slice(prefix.length));
-    if (found.kind === 'found') return deployed(found.item);
+    if (found.kind === 'found') return deployed(found.item, { type, destination, path: destinationPath });
     out.diagnostics.push({
       severity: 'warning',
       code: 'INIT_SCRIPT_OUTSIDE_BUNDLE',

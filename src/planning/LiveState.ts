@@ -28,6 +28,8 @@ export interface LiveState {
    */
   absentFolders?: string[];
   dbfsFiles?: Record<string, true>;
+  /** Init scripts present in their Unity Catalog volume (Files API); undefined when none is bound for a volume. */
+  volumeFiles?: Record<string, true>;
 }
 
 export function emptyLiveState(): LiveState {

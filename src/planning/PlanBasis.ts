@@ -4,6 +4,7 @@
 // drift, so what an approver approved is what is applied (databricks/cli's `deploy --plan` likewise
 // refuses a plan whose state has moved: bundle/deployplan).
 import type { Bundle, ResourceKind } from '../manifest/Bundle';
+import { isVolumeTarget } from '../manifest/isVolumeTarget';
 import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { DeployPlan, PlanStep } from './DeployPlan';
 import type { Ledger } from './Ledger';
@@ -153,6 +154,10 @@ function presenceOf(target: string, live: LiveState): string {
   if (target.startsWith('dbfs:')) {
     if (!live.dbfsFiles) return 'not read';
     return target in live.dbfsFiles ? 'FILE' : 'absent';
+  }
+  if (isVolumeTarget(target)) {
+    if (!live.volumeFiles) return 'not read';
+    return target in live.volumeFiles ? 'FILE' : 'absent';
   }
   if (!live.workspaceObjects) return 'not read';
   return live.workspaceObjects[target] ?? 'absent';

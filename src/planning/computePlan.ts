@@ -4,6 +4,7 @@
 // shows up as drift instead of being silently kept or silently overwritten.
 import type { Bundle, ResourceKind } from '../manifest/Bundle';
 import { RESOURCE_KINDS } from '../manifest/Bundle';
+import { isVolumeTarget } from '../manifest/isVolumeTarget';
 import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { DeployPlan, KindSummary, PlanStep } from './DeployPlan';
 import { PRUNE_WAVE, WAVE_OF_KIND } from './waves';
@@ -84,6 +85,7 @@ function createStep(base: Pick<PlanStep, 'key' | 'kind' | 'wave' | 'target'>, re
 /** true/false when the live listing covers the path, undefined when presence was not read. */
 function isPresent(target: string, live: LiveState): boolean | undefined {
   if (target.startsWith('dbfs:')) return live.dbfsFiles ? target in live.dbfsFiles : undefined;
+  if (isVolumeTarget(target)) return live.volumeFiles ? target in live.volumeFiles : undefined;
   return live.workspaceObjects ? target in live.workspaceObjects : undefined;
 }
 

@@ -1,6 +1,7 @@
 // I/O: removes what an earlier deploy created and the bundle no longer has (only with `prune: true`).
 // Clusters are terminated, not permanently deleted: their event logs and libraries stay for an admin.
 import { DatabricksNotFoundError } from '../../databricks/DatabricksApiError';
+import { isVolumeTarget } from '../../manifest/isVolumeTarget';
 import type { PlanStep } from '../../planning/DeployPlan';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
@@ -14,6 +15,7 @@ export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]):
       if (step.kind === 'jobs') await ctx.client.deleteJob(Number(id), options);
       else if (step.kind === 'clusters') await ctx.client.terminateCluster(id, options);
       else if (step.target.startsWith('dbfs:')) await ctx.client.deleteDbfsPath(step.target, options);
+      else if (isVolumeTarget(step.target)) await ctx.client.deleteFile(step.target, options);
       else await ctx.client.deleteWorkspaceObject(step.target, { ...options, recursive: false });
     } catch (error) {
       if (!(error instanceof DatabricksNotFoundError)) {

@@ -10,11 +10,13 @@ import { DatabricksNotFoundError } from '../../databricks/DatabricksApiError';
 import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
 import type { JobInfo } from '../../databricks/JobInfo';
 import { RESOURCE_KINDS, type Bundle, type ResourceKind } from '../../manifest/Bundle';
+import { isVolumeTarget } from '../../manifest/isVolumeTarget';
 import type { Ledger } from '../../planning/Ledger';
 import type { LiveCluster, LiveJob, LiveState } from '../../planning/LiveState';
 import { ancestorsOf } from '../../planning/planDirectoryImports';
 import { DEFAULT_JOB_QUEUE } from '../../planning/resolveJobSettings';
 import { mapConcurrent } from './mapConcurrent';
+import { readVolumeFiles } from './readVolumeFiles';
 
 type ObjectType = NonNullable<LiveState['workspaceObjects']>[string];
 
@@ -29,21 +31,24 @@ export async function readLiveState(
   /** What bricklane deployed here: with nothing under the bundle's folders, their common folder is read first. */
   ledger?: Ledger,
 ): Promise<LiveState> {
-  const files = [...bundle.notebooks, ...bundle.files, ...bundle.initScripts].filter((i) =>
-    kinds.includes(i.key.slice(0, i.key.indexOf('.')) as ResourceKind),
+  // Init scripts in a volume are read with the Files API (readVolumeFiles), not listed as workspace folders.
+  const files = [...bundle.notebooks, ...bundle.files, ...bundle.initScripts].filter(
+    (i) => kinds.includes(i.key.slice(0, i.key.indexOf('.')) as ResourceKind) && !isVolumeTarget(i.target),
   );
   const listsFolders = files.some((i) => !i.target.startsWith('dbfs:'));
-  const [clusters, jobs, workspaceObjects, dbfsFiles] = await Promise.all([
+  const [clusters, jobs, workspaceObjects, dbfsFiles, volumeFiles] = await Promise.all([
     kinds.includes('clusters') ? readClusters(client) : [],
     kinds.includes('jobs') ? readJobs(client) : [],
     listsFolders ? readWorkspaceFolders(client, files, ledger) : undefined,
     kinds.includes('initScripts') ? readDbfsFiles(client, bundle) : undefined,
+    kinds.includes('initScripts') ? readVolumeFiles(client, bundle) : undefined,
   ]);
   return {
     clusters,
     jobs,
     ...(workspaceObjects ? workspaceObjects : {}),
     ...(dbfsFiles ? { dbfsFiles } : {}),
+    ...(volumeFiles ? { volumeFiles } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { applyClusterLifecycle } from './applyClusterLifecycle';
 import { applyClusters } from './applyClusters';
 import { applyFiles } from './applyFiles';
+import { applyInitScripts } from './applyInitScripts';
 import { applyJobs } from './applyJobs';
 import { applyPrune } from './applyPrune';
 
@@ -22,7 +23,7 @@ export interface WaveWork {
 
 export const WAVE_APPLIERS: Record<WaveName, (ctx: ApplyContext, work: WaveWork) => Promise<StepOutcome[]>> =
   {
-    initScripts: (ctx, w) => applyFiles(ctx, 'initScripts', w.steps, w.live),
+    initScripts: (ctx, w) => applyInitScripts(ctx, w.steps, w.live),
     clusters: (ctx, w) => applyClusters(ctx, ctx.ledger.environment, w.steps),
     files: (ctx, w) => applyFiles(ctx, 'notebooks', w.steps, w.live),
     jobs: (ctx, w) => applyJobs(ctx, w.steps, w.clusterIds),
