@@ -233,6 +233,15 @@ export class AzureEmulator {
     this.faults.set(spec, seed);
   }
 
+  /** Scripted faults for one of the Azure services (see ServiceFaults.script). */
+  scriptFaults(
+    service: 'arm' | 'keyvault' | 'token' | 'identity',
+    sequence: (FaultKind | 'none')[],
+    endpoints?: string[],
+  ): void {
+    this.faults.script(service, sequence, endpoints);
+  }
+
   clearFaults(): void {
     this.faults.clear();
   }

@@ -138,6 +138,17 @@ export class ServiceFaults {
     }
   }
 
+  /**
+   * Scripted faults for one service (tests): the next matching requests get `sequence` in order ('none'
+   * lets one pass), then nothing. `endpoints` as in FaultOptions (request paths; a trailing `*` is a
+   * prefix). Other services keep their settings.
+   */
+  script(service: FaultService, sequence: (FaultKind | 'none')[], endpoints?: string[]): void {
+    const injector = new FaultInjector();
+    injector.set({ sequence, ...(endpoints ? { endpoints } : {}) });
+    this.injectors.set(service, injector);
+  }
+
   clear(): void {
     this.injectors.clear();
   }

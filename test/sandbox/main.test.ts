@@ -42,6 +42,9 @@ describe('npm run sandbox: mistakes are named, exit 2, before the world starts',
     [['--json'], /--json applies to deploy, plan and doctor/],
     [['--state-out', 'state.json'], /--state-out .*state\.json is inside the repository/],
     [['deploy', 'artifacts', '--state-out', join(ROOT, 'test', 's.json')], /is inside the repository/],
+    [['--faults', '5xx=2'], /--faults: fault spec: 5xx=2 is out of range; a rate is in 0\.\.1/],
+    [['--seed', '3'], /--seed applies with --faults/],
+    [['--faults', 'default', '--seed', 'x'], /--seed x is not a whole number/],
   ])(
     '%j',
     (args, message) => {

@@ -5,12 +5,14 @@
 //   npm run sandbox -- deploy <dir> [--world D] [--state-out F] [--json]   the CLI against dev
 //   npm run sandbox -- plan <dir> [--world D] [--json]
 //   npm run sandbox -- doctor [--world D] [--json]     the read-only preflight against the emulated world
+//   any of them [--faults <spec> [--seed <n>]]    faults in every emulated service (test/emulator/FaultSpec.ts)
 // With --json, stdout carries the JSON alone (progress goes to stderr); run it as `npm run -s sandbox -- …
 // --json` so that npm's own banner stays off stdout too.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from '../../src/cli/runCli';
+import { formatFaultSpec, parseFaultSpec, type FaultSpec } from '../emulator/FaultSpec';
 import { packageEntry } from './host/loadFunctionApp';
 import { interruptSignals } from './interruptSignals';
 import { LocalWorld } from './LocalWorld';
@@ -24,6 +26,8 @@ const USAGE = `usage:
                      [--world <dir>] [--state-out <file>] [--app <unpacked-package-dir>]
   npm run sandbox -- deploy|plan [<bundle-dir>] [--world <dir>] [--state-out <file>] [--json]
   npm run sandbox -- doctor [--world <dir>] [--json]
+  any of them: [--faults <spec>|default [--seed <n>]]  e.g. --faults default --seed 7,
+    --faults 5xx=0.1,429=0.05,reset-before=0.02,reset-after=0.02,lost=0.02,spike=0.05:1500,services=arm+keyvault
   (pipe --json output with \`npm run -s sandbox -- … --json\`: -s keeps npm's banner off stdout)`;
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -42,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
         approve: { type: 'string' },
         via: { type: 'string' },
         app: { type: 'string' },
+        faults: { type: 'string' },
+        seed: { type: 'string' },
       },
     });
   } catch (error) {
@@ -63,6 +69,18 @@ async function main(argv: string[]): Promise<number> {
         'would check it; write it under .cache/ (e.g. --state-out .cache/state.json) or outside the repository\n',
     );
     return 2;
+  }
+  const faults = faultsOption(values.faults, values.seed);
+  if (typeof faults === 'string') {
+    process.stderr.write(`sandbox: ${faults}\n${USAGE}\n`);
+    return 2;
+  }
+  if (faults) {
+    // Printed first, so any run can be replayed exactly.
+    process.stderr.write(
+      `sandbox: faults ${formatFaultSpec(faults.spec)} seed ${faults.seed} ` +
+        `(replay: --faults ${formatFaultSpec(faults.spec)} --seed ${faults.seed})\n`,
+    );
   }
   const [command, dir = 'artifacts', ...extra] = positionals;
   if (command === undefined) {
@@ -95,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sandbox: --bundle ${bundleDir}: ${problem}\n${USAGE}\n`);
       return 2;
     }
-    return release(bundleDir, values.approve === 'all', via, worldDir, stateOut, appDir);
+    return release(bundleDir, values.approve === 'all', via, worldDir, stateOut, appDir, faults);
   }
   if (values.app !== undefined) {
     process.stderr.write(`sandbox: --app applies to a release (no subcommand)\n${USAGE}\n`);
@@ -112,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const world = await LocalWorld.start({ worldDir });
+  const world = await LocalWorld.start({ worldDir, ...(faults ? { faults } : {}) });
   try {
     if (!values.json) {
       const { emulator } = world;
@@ -148,11 +166,17 @@ async function release(
   worldDir?: string,
   stateOut?: string,
   appDir?: string,
+  faults?: { spec: FaultSpec; seed: number },
 ): Promise<number> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
-  const world = await LocalWorld.start({ worldDir, environments: ['dev', 'qa', 'prod'] });
+  const world = await LocalWorld.start({
+    worldDir,
+    environments: ['dev', 'qa', 'prod'],
+    ...(faults ? { faults } : {}),
+  });
   let app: SandboxApp | undefined;
   const hosts = via === 'manual' ? undefined : await startSourceHosts(bundleDir);
+  if (hosts) world.addSourceHosts(hosts.sources);
   // Ctrl-C saves the world (emulators keep their state only at stop); the release resumes next time.
   const interrupted = interruptSignals(log);
   try {
@@ -206,6 +230,25 @@ async function release(
     await hosts?.sources.stop();
     await world.stop();
   }
+}
+
+/** The parsed --faults/--seed, undefined without --faults, or what is wrong with them. */
+function faultsOption(
+  text: string | undefined,
+  seedText: string | undefined,
+): { spec: FaultSpec; seed: number } | undefined | string {
+  if (text === undefined) return seedText === undefined ? undefined : '--seed applies with --faults';
+  let spec: FaultSpec;
+  try {
+    spec = parseFaultSpec(text);
+  } catch (error) {
+    return `--faults: ${(error as Error).message}`;
+  }
+  if (seedText === undefined) return { spec, seed: Math.floor(Math.random() * 2 ** 31) };
+  if (!/^\d{1,10}$/.test(seedText) || Number(seedText) > 2 ** 32 - 1) {
+    return `--seed ${seedText} is not a whole number from 0 to ${2 ** 32 - 1}`;
+  }
+  return { spec, seed: Number(seedText) };
 }
 
 /** Why a --bundle path cannot be a bundle folder, if it cannot. */
