@@ -350,7 +350,7 @@ export class DatabricksEmulator {
         }),
       );
     } else {
-      decision = this.faultInjector.decide(workspace.name, endpoint);
+      decision = this.faultInjector.decide(workspace.name, endpoint, route.method !== 'GET');
       early =
         this.injectedBeforeApplying(decision, counters) ?? this.throttled(workspace, endpoint, counters);
     }
@@ -366,6 +366,14 @@ export class DatabricksEmulator {
     if (decision?.kind === 'reset-after') {
       counters.forEach((counter) => counter.recordFault());
       return { reset: true };
+    }
+    // A lost answer: applied, then the front end gave up waiting (FaultSpec.ts); the SDKs map 504 to
+    // DEADLINE_EXCEEDED (databricks-sdk-go apierr).
+    if (decision?.kind === 'lost') {
+      counters.forEach((counter) => counter.recordFault());
+      return errorOutcome(
+        new ApiError(504, 'DEADLINE_EXCEEDED', 'Injected fault: the request timed out after it was applied'),
+      );
     }
     return { answer };
   }
@@ -419,7 +427,7 @@ export class DatabricksEmulator {
     decision: FaultDecision | undefined,
     counters: RequestCounters[],
   ): Outcome | undefined {
-    if (!decision?.kind || decision.kind === 'reset-after') return undefined;
+    if (!decision?.kind || decision.kind === 'reset-after' || decision.kind === 'lost') return undefined;
     counters.forEach((counter) => counter.recordFault());
     const retryAfter = { 'retry-after': formatSeconds(decision.retryAfterSeconds) };
     switch (decision.kind) {

@@ -90,6 +90,26 @@ describe('ServiceFaults', () => {
   });
 });
 
+describe('Databricks', () => {
+  it('answers a lost write 504 DEADLINE_EXCEEDED after applying it, and lets reads through', async () => {
+    await databricks.addWorkspace('lost');
+    const call = (path: string, body?: object): Promise<Response> =>
+      fetch(`${databricks.workspaceUrl('lost')}/api/2.0/${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${DatabricksEmulator.defaultToken}` },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    databricks.faults({ sequence: ['lost', 'lost'] });
+    const lost = await call('workspace/mkdirs', { path: '/Shared/lost' });
+    expect(lost.status).toBe(504);
+    expect(await lost.json()).toMatchObject({ error_code: 'DEADLINE_EXCEEDED' });
+    const read = await call('workspace/get-status?path=/Shared/lost');
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ object_type: 'DIRECTORY', path: '/Shared/lost' });
+    databricks.clearFaults();
+  });
+});
+
 describe('ARM', () => {
   it('applies a resource group PUT whose connection is reset after applying, once; the retried PUT finds it', async () => {
     azure.scriptFaults('arm', ['reset-after'], ['/subscriptions/*']);
