@@ -86,6 +86,12 @@ export interface PlanEnvironmentResult {
   changes: number;
   /** The stored plan's id (StoredPlan.planId): the apply batches apply this plan and no other. */
   planId?: string;
+  /**
+   * The waves that apply steps (planning/waves.ts, `applies: 'changes'`) with something to write to the
+   * workspace or the ledger; the others are left out of the apply (absent in histories recorded before it:
+   * every wave with items runs).
+   */
+  waves?: WaveName[];
 }
 
 export interface ProvisionResult {
@@ -146,6 +152,8 @@ export interface DeployEnvironmentInput extends EnvironmentRef {
   batchSize: number;
   /** The approved plan (StoredPlan.planId). */
   planId?: string;
+  /** The plan's waves with something to write (PlanEnvironmentResult.waves); absent: every wave with items. */
+  waves?: WaveName[];
 }
 
 export interface DeployEnvironmentResult {

@@ -67,6 +67,12 @@ function* applyWaves(
       }
       continue;
     }
+    if (input.waves && wave.applies === 'changes' && !input.waves.includes(wave.name)) {
+      // The plan has nothing for this wave to write: its items are in place as planned. They count as done,
+      // as the wave would have counted them, and no activity runs (planEnvironment's wavesWithWork).
+      results.push({ wave: wave.name, batch: 0, done: items, failed: 0, skipped: 0, failures: [] });
+      continue;
+    }
     const waveFrom = now();
     if (wave.batched) {
       const batches = Math.ceil(items / input.batchSize);

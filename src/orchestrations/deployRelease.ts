@@ -167,6 +167,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           prune: inspected.prune,
           batchSize: FILES_BATCH_SIZE,
           ...(plan.planId !== undefined ? { planId: plan.planId } : {}),
+          ...(plan.waves !== undefined ? { waves: plan.waves } : {}),
         };
         try {
           result = (yield context.df.callSubOrchestrator(

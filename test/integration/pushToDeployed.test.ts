@@ -1,8 +1,11 @@
 // Integration: what a second push costs on the way to Dev deployed, in the sandbox (the bench's push row
 // without its latency). Dev's workspace exists and its connection was resolved by the plan moments ago:
-// provisioning asks Azure nothing more (no ARM read, no Key Vault secret read).
+// provisioning asks Azure nothing more (no ARM read, no Key Vault secret read). The push changes one
+// notebook, so the apply leaves out the waves with nothing to write.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
 import { SamplePushes } from '../bench/measurePushToDeployed';
+import { EventType } from '../sandbox/host/HistoryEvent';
 
 describe('a push to an environment that exists', () => {
   let pushes: SamplePushes;
@@ -28,5 +31,21 @@ describe('a push to an environment that exists', () => {
     // within CONNECTION_TTL_IN_MS, for its plan, its provisioning and its waves.
     expect(workspaceReads(after) - workspaceReads(before)).toBe(0);
     expect(after.keyVault.reads - before.keyVault.reads).toBe(0);
+  });
+
+  it('applies a one-notebook change without the init-script, cluster, job and lifecycle waves', async () => {
+    const { releaseId } = await pushes.devDeployed(await pushes.commitOf(2));
+    const waves = pushes.app.host.durable
+      .history(`${releaseId}:dev`)
+      .filter((e) => e.EventType === EventType.TaskScheduled && e.Name === 'applyWave')
+      .map((e) => (JSON.parse(e.Input ?? '{}') as { wave?: string }).wave);
+    expect(waves).toContain('files');
+    // Kinds whose waves run whenever they have items (planEnvironment's RECHECKED_ONLY) may run too.
+    for (const idle of ['initScripts', 'clusters', 'jobs', 'lifecycle']) expect(waves).not.toContain(idle);
+    const status = pushes.app.host.durable.status(releaseId)?.customStatus as ReleaseStatus;
+    const dev = status.stages.find((s) => s.environment === 'dev');
+    // Every item of the sample counts as done: the changed notebook written, the others in place.
+    expect(dev?.outcome?.failed).toBe(0);
+    expect(dev?.outcome?.done).toBeGreaterThan(1);
   });
 });

@@ -240,6 +240,58 @@ describe('deployEnvironment on the sandbox host', () => {
   });
 });
 
+describe('waves the plan has nothing for', () => {
+  const clock = new FastForwardClock();
+  let azurite: Azurite;
+  let host: FunctionHost;
+
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+    host = await FunctionHost.start({
+      app: await loadFunctionApp(RELEASE_APP),
+      storageConnectionString: azurite.connectionString,
+      clock,
+    });
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await azurite?.stop();
+  });
+
+  it('runs only the waves the plan names, and counts the items of the others done', async () => {
+    const id = 'r-plan-waves';
+    // A one-notebook push: the plan writes in the files wave only.
+    activityScript.set(id, { plan: { changes: 1, waves: ['files'] } });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const output = await finished(host, id);
+    expect(output.state).toBe('succeeded');
+    expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual([
+      'provisionEnvironment:dev',
+      'applyWave:dev:files:0',
+    ]);
+    // 1 init script, 1 cluster, 10 files and 1 job, all in place (DEFAULT_COUNTS).
+    expect(stageOf(output, 'dev')?.outcome).toEqual({ done: 13, failed: 0, skipped: 0 });
+    expectDeterministic(host);
+  });
+
+  it('runs every wave with items when the plan does not say (releases recorded before it)', async () => {
+    const id = 'r-plan-no-waves';
+    activityScript.set(id, {});
+    await startRelease(host, releaseInput(id, ['dev']));
+    expect((await finished(host, id)).state).toBe('succeeded');
+    expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual([
+      'provisionEnvironment:dev',
+      'applyWave:dev:initScripts',
+      'applyWave:dev:clusters',
+      'applyWave:dev:files:0',
+      'applyWave:dev:jobs',
+      'applyWave:dev:lifecycle',
+    ]);
+    expectDeterministic(host);
+  });
+});
+
 describe('a host killed in the middle of the files fan-out', () => {
   const clock = new FastForwardClock();
   let azurite: Azurite;
