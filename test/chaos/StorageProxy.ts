@@ -79,7 +79,7 @@ export class StorageProxy {
       }
     }
     if (crash?.when === 'before-applied') {
-      this.fired = `worker killed during ${container} write ${crash.at}, before storage applied it`;
+      this.fired = `${container} write ${crash.at} never reached storage (the worker died first)`;
       await crash.kill();
       req.socket.destroy();
       return;
@@ -96,7 +96,7 @@ export class StorageProxy {
       if (crash) {
         // Applied by storage; the worker dies before it hears so.
         const fired = crash;
-        this.fired = `worker killed during ${container} write ${fired.at}, after storage applied it`;
+        this.fired = `${container} write ${fired.at} applied by storage, its answer lost with the worker`;
         answer.resume();
         void fired.kill().then(() => req.socket.destroy());
         return;

@@ -33,10 +33,8 @@ const UNTRUE_CAUSES = [/changed by another deploy/i, /sandbox host failed/i];
 const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}/;
 
 export function expectedState(outcome: ChaosOutcome): NormalizedState {
-  return normalizeWorldState({
-    ...outcome.state,
-    releases: [outcome.status ?? { state: 'none', stages: [] }],
-  });
+  const status = outcome.status ?? { state: 'none' };
+  return normalizeWorldState({ ...outcome.state, releases: [{ ...status, stages: status.stages ?? [] }] });
 }
 
 export function checkChaosRun(outcome: ChaosOutcome, baseline: NormalizedState): ChaosVerdict {

@@ -75,8 +75,16 @@ export function formatChaosReport(report: ChaosReport): string {
     count((r) => r.verdict.wrongMessage !== undefined),
     count((r) => r.verdict.leaks.length > 0),
   ].map(String);
-  header.push('overhead p50', 'overhead p95');
-  row.push(cell(percentile(overheads, 0.5)), cell(percentile(overheads, 0.95)));
+  // Kills that happened (a planned point the resumed run never reached is no kill), and outages.
+  const kills = results.reduce((n, r) => n + r.story.filter((line) => / killed /.test(line)).length, 0);
+  const outages = results.filter((r) => r.story.some((line) => line.startsWith('storage outage'))).length;
+  header.push('worker kills', 'storage outages', 'overhead p50', 'overhead p95');
+  row.push(
+    String(kills),
+    String(outages),
+    cell(percentile(overheads, 0.5)),
+    cell(percentile(overheads, 0.95)),
+  );
   const widths = header.map((h, i) => Math.max(h.length, (row[i] ?? '').length));
   const line = (cells: string[]): string =>
     cells
