@@ -6,6 +6,7 @@
 import type { WorkspaceClient } from '@databricks/sdk-experimental';
 import type { DatabricksWorkspaceClient } from '../../src/databricks/DatabricksWorkspaceClient';
 import type { JsonValue } from '../emulator/JsonValue';
+import { buildArchive } from '../emulator/notebookFormats';
 import type { WorkspaceState } from '../emulator/WorkspaceState';
 
 /** Ids the rows hand on to later rows (a cluster, a job, a DBFS handle). */
@@ -41,6 +42,12 @@ const folder = '/Shared/contract';
 const notebook = `${folder}/etl`;
 const dbfsFolder = '/FileStore/contract';
 const python = Buffer.from('print("contract")\n');
+/** A folder of sources as a SOURCE directory import carries it: its name on top, a notebook, a sub-folder. */
+const importedFolder = `${folder}/imported`;
+const sourceZip = buildArchive([
+  { path: 'imported/etl.py', data: Buffer.from('# Databricks notebook source\nprint("etl")\n') },
+  { path: 'imported/sub/q.sql', data: Buffer.from('-- Databricks notebook source\nSELECT 1\n') },
+]);
 /** 10 MiB + 1: above the workspace/import content limit (MAX_NOTEBOOK_SIZE_EXCEEDED). */
 const overImportLimit = Buffer.alloc(10 * 1_048_576 + 1, 0x61);
 /** 1 MiB + 1: above the dbfs/put and dbfs/add-block limit (MAX_BLOCK_SIZE_EXCEEDED). */
@@ -74,6 +81,9 @@ const volumeFile = `${volume}/init/setup.sh`;
 const largeJobTasks = 150;
 
 const done = async (): Promise<JsonValue> => 'ok';
+/** `path object_type language` of each listed object, sorted: what a directory import made. */
+const kinds = (items: Array<{ path?: string; object_type?: string; language?: string }>): JsonValue =>
+  items.map((i) => [i.path, i.object_type, i.language].filter(Boolean).join(' ')).sort();
 /** bricklane's get-status calls read RESOURCE_DOES_NOT_EXIST as undefined (sendOrUndefined). */
 const presence = (status: unknown): JsonValue => (status === undefined ? 'absent' : 'present');
 const names = (items: Array<{ path?: string; cluster_name?: string; settings?: { name?: string } }>) =>
@@ -181,6 +191,37 @@ export const contractCalls: ContractCall[] = [
     expect: { returns: [notebook] },
     sdk: async (ws) => names(await collect(ws.workspace.list({ path: folder }))),
     bricklane: async (client) => names(await client.listWorkspaceFolder(folder)),
+  },
+  {
+    // "To import a directory, you can use either the DBC format or the SOURCE format with the language field
+    // unset" (https://docs.databricks.com/api/workspace/workspace/import); bricklane's directory import (issue 14).
+    name: 'workspace/import of a SOURCE zip without language imports a new folder',
+    endpoint: '2.0/workspace/import',
+    expect: { returns: 'ok' },
+    sdk: (ws) =>
+      ws.workspace
+        .import({ path: importedFolder, format: 'SOURCE', content: sourceZip.toString('base64') })
+        .then(done),
+    bricklane: (client) => client.importWorkspaceDirectory(importedFolder, sourceZip).then(done),
+  },
+  {
+    name: 'workspace/list reads the directory import back: notebooks by extension and header, and folders',
+    endpoint: '2.0/workspace/list',
+    expect: {
+      returns: [`${importedFolder}/etl NOTEBOOK PYTHON`, `${importedFolder}/sub DIRECTORY`],
+    },
+    sdk: async (ws) => kinds(await collect(ws.workspace.list({ path: importedFolder }))),
+    bricklane: async (client) => kinds(await client.listWorkspaceFolder(importedFolder)),
+  },
+  {
+    name: 'workspace/import of a SOURCE zip over an existing folder is RESOURCE_ALREADY_EXISTS',
+    endpoint: '2.0/workspace/import',
+    expect: { errorCode: 'RESOURCE_ALREADY_EXISTS' },
+    sdk: (ws) =>
+      ws.workspace
+        .import({ path: importedFolder, format: 'SOURCE', content: sourceZip.toString('base64') })
+        .then(done),
+    bricklane: (client) => client.importWorkspaceDirectory(importedFolder, sourceZip).then(done),
   },
   {
     name: 'workspace/delete of a non-empty folder without recursive is DIRECTORY_NOT_EMPTY',

@@ -1,4 +1,5 @@
 // Test infrastructure: the emulator's workspace-tree rules over real HTTPS.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from './callApi';
 import { DatabricksEmulator } from './DatabricksEmulator';
@@ -334,6 +335,78 @@ describe('workspace/import of a folder', () => {
     expect(refused).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect(refused.body['message']).toContain('Zip files within directories are not supported');
     expect((await status('/Shared/dir/nested')).status).toBe(404);
+  });
+
+  it('limits a directory import by its base64 content, not by the zip it decodes to', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/bigdir' });
+    // 8 MiB that deflate cannot shrink: 8 MiB of bytes decoded, about 10.7 MiB of base64 sent.
+    const noise = Buffer.concat(
+      Array.from({ length: (8 * MiB) / 32 }, (_, i) => createHash('sha256').update(String(i)).digest()),
+    );
+    const zip = buildArchive([{ path: 'big/data.py', data: noise }]);
+    expect(zip.length).toBeLessThan(10 * MiB);
+    expect(b64(zip).length).toBeGreaterThan(10 * MiB);
+    const refused = await importObject({ path: '/Shared/bigdir/big', format: 'SOURCE', content: b64(zip) });
+    expect(refused).toMatchObject({ status: 400, body: { error_code: 'MAX_NOTEBOOK_SIZE_EXCEEDED' } });
+    expect((await status('/Shared/bigdir/big')).status).toBe(404);
+    const fits = buildArchive([{ path: 'small/data.py', data: noise.subarray(0, 7 * MiB) }]);
+    expect(b64(fits).length).toBeLessThanOrEqual(10 * MiB);
+    expect(
+      (await importObject({ path: '/Shared/bigdir/small', format: 'SOURCE', content: b64(fits) })).status,
+    ).toBe(200);
+  });
+
+  it('takes the language of each source notebook in a SOURCE zip from its extension and header', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/langs' });
+    const zip = buildArchive([
+      { path: 'p/a.py', data: Buffer.from('# Databricks notebook source\nprint(1)\n') },
+      { path: 'p/b.sql', data: Buffer.from('-- Databricks notebook source\nselect 1\n') },
+      { path: 'p/c.scala', data: Buffer.from('// Databricks notebook source\nprintln(1)\n') },
+      { path: 'p/d.r', data: Buffer.from('# Databricks notebook source\nprint(1)\n') },
+      { path: 'p/plain.py', data: Buffer.from('print(1)\n') },
+    ]);
+    expect(
+      (await importObject({ path: '/Shared/langs/p', format: 'SOURCE', content: b64(zip) })).status,
+    ).toBe(200);
+    const listed = await callApi(url, 'GET', '2.0/workspace/list', { path: '/Shared/langs/p' });
+    expect(
+      (listed.body['objects'] as JsonObject[]).map((o) => [
+        o['path'],
+        o['object_type'],
+        o['language'] ?? null,
+      ]),
+    ).toEqual([
+      ['/Shared/langs/p/a', 'NOTEBOOK', 'PYTHON'],
+      ['/Shared/langs/p/b', 'NOTEBOOK', 'SQL'],
+      ['/Shared/langs/p/c', 'NOTEBOOK', 'SCALA'],
+      ['/Shared/langs/p/d', 'NOTEBOOK', 'R'],
+      // Without the header a .py is a workspace file, as an AUTO import makes it.
+      ['/Shared/langs/p/plain.py', 'FILE', null],
+    ]);
+  });
+
+  it('refuses SOURCE directory imports, or makes files of them, when the test switch says so', async () => {
+    await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/fault' });
+    const zip = buildArchive([
+      { path: 'p/a.py', data: Buffer.from('# Databricks notebook source\nprint(1)\n') },
+    ]);
+    const tree = emulator.workspace('dev').tree;
+    try {
+      tree.directoryImportFault = 'refuse';
+      const refused = await importObject({ path: '/Shared/fault/p', format: 'SOURCE', content: b64(zip) });
+      expect(refused).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+      expect((await status('/Shared/fault/p')).status).toBe(404);
+      // A single notebook still imports.
+      expect((await importSql('/Shared/fault/q', 'select 1')).status).toBe(200);
+      tree.directoryImportFault = 'asFiles';
+      expect(
+        (await importObject({ path: '/Shared/fault/p', format: 'SOURCE', content: b64(zip) })).status,
+      ).toBe(200);
+      expect((await status('/Shared/fault/p/a.py')).body).toMatchObject({ object_type: 'FILE' });
+      expect((await status('/Shared/fault/p/a')).status).toBe(404);
+    } finally {
+      tree.directoryImportFault = undefined;
+    }
   });
 
   it('DBC imports a folder exported as DBC, and never overwrites', async () => {
