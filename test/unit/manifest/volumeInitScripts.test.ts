@@ -100,7 +100,8 @@ describe('the VOLUME_ROOTS boundary', () => {
 
   it('allows a volume folder inside it and refuses one outside (or none set), naming the setting', () => {
     expect(crossings({ BRICKLANE_DEV_VOLUME_ROOTS: VOLUME })).toEqual([]);
-    for (const settings of [{}, { BRICKLANE_DEV_VOLUME_ROOTS: '/Volumes/main/ops/other' }]) {
+    const outside: Record<string, string>[] = [{}, { BRICKLANE_DEV_VOLUME_ROOTS: '/Volumes/main/ops/other' }];
+    for (const settings of outside) {
       expect(crossings(settings)).toEqual([
         expect.objectContaining({
           code: 'BOUNDARY_INIT_SCRIPT_ROOT',
