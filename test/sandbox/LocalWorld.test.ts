@@ -1,9 +1,11 @@
 // Test infrastructure: a sandbox restarted on its world directory finds every workspace at the origin the
 // previous run saw. The URL is stored outside the emulator (ARM's workspaceUrl, the ledger, app settings),
-// so a workspace that came back on another port would look like a different workspace.
+// so a workspace that came back on another port would look like a different workspace. A storage outage
+// brings Azurite back on the same ports with the same data.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from '../emulator/callApi';
 import { LocalWorld } from './LocalWorld';
@@ -53,6 +55,30 @@ describe('a sandbox restarted with --world', () => {
       });
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('a storage outage', () => {
+  it('takes Azurite away for the duration and brings it back on the same ports with the same data', async () => {
+    const world = await LocalWorld.start({ storageOutages: true });
+    try {
+      const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString, {
+        retryOptions: { maxTries: 1 },
+      });
+      const container = blobs.getContainerClient('kept');
+      await container.create();
+      await container.getBlockBlobClient('a.txt').upload('before', 6);
+      const connectionString = world.azurite.connectionString;
+      const outage = world.storageOutage(1500);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // During the outage nothing answers on the storage ports.
+      await expect(container.getBlockBlobClient('a.txt').downloadToBuffer()).rejects.toThrow(/ECONNREFUSED/);
+      await outage;
+      expect(world.azurite.connectionString).toBe(connectionString);
+      expect((await container.getBlockBlobClient('a.txt').downloadToBuffer()).toString()).toBe('before');
+    } finally {
+      await world.stop();
     }
   });
 });
