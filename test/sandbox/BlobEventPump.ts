@@ -1,6 +1,9 @@
 // Test infrastructure: stands in for Event Grid's BlobCreated delivery to the app's blob trigger (the
 // only blob trigger Flex Consumption supports): it watches a container in Azurite and invokes the trigger
-// once per new blob version, with the blob's bytes and the metadata the host would pass.
+// once per new blob version, with the blob's bytes and the metadata the host would pass. Blobs that
+// appeared together are delivered at the same time, not one after another: Event Grid pushes each event
+// as its own HTTP delivery, in no guaranteed order ("Event Grid doesn't guarantee order for event
+// delivery", learn.microsoft.com/azure/event-grid/delivery-retry), and the host runs them concurrently.
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { FunctionHost } from './host/FunctionHost';
 
@@ -36,17 +39,23 @@ export class BlobEventPump {
       this.container,
     );
     if (!(await container.exists())) return;
+    const deliveries: Promise<void>[] = [];
     for await (const item of container.listBlobsFlat({ includeMetadata: true })) {
       const key = `${item.name}@${item.properties.etag ?? ''}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      const bytes = await container.getBlobClient(item.name).downloadToBuffer();
-      await this.host.invokeFunction(this.functionName, bytes, {
-        name: item.name,
-        blobTrigger: `${this.container}/${item.name}`,
-        uri: container.getBlobClient(item.name).url,
-        metadata: item.metadata ?? {},
-      });
+      deliveries.push(
+        (async () => {
+          const bytes = await container.getBlobClient(item.name).downloadToBuffer();
+          await this.host.invokeFunction(this.functionName, bytes, {
+            name: item.name,
+            blobTrigger: `${this.container}/${item.name}`,
+            uri: container.getBlobClient(item.name).url,
+            metadata: item.metadata ?? {},
+          });
+        })().catch((e: unknown) => void this.errors.push(String(e))),
+      );
     }
+    await Promise.all(deliveries);
   }
 }
