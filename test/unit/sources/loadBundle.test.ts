@@ -111,6 +111,7 @@ describe('loadBundle on fixtures', () => {
     const { bundle, diagnostics } = await loadBundle(join(FIXTURES, 'seed-style'));
     expect(diagnostics.map((d) => [d.severity, d.code, d.file])).toEqual([
       ['warning', 'BUNDLE_ENTRY_IGNORED', 'azure-pipelines.yml'],
+      ['warning', 'INIT_SCRIPT_DBFS_REWRITTEN', 'clusters/small.json'],
       ['warning', 'BUNDLE_ENTRY_IGNORED', 'pipeline-scripts'],
     ]);
     expect(bundle?.initScripts.map((s) => s.target)).toEqual([
