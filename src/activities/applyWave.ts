@@ -13,6 +13,7 @@ import { isSubsetEqual } from '../planning/isSubsetEqual';
 import type { Ledger } from '../planning/Ledger';
 import { findLive, type LiveState } from '../planning/LiveState';
 import { basisOfSteps, checkStep, type PlanDrift, type StoredPlan } from '../planning/PlanBasis';
+import { secretEffectOf } from '../planning/planSecrets';
 import { resolveJobSettings } from '../planning/resolveJobSettings';
 import { batchKeys, stepsOfWave, waveNamed, type Wave } from '../planning/waves';
 import type { ApplyWaveInput, WaveResult } from './contracts';
@@ -22,6 +23,7 @@ import { connectForActivity } from './engine/connectForActivity';
 import { requireStagedBundle } from './engine/loadStagedBundle';
 import { loadStoredPlan } from './engine/loadStoredPlan';
 import { readLiveState } from './engine/readLiveState';
+import { readSecretState } from './engine/readSecretState';
 import { updateLedger } from './engine/updateLedger';
 import { WAVE_APPLIERS } from './engine/waveAppliers';
 import type { ActivityOptions } from 'durable-functions';
@@ -35,7 +37,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   const wave = waveNamed(input.wave);
   const bundle = await requireStagedBundle(services.releases, input.bundleId, services.settings.project);
   const plan = await loadStoredPlan(services.releases, input.releaseId, input.environment, input.planId);
-  const { client } = await connectForActivity(input.environment, { create: false });
+  const { client, vault } = await connectForActivity(input.environment, { create: false });
   if (!client)
     throw new Error(`environment ${input.environment} has no workspace; provisionEnvironment runs first`);
   const stored = await services.ledger.read(input.environment);
@@ -44,6 +46,9 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   const mine = new Set(keysOf(slice));
   const steps = stepsOfWave(plan.steps, wave).filter((s) => s.action === 'delete' || mine.has(s.key));
   const live = await readLiveState(client, slice, wave.applies === 'changes' ? wave.kinds : [], ledger);
+  if (wave.kinds.includes('secrets') && wave.applies === 'changes') {
+    Object.assign(live, await readSecretState(client, slice, vault));
+  }
   const clusterIds = clusterIdsOf(bundle, plan, ledger);
   const checked = checkSteps(bundle, plan, steps, live, ledger, clusterIds);
   if (checked.drift.length > 0) {
@@ -67,6 +72,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
     clusterWaitTimeoutInMs: 20 * 60_000,
     clusterPollIntervalInMs: 5_000,
     boundaries: environmentByName(services.settings, input.environment).boundaries,
+    ...(vault ? { vault } : {}),
     directoryImport: environmentByName(services.settings, input.environment).directoryImport !== false,
   };
   let outcomes: StepOutcome[];
@@ -159,6 +165,8 @@ function effectOf(
       ...(found ? { id: found.cluster_id } : entry ? { id: entry.target } : {}),
     };
   }
+  const secret = bundle.secrets.find((s) => s.key === step.key);
+  if (secret) return secretEffectOf(secret, live, ledger);
   const job = bundle.jobs.find((j) => j.key === step.key);
   if (job) {
     const resolved = resolveJobSettings(job.settings, clusterIds).settings;
@@ -218,7 +226,15 @@ function clusterIdsOf(bundle: Bundle, plan: StoredPlan, ledger: Ledger): Record<
 
 /** The part of the bundle one wave (or batch) applies: its kinds, and of a batched wave, its batch. */
 function sliceOf(bundle: Bundle, wave: Wave, input: ApplyWaveInput): Bundle {
-  const sliced: Bundle = { ...bundle, initScripts: [], clusters: [], notebooks: [], files: [], jobs: [] };
+  const sliced: Bundle = {
+    ...bundle,
+    initScripts: [],
+    clusters: [],
+    secrets: [],
+    notebooks: [],
+    files: [],
+    jobs: [],
+  };
   if (wave.applies !== 'changes') return sliced;
   const keys = wave.kinds.flatMap((kind) => bundle[kind].map((i) => i.key));
   const batch = wave.batched
@@ -231,9 +247,14 @@ function sliceOf(bundle: Bundle, wave: Wave, input: ApplyWaveInput): Bundle {
 }
 
 function keysOf(bundle: Bundle): string[] {
-  return [bundle.initScripts, bundle.clusters, bundle.notebooks, bundle.files, bundle.jobs].flatMap((items) =>
-    items.map((i) => i.key),
-  );
+  return [
+    bundle.initScripts,
+    bundle.clusters,
+    bundle.secrets,
+    bundle.notebooks,
+    bundle.files,
+    bundle.jobs,
+  ].flatMap((items) => items.map((i) => i.key));
 }
 
 /** Options for `df.app.activity('applyWave', applyWaveOptions)`: permanent failures come back as data. */

@@ -1,8 +1,7 @@
 // Pure: the names and payloads of activities and orchestrations, shared by the orchestrations (deterministic)
 // and the activity implementations (I/O). Payloads are small references: release id, bundle id, environment
 // name, batch numbers. Never file contents, never secrets. The release model they carry is in release/.
-import type { ResourceKind } from '../manifest/Bundle';
-import type { KindSummary } from '../planning/DeployPlan';
+import type { PlanSummary } from '../planning/DeployPlan';
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { WaveName } from '../planning/waves';
 import type { SourceToFetch } from '../release/ReleaseInput';
@@ -76,12 +75,13 @@ export interface InspectBundleResult {
    */
   diagnostics: string[];
   /** Items per wave, so the orchestration can size its batches. */
-  counts: { initScripts: number; clusters: number; files: number; jobs: number };
+  /** `secrets`: scopes and keys; absent in histories recorded before secrets existed. */
+  counts: { initScripts: number; clusters: number; files: number; jobs: number; secrets?: number };
   prune: boolean;
 }
 
 export interface PlanEnvironmentResult {
-  summary: Record<ResourceKind, KindSummary>;
+  summary: PlanSummary;
   /** Steps that are not `unchanged`. */
   changes: number;
   /** The stored plan's id (StoredPlan.planId): the apply batches apply this plan and no other. */

@@ -45,6 +45,7 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
       clusters: b?.clusters.length ?? 0,
       files: (b?.notebooks.length ?? 0) + (b?.files.length ?? 0),
       jobs: b?.jobs.length ?? 0,
+      secrets: b?.secrets.length ?? 0,
     },
     prune: b?.options.prune ?? false,
   };

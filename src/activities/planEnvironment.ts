@@ -19,8 +19,8 @@ import { failuresAsData } from './failuresAsData';
 export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnvironmentResult> {
   const services = appServices();
   const bundle = await requireStagedBundle(services.releases, input.bundleId, services.settings.project);
-  const { client } = await connectForActivity(input.environment, { create: false });
-  const { stored, ledger } = await planWorkspace(client, bundle, services.ledger, input.environment);
+  const { client, vault } = await connectForActivity(input.environment, { create: false });
+  const { stored, ledger } = await planWorkspace(client, bundle, services.ledger, input.environment, vault);
   // Where the plan looked, for the approval page; not part of the plan's id (the steps and basis are).
   const plan = {
     ...stored,

@@ -13,6 +13,7 @@ import { MissingVaultError } from './MissingVaultError';
 import type { ProvisionedEnvironment } from './ProvisionedEnvironment';
 import { provisionEnvironment } from './provisionEnvironment';
 import { readServicePrincipalSecrets } from './readServicePrincipalSecrets';
+import { vaultIdOf } from './readVaultSecret';
 
 export interface ConnectedWorkspace {
   /** Absent when the workspace does not exist yet and `create` was false. */
@@ -53,10 +54,13 @@ export async function connectWorkspace(
     };
   }
   if (!azure.keyVault) throw new MissingVaultError(env.keyVaultName, env.resourceGroup, env.location);
-  const vaultId = `/subscriptions/${env.subscriptionId}/resourceGroups/${env.resourceGroup}/providers/Microsoft.KeyVault/vaults/${env.keyVaultName}`;
-  const secrets = await readServicePrincipalSecrets({ ...azure.keyVault, id: vaultId }, appCredential, {
-    customEndpoints: settings.azure.customEndpoints,
-  });
+  const secrets = await readServicePrincipalSecrets(
+    { ...azure.keyVault, id: vaultIdOf(env) },
+    appCredential,
+    {
+      customEndpoints: settings.azure.customEndpoints,
+    },
+  );
   const servicePrincipal = new ClientSecretCredential(
     secrets.tenantId,
     secrets.clientId,

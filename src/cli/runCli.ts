@@ -3,6 +3,7 @@
 // (nothing attempted).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bundleSecretVaultOf } from '../azure/BundleSecretVault';
 import { connectWorkspace } from '../azure/connectWorkspace';
 import { createAzureCredential } from '../azure/createAzureCredential';
 import { LedgerStore } from '../azure/LedgerStore';
@@ -191,6 +192,7 @@ async function runEnvironmentCommand(
     maxInFlight: settings.maxInFlight,
     apply: deploy,
     boundaries: environment.boundaries,
+    vault: bundleSecretVaultOf(settings, environment, connected, () => createAzureCredential(settings.azure)),
     ...(environment.directoryImport === false ? { directoryImport: false } : {}),
     onProgress: (p) => {
       const now = Date.now();

@@ -9,6 +9,7 @@ import { dbfsApi, type DbfsApi } from './dbfsApi';
 import { filesApi, type FilesApi } from './filesApi';
 import { jobsApi, type JobsApi } from './jobsApi';
 import type { RequestScheduler } from './RequestScheduler';
+import { secretsApi, type SecretsApi } from './secretsApi';
 import { workspaceApi, type WorkspaceApi } from './workspaceApi';
 
 export class DatabricksWorkspaceClient {
@@ -60,6 +61,17 @@ export class DatabricksWorkspaceClient {
   declare readonly resetJob: JobsApi['resetJob'];
   declare readonly deleteJob: JobsApi['deleteJob'];
 
+  // Secrets API 2.0 (secretsApi.ts)
+  declare readonly listSecretScopes: SecretsApi['listSecretScopes'];
+  declare readonly createSecretScope: SecretsApi['createSecretScope'];
+  declare readonly deleteSecretScope: SecretsApi['deleteSecretScope'];
+  declare readonly listSecrets: SecretsApi['listSecrets'];
+  declare readonly putSecret: SecretsApi['putSecret'];
+  declare readonly deleteSecret: SecretsApi['deleteSecret'];
+  declare readonly listSecretAcls: SecretsApi['listSecretAcls'];
+  declare readonly putSecretAcl: SecretsApi['putSecretAcl'];
+  declare readonly deleteSecretAcl: SecretsApi['deleteSecretAcl'];
+
   constructor(workspaceUrl: string, credential: DatabricksCredential, options: DatabricksClientOptions = {}) {
     const transport = new DatabricksTransport(workspaceUrl, credential, options);
     this.workspaceUrl = transport.workspaceUrl;
@@ -71,6 +83,7 @@ export class DatabricksWorkspaceClient {
       ...filesApi(transport),
       ...clustersApi(transport),
       ...jobsApi(transport),
+      ...secretsApi(transport),
     };
     Object.assign(this, methods);
   }

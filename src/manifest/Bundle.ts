@@ -5,11 +5,11 @@
 export type NotebookLanguage = 'PYTHON' | 'SQL' | 'SCALA' | 'R';
 
 /** Resource kinds, in apply-wave order. Resource keys are `<kind>.<name>`. */
-export const RESOURCE_KINDS = ['initScripts', 'clusters', 'notebooks', 'files', 'jobs'] as const;
+export const RESOURCE_KINDS = ['initScripts', 'clusters', 'secrets', 'notebooks', 'files', 'jobs'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** Top-level folders of a bundle (the seed's layout), besides the optional options file. */
-export const BUNDLE_FOLDERS = ['init-scripts', 'clusters', 'notebooks', 'jobs'] as const;
+export const BUNDLE_FOLDERS = ['init-scripts', 'clusters', 'notebooks', 'jobs', 'secrets'] as const;
 export const OPTIONS_FILE = 'bricklane.json';
 
 /**
@@ -114,6 +114,43 @@ export interface JobItem {
   externalInitScripts?: ExternalInitScript[];
 }
 
+export type SecretPermission = 'READ' | 'WRITE' | 'MANAGE';
+
+/** One entry of a secret scope's ACL (Secrets API acls/put: a user or group name and its permission). */
+export interface SecretAcl {
+  principal: string;
+  permission: SecretPermission;
+}
+
+/**
+ * A Databricks-backed secret scope (`secrets.<scope>`), or one secret copied into it (`secrets.<scope>/<key>`)
+ * from the environment's Key Vault. Names only: a bundle never carries a secret value, and neither does any
+ * item, plan or ledger made from it (the ledger keeps the Key Vault version id).
+ */
+export type SecretItem = SecretScopeItem | SecretKeyItem;
+
+export interface SecretScopeItem {
+  type: 'scope';
+  key: string; // secrets.<scope>
+  scope: string;
+  source: string;
+  /** The scope's ACL entries as the bundle declares them, sorted by principal. */
+  acls: SecretAcl[];
+  /** sha256 of the canonical JSON of `acls`. */
+  sha256: string;
+}
+
+export interface SecretKeyItem {
+  type: 'key';
+  key: string; // secrets.<scope>/<secret key>
+  scope: string;
+  /** The secret's key in the scope (what `dbutils.secrets.get(scope, key)` names). */
+  name: string;
+  /** The Key Vault secret of the environment whose current version is copied. */
+  vaultSecret: string;
+  source: string;
+}
+
 export interface Bundle {
   /** Absolute folder the bundle was loaded from. */
   root: string;
@@ -123,6 +160,8 @@ export interface Bundle {
   notebooks: NotebookItem[];
   files: WorkspaceFileItem[];
   jobs: JobItem[];
+  /** Secret scopes and the secrets copied into them from the environment's Key Vault (collectSecrets.ts). */
+  secrets: SecretItem[];
 }
 
 /** One problem found in a bundle. Validation collects them all instead of stopping at the first. */

@@ -9,6 +9,7 @@ export interface ClassifiedEntries {
   clusterFiles: BundleFile[];
   notebookFiles: BundleFile[];
   jobFiles: BundleFile[];
+  secretFiles: BundleFile[];
   diagnostics: Diagnostic[];
 }
 
@@ -24,6 +25,7 @@ export function classifyEntries(entries: readonly BundleEntry[]): ClassifiedEntr
     clusterFiles: [],
     notebookFiles: [],
     jobFiles: [],
+    secretFiles: [],
     diagnostics: [],
   };
   const warnedFolders = new Set<string>();
@@ -63,15 +65,16 @@ export function classifyEntries(entries: readonly BundleEntry[]): ClassifiedEntr
       else if (!QUIET_TOP_LEVEL.test(entry.path)) out.diagnostics.push(ignored(entry.path, entry.path, top));
     } else if (top === 'init-scripts') out.initScripts.push(entry);
     else if (top === 'notebooks') out.notebookFiles.push(entry);
-    else if (top === 'clusters' || top === 'jobs') {
+    else if (top === 'clusters' || top === 'jobs' || top === 'secrets') {
       if (rest.length === 1 && entry.path.endsWith('.json'))
-        (top === 'clusters' ? out.clusterFiles : out.jobFiles).push(entry);
+        ({ clusters: out.clusterFiles, jobs: out.jobFiles, secrets: out.secretFiles })[top].push(entry);
       else {
+        const what = { clusters: 'cluster', jobs: 'job', secrets: 'secret scope' }[top];
         out.diagnostics.push({
           severity: 'warning',
           code: 'BUNDLE_ENTRY_IGNORED',
           file: entry.path,
-          summary: `${entry.path} is ignored: ${top === 'clusters' ? 'cluster' : 'job'} definitions are JSON files directly in ${top}/ (${top}/<name>.json); move or rename it if it should be deployed.`,
+          summary: `${entry.path} is ignored: ${what} definitions are JSON files directly in ${top}/ (${top}/<name>.json); move or rename it if it should be deployed.`,
         });
       }
     } else ignoreFolder(top);

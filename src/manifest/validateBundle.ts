@@ -14,6 +14,7 @@ import type {
 import { classifyEntries } from './classifyEntries';
 import { collectClusters } from './collectClusters';
 import { collectJobs } from './collectJobs';
+import { collectSecrets } from './collectSecrets';
 import { collectWorkspaceItems } from './collectWorkspaceItems';
 import { createReferenceIndex } from './createReferenceIndex';
 import { DEFAULT_PROJECT, parseBundleOptions } from './parseBundleOptions';
@@ -39,6 +40,7 @@ export function validateBundle(
     initScripts: items.initScripts,
     initScriptIndex,
   });
+  const secrets = collectSecrets(layout.secretFiles);
 
   const diagnostics = sortDiagnostics([
     ...layout.diagnostics,
@@ -46,6 +48,7 @@ export function validateBundle(
     ...items.diagnostics,
     ...clusters.diagnostics,
     ...jobs.diagnostics,
+    ...secrets.diagnostics,
   ]);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const bundle: Bundle = {
@@ -56,6 +59,7 @@ export function validateBundle(
     notebooks: items.notebooks,
     files: items.files,
     jobs: jobs.jobs,
+    secrets: secrets.secrets,
   };
   return { bundle, diagnostics };
 }

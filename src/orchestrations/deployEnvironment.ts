@@ -110,5 +110,6 @@ function countOf(counts: DeployEnvironmentInput['counts'], kind: Wave['kinds'][n
   // inspectBundle counts notebooks and workspace files together (they share the files wave).
   if (kind === 'notebooks') return counts.files;
   if (kind === 'files') return 0;
+  if (kind === 'secrets') return counts.secrets ?? 0;
   return counts[kind];
 }

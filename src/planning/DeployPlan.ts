@@ -51,11 +51,19 @@ export interface KindSummary {
   adopt?: number;
 }
 
+/**
+ * Counts per kind. A kind added after plans and release statuses were first stored (secrets) may be absent
+ * from a stored one, so readers treat it as optional; summarizePlan always fills every kind.
+ */
+export type PlanSummary = Record<Exclude<ResourceKind, AddedKind>, KindSummary> &
+  Partial<Record<AddedKind, KindSummary>>;
+type AddedKind = 'secrets';
+
 export interface DeployPlan {
   version: 1;
   environment: string;
   steps: PlanStep[];
-  summary: Record<ResourceKind, KindSummary>;
+  summary: PlanSummary;
   /**
    * What the plan can already tell will fail, without refusing it: a runtime or node type the workspace does
    * not offer (planning/findUnofferedRuntimes.ts). Absent when there is none.

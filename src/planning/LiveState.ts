@@ -14,6 +14,14 @@ export interface LiveJob {
   settings: Record<string, unknown>;
 }
 
+/** A secret scope as secrets/list and secrets/acls/list show it: key names and ACL entries, never values. */
+export interface LiveSecretScope {
+  /** Key -> last_updated_timestamp (ms). */
+  keys: Record<string, number>;
+  /** Principal -> READ | WRITE | MANAGE. */
+  acls: Record<string, string>;
+}
+
 export interface LiveState {
   clusters: LiveCluster[];
   jobs: LiveJob[];
@@ -28,6 +36,13 @@ export interface LiveState {
    */
   absentFolders?: string[];
   dbfsFiles?: Record<string, true>;
+  /** The secret scopes the bundle names (null: no such scope). Undefined when not read. */
+  secretScopes?: Record<string, LiveSecretScope | null>;
+  /**
+   * Key Vault secret name -> current version id, for the secrets the bundle copies. Undefined when the
+   * environment has no vault to read (token mode).
+   */
+  vaultVersions?: Record<string, string>;
   /** Init scripts present in their Unity Catalog volume (Files API); undefined when none is bound for a volume. */
   volumeFiles?: Record<string, true>;
 }

@@ -9,6 +9,7 @@ import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { DeployPlan, PlanStep } from './DeployPlan';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
+import { secretBasisOf } from './planSecrets';
 
 /** The state of one object a plan step was computed from. */
 export interface ObjectBasis {
@@ -54,6 +55,7 @@ export function basisOfSteps(
 ): PlanBasis {
   const clusters = new Map(desired.clusters.map((c) => [c.key, c]));
   const jobs = new Map(desired.jobs.map((j) => [j.key, j]));
+  const secrets = new Map(desired.secrets.map((s) => [s.key, s]));
   const basis: PlanBasis = {};
   for (const step of steps) {
     const entry = ledger.entries[step.key];
@@ -62,6 +64,7 @@ export function basisOfSteps(
       : {};
     const cluster = clusters.get(step.key);
     const job = jobs.get(step.key);
+    const secret = secrets.get(step.key);
     let state: ObjectBasis;
     if (step.action === 'delete') {
       // Pruning is planned from the ledger alone; its basis is the ledger entry.
@@ -82,6 +85,8 @@ export function basisOfSteps(
         (x) => x.name === job.name,
       );
       state = objectBasis(found ? String(found.job_id) : undefined, found?.settings, job.settings);
+    } else if (secret) {
+      state = { live: secretBasisOf(secret, live) };
     } else {
       state = { live: presenceOf(step.target, live) };
     }
@@ -109,11 +114,12 @@ export function checkStep(
   if (now.ledger !== planned.ledger && effect.ledgerHasPlannedHash) return 'done';
   const move = describeMove(planned, now);
   if (!move) return 'apply';
-  // ...or wrote it and died before the ledger write: the object already is what the step makes. A file is
-  // written again (an import with overwrite is harmless); a cluster or job is left as it is.
+  // ...or wrote it and died before the ledger write: the object already is what the step makes. A file or a
+  // secret is written again (an import with overwrite, a secrets/put, is harmless); a cluster or job is left
+  // as it is.
   const writes = step.action === 'create' || step.action === 'update' || step.action === 'adopt';
   if (writes && now.ledger === planned.ledger && effect.liveMatchesDesired) {
-    return FILE_KINDS.includes(step.kind) ? 'apply' : 'done';
+    return FILE_KINDS.includes(step.kind) || step.kind === 'secrets' ? 'apply' : 'done';
   }
   return { drift: move };
 }

@@ -6,30 +6,39 @@ import type { Bundle, ResourceKind } from '../manifest/Bundle';
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import { isVolumeTarget } from '../manifest/isVolumeTarget';
 import { sha256OfJson } from '../manifest/sha256OfJson';
-import type { DeployPlan, KindSummary, PlanStep } from './DeployPlan';
+import type { DeployPlan, KindSummary, PlanStep, PlanSummary } from './DeployPlan';
 import { PRUNE_WAVE, WAVE_OF_KIND } from './waves';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
 import { createDiff, updateDiff } from './diffFields';
 import { differingKeys } from './isSubsetEqual';
+import { planSecrets } from './planSecrets';
 import { resolveJobSettings } from './resolveJobSettings';
 
 export function computePlan(desired: Bundle, live: LiveState, ledger: Ledger): DeployPlan {
   const clusterSteps = desired.clusters.map((c) => planCluster(c, live, ledger));
   const clusterIds = liveClusterIds(desired, clusterSteps);
+  const secrets = planSecrets(desired, live, ledger);
   const steps: PlanStep[] = [
     ...desired.initScripts.map((s) => planFile('initScripts', s.key, s.target, s.sha256, live, ledger)),
     ...clusterSteps,
+    ...secrets.steps,
     ...desired.notebooks.map((n) => planFile('notebooks', n.key, n.target, n.sha256, live, ledger)),
     ...desired.files.map((f) => planFile('files', f.key, f.target, f.sha256, live, ledger)),
     ...desired.jobs.map((j) => planJob(j, clusterIds, live, ledger)),
     ...(desired.options.prune ? planPrune(desired, ledger) : []),
   ];
   steps.sort((a, b) => a.wave - b.wave || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { version: 1, environment: ledger.environment, steps, summary: summarizePlan(steps) };
+  return {
+    version: 1,
+    environment: ledger.environment,
+    steps,
+    summary: summarizePlan(steps),
+    ...(secrets.warnings.length > 0 ? { warnings: secrets.warnings } : {}),
+  };
 }
 
-export function summarizePlan(steps: readonly PlanStep[]): Record<ResourceKind, KindSummary> {
+export function summarizePlan(steps: readonly PlanStep[]): Record<ResourceKind, KindSummary> & PlanSummary {
   const summary = Object.fromEntries(
     RESOURCE_KINDS.map((k) => [k, { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 }]),
   ) as Record<ResourceKind, KindSummary>;
@@ -176,9 +185,14 @@ function liveClusterIds(desired: Bundle, clusterSteps: PlanStep[]): Record<strin
 
 function planPrune(desired: Bundle, ledger: Ledger): PlanStep[] {
   const wanted = new Set(
-    [desired.initScripts, desired.clusters, desired.notebooks, desired.files, desired.jobs].flatMap((items) =>
-      items.map((i) => i.key),
-    ),
+    [
+      desired.initScripts,
+      desired.clusters,
+      desired.secrets,
+      desired.notebooks,
+      desired.files,
+      desired.jobs,
+    ].flatMap((items) => items.map((i) => i.key)),
   );
   return Object.entries(ledger.entries)
     .filter(([key]) => !wanted.has(key))

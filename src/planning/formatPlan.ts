@@ -13,7 +13,7 @@ const MARK: Record<PlanAction, string> = {
 export function formatPlan(plan: DeployPlan): string {
   const totals = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0, adopt: 0 };
   for (const kind of RESOURCE_KINDS) {
-    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += plan.summary[kind][k] ?? 0;
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += plan.summary[kind]?.[k] ?? 0;
   }
   const lines = [
     `Plan for ${plan.environment}: ${totals.create} to create, ${totals.update} to update, ` +
@@ -23,6 +23,9 @@ export function formatPlan(plan: DeployPlan): string {
   ];
   for (const kind of RESOURCE_KINDS) {
     const s = plan.summary[kind];
+    // A kind added later (secrets) is listed only when the plan has some: the seed's bundles show the rows they always did.
+    if (!s || (kind === 'secrets' && s.create + s.update + s.unchanged + s.delete + (s.adopt ?? 0) === 0))
+      continue;
     lines.push(
       `  ${kind.padEnd(12)} create ${s.create}  update ${s.update}  delete ${s.delete}  unchanged ${s.unchanged}` +
         (s.adopt ? `  adopt ${s.adopt}` : '') +

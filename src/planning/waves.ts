@@ -7,7 +7,7 @@
 import type { ResourceKind } from '../manifest/Bundle';
 import type { PlanStep } from './DeployPlan';
 
-export type WaveName = 'initScripts' | 'clusters' | 'files' | 'jobs' | 'lifecycle' | 'prune';
+export type WaveName = 'initScripts' | 'clusters' | 'secrets' | 'files' | 'jobs' | 'lifecycle' | 'prune';
 
 export interface Wave {
   name: WaveName;
@@ -44,6 +44,16 @@ export const WAVES: readonly Wave[] = [
     batched: false,
   },
   {
+    // Scopes, their ACLs, and the secrets copied into them from Key Vault. Nothing waits for them: notebooks
+    // and jobs read secrets only when they run (dbutils.secrets.get), so a deploy may write them in any order.
+    name: 'secrets',
+    kinds: ['secrets'],
+    applies: 'changes',
+    dependsOn: [],
+    skipReason: '',
+    batched: false,
+  },
+  {
     name: 'files',
     kinds: ['notebooks', 'files'],
     applies: 'changes',
@@ -72,7 +82,7 @@ export const WAVES: readonly Wave[] = [
   {
     // Deleting is the one step that cannot be taken back: only when everything else went through.
     name: 'prune',
-    kinds: ['initScripts', 'clusters', 'notebooks', 'files', 'jobs'],
+    kinds: ['initScripts', 'clusters', 'secrets', 'notebooks', 'files', 'jobs'],
     applies: 'deletes',
     dependsOn: 'all',
     skipReason: 'the deploy had failures',
@@ -137,6 +147,7 @@ export function batchKeys(keys: readonly string[], batch: number, batchSize: num
 export const WAVE_OF_KIND: Record<ResourceKind, number> = {
   initScripts: planOrderOf('initScripts'),
   clusters: planOrderOf('clusters'),
+  secrets: planOrderOf('secrets'),
   notebooks: planOrderOf('notebooks'),
   files: planOrderOf('files'),
   jobs: planOrderOf('jobs'),

@@ -1,7 +1,6 @@
 // Pure: the release model as the orchestration publishes it (custom status, then output) and the pages
 // show it: the release's state, each stage's state, plan counts, approval and outcome.
-import type { ResourceKind } from '../manifest/Bundle';
-import type { KindSummary } from '../planning/DeployPlan';
+import type { PlanSummary } from '../planning/DeployPlan';
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { ReleaseSource } from './ReleaseInput';
 
@@ -72,7 +71,7 @@ export interface StageStatus {
   environment: string;
   state: StageState;
   /** Plan counts per kind; the full plan is a blob (see PlanRef). */
-  plan?: Record<ResourceKind, KindSummary>;
+  plan?: PlanSummary;
   approval?: ApprovalInfo;
   startedAt?: string;
   finishedAt?: string;

@@ -7,6 +7,7 @@ import type { ReleaseState, StageState } from '../release/ReleaseStatus';
 export const KIND_LABELS: Record<ResourceKind, string> = {
   initScripts: 'Init scripts',
   clusters: 'Clusters',
+  secrets: 'Secrets',
   notebooks: 'Notebooks',
   files: 'Workspace files',
   jobs: 'Jobs',

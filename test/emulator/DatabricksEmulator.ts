@@ -25,6 +25,7 @@ import { RequestCounters } from './RequestCounters';
 import type { CounterSnapshot } from './RequestCounters';
 import { RequestReader } from './RequestReader';
 import type { Route } from './Route';
+import { secretRoutes } from './secretRoutes';
 import { workspaceRoutes } from './workspaceRoutes';
 import type { WorkspaceSnapshot, WorkspaceState } from './WorkspaceState';
 
@@ -101,7 +102,14 @@ export interface AppliedWrite {
 // Base64 inflates the 200 MiB workspace-file ceiling by a third; anything above cannot be a valid call.
 const maxBodyBytes = 300 * 1024 * 1024;
 const routes = new Map<string, Route>(
-  Object.entries({ ...workspaceRoutes, ...dbfsRoutes, ...clusterRoutes, ...jobRoutes, ...filesRoutes }),
+  Object.entries({
+    ...workspaceRoutes,
+    ...dbfsRoutes,
+    ...clusterRoutes,
+    ...jobRoutes,
+    ...secretRoutes,
+    ...filesRoutes,
+  }),
 );
 
 export class DatabricksEmulator {

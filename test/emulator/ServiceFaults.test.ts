@@ -65,13 +65,11 @@ describe('ServiceFaults', () => {
         const decision = faults.decide('arm', `/r/${index}`, index % 2 === 0);
         return `${decision?.kind ?? '-'}:${decision?.latencyInMs ?? 0}`;
       });
-    const run = (seed: number, interleave: boolean): string[] => {
+    const [first, again, interleaved, otherSeed] = [1, 1, 1, 2].map((seed, index) => {
       const faults = new ServiceFaults();
       faults.set(defaultFaults, seed);
-      return draw(faults, interleave);
-    };
-    const first = run(1, false);
-    const [again, interleaved, otherSeed] = [run(1, false), run(1, true), run(2, false)];
+      return draw(faults, index === 2);
+    });
     expect(again).toEqual(first);
     expect(interleaved).toEqual(first);
     expect(otherSeed).not.toEqual(first);

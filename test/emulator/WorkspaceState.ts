@@ -12,6 +12,7 @@ import type { JsonObject } from './JsonValue';
 import { RateLimiter } from './RateLimiter';
 import type { RateLimits } from './RateLimiter';
 import { RequestCounters } from './RequestCounters';
+import { SecretStore, type SavedSecretScope } from './SecretStore';
 import { VolumeStore } from './VolumeStore';
 import type { SavedVolumes } from './VolumeStore';
 import type { CounterSnapshot } from './RequestCounters';
@@ -46,6 +47,8 @@ export interface SavedWorkspace {
   volumes?: SavedVolumes;
   clusters: ClusterRecord[];
   jobs: JobRecord[];
+  /** Absent in worlds saved before secret scopes were modelled. */
+  secrets?: SavedSecretScope[];
 }
 
 export const creatorUserName = 'bricklane-emulator@example.com';
@@ -56,6 +59,7 @@ export class WorkspaceState {
   readonly volumes: VolumeStore;
   readonly clusters: ClusterStore;
   readonly jobs: JobStore;
+  readonly secrets: SecretStore;
   readonly requestCounters = new RequestCounters();
   readonly rateLimiter: RateLimiter;
   private readonly tokens: Set<string>;
@@ -76,6 +80,7 @@ export class WorkspaceState {
       creatorUserName,
     });
     this.jobs = new JobStore(ids, now, (clusterId) => this.clusters.exists(clusterId));
+    this.secrets = new SecretStore(now, creatorUserName);
     this.rateLimiter = new RateLimiter(environment.rateLimits, now);
   }
 
@@ -201,6 +206,7 @@ export class WorkspaceState {
       volumes: this.volumes.toJSON(),
       clusters: this.clusters.toJSON(),
       jobs: this.jobs.toJSON(),
+      secrets: this.secrets.toJSON(),
     };
   }
 
@@ -212,6 +218,7 @@ export class WorkspaceState {
     this.volumes.restore(saved.volumes);
     this.clusters.restore(saved.clusters);
     this.jobs.restore(saved.jobs);
+    this.secrets.restore(saved.secrets);
   }
 }
 

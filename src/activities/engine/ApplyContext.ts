@@ -1,4 +1,5 @@
 // I/O: what every apply wave shares: the workspace client, the bundle, and the ledger being updated.
+import type { BundleSecretVault } from '../../azure/BundleSecretVault';
 import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
 import type { Boundaries } from '../../manifest/Boundaries';
 import type { Bundle } from '../../manifest/Bundle';
@@ -45,6 +46,8 @@ export interface ApplyContext {
    * when it allows adoption. Absent: no root is trusted for adoption (adopt steps fail unwritten).
    */
   boundaries?: Boundaries;
+  /** The environment's Key Vault, which the secrets wave copies from; absent in token mode. */
+  vault?: BundleSecretVault;
   /**
    * Import new folders of source notebooks with one SOURCE directory import each (importNewFolders.ts) rather
    * than one import per notebook. Off unless true; the ledger's `directoryImport` record turns it off too.

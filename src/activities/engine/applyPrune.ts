@@ -14,6 +14,7 @@ export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]):
       const id = step.liveId ?? '';
       if (step.kind === 'jobs') await ctx.client.deleteJob(Number(id), options);
       else if (step.kind === 'clusters') await ctx.client.terminateCluster(id, options);
+      else if (step.kind === 'secrets') await deleteSecretTarget(ctx, step.target, options);
       else if (step.target.startsWith('dbfs:')) await ctx.client.deleteDbfsPath(step.target, options);
       else if (isVolumeTarget(step.target)) await ctx.client.deleteFile(step.target, options);
       else await ctx.client.deleteWorkspaceObject(step.target, { ...options, recursive: false });
@@ -25,4 +26,15 @@ export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]):
     Reflect.deleteProperty(ctx.ledger.entries, step.key);
     return { key: step.key, action: 'delete', status: 'done' };
   });
+}
+
+/** `<scope>/<key>` is a copied secret, `<scope>` a scope (deleting it deletes its secrets too). */
+async function deleteSecretTarget(
+  ctx: ApplyContext,
+  target: string,
+  options: { abortSignal?: AbortSignal },
+): Promise<void> {
+  const slash = target.indexOf('/');
+  if (slash < 0) await ctx.client.deleteSecretScope(target, options);
+  else await ctx.client.deleteSecret(target.slice(0, slash), target.slice(slash + 1), options);
 }

@@ -1,5 +1,6 @@
 // I/O: an activity's connection to its environment's workspace: credentials are resolved here, inside
 // the activity, and never appear in its input or output.
+import { bundleSecretVaultOf, type BundleSecretVault } from '../../azure/BundleSecretVault';
 import type { ConnectedWorkspace } from '../../azure/connectWorkspace';
 import type { EnvironmentSettings } from '../../config/Settings';
 import type { DatabricksRequestInfo } from '../../databricks/DatabricksClientOptions';
@@ -10,6 +11,8 @@ export interface ActivityConnection {
   env: EnvironmentSettings;
   connected: ConnectedWorkspace;
   client: DatabricksWorkspaceClient | undefined;
+  /** The environment's Key Vault, for the secrets the bundle copies; undefined in token mode. */
+  vault: BundleSecretVault | undefined;
 }
 
 export async function connectForActivity(
@@ -26,5 +29,6 @@ export async function connectForActivity(
         ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       })
     : undefined;
-  return { env, connected, client };
+  const vault = bundleSecretVaultOf(services.settings, env, connected, services.credential);
+  return { env, connected, client, vault };
 }

@@ -9,6 +9,7 @@ import type { DatabricksRequestInfo } from '../../databricks/DatabricksClientOpt
 import { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
 import type { RequestScheduler } from '../../databricks/RequestScheduler';
 import type { DatabricksCredential } from '../../databricks/DatabricksCredential';
+import type { BundleSecretVault } from '../../azure/BundleSecretVault';
 import type { Boundaries } from '../../manifest/Boundaries';
 import type { Bundle } from '../../manifest/Bundle';
 import { canonicalJson } from '../../manifest/canonicalJson';
@@ -49,6 +50,8 @@ export interface DeployBundleOptions {
   clusterPollIntervalInMs?: number;
   /** The environment's boundaries, held to at each write (ApplyContext.boundaries). */
   boundaries?: Boundaries;
+  /** The environment's Key Vault, which the bundle's secrets are copied from (absent in token mode). */
+  vault?: BundleSecretVault;
   /**
    * Import new folders of source notebooks as directory imports (default true; false: one import per notebook,
    * as before). The operator's BRICKLANE_DIRECTORY_IMPORT=off passes false; the ledger's record of a refusal
@@ -78,7 +81,7 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
     plan,
     live,
     ledger: stored,
-  } = await planWorkspace(client, options.bundle, options.ledgerStore, envName);
+  } = await planWorkspace(client, options.bundle, options.ledgerStore, envName, options.vault);
   if (!options.apply || !client) {
     return {
       environment: envName,
@@ -107,6 +110,7 @@ export async function deployBundle(options: DeployBundleOptions): Promise<Deploy
         clusterPollIntervalInMs: options.clusterPollIntervalInMs ?? 5_000,
         onProgress: options.onProgress,
         ...(options.boundaries ? { boundaries: options.boundaries } : {}),
+        ...(options.vault ? { vault: options.vault } : {}),
         directoryImport: options.directoryImport ?? true,
         notices,
       },

@@ -13,6 +13,8 @@ import {
 } from '../../planning/findUnofferedRuntimes';
 import { basisOfSteps, storedPlanOf, type StoredPlan } from '../../planning/PlanBasis';
 import { readLiveState } from './readLiveState';
+import { readSecretState } from './readSecretState';
+import type { BundleSecretVault } from '../../azure/BundleSecretVault';
 
 export interface WorkspacePlan {
   plan: DeployPlan;
@@ -28,6 +30,7 @@ export async function planWorkspace(
   bundle: Bundle,
   ledgerStore: LedgerStore,
   environment: string,
+  vault?: BundleSecretVault,
 ): Promise<WorkspacePlan> {
   const ledger = await ledgerStore.read(environment);
   const specs = clusterSpecsOf(bundle);
@@ -42,6 +45,7 @@ export async function planWorkspace(
     client ? readLiveState(client, bundle, undefined, ledger.ledger) : emptyLiveState(),
     client && specs.length > 0 && clustersMayChange ? readOfferings(client) : undefined,
   ]);
+  Object.assign(live, await readSecretState(client, bundle, vault));
   const plan = computePlan(bundle, live, ledger.ledger);
   const writesClusters = plan.steps.some(
     (s) => (s.kind === 'clusters' || s.kind === 'jobs') && (s.action === 'create' || s.action === 'update'),
@@ -52,7 +56,7 @@ export async function planWorkspace(
       ? await readOfferings(client)
       : undefined);
   const warnings = offered ? findUnofferedRuntimes(specs, offered) : [];
-  if (warnings.length > 0) plan.warnings = warnings;
+  if (warnings.length > 0) plan.warnings = [...(plan.warnings ?? []), ...warnings];
   const basis = basisOfSteps(bundle, plan.steps, live, ledger.ledger);
   return { plan, stored: storedPlanOf(plan, basis, ledger.etag ?? ''), live, ledger };
 }

@@ -10,6 +10,7 @@ import { applyFiles } from './applyFiles';
 import { applyInitScripts } from './applyInitScripts';
 import { applyJobs } from './applyJobs';
 import { applyPrune } from './applyPrune';
+import { applySecrets } from './applySecrets';
 
 /** What one wave applies: its steps, the live state it read, and what earlier waves produced. */
 export interface WaveWork {
@@ -25,6 +26,7 @@ export const WAVE_APPLIERS: Record<WaveName, (ctx: ApplyContext, work: WaveWork)
   {
     initScripts: (ctx, w) => applyInitScripts(ctx, w.steps, w.live),
     clusters: (ctx, w) => applyClusters(ctx, ctx.ledger.environment, w.steps),
+    secrets: (ctx, w) => applySecrets(ctx, w.steps, w.live),
     files: (ctx, w) => applyFiles(ctx, 'notebooks', w.steps, w.live),
     jobs: (ctx, w) => applyJobs(ctx, w.steps, w.clusterIds),
     lifecycle: (ctx, w) => applyClusterLifecycle(ctx, ctx.bundle.options.clusterLifecycle, w.clusterOutcomes),

@@ -16,6 +16,7 @@ const bundle: Bundle = {
     clusterLifecycle: 'terminate',
     prune: false,
   },
+  secrets: [],
   initScripts: [],
   clusters: [
     {

@@ -57,6 +57,7 @@ const bundle: Bundle = {
     clusterLifecycle: 'terminate',
     prune: false,
   },
+  secrets: [],
   initScripts: [],
   clusters: [cluster],
   notebooks: [notebook],
@@ -112,8 +113,8 @@ describe('computePlan', () => {
     const plan = computePlan(bundle, emptyLiveState(), emptyLedger('dev'));
     expect(plan.steps.map((s) => [s.key, s.action, s.wave])).toEqual([
       ['clusters.Small', 'create', 1],
-      [notebook.key, 'create', 2],
-      ['jobs.nightly', 'create', 3],
+      [notebook.key, 'create', 3],
+      ['jobs.nightly', 'create', 4],
     ]);
     expect(plan.summary.notebooks).toEqual({ create: 1, update: 0, unchanged: 0, delete: 0, drift: 0 });
   });
@@ -198,6 +199,6 @@ describe('computePlan', () => {
     expect(actions(deployedLive(), ledger)).not.toHaveProperty('jobs.old');
     const pruning = { ...bundle, options: { ...bundle.options, prune: true } };
     const plan = computePlan(pruning, deployedLive(), ledger);
-    expect(plan.steps.at(-1)).toMatchObject({ key: 'jobs.old', action: 'delete', wave: 4, liveId: '9' });
+    expect(plan.steps.at(-1)).toMatchObject({ key: 'jobs.old', action: 'delete', wave: 5, liveId: '9' });
   });
 });

@@ -19,13 +19,21 @@ describe('the one list of waves', () => {
     expect(WAVES.map((w) => w.name)).toEqual([
       'initScripts',
       'clusters',
+      'secrets',
       'files',
       'jobs',
       'lifecycle',
       'prune',
     ]);
-    expect(WAVE_OF_KIND).toEqual({ initScripts: 0, clusters: 1, notebooks: 2, files: 2, jobs: 3 });
-    expect(PRUNE_WAVE).toBe(4);
+    expect(WAVE_OF_KIND).toEqual({
+      initScripts: 0,
+      clusters: 1,
+      secrets: 2,
+      notebooks: 3,
+      files: 3,
+      jobs: 4,
+    });
+    expect(PRUNE_WAVE).toBe(5);
     expect(WAVES.filter((w) => w.batched).map((w) => w.name)).toEqual(['files']);
   });
 
