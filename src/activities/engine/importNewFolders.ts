@@ -38,6 +38,11 @@ const HEADERS: Record<NonNullable<NotebookItem['language']>, string> = {
 };
 /** base64 makes 4 characters of 3 bytes. */
 const MAX_ZIP_BYTES = Math.floor(MAX_DIRECTORY_IMPORT_BASE64_LENGTH / 4) * 3;
+/**
+ * Imports in flight at once: each holds its files, its zip and the zip's base64 (up to ~7.5 + 10 MB), so a
+ * large bundle's imports stay a few tens of MB, not the wave's concurrency times that.
+ */
+const IMPORTS_IN_FLIGHT = 4;
 /** A fixed entry time: the same notebooks make the same zip. */
 const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 
@@ -106,7 +111,7 @@ export async function importNewFolders(
   const failures: ImportResult[] = [];
   for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
     if (failures.length > 0) break;
-    const done = await mapConcurrent(levels.get(depth) ?? [], ctx.concurrency, async (step) => {
+    const done = await mapConcurrent(levels.get(depth) ?? [], IMPORTS_IN_FLIGHT, async (step) => {
       if (step.kind === 'mkdirs') {
         const failed = await createFolders(ctx, [step.path], live);
         if (failed.size === 0) result.created.add(step.path);
