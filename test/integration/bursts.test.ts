@@ -134,6 +134,12 @@ describe(`a burst of ${PUSHES} pushes, each delivered twice (seed ${SEED})`, () 
         await sleep(100);
       }
       const settledInMs = Date.now() - burstStartedAt;
+      const phases = status(newest)?.stages.find((s) => s.environment === 'dev')?.phases;
+      const span = (p?: { startedAt: string; finishedAt?: string }): number =>
+        p?.finishedAt ? Date.parse(p.finishedAt) - Date.parse(p.startedAt) : 0;
+      process.stdout.write(
+        `bursts: the newest release's Dev stage: plan ${span(phases?.plan)} ms, lock wait ${span(phases?.lock)} ms, apply ${span(phases?.apply)} ms\n`,
+      );
       const states = older.map((id) => status(id)?.state);
       const superseded = states.filter((s) => s === 'superseded').length;
       // Where each older release stopped: queued behind Dev's apply lock, or waiting for QA's approval.
