@@ -19,9 +19,13 @@ import { deployBundle } from '../activities/engine/deployBundle';
 import { formatDoctorReport } from '../doctor/formatDoctorReport';
 import { runDoctor } from '../doctor/runDoctor';
 import { formatDeployReport } from './formatDeployReport';
+import { runUpgrade } from './runUpgrade';
 
 export const USAGE = `usage:
   bricklane validate <bundle-dir> [--json]
+  bricklane validate <bundle-dir> --upgrade [--write <dir>] [--json]
+                                               what the bundle uses that Databricks deprecated, each with the
+                                               change to make; --write puts a converted copy in a new folder
   bricklane plan <bundle-dir> --env <name> [--json]
   bricklane deploy <bundle-dir> --env <name> [--json]
   bricklane doctor [--env <name>] [--json]     read-only preflight: settings, identity and roles, Key Vault
@@ -50,7 +54,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { env: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        env: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        upgrade: { type: 'boolean' },
+        write: { type: 'string' },
+      },
     });
   } catch (error) {
     io.stderr(`bricklane: ${(error as Error).message}\n${USAGE}\n`);
@@ -73,6 +83,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(
       `bricklane: ${command && !['validate', 'plan', 'deploy'].includes(command) ? `unknown command "${command}"` : 'missing or extra arguments'}\n${USAGE}\n`,
     );
+    return 2;
+  }
+  if (
+    (values.upgrade === true && command !== 'validate') ||
+    (values.write !== undefined && !values.upgrade)
+  ) {
+    io.stderr(`bricklane: --upgrade goes with validate, and --write with --upgrade\n${USAGE}\n`);
     return 2;
   }
   if (command !== 'validate' && !values.env) {
@@ -115,6 +132,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const bundleDir = resolve(io.cwd, dir);
+  if (values.upgrade === true) {
+    const upgrade = { bundleDir, project: held.project, environments: held.environments, json };
+    return runUpgrade(values.write === undefined ? upgrade : { ...upgrade, writeDir: values.write }, io);
+  }
   const loaded = holdToBoundaries(await loadBundle(bundleDir, { project: held.project }), held.environments);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.bundle) {

@@ -53,12 +53,19 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   }
   const notABundle = await holdsNoBundle(root);
   if (notABundle) return { diagnostics: [notABundle] };
+  return validateBundle(root, await readBundleEntries(root, options), options.project);
+}
+
+/** The entries of a bundle folder as validation sees them (names, sizes, hashes, parsed JSON), not validated. */
+export async function readBundleEntries(
+  root: string,
+  options: LoadBundleOptions = {},
+): Promise<BundleEntry[]> {
   const listed = await listEntries(root);
   const known = new Map((options.digests ?? []).map((d) => [d.path, d]));
-  const entries = await mapConcurrently(listed, CONCURRENT_READS, (entry): Promise<BundleEntry> =>
+  return mapConcurrently(listed, CONCURRENT_READS, (entry): Promise<BundleEntry> =>
     entry.type === 'file' ? readFileEntry(root, entry.path, known.get(entry.path)) : Promise.resolve(entry),
   );
-  return validateBundle(root, entries, options.project);
 }
 
 /**
