@@ -2,7 +2,10 @@
 // repository + commit), so a redelivered webhook, a second upload of the same bundle or a double click
 // answers the existing release instead of starting another, and a finished release is never overwritten.
 // Only the extension's 404 counts as "no release yet": a lookup that fails otherwise throws
-// (OrchestrationLookupError), because startNew on a finished id would replace that release.
+// (OrchestrationLookupError), because startNew on a finished id would replace that release. Deliveries of
+// one push that reach this worker together (GitHub redelivers; a burst sends both at once) share one start:
+// the later ones wait for it instead of racing it to the extension, which refuses all but one start and
+// logs each refusal as a failed request.
 import type * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import type { ReleaseInput } from '../release/ReleaseInput';
@@ -15,7 +18,30 @@ export interface BeganRelease {
   statusUrl: string;
 }
 
+/** Starts under way in this worker, by release id. */
+const starting = new Map<string, Promise<BeganRelease>>();
+
 export async function beginRelease(
+  client: df.DurableClient,
+  input: ReleaseInput,
+  publicUrl: string,
+): Promise<BeganRelease> {
+  const under = starting.get(input.releaseId);
+  if (under) {
+    // A failed start is not this delivery's answer: it tries on its own below.
+    const first = await under.catch(() => undefined);
+    if (first) return { ...first, started: false, runtimeStatus: first.runtimeStatus ?? 'Pending' };
+  }
+  const attempt = startOnce(client, input, publicUrl);
+  starting.set(input.releaseId, attempt);
+  try {
+    return await attempt;
+  } finally {
+    if (starting.get(input.releaseId) === attempt) starting.delete(input.releaseId);
+  }
+}
+
+async function startOnce(
   client: df.DurableClient,
   input: ReleaseInput,
   publicUrl: string,

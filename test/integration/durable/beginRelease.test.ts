@@ -1,0 +1,68 @@
+// Deliveries of one push that reach a worker together share one start: the durable client (real,
+// durable-functions 3.5) calls the extension's HTTP API (a stand-in that records each call) once for the
+// start, and every delivery answers the same release. Found by the burst test, where half the redeliveries
+// arrive at the same moment as their first delivery and raced it to the extension.
+import { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../../src/config/loadSettings';
+import { beginRelease } from '../../../src/functions/beginRelease';
+import { releaseInputFor } from '../../../src/release/releaseInputFor';
+import { FakeDurableApi } from '../../emulator/FakeDurableApi';
+
+let durable: FakeDurableApi;
+
+function client(): df.DurableClient {
+  const binding = df.input.durableClient();
+  const context = new InvocationContext({
+    functionName: 'githubWebhook',
+    options: { extraInputs: [binding] },
+  });
+  context.extraInputs.set(binding, durable.clientData);
+  return df.getClient(context);
+}
+
+beforeAll(async () => {
+  durable = await FakeDurableApi.start();
+  Object.assign(process.env, {
+    BRICKLANE_ENVIRONMENTS: 'dev',
+    BRICKLANE_DEV_DATABRICKS_AUTH: 'token',
+    BRICKLANE_DEV_WORKSPACE_URL: 'https://adb-1.1.azuredatabricks.net',
+    BRICKLANE_DEV_DATABRICKS_TOKEN: 'dapi-test',
+    BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true',
+  });
+});
+afterAll(async () => {
+  await durable?.stop();
+});
+
+const release = (commit: string) =>
+  releaseInputFor(loadSettings(process.env), {
+    fetch: { kind: 'github', repository: 'contoso/lakehouse', commit },
+    source: { kind: 'github', commit, ref: 'refs/heads/main', repository: 'contoso/lakehouse' },
+  });
+
+describe('beginRelease', () => {
+  it('starts once for deliveries that arrive together; each answers the same release', async () => {
+    const input = release('a'.repeat(40));
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, () => beginRelease(client(), input, 'https://bricklane.example.net')),
+    );
+    expect(durable.starts.filter((s) => s.instanceId === input.releaseId)).toHaveLength(1);
+    expect(answers.filter((a) => a.started)).toHaveLength(1);
+    for (const answer of answers) expect(answer.releaseId).toBe(input.releaseId);
+    expect(answers.filter((a) => !a.started).map((a) => a.runtimeStatus)).toEqual(['Pending', 'Pending']);
+  });
+
+  it('lets a waiting delivery start on its own when the shared start failed', async () => {
+    const input = release('b'.repeat(40));
+    durable.startFaults.push(503);
+    const [first, second] = await Promise.allSettled([
+      beginRelease(client(), input, 'https://bricklane.example.net'),
+      beginRelease(client(), input, 'https://bricklane.example.net'),
+    ]);
+    expect(first.status).toBe('rejected');
+    expect(second).toMatchObject({ status: 'fulfilled', value: { started: true } });
+    expect(durable.starts.filter((s) => s.instanceId === input.releaseId)).toHaveLength(1);
+  });
+});
