@@ -18,8 +18,9 @@ export interface WriteCrash {
 export class StorageProxy {
   private readonly writes = new Map<string, number>();
   private crash: WriteCrash | undefined;
-  /** What happened to the armed crash: described once it fired. */
-  fired: string | undefined;
+  private lost: { container: string; remaining: number } | undefined;
+  /** What the proxy did: kills during writes and answers lost, one line each. */
+  readonly events: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -52,6 +53,15 @@ export class StorageProxy {
     return this.writes.get(container) ?? 0;
   }
 
+  /**
+   * A network blip on the way back: the n-th write to `container` (counted from now) is applied by storage,
+   * and its answer is dropped with the connection, so the client's storage SDK retries a write that already
+   * happened (StorageRetryPolicy retries ECONNRESET).
+   */
+  loseAnswer(container: string, at: number): void {
+    this.lost = { container, remaining: at };
+  }
+
   /** Arms a kill for the current worker (counting its writes from now), or none. */
   arm(crash: WriteCrash | undefined): void {
     this.crash = crash;
@@ -66,20 +76,24 @@ export class StorageProxy {
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     // Path-style: /<account>/<container>/<blob>; a container PUT carries restype=container.
-    const [, , container, ...blob] = url.pathname.split('/');
-    const isBlobWrite =
-      req.method === 'PUT' && container !== undefined && blob.length > 0 && !url.searchParams.has('restype');
+    const [, , container = '', ...blob] = url.pathname.split('/');
+    const isBlobWrite = req.method === 'PUT' && blob.length > 0 && !url.searchParams.has('restype');
     let crash: WriteCrash | undefined;
-    if (isBlobWrite && container) {
+    let loseAnswer = false;
+    if (isBlobWrite) {
       const count = (this.writes.get(container) ?? 0) + 1;
       this.writes.set(container, count);
       if (this.crash?.container === container && this.crash.at === count) {
         crash = this.crash;
         this.crash = undefined;
       }
+      if (!crash && this.lost?.container === container && --this.lost.remaining === 0) {
+        this.lost = undefined;
+        loseAnswer = true;
+      }
     }
     if (crash?.when === 'before-applied') {
-      this.fired = `${container} write ${crash.at} never reached storage (the worker died first)`;
+      this.events.push(`${container} write ${crash.at} never reached storage (the worker died first)`);
       await crash.kill();
       req.socket.destroy();
       return;
@@ -93,12 +107,14 @@ export class StorageProxy {
     });
     upstream.once('error', () => req.socket.destroy());
     upstream.once('response', (answer) => {
-      if (crash) {
-        // Applied by storage; the worker dies before it hears so.
-        const fired = crash;
-        this.fired = `${container} write ${fired.at} applied by storage, its answer lost with the worker`;
+      if (crash || loseAnswer) {
+        // Applied by storage; the answer never reaches the worker (dead, or the connection dropped).
+        this.events.push(
+          `${container} write ${crash?.at ?? this.writeCount(container)} applied by storage, its answer lost ` +
+            (crash ? 'with the worker' : 'on the way back'),
+        );
         answer.resume();
-        void fired.kill().then(() => req.socket.destroy());
+        void (crash ? crash.kill() : Promise.resolve()).then(() => req.socket.destroy());
         return;
       }
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);

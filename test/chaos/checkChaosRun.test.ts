@@ -40,7 +40,7 @@ function outcome(): ChaosOutcome {
     outputs: [{ source: 'worker output', text: 'deployed dev' }],
     secrets: [{ name: 'dev Key Vault databricks-dev-ops-client-secret', value: 's3cr3t-value-123' }],
     story: [],
-    counts: { commits: 1, activities: 1, ledgerWrites: 1 },
+    counts: { commits: 1, activities: 1, ledgerWrites: 1, releaseWrites: 1 },
   };
 }
 

@@ -1,16 +1,18 @@
 // Deterministic: a seed's chaos plan. From the seed alone (and what the fault-free run measured), so that a
 // failing seed replays the same faults, kills and outage: the world's faults seeded with it, one or two
 // worker kills (at a random time, between history commits, inside an activity, or during a ledger write),
-// and one storage outage of a few seconds at a random moment of the release.
+// one storage outage of a few seconds at a random moment of the release, and one storage write whose answer is
+// lost after it was applied.
 import { parseFaultSpec } from '../emulator/FaultSpec';
 import { seededRandom } from '../emulator/seededRandom';
 import type { WorkerPlan } from './HostSupervisor';
+import { RELEASES_CONTAINER } from '../../src/azure/ReleaseStorage';
 import { LEDGER_CONTAINER, type ChaosPlan } from './runChaosRelease';
 
 /** What a fault-free run of the bundle took, to place kills and the outage inside the release. */
 export interface Baseline {
   durationMs: number;
-  counts: { commits: number; activities: number; ledgerWrites: number };
+  counts: { commits: number; activities: number; ledgerWrites: number; releaseWrites: number };
 }
 
 export const KILL_KINDS = ['time', 'commit', 'activity', 'ledger'] as const;
@@ -54,7 +56,16 @@ export function planChaos(seed: number, baseline: Baseline, faults = 'default'):
         });
     }
   }
+  // Storage's own kind of reset-after: a write applied whose answer is lost (to the ledger or to the release
+  // records: claims, decisions, status), which the app's storage SDK then retries.
+  const toLedger = random() < 0.5;
+  const writes = toLedger ? baseline.counts.ledgerWrites : baseline.counts.releaseWrites;
+  const lostAnswer = {
+    container: toLedger ? LEDGER_CONTAINER : RELEASES_CONTAINER,
+    at: between(1, Math.max(1, writes)),
+  };
   return {
+    lostAnswer,
     faults: { spec: parseFaultSpec(faults), seed },
     workers,
     outage: {
@@ -76,5 +87,8 @@ export function describePlan(plan: ChaosPlan): string {
     return `worker ${i + 1} killed ${what}`;
   });
   const outage = plan.outage ? [`storage down ${plan.outage.durationInMs} ms at ${plan.outage.atMs} ms`] : [];
-  return [...workers, ...outage].join('; ');
+  const lost = plan.lostAnswer
+    ? [`the answer to ${plan.lostAnswer.container} write ${plan.lostAnswer.at} lost`]
+    : [];
+  return [...workers, ...outage, ...lost].join('; ');
 }

@@ -37,7 +37,8 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   const expected = expectedState(clean);
   options.log(
     `chaos: fault-free release ${(clean.durationMs / 1000).toFixed(1)} s, ${clean.counts.commits} history commits, ` +
-      `${clean.counts.activities} activities, ${clean.counts.ledgerWrites} ledger writes`,
+      `${clean.counts.activities} activities, ${clean.counts.ledgerWrites} ledger writes, ` +
+      `${clean.counts.releaseWrites} release record writes`,
   );
   const results: SeedResult[] = [];
   for (const seed of options.seeds) {

@@ -25,6 +25,8 @@ export interface ChaosPlan {
   /** `workers[i]` for the (i+1)-th worker process. */
   workers: WorkerPlan[];
   outage?: { atMs: number; durationInMs: number };
+  /** A storage write applied and its answer lost on the way back (the n-th to the container). */
+  lostAnswer?: { container: string; at: number };
   /** Give up on the release after this long. */
   limitInMs: number;
 }
@@ -54,7 +56,7 @@ export interface ChaosOutcome {
   /** What happened: workers, kills, outage. */
   story: string[];
   /** Counts for planning kills from a fault-free run. */
-  counts: { commits: number; activities: number; ledgerWrites: number };
+  counts: { commits: number; activities: number; ledgerWrites: number; releaseWrites: number };
 }
 
 export async function runChaosRelease(
@@ -82,6 +84,7 @@ export async function runChaosRelease(
       story.push(`faults seeded ${plan.faults.seed}`);
     }
     const started = Date.now();
+    if (plan.lostAnswer) proxy.loseAnswer(plan.lostAnswer.container, plan.lostAnswer.at);
     supervisor = await HostSupervisor.start(config, plan.workers, proxy);
     const client = new WorkerClient(supervisor, config.functionKey);
     const storage = new ReleaseStorage(
@@ -116,7 +119,7 @@ export async function runChaosRelease(
       outputs.push({ source: 'status JSON', text: JSON.stringify(status) });
     }
     story.push(...supervisor.exits);
-    if (proxy.fired) story.push(proxy.fired);
+    story.push(...proxy.events);
     await supervisor.stop();
     const service = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
     const blobs = await readContainers(service, [DURABLE_CONTAINER, RELEASES_CONTAINER, LEDGER_CONTAINER]);
@@ -148,6 +151,7 @@ export async function runChaosRelease(
         commits: countEvents(blobs, EventType.OrchestratorCompleted),
         activities: countEvents(blobs, EventType.TaskScheduled),
         ledgerWrites: proxy.writeCount(LEDGER_CONTAINER),
+        releaseWrites: proxy.writeCount(RELEASES_CONTAINER),
       },
     };
   } finally {
