@@ -141,6 +141,10 @@ describe(`a burst of ${PUSHES} pushes, each delivered twice (seed ${SEED})`, () 
         `bursts: the newest release's Dev stage: plan ${span(phases?.plan)} ms, lock wait ${span(phases?.lock)} ms, apply ${span(phases?.apply)} ms\n`,
       );
       const states = older.map((id) => status(id)?.state);
+      const dev = world.emulator.counters(world.workspaceName('dev'));
+      process.stdout.write(
+        `bursts: Dev's workspace answered ${dev.total} requests (${dev.writes} writes, ${dev.throttled} throttled)\n`,
+      );
       const superseded = states.filter((s) => s === 'superseded').length;
       // Where each older release stopped: queued behind Dev's apply lock, or waiting for QA's approval.
       const where = (env: string): number =>
