@@ -8,6 +8,10 @@ export const PERMISSION_LEVELS = [
   'CAN_MANAGE',
   'CAN_ATTACH_TO',
   'CAN_RESTART',
+  // Secret scope ACLs (Secrets API acls/put): checkSecretAcls.ts.
+  'READ',
+  'WRITE',
+  'MANAGE',
   'IS_OWNER',
 ] as const;
 export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];

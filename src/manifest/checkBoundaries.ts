@@ -16,6 +16,7 @@ import {
   type PrincipalKind,
 } from './Boundaries';
 import { canonicalJson } from './canonicalJson';
+import { checkSecretAcls } from './checkSecretAcls';
 import { jsonPath } from './jsonPath';
 
 export interface EnvironmentBoundaries {
@@ -133,6 +134,7 @@ function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Di
     checkAccessControl(job.settings, job.source, check);
     checkGitSource(job.settings, job.source, check);
   }
+  out.push(...checkSecretAcls(bundle.secrets, b, where, setting('permissions')));
   return out;
 }
 

@@ -19,8 +19,12 @@ export async function applySecrets(
 ): Promise<StepOutcome[]> {
   const items = new Map(ctx.bundle.secrets.map((s) => [s.key, s]));
   const options = { abortSignal: ctx.abortSignal };
-  const scopeSteps = steps.filter((s) => items.get(s.key)?.type === 'scope');
-  const keySteps = steps.filter((s) => items.get(s.key)?.type !== 'scope');
+  const unchanged = steps
+    .filter((s) => s.action === 'unchanged')
+    .map((s): StepOutcome => ({ key: s.key, action: s.action, status: 'done' }));
+  const changed = steps.filter((s) => s.action !== 'unchanged');
+  const scopeSteps = changed.filter((s) => items.get(s.key)?.type === 'scope');
+  const keySteps = changed.filter((s) => items.get(s.key)?.type !== 'scope');
   const scopeOutcomes = await mapConcurrent(
     scopeSteps,
     ctx.concurrency,
@@ -69,7 +73,7 @@ export async function applySecrets(
     }
     return copySecret(ctx, step, item);
   });
-  return [...scopeOutcomes, ...keyOutcomes];
+  return [...unchanged, ...scopeOutcomes, ...keyOutcomes];
 }
 
 /** Reads the value from Key Vault, writes it, records the version: the value lives only inside this function. */
