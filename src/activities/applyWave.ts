@@ -74,6 +74,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
     boundaries: environmentByName(services.settings, input.environment).boundaries,
     ...(vault ? { vault } : {}),
     directoryImport: environmentByName(services.settings, input.environment).directoryImport !== false,
+    notices: [],
   };
   let outcomes: StepOutcome[];
   try {
@@ -103,6 +104,7 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
     failed: bad.filter((o) => o.status === 'failed').length,
     skipped: bad.filter((o) => o.status === 'skipped').length,
     failures: bad.slice(0, SHOWN_FAILURES).map((o) => ({ key: o.key, message: o.message ?? o.status })),
+    ...(ctx.notices && ctx.notices.length > 0 ? { notices: ctx.notices } : {}),
     ...(input.wave === 'clusters'
       ? {
           touchedClusterIds: outcomes

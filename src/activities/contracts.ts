@@ -124,6 +124,8 @@ export interface WaveResult {
   touchedClusterIds?: string[];
   /** Objects that moved since the plan: the wave applied nothing (its steps count as skipped). */
   drift?: PlanDrift[];
+  /** What the summary says beside the counts: a directory import that fell back to per-file imports. */
+  notices?: string[];
 }
 
 export interface ClaimInput {
@@ -166,6 +168,8 @@ export interface DeployEnvironmentResult {
   created: string[];
   /** Objects that moved since the plan was approved (the first few): the release plans and asks again. */
   drift?: PlanDrift[];
+  /** The waves' notices (the first few), for the stage. */
+  notices?: string[];
   /** When provision and each wave that ran began and ended (the orchestration's clock, ISO), for the timeline. */
   timings?: EnvironmentTimings;
 }

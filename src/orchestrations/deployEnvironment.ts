@@ -88,6 +88,7 @@ function* applyWaves(
     timings.waves.push({ wave: wave.name, startedAt: waveFrom, finishedAt: now() });
   }
   const drift = results.flatMap((r) => r.drift ?? []);
+  const notices = results.flatMap((r) => r.notices ?? []);
   return {
     done: results.reduce((n, r) => n + r.done, 0),
     failed: results.reduce((n, r) => n + r.failed, 0),
@@ -95,6 +96,7 @@ function* applyWaves(
     failures: results.flatMap((r) => r.failures).slice(0, 20),
     created: provision.created,
     ...(drift.length > 0 ? { drift: drift.slice(0, 20) } : {}),
+    ...(notices.length > 0 ? { notices: notices.slice(0, 5) } : {}),
     timings,
   };
 }

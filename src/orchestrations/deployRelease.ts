@@ -220,6 +220,8 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       }
       if (result.failure) throw new StepFailed(result.failure);
       stage.outcome = { done: result.done, failed: result.failed, skipped: result.skipped };
+      if (result.notices && result.notices.length > 0)
+        stage.notices = result.notices.map((n) => clip(n, 400));
       stage.finishedAt = now();
       if (result.failed > 0 || result.skipped > 0) {
         stage.state = 'failed';

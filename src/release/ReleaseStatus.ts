@@ -90,6 +90,8 @@ export interface StageStatus {
   plans?: { planned: string; approved?: string; applied?: string; replans: number };
   /** Objects that moved between a plan and its apply (the first few), in words. */
   drift?: PlanDrift[];
+  /** What the apply says beside its counts (a directory import that fell back to per-file imports). */
+  notices?: string[];
 }
 
 /**

@@ -234,6 +234,7 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
   }
   rows.push(...planRows(stage));
   if (stage.outcome) rows.push(['Outcome', escapeHtml(describeOutcome(stage))]);
+  for (const notice of stage.notices ?? []) rows.push(['Note', escapeHtml(notice)]);
   if (stage.message && stage.state !== 'rejected') {
     rows.push(['Message', `<span class="message">${escapeHtml(stage.message)}</span>`]);
   }

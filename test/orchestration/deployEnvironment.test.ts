@@ -275,6 +275,17 @@ describe('waves the plan has nothing for', () => {
     expectDeterministic(host);
   });
 
+  it("carries a wave's notice (a directory import that fell back to per file) into the stage", async () => {
+    const id = 'r-notice';
+    const notice = 'directory import fell back to per-file imports for 10 notebook(s) in dev: refused';
+    activityScript.set(id, { waves: { 'dev:files:0': { notices: [notice] } } });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const output = await finished(host, id);
+    expect(output.state).toBe('succeeded');
+    expect(stageOf(output, 'dev')?.notices).toEqual([notice]);
+    expectDeterministic(host);
+  });
+
   it('runs every wave with items when the plan does not say (releases recorded before it)', async () => {
     const id = 'r-plan-no-waves';
     activityScript.set(id, {});

@@ -334,6 +334,15 @@ describe('renderStatusPage', () => {
     expect(outcomeOf(unplanned)).toBe('7 done · 0 failed · 0 skipped');
   });
 
+  it("shows the apply's notices after its outcome, escaped", () => {
+    const notice = 'directory import fell back to per-file imports for 3 notebook(s) in dev: <refused>';
+    const html = page(release([{ ...dev, notices: [notice] }]));
+    expect(html).toContain(
+      '<dt>Note</dt><dd>directory import fell back to per-file imports for 3 notebook(s) in dev: &lt;refused&gt;</dd>',
+    );
+    expect(page(release([dev]))).not.toContain('<dt>Note</dt>');
+  });
+
   it('shows timings of the release and each stage', () => {
     const html = page(
       release([dev], {
