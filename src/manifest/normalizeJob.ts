@@ -63,6 +63,10 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
       summary: `${fieldLabel(at, 'The job')} ${summary}`,
     });
   };
+  /** A seed-era form that still deploys as it is: said once, with where `validate --upgrade` shows the change. */
+  const deprecated = (at: Segments, code: string, summary: string): void => {
+    diagnostics.push({ severity: 'warning', code, file: ctx.file, path: pathOf(at), summary });
+  };
 
   if (!isJson(raw)) {
     error(
@@ -110,6 +114,12 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
   const settings: Json = converted ? convertSingleTaskJob(raw) : structuredClone(raw);
   // A converted job reports problems where the user wrote them: `$.tasks[0].x` is `$.x` in the file.
   if (converted) pathOf = (at) => (at[0] === 'tasks' && at[1] === 0 ? jsonPath(at.slice(2)) : jsonPath(at));
+  if (converted && name !== undefined)
+    deprecated(
+      [],
+      'JOB_SINGLE_TASK_FORM',
+      `Job ${JSON.stringify(name)} is in the Jobs API 2.0 single-task form, which Jobs 2.1 replaced with "tasks"; it deploys as one task, and \`bricklane validate --upgrade\` shows the 2.1 form to write.`,
+    );
 
   const parsed = jobSettingsSchema.safeParse(settings);
   if (!parsed.success) {
@@ -178,6 +188,13 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
       );
     } else if (typeof byId === 'string') {
       if (ctx.clusterNames.has(byId)) {
+        // Inside a 2.0 single-task job the warning above covers it.
+        if (!converted)
+          deprecated(
+            [...at, 'existing_cluster_id'],
+            'JOB_CLUSTER_NAME_IN_ID',
+            `existing_cluster_id holds the cluster name ${JSON.stringify(byId)} (the seed's way); it deploys with the cluster's id, and "existing_cluster_name": ${JSON.stringify(byId)} says the same plainly.`,
+          );
         delete task['existing_cluster_id'];
         task['existing_cluster_name'] = byId;
         clusterRefs.add(byId);

@@ -313,6 +313,8 @@ describe('every crossing at once', () => {
       'BOUNDARY_GIT_SOURCE',
       'BOUNDARY_GIT_SOURCE_UNPINNED',
       'BOUNDARY_GIT_SOURCE_UNPINNED',
+      // A warning, not a crossing: the evil job is in the 2.0 single-task form.
+      'JOB_SINGLE_TASK_FORM',
     ]);
   });
 

@@ -303,7 +303,7 @@ describe('serverless jobs', () => {
 
   it.each([
     ['existing_cluster_name', 'Small'],
-    ['existing_cluster_id', 'Small'],
+    ['existing_cluster_id', '0123-456789-abcdefgh'],
     ['new_cluster', { ...SMALL_CLUSTER, init_scripts: [{ workspace: { destination: 'setup.sh' } }] }],
   ])('refuses a serverless task on a cluster (%s)', (field, value) => {
     expect(codes(serverless({ environment_key: 'default', [field]: value }))).toEqual([
@@ -341,5 +341,33 @@ describe('serverless jobs', () => {
         ),
       ),
     ).toEqual([['JOB_INVALID', '$.environments[0].environment_key']]);
+  });
+});
+
+describe('seed-era forms that still deploy', () => {
+  const diagnosticsOf = (value: unknown) =>
+    validate([...baseEntries(), json('jobs/job.json', value)]).diagnostics.map((d) => [
+      d.severity,
+      d.code,
+      d.path,
+    ]);
+
+  it('warns once about the 2.0 single-task form, pointing at validate --upgrade', () => {
+    const job = { name: 'old', existing_cluster_id: 'Small', notebook_task: { notebook_path: 'etl/ingest' } };
+    expect(diagnosticsOf(job)).toEqual([['warning', 'JOB_SINGLE_TASK_FORM', '$']]);
+    const summary = validate([...baseEntries(), json('jobs/job.json', job)]).diagnostics[0]?.summary;
+    expect(summary).toContain('bricklane validate --upgrade');
+  });
+
+  it('warns about a cluster name in a 2.1 task’s existing_cluster_id, not about a real id or existing_cluster_name', () => {
+    const job = (task: Record<string, unknown>) => ({
+      name: 'new',
+      tasks: [{ task_key: 't', notebook_task: { notebook_path: 'etl/ingest' }, ...task }],
+    });
+    expect(diagnosticsOf(job({ existing_cluster_id: 'Small' }))).toEqual([
+      ['warning', 'JOB_CLUSTER_NAME_IN_ID', '$.tasks[0].existing_cluster_id'],
+    ]);
+    expect(diagnosticsOf(job({ existing_cluster_id: '0123-456789-abcdefgh' }))).toEqual([]);
+    expect(diagnosticsOf(job({ existing_cluster_name: 'Small' }))).toEqual([]);
   });
 });

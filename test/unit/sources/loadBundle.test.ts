@@ -10,9 +10,12 @@ const ROOT = resolve(__dirname, '../../..');
 const FIXTURES = join(ROOT, 'test/fixtures/bundles');
 
 describe('loadBundle on the sample bundle (artifacts/)', () => {
-  it('is valid, without a single diagnostic, and has the expected items', async () => {
+  it('is valid, with only the deprecation warnings of its seed-style jobs, and has the expected items', async () => {
     const { bundle, diagnostics } = await loadBundle(join(ROOT, 'artifacts'));
-    expect(diagnostics).toEqual([]);
+    expect(diagnostics.map((d) => [d.severity, d.code, d.file, d.path])).toEqual([
+      ['warning', 'JOB_CLUSTER_NAME_IN_ID', 'jobs/daily-report.json', '$.tasks[2].existing_cluster_id'],
+      ['warning', 'JOB_SINGLE_TASK_FORM', 'jobs/nightly-etl.json', '$'],
+    ]);
     expect(bundle?.root).toBe(join(ROOT, 'artifacts'));
     expect(bundle?.options).toEqual({
       notebookRoot: '/Shared/MyProject',
@@ -112,6 +115,7 @@ describe('loadBundle on fixtures', () => {
     expect(diagnostics.map((d) => [d.severity, d.code, d.file])).toEqual([
       ['warning', 'BUNDLE_ENTRY_IGNORED', 'azure-pipelines.yml'],
       ['warning', 'INIT_SCRIPT_DBFS_REWRITTEN', 'clusters/small.json'],
+      ['warning', 'JOB_SINGLE_TASK_FORM', 'jobs/job.json'],
       ['warning', 'BUNDLE_ENTRY_IGNORED', 'pipeline-scripts'],
     ]);
     expect(bundle?.initScripts.map((s) => s.target)).toEqual([
