@@ -48,6 +48,14 @@ const sourceZip = buildArchive([
   { path: 'imported/etl.py', data: Buffer.from('# Databricks notebook source\nprint("etl")\n') },
   { path: 'imported/sub/q.sql', data: Buffer.from('-- Databricks notebook source\nSELECT 1\n') },
 ]);
+/** Both clients' directory import of `sourceZip` at `importedFolder` (SOURCE, no language). */
+const importSourceZip: Pick<ContractCall, 'sdk' | 'bricklane'> = {
+  sdk: (ws) =>
+    ws.workspace
+      .import({ path: importedFolder, format: 'SOURCE', content: sourceZip.toString('base64') })
+      .then(done),
+  bricklane: (client) => client.importWorkspaceDirectory(importedFolder, sourceZip).then(done),
+};
 /** 10 MiB + 1: above the workspace/import content limit (MAX_NOTEBOOK_SIZE_EXCEEDED). */
 const overImportLimit = Buffer.alloc(10 * 1_048_576 + 1, 0x61);
 /** 1 MiB + 1: above the dbfs/put and dbfs/add-block limit (MAX_BLOCK_SIZE_EXCEEDED). */
@@ -198,11 +206,7 @@ export const contractCalls: ContractCall[] = [
     name: 'workspace/import of a SOURCE zip without language imports a new folder',
     endpoint: '2.0/workspace/import',
     expect: { returns: 'ok' },
-    sdk: (ws) =>
-      ws.workspace
-        .import({ path: importedFolder, format: 'SOURCE', content: sourceZip.toString('base64') })
-        .then(done),
-    bricklane: (client) => client.importWorkspaceDirectory(importedFolder, sourceZip).then(done),
+    ...importSourceZip,
   },
   {
     name: 'workspace/list reads the directory import back: notebooks by extension and header, and folders',
@@ -217,11 +221,7 @@ export const contractCalls: ContractCall[] = [
     name: 'workspace/import of a SOURCE zip over an existing folder is RESOURCE_ALREADY_EXISTS',
     endpoint: '2.0/workspace/import',
     expect: { errorCode: 'RESOURCE_ALREADY_EXISTS' },
-    sdk: (ws) =>
-      ws.workspace
-        .import({ path: importedFolder, format: 'SOURCE', content: sourceZip.toString('base64') })
-        .then(done),
-    bricklane: (client) => client.importWorkspaceDirectory(importedFolder, sourceZip).then(done),
+    ...importSourceZip,
   },
   {
     name: 'workspace/delete of a non-empty folder without recursive is DIRECTORY_NOT_EMPTY',

@@ -43,6 +43,17 @@ function writeBundle(dir: string, files: Record<string, string>): void {
   }
 }
 
+/** Folders of the bundle variants, removed after the tests (a deploy reads its files when it writes them). */
+const variants: string[] = [];
+
+/** The test bundle with some files changed or added, in a folder of its own. */
+async function bundleOf(changes: Record<string, string>): Promise<Bundle> {
+  const dir = mkdtempSync(join(tmpdir(), 'bricklane-dirimport-variant-'));
+  variants.push(dir);
+  writeBundle(dir, { ...FILES, ...changes });
+  return load(dir);
+}
+
 async function load(dir: string): Promise<Bundle> {
   const loaded = await loadBundle(dir);
   if (!loaded.bundle) throw new Error(JSON.stringify(loaded.diagnostics));
@@ -100,7 +111,7 @@ describe('directory import of new folders', () => {
   });
   afterAll(async () => {
     await Promise.allSettled([emulator?.stop(), azurite?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, ...variants]) rmSync(d, { recursive: true, force: true });
   });
 
   it('imports the new folders of source notebooks whole and ends as the per-file path does', async () => {
@@ -121,18 +132,14 @@ describe('directory import of new folders', () => {
   it('costs exactly one write to change one notebook after a directory-imported deploy', async () => {
     const again = await deploy('dir', bundle);
     expect(again.requests.writes).toBe(0);
-    const changedDir = mkdtempSync(join(tmpdir(), 'bricklane-dirimport-changed-'));
-    try {
-      writeBundle(changedDir, {
-        ...FILES,
+    const changed = await deploy(
+      'dir',
+      await bundleOf({
         'notebooks/report/daily.py': '# Databricks notebook source\nprint("daily, changed")\n',
-      });
-      const changed = await deploy('dir', await load(changedDir));
-      expect(changed.requests.writes).toBe(1);
-      expect(changed.requests.byEndpoint['workspace/import']).toBe(1);
-    } finally {
-      rmSync(changedDir, { recursive: true, force: true });
-    }
+      }),
+    );
+    expect(changed.requests.writes).toBe(1);
+    expect(changed.requests.byEndpoint['workspace/import']).toBe(1);
   });
 
   it('falls back to per-file imports when the workspace refuses a directory import, says so, and remembers it', async () => {
@@ -146,19 +153,15 @@ describe('directory import of new folders', () => {
     expect((await ledgerStore.read('refused')).ledger.directoryImport?.reason).toMatch(/not supported/);
 
     // A new folder next time goes per file straight away: no directory import is tried.
-    const moreDir = mkdtempSync(join(tmpdir(), 'bricklane-dirimport-more-'));
-    try {
-      writeBundle(moreDir, {
-        ...FILES,
+    const next = await deploy(
+      'refused',
+      await bundleOf({
         'notebooks/extra/one.py': '# Databricks notebook source\nprint(1)\n',
         'notebooks/extra/two.py': '# Databricks notebook source\nprint(2)\n',
-      });
-      const next = await deploy('refused', await load(moreDir));
-      expect(next.requests.byEndpoint['workspace/import']).toBe(2);
-      expect(next.notices).toBeUndefined();
-    } finally {
-      rmSync(moreDir, { recursive: true, force: true });
-    }
+      }),
+    );
+    expect(next.requests.byEndpoint['workspace/import']).toBe(2);
+    expect(next.notices).toBeUndefined();
   });
 
   it('falls back when the listing after a directory import differs from the plan, leaving nothing of it behind', async () => {
