@@ -75,6 +75,7 @@ export async function runChaosRelease(
   let proxy: StorageProxy | undefined;
   let supervisor: HostSupervisor | undefined;
   let outage: Promise<void> | undefined;
+  let ended = false;
   try {
     proxy = await StorageProxy.start(() => world.azurite.blobPort);
     const config = workerConfig(world, proxy, await freePort());
@@ -94,6 +95,10 @@ export async function runChaosRelease(
     if (plan.outage) {
       const { atMs, durationInMs } = plan.outage;
       outage = sleep(atMs).then(async () => {
+        if (ended) {
+          story.push(`no storage outage: the release had ended before ${atMs} ms`);
+          return;
+        }
         story.push(`storage outage of ${durationInMs} ms at ${Date.now() - started} ms`);
         await world.storageOutage(durationInMs);
       });
@@ -110,6 +115,7 @@ export async function runChaosRelease(
       error = followed.error;
     } else error = `no release id: ${JSON.stringify(startAnswer.json)}`;
     const durationMs = Date.now() - started;
+    ended = true;
     await outage;
     world.clearFaults();
     if (releaseId) {
