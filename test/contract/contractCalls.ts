@@ -647,6 +647,108 @@ export const contractCalls: ContractCall[] = [
     sdk: (ws) => ws.files.getMetadata({ file_path: volumeFile }).then(done),
     bricklane: async (client) => presence(await client.getFileMetadata(volumeFile)),
   },
+  // Secrets API 2.0 (secretsApi.ts): a Databricks-backed scope, a key, an ACL entry; lists carry no values.
+  {
+    name: 'secrets/scopes/create makes a Databricks-backed scope',
+    endpoint: '2.0/secrets/scopes/create',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.secrets.createScope({ scope: 'contract', scope_backend_type: 'DATABRICKS' }).then(done),
+    bricklane: (client) => client.createSecretScope('contract').then(done),
+  },
+  {
+    name: 'secrets/scopes/create of a scope that exists is RESOURCE_ALREADY_EXISTS',
+    endpoint: '2.0/secrets/scopes/create',
+    expect: { errorCode: 'RESOURCE_ALREADY_EXISTS' },
+    sdk: (ws) => ws.secrets.createScope({ scope: 'contract', scope_backend_type: 'DATABRICKS' }).then(done),
+    bricklane: (client) => client.createSecretScope('contract').then(done),
+  },
+  {
+    name: 'secrets/scopes/list lists the scope and its backend',
+    endpoint: '2.0/secrets/scopes/list',
+    expect: { returns: ['contract:DATABRICKS'] },
+    sdk: async (ws) => (await collect(ws.secrets.listScopes())).map((s) => `${s.name}:${s.backend_type}`),
+    bricklane: async (client) => (await client.listSecretScopes()).map((s) => `${s.name}:${s.backend_type}`),
+  },
+  {
+    name: 'secrets/put writes a string secret',
+    endpoint: '2.0/secrets/put',
+    expect: { returns: 'ok' },
+    sdk: (ws) =>
+      ws.secrets
+        .putSecret({ scope: 'contract', key: 'db-password', string_value: 'contract-value' })
+        .then(done),
+    bricklane: (client) => client.putSecret('contract', 'db-password', 'contract-value').then(done),
+  },
+  {
+    name: 'secrets/put into a scope that does not exist is RESOURCE_DOES_NOT_EXIST',
+    endpoint: '2.0/secrets/put',
+    expect: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+    sdk: (ws) => ws.secrets.putSecret({ scope: 'no-such-scope', key: 'k', string_value: 'v' }).then(done),
+    bricklane: (client) => client.putSecret('no-such-scope', 'k', 'v').then(done),
+  },
+  {
+    name: 'secrets/put of a value over 128 KB is INVALID_PARAMETER_VALUE',
+    endpoint: '2.0/secrets/put',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws) =>
+      ws.secrets
+        .putSecret({ scope: 'contract', key: 'big', string_value: 'x'.repeat(128 * 1024 + 1) })
+        .then(done),
+    bricklane: (client) => client.putSecret('contract', 'big', 'x'.repeat(128 * 1024 + 1)).then(done),
+  },
+  {
+    name: 'secrets/list answers keys and timestamps, never values',
+    endpoint: '2.0/secrets/list',
+    expect: { returns: ['db-password:timestamp'] },
+    sdk: async (ws) => secretKeys(await collect(ws.secrets.listSecrets({ scope: 'contract' }))),
+    bricklane: async (client) => secretKeys(await client.listSecrets('contract')),
+  },
+  {
+    name: 'secrets/acls/put grants a principal READ',
+    endpoint: '2.0/secrets/acls/put',
+    expect: { returns: 'ok' },
+    sdk: (ws) =>
+      ws.secrets.putAcl({ scope: 'contract', principal: 'data-engineers', permission: 'READ' }).then(done),
+    bricklane: (client) => client.putSecretAcl('contract', 'data-engineers', 'READ').then(done),
+  },
+  {
+    name: 'secrets/acls/put with a permission other than READ, WRITE or MANAGE is INVALID_PARAMETER_VALUE',
+    endpoint: '2.0/secrets/acls/put',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws) =>
+      ws.secrets
+        .putAcl({ scope: 'contract', principal: 'data-engineers', permission: 'CAN_READ' as 'READ' })
+        .then(done),
+    bricklane: (client) => client.putSecretAcl('contract', 'data-engineers', 'CAN_READ').then(done),
+  },
+  {
+    name: 'secrets/acls/list reads the entries back, the creator holding MANAGE',
+    endpoint: '2.0/secrets/acls/list',
+    expect: { returns: ['bricklane-emulator@example.com=MANAGE', 'data-engineers=READ'] },
+    sdk: async (ws) => aclEntries(await collect(ws.secrets.listAcls({ scope: 'contract' }))),
+    bricklane: async (client) => aclEntries(await client.listSecretAcls('contract')),
+  },
+  {
+    name: 'secrets/acls/delete removes the entry',
+    endpoint: '2.0/secrets/acls/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.secrets.deleteAcl({ scope: 'contract', principal: 'data-engineers' }).then(done),
+    bricklane: (client) => client.deleteSecretAcl('contract', 'data-engineers').then(done),
+  },
+  {
+    name: 'secrets/delete deletes the key',
+    endpoint: '2.0/secrets/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.secrets.deleteSecret({ scope: 'contract', key: 'db-password' }).then(done),
+    bricklane: (client) => client.deleteSecret('contract', 'db-password').then(done),
+  },
+  {
+    name: 'secrets/scopes/delete deletes the scope',
+    endpoint: '2.0/secrets/scopes/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws) => ws.secrets.deleteScope({ scope: 'contract' }).then(done),
+    bricklane: (client) => client.deleteSecretScope('contract').then(done),
+  },
 ];
 
 /** What a caller reads of a serverless job: its environments (key:version:dependencies) and its task's compute. */
@@ -666,4 +768,19 @@ function serverlessShape(settings: unknown): JsonValue {
     taskEnvironment: task?.environment_key ?? null,
     cluster: task?.existing_cluster_id ?? task?.job_cluster_key ?? null,
   };
+}
+
+/** What a caller reads of secrets/list: each key, and whether it carries a timestamp or (never) a value. */
+function secretKeys(
+  items: Array<{ key?: string; last_updated_timestamp?: number; value?: unknown }>,
+): JsonValue {
+  return items.map(
+    (s) =>
+      `${s.key}:${'value' in s ? 'value' : typeof s.last_updated_timestamp === 'number' ? 'timestamp' : '-'}`,
+  );
+}
+
+/** A scope's ACL as `principal=permission`, sorted. */
+function aclEntries(items: Array<{ principal?: string; permission?: string }>): JsonValue {
+  return items.map((a) => `${a.principal}=${a.permission}`).sort();
 }
