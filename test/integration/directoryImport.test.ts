@@ -176,6 +176,23 @@ describe('directory import of new folders', () => {
     expect((await ledgerStore.read('asfiles')).ledger.directoryImport).toBeDefined();
   });
 
+  it('finds a directory import whose answer was lost by listing it: no fallback, the same state', async () => {
+    await emulator.addWorkspace('lost');
+    // The first import (a directory import: they go before the per-file ones) is applied, its answer lost.
+    emulator.faults({ endpoints: ['2.0/workspace/import'], workspaces: ['lost'], sequence: ['reset-after'] });
+    try {
+      const report = await deploy('lost', bundle);
+      expect(emulator.counters('lost').faults).toBeGreaterThan(0);
+      // The repeat met RESOURCE_ALREADY_EXISTS; the listing showed the planned folder.
+      expect(imports(report)).toBe(2 + 1 + 4);
+      expect(report.notices).toBeUndefined();
+    } finally {
+      emulator.clearFaults();
+    }
+    expect(stateOf('lost')).toEqual(stateOf('perfile'));
+    expect((await ledgerStore.read('lost')).ledger.directoryImport).toBeUndefined();
+  });
+
   it('imports per file when the option is off, as before', async () => {
     const report = await deploy('off', bundle, false);
     expect(imports(report)).toBe(bundle.notebooks.length + bundle.files.length);

@@ -144,7 +144,9 @@ export async function importNewFolders(
 async function isSourceNotebook(ctx: ApplyContext, item: NotebookItem): Promise<boolean> {
   if (item.format !== 'SOURCE' || !item.language || item.target.startsWith('dbfs:')) return false;
   const header = HEADERS[item.language];
-  const head = await readBundleFileHead(ctx.bundle.root, item, header.length + 2);
+  // A file that cannot be read goes per file, where its failure is that step's own.
+  const head = await readBundleFileHead(ctx.bundle.root, item, header.length + 2).catch(() => undefined);
+  if (!head) return false;
   const text = head.toString('utf8');
   return text === header || text.startsWith(`${header}\n`) || text.startsWith(`${header}\r\n`);
 }
@@ -167,21 +169,31 @@ async function importOne(
     }
     answered = false;
   }
-  const differences = await compareListing(ctx, path, entries);
+  let differences: { problems: string[]; unexpected: string[] };
+  try {
+    differences = await compareListing(ctx, path, entries);
+  } catch (error) {
+    // Not known either way: the per-file imports (with overwrite) write every notebook of it again.
+    return { keys, failure: `could not list ${path} after the import: ${errorMessage(error)}` };
+  }
   if (differences.problems.length === 0) return { keys };
   // Only a folder this import made (it did not exist: overwrite is false) is cleaned; never one found existing.
+  const left: string[] = [];
   if (answered) {
     for (const extra of differences.unexpected) {
       await ctx.client
         .deleteWorkspaceObject(extra, { ...options, recursive: true })
         .catch((error: unknown) => {
-          if (!(error instanceof DatabricksNotFoundError)) throw error;
+          if (!(error instanceof DatabricksNotFoundError)) left.push(`${extra} (${errorMessage(error)})`);
         });
     }
   }
+  const problems = differences.problems.slice(0, 3).join('; ');
   return {
     keys,
-    failure: `the listing of ${path} after the import differs from the plan: ${differences.problems.slice(0, 3).join('; ')}`,
+    failure:
+      `the listing of ${path} after the import differs from the plan: ${problems}` +
+      (left.length > 0 ? `; could not remove ${left.join(', ')}` : ''),
     refused: answered,
   };
 }
