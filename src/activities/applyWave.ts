@@ -12,9 +12,11 @@ import type { PlanStep } from '../planning/DeployPlan';
 import { isSubsetEqual } from '../planning/isSubsetEqual';
 import type { Ledger } from '../planning/Ledger';
 import { findLive, type LiveState } from '../planning/LiveState';
+import { accessEffectOf } from '../planning/accessBasis';
 import { basisOfSteps, checkStep, type PlanDrift, type StoredPlan } from '../planning/PlanBasis';
 import { secretEffectOf } from '../planning/planSecrets';
 import { resolveJobSettings } from '../planning/resolveJobSettings';
+import { policyIdsOfLedger, resolvePolicyNames } from '../planning/resolvePolicyNames';
 import { batchKeys, stepsOfWave, waveNamed, type Wave } from '../planning/waves';
 import type { ApplyWaveInput, WaveResult } from './contracts';
 import type { ApplyContext, StepOutcome } from './engine/ApplyContext';
@@ -163,15 +165,19 @@ function effectOf(
     );
     return {
       ledgerHasPlannedHash: entry?.hash === cluster.sha256,
-      liveMatchesDesired: found !== undefined && isSubsetEqual(cluster.spec, found.spec),
+      liveMatchesDesired:
+        found !== undefined &&
+        isSubsetEqual(resolvePolicyNames(cluster.spec, policyIdsOfLedger(ledger)).value, found.spec),
       ...(found ? { id: found.cluster_id } : entry ? { id: entry.target } : {}),
     };
   }
   const secret = bundle.secrets.find((s) => s.key === step.key);
   if (secret) return secretEffectOf(secret, live, ledger);
+  const access = accessEffectOf(bundle, step.key, live, ledger);
+  if (access) return access;
   const job = bundle.jobs.find((j) => j.key === step.key);
   if (job) {
-    const resolved = resolveJobSettings(job.settings, clusterIds).settings;
+    const resolved = resolveJobSettings(job.settings, clusterIds, policyIdsOfLedger(ledger)).settings;
     const found = findLive(
       live.jobs,
       entry?.target,
@@ -206,7 +212,7 @@ function recordDone(
   const hash = cluster
     ? cluster.sha256
     : job
-      ? sha256OfJson(resolveJobSettings(job.settings, clusterIds).settings)
+      ? sha256OfJson(resolveJobSettings(job.settings, clusterIds, policyIdsOfLedger(ctx.ledger)).settings)
       : undefined;
   const prev = ctx.ledger.entries[step.key];
   if (hash !== undefined && id !== undefined && (prev?.hash !== hash || prev.target !== id)) {
@@ -231,11 +237,13 @@ function sliceOf(bundle: Bundle, wave: Wave, input: ApplyWaveInput): Bundle {
   const sliced: Bundle = {
     ...bundle,
     initScripts: [],
+    policies: [],
     clusters: [],
     secrets: [],
     notebooks: [],
     files: [],
     jobs: [],
+    permissions: [],
   };
   if (wave.applies !== 'changes') return sliced;
   const keys = wave.kinds.flatMap((kind) => bundle[kind].map((i) => i.key));
@@ -251,11 +259,13 @@ function sliceOf(bundle: Bundle, wave: Wave, input: ApplyWaveInput): Bundle {
 function keysOf(bundle: Bundle): string[] {
   return [
     bundle.initScripts,
+    bundle.policies,
     bundle.clusters,
     bundle.secrets,
     bundle.notebooks,
     bundle.files,
     bundle.jobs,
+    bundle.permissions,
   ].flatMap((items) => items.map((i) => i.key));
 }
 

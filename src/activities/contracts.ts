@@ -76,7 +76,16 @@ export interface InspectBundleResult {
   diagnostics: string[];
   /** Items per wave, so the orchestration can size its batches. */
   /** `secrets`: scopes and keys; absent in histories recorded before secrets existed. */
-  counts: { initScripts: number; clusters: number; files: number; jobs: number; secrets?: number };
+  counts: {
+    initScripts: number;
+    clusters: number;
+    files: number;
+    jobs: number;
+    secrets?: number;
+    /** Absent in histories recorded before policies and permissions were deployed. */
+    policies?: number;
+    permissions?: number;
+  };
   prune: boolean;
 }
 

@@ -46,6 +46,8 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
       files: (b?.notebooks.length ?? 0) + (b?.files.length ?? 0),
       jobs: b?.jobs.length ?? 0,
       secrets: b?.secrets.length ?? 0,
+      policies: b?.policies.length ?? 0,
+      permissions: b?.permissions.length ?? 0,
     },
     prune: b?.options.prune ?? false,
   };

@@ -8,6 +8,8 @@ import { DatabricksTransport } from './DatabricksTransport';
 import { dbfsApi, type DbfsApi } from './dbfsApi';
 import { filesApi, type FilesApi } from './filesApi';
 import { jobsApi, type JobsApi } from './jobsApi';
+import { permissionsApi, type PermissionsApi } from './permissionsApi';
+import { policiesApi, type PoliciesApi } from './policiesApi';
 import type { RequestScheduler } from './RequestScheduler';
 import { secretsApi, type SecretsApi } from './secretsApi';
 import { workspaceApi, type WorkspaceApi } from './workspaceApi';
@@ -61,6 +63,18 @@ export class DatabricksWorkspaceClient {
   declare readonly resetJob: JobsApi['resetJob'];
   declare readonly deleteJob: JobsApi['deleteJob'];
 
+  // Cluster Policies API 2.0 (policiesApi.ts)
+  declare readonly listPolicies: PoliciesApi['listPolicies'];
+  declare readonly getPolicy: PoliciesApi['getPolicy'];
+  declare readonly createPolicy: PoliciesApi['createPolicy'];
+  declare readonly editPolicy: PoliciesApi['editPolicy'];
+  declare readonly deletePolicy: PoliciesApi['deletePolicy'];
+
+  // Permissions API 2.0 (permissionsApi.ts)
+  declare readonly getPermissions: PermissionsApi['getPermissions'];
+  declare readonly updatePermissions: PermissionsApi['updatePermissions'];
+  declare readonly setPermissions: PermissionsApi['setPermissions'];
+
   // Secrets API 2.0 (secretsApi.ts)
   declare readonly listSecretScopes: SecretsApi['listSecretScopes'];
   declare readonly createSecretScope: SecretsApi['createSecretScope'];
@@ -84,6 +98,8 @@ export class DatabricksWorkspaceClient {
       ...clustersApi(transport),
       ...jobsApi(transport),
       ...secretsApi(transport),
+      ...policiesApi(transport),
+      ...permissionsApi(transport),
     };
     Object.assign(this, methods);
   }

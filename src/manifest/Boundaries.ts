@@ -1,13 +1,20 @@
 // Pure: the boundaries the operator sets per environment (app settings, never the bundle), and the
 // path tests they rest on. A bundle that crosses one is invalid (checkBoundaries.ts); nothing of it deploys.
 
-/** Permission levels a bundle's access-control list may grant (Jobs and Clusters permissions APIs). */
+/**
+ * Permission levels a bundle's access-control list may grant: the Permissions API's levels of jobs, clusters,
+ * cluster policies (CAN_USE) and folders (CAN_READ, CAN_RUN, CAN_EDIT).
+ */
 export const PERMISSION_LEVELS = [
   'CAN_VIEW',
   'CAN_MANAGE_RUN',
   'CAN_MANAGE',
   'CAN_ATTACH_TO',
   'CAN_RESTART',
+  'CAN_USE',
+  'CAN_READ',
+  'CAN_RUN',
+  'CAN_EDIT',
   // Secret scope ACLs (Secrets API acls/put): checkSecretAcls.ts.
   'READ',
   'WRITE',

@@ -5,11 +5,27 @@
 export type NotebookLanguage = 'PYTHON' | 'SQL' | 'SCALA' | 'R';
 
 /** Resource kinds, in apply-wave order. Resource keys are `<kind>.<name>`. */
-export const RESOURCE_KINDS = ['initScripts', 'clusters', 'secrets', 'notebooks', 'files', 'jobs'] as const;
+export const RESOURCE_KINDS = [
+  'initScripts',
+  'policies',
+  'clusters',
+  'secrets',
+  'notebooks',
+  'files',
+  'jobs',
+  'permissions',
+] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** Top-level folders of a bundle (the seed's layout), besides the optional options file. */
-export const BUNDLE_FOLDERS = ['init-scripts', 'clusters', 'notebooks', 'jobs', 'secrets'] as const;
+export const BUNDLE_FOLDERS = [
+  'init-scripts',
+  'clusters',
+  'notebooks',
+  'jobs',
+  'secrets',
+  'policies',
+] as const;
 export const OPTIONS_FILE = 'bricklane.json';
 
 /**
@@ -38,6 +54,13 @@ export interface BundleOptions {
   clusterLifecycle: 'terminate' | 'running' | 'unchanged';
   /** Delete objects that an earlier deploy created and the bundle no longer has. */
   prune: boolean;
+  /** The deployed notebook folder's permissions, as written (collectPermissions.ts reads them); absent: none. */
+  permissions?: unknown[];
+  /**
+   * Every declared `permissions` list replaces its object's direct entries (Permissions API PUT). Default false:
+   * bricklane adds and updates the entries it declares and keeps (and reports) entries added by hand.
+   */
+  authoritativePermissions: boolean;
 }
 
 /** A file of the bundle, by reference. */
@@ -83,6 +106,8 @@ export interface ClusterItem {
   initScriptRefs?: string[];
   /** Init scripts `spec` runs from outside the bundle (absent when none), for the operator's boundaries. */
   externalInitScripts?: ExternalInitScript[];
+  /** Names of the bundle policies `spec` names (`policy_name`; apply swaps in `policy_id`); absent when none. */
+  policyRefs?: string[];
 }
 
 /** An init script a cluster runs from a location the bundle does not deploy (volumes, DBFS, abfss, ...). */
@@ -112,6 +137,49 @@ export interface JobItem {
   notebookRefs?: string[];
   /** Init scripts the job's clusters run from outside the bundle (absent when none). */
   externalInitScripts?: ExternalInitScript[];
+  /** Names of the bundle policies the job's clusters name (`policy_name`); absent when none. */
+  policyRefs?: string[];
+}
+
+/** A cluster policy (`policies/*.json`), keyed by its name. */
+export interface PolicyItem {
+  key: string; // policies.<name>
+  name: string;
+  source: string;
+  /** The policies/clusters/create body: name, definition (a JSON string), description, max_clusters_per_user, libraries. */
+  spec: Record<string, unknown>;
+  /** The definition as an object, to check cluster specs against (checkClusterPolicy.ts). */
+  definition: Record<string, unknown>;
+  /** sha256 of the canonical JSON of `spec` with the definition parsed. */
+  sha256: string;
+}
+
+/** The Permissions API object types bricklane sets permissions on, as its paths spell them. */
+export type PermissionObjectType = 'jobs' | 'clusters' | 'cluster-policies' | 'directories';
+
+/** One `access_control_list` entry: exactly one principal field and a level. */
+export interface AccessControlEntry {
+  user_name?: string;
+  group_name?: string;
+  service_principal_name?: string;
+  permission_level: string;
+}
+
+/** The declared permissions of one object (collectPermissions.ts). */
+export interface PermissionsItem {
+  key: string; // permissions.<object key>: permissions.jobs.nightly, permissions.directories./Shared/MyProject
+  /** The object's own key: `jobs.<name>`, `clusters.<name>`, `policies.<name>`, `directories.<folder>`. */
+  object: string;
+  objectType: PermissionObjectType;
+  /** The object's name, or the folder's workspace path. */
+  target: string;
+  source: string;
+  /** Sorted by principal. */
+  entries: AccessControlEntry[];
+  /** From the bundle options: PUT replaces the direct entries instead of PATCH adding to them. */
+  authoritative: boolean;
+  /** sha256 of the canonical JSON of `{ entries, authoritative }`: the ledger's record, so a redeploy writes nothing. */
+  sha256: string;
 }
 
 export type SecretPermission = 'READ' | 'WRITE' | 'MANAGE';
@@ -160,6 +228,10 @@ export interface Bundle {
   notebooks: NotebookItem[];
   files: WorkspaceFileItem[];
   jobs: JobItem[];
+  /** Cluster policies (collectPolicies.ts); clusters and job clusters name them by `policy_name`. */
+  policies: PolicyItem[];
+  /** Declared permissions, one item per object (collectPermissions.ts). */
+  permissions: PermissionsItem[];
   /** Secret scopes and the secrets copied into them from the environment's Key Vault (collectSecrets.ts). */
   secrets: SecretItem[];
 }

@@ -126,14 +126,16 @@ function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Di
   const check: Check = { b, where, setting, refuse };
   for (const cluster of bundle.clusters) {
     for (const script of cluster.externalInitScripts ?? []) initScript(cluster.source, script);
-    checkAccessControl(cluster.spec, cluster.source, check);
+    checkAccessControl(cluster.spec['access_control_list'], 'access_control_list', cluster.source, check);
   }
   for (const job of bundle.jobs) {
     for (const script of job.externalInitScripts ?? []) initScript(job.source, script);
     checkRunAs(job.settings, job.source, check);
-    checkAccessControl(job.settings, job.source, check);
+    checkAccessControl(job.settings['access_control_list'], 'access_control_list', job.source, check);
     checkGitSource(job.settings, job.source, check);
   }
+  // Declared `permissions` (collectPermissions.ts) are held to the same allow-list as access_control_list.
+  for (const item of bundle.permissions) checkAccessControl(item.entries, 'permissions', item.source, check);
   out.push(...checkSecretAcls(bundle.secrets, b, where, setting('permissions')));
   return out;
 }
@@ -203,21 +205,25 @@ function checkRunAs(settings: Json, file: string, { b, where, setting, refuse }:
   }
 }
 
-function checkAccessControl(owner: Json, file: string, { b, where, setting, refuse }: Check): void {
-  const acl = owner['access_control_list'];
+function checkAccessControl(
+  acl: unknown,
+  list: 'access_control_list' | 'permissions',
+  file: string,
+  { b, where, setting, refuse }: Check,
+): void {
   if (acl === undefined) return;
   if (!Array.isArray(acl)) {
     refuse(
       'BOUNDARY_PERMISSION',
       file,
-      '$.access_control_list',
-      'access_control_list must be a list of {user_name | group_name | service_principal_name, permission_level} entries.',
+      `$.${list}`,
+      `${list} must be a list of {user_name | group_name | service_principal_name, permission_level} entries.`,
     );
     return;
   }
   const allowed = b.permissions.map((p) => `${p.kind}:${p.principal}=${p.level}`);
   acl.forEach((entry: unknown, i) => {
-    const path = jsonPath(['access_control_list', i]);
+    const path = jsonPath([list, i]);
     const principals = isJson(entry)
       ? (Object.entries(PRINCIPAL_KINDS) as [PrincipalKind, string][]).filter(
           ([, field]) => entry[field] !== undefined,
@@ -236,7 +242,7 @@ function checkAccessControl(owner: Json, file: string, { b, where, setting, refu
         'BOUNDARY_PERMISSION',
         file,
         path,
-        'Each access_control_list entry must name exactly one user_name, group_name or service_principal_name and a permission_level.',
+        `Each ${list} entry must name exactly one user_name, group_name or service_principal_name and a permission_level.`,
       );
       return;
     }

@@ -10,6 +10,7 @@ export interface ClassifiedEntries {
   notebookFiles: BundleFile[];
   jobFiles: BundleFile[];
   secretFiles: BundleFile[];
+  policyFiles: BundleFile[];
   diagnostics: Diagnostic[];
 }
 
@@ -26,6 +27,7 @@ export function classifyEntries(entries: readonly BundleEntry[]): ClassifiedEntr
     notebookFiles: [],
     jobFiles: [],
     secretFiles: [],
+    policyFiles: [],
     diagnostics: [],
   };
   const warnedFolders = new Set<string>();
@@ -65,11 +67,21 @@ export function classifyEntries(entries: readonly BundleEntry[]): ClassifiedEntr
       else if (!QUIET_TOP_LEVEL.test(entry.path)) out.diagnostics.push(ignored(entry.path, entry.path, top));
     } else if (top === 'init-scripts') out.initScripts.push(entry);
     else if (top === 'notebooks') out.notebookFiles.push(entry);
-    else if (top === 'clusters' || top === 'jobs' || top === 'secrets') {
+    else if (top === 'clusters' || top === 'jobs' || top === 'secrets' || top === 'policies') {
       if (rest.length === 1 && entry.path.endsWith('.json'))
-        ({ clusters: out.clusterFiles, jobs: out.jobFiles, secrets: out.secretFiles })[top].push(entry);
+        ({
+          clusters: out.clusterFiles,
+          jobs: out.jobFiles,
+          secrets: out.secretFiles,
+          policies: out.policyFiles,
+        })[top].push(entry);
       else {
-        const what = { clusters: 'cluster', jobs: 'job', secrets: 'secret scope' }[top];
+        const what = {
+          clusters: 'cluster',
+          jobs: 'job',
+          secrets: 'secret scope',
+          policies: 'cluster policy',
+        }[top];
         out.diagnostics.push({
           severity: 'warning',
           code: 'BUNDLE_ENTRY_IGNORED',

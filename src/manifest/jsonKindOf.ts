@@ -2,7 +2,7 @@
 import { OPTIONS_FILE } from './Bundle';
 
 export function jsonKindOf(path: string): 'json' | 'jupyter' | undefined {
-  if (path === OPTIONS_FILE || /^(clusters|jobs|secrets)\/[^/]+\.json$/.test(path)) return 'json';
+  if (path === OPTIONS_FILE || /^(clusters|jobs|secrets|policies)\/[^/]+\.json$/.test(path)) return 'json';
   if (/^notebooks\/.+\.ipynb$/i.test(path)) return 'jupyter';
   return undefined;
 }

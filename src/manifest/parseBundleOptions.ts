@@ -35,6 +35,9 @@ const optionsSchema = z.strictObject({
   initScriptRoot: z.string().optional(),
   clusterLifecycle: z.enum(['terminate', 'running', 'unchanged']).optional(),
   prune: z.boolean().optional(),
+  // The deployed notebook folder's permissions; collectPermissions.ts checks the entries.
+  permissions: z.array(z.unknown()).optional(),
+  authoritativePermissions: z.boolean().optional(),
 });
 const KNOWN_KEYS = Object.keys(optionsSchema.shape);
 
@@ -115,6 +118,8 @@ export function parseBundleOptions(
       defaultInitScriptRoot(project, initScriptTarget),
     clusterLifecycle: given.clusterLifecycle ?? 'terminate',
     prune: given.prune ?? false,
+    ...(given.permissions !== undefined ? { permissions: given.permissions } : {}),
+    authoritativePermissions: given.authoritativePermissions ?? false,
   };
   return { options, diagnostics };
 }

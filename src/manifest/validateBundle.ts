@@ -14,10 +14,13 @@ import type {
 import { classifyEntries } from './classifyEntries';
 import { collectClusters } from './collectClusters';
 import { collectJobs } from './collectJobs';
+import { collectPermissions } from './collectPermissions';
+import { collectPolicies } from './collectPolicies';
 import { collectSecrets } from './collectSecrets';
 import { collectWorkspaceItems } from './collectWorkspaceItems';
 import { createReferenceIndex } from './createReferenceIndex';
 import { DEFAULT_PROJECT, parseBundleOptions } from './parseBundleOptions';
+import { resolvePolicyReferences } from './resolvePolicyReferences';
 
 /** `project` (BRICKLANE_PROJECT) names the default deployment folder. */
 export function validateBundle(
@@ -40,6 +43,19 @@ export function validateBundle(
     initScripts: items.initScripts,
     initScriptIndex,
   });
+  // Permissions leave the cluster and job bodies first, then each cluster is checked against its policy.
+  const policies = collectPolicies(layout.policyFiles);
+  const permissions = collectPermissions(
+    { clusters: clusters.clusters, jobs: jobs.jobs, policies: policies.policies },
+    new Map(layout.policyFiles.map((f) => [f.path, f.json?.ok === true ? f.json.value : undefined])),
+    options,
+  );
+  const referenced = resolvePolicyReferences(
+    permissions.clusters,
+    permissions.jobs,
+    policies.policies,
+    policies.names,
+  );
   const secrets = collectSecrets(layout.secretFiles);
 
   const diagnostics = sortDiagnostics([
@@ -48,6 +64,9 @@ export function validateBundle(
     ...items.diagnostics,
     ...clusters.diagnostics,
     ...jobs.diagnostics,
+    ...policies.diagnostics,
+    ...permissions.diagnostics,
+    ...referenced.diagnostics,
     ...secrets.diagnostics,
   ]);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
@@ -55,10 +74,12 @@ export function validateBundle(
     root,
     options,
     initScripts: items.initScripts,
-    clusters: clusters.clusters,
+    clusters: referenced.clusters,
     notebooks: items.notebooks,
     files: items.files,
-    jobs: jobs.jobs,
+    jobs: referenced.jobs,
+    policies: policies.policies,
+    permissions: permissions.permissions,
     secrets: secrets.secrets,
   };
   return { bundle, diagnostics };

@@ -113,5 +113,6 @@ function countOf(counts: DeployEnvironmentInput['counts'], kind: Wave['kinds'][n
   if (kind === 'notebooks') return counts.files;
   if (kind === 'files') return 0;
   if (kind === 'secrets') return counts.secrets ?? 0;
+  if (kind === 'policies' || kind === 'permissions') return counts[kind] ?? 0;
   return counts[kind];
 }

@@ -11,7 +11,7 @@ export interface PlanStep {
   key: string;
   kind: ResourceKind;
   action: PlanAction;
-  /** Plan order (planning/waves.ts): 0 init scripts, 1 clusters, 2 notebooks and files, 3 jobs, 4 pruning. */
+  /** Plan order (planning/waves.ts): the position of the step's wave among the waves that have plan steps. */
   wave: number;
   /** Workspace path, dbfs path, or cluster/job name. */
   target: string;
@@ -52,12 +52,13 @@ export interface KindSummary {
 }
 
 /**
- * Counts per kind. A kind added after plans and release statuses were first stored (secrets) may be absent
- * from a stored one, so readers treat it as optional; summarizePlan always fills every kind.
+ * Counts per kind. A kind added after plans and release statuses were first stored (secrets, policies,
+ * permissions) may be absent from a stored one, so readers treat it as optional; summarizePlan always fills
+ * every kind.
  */
 export type PlanSummary = Record<Exclude<ResourceKind, AddedKind>, KindSummary> &
   Partial<Record<AddedKind, KindSummary>>;
-type AddedKind = 'secrets';
+type AddedKind = 'secrets' | 'policies' | 'permissions';
 
 export interface DeployPlan {
   version: 1;

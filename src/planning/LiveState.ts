@@ -1,4 +1,5 @@
 // Pure: what the live workspace holds, as read before planning.
+import type { AccessControlEntry, PermissionObjectType } from '../manifest/Bundle';
 
 export interface LiveCluster {
   cluster_id: string;
@@ -12,6 +13,23 @@ export interface LiveJob {
   job_id: number;
   name: string;
   settings: Record<string, unknown>;
+}
+
+export interface LivePolicy {
+  policy_id: string;
+  name: string;
+  /** The policy as policies/clusters/list reports it (`definition` a JSON string). */
+  spec: Record<string, unknown>;
+}
+
+/** One object's access-control list, as the Permissions API reports it. */
+export interface LivePermissions {
+  objectType: PermissionObjectType;
+  objectId: string;
+  /** The object's own (not inherited) entries, one per principal and level. */
+  direct: AccessControlEntry[];
+  /** A cluster's creator (`creator_user_name`), whose own entry is not someone else's. */
+  creator?: string;
 }
 
 /** A secret scope as secrets/list and secrets/acls/list show it: key names and ACL entries, never values. */
@@ -36,6 +54,15 @@ export interface LiveState {
    */
   absentFolders?: string[];
   dbfsFiles?: Record<string, true>;
+  /** Init scripts present in their Unity Catalog volume (Files API); undefined when none is bound for a volume. */
+  volumeFiles?: Record<string, true>;
+  /** Cluster policies; undefined when not read. */
+  policies?: LivePolicy[];
+  /**
+   * Access-control lists by permissions item key (`permissions.jobs.nightly`); null when the object or its list
+   * does not exist (yet); a key that is absent was not read.
+   */
+  permissions?: Record<string, LivePermissions | null>;
   /** The secret scopes the bundle names (null: no such scope). Undefined when not read. */
   secretScopes?: Record<string, LiveSecretScope | null>;
   /**
@@ -43,8 +70,6 @@ export interface LiveState {
    * environment has no vault to read (token mode).
    */
   vaultVersions?: Record<string, string>;
-  /** Init scripts present in their Unity Catalog volume (Files API); undefined when none is bound for a volume. */
-  volumeFiles?: Record<string, true>;
 }
 
 export function emptyLiveState(): LiveState {
@@ -57,7 +82,7 @@ export function isAbsentFolder(live: LiveState, folder: string): boolean {
 }
 
 /** The ledger's id wins (names are not unique on Databricks); otherwise the first match by name. */
-export function findLive<T extends LiveCluster | LiveJob>(
+export function findLive<T extends LiveCluster | LiveJob | LivePolicy>(
   items: readonly T[],
   ledgerId: string | undefined,
   idOf: (x: T) => string,

@@ -6,6 +6,7 @@
 import type { Bundle, ResourceKind } from '../manifest/Bundle';
 import { isVolumeTarget } from '../manifest/isVolumeTarget';
 import { sha256OfJson } from '../manifest/sha256OfJson';
+import { accessBasisOf } from './accessBasis';
 import type { DeployPlan, PlanStep } from './DeployPlan';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
@@ -65,6 +66,7 @@ export function basisOfSteps(
     const cluster = clusters.get(step.key);
     const job = jobs.get(step.key);
     const secret = secrets.get(step.key);
+    const access = accessBasisOf(desired, step.key, live, ledger);
     let state: ObjectBasis;
     if (step.action === 'delete') {
       // Pruning is planned from the ledger alone; its basis is the ledger entry.
@@ -87,6 +89,8 @@ export function basisOfSteps(
       state = objectBasis(found ? String(found.job_id) : undefined, found?.settings, job.settings);
     } else if (secret) {
       state = { live: secretBasisOf(secret, live) };
+    } else if (access) {
+      state = access;
     } else {
       state = { live: presenceOf(step.target, live) };
     }

@@ -12,20 +12,27 @@ import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
 import { createDiff, updateDiff } from './diffFields';
 import { differingKeys } from './isSubsetEqual';
+import { planPermissions } from './planPermissions';
+import { planPolicy } from './planPolicy';
 import { planSecrets } from './planSecrets';
 import { resolveJobSettings } from './resolveJobSettings';
+import { resolvePolicyNames } from './resolvePolicyNames';
 
 export function computePlan(desired: Bundle, live: LiveState, ledger: Ledger): DeployPlan {
-  const clusterSteps = desired.clusters.map((c) => planCluster(c, live, ledger));
+  const policySteps = desired.policies.map((p) => planPolicy(p, live, ledger));
+  const policyIds = Object.fromEntries(desired.policies.map((p, i) => [p.name, policySteps[i]?.liveId]));
+  const clusterSteps = desired.clusters.map((c) => planCluster(c, live, ledger, policyIds));
   const clusterIds = liveClusterIds(desired, clusterSteps);
   const secrets = planSecrets(desired, live, ledger);
   const steps: PlanStep[] = [
     ...desired.initScripts.map((s) => planFile('initScripts', s.key, s.target, s.sha256, live, ledger)),
+    ...policySteps,
     ...clusterSteps,
     ...secrets.steps,
     ...desired.notebooks.map((n) => planFile('notebooks', n.key, n.target, n.sha256, live, ledger)),
     ...desired.files.map((f) => planFile('files', f.key, f.target, f.sha256, live, ledger)),
-    ...desired.jobs.map((j) => planJob(j, clusterIds, live, ledger)),
+    ...desired.jobs.map((j) => planJob(j, clusterIds, live, ledger, policyIds)),
+    ...desired.permissions.map((p) => planPermissions(p, live, ledger)),
     ...(desired.options.prune ? planPrune(desired, ledger) : []),
   ];
   steps.sort((a, b) => a.wave - b.wave || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -98,7 +105,12 @@ function isPresent(target: string, live: LiveState): boolean | undefined {
   return live.workspaceObjects ? target in live.workspaceObjects : undefined;
 }
 
-function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Ledger): PlanStep {
+function planCluster(
+  c: Bundle['clusters'][number],
+  live: LiveState,
+  ledger: Ledger,
+  policyIds: Record<string, string | undefined>,
+): PlanStep {
   const entry = ledger.entries[c.key];
   const found = findLive(
     live.clusters,
@@ -110,8 +122,20 @@ function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Led
   if (!found) {
     return { ...createStep(base, entry !== undefined), ...createDiff(c.spec) };
   }
-  const changes = differingKeys(c.spec, found.spec);
   const liveId = found.cluster_id;
+  // The spec names its policy by name; the live cluster holds the id (resolvePolicyNames.ts).
+  const resolved = resolvePolicyNames(c.spec, policyIds);
+  if (resolved.unresolved.length > 0) {
+    return {
+      ...base,
+      action: 'update',
+      liveId,
+      changes: ['policy_id'],
+      ...updateDiff(resolved.value, found.spec),
+      reason: `cluster policy ${resolved.unresolved.join(', ')} is created by this deploy`,
+    };
+  }
+  const changes = differingKeys(resolved.value, found.spec);
   if (changes.length === 0) {
     return { ...base, action: 'unchanged', liveId, reason: 'live spec matches; no restart' };
   }
@@ -122,7 +146,7 @@ function planCluster(c: Bundle['clusters'][number], live: LiveState, ledger: Led
     action: 'update',
     liveId,
     changes,
-    ...updateDiff(c.spec, found.spec),
+    ...updateDiff(resolved.value, found.spec),
     reason: 'spec changed',
     ...(drift ? { drift } : {}),
   };
@@ -133,6 +157,7 @@ function planJob(
   clusterIds: Record<string, string | undefined>,
   live: LiveState,
   ledger: Ledger,
+  policyIds: Record<string, string | undefined>,
 ): PlanStep {
   const entry = ledger.entries[j.key];
   const found = findLive(
@@ -146,7 +171,7 @@ function planJob(
     return { ...createStep(base, entry !== undefined), ...createDiff(j.settings) };
   }
   const liveId = String(found.job_id);
-  const resolved = resolveJobSettings(j.settings, clusterIds);
+  const resolved = resolveJobSettings(j.settings, clusterIds, policyIds);
   if (resolved.unresolved.length > 0) {
     return {
       ...base,
@@ -187,18 +212,20 @@ function planPrune(desired: Bundle, ledger: Ledger): PlanStep[] {
   const wanted = new Set(
     [
       desired.initScripts,
+      desired.policies,
       desired.clusters,
       desired.secrets,
       desired.notebooks,
       desired.files,
       desired.jobs,
+      desired.permissions,
     ].flatMap((items) => items.map((i) => i.key)),
   );
   return Object.entries(ledger.entries)
     .filter(([key]) => !wanted.has(key))
     .map(([key, entry]): PlanStep => {
       const kind = key.slice(0, key.indexOf('.')) as ResourceKind;
-      const isObject = kind === 'clusters' || kind === 'jobs';
+      const isObject = kind === 'clusters' || kind === 'jobs' || kind === 'policies';
       return {
         key,
         kind,

@@ -10,6 +10,9 @@ const MARK: Record<PlanAction, string> = {
   adopt: '!',
 };
 
+/** Kinds added after the seed's (secrets, policies, permissions): rows only for plans that have some. */
+const LATER_KINDS: readonly string[] = ['secrets', 'policies', 'permissions'];
+
 export function formatPlan(plan: DeployPlan): string {
   const totals = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0, adopt: 0 };
   for (const kind of RESOURCE_KINDS) {
@@ -24,7 +27,10 @@ export function formatPlan(plan: DeployPlan): string {
   for (const kind of RESOURCE_KINDS) {
     const s = plan.summary[kind];
     // A kind added later (secrets) is listed only when the plan has some: the seed's bundles show the rows they always did.
-    if (!s || (kind === 'secrets' && s.create + s.update + s.unchanged + s.delete + (s.adopt ?? 0) === 0))
+    if (
+      !s ||
+      (LATER_KINDS.includes(kind) && s.create + s.update + s.unchanged + s.delete + (s.adopt ?? 0) === 0)
+    )
       continue;
     lines.push(
       `  ${kind.padEnd(12)} create ${s.create}  update ${s.update}  delete ${s.delete}  unchanged ${s.unchanged}` +
@@ -33,7 +39,8 @@ export function formatPlan(plan: DeployPlan): string {
     );
   }
   for (const step of plan.steps) {
-    if (step.action === 'unchanged') continue;
+    // An unchanged step with drift (a permission added by hand, kept) is listed: the drift is news.
+    if (step.action === 'unchanged' && !step.drift) continue;
     const changes = step.changes?.length ? ` (${step.changes.join(', ')})` : '';
     const drift = step.drift ? ` [drift: ${step.drift}]` : '';
     lines.push(`  ${MARK[step.action]} ${step.key}${changes}: ${step.reason}${drift}`);

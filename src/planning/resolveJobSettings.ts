@@ -6,16 +6,34 @@
 // nothing keeps what the seed's jobs (created under 2.0/2.1) always had, queueing off, so moving bricklane to
 // 2.2 changes no job silently; a bundle that sets `queue` gets what it says, and the plan compares it.
 
+import { resolvePolicyNames } from './resolvePolicyNames';
+
 /** The queue of a job whose settings do not set one: what Jobs 2.0/2.1 gave every job. */
 export const DEFAULT_JOB_QUEUE = { enabled: false } as const;
 
 export interface ResolvedJobSettings {
   settings: Record<string, unknown>;
-  /** Cluster names that have no id yet (the cluster is still to be created). */
+  /**
+   * Cluster names that have no id yet (the cluster is still to be created), and `policy <name>` for cluster
+   * policies named by the job's clusters that have no id yet.
+   */
   unresolved: string[];
 }
 
 export function resolveJobSettings(
+  settings: Record<string, unknown>,
+  clusterIds: Readonly<Record<string, string | undefined>>,
+  policyIds: Readonly<Record<string, string | undefined>> = {},
+): ResolvedJobSettings {
+  const named = resolveClusterNames(settings, clusterIds);
+  const policies = resolvePolicyNames(named.settings, policyIds);
+  return {
+    settings: policies.value,
+    unresolved: [...named.unresolved, ...policies.unresolved.map((name) => `policy ${name}`)],
+  };
+}
+
+function resolveClusterNames(
   settings: Record<string, unknown>,
   clusterIds: Readonly<Record<string, string | undefined>>,
 ): ResolvedJobSettings {

@@ -7,7 +7,16 @@
 import type { ResourceKind } from '../manifest/Bundle';
 import type { PlanStep } from './DeployPlan';
 
-export type WaveName = 'initScripts' | 'clusters' | 'secrets' | 'files' | 'jobs' | 'lifecycle' | 'prune';
+export type WaveName =
+  | 'initScripts'
+  | 'policies'
+  | 'clusters'
+  | 'secrets'
+  | 'files'
+  | 'jobs'
+  | 'permissions'
+  | 'lifecycle'
+  | 'prune';
 
 export interface Wave {
   name: WaveName;
@@ -36,11 +45,20 @@ export const WAVES: readonly Wave[] = [
     batched: false,
   },
   {
+    // Before clusters: a cluster (or job cluster) names its policy's id, which a new policy gets here.
+    name: 'policies',
+    kinds: ['policies'],
+    applies: 'changes',
+    dependsOn: [],
+    skipReason: '',
+    batched: false,
+  },
+  {
     name: 'clusters',
     kinds: ['clusters'],
     applies: 'changes',
-    dependsOn: ['initScripts'],
-    skipReason: 'an init script failed to deploy',
+    dependsOn: ['initScripts', 'policies'],
+    skipReason: 'an init script or cluster policy failed to deploy',
     batched: false,
   },
   {
@@ -65,8 +83,17 @@ export const WAVES: readonly Wave[] = [
     name: 'jobs',
     kinds: ['jobs'],
     applies: 'changes',
-    dependsOn: ['clusters', 'files'],
-    skipReason: 'a cluster or notebook it may use failed to deploy',
+    dependsOn: ['policies', 'clusters', 'files'],
+    skipReason: 'a cluster, policy or notebook it may use failed to deploy',
+    batched: false,
+  },
+  {
+    // After the objects they are set on: a job or cluster created by this deploy has an id only now.
+    name: 'permissions',
+    kinds: ['permissions'],
+    applies: 'changes',
+    dependsOn: ['policies', 'clusters', 'files', 'jobs'],
+    skipReason: 'an object they are set on failed to deploy',
     batched: false,
   },
   {
@@ -82,7 +109,7 @@ export const WAVES: readonly Wave[] = [
   {
     // Deleting is the one step that cannot be taken back: only when everything else went through.
     name: 'prune',
-    kinds: ['initScripts', 'clusters', 'secrets', 'notebooks', 'files', 'jobs'],
+    kinds: ['initScripts', 'policies', 'clusters', 'secrets', 'notebooks', 'files', 'jobs', 'permissions'],
     applies: 'deletes',
     dependsOn: 'all',
     skipReason: 'the deploy had failures',
@@ -146,10 +173,12 @@ export function batchKeys(keys: readonly string[], batch: number, batchSize: num
 /** Plan order of each kind's steps, from the one list of waves. */
 export const WAVE_OF_KIND: Record<ResourceKind, number> = {
   initScripts: planOrderOf('initScripts'),
+  policies: planOrderOf('policies'),
   clusters: planOrderOf('clusters'),
   secrets: planOrderOf('secrets'),
   notebooks: planOrderOf('notebooks'),
   files: planOrderOf('files'),
   jobs: planOrderOf('jobs'),
+  permissions: planOrderOf('permissions'),
 };
 export const PRUNE_WAVE = planOrderOf('delete');

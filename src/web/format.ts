@@ -6,11 +6,13 @@ import type { ReleaseState, StageState } from '../release/ReleaseStatus';
 /** How the pages name each kind of resource. */
 export const KIND_LABELS: Record<ResourceKind, string> = {
   initScripts: 'Init scripts',
+  policies: 'Cluster policies',
   clusters: 'Clusters',
   secrets: 'Secrets',
   notebooks: 'Notebooks',
   files: 'Workspace files',
   jobs: 'Jobs',
+  permissions: 'Permissions',
 };
 
 /** A page with thousands of rows is unreadable on a phone; the counts above a list stay exact. */

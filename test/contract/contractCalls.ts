@@ -18,6 +18,8 @@ export interface ContractContext {
   handle: number;
   /** The serverless job (environments, environment_key) the serverless rows create and read. */
   serverlessJobId?: number;
+  /** The cluster policy the policy rows create, and the clusters and permissions rows use. */
+  policyId?: string;
 }
 
 /** What a call must do: return this value, or fail with this error_code. */
@@ -89,6 +91,48 @@ const volumeFile = `${volume}/init/setup.sh`;
 const largeJobTasks = 150;
 
 const done = async (): Promise<JsonValue> => 'ok';
+const contractDefinition = {
+  num_workers: { type: 'range', maxValue: 4 },
+  'custom_tags.team': { type: 'fixed', value: 'data' },
+};
+const contractPolicy = {
+  name: 'contract-policy',
+  definition: JSON.stringify(contractDefinition),
+  max_clusters_per_user: 1,
+};
+/** What a caller reads of a policy: its name, its limit, and its definition parsed. */
+const policyView = (p: {
+  name?: string;
+  max_clusters_per_user?: number;
+  definition?: string;
+}): JsonValue => ({
+  name: p.name ?? null,
+  max: p.max_clusters_per_user ?? null,
+  definition: JSON.parse(p.definition ?? 'null') as JsonValue,
+});
+interface AclAnswer {
+  access_control_list?: {
+    user_name?: string;
+    group_name?: string;
+    service_principal_name?: string;
+    all_permissions?: { permission_level?: string; inherited?: boolean }[];
+  }[];
+}
+/** An access-control list as `<principal field>:<name>=<level>`, sorted; inherited levels only when asked. */
+const aclView = (acl: AclAnswer, withInherited = false): JsonValue =>
+  (acl.access_control_list ?? [])
+    .flatMap((e) => {
+      const who =
+        e.user_name !== undefined
+          ? `user_name:${e.user_name}`
+          : e.group_name !== undefined
+            ? `group_name:${e.group_name}`
+            : `service_principal_name:${e.service_principal_name ?? ''}`;
+      return (e.all_permissions ?? [])
+        .filter((p) => withInherited || p.inherited !== true)
+        .map((p) => `${who}=${p.permission_level ?? ''}${p.inherited === true ? ' (inherited)' : ''}`);
+    })
+    .sort();
 /** `path object_type language` of each listed object, sorted: what a directory import made. */
 const kinds = (items: Array<{ path?: string; object_type?: string; language?: string }>): JsonValue =>
   items.map((i) => [i.path, i.object_type, i.language].filter(Boolean).join(' ')).sort();
@@ -646,6 +690,181 @@ export const contractCalls: ContractCall[] = [
     bricklaneExpect: { returns: 'absent' },
     sdk: (ws) => ws.files.getMetadata({ file_path: volumeFile }).then(done),
     bricklane: async (client) => presence(await client.getFileMetadata(volumeFile)),
+  },
+  // Cluster policies (policiesApi.ts) and the policy a cluster is checked against (rules in RULES.md).
+  {
+    name: 'policies/clusters/create creates a policy (definition as a string)',
+    endpoint: '2.0/policies/clusters/create',
+    expect: { returns: 'ok' },
+    sdk: async (ws, ctx) => {
+      ctx.policyId = (await ws.clusterPolicies.create({ ...contractPolicy })).policy_id;
+      return typeof ctx.policyId === 'string' ? 'ok' : 'no id';
+    },
+    bricklane: async (client, ctx) => {
+      ctx.policyId = await client.createPolicy({ ...contractPolicy });
+      return 'ok';
+    },
+  },
+  {
+    name: 'policies/clusters/create of a name in use is INVALID_PARAMETER_VALUE',
+    endpoint: '2.0/policies/clusters/create',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws) => ws.clusterPolicies.create({ ...contractPolicy }).then(done),
+    bricklane: (client) => client.createPolicy({ ...contractPolicy }).then(done),
+  },
+  {
+    name: 'policies/clusters/edit replaces the fields',
+    endpoint: '2.0/policies/clusters/edit',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) =>
+      ws.clusterPolicies
+        .edit({ ...contractPolicy, policy_id: ctx.policyId ?? '', max_clusters_per_user: 3 })
+        .then(done),
+    bricklane: (client, ctx) =>
+      client.editPolicy(ctx.policyId ?? '', { ...contractPolicy, max_clusters_per_user: 3 }).then(done),
+  },
+  {
+    name: 'policies/clusters/get reads the edit back',
+    endpoint: '2.0/policies/clusters/get',
+    expect: { returns: { name: 'contract-policy', max: 3, definition: contractDefinition } },
+    sdk: async (ws, ctx) => policyView(await ws.clusterPolicies.get({ policy_id: ctx.policyId ?? '' })),
+    bricklane: async (client, ctx) => policyView((await client.getPolicy(ctx.policyId ?? '')) ?? {}),
+  },
+  {
+    name: 'policies/clusters/list lists every policy in one answer',
+    endpoint: '2.0/policies/clusters/list',
+    expect: { returns: ['contract-policy'] },
+    sdk: async (ws) => (await collect(ws.clusterPolicies.list({}))).map((p) => p.name ?? ''),
+    bricklane: async (client) => (await client.listPolicies()).map((p) => p.name),
+  },
+  {
+    // "Validation failed for <attribute>, <reason>" (databricks/terraform-provider-databricks#403).
+    name: 'clusters/create of a spec its policy forbids is INVALID_PARAMETER_VALUE',
+    endpoint: '2.1/clusters/create',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws, ctx) =>
+      ws.clusters
+        .create({ ...cluster, cluster_name: 'too-big', num_workers: 9, policy_id: ctx.policyId ?? '' })
+        .then(done),
+    bricklane: (client, ctx) =>
+      client
+        .createCluster({ ...cluster, cluster_name: 'too-big', num_workers: 9, policy_id: ctx.policyId ?? '' })
+        .then(done),
+  },
+  // Permissions (permissionsApi.ts): PATCH adds, PUT replaces, GET reads; levels per object type.
+  {
+    // The SDK sends no body with a PATCH (dist/api-client.js adds the payload "for POST/PUT methods" only), so
+    // its permissions.update reaches the service without access_control_list; bricklane's PATCH carries it.
+    name: 'permissions PATCH on a job adds entries and keeps the owner (the SDK sends no body)',
+    endpoint: '2.0/permissions/jobs',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    bricklaneExpect: {
+      returns: [
+        'group_name:data-engineers=CAN_MANAGE_RUN',
+        'user_name:bricklane-emulator@example.com=IS_OWNER',
+      ],
+    },
+    sdk: async (ws, ctx) =>
+      aclView(
+        await ws.permissions.update({
+          request_object_type: 'jobs',
+          request_object_id: String(ctx.jobId),
+          access_control_list: [{ group_name: 'data-engineers', permission_level: 'CAN_MANAGE_RUN' }],
+        }),
+      ),
+    bricklane: async (client, ctx) =>
+      aclView(
+        await client.updatePermissions('jobs', String(ctx.jobId), [
+          { group_name: 'data-engineers', permission_level: 'CAN_MANAGE_RUN' },
+        ]),
+      ),
+  },
+  {
+    name: 'permissions PUT on a policy replaces its direct entries',
+    endpoint: '2.0/permissions/cluster-policies',
+    expect: { returns: ['group_name:data-analysts=CAN_USE'] },
+    sdk: async (ws, ctx) =>
+      aclView(
+        await ws.permissions.set({
+          request_object_type: 'cluster-policies',
+          request_object_id: ctx.policyId ?? '',
+          access_control_list: [{ group_name: 'data-analysts', permission_level: 'CAN_USE' }],
+        }),
+      ),
+    bricklane: async (client, ctx) =>
+      aclView(
+        await client.setPermissions('cluster-policies', ctx.policyId ?? '', [
+          { group_name: 'data-analysts', permission_level: 'CAN_USE' },
+        ]),
+      ),
+  },
+  {
+    name: 'permissions GET reads the policy list back, inherited admins included',
+    endpoint: '2.0/permissions/cluster-policies',
+    expect: { returns: ['group_name:admins=CAN_MANAGE (inherited)', 'group_name:data-analysts=CAN_USE'] },
+    sdk: async (ws, ctx) =>
+      aclView(
+        await ws.permissions.get({
+          request_object_type: 'cluster-policies',
+          request_object_id: ctx.policyId ?? '',
+        }),
+        true,
+      ),
+    bricklane: async (client, ctx) =>
+      aclView(await client.getPermissions('cluster-policies', ctx.policyId ?? ''), true),
+  },
+  {
+    name: 'permissions PUT with a level the object type does not have is INVALID_PARAMETER_VALUE',
+    endpoint: '2.0/permissions/clusters',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws, ctx) =>
+      ws.permissions
+        .set({
+          request_object_type: 'clusters',
+          request_object_id: ctx.clusterId,
+          access_control_list: [{ group_name: 'data-engineers', permission_level: 'CAN_VIEW' }],
+        })
+        .then(done),
+    bricklane: (client, ctx) =>
+      client
+        .setPermissions('clusters', ctx.clusterId, [
+          { group_name: 'data-engineers', permission_level: 'CAN_VIEW' },
+        ])
+        .then(done),
+  },
+  {
+    name: 'permissions PUT naming a principal the workspace does not know is INVALID_PARAMETER_VALUE',
+    endpoint: '2.0/permissions/jobs',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws, ctx) =>
+      ws.permissions
+        .set({
+          request_object_type: 'jobs',
+          request_object_id: String(ctx.jobId),
+          access_control_list: [{ user_name: 'nobody@example.com', permission_level: 'CAN_VIEW' }],
+        })
+        .then(done),
+    bricklane: (client, ctx) =>
+      client
+        .setPermissions('jobs', String(ctx.jobId), [
+          { user_name: 'nobody@example.com', permission_level: 'CAN_VIEW' },
+        ])
+        .then(done),
+  },
+  {
+    name: 'policies/clusters/delete deletes the policy',
+    endpoint: '2.0/policies/clusters/delete',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) => ws.clusterPolicies.delete({ policy_id: ctx.policyId ?? '' }).then(done),
+    bricklane: (client, ctx) => client.deletePolicy(ctx.policyId ?? '').then(done),
+  },
+  {
+    name: 'policies/clusters/get of a deleted policy is RESOURCE_DOES_NOT_EXIST',
+    endpoint: '2.0/policies/clusters/get',
+    expect: { errorCode: 'RESOURCE_DOES_NOT_EXIST' },
+    bricklaneExpect: { returns: 'absent' },
+    sdk: (ws, ctx) => ws.clusterPolicies.get({ policy_id: ctx.policyId ?? '' }).then(done),
+    bricklane: async (client, ctx) => ((await client.getPolicy(ctx.policyId ?? '')) ? 'present' : 'absent'),
   },
   // Secrets API 2.0 (secretsApi.ts): a Databricks-backed scope, a key, an ACL entry; lists carry no values.
   {

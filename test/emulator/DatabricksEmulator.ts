@@ -18,6 +18,8 @@ import { listenOnLoopback } from './HttpsEndpoint';
 import type { FaultDecision, FaultOptions } from './FaultInjector';
 import { filesEndpointOf, filesRoutes } from './filesRoutes';
 import { jobRoutes } from './jobRoutes';
+import { permissionRoutes, permissionsEndpointOf } from './permissionRoutes';
+import { policyRoutes } from './policyRoutes';
 import type { JsonObject } from './JsonValue';
 import { defaultRateLimits } from './RateLimiter';
 import type { RateLimits } from './RateLimiter';
@@ -101,16 +103,17 @@ export interface AppliedWrite {
 
 // Base64 inflates the 200 MiB workspace-file ceiling by a third; anything above cannot be a valid call.
 const maxBodyBytes = 300 * 1024 * 1024;
-const routes = new Map<string, Route>(
-  Object.entries({
+const routes = new Map<string, Route>([
+  ...Object.entries({
     ...workspaceRoutes,
     ...dbfsRoutes,
     ...clusterRoutes,
     ...jobRoutes,
-    ...secretRoutes,
     ...filesRoutes,
+    ...secretRoutes,
   }),
-);
+  ...Object.entries({ ...policyRoutes, ...permissionRoutes }),
+]);
 
 export class DatabricksEmulator {
   static readonly defaultToken = 'dapi-emulator-token';
@@ -306,7 +309,11 @@ export class DatabricksEmulator {
   private async handle(workspaceName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
     const match = /^\/api\/(.+)$/.exec(url.pathname);
-    const endpoint = filesEndpointOf(url.pathname) ?? match?.[1] ?? url.pathname.replace(/^\/+/, '');
+    const endpoint =
+      filesEndpointOf(url.pathname) ??
+      permissionsEndpointOf(url.pathname) ??
+      match?.[1] ??
+      url.pathname.replace(/^\/+/, '');
     const workspace = match ? this.world.find(workspaceName) : undefined;
     const counters = workspace ? [this.globalCounters, workspace.requestCounters] : [this.globalCounters];
     for (const counter of counters) counter.begin(endpoint);

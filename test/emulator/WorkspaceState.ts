@@ -9,6 +9,8 @@ import type { IdSequences } from './IdSequences';
 import { JobStore } from './JobStore';
 import type { JobRecord } from './JobStore';
 import type { JsonObject } from './JsonValue';
+import { PermissionStore, type DirectEntries, type PrincipalDirectory } from './PermissionStore';
+import { PolicyStore, type PolicyRecord } from './PolicyStore';
 import { RateLimiter } from './RateLimiter';
 import type { RateLimits } from './RateLimiter';
 import { RequestCounters } from './RequestCounters';
@@ -47,6 +49,9 @@ export interface SavedWorkspace {
   volumes?: SavedVolumes;
   clusters: ClusterRecord[];
   jobs: JobRecord[];
+  /** Absent in worlds saved before policies and permissions were modelled. */
+  policies?: PolicyRecord[];
+  permissions?: Record<string, DirectEntries>;
   /** Absent in worlds saved before secret scopes were modelled. */
   secrets?: SavedSecretScope[];
 }
@@ -59,6 +64,8 @@ export class WorkspaceState {
   readonly volumes: VolumeStore;
   readonly clusters: ClusterStore;
   readonly jobs: JobStore;
+  readonly policies: PolicyStore;
+  readonly permissions: PermissionStore;
   readonly secrets: SecretStore;
   readonly requestCounters = new RequestCounters();
   readonly rateLimiter: RateLimiter;
@@ -80,7 +87,13 @@ export class WorkspaceState {
       creatorUserName,
     });
     this.jobs = new JobStore(ids, now, (clusterId) => this.clusters.exists(clusterId));
+    this.policies = new PolicyStore(ids, now, creatorUserName);
     this.secrets = new SecretStore(now, creatorUserName);
+    this.permissions = new PermissionStore(
+      defaultDirectory(),
+      (type, id) => this.objectExists(type, id),
+      creatorUserName,
+    );
     this.rateLimiter = new RateLimiter(environment.rateLimits, now);
   }
 
@@ -164,6 +177,20 @@ export class WorkspaceState {
     return this.jobs.records().map((job) => this.jobs.get(job.jobId));
   }
 
+  /** A user, group or service principal the workspace knows (the Permissions API refuses others). */
+  addPrincipal(kind: keyof PrincipalDirectory, name: string): void {
+    this.permissions.principals[kind].add(name);
+  }
+
+  private objectExists(type: 'jobs' | 'clusters' | 'cluster-policies' | 'directories', id: string): boolean {
+    if (type === 'jobs') return this.jobs.records().some((job) => String(job.jobId) === id);
+    if (type === 'clusters') return this.clusters.exists(id);
+    if (type === 'cluster-policies') return this.policies.has(id);
+    return this.tree
+      .entries()
+      .some(([, object]) => object.type === 'DIRECTORY' && String(object.objectId) === id);
+  }
+
   snapshot(): WorkspaceSnapshot {
     const snapshot: WorkspaceSnapshot = {
       notebooks: {},
@@ -206,6 +233,8 @@ export class WorkspaceState {
       volumes: this.volumes.toJSON(),
       clusters: this.clusters.toJSON(),
       jobs: this.jobs.toJSON(),
+      policies: this.policies.toJSON(),
+      permissions: this.permissions.toJSON(),
       secrets: this.secrets.toJSON(),
     };
   }
@@ -218,8 +247,22 @@ export class WorkspaceState {
     this.volumes.restore(saved.volumes);
     this.clusters.restore(saved.clusters);
     this.jobs.restore(saved.jobs);
+    this.policies.restore(saved.policies);
+    this.permissions.restore(saved.permissions);
     this.secrets.restore(saved.secrets);
   }
+}
+
+/**
+ * Who the emulated workspace knows: its creator, the built-in `admins` and `users` groups, and the groups the sample
+ * bundle grants to (artifacts/), so that the sandbox deploys the samples as they are.
+ */
+function defaultDirectory(): PrincipalDirectory {
+  return {
+    user_name: new Set([creatorUserName]),
+    group_name: new Set(['admins', 'users', 'data-engineers', 'data-analysts']),
+    service_principal_name: new Set(),
+  };
 }
 
 function sha256(bytes: Buffer | undefined): string {

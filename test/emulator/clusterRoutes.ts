@@ -41,6 +41,7 @@ export const clusterRoutes: Record<string, Route> = {
     method: 'POST',
     handle(workspace, request) {
       requireOffered(request.body);
+      workspace.policies.enforce(request.body, 'all-purpose');
       return { cluster_id: workspace.clusters.create(request.body) };
     },
   },
@@ -49,6 +50,7 @@ export const clusterRoutes: Record<string, Route> = {
     handle(workspace, request) {
       request.string('cluster_id');
       requireOffered(request.body);
+      workspace.policies.enforce(request.body, 'all-purpose');
       workspace.clusters.edit(request.body);
       return {};
     },

@@ -89,6 +89,8 @@ describe('applyWave applies the stored plan', () => {
 
   it('takes no own earlier write for drift when the host died before the ledger write', async () => {
     const plan = await planEnvironment({ releaseId: 'r-crash', bundleId, environment: 'crash' });
+    // The policies wave runs before the clusters wave, as in deployEnvironment: Small names the sample policy.
+    expect(await wave('crash', { wave: 'policies' }, plan.planId)).toMatchObject({ done: 1, failed: 0 });
     const before = await ledger.read('crash');
     // The first attempt creates the clusters and records them...
     const first = await wave('crash', { wave: 'clusters' }, plan.planId);

@@ -289,13 +289,29 @@ describe('deploying artifacts/ to an emulated workspace', () => {
     expect(a.notebooks).toEqual(b.notebooks);
     expect(a.workspaceFiles).toEqual(b.workspaceFiles);
     expect(a.dbfs).toEqual(b.dbfs);
-    const shape = (s: typeof a): unknown => ({
-      clusters: s.clusters
-        .map((c) => ({ name: c.cluster_name, spec: c.spec }))
-        .sort((x, y) => x.name.localeCompare(y.name)),
-      jobs: s.jobs.map((j) => j.settings.name).sort(),
-    });
-    expect(shape(a)).toEqual(shape(b));
+    // Policy ids differ per workspace: a cluster's policy compares by the policy's name.
+    const shape = (s: typeof a, env: string): unknown => {
+      const policies = new Map(
+        world.emulator
+          .workspace(env)
+          .policies.list()
+          .map((p) => [p['policy_id'], p['name']]),
+      );
+      return {
+        clusters: s.clusters
+          .map((c) => ({
+            name: c.cluster_name,
+            spec:
+              c.spec['policy_id'] === undefined
+                ? c.spec
+                : { ...c.spec, policy_id: policies.get(c.spec['policy_id']) },
+          }))
+          .sort((x, y) => x.name.localeCompare(y.name)),
+        jobs: s.jobs.map((j) => j.settings.name).sort(),
+        policies: [...policies.values()].sort(),
+      };
+    };
+    expect(shape(a, 'faulty')).toEqual(shape(b, 'clean'));
     expect(a.clusters).toHaveLength(bundle.clusters.length);
     expect(a.jobs).toHaveLength(bundle.jobs.length);
   });

@@ -49,6 +49,14 @@ export type InjectedFaults = Partial<
   Record<FaultService, Partial<Record<FaultKind | 'spike', number> | number>>
 >;
 
+/** The operator's allow-list for the sample bundle's permissions (BRICKLANE_PERMISSIONS). */
+export const SAMPLE_PERMISSIONS = [
+  'group:data-engineers=CAN_MANAGE_RUN',
+  'group:data-analysts=CAN_VIEW',
+  'group:data-engineers=CAN_USE',
+  'group:data-analysts=CAN_READ',
+].join(',');
+
 export class LocalWorld {
   private faults: { spec: FaultSpec; seed: number } | undefined;
   private readonly sourceHosts: SourceHostEmulator[] = [];
@@ -228,6 +236,8 @@ export class LocalWorld {
       BRICKLANE_ARM_ENDPOINT: this.azure.armEndpoint,
       BRICKLANE_AUTHORITY_HOST: this.azure.authorityHost,
       BRICKLANE_AZURE_CREDENTIAL: 'managedIdentity',
+      // What the sample bundle grants (artifacts/: a job, its policy and the notebook folder).
+      BRICKLANE_PERMISSIONS: SAMPLE_PERMISSIONS,
     };
     for (const env of this.environments) {
       const prefix = `BRICKLANE_${env.toUpperCase()}_`;

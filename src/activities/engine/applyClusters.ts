@@ -7,9 +7,9 @@ import type { ClusterSpec } from '../../databricks/ClusterInfo';
 import type { ClusterItem } from '../../manifest/Bundle';
 import type { PlanStep } from '../../planning/DeployPlan';
 import { isSubsetEqual } from '../../planning/isSubsetEqual';
+import { policyIdsOfLedger, resolvePolicyNames } from '../../planning/resolvePolicyNames';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
-import { errorMessage } from './ApplyContext';
-import { mapConcurrent } from './mapConcurrent';
+import { applySteps } from './applySteps';
 
 const EDITABLE = new Set(['RUNNING', 'TERMINATED']);
 const TRANSITIONAL = new Set(['PENDING', 'RESTARTING', 'RESIZING', 'TERMINATING']);
@@ -19,32 +19,26 @@ export async function applyClusters(
   environment: string,
   steps: readonly PlanStep[],
 ): Promise<StepOutcome[]> {
-  const items = new Map(ctx.bundle.clusters.map((c) => [c.key, c]));
-  let done = 0;
-  return mapConcurrent(steps, ctx.concurrency, async (step): Promise<StepOutcome> => {
-    const item = items.get(step.key);
-    try {
-      if (!item) throw new Error(`no bundle item for ${step.key}`);
-      const id =
-        step.action === 'create'
-          ? await ctx.client.createCluster(item.spec as ClusterSpec, {
-              idempotencyToken: idempotencyToken(environment, item),
-              abortSignal: ctx.abortSignal,
-            })
-          : step.action === 'update'
-            ? await editCluster(ctx, step.liveId ?? '', item)
-            : (step.liveId ?? '');
-      const prev = ctx.ledger.entries[item.key];
-      if (!prev || prev.hash !== item.sha256 || prev.target !== id) {
-        ctx.ledger.entries[item.key] = { hash: item.sha256, target: id, deployedAt: ctx.now() };
-      }
-      return { key: step.key, action: step.action, status: 'done', id };
-    } catch (error) {
-      return { key: step.key, action: step.action, status: 'failed', message: errorMessage(error) };
-    } finally {
-      if (step.action !== 'unchanged')
-        ctx.onProgress?.({ wave: 'clusters', done: ++done, total: steps.length });
+  // Policies this deploy created are in the ledger by now: the policies wave runs first.
+  const policyIds = policyIdsOfLedger(ctx.ledger);
+  return applySteps(ctx, 'clusters', steps, ctx.bundle.clusters, async (step, item) => {
+    const resolved = resolvePolicyNames(item.spec, policyIds);
+    if (resolved.unresolved.length > 0) {
+      throw new Error(
+        `cluster ${item.name} uses cluster policy ${resolved.unresolved.join(', ')}, which was not deployed`,
+      );
     }
+    const spec = resolved.value as ClusterSpec;
+    const id =
+      step.action === 'create'
+        ? await ctx.client.createCluster(spec, {
+            idempotencyToken: idempotencyToken(environment, item),
+            abortSignal: ctx.abortSignal,
+          })
+        : step.action === 'update'
+          ? await editCluster(ctx, step.liveId ?? '', item.name, spec)
+          : (step.liveId ?? '');
+    return { id, hash: item.sha256 };
   });
 }
 
@@ -59,12 +53,16 @@ export function idempotencyToken(environment: string, item: ClusterItem): string
     .slice(0, 64);
 }
 
-async function editCluster(ctx: ApplyContext, clusterId: string, item: ClusterItem): Promise<string> {
-  const spec = { ...item.spec } as ClusterSpec;
+async function editCluster(
+  ctx: ApplyContext,
+  clusterId: string,
+  name: string,
+  spec: ClusterSpec,
+): Promise<string> {
   for (let attempt = 0; ; attempt++) {
-    const current = await waitForEditableState(ctx, clusterId, item.name);
+    const current = await waitForEditableState(ctx, clusterId, name);
     // A repeated edit (after a lost answer) finds the cluster restarting with our spec already applied.
-    if (attempt > 0 && isSubsetEqual(item.spec, current)) return clusterId;
+    if (attempt > 0 && isSubsetEqual(spec, current)) return clusterId;
     try {
       await ctx.client.editCluster(clusterId, spec, { abortSignal: ctx.abortSignal });
       return clusterId;

@@ -9,43 +9,29 @@ import type { JobSettings } from '../../databricks/JobInfo';
 import { sha256OfJson } from '../../manifest/sha256OfJson';
 import type { PlanStep } from '../../planning/DeployPlan';
 import { resolveJobSettings } from '../../planning/resolveJobSettings';
+import { policyIdsOfLedger } from '../../planning/resolvePolicyNames';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
-import { errorMessage } from './ApplyContext';
-import { mapConcurrent } from './mapConcurrent';
+import { applySteps } from './applySteps';
 
 export async function applyJobs(
   ctx: ApplyContext,
   steps: readonly PlanStep[],
   clusterIds: Readonly<Record<string, string | undefined>>,
 ): Promise<StepOutcome[]> {
-  const items = new Map(ctx.bundle.jobs.map((j) => [j.key, j]));
-  let done = 0;
-  return mapConcurrent(steps, ctx.concurrency, async (step): Promise<StepOutcome> => {
-    const item = items.get(step.key);
-    try {
-      if (!item) throw new Error(`no bundle item for ${step.key}`);
-      const resolved = resolveJobSettings(item.settings, clusterIds);
-      if (resolved.unresolved.length > 0) {
-        throw new Error(
-          `job ${item.name} uses cluster(s) ${resolved.unresolved.join(', ')}, which were not deployed`,
-        );
-      }
-      const settings = resolved.settings as JobSettings;
-      let id = step.liveId;
-      if (step.action === 'create') id = String(await createJobOnce(ctx, item.name, settings));
-      else if (step.action === 'update')
-        await ctx.client.resetJob(Number(id), settings, { abortSignal: ctx.abortSignal });
-      const hash = sha256OfJson(settings);
-      const prev = ctx.ledger.entries[item.key];
-      if (id !== undefined && (!prev || prev.hash !== hash || prev.target !== id)) {
-        ctx.ledger.entries[item.key] = { hash, target: id, deployedAt: ctx.now() };
-      }
-      return { key: step.key, action: step.action, status: 'done', ...(id !== undefined ? { id } : {}) };
-    } catch (error) {
-      return { key: step.key, action: step.action, status: 'failed', message: errorMessage(error) };
-    } finally {
-      if (step.action !== 'unchanged') ctx.onProgress?.({ wave: 'jobs', done: ++done, total: steps.length });
+  const policyIds = policyIdsOfLedger(ctx.ledger);
+  return applySteps(ctx, 'jobs', steps, ctx.bundle.jobs, async (step, item) => {
+    const resolved = resolveJobSettings(item.settings, clusterIds, policyIds);
+    if (resolved.unresolved.length > 0) {
+      throw new Error(
+        `job ${item.name} uses cluster(s) ${resolved.unresolved.join(', ')}, which were not deployed`,
+      );
     }
+    const settings = resolved.settings as JobSettings;
+    let id = step.liveId;
+    if (step.action === 'create') id = String(await createJobOnce(ctx, item.name, settings));
+    else if (step.action === 'update')
+      await ctx.client.resetJob(Number(id), settings, { abortSignal: ctx.abortSignal });
+    return { ...(id !== undefined ? { id } : {}), hash: sha256OfJson(settings) };
   });
 }
 

@@ -10,10 +10,15 @@ import { mapConcurrent } from './mapConcurrent';
 export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]): Promise<StepOutcome[]> {
   const options = { abortSignal: ctx.abortSignal };
   return mapConcurrent(steps, ctx.concurrency, async (step): Promise<StepOutcome> => {
+    // A removed permissions list is no longer managed: its entries stay on the object (bricklane never removes
+    // what it may not have granted alone), only the record goes.
+    const removesObject = step.kind !== 'permissions';
     try {
       const id = step.liveId ?? '';
+      if (!removesObject) return forget(ctx, step);
       if (step.kind === 'jobs') await ctx.client.deleteJob(Number(id), options);
       else if (step.kind === 'clusters') await ctx.client.terminateCluster(id, options);
+      else if (step.kind === 'policies') await ctx.client.deletePolicy(id, options);
       else if (step.kind === 'secrets') await deleteSecretTarget(ctx, step.target, options);
       else if (step.target.startsWith('dbfs:')) await ctx.client.deleteDbfsPath(step.target, options);
       else if (isVolumeTarget(step.target)) await ctx.client.deleteFile(step.target, options);
@@ -23,9 +28,13 @@ export async function applyPrune(ctx: ApplyContext, steps: readonly PlanStep[]):
         return { key: step.key, action: 'delete', status: 'failed', message: errorMessage(error) };
       }
     }
-    Reflect.deleteProperty(ctx.ledger.entries, step.key);
-    return { key: step.key, action: 'delete', status: 'done' };
+    return forget(ctx, step);
   });
+}
+
+function forget(ctx: ApplyContext, step: PlanStep): StepOutcome {
+  Reflect.deleteProperty(ctx.ledger.entries, step.key);
+  return { key: step.key, action: 'delete', status: 'done' };
 }
 
 /** `<scope>/<key>` is a copied secret, `<scope>` a scope (deleting it deletes its secrets too). */

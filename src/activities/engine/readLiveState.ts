@@ -17,6 +17,7 @@ import { ancestorsOf } from '../../planning/planDirectoryImports';
 import { DEFAULT_JOB_QUEUE } from '../../planning/resolveJobSettings';
 import { mapConcurrent } from './mapConcurrent';
 import { readVolumeFiles } from './readVolumeFiles';
+import { readAccessState } from './readAccessControl';
 
 type ObjectType = NonNullable<LiveState['workspaceObjects']>[string];
 
@@ -43,9 +44,11 @@ export async function readLiveState(
     kinds.includes('initScripts') ? readDbfsFiles(client, bundle) : undefined,
     kinds.includes('initScripts') ? readVolumeFiles(client, bundle) : undefined,
   ]);
+  const access = await readAccessState(client, bundle, kinds, ledger, { clusters, jobs });
   return {
     clusters,
     jobs,
+    ...access,
     ...(workspaceObjects ? workspaceObjects : {}),
     ...(dbfsFiles ? { dbfsFiles } : {}),
     ...(volumeFiles ? { volumeFiles } : {}),

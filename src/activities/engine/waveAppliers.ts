@@ -9,6 +9,8 @@ import { applyClusters } from './applyClusters';
 import { applyFiles } from './applyFiles';
 import { applyInitScripts } from './applyInitScripts';
 import { applyJobs } from './applyJobs';
+import { applyPermissions } from './applyPermissions';
+import { applyPolicies } from './applyPolicies';
 import { applyPrune } from './applyPrune';
 import { applySecrets } from './applySecrets';
 
@@ -25,10 +27,12 @@ export interface WaveWork {
 export const WAVE_APPLIERS: Record<WaveName, (ctx: ApplyContext, work: WaveWork) => Promise<StepOutcome[]>> =
   {
     initScripts: (ctx, w) => applyInitScripts(ctx, w.steps, w.live),
+    policies: (ctx, w) => applyPolicies(ctx, w.steps),
     clusters: (ctx, w) => applyClusters(ctx, ctx.ledger.environment, w.steps),
     secrets: (ctx, w) => applySecrets(ctx, w.steps, w.live),
     files: (ctx, w) => applyFiles(ctx, 'notebooks', w.steps, w.live),
     jobs: (ctx, w) => applyJobs(ctx, w.steps, w.clusterIds),
+    permissions: (ctx, w) => applyPermissions(ctx, w.steps),
     lifecycle: (ctx, w) => applyClusterLifecycle(ctx, ctx.bundle.options.clusterLifecycle, w.clusterOutcomes),
     prune: (ctx, w) => applyPrune(ctx, w.steps),
   };

@@ -15,6 +15,7 @@ describe('parseBundleOptions', () => {
         initScriptRoot: '/Shared/MyProject/init-scripts',
         clusterLifecycle: 'terminate',
         prune: false,
+        authoritativePermissions: false,
       },
       diagnostics: [],
     });
@@ -28,6 +29,8 @@ describe('parseBundleOptions', () => {
       initScriptTarget: 'dbfs',
       clusterLifecycle: 'running',
       prune: true,
+      permissions: [{ group_name: 'analysts', permission_level: 'CAN_READ' }],
+      authoritativePermissions: true,
     });
     expect(parsed).toEqual({
       options: {
@@ -37,6 +40,8 @@ describe('parseBundleOptions', () => {
         initScriptRoot: 'dbfs:/init-scripts/MyProject',
         clusterLifecycle: 'running',
         prune: true,
+        permissions: [{ group_name: 'analysts', permission_level: 'CAN_READ' }],
+        authoritativePermissions: true,
       },
       diagnostics: [],
     });

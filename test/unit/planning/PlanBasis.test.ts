@@ -15,8 +15,11 @@ const bundle: Bundle = {
     initScriptRoot: '/Shared/init',
     clusterLifecycle: 'terminate',
     prune: false,
+    authoritativePermissions: false,
   },
   secrets: [],
+  policies: [],
+  permissions: [],
   initScripts: [],
   clusters: [
     {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bundle, ClusterItem, JobItem, NotebookItem } from '../../../src/manifest/Bundle';
 import { sha256OfJson } from '../../../src/manifest/sha256OfJson';
 import { computePlan } from '../../../src/planning/computePlan';
+import { PRUNE_WAVE, WAVE_OF_KIND } from '../../../src/planning/waves';
 import type { Ledger } from '../../../src/planning/Ledger';
 import { emptyLedger } from '../../../src/planning/Ledger';
 import type { LiveState } from '../../../src/planning/LiveState';
@@ -56,8 +57,11 @@ const bundle: Bundle = {
     initScriptRoot: '/Shared/bricklane/init-scripts',
     clusterLifecycle: 'terminate',
     prune: false,
+    authoritativePermissions: false,
   },
   secrets: [],
+  policies: [],
+  permissions: [],
   initScripts: [],
   clusters: [cluster],
   notebooks: [notebook],
@@ -112,9 +116,9 @@ describe('computePlan', () => {
   it('plans everything as create on an empty workspace, in wave order', () => {
     const plan = computePlan(bundle, emptyLiveState(), emptyLedger('dev'));
     expect(plan.steps.map((s) => [s.key, s.action, s.wave])).toEqual([
-      ['clusters.Small', 'create', 1],
-      [notebook.key, 'create', 3],
-      ['jobs.nightly', 'create', 4],
+      ['clusters.Small', 'create', WAVE_OF_KIND.clusters],
+      [notebook.key, 'create', WAVE_OF_KIND.notebooks],
+      ['jobs.nightly', 'create', WAVE_OF_KIND.jobs],
     ]);
     expect(plan.summary.notebooks).toEqual({ create: 1, update: 0, unchanged: 0, delete: 0, drift: 0 });
   });
@@ -199,6 +203,11 @@ describe('computePlan', () => {
     expect(actions(deployedLive(), ledger)).not.toHaveProperty('jobs.old');
     const pruning = { ...bundle, options: { ...bundle.options, prune: true } };
     const plan = computePlan(pruning, deployedLive(), ledger);
-    expect(plan.steps.at(-1)).toMatchObject({ key: 'jobs.old', action: 'delete', wave: 5, liveId: '9' });
+    expect(plan.steps.at(-1)).toMatchObject({
+      key: 'jobs.old',
+      action: 'delete',
+      wave: PRUNE_WAVE,
+      liveId: '9',
+    });
   });
 });

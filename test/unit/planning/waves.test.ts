@@ -18,34 +18,42 @@ describe('the one list of waves', () => {
   it('is written in deploy order, and plan order follows it', () => {
     expect(WAVES.map((w) => w.name)).toEqual([
       'initScripts',
+      'policies',
       'clusters',
       'secrets',
       'files',
       'jobs',
+      'permissions',
       'lifecycle',
       'prune',
     ]);
     expect(WAVE_OF_KIND).toEqual({
       initScripts: 0,
-      clusters: 1,
-      secrets: 2,
-      notebooks: 3,
-      files: 3,
-      jobs: 4,
+      policies: 1,
+      clusters: 2,
+      secrets: 3,
+      notebooks: 4,
+      files: 4,
+      jobs: 5,
+      permissions: 6,
     });
-    expect(PRUNE_WAVE).toBe(5);
+    expect(PRUNE_WAVE).toBe(7);
     expect(WAVES.filter((w) => w.batched).map((w) => w.name)).toEqual(['files']);
   });
 
   it.each([
-    ['clusters', [bad('initScripts')], 'an init script failed to deploy'],
+    ['clusters', [bad('initScripts')], 'an init script or cluster policy failed to deploy'],
+    ['clusters', [ok('initScripts'), bad('policies')], 'an init script or cluster policy failed to deploy'],
+    ['jobs', [bad('policies')], 'a cluster, policy or notebook it may use failed to deploy'],
+    ['permissions', [ok('clusters'), bad('jobs')], 'an object they are set on failed to deploy'],
+    ['permissions', [bad('initScripts'), ok('jobs')], undefined],
     ['clusters', [ok('initScripts')], undefined],
     ['files', [bad('initScripts'), bad('clusters')], undefined],
-    ['jobs', [ok('clusters'), bad('files')], 'a cluster or notebook it may use failed to deploy'],
+    ['jobs', [ok('clusters'), bad('files')], 'a cluster, policy or notebook it may use failed to deploy'],
     [
       'jobs',
       [{ wave: 'clusters', failed: 0, skipped: 0, drift: ['clusters.Small'] }],
-      'a cluster or notebook it may use failed to deploy',
+      'a cluster, policy or notebook it may use failed to deploy',
     ],
     ['jobs', [bad('initScripts'), ok('clusters'), ok('files')], undefined],
     ['lifecycle', [bad('files'), bad('jobs')], undefined],

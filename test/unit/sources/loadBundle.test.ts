@@ -24,6 +24,8 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
       initScriptRoot: '/Shared/MyProject/init-scripts',
       clusterLifecycle: 'terminate',
       prune: false,
+      permissions: [{ group_name: 'data-analysts', permission_level: 'CAN_READ' }],
+      authoritativePermissions: false,
     });
     expect({
       initScripts: bundle?.initScripts.length,
@@ -31,7 +33,17 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
       notebooks: bundle?.notebooks.length,
       files: bundle?.files.length,
       jobs: bundle?.jobs.length,
-    }).toEqual({ initScripts: 1, clusters: 3, notebooks: 6, files: 1, jobs: 3 });
+      policies: bundle?.policies.length,
+      permissions: bundle?.permissions.length,
+    }).toEqual({ initScripts: 1, clusters: 3, notebooks: 6, files: 1, jobs: 3, policies: 1, permissions: 3 });
+    expect(bundle?.permissions.map((p) => p.key)).toEqual([
+      'permissions.directories./Shared/MyProject',
+      'permissions.jobs.daily_report',
+      'permissions.policies.bricklane-sample small clusters',
+    ]);
+    expect(bundle?.clusters.find((c) => c.name === 'Small')?.policyRefs).toEqual([
+      'bricklane-sample small clusters',
+    ]);
     expect(bundle?.clusters.map((c) => c.key)).toEqual(['clusters.ML', 'clusters.Medium', 'clusters.Small']);
     expect(bundle?.jobs.map((j) => j.key)).toEqual([
       'jobs.daily_report',
@@ -255,7 +267,7 @@ describe('loadBundle on the file system', () => {
       expect.objectContaining({ severity: 'error', code: 'BUNDLE_LAYOUT_MISSING', file: '.' }),
     ]);
     expect(diagnostics[0]?.summary).toContain(
-      'holds no bundle: none of init-scripts/, clusters/, notebooks/, jobs/, bricklane.json',
+      'holds no bundle: none of init-scripts/, clusters/, notebooks/, jobs/, secrets/, policies/, bricklane.json',
     );
     expect(diagnostics[0]?.summary).toContain('(it holds medium.json, small.json)');
   });
