@@ -57,6 +57,10 @@ export function loadSettings(values: Values): Settings {
   } else if (blobEndpoint && !z.url({ protocol: /^https?$/ }).safeParse(blobEndpoint).success) {
     problems.push(`BRICKLANE_LEDGER_BLOB_ENDPOINT must be a URL, got "${blobEndpoint}"`);
   }
+  const directoryImport = values.BRICKLANE_DIRECTORY_IMPORT?.trim();
+  if (directoryImport && directoryImport !== 'on' && directoryImport !== 'off') {
+    problems.push(`BRICKLANE_DIRECTORY_IMPORT must be on or off, got "${directoryImport}"`);
+  }
   const maxInFlight = Number(values.BRICKLANE_MAX_IN_FLIGHT ?? '16');
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) {
     problems.push(
@@ -207,12 +211,12 @@ function readEnvironment(
     },
     boundaries: readBoundaries(values, name, project, problems),
   };
+  // The app-wide value is checked once, in loadSettings.
   const directoryImport = get('DIRECTORY_IMPORT') ?? values.BRICKLANE_DIRECTORY_IMPORT?.trim();
   if (directoryImport === 'off') env.directoryImport = false;
-  else if (directoryImport && directoryImport !== 'on') {
-    problems.push(
-      `${get('DIRECTORY_IMPORT') ? `${prefix}DIRECTORY_IMPORT` : 'BRICKLANE_DIRECTORY_IMPORT'} must be on or off, got "${directoryImport}"`,
-    );
+  const own = get('DIRECTORY_IMPORT');
+  if (own !== undefined && own !== 'on' && own !== 'off') {
+    problems.push(`${prefix}DIRECTORY_IMPORT must be on or off, got "${own}"`);
   }
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {

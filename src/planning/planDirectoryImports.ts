@@ -64,7 +64,8 @@ export function planDirectoryImports(input: DirectoryImportInput): DirectoryImpo
     // The highest folder that is new and holds only candidates: one import creates everything below it.
     const root = ancestorsOf(candidate.target).find((f) => input.isAbsent(f) && !blocked.has(f));
     if (root === undefined) plan.perFile.push(candidate);
-    else byRoot.set(root, [...(byRoot.get(root) ?? []), candidate]);
+    else if (byRoot.has(root)) byRoot.get(root)?.push(candidate);
+    else byRoot.set(root, [candidate]);
   }
   for (const [root, candidates] of [...byRoot].sort(([a], [b]) => a.localeCompare(b))) {
     pack(root, candidates, input.maxZipBytes, plan);
@@ -110,7 +111,8 @@ function pack(
       } else plan.perFile.push(c);
     } else {
       const child = `${root}/${below.slice(0, slash)}`;
-      children.set(child, [...(children.get(child) ?? []), c]);
+      if (children.has(child)) children.get(child)?.push(c);
+      else children.set(child, [c]);
     }
   }
   const later: [string, DirectoryImportCandidate[]][] = [];

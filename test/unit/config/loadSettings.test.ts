@@ -164,6 +164,25 @@ describe('boundaries per environment', () => {
     ...values,
   });
 
+  it('turns directory import off app-wide or per environment, and names a value that is neither on nor off', () => {
+    expect(loadSettings(envs({})).environments.map((e) => e.directoryImport)).toEqual([undefined, undefined]);
+    const off = loadSettings(
+      envs({ BRICKLANE_DIRECTORY_IMPORT: 'off', BRICKLANE_DEV_DIRECTORY_IMPORT: 'on' }),
+    );
+    expect(off.environments.map((e) => [e.name, e.directoryImport])).toEqual([
+      ['dev', undefined],
+      ['prod', false],
+    ]);
+    const prodOnly = loadSettings(envs({ BRICKLANE_PROD_DIRECTORY_IMPORT: 'off' }));
+    expect(prodOnly.environments.map((e) => e.directoryImport)).toEqual([undefined, false]);
+    expect(problemsOf(envs({ BRICKLANE_DIRECTORY_IMPORT: 'no' }))).toEqual([
+      'BRICKLANE_DIRECTORY_IMPORT must be on or off, got "no"',
+    ]);
+    expect(problemsOf(envs({ BRICKLANE_PROD_DIRECTORY_IMPORT: 'false' }))).toEqual([
+      'BRICKLANE_PROD_DIRECTORY_IMPORT must be on or off, got "false"',
+    ]);
+  });
+
   it("defaults to the project's one deployment folder and nothing else: no DBFS, run_as, grants, repositories or adoption", () => {
     const s = loadSettings(envs({ BRICKLANE_PROJECT: 'Sales' }));
     for (const e of s.environments) {
