@@ -91,7 +91,7 @@ describe('deployEnvironment on the sandbox host', () => {
       skipped: 2,
       failures: [
         { key: 'clusters.Small', message: 'INVALID_STATE: cluster is PENDING' },
-        { key: 'jobs', message: 'skipped: a cluster or notebook it may use failed to deploy' },
+        { key: 'jobs', message: 'skipped: a cluster, policy or notebook it may use failed to deploy' },
       ],
       created: [],
       // The waves that ran, each from the episode that scheduled it to the one that went on (or ended).
@@ -112,7 +112,7 @@ describe('deployEnvironment on the sandbox host', () => {
       outcome: { done: 1 + filesIn(3), failed: 1, skipped: 2 },
       message:
         'clusters.Small: INVALID_STATE: cluster is PENDING; ' +
-        'jobs: skipped: a cluster or notebook it may use failed to deploy',
+        'jobs: skipped: a cluster, policy or notebook it may use failed to deploy',
     });
     // The lock is given back and qa is never planned.
     expect(schedule(host.durable.history(id)).slice(-3)).toEqual([
