@@ -131,7 +131,9 @@ export async function importNewFolders(
     if (step.kind !== 'import' || !step.entries.every((e) => result.written.has(e.key))) continue;
     for (const folder of foldersOf(step.path, step.entries)) result.created.add(folder);
   }
-  if (failures.length > 0) reportFallback(ctx, candidates.length - result.written.size, failures);
+  const planned = plan.steps.flatMap((s) => (s.kind === 'import' ? s.entries.map((e) => e.key) : []));
+  const fellBack = planned.filter((key) => !result.written.has(key)).length;
+  if (failures.length > 0) reportFallback(ctx, fellBack, failures);
   // Progress of what the imports wrote; the per-file imports report the rest.
   let count = 0;
   for (const key of result.written) {
