@@ -57,34 +57,21 @@ async function claimWaiting(
   client: df.DurableClient,
   isLive: (releaseId: string) => Promise<boolean>,
 ): Promise<ClaimResult> {
-  const storage = appServices().releases;
-  const name = waitingBlob(input.environment);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await storage.readJson<EnvironmentRecord>(name);
-    const holder = current?.value;
-    if (holder && holder.releaseId !== input.releaseId && (await isLive(holder.releaseId))) {
-      if (isNewer(holder, input)) {
-        // A newer release already waits here: this one is the older.
-        return { granted: false, superseded: true, other: holder.releaseId };
-      }
-      await client.raiseEvent(holder.releaseId, SUPERSEDED_EVENT, {
+  return updateRecord<EnvironmentRecord, ClaimResult>(waitingBlob(input.environment), async (holder) => {
+    const other = holder && holder.releaseId !== input.releaseId ? holder.releaseId : undefined;
+    if (holder && other && (await isLive(other))) {
+      // A newer release already waits here: this one is the older.
+      if (isNewer(holder, input)) return { answer: { granted: false, superseded: true, other } };
+      await client.raiseEvent(other, SUPERSEDED_EVENT, {
         by: input.releaseId,
         environment: input.environment,
       });
     }
-    const record: EnvironmentRecord = {
-      releaseId: input.releaseId,
-      startedAt: input.startedAt,
-      since: new Date().toISOString(),
+    return {
+      write: { releaseId: input.releaseId, startedAt: input.startedAt, since: new Date().toISOString() },
+      after: async () => ({ granted: true, ...(other ? { other } : {}) }),
     };
-    if (await storage.writeJson(name, record, current ? current.etag : 'absent')) {
-      return {
-        granted: true,
-        ...(holder && holder.releaseId !== input.releaseId ? { other: holder.releaseId } : {}),
-      };
-    }
-  }
-  throw new Error(`claimEnvironment: the waiting record of ${input.environment} kept changing; retrying`);
+  });
 }
 
 async function claimApplying(
@@ -92,34 +79,33 @@ async function claimApplying(
   client: df.DurableClient,
   isLive: (releaseId: string) => Promise<boolean>,
 ): Promise<ClaimResult> {
-  const storage = appServices().releases;
-  const name = lockBlob(input.environment);
   const me: QueuedRelease = { releaseId: input.releaseId, startedAt: input.startedAt };
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await storage.readJson<ApplyLockRecord>(name);
-    const record = current?.value ?? {};
+  return updateRecord<ApplyLockRecord, ClaimResult>(lockBlob(input.environment), async (current) => {
+    const record = current ?? {};
     const holder = record.releaseId && record.releaseId !== me.releaseId ? record.releaseId : undefined;
     const newest = record.newest ?? holderOf(record);
     if (newest && newest.releaseId !== me.releaseId && isNewer(newest, me)) {
-      return { granted: false, superseded: true, other: newest.releaseId };
+      return { answer: { granted: false, superseded: true, other: newest.releaseId } };
     }
     const queued = record.next && record.next.releaseId !== me.releaseId ? record.next : undefined;
     if (queued && isNewer(queued, me) && (await isLive(queued.releaseId))) {
-      return { granted: false, superseded: true, other: queued.releaseId };
+      return { answer: { granted: false, superseded: true, other: queued.releaseId } };
     }
     const busy = holder !== undefined && (await isLive(holder));
-    const written: ApplyLockRecord = busy
-      ? { ...record, next: me }
-      : { releaseId: me.releaseId, startedAt: me.startedAt, since: new Date().toISOString(), newest: me };
-    if (busy && record.next?.releaseId === me.releaseId) return { granted: false, other: holder };
-    if (await storage.writeJson(name, written, current ? current.etag : 'absent')) {
-      // The release this one displaced from the queue ends now instead of at its next poll.
-      if (queued) await wake(client, queued.releaseId);
-      if (busy) return { granted: false, other: holder };
-      return { granted: true, ...(holder ? { other: holder } : {}) };
-    }
-  }
-  throw new Error(`claimEnvironment: the apply lock of ${input.environment} kept changing; retrying`);
+    if (busy && record.next?.releaseId === me.releaseId) return { answer: { granted: false, other: holder } };
+    return {
+      write: busy
+        ? { ...record, next: me }
+        : { releaseId: me.releaseId, startedAt: me.startedAt, since: new Date().toISOString(), newest: me },
+      after: async () => {
+        // The release this one displaced from the queue ends now instead of at its next poll.
+        if (queued) await wake(client, queued.releaseId);
+        return busy
+          ? { granted: false, other: holder }
+          : { granted: true, ...(holder ? { other: holder } : {}) };
+      },
+    };
+  });
 }
 
 /** Gives up the apply lock (keeping who was newest) and wakes the release waiting for it, if any. */
@@ -128,22 +114,42 @@ export async function releaseApplyLock(
   environment: string,
   client: df.DurableClient,
 ): Promise<void> {
-  const storage = appServices().releases;
-  const name = lockBlob(environment);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await storage.readJson<ApplyLockRecord>(name);
-    if (!current || current.value.releaseId !== releaseId) return;
-    const { next, newest } = current.value;
-    const freed: ApplyLockRecord = {
-      newest: newest ?? { releaseId, startedAt: current.value.startedAt ?? '' },
-      ...(next ? { next } : {}),
+  await updateRecord<ApplyLockRecord, undefined>(lockBlob(environment), async (current) => {
+    if (!current || current.releaseId !== releaseId) return { answer: undefined };
+    const { next, newest } = current;
+    return {
+      write: {
+        newest: newest ?? { releaseId, startedAt: current.startedAt ?? '' },
+        ...(next ? { next } : {}),
+      } satisfies ApplyLockRecord,
+      after: async () => {
+        if (next) await wake(client, next.releaseId);
+        return undefined;
+      },
     };
-    if (await storage.writeJson(name, freed, current.etag)) {
-      if (next) await wake(client, next.releaseId);
-      return;
-    }
+  });
+}
+
+/** What `decide` makes of a record: an answer as it is, or a write and what to answer once it is done. */
+type Decision<T, R> = { answer: R } | { write: T; after: () => Promise<R> };
+
+/**
+ * Reads a record, decides, and writes it only if nobody wrote it in between (ETag; 'absent' for a new
+ * one), deciding again on the newer record otherwise. Throws after a few rounds, so the activity is retried.
+ */
+async function updateRecord<T, R>(
+  name: string,
+  decide: (current: T | undefined) => Promise<Decision<T, R>>,
+): Promise<R> {
+  const storage = appServices().releases;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const current = await storage.readJson<T>(name);
+    const decision = await decide(current?.value);
+    if ('answer' in decision) return decision.answer;
+    if (await storage.writeJson(name, decision.write, current ? current.etag : 'absent'))
+      return decision.after();
   }
-  throw new Error(`releaseEnvironment: the apply lock of ${environment} kept changing; retrying`);
+  throw new Error(`claimEnvironment: ${name} kept changing; retrying`);
 }
 
 function holderOf(record: ApplyLockRecord): QueuedRelease | undefined {

@@ -2,6 +2,8 @@
 // `rpcBaseUrl` (durable-functions 3.5, lib/src/durableClient/DurableClient.js), for handlers called
 // directly in tests: GET instances/{id} answers a status (seeded, or Pending once started),
 // POST orchestrators/{name}/{id} and POST instances/{id}/raiseEvent/{name} are recorded.
+import { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -65,6 +67,14 @@ export class FakeDurableApi {
       rpcBaseUrl: this.rpcBaseUrl,
       requiredQueryStringParameters: '',
     };
+  }
+
+  /** A function's InvocationContext whose durable client binding points here, as the host builds it. */
+  invocationContext(functionName: string): InvocationContext {
+    const binding = df.input.durableClient();
+    const context = new InvocationContext({ functionName, options: { extraInputs: [binding] } });
+    context.extraInputs.set(binding, this.clientData);
+    return context;
   }
 
   eventsFor(instanceId: string): RaisedEvent[] {

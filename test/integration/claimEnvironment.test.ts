@@ -3,8 +3,6 @@
 // up, and a release older than one that took the lock never applies (the burst test found older queued
 // releases deploying Dev over the newest). Real Azurite records and the real durable client against a
 // stand-in of the extension's HTTP API.
-import { InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimEnvironment } from '../../src/activities/claimEnvironment';
 import { releaseEnvironment } from '../../src/activities/releaseEnvironment';
@@ -15,13 +13,6 @@ import { FakeDurableApi } from '../emulator/FakeDurableApi';
 let durable: FakeDurableApi;
 let azurite: Azurite;
 
-function clientContext(functionName: string): InvocationContext {
-  const binding = df.input.durableClient();
-  const context = new InvocationContext({ functionName, options: { extraInputs: [binding] } });
-  context.extraInputs.set(binding, durable.clientData);
-  return context;
-}
-
 beforeAll(async () => {
   [durable, azurite] = await Promise.all([FakeDurableApi.start(), Azurite.start()]);
   Object.assign(process.env, {
@@ -30,7 +21,6 @@ beforeAll(async () => {
     BRICKLANE_DEV_WORKSPACE_URL: 'https://adb-1.1.azuredatabricks.net',
     BRICKLANE_DEV_DATABRICKS_TOKEN: 'dapi-test',
     BRICKLANE_LEDGER_CONNECTION: azurite.connectionString,
-    BRICKLANE_PUBLIC_URL: 'https://bricklane.example.net',
   });
 });
 afterAll(async () => {
@@ -44,9 +34,12 @@ function release(name: string, minute: number): { releaseId: string; startedAt: 
 }
 
 const apply = (r: { releaseId: string; startedAt: string }, environment: string) =>
-  claimEnvironment({ ...r, environment, phase: 'applying' }, clientContext('claimEnvironment'));
+  claimEnvironment({ ...r, environment, phase: 'applying' }, durable.invocationContext('claimEnvironment'));
 const giveUp = (r: { releaseId: string }, environment: string) =>
-  releaseEnvironment({ releaseId: r.releaseId, environment, phase: 'applying' }, clientContext('x'));
+  releaseEnvironment(
+    { releaseId: r.releaseId, environment, phase: 'applying' },
+    durable.invocationContext('x'),
+  );
 const wakeUps = (releaseId: string): number =>
   durable.eventsFor(releaseId).filter((e) => e.name === ENVIRONMENT_FREE_EVENT).length;
 

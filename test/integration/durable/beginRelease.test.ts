@@ -2,7 +2,6 @@
 // durable-functions 3.5) calls the extension's HTTP API (a stand-in that records each call) once for the
 // start, and every delivery answers the same release. Found by the burst test, where half the redeliveries
 // arrive at the same moment as their first delivery and raced it to the extension.
-import { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/loadSettings';
@@ -12,15 +11,7 @@ import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 let durable: FakeDurableApi;
 
-function client(): df.DurableClient {
-  const binding = df.input.durableClient();
-  const context = new InvocationContext({
-    functionName: 'githubWebhook',
-    options: { extraInputs: [binding] },
-  });
-  context.extraInputs.set(binding, durable.clientData);
-  return df.getClient(context);
-}
+const client = (): df.DurableClient => df.getClient(durable.invocationContext('githubWebhook'));
 
 beforeAll(async () => {
   durable = await FakeDurableApi.start();
@@ -29,6 +20,7 @@ beforeAll(async () => {
     BRICKLANE_DEV_DATABRICKS_AUTH: 'token',
     BRICKLANE_DEV_WORKSPACE_URL: 'https://adb-1.1.azuredatabricks.net',
     BRICKLANE_DEV_DATABRICKS_TOKEN: 'dapi-test',
+    // Required by the settings; nothing here touches storage.
     BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true',
   });
 });
