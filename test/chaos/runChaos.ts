@@ -30,9 +30,12 @@ export interface ChaosReport {
 export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   const quiet = (): void => {};
   options.log(`chaos: a fault-free release of ${options.bundleDir} first (the expected state and time)`);
-  const clean = await runChaosRelease(options.bundleDir, { workers: [], limitInMs: 300_000 }, quiet);
+  const clean = await runChaosRelease(options.bundleDir, { workers: [], limitInMs: 120_000 }, quiet);
   if (clean.status?.state !== 'succeeded')
-    throw new Error(`the fault-free release did not succeed: ${clean.error ?? JSON.stringify(clean.status)}`);
+    throw new Error(
+      `the fault-free release did not succeed: ${clean.error ?? JSON.stringify(clean.status)}\n` +
+        `the workers' last words:\n${(clean.outputs.find((o) => o.source === 'worker output')?.text ?? '').slice(-3000)}`,
+    );
   const baseline: Baseline = { durationMs: clean.durationMs, counts: clean.counts };
   const expected = expectedState(clean);
   options.log(
