@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatChaosReport, runChaos } from './runChaos';
+import { stopChaosRuns } from './runChaosRelease';
 
 const USAGE =
   'usage: npm run chaos [-- --runs N] [--first-seed S] [--seed S] [--faults <spec>] [--bundle <dir>]';
@@ -53,6 +54,10 @@ async function main(argv: string[]): Promise<number> {
   log(formatChaosReport(report));
   return report.failed.length > 0 ? 1 : 0;
 }
+
+// Ctrl-C: the worker and Azurite of the run in progress are in their own process groups; stop them first.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void stopChaosRuns().finally(() => process.exit(130)));
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

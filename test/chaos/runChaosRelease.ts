@@ -76,6 +76,16 @@ export async function runChaosRelease(
   let supervisor: HostSupervisor | undefined;
   let outage: Promise<void> | undefined;
   let ended = false;
+  let stopped: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await supervisor?.stop();
+      await outage?.catch(() => {});
+      await proxy?.stop();
+      await world.stop();
+      await rm(dir, { recursive: true, force: true });
+    })());
+  running.add(stopAll);
   try {
     proxy = await StorageProxy.start(() => world.azurite.blobPort);
     const config = workerConfig(world, proxy, await freePort());
@@ -161,13 +171,17 @@ export async function runChaosRelease(
       },
     };
   } finally {
-    await supervisor?.stop();
-    await outage?.catch(() => {});
-    await proxy?.stop();
-    await world.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stopAll();
+    running.delete(stopAll);
   }
 }
+
+/** Stops what the runs in progress started (workers and Azurite are in their own process groups). */
+export async function stopChaosRuns(): Promise<void> {
+  await Promise.allSettled([...running].map((stop) => stop()));
+}
+
+const running = new Set<() => Promise<void>>();
 
 /** Follows the release until it ends, approving each stage that waits (and keeping the approval pages). */
 async function follow(
