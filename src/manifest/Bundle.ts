@@ -174,7 +174,7 @@ export interface PermissionsItem {
   /** The object's name, or the folder's workspace path. */
   target: string;
   source: string;
-  /** Sorted by principal. */
+  /** In the file's order (one per principal). */
   entries: AccessControlEntry[];
   /** From the bundle options: PUT replaces the direct entries instead of PATCH adding to them. */
   authoritative: boolean;

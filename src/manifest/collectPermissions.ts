@@ -178,10 +178,8 @@ function readEntries(
     seen.add(who);
     entries.push(normalized);
   });
-  if (!valid) return undefined;
-  return entries.sort((a, b) =>
-    principalOf(a) < principalOf(b) ? -1 : principalOf(a) > principalOf(b) ? 1 : 0,
-  );
+  // In the file's order, so that a diagnostic's path (`$.permissions[1]`) points at the entry it is about.
+  return valid ? entries : undefined;
 }
 
 function isJson(value: unknown): value is Record<string, unknown> {

@@ -43,10 +43,10 @@ describe('permissions on jobs, clusters, policies and the notebook folder', () =
       ['permissions.policies.p', 'cluster-policies', 'p'],
     ]);
     const job = bundle?.permissions.find((p) => p.key === 'permissions.jobs.etl');
-    // `level` (the bundle spelling) becomes the API's permission_level; entries sorted by principal.
+    // `level` (the bundle spelling) becomes the API's permission_level; entries keep the file's order.
     expect(job?.entries).toEqual([
-      { group_name: 'analysts', permission_level: 'CAN_VIEW' },
       { user_name: 'ann@example.com', permission_level: 'CAN_MANAGE_RUN' },
+      { group_name: 'analysts', permission_level: 'CAN_VIEW' },
     ]);
     expect(job?.authoritative).toBe(false);
     expect(job?.sha256).toBe(sha256OfJson({ entries: job?.entries, authoritative: false }));
