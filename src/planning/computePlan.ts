@@ -10,6 +10,7 @@ import type { DeployPlan, KindSummary, PlanStep, PlanSummary } from './DeployPla
 import { PRUNE_WAVE, WAVE_OF_KIND } from './waves';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
+import { createStep } from './createStep';
 import { createDiff, updateDiff } from './diffFields';
 import { differingKeys } from './isSubsetEqual';
 import { planPermissions } from './planPermissions';
@@ -84,18 +85,6 @@ function planFile(
     return { ...base, action: 'update', reason: 'content changed' };
   }
   return { ...base, action: 'unchanged', reason: 'same content hash as deployed' };
-}
-
-/** A create: new, or re-creating what the ledger says was deployed and is gone (drift). */
-function createStep(base: Pick<PlanStep, 'key' | 'kind' | 'wave' | 'target'>, recorded: boolean): PlanStep {
-  return recorded
-    ? {
-        ...base,
-        action: 'create',
-        reason: 'recorded as deployed but missing',
-        drift: 'deleted outside bricklane',
-      }
-    : { ...base, action: 'create', reason: 'new' };
 }
 
 /** true/false when the live listing covers the path, undefined when presence was not read. */

@@ -14,6 +14,7 @@
 // A Databricks-backed scope holds only the secrets the bundle names, and Key Vault stays the source of truth.
 import type { Bundle, SecretItem, SecretKeyItem, SecretScopeItem } from '../manifest/Bundle';
 import { sha256OfJson } from '../manifest/sha256OfJson';
+import { createStep } from './createStep';
 import type { PlanStep } from './DeployPlan';
 import type { Ledger } from './Ledger';
 import type { LiveSecretScope, LiveState } from './LiveState';
@@ -48,15 +49,7 @@ function planScope(item: SecretScopeItem, live: LiveState, ledger: Ledger): Plan
   const scope = live.secretScopes?.[item.scope];
   if (!scope) {
     const diff = item.acls.map((a) => ({ path: `acls.${a.principal}`, after: a.permission }));
-    return entry
-      ? {
-          ...base,
-          action: 'create',
-          reason: 'recorded as deployed but missing',
-          drift: 'deleted outside bricklane',
-          diff,
-        }
-      : { ...base, action: 'create', reason: 'new Databricks-backed scope', diff };
+    return { ...createStep(base, entry !== undefined), diff };
   }
   const differing = aclsToPut(item, scope);
   if (differing.length === 0)
@@ -90,23 +83,13 @@ function planKey(
     target: `${item.scope}/${item.name}`,
   };
   const present = live.secretScopes?.[item.scope]?.keys[item.name] !== undefined;
-  const from = `from Key Vault secret ${item.vaultSecret}`;
+  if (!present) return createStep(base, entry !== undefined);
   if (!entry) {
-    return present
-      ? {
-          ...base,
-          action: 'update',
-          reason: `exists in the scope but bricklane did not write it; overwritten ${from}`,
-          drift: 'written outside bricklane',
-        }
-      : { ...base, action: 'create', reason: `new, ${from}` };
-  }
-  if (!present) {
     return {
       ...base,
-      action: 'create',
-      reason: `recorded as deployed but missing; written again ${from}`,
-      drift: 'deleted outside bricklane',
+      action: 'update',
+      reason: `exists in the scope but bricklane did not write it; overwritten from Key Vault secret ${item.vaultSecret}`,
+      drift: 'written outside bricklane',
     };
   }
   if (entry.hash !== versions[item.vaultSecret]) {

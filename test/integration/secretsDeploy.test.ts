@@ -3,13 +3,12 @@
 // puts its ACL entry and copies the secret; a redeploy writes nothing; a new Key Vault version costs exactly
 // one secrets/put; a missing Key Vault secret is refused with the command that sets it, before any write; and
 // the value is nowhere but in the scope: not in the output, the plan, the ledger or any blob.
-import { BlobServiceClient } from '@azure/storage-blob';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/runCli';
 import { LocalWorld } from '../sandbox/LocalWorld';
+import { allBlobsText, latestVaultVersion, writeSecretsBundle } from './secretsBundle';
 
 const VAULT = 'KeyVault-MyProject-Dev';
 const FIRST = 'first-value-7f3a9c2e-d41b';
@@ -22,16 +21,7 @@ describe('secrets copied from the environment Key Vault', () => {
   beforeAll(async () => {
     world = await LocalWorld.start({ environments: ['dev'] });
     world.azure.setSecret(VAULT, 'etl-db-password', FIRST);
-    dir = mkdtempSync(join(tmpdir(), 'bricklane-secrets-'));
-    mkdirSync(join(dir, 'secrets'));
-    writeFileSync(
-      join(dir, 'secrets', 'app.json'),
-      JSON.stringify({
-        scope: 'app',
-        keys: { 'db-password': 'etl-db-password' },
-        acls: [{ principal: 'data-engineers', permission: 'READ' }],
-      }),
-    );
+    dir = writeSecretsBundle();
   });
   afterAll(async () => {
     await world?.stop();
@@ -49,24 +39,8 @@ describe('secrets copied from the environment Key Vault', () => {
     return { code, out };
   };
   const workspace = () => world.emulator.workspace(world.workspaceName('dev') ?? '');
-  /** Every blob of the storage account (ledger, staged plans, claims), as text. */
-  const allBlobs = async (): Promise<string> => {
-    const service = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
-    let text = '';
-    for await (const container of service.listContainers()) {
-      const client = service.getContainerClient(container.name);
-      for await (const blob of client.listBlobsFlat()) {
-        text += (await client.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
-      }
-    }
-    return text;
-  };
-  const versionOf = (): string | undefined =>
-    world.azure
-      .vault(VAULT)
-      .toJSON()
-      .find((s) => s.name === 'etl-db-password')
-      ?.versions.at(-1)?.version;
+  const allBlobs = async (): Promise<string> => (await allBlobsText(world)).text;
+  const versionOf = (): string | undefined => latestVaultVersion(world, VAULT, 'etl-db-password');
 
   it('creates the scope, puts the declared ACL entry and copies the value; the ledger keeps the version id', async () => {
     const plan = await cli('plan', dir, '--env', 'dev', '--json');

@@ -4,8 +4,7 @@
 // output, host log, blob (ledger, stored plans, claims, staged bundle), status JSON or page. A second release
 // writes nothing; after a new Key Vault version, the third writes exactly one secret.
 import { BlobServiceClient } from '@azure/storage-blob';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
@@ -13,6 +12,7 @@ import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
+import { allBlobsText, latestVaultVersion, writeSecretsBundle } from './secretsBundle';
 
 const VALUES = ['sandbox-secret-4c1d8e2f-a9b7-first', 'sandbox-secret-77e0c3d1-5f2a-second'] as const;
 
@@ -28,18 +28,9 @@ describe('a release that copies secrets from Key Vault', () => {
     app = await SandboxApp.start(world, {
       settings: { BRICKLANE_DEV_PERMISSIONS: 'group:data-engineers=READ' },
     });
-    dir = mkdtempSync(join(tmpdir(), 'bricklane-secrets-release-'));
-    mkdirSync(join(dir, 'secrets'));
+    dir = writeSecretsBundle();
     mkdirSync(join(dir, 'notebooks'));
     writeFileSync(join(dir, 'notebooks', 'uses_secret.py'), '# Databricks notebook source\nprint(1)\n');
-    writeFileSync(
-      join(dir, 'secrets', 'app.json'),
-      JSON.stringify({
-        scope: 'app',
-        keys: { 'db-password': 'etl-db-password' },
-        acls: [{ principal: 'data-engineers', permission: 'READ' }],
-      }),
-    );
   });
   afterAll(async () => {
     await app?.stop();
@@ -95,16 +86,7 @@ describe('a release that copies secrets from Key Vault', () => {
   it('keeps every value out of histories, statuses, logs, blobs, status JSON and pages', async () => {
     expect(ids.length).toBe(3);
     const instances = app.host.durable.instances();
-    const service = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
-    let blobs = '';
-    let blobCount = 0;
-    for await (const container of service.listContainers()) {
-      const client = service.getContainerClient(container.name);
-      for await (const blob of client.listBlobsFlat()) {
-        blobs += (await client.getBlobClient(blob.name).downloadToBuffer()).toString('latin1');
-        blobCount += 1;
-      }
-    }
+    const { text: blobs, count: blobCount } = await allBlobsText(world);
     const pages: string[] = [];
     for (const id of ids) {
       pages.push(JSON.stringify((await app.call('GET', `releases/${id}`)).json));
@@ -121,11 +103,7 @@ describe('a release that copies secrets from Key Vault', () => {
     expect(blobCount).toBeGreaterThan(3);
     for (const id of ids) expect(everything).toContain(id);
     expect(blobs).toContain('secrets.app/db-password');
-    const version = world.azure
-      .vault(world.names('dev').keyVault)
-      .toJSON()
-      .find((s) => s.name === 'etl-db-password')
-      ?.versions.at(-1)?.version;
+    const version = latestVaultVersion(world, world.names('dev').keyVault, 'etl-db-password');
     expect(blobs).toContain(version);
     for (const value of VALUES) {
       expect(everything).not.toContain(value);
