@@ -131,4 +131,23 @@ describe('secrets copied from the environment Key Vault', () => {
     expect(out).toContain('grants READ on secret scope app to "data-engineers"');
     expect(world.emulator.counters().writes).toBe(0);
   });
+
+  it('deletes a key the bundle no longer names when pruning is on, and keeps the scope', async () => {
+    writeFileSync(join(dir, 'bricklane.json'), JSON.stringify({ prune: true }));
+    writeFileSync(
+      join(dir, 'secrets', 'app.json'),
+      JSON.stringify({ scope: 'app', acls: [{ principal: 'data-engineers', permission: 'READ' }] }),
+    );
+    world.emulator.resetCounters();
+    const run = await cli('deploy', dir, '--env', 'dev');
+    expect(run.code, run.out).toBe(0);
+    const { writes, byEndpoint } = world.emulator.counters();
+    expect([writes, byEndpoint['2.0/secrets/delete']]).toEqual([1, 1]);
+    expect(workspace().secrets.list('app')).toEqual([]);
+    expect(
+      workspace()
+        .secrets.listScopes()
+        .map((s) => s.name),
+    ).toEqual(['app']);
+  });
 });

@@ -5,7 +5,8 @@ import type { Bundle, SecretItem } from '../../../src/manifest/Bundle';
 import { computePlan } from '../../../src/planning/computePlan';
 import { emptyLedger, type Ledger } from '../../../src/planning/Ledger';
 import { emptyLiveState, type LiveState } from '../../../src/planning/LiveState';
-import { planSecrets } from '../../../src/planning/planSecrets';
+import { checkStep } from '../../../src/planning/PlanBasis';
+import { planSecrets, secretBasisOf, secretEffectOf } from '../../../src/planning/planSecrets';
 
 const secrets: SecretItem[] = [
   {
@@ -112,6 +113,36 @@ describe('planSecrets', () => {
     const plan = computePlan(full as unknown as Bundle, live, deployedLedger());
     expect(JSON.stringify(plan)).not.toContain('v2-version-id');
     expect(plan.summary.secrets).toMatchObject({ update: 1, unchanged: 1 });
+  });
+  it('writes a secret again when a retried batch finds it written but not recorded, and stops on a new version', () => {
+    const key = secrets[1] as SecretItem;
+    const before = {
+      ...emptyLiveState(),
+      secretScopes: { app: null },
+      vaultVersions: { 'etl-db-password': 'v1' },
+    };
+    const [step] = planSecrets(bundle, before, emptyLedger('dev')).steps.slice(1);
+    if (!step) throw new Error('no key step');
+    const planned = { live: secretBasisOf(key, before) };
+    // The put went through and the worker died before the ledger write: present now, same version.
+    const written = { ...deployedLive(), vaultVersions: { 'etl-db-password': 'v1' } };
+    const effect = secretEffectOf(key, written, emptyLedger('dev'));
+    expect(effect).toEqual({ ledgerHasPlannedHash: false, liveMatchesDesired: true });
+    expect(checkStep(step, planned, { live: secretBasisOf(key, written) }, effect)).toBe('apply');
+    // Rotated between plan and apply: what was approved is not what would be written.
+    const rotated = { ...before, vaultVersions: { 'etl-db-password': 'v2' } };
+    const moved = checkStep(
+      step,
+      planned,
+      { live: secretBasisOf(key, rotated) },
+      secretEffectOf(key, rotated, emptyLedger('dev')),
+    );
+    expect(moved).toEqual({
+      drift: {
+        was: 'absent, Key Vault etl-db-password version v1',
+        now: 'absent, Key Vault etl-db-password version v2',
+      },
+    });
   });
 });
 
