@@ -13,7 +13,8 @@ import { loadInPlainNode } from '../package/loadInPlainNode';
 import { unzipPackage } from '../package/unzipPackage';
 import { deployInChild, type DeployOutcome } from './deployInChild';
 import { BENCH_SHAPE, generateBenchBundle, type BenchBundleShape } from './generateBenchBundle';
-import { measurePushToDeployed, percentile, type PushLatency } from './measurePushToDeployed';
+import { percentile } from '../integration/bursts/deliverBurst';
+import { measurePushToDeployed, type PushLatency } from './measurePushToDeployed';
 import { measureReleaseCosts, type ReleaseCosts } from './measureReleaseCosts';
 
 const LATENCY_IN_MS = 100;
@@ -29,11 +30,9 @@ const PUSH_RUNS = 10;
 const DELIVERIES_IN_FLIGHT = 50;
 /** The one-call-at-a-time floor is measured on this fraction of the bundle and scaled up (it is linear). */
 const FLOOR_SAMPLE = 10;
-/**
- * Directory import (issue 14 part D): the deployBundle options that turn it on, once the engine has them.
- * Until then the row is printed as pending.
- */
-const DIRECTORY_IMPORT: Record<string, unknown> | undefined = undefined;
+/** The engine's two ways to import new folders of notebooks (deployBundle's directoryImport, default on). */
+const DIRECTORY_IMPORT = { directoryImport: true };
+const PER_FILE = { directoryImport: false };
 
 interface Row {
   name: string;
@@ -96,17 +95,9 @@ async function main(): Promise<void> {
         `${s.clusters} clusters, ${s.jobs} jobs; emulator latency ${LATENCY_IN_MS} ms, rate limits on`,
     );
 
-    if (DIRECTORY_IMPORT) {
-      const dir = await deploy('cold-directory', bench, { engineOptions: DIRECTORY_IMPORT });
-      rows.push(engineRow('cold deploy, directory import', dir));
-    } else {
-      rows.push({
-        name: 'cold deploy, directory import',
-        note: 'pending: the engine has no directory import yet',
-      });
-    }
-
-    const perFile = await deploy('cold', bench);
+    const directory = await deploy('cold-directory', bench, { engineOptions: DIRECTORY_IMPORT });
+    rows.push(engineRow('cold deploy, directory import', directory));
+    const perFile = await deploy('cold', bench, { engineOptions: PER_FILE });
     rows.push(engineRow('cold deploy, per file (today)', perFile));
     details.push(
       `per-file notebook imports: ${perFile.importRate.toFixed(1)} req/s = ` +
@@ -120,7 +111,7 @@ async function main(): Promise<void> {
       clusters: s.clusters / FLOOR_SAMPLE,
       jobs: s.jobs / FLOOR_SAMPLE,
     });
-    const floor = await deploy('one-at-a-time', sample, { maxInFlight: 1 });
+    const floor = await deploy('one-at-a-time', sample, { maxInFlight: 1, engineOptions: PER_FILE });
     rows.push({
       name: 'one call at a time (floor)',
       seconds: (floor.durationInMs / 1000) * FLOOR_SAMPLE,
@@ -130,13 +121,14 @@ async function main(): Promise<void> {
       note: `measured on 1/${FLOOR_SAMPLE} of the bundle (${(floor.durationInMs / 1000).toFixed(1)} s), x${FLOOR_SAMPLE}`,
     });
 
-    const again = await deploy('cold', bench);
+    // Redeploys of the directory-imported workspace, as the product deploys by default.
+    const again = await deploy('cold-directory', bench);
     rows.push(engineRow('no-change redeploy', again));
     writeFileSync(
       join(bench, 'notebooks', 'area00', 'nb000.py'),
       `# Databricks notebook source\nprint("changed at ${new Date().toISOString()}")\n`,
     );
-    rows.push(engineRow('one-notebook change', await deploy('cold', bench)));
+    rows.push(engineRow('one-notebook change', await deploy('cold-directory', bench)));
 
     const push = await measurePushToDeployed({
       runs: PUSH_RUNS,
@@ -150,7 +142,7 @@ async function main(): Promise<void> {
     const costs = await measureReleaseCosts(bench, { latencyInMs: 0 });
     const scaleRows: Row[] = [
       {
-        ...engineRow('scale 1,000 notebooks (per file)', perFile),
+        ...engineRow('scale 1,000 notebooks', directory),
         historyPerEnvironment: historyOf(costs),
       },
     ];
@@ -162,9 +154,13 @@ async function main(): Promise<void> {
         const outcome = await deploy(`scale-${notebooks}`, dir);
         // History size does not depend on time: counted without latency or rate limits.
         const history = await measureReleaseCosts(dir, { rateLimits: false });
+        const times = notebooks / 1_000;
         scaleRows.push({
-          ...engineRow(`scale ${notebooks.toLocaleString('en-US')} notebooks (per file)`, outcome),
+          ...engineRow(`scale ${notebooks.toLocaleString('en-US')} notebooks`, outcome),
           historyPerEnvironment: historyOf(history),
+          note:
+            `${times}x the notebooks of the 1,000 row: ${(outcome.durationInMs / directory.durationInMs).toFixed(1)}x ` +
+            `the time, ${(outcome.requests / directory.requests).toFixed(1)}x the requests`,
         });
       }
     } else {
@@ -189,8 +185,8 @@ async function main(): Promise<void> {
 }
 
 function pushRows(push: PushLatency): Row[] {
-  const p50 = percentile(push.runs, 50) / 1000;
-  const p95 = percentile(push.runs, 95) / 1000;
+  const p50 = percentile(push.runs, 0.5) / 1000;
+  const p95 = percentile(push.runs, 0.95) / 1000;
   return [
     {
       name: `push -> Dev deployed p50 (${push.runs.length} runs)`,
@@ -199,14 +195,14 @@ function pushRows(push: PushLatency): Row[] {
     },
     {
       name: `webhook ack p99 (${push.acks.length} in flight)`,
-      seconds: percentile(push.acks, 99) / 1000,
-      note: `p50 ${(percentile(push.acks, 50) / 1000).toFixed(3)} s; target p99 < 0.1 s`,
+      seconds: percentile(push.acks, 0.99) / 1000,
+      note: `p50 ${(percentile(push.acks, 0.5) / 1000).toFixed(3)} s; target p99 < 0.1 s`,
     },
   ];
 }
 
 function pushDetails(push: PushLatency): string[] {
-  const total = percentile(push.runs, 50);
+  const total = percentile(push.runs, 0.5);
   const named = push.breakdown.reduce((n, s) => n + s.ms, 0);
   return [
     `push -> Dev deployed: runs ${push.runs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; the first push ` +
