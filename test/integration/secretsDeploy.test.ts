@@ -66,9 +66,17 @@ describe('secrets copied from the environment Key Vault', () => {
 
   it('writes nothing on a redeploy with the same Key Vault version', async () => {
     world.emulator.resetCounters();
+    world.azure.resetCounters();
     const run = await cli('deploy', dir, '--env', 'dev');
     expect(run.code, run.out).toBe(0);
     expect(world.emulator.counters().writes).toBe(0);
+    // Key Vault: the service principal's four secrets, and the copied secret's version once (the plan); the
+    // apply reads no value when nothing changed. Databricks: one scopes/list, one list and one acls/list.
+    expect(world.azure.counters().keyVault.reads).toBe(5);
+    const { byEndpoint } = world.emulator.counters();
+    expect(
+      ['2.0/secrets/scopes/list', '2.0/secrets/list', '2.0/secrets/acls/list'].map((e) => byEndpoint[e]),
+    ).toEqual([1, 1, 1]);
     expect(run.out).toContain('ledger unchanged');
   });
 
