@@ -18,6 +18,8 @@ export interface ContractContext {
   handle: number;
   /** The serverless job (environments, environment_key) the serverless rows create and read. */
   serverlessJobId?: number;
+  /** A job with more environments than jobs/get 2.2 answers in one page. */
+  environmentsJobId?: number;
   /** The cluster policy the policy rows create, and the clusters and permissions rows use. */
   policyId?: string;
 }
@@ -83,6 +85,21 @@ const serverlessJob = (environmentKey = 'default') => ({
     { environment_key: 'default', spec: { environment_version: '2', dependencies: ['requests==2.32.3'] } },
   ],
   tasks: [{ task_key: 'run', environment_key: environmentKey, notebook_task: { notebook_path: notebook } }],
+});
+/** 150 environments (above the 100 per page of jobs/get 2.2), the last one used by the task. */
+const manyEnvironmentsJob = () => ({
+  name: 'contract_environments',
+  environments: Array.from({ length: largeJobTasks }, (_, i) => ({
+    environment_key: `e${i}`,
+    spec: { environment_version: '2' },
+  })),
+  tasks: [
+    {
+      task_key: 'run',
+      environment_key: `e${largeJobTasks - 1}`,
+      notebook_task: { notebook_path: notebook },
+    },
+  ],
 });
 /** A Unity Catalog volume and an init script in it (Files API rows). */
 const volume = '/Volumes/main/contract/scripts';
@@ -635,6 +652,42 @@ export const contractCalls: ContractCall[] = [
     expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
     sdk: (ws) => ws.jobs.create(serverlessJob('gpu')).then(done),
     bricklane: (client) => client.createJob(serverlessJob('gpu')).then(done),
+  },
+  {
+    name: 'jobs/create creates a job with 150 environments',
+    endpoint: '2.2/jobs/create',
+    expect: { returns: 'number' },
+    sdk: async (ws, ctx) => {
+      ctx.environmentsJobId = (await ws.jobs.create(manyEnvironmentsJob())).job_id;
+      return typeof ctx.environmentsJobId;
+    },
+    bricklane: async (client, ctx) => {
+      ctx.environmentsJobId = await client.createJob(manyEnvironmentsJob());
+      return typeof ctx.environmentsJobId;
+    },
+  },
+  {
+    // jobs/get 2.2 pages `environments` by 100 like tasks: the SDK's caller follows next_page_token, bricklane's
+    // getJob joins the pages, so a plan compares all 150.
+    name: 'jobs/get of a job with 150 environments reads every page of environments',
+    endpoint: '2.2/jobs/get',
+    expect: { returns: { environments: largeJobTasks, last: `e${largeJobTasks - 1}` } },
+    sdk: async (ws, ctx) => {
+      let page = await ws.jobs.get({ job_id: ctx.environmentsJobId ?? -1 });
+      const keys = (page.settings?.environments ?? []).map((e) => e.environment_key);
+      while (page.next_page_token) {
+        page = await ws.jobs.get({ job_id: ctx.environmentsJobId ?? -1, page_token: page.next_page_token });
+        keys.push(...(page.settings?.environments ?? []).map((e) => e.environment_key));
+      }
+      return { environments: keys.length, last: keys.at(-1) ?? null };
+    },
+    bricklane: async (client, ctx) => {
+      const environments = (await client.getJob(ctx.environmentsJobId ?? -1)).settings['environments'];
+      const keys = (Array.isArray(environments) ? environments : []).map(
+        (e) => (e as { environment_key?: string }).environment_key,
+      );
+      return { environments: keys.length, last: keys.at(-1) ?? null };
+    },
   },
   // Files API 2.0 (filesApi.ts): init scripts in a Unity Catalog volume (issue 15). The volume is a Unity Catalog
   // object that exists before any Files API call, so the first row creates it in the emulated workspace.
