@@ -65,6 +65,39 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
 
   // The stage a permanent failure belongs to (none while the bundle is staged and inspected).
   let current: StageStatus | undefined;
+  // The environment whose apply lock this release holds, so that a permanent failure gives it back.
+  let holding: string | undefined;
+  /** Takes the current stage's apply lock; the release's final status when the stage cannot have it. */
+  function* takeApplyLock(phases: StagePhases): Generator<df.Task, ReleaseStatus | undefined, unknown> {
+    const stage = current as StageStatus;
+    const lockFrom = now();
+    const claimed = yield* claimForApply(
+      context,
+      input.releaseId,
+      stage.environment,
+      status.startedAt,
+      () => {
+        // Another release applies here: from now on the stage waits, and the page says since when.
+        phases.lock = { startedAt: lockFrom };
+        publish();
+      },
+    );
+    if (phases.lock) phases.lock.finishedAt = now();
+    if (claimed === true) {
+      holding = stage.environment;
+      return undefined;
+    }
+    stage.state = claimed === false ? 'failed' : 'superseded';
+    // Superseded: a newer release applies here, applied here, or is queued for it; applying this older
+    // bundle now would put it over the newer one.
+    stage.message =
+      claimed === false
+        ? 'another release kept applying to this environment for 6 hours'
+        : `superseded by release ${claimed.supersededBy}, which deploys to ${stage.environment}`;
+    stage.finishedAt = now();
+    yield* notifyStage(context, input.releaseId, stage);
+    return finish(stage.state, stage.message);
+  }
   try {
     if (input.fetch) {
       const staged = yield* callStep<StageSourceResult>(context, ACTIVITIES.stageSource, {
@@ -99,9 +132,17 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       for (let round = 0; ; round++) {
         stage.state = 'planning';
         // Each round starts its phases afresh: the page shows the round that applied (or failed).
-        const planFrom = now();
-        const phases: StagePhases = { plan: { startedAt: planFrom } };
+        const phases: StagePhases = {};
         stage.phases = phases;
+        // A stage without a gate takes the apply lock before it plans: its plan then starts from what the
+        // releases before it applied (planned earlier, it would find their writes as drift and plan again),
+        // and a release superseded while queued plans nothing.
+        if (!gate.required) {
+          const stopped = yield* takeApplyLock(phases);
+          if (stopped) return stopped;
+        }
+        const planFrom = now();
+        phases.plan = { startedAt: planFrom };
         publish();
         const plan = yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref);
         phases.plan = { startedAt: planFrom, finishedAt: now() };
@@ -129,34 +170,9 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           if (plan.planId !== undefined && stage.plans) stage.plans.approved = plan.planId;
         }
 
-        const lockFrom = now();
-        const claimed = yield* claimForApply(
-          context,
-          input.releaseId,
-          stage.environment,
-          status.startedAt,
-          () => {
-            // Another release applies here: from now on the stage waits, and the page says since when.
-            phases.lock = { startedAt: lockFrom };
-            publish();
-          },
-        );
-        if (phases.lock) phases.lock.finishedAt = now();
-        if (claimed !== true && claimed !== false) {
-          // A newer release applies here, applied here, or is queued for it: applying this older bundle
-          // now would put it over the newer one.
-          stage.state = 'superseded';
-          stage.message = `superseded by release ${claimed.supersededBy}, which deploys to ${stage.environment}`;
-          stage.finishedAt = now();
-          yield* notifyStage(context, input.releaseId, stage);
-          return finish('superseded', stage.message);
-        }
-        if (!claimed) {
-          stage.state = 'failed';
-          stage.message = 'another release kept applying to this environment for 6 hours';
-          stage.finishedAt = now();
-          yield* notifyStage(context, input.releaseId, stage);
-          return finish('failed', stage.message);
+        if (gate.required) {
+          const stopped = yield* takeApplyLock(phases);
+          if (stopped) return stopped;
         }
         stage.state = 'deploying';
         phases.apply = { startedAt: now() };
@@ -167,7 +183,11 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           prune: inspected.prune,
           batchSize: FILES_BATCH_SIZE,
           ...(plan.planId !== undefined ? { planId: plan.planId } : {}),
-          ...(plan.waves !== undefined ? { waves: plan.waves } : {}),
+          // A plan with no approval after it was made moments ago: what it saw still holds, so the apply
+          // leaves out what it found nothing to do for. After an approval (hours, maybe) every wave runs and
+          // checks its objects against the approved plan, and provisioning runs.
+          ...(!gate.required && plan.waves !== undefined ? { waves: plan.waves } : {}),
+          ...(!gate.required && plan.workspaceExists === true ? { workspaceExists: true } : {}),
         };
         try {
           result = (yield context.df.callSubOrchestrator(
@@ -196,6 +216,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           environment: stage.environment,
           phase: 'applying',
         });
+        holding = undefined;
         const drift = result.drift ?? [];
         if (drift.length === 0 || result.failure) {
           if (plan.planId !== undefined && stage.plans && !result.failure) stage.plans.applied = plan.planId;
@@ -239,6 +260,18 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     return finish('succeeded');
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;
+    if (holding) {
+      try {
+        // A stage without a gate holds the lock while it plans; the release queued for it goes on now.
+        yield* callStep(context, ACTIVITIES.releaseEnvironment, {
+          releaseId: input.releaseId,
+          environment: holding,
+          phase: 'applying',
+        });
+      } catch {
+        // A holder that has ended is no holder (claimEnvironment): the queued release takes over at its poll.
+      }
+    }
     const message = yield* failStage(context, input.releaseId, current, error.failure);
     if (!current) status.fix = error.failure.fix;
     return finish('failed', message);

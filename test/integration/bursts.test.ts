@@ -206,6 +206,11 @@ describe(`a burst of ${PUSHES} pushes, each delivered twice (seed ${SEED})`, () 
       `bursts: ${windows.length} applies, ${observer.writes.length} workspace writes observed\n`,
     );
     expect(violations).toEqual([]);
+    // No release found what the one before it applied as drift: each applied once per stage, with the plan
+    // it made while holding the lock.
+    expect(windows.filter((w) => w.instanceId !== `${w.releaseId}:${w.environment}`)).toEqual([]);
+    for (const id of releaseOf.values())
+      for (const stage of status(id)?.stages ?? []) expect(stage.drift).toBeUndefined();
     // Each environment ends with the newest commit's notebook, written by the newest release.
     for (const env of ENVIRONMENTS) {
       const marks = observer.writes.filter((w) => w.environment === env).map((w) => w.mark);

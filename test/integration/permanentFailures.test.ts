@@ -75,29 +75,38 @@ async function releaseBundle(bundleId: string): Promise<Release> {
 
 /** Every history of the release: its own and its sub-orchestrations'. */
 function histories(releaseId: string): HistoryEvent[] {
+  return instanceHistories(releaseId).flat();
+}
+
+/** The release's history and each of its sub-orchestrations' (EventIds are per instance). */
+function instanceHistories(releaseId: string): HistoryEvent[][] {
   const host = app?.host;
   if (!host) return [];
   const own = host.durable.history(releaseId);
   const subs = own
     .filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated)
-    .flatMap((e) => host.durable.history(e.InstanceId ?? ''));
-  return [...own, ...subs];
+    .map((e) => host.durable.history(e.InstanceId ?? ''));
+  return [own, ...subs];
 }
 
 /** The activities that answered with a permanent failure, and how often each activity was scheduled. */
 function attempts(releaseId: string): { failedSteps: string[]; scheduled: Record<string, number> } {
-  const events = histories(releaseId);
   const scheduled: Record<string, number> = {};
-  const names = new Map<number, string>();
-  for (const e of events) {
-    if (e.EventType !== EventType.TaskScheduled) continue;
-    scheduled[e.Name ?? ''] = (scheduled[e.Name ?? ''] ?? 0) + 1;
-    names.set(e.EventId, e.Name ?? '');
+  const failedSteps: string[] = [];
+  for (const events of instanceHistories(releaseId)) {
+    const names = new Map<number, string>();
+    for (const e of events) {
+      if (e.EventType !== EventType.TaskScheduled) continue;
+      scheduled[e.Name ?? ''] = (scheduled[e.Name ?? ''] ?? 0) + 1;
+      names.set(e.EventId, e.Name ?? '');
+    }
+    expect(events.filter((e) => e.EventType === EventType.TaskFailed)).toEqual([]);
+    failedSteps.push(
+      ...events
+        .filter((e) => e.EventType === EventType.TaskCompleted && (e.Result ?? '').includes('"ok":false'))
+        .map((e) => names.get(e.TaskScheduledId ?? -1) ?? '?'),
+    );
   }
-  expect(events.filter((e) => e.EventType === EventType.TaskFailed)).toEqual([]);
-  const failedSteps = events
-    .filter((e) => e.EventType === EventType.TaskCompleted && (e.Result ?? '').includes('"ok":false'))
-    .map((e) => names.get(e.TaskScheduledId ?? -1) ?? '?');
   return { failedSteps, scheduled };
 }
 

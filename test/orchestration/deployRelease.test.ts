@@ -128,8 +128,9 @@ describe('deployRelease on the sandbox host', () => {
 
     expect(schedule(history(id))).toEqual([
       'TaskScheduled#0 inspectBundle',
-      'TaskScheduled#1 planEnvironment:dev',
-      'TaskScheduled#2 claimEnvironment:dev:applying',
+      // Dev has no gate: it takes the apply lock, then plans under it.
+      'TaskScheduled#1 claimEnvironment:dev:applying',
+      'TaskScheduled#2 planEnvironment:dev',
       `SubOrchestrationInstanceCreated#3 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
       'TaskScheduled#4 releaseEnvironment:dev:applying',
       'TaskScheduled#5 notify:dev:succeeded',
@@ -474,23 +475,24 @@ describe('deployRelease on the sandbox host', () => {
     const output = await finished(host, id);
 
     expect(output.state).toBe('succeeded');
-    // The minute spent waiting for the other release is the lock phase, between the plan and the apply.
+    // The minute spent waiting for the other release is the lock phase; an ungated stage plans once it
+    // holds the lock, then applies.
     const { plan, lock, apply } = stageOf(output, 'dev')?.phases ?? {};
     const at = (time: string | undefined): number => Date.parse(time ?? '');
     expect(at(lock?.finishedAt) - at(lock?.startedAt)).toBeGreaterThanOrEqual(60_000);
-    expect(at(lock?.startedAt)).toBeGreaterThanOrEqual(at(plan?.finishedAt));
-    expect(at(apply?.startedAt)).toBeGreaterThanOrEqual(at(lock?.finishedAt));
+    expect(at(plan?.startedAt)).toBeGreaterThanOrEqual(at(lock?.finishedAt));
+    expect(at(apply?.startedAt)).toBeGreaterThanOrEqual(at(plan?.finishedAt));
     expect(at(apply?.finishedAt) - at(apply?.startedAt)).toBeLessThan(60_000);
     expect(schedule(history(id))).toEqual([
       'TaskScheduled#0 inspectBundle',
-      'TaskScheduled#1 planEnvironment:dev',
-      'TaskScheduled#2 claimEnvironment:dev:applying',
-      'TimerCreated#3',
-      'TimerFired->3',
-      'TaskScheduled#4 claimEnvironment:dev:applying',
-      'TimerCreated#5',
-      'TimerFired->5',
-      'TaskScheduled#6 claimEnvironment:dev:applying',
+      'TaskScheduled#1 claimEnvironment:dev:applying',
+      'TimerCreated#2',
+      'TimerFired->2',
+      'TaskScheduled#3 claimEnvironment:dev:applying',
+      'TimerCreated#4',
+      'TimerFired->4',
+      'TaskScheduled#5 claimEnvironment:dev:applying',
+      'TaskScheduled#6 planEnvironment:dev',
       `SubOrchestrationInstanceCreated#7 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
       'TaskScheduled#8 releaseEnvironment:dev:applying',
       'TaskScheduled#9 notify:dev:succeeded',
@@ -511,10 +513,11 @@ describe('deployRelease on the sandbox host', () => {
     // The clock never moved: the timer was cancelled, the second claim followed the wake-up.
     expect(host.durable.eventCounts(id).TimerFired ?? 0).toBe(0);
     expect(from(schedule(history(id)), 'claimEnvironment:dev:applying')).toEqual([
-      'TaskScheduled#2 claimEnvironment:dev:applying',
-      'TimerCreated#3',
+      'TaskScheduled#1 claimEnvironment:dev:applying',
+      'TimerCreated#2',
       'EventRaised environmentFree',
-      'TaskScheduled#4 claimEnvironment:dev:applying',
+      'TaskScheduled#3 claimEnvironment:dev:applying',
+      'TaskScheduled#4 planEnvironment:dev',
       `SubOrchestrationInstanceCreated#5 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
       'TaskScheduled#6 releaseEnvironment:dev:applying',
       'TaskScheduled#7 notify:dev:succeeded',
@@ -541,12 +544,14 @@ describe('deployRelease on the sandbox host', () => {
     expect(output.stages.map((s) => s.state)).toEqual(['superseded', 'skipped']);
     expect(stageOf(output, 'dev')?.message).toBe('superseded by release r9, which deploys to dev');
     expect(host.durable.status(`${id}:dev`)).toBeUndefined();
+    // Queued, it planned nothing: the plan comes once the lock is held.
+    expect(activityScript.count(id, 'planEnvironment:dev')).toBe(0);
     expect(from(schedule(history(id)), 'claimEnvironment:dev:applying')).toEqual([
-      'TaskScheduled#2 claimEnvironment:dev:applying',
-      'TimerCreated#3',
-      'TimerFired->3',
-      'TaskScheduled#4 claimEnvironment:dev:applying',
-      'TaskScheduled#5 notify:dev:superseded',
+      'TaskScheduled#1 claimEnvironment:dev:applying',
+      'TimerCreated#2',
+      'TimerFired->2',
+      'TaskScheduled#3 claimEnvironment:dev:applying',
+      'TaskScheduled#4 notify:dev:superseded',
     ]);
     expectDeterministic(host);
   });
@@ -570,9 +575,9 @@ describe('deployRelease on the sandbox host', () => {
     );
     // Each apply is its own sub-orchestration, and applies the plan planned just before it.
     expect(schedule(history(id)).filter((line) => /planEnvironment|SubOrchestration/.test(line))).toEqual([
-      'TaskScheduled#1 planEnvironment:dev',
+      'TaskScheduled#2 planEnvironment:dev',
       `SubOrchestrationInstanceCreated#3 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev`,
-      'TaskScheduled#5 planEnvironment:dev',
+      'TaskScheduled#6 planEnvironment:dev',
       `SubOrchestrationInstanceCreated#7 ${ORCHESTRATIONS.deployEnvironment} ${id}:dev:2`,
     ]);
     const planIds = activityScript
@@ -645,9 +650,12 @@ describe('deployRelease on the sandbox host', () => {
       });
       expect(output.stages.map((s) => s.state)).toEqual(['succeeded', 'failed', 'skipped']);
       expect(activityScript.count(id, 'planEnvironment:qa')).toBe(1);
-      expect(schedule(host.durable.history(id)).slice(-2)).toEqual([
-        'TaskScheduled#6 planEnvironment:qa',
-        'TaskScheduled#7 notify:qa:failed',
+      // QA has no gate here: it held the apply lock while planning, and gives it back.
+      expect(schedule(host.durable.history(id)).slice(-4)).toEqual([
+        'TaskScheduled#6 claimEnvironment:qa:applying',
+        'TaskScheduled#7 planEnvironment:qa',
+        'TaskScheduled#8 releaseEnvironment:qa:applying',
+        'TaskScheduled#9 notify:qa:failed',
       ]);
       const notice = activityScript.calls(id).find((c) => c.key === 'notify:qa:failed');
       expect(notice?.input).toMatchObject({ message: SECRET.message, fix: SECRET.fix });
