@@ -32,7 +32,7 @@ describe('deploying artifacts/ to an emulated workspace', () => {
 
   beforeAll(async () => {
     world = await LocalWorld.start({
-      environments: ['dev', 'faulty', 'clean', 'resets', 'resets2', 'adopt', 'seed'],
+      environments: ['dev', 'faulty', 'clean', 'resets', 'resets2', 'resets3', 'adopt', 'seed'],
       auth: 'token',
     });
     bundleDir = copyArtifacts();
@@ -202,7 +202,7 @@ describe('deploying artifacts/ to an emulated workspace', () => {
       // validate holds it to every configured environment, with no workspace at all.
       const validated = await runCliCaptured(world, ['validate', bad]);
       expect(validated.code).toBe(1);
-      expect(validated.stdout).toContain('allowed in dev, faulty, clean, resets, resets2, adopt and seed');
+      expect(validated.stdout).toContain('allowed in dev, faulty, clean, resets, resets2, resets3, adopt and seed');
       expect(world.emulator.counters().total).toBe(0);
     } finally {
       rmSync(bad, { recursive: true, force: true });
@@ -335,6 +335,25 @@ describe('deploying artifacts/ to an emulated workspace', () => {
     );
     expect(snap.jobs.map((j) => j.settings.name).sort()).toEqual(bundle.jobs.map((j) => j.name).sort());
     expect(world.emulator.counters(env).faults).toBe(2);
+  });
+
+  it('creates no twin policy when policies/clusters/create is applied but its answer is lost', async () => {
+    world.emulator.faults({
+      endpoints: ['2.0/policies/clusters/create'],
+      workspaces: ['resets3'],
+      sequence: ['reset-after'],
+    });
+    const run = await runCliCaptured(world, ['deploy', bundleDir, '--env', 'resets3']);
+    world.emulator.clearFaults();
+    expect(run.stdout).not.toMatch(/FAILED/);
+    expect(run.code).toBe(0);
+    expect(
+      world.emulator
+        .workspace('resets3')
+        .policies.list()
+        .map((p) => p['name']),
+    ).toEqual(bundle.policies.map((p) => p.name));
+    expect(world.emulator.counters('resets3').faults).toBe(1);
   });
 });
 

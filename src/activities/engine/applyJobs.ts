@@ -4,14 +4,13 @@
 // so the look-up keeps the exact name only (a job "Nightly" is not our "nightly").
 // Jobs API 2.2 (jobsApi.ts): the settings carry `queue` (resolveJobSettings), so neither create nor reset
 // lets 2.2's default turn queueing on.
-import { DatabricksApiError } from '../../databricks/DatabricksApiError';
 import type { JobSettings } from '../../databricks/JobInfo';
 import { sha256OfJson } from '../../manifest/sha256OfJson';
 import type { PlanStep } from '../../planning/DeployPlan';
 import { resolveJobSettings } from '../../planning/resolveJobSettings';
 import { policyIdsOfLedger } from '../../planning/resolvePolicyNames';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
-import { applySteps } from './applySteps';
+import { applySteps, createOnce } from './applySteps';
 
 export async function applyJobs(
   ctx: ApplyContext,
@@ -36,14 +35,13 @@ export async function applyJobs(
 }
 
 async function createJobOnce(ctx: ApplyContext, name: string, settings: JobSettings): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await ctx.client.createJob(settings, { abortSignal: ctx.abortSignal });
-    } catch (error) {
-      if (!(error instanceof DatabricksApiError) || !error.retryable || attempt >= 3) throw error;
+  return createOnce(
+    () => ctx.client.createJob(settings, { abortSignal: ctx.abortSignal }),
+    async () => {
       for await (const job of ctx.client.listJobs({ name, abortSignal: ctx.abortSignal })) {
         if (job.settings.name === name) return job.job_id;
       }
-    }
-  }
+      return undefined;
+    },
+  );
 }

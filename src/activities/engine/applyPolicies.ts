@@ -2,12 +2,11 @@
 // call. policies/clusters/create has no idempotency token, so after an ambiguous failure the policy is looked up
 // by name before creating again (names are unique in a workspace): a lost answer must not fail the deploy, and
 // cannot leave two policies.
-import { DatabricksApiError } from '../../databricks/DatabricksApiError';
 import type { PolicySpec } from '../../databricks/policiesApi';
 import type { PolicyItem } from '../../manifest/Bundle';
 import type { PlanStep } from '../../planning/DeployPlan';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
-import { applySteps } from './applySteps';
+import { applySteps, createOnce } from './applySteps';
 
 export async function applyPolicies(ctx: ApplyContext, steps: readonly PlanStep[]): Promise<StepOutcome[]> {
   const options = { abortSignal: ctx.abortSignal };
@@ -20,16 +19,10 @@ export async function applyPolicies(ctx: ApplyContext, steps: readonly PlanStep[
   });
 }
 
-async function createPolicyOnce(ctx: ApplyContext, item: PolicyItem, spec: PolicySpec): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await ctx.client.createPolicy(spec, { abortSignal: ctx.abortSignal });
-    } catch (error) {
-      if (!(error instanceof DatabricksApiError) || !error.retryable || attempt >= 3) throw error;
-      const made = (await ctx.client.listPolicies({ abortSignal: ctx.abortSignal })).find(
-        (p) => p.name === item.name,
-      );
-      if (made) return made.policy_id;
-    }
-  }
+function createPolicyOnce(ctx: ApplyContext, item: PolicyItem, spec: PolicySpec): Promise<string> {
+  const options = { abortSignal: ctx.abortSignal };
+  return createOnce(
+    () => ctx.client.createPolicy(spec, options),
+    async () => (await ctx.client.listPolicies(options)).find((p) => p.name === item.name)?.policy_id,
+  );
 }

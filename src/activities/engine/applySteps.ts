@@ -1,5 +1,6 @@
 // I/O: the loop the object waves share (policies, clusters, jobs, permissions): each step's bundle item, the
 // write it makes, its ledger record, its failure as data, and progress. A step's failure never stops the others.
+import { DatabricksApiError } from '../../databricks/DatabricksApiError';
 import type { PlanStep } from '../../planning/DeployPlan';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
@@ -40,5 +41,24 @@ export function recordDeployed(ctx: ApplyContext, key: string, hash: string, tar
   const prev = ctx.ledger.entries[key];
   if (!prev || prev.hash !== hash || prev.target !== target) {
     ctx.ledger.entries[key] = { hash, target, deployedAt: ctx.now() };
+  }
+}
+
+/**
+ * A create without an idempotency token (jobs/create, policies/clusters/create), made at most once: after an
+ * ambiguous failure the object is looked up by its name before creating again, so a lost answer leaves no twin.
+ */
+export async function createOnce<T>(
+  create: () => Promise<T>,
+  findByName: () => Promise<T | undefined>,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      if (!(error instanceof DatabricksApiError) || !error.retryable || attempt >= 3) throw error;
+      const made = await findByName();
+      if (made !== undefined) return made;
+    }
   }
 }
