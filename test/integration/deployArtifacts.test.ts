@@ -202,7 +202,9 @@ describe('deploying artifacts/ to an emulated workspace', () => {
       // validate holds it to every configured environment, with no workspace at all.
       const validated = await runCliCaptured(world, ['validate', bad]);
       expect(validated.code).toBe(1);
-      expect(validated.stdout).toContain('allowed in dev, faulty, clean, resets, resets2, resets3, adopt and seed');
+      expect(validated.stdout).toContain(
+        'allowed in dev, faulty, clean, resets, resets2, resets3, adopt and seed',
+      );
       expect(world.emulator.counters().total).toBe(0);
     } finally {
       rmSync(bad, { recursive: true, force: true });
