@@ -83,8 +83,26 @@ describe('a release that copies secrets from Key Vault', () => {
     expect(workspace().secrets.value('app', 'db-password')).toBe(VALUES[1]);
   });
 
+  it('ends a release whose Key Vault secret is missing failed, with the command that sets it, before any write', async () => {
+    writeFileSync(
+      join(dir, 'secrets', 'more.json'),
+      JSON.stringify({ scope: 'more', keys: { token: 'never-set-in-the-vault' } }),
+    );
+    try {
+      world.emulator.resetCounters();
+      const view = await release();
+      expect(view.state).toBe('failed');
+      expect(JSON.stringify(view)).toContain(
+        `az keyvault secret set --vault-name ${world.names('dev').keyVault} --name never-set-in-the-vault --value <value>`,
+      );
+      expect(world.emulator.counters().writes).toBe(0);
+    } finally {
+      rmSync(join(dir, 'secrets', 'more.json'));
+    }
+  });
+
   it('keeps every value out of histories, statuses, logs, blobs, status JSON and pages', async () => {
-    expect(ids.length).toBe(3);
+    expect(ids.length).toBe(4);
     const instances = app.host.durable.instances();
     const { text: blobs, count: blobCount } = await allBlobsText(world);
     const pages: string[] = [];
