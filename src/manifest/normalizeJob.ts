@@ -147,31 +147,30 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
     cluster['init_scripts'] = resolved.value;
   };
 
-  const jobClusterKeys = new Set<string>();
-  const jobClusters = Array.isArray(settings['job_clusters']) ? (settings['job_clusters'] as unknown[]) : [];
-  jobClusters.forEach((jobCluster, i) => {
-    if (!isJson(jobCluster)) return;
-    const key = jobCluster['job_cluster_key'];
-    if (typeof key === 'string') {
-      if (jobClusterKeys.has(key))
-        error(
-          ['job_clusters', i, 'job_cluster_key'],
-          'JOB_CLUSTER_KEY_DUPLICATE',
-          `repeats ${JSON.stringify(key)}; job cluster keys must be unique within the job.`,
-        );
-      jobClusterKeys.add(key);
-    }
-    resolveNewCluster(jobCluster['new_cluster'], ['job_clusters', i, 'new_cluster']);
-  });
-
-  const environmentKeys = collectEnvironments(settings, error, (at, summary) =>
-    diagnostics.push({
-      severity: 'warning',
-      code: 'JOB_ENVIRONMENT_CLIENT_DEPRECATED',
-      file: ctx.file,
-      path: pathOf(at),
-      summary,
-    }),
+  const jobClusterKeys = collectKeys(
+    settings,
+    'job_clusters',
+    'job_cluster_key',
+    'job cluster',
+    error,
+    (c, i) => resolveNewCluster(c['new_cluster'], ['job_clusters', i, 'new_cluster']),
+  );
+  const environmentKeys = collectKeys(
+    settings,
+    'environments',
+    'environment_key',
+    'environment',
+    error,
+    (e, i) =>
+      checkEnvironmentSpec(e['spec'], ['environments', i, 'spec'], error, (at, summary) =>
+        diagnostics.push({
+          severity: 'warning',
+          code: 'JOB_ENVIRONMENT_CLIENT_DEPRECATED',
+          file: ctx.file,
+          path: pathOf(at),
+          summary,
+        }),
+      ),
   );
 
   const normalizeTask = (task: Json, at: Segments): void => {
@@ -294,21 +293,9 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
   };
 
   const tasks = Array.isArray(settings['tasks']) ? (settings['tasks'] as unknown[]) : [];
-  const taskKeys = new Set<string>();
-  tasks.forEach((task, i) => {
-    if (!isJson(task)) return;
-    const key = task['task_key'];
-    if (typeof key === 'string') {
-      if (taskKeys.has(key))
-        error(
-          ['tasks', i, 'task_key'],
-          'JOB_TASK_KEY_DUPLICATE',
-          `repeats ${JSON.stringify(key)}; task keys must be unique within the job.`,
-        );
-      taskKeys.add(key);
-    }
-    normalizeTask(task, ['tasks', i]);
-  });
+  const taskKeys = collectKeys(settings, 'tasks', 'task_key', 'task', error, (task, i) =>
+    normalizeTask(task, ['tasks', i]),
+  );
   checkDependencies(tasks, taskKeys, error);
 
   const valid = !diagnostics.some((d) => d.severity === 'error');
@@ -323,45 +310,62 @@ export function normalizeJob(raw: unknown, ctx: JobContext): NormalizedJob {
 }
 
 /**
- * The keys of the job's `environments` (serverless environment specs). A key is "unique within a job", and a spec
- * needs `environment_version` ("Required"), or `client`, which it replaces and which gets a warning (JobEnvironment
- * and compute.Environment in the Jobs API 2.2 reference, https://docs.databricks.com/api/azure/workspace/jobs/create).
+ * The keys of the entries of `settings[field]` (`job_clusters`, `environments`, `tasks`), each of which must be
+ * unique within the job; `visit` sees every entry that is an object. Codes: JOB_CLUSTER_KEY_DUPLICATE,
+ * JOB_ENVIRONMENT_KEY_DUPLICATE, JOB_TASK_KEY_DUPLICATE.
  */
-function collectEnvironments(
+function collectKeys(
   settings: Json,
+  field: 'job_clusters' | 'environments' | 'tasks',
+  keyField: string,
+  noun: string,
   error: (at: Segments, code: string, summary: string) => void,
-  warn: (at: Segments, summary: string) => void,
+  visit: (entry: Json, i: number) => void,
 ): Set<string> {
+  const code = { job_clusters: 'JOB_CLUSTER', environments: 'JOB_ENVIRONMENT', tasks: 'JOB_TASK' }[field];
   const keys = new Set<string>();
-  const environments = Array.isArray(settings['environments']) ? (settings['environments'] as unknown[]) : [];
-  environments.forEach((environment, i) => {
-    if (!isJson(environment)) return;
-    const key = environment['environment_key'];
+  const entries = Array.isArray(settings[field]) ? (settings[field] as unknown[]) : [];
+  entries.forEach((entry, i) => {
+    if (!isJson(entry)) return;
+    const key = entry[keyField];
     if (typeof key === 'string') {
       if (keys.has(key))
         error(
-          ['environments', i, 'environment_key'],
-          'JOB_ENVIRONMENT_KEY_DUPLICATE',
-          `repeats ${JSON.stringify(key)}; environment keys must be unique within the job: rename one.`,
+          [field, i, keyField],
+          `${code}_KEY_DUPLICATE`,
+          `repeats ${JSON.stringify(key)}; ${noun} keys must be unique within the job.`,
         );
       keys.add(key);
     }
-    const spec = environment['spec'];
-    if (!isJson(spec)) return;
-    if (spec['environment_version'] === undefined && spec['client'] === undefined) {
-      error(
-        ['environments', i, 'spec'],
-        'JOB_ENVIRONMENT_VERSION_MISSING',
-        'names no serverless environment version; add "environment_version": "2" (or the version your code needs).',
-      );
-    } else if (spec['environment_version'] === undefined) {
-      warn(
-        ['environments', i, 'spec', 'client'],
-        `\`client\` is the deprecated name of the serverless environment version; write "environment_version": ${JSON.stringify(spec['client'])} instead.`,
-      );
-    }
+    visit(entry, i);
   });
   return keys;
+}
+
+/**
+ * A serverless environment's spec needs `environment_version` ("Required"), or `client`, which it replaces and which
+ * gets a warning (JobEnvironment and compute.Environment in the Jobs API 2.2 reference,
+ * https://docs.databricks.com/api/azure/workspace/jobs/create). `environment_key` is "unique within a job".
+ */
+function checkEnvironmentSpec(
+  spec: unknown,
+  at: Segments,
+  error: (at: Segments, code: string, summary: string) => void,
+  warn: (at: Segments, summary: string) => void,
+): void {
+  if (!isJson(spec)) return;
+  if (spec['environment_version'] === undefined && spec['client'] === undefined) {
+    error(
+      at,
+      'JOB_ENVIRONMENT_VERSION_MISSING',
+      'names no serverless environment version; add "environment_version": "2" (or the version your code needs).',
+    );
+  } else if (spec['environment_version'] === undefined) {
+    warn(
+      [...at, 'client'],
+      `\`client\` is the deprecated name of the serverless environment version; write "environment_version": ${JSON.stringify(spec['client'])} instead.`,
+    );
+  }
 }
 
 const COMPUTE_KEYS = ['existing_cluster_name', 'existing_cluster_id', 'job_cluster_key', 'new_cluster'];

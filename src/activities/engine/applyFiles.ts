@@ -5,6 +5,7 @@
 import { uploadDbfsFile } from '../../databricks/uploadDbfsFile';
 import { boundarySettingKey, isInsideAny } from '../../manifest/Boundaries';
 import type { InitScriptItem, NotebookItem, WorkspaceFileItem } from '../../manifest/Bundle';
+import { isVolumeTarget } from '../../manifest/isVolumeTarget';
 import type { PlanStep } from '../../planning/DeployPlan';
 import type { LiveState } from '../../planning/LiveState';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
@@ -77,7 +78,7 @@ export async function applyFiles(
  * Why the step must not write, or undefined. inspectBundle already held the bundle to the boundaries; this
  * holds each write to them again, as they are now (the operator may have narrowed them since).
  */
-function refusal(ctx: ApplyContext, step: PlanStep, item: FileItem): string | undefined {
+export function refusal(ctx: ApplyContext, step: PlanStep, item: FileItem): string | undefined {
   const env = ctx.ledger.environment;
   const b = ctx.boundaries;
   if (step.action === 'adopt' && !b?.adoptExisting) {
@@ -87,7 +88,11 @@ function refusal(ctx: ApplyContext, step: PlanStep, item: FileItem): string | un
     );
   }
   if (!b) return undefined;
-  const roots = item.target.startsWith('dbfs:') ? b.dbfsInitScriptRoots : b.workspaceRoots;
+  const roots = item.target.startsWith('dbfs:')
+    ? b.dbfsInitScriptRoots
+    : isVolumeTarget(item.target)
+      ? b.volumeRoots
+      : b.workspaceRoots;
   if (isInsideAny(item.target, roots)) return undefined;
   return `${item.target} is outside the folders allowed in ${env} (${roots.join(', ') || 'none'}); nothing was written`;
 }

@@ -1,17 +1,16 @@
 // I/O: the init-script wave. Scripts bound for a Unity Catalog volume are uploaded with the Files API (`PUT
 // /api/2.0/fs/files{path}?overwrite=true`: a retried upload writes the same bytes, and missing folders come with
 // the file); workspace files and DBFS scripts go through applyFiles as before. Each write is held to the
-// environment's boundaries as they are now: a volume script only under VOLUME_ROOTS.
+// environment's boundaries as they are now (applyFiles' refusal): a volume script only under VOLUME_ROOTS.
 // Files API: https://docs.databricks.com/api/azure/workspace/files; init scripts in volumes:
 // https://learn.microsoft.com/azure/databricks/init-scripts/cluster-scoped
-import { boundarySettingKey, isInsideAny } from '../../manifest/Boundaries';
 import type { InitScriptItem } from '../../manifest/Bundle';
 import { isVolumeTarget } from '../../manifest/isVolumeTarget';
 import type { PlanStep } from '../../planning/DeployPlan';
 import type { LiveState } from '../../planning/LiveState';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
-import { applyFiles } from './applyFiles';
+import { applyFiles, refusal } from './applyFiles';
 import { mapConcurrent } from './mapConcurrent';
 import { readBundleFile } from './readBundleFile';
 
@@ -53,20 +52,6 @@ async function applyVolumeScripts(ctx: ApplyContext, steps: readonly PlanStep[])
       ctx.onProgress?.({ wave: 'initScripts', done: ++done, total: writes.length });
     }
   });
-}
-
-/** Why the upload must not happen, or undefined: adoption not allowed, or the volume outside VOLUME_ROOTS. */
-function refusal(ctx: ApplyContext, step: PlanStep, item: InitScriptItem): string | undefined {
-  const env = ctx.ledger.environment;
-  const b = ctx.boundaries;
-  if (step.action === 'adopt' && !b?.adoptExisting) {
-    return (
-      `${item.target} exists in the volume but bricklane did not deploy it, so it was not overwritten; ` +
-      `to let bricklane take it over, set ${boundarySettingKey(env, 'adoptExisting')}=true, or move the file away`
-    );
-  }
-  if (!b || isInsideAny(item.target, b.volumeRoots)) return undefined;
-  return `${item.target} is outside the Unity Catalog volumes allowed in ${env} (${b.volumeRoots.join(', ') || 'none'}; ${boundarySettingKey(env, 'volumeRoots')}); nothing was written`;
 }
 
 function record(ctx: ApplyContext, item: InitScriptItem): void {
