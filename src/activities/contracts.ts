@@ -101,6 +101,8 @@ export interface PlanEnvironmentResult {
    * every wave with items runs).
    */
   waves?: WaveName[];
+  /** The plan found the environment's workspace (absent in histories recorded before it). */
+  workspaceExists?: boolean;
 }
 
 export interface ProvisionResult {
@@ -165,6 +167,11 @@ export interface DeployEnvironmentInput extends EnvironmentRef {
   planId?: string;
   /** The plan's waves with something to write (PlanEnvironmentResult.waves); absent: every wave with items. */
   waves?: WaveName[];
+  /**
+   * The plan found the workspace moments ago (no approval in between): there is nothing to provision, and
+   * provisionEnvironment is not called. Absent: provisioning runs.
+   */
+  workspaceExists?: boolean;
 }
 
 export interface DeployEnvironmentResult {

@@ -32,6 +32,7 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     changes: plan.steps.filter((s) => s.action !== 'unchanged').length,
     planId: plan.planId,
     waves: wavesWithWork(bundle, plan.steps, ledger.ledger),
+    workspaceExists: client !== undefined,
   };
 }
 

@@ -1,7 +1,8 @@
-// Deterministic: one environment: provision, then the waves of planning/waves.ts in order (init scripts ->
-// clusters -> notebooks and files in parallel batches -> jobs -> cluster lifecycle -> pruning). Each wave
-// is one activity or a few batches, so history grows with the number of batches, not files. A failed wave
-// stops only what depends on it.
+// Deterministic: one environment: provision (unless the plan has just found the workspace), then the waves
+// of planning/waves.ts in order (init scripts -> clusters -> notebooks and files in parallel batches -> jobs
+// -> cluster lifecycle -> pruning), leaving out those the plan has nothing for. Each wave is one activity or
+// a few batches, so history grows with the number of batches, not files. A failed wave stops only what
+// depends on it.
 import type * as df from 'durable-functions';
 import {
   ACTIVITIES,
@@ -45,9 +46,12 @@ function* applyWaves(
   const call = (w: Omit<ApplyWaveInput, keyof typeof ref>): df.Task =>
     context.df.callActivityWithRetry(ACTIVITIES.applyWave, retryPolicy(), { ...ref, ...plan, ...w });
 
-  const provisionFrom = now();
-  const provision = yield* callStep<ProvisionResult>(context, ACTIVITIES.provisionEnvironment, ref);
-  timings.provision = { startedAt: provisionFrom, finishedAt: now() };
+  let provision: ProvisionResult = { workspaceUrl: '', created: [] };
+  if (!input.workspaceExists) {
+    const provisionFrom = now();
+    provision = yield* callStep<ProvisionResult>(context, ACTIVITIES.provisionEnvironment, ref);
+    timings.provision = { startedAt: provisionFrom, finishedAt: now() };
+  }
 
   for (const wave of WAVES) {
     const touched = results.find((r) => r.wave === 'clusters')?.touchedClusterIds ?? [];

@@ -183,7 +183,11 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           prune: inspected.prune,
           batchSize: FILES_BATCH_SIZE,
           ...(plan.planId !== undefined ? { planId: plan.planId } : {}),
-          ...(plan.waves !== undefined ? { waves: plan.waves } : {}),
+          // A plan with no approval after it was made moments ago: what it saw still holds, so the apply
+          // leaves out what it found nothing to do for. After an approval (hours, maybe) every wave runs and
+          // checks its objects against the approved plan, and provisioning runs.
+          ...(!gate.required && plan.waves !== undefined ? { waves: plan.waves } : {}),
+          ...(!gate.required && plan.workspaceExists === true ? { workspaceExists: true } : {}),
         };
         try {
           result = (yield context.df.callSubOrchestrator(

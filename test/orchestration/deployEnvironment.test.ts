@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORCHESTRATIONS, type DeployEnvironmentResult } from '../../src/activities/contracts';
 import { FILES_BATCH_SIZE } from '../../src/orchestrations/deployRelease';
+import { approvalEventName } from '../../src/release/ApprovalEvent';
 import { Azurite } from '../emulator/Azurite';
 import { FastForwardClock } from '../sandbox/host/FastForwardClock';
 import { FunctionHost } from '../sandbox/host/FunctionHost';
@@ -11,6 +12,7 @@ import { EventType, type HistoryEvent } from '../sandbox/host/HistoryEvent';
 import { loadFunctionApp } from '../sandbox/host/loadFunctionApp';
 import { activityScript, TOUCHED_CLUSTER } from './fixtures/activityScript';
 import {
+  clientFor,
   expectDeterministic,
   finished,
   outline,
@@ -21,6 +23,7 @@ import {
   stageOf,
   startRelease,
   until,
+  waitingAt,
 } from './fixtures/releaseHarness';
 
 const filesIn = (batches: number): number => (batches - 1) * FILES_BATCH_SIZE + 1;
@@ -283,6 +286,40 @@ describe('waves the plan has nothing for', () => {
     const output = await finished(host, id);
     expect(output.state).toBe('succeeded');
     expect(stageOf(output, 'dev')?.notices).toEqual([notice]);
+    expectDeterministic(host);
+  });
+
+  it('provisions nothing when the plan has just found the workspace', async () => {
+    const id = 'r-plan-workspace';
+    activityScript.set(id, { plan: { changes: 1, waves: ['files'], workspaceExists: true } });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const output = await finished(host, id);
+    expect(output.state).toBe('succeeded');
+    expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual(['applyWave:dev:files:0']);
+    expect(stageOf(output, 'dev')?.phases?.provision).toBeUndefined();
+    expectDeterministic(host);
+  });
+
+  it('provisions and runs every wave after an approval, whatever the plan found', async () => {
+    const id = 'r-plan-approved';
+    activityScript.set(id, { plan: { changes: 1, waves: ['files'], workspaceExists: true } });
+    await startRelease(host, releaseInput(id, ['qa'], { qa: { required: true, timeoutInHours: 72 } }));
+    await waitingAt(host, id, 'qa');
+    await clientFor(host).raiseEvent(id, approvalEventName('qa'), {
+      decision: 'approve',
+      approver: 'alice',
+      decidedAt: '2026-11-25T10:00:00.000Z',
+    });
+    expect((await finished(host, id)).state).toBe('succeeded');
+    // The plan may be hours old: every wave checks its objects against it, as before.
+    expect(scheduledCalls(host.durable.history(`${id}:qa`))).toEqual([
+      'provisionEnvironment:qa',
+      'applyWave:qa:initScripts',
+      'applyWave:qa:clusters',
+      'applyWave:qa:files:0',
+      'applyWave:qa:jobs',
+      'applyWave:qa:lifecycle',
+    ]);
     expectDeterministic(host);
   });
 
