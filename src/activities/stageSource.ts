@@ -1,8 +1,9 @@
 // I/O (activity): fetches the pushed commit's archive and stages its bundle folder (BRICKLANE_BUNDLE_PATH)
 // as an immutable, content-addressed bundle, the first step of a webhook-started release. What no retry can
 // fix (not found, refused credentials, a rejected archive, a missing bundle folder) comes back as a failed
-// result with the message and the fix for the status page; outages, throttling and timeouts are thrown, so the
-// orchestration's retry policy retries them. The archive lives in a temporary folder that is always removed.
+// result with the message and the fix for the status page; outages, throttling and timeouts are retried a
+// few times within the download (ARCHIVE_RETRIES), then thrown, so the orchestration's retry policy retries
+// them. The archive lives in a temporary folder that is always removed.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { ArchiveRejectedError } from '../sources/ArchiveRejectedError';
 import { fetchAzureReposArchive } from '../sources/fetchAzureReposArchive';
 import { fetchGitHubArchive } from '../sources/fetchGitHubArchive';
 import { stageArchive } from '../sources/stageArchive';
+import { ARCHIVE_RETRIES } from '../sources/withArchiveRetries';
 import type { StageSourceInput, StageSourceResult } from './contracts';
 import { failuresAsData, permanentFailureOf } from './failuresAsData';
 import { appServices } from '../services/appServices';
@@ -24,7 +26,9 @@ export async function stageSource(input: StageSourceInput): Promise<StageSourceR
     let archive: string;
     if (source.kind === 'github') {
       archive = join(work, 'source.tar.gz');
-      await fetchGitHubArchive(sources.github, source.repository, source.commit, archive);
+      await fetchGitHubArchive(sources.github, source.repository, source.commit, archive, {
+        retry: ARCHIVE_RETRIES,
+      });
     } else {
       // Credentials go only to the configured organization. The input names the organization the webhook
       // accepted; if the setting changed since, fetching from either would be a guess.
@@ -49,6 +53,7 @@ export async function stageSource(input: StageSourceInput): Promise<StageSourceR
         source.repositoryId,
         source.commit,
         archive,
+        { retry: ARCHIVE_RETRIES },
       );
     }
     const staged = await stageArchive(services.releases, archive, {

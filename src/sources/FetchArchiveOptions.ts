@@ -1,4 +1,5 @@
 // Pure: options of the repository archive fetchers (Azure SDK shape: durations carry their unit).
+import type { ArchiveRetryOptions } from './withArchiveRetries';
 
 export interface FetchArchiveOptions {
   /** Injected for tests: the network is faulted by injecting fetch. Default: global fetch. */
@@ -8,6 +9,8 @@ export interface FetchArchiveOptions {
   /** For the whole download, redirects and body included. Default 300_000 (an activity's budget is minutes). */
   timeoutInMs?: number;
   abortSignal?: AbortSignal;
+  /** Retries of transient failures within the call (withArchiveRetries); default none. */
+  retry?: ArchiveRetryOptions;
 }
 
 export interface FetchedArchive {

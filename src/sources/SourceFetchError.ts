@@ -20,6 +20,8 @@ export class SourceFetchError extends Error {
     message: string,
     /** false: retrying can help (5xx, 429, network); true: it cannot until someone fixes something. */
     readonly permanent: boolean,
+    /** How long the host asked to wait (Retry-After), when it said. */
+    readonly retryAfterInMs?: number,
   ) {
     super(message);
     this.name = 'SourceFetchError';

@@ -13,9 +13,11 @@ import {
   type FetchArchiveOptions,
   type FetchedArchive,
 } from './FetchArchiveOptions';
+import { parseRetryAfter } from '../databricks/parseRetryAfter';
 import { fetchWithRedirects } from './fetchWithRedirects';
 import { readErrorMessage } from './readErrorMessage';
 import { SourceFetchError } from './SourceFetchError';
+import { withArchiveRetries } from './withArchiveRetries';
 import { writeBodyToFile } from './writeBodyToFile';
 
 const LABEL = 'azure repos';
@@ -75,53 +77,62 @@ export async function fetchAzureReposArchive(
     ...(options.abortSignal ? [options.abortSignal] : []),
   ]);
   const usesPat = Boolean(azureRepos.pat);
-  const authorization = usesPat
-    ? `Basic ${Buffer.from(`:${azureRepos.pat}`).toString('base64')}`
-    : `Bearer ${await entraToken(credential(), organizationUrl, signal)}`;
-  const where = `${project}/${repositoryId}@${commit.slice(0, 12)} in ${organizationUrl}`;
-  const how = usesPat ? 'BRICKLANE_AZURE_DEVOPS_PAT' : "the Function App's identity";
-  const response = await fetchWithRedirects(url, {
-    label: LABEL,
-    headers: { accept: 'application/zip', 'user-agent': 'bricklane', authorization },
-    fetch: options.fetch ?? fetch,
-    signal,
-    stopAt: (target) => SIGN_IN.test(target.href),
-  });
-  const contentType = response.headers.get('content-type') ?? '';
-  const signInPage =
-    response.status === 203 ||
-    response.status === 401 ||
-    (response.status >= 300 && response.status < 400) ||
-    (response.status === 200 && /text\/html/i.test(contentType));
-  if (signInPage) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new SourceFetchError(
-      'SourceUnauthorized',
-      `${LABEL}: ${organizationUrl} did not accept ${how} (answered ${response.status} with a sign-in page): ` +
-        (usesPat
-          ? 'the PAT is wrong, expired or not valid for this organization; create one with Code (Read) scope'
-          : 'add the identity to the organization (Organization settings → Users) with Basic access and Code ' +
-            '(Read) on the repository, or set BRICKLANE_AZURE_DEVOPS_PAT'),
-      true,
-    );
-  }
-  if (response.status !== 200) {
-    const detail = await readErrorMessage(response, azureRepos.pat);
-    throw failure(response.status, detail, where, how);
-  }
-  if (!/zip|octet-stream/i.test(contentType)) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new SourceFetchError(
-      'SourceUnexpectedResponse',
-      `${LABEL}: ${where}: expected a zip, got ${contentType || 'no content type'}`,
-      true,
-    );
-  }
-  const bytes = await writeBodyToFile(response, destFile, {
-    maxBytes: options.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES,
-    label: LABEL,
-  });
-  return { bytes, format: 'zip' };
+  const download = async (): Promise<FetchedArchive> => {
+    const authorization = usesPat
+      ? `Basic ${Buffer.from(`:${azureRepos.pat}`).toString('base64')}`
+      : `Bearer ${await entraToken(credential(), organizationUrl, signal)}`;
+    const where = `${project}/${repositoryId}@${commit.slice(0, 12)} in ${organizationUrl}`;
+    const how = usesPat ? 'BRICKLANE_AZURE_DEVOPS_PAT' : "the Function App's identity";
+    const response = await fetchWithRedirects(url, {
+      label: LABEL,
+      headers: { accept: 'application/zip', 'user-agent': 'bricklane', authorization },
+      fetch: options.fetch ?? fetch,
+      signal,
+      stopAt: (target) => SIGN_IN.test(target.href),
+    });
+    const contentType = response.headers.get('content-type') ?? '';
+    const signInPage =
+      response.status === 203 ||
+      response.status === 401 ||
+      (response.status >= 300 && response.status < 400) ||
+      (response.status === 200 && /text\/html/i.test(contentType));
+    if (signInPage) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new SourceFetchError(
+        'SourceUnauthorized',
+        `${LABEL}: ${organizationUrl} did not accept ${how} (answered ${response.status} with a sign-in page): ` +
+          (usesPat
+            ? 'the PAT is wrong, expired or not valid for this organization; create one with Code (Read) scope'
+            : 'add the identity to the organization (Organization settings → Users) with Basic access and Code ' +
+              '(Read) on the repository, or set BRICKLANE_AZURE_DEVOPS_PAT'),
+        true,
+      );
+    }
+    if (response.status !== 200) {
+      const detail = await readErrorMessage(response, azureRepos.pat);
+      throw failure(
+        response.status,
+        detail,
+        where,
+        how,
+        parseRetryAfter(response.headers.get('retry-after')),
+      );
+    }
+    if (!/zip|octet-stream/i.test(contentType)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new SourceFetchError(
+        'SourceUnexpectedResponse',
+        `${LABEL}: ${where}: expected a zip, got ${contentType || 'no content type'}`,
+        true,
+      );
+    }
+    const bytes = await writeBodyToFile(response, destFile, {
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES,
+      label: LABEL,
+    });
+    return { bytes, format: 'zip' };
+  };
+  return withArchiveRetries(download, { ...options.retry, signal });
 }
 
 async function entraToken(
@@ -152,7 +163,13 @@ async function entraToken(
   return token.token;
 }
 
-function failure(status: number, detail: string, where: string, how: string): SourceFetchError {
+function failure(
+  status: number,
+  detail: string,
+  where: string,
+  how: string,
+  retryAfterInMs: number | undefined,
+): SourceFetchError {
   const said = detail ? ` (Azure DevOps said: ${detail})` : '';
   if (status === 404 || status === 400) {
     return new SourceFetchError(
@@ -174,6 +191,7 @@ function failure(status: number, detail: string, where: string, how: string): So
       'SourceUnavailable',
       `${LABEL}: ${where}: ${status === 429 ? 'rate limited' : 'server error'} (${status}); will retry${said}`,
       false,
+      retryAfterInMs,
     );
   }
   return new SourceFetchError(

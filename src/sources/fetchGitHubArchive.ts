@@ -10,9 +10,11 @@ import {
   type FetchArchiveOptions,
   type FetchedArchive,
 } from './FetchArchiveOptions';
+import { parseRetryAfter } from '../databricks/parseRetryAfter';
 import { fetchWithRedirects } from './fetchWithRedirects';
 import { readErrorMessage } from './readErrorMessage';
 import { SourceFetchError } from './SourceFetchError';
+import { withArchiveRetries } from './withArchiveRetries';
 import { writeBodyToFile } from './writeBodyToFile';
 
 const LABEL = 'github';
@@ -51,26 +53,29 @@ export async function fetchGitHubArchive(
     AbortSignal.timeout(options.timeoutInMs ?? DEFAULT_ARCHIVE_TIMEOUT_IN_MS),
     ...(options.abortSignal ? [options.abortSignal] : []),
   ]);
-  const response = await fetchWithRedirects(url, {
-    label: LABEL,
-    headers,
-    fetch: options.fetch ?? fetch,
-    signal,
-  });
-  if (response.status !== 200) {
-    const detail = await readErrorMessage(response, github.token);
-    throw failure(response, detail, {
-      repository,
-      commit,
-      apiUrl: github.apiUrl,
-      hasToken: Boolean(github.token),
+  const download = async (): Promise<FetchedArchive> => {
+    const response = await fetchWithRedirects(url, {
+      label: LABEL,
+      headers,
+      fetch: options.fetch ?? fetch,
+      signal,
     });
-  }
-  const bytes = await writeBodyToFile(response, destFile, {
-    maxBytes: options.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES,
-    label: LABEL,
-  });
-  return { bytes, format: 'tar.gz' };
+    if (response.status !== 200) {
+      const detail = await readErrorMessage(response, github.token);
+      throw failure(response, detail, {
+        repository,
+        commit,
+        apiUrl: github.apiUrl,
+        hasToken: Boolean(github.token),
+      });
+    }
+    const bytes = await writeBodyToFile(response, destFile, {
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES,
+      label: LABEL,
+    });
+    return { bytes, format: 'tar.gz' };
+  };
+  return withArchiveRetries(download, { ...options.retry, signal });
 }
 
 function failure(
@@ -105,6 +110,7 @@ function failure(
       'SourceUnavailable',
       `${LABEL}: ${where}: ${rateLimited ? 'rate limited' : 'server error'} (${status}); will retry${said}`,
       false,
+      parseRetryAfter(response.headers.get('retry-after')),
     );
   }
   if (status === 403) {

@@ -153,8 +153,22 @@ describe('stageSource', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
-  it('throws transient failures, so the retry policy retries them', async () => {
+  it('retries a download that fails for a reason a retry can fix within the activity (5xx, 429)', async () => {
+    emulator.reset();
     emulator.failNext('github', 502);
+    emulator.failNext('codeload', 503);
+    emulator.failNext('codeload', 429);
+    expect(await stageSource({ releaseId: 'release-7', fetch: github(COMMIT) })).toEqual({
+      ok: true,
+      bundleId: expectedBundleId,
+    });
+    expect(emulator.requestsTo('github').map((r) => r.status)).toEqual([502, 302, 302, 302]);
+    expect(emulator.requestsTo('codeload').map((r) => r.status)).toEqual([503, 429, 200]);
+  });
+
+  it('throws transient failures that outlast its retries, so the retry policy retries them', async () => {
+    // The first attempt and ARCHIVE_RETRIES' three retries.
+    emulator.failNext('github', 502, 4);
     const error = await stageSource({ releaseId: 'release-6', fetch: github(COMMIT) }).then(
       () => undefined,
       (e: unknown) => e,
