@@ -16,11 +16,11 @@ describe('a serverless job and init scripts in a volume', () => {
   let world: LocalWorld;
   let dir: string;
 
-  const deploy = async (extra: Record<string, string> = {}): Promise<CliRun> => {
+  const deploy = async (extra: Record<string, string> = {}, env = 'vol'): Promise<CliRun> => {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(['deploy', dir, '--env', 'vol'], {
-      env: { ...world.settings(), BRICKLANE_VOL_VOLUME_ROOTS: VOLUME, ...extra },
+    const code = await runCli(['deploy', dir, '--env', env], {
+      env: { ...world.settings(), BRICKLANE_VOLUME_ROOTS: VOLUME, ...extra },
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       cwd: process.cwd(),
@@ -31,8 +31,8 @@ describe('a serverless job and init scripts in a volume', () => {
     writeFileSync(join(dir, path), change(readFileSync(join(dir, path), 'utf8')));
 
   beforeAll(async () => {
-    world = await LocalWorld.start({ environments: ['vol'], auth: 'token' });
-    world.emulator.workspace('vol').addVolume(VOLUME);
+    world = await LocalWorld.start({ environments: ['vol', 'adopt'], auth: 'token' });
+    for (const env of ['vol', 'adopt']) world.emulator.workspace(env).addVolume(VOLUME);
     dir = mkdtempSync(join(tmpdir(), 'bricklane-volume-'));
     cpSync(ARTIFACTS, dir, { recursive: true });
     edit('bricklane.json', (t) =>
@@ -95,9 +95,21 @@ describe('a serverless job and init scripts in a volume', () => {
     expect(counters.byEndpoint['2.2/jobs/reset']).toBe(1);
   });
 
+  it('never overwrites a script in the volume that bricklane did not put there, unless the operator allows adoption', async () => {
+    const volumes = world.emulator.workspace('adopt').volumes;
+    volumes.upload(SCRIPT, Buffer.from('#!/bin/bash\n# theirs\n'), true);
+    const refused = await deploy({}, 'adopt');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/exists in the workspace but bricklane did not deploy it/);
+    expect(volumes.file(SCRIPT).bytes.toString('utf8')).toContain('# theirs');
+    const adopted = await deploy({ BRICKLANE_ADOPT_ADOPT_EXISTING: 'true' }, 'adopt');
+    expect(adopted.code).toBe(0);
+    expect(volumes.file(SCRIPT).bytes.toString('utf8')).not.toContain('# theirs');
+  });
+
   it('refuses a volume outside VOLUME_ROOTS before any call', async () => {
     world.emulator.resetCounters();
-    const run = await deploy({ BRICKLANE_VOL_VOLUME_ROOTS: '/Volumes/main/other/scripts' });
+    const run = await deploy({ BRICKLANE_VOLUME_ROOTS: '/Volumes/main/other/scripts' });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/BOUNDARY_INIT_SCRIPT_ROOT|outside the Unity Catalog volume folders/);
     expect(world.emulator.counters().total).toBe(0);
