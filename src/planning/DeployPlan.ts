@@ -53,12 +53,14 @@ export interface KindSummary {
 
 /**
  * Counts per kind. A kind added after plans and release statuses were first stored (secrets, policies,
- * permissions) may be absent from a stored one, so readers treat it as optional; summarizePlan always fills
- * every kind.
+ * permissions) may be absent: from a stored one, and from any plan that has none of them (summarizePlan), so
+ * readers treat them as optional.
  */
 export type PlanSummary = Record<Exclude<ResourceKind, AddedKind>, KindSummary> &
   Partial<Record<AddedKind, KindSummary>>;
-type AddedKind = 'secrets' | 'policies' | 'permissions';
+/** Kinds added after the seed's: a plan without any of them leaves them out of its summary (smaller statuses). */
+export const ADDED_KINDS = ['secrets', 'policies', 'permissions'] as const satisfies readonly ResourceKind[];
+type AddedKind = (typeof ADDED_KINDS)[number];
 
 export interface DeployPlan {
   version: 1;

@@ -6,7 +6,13 @@ import type { Bundle, ResourceKind } from '../manifest/Bundle';
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import { isVolumeTarget } from '../manifest/isVolumeTarget';
 import { sha256OfJson } from '../manifest/sha256OfJson';
-import type { DeployPlan, KindSummary, PlanStep, PlanSummary } from './DeployPlan';
+import {
+  ADDED_KINDS,
+  type DeployPlan,
+  type KindSummary,
+  type PlanStep,
+  type PlanSummary,
+} from './DeployPlan';
 import { PRUNE_WAVE, WAVE_OF_KIND } from './waves';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
@@ -46,7 +52,7 @@ export function computePlan(desired: Bundle, live: LiveState, ledger: Ledger): D
   };
 }
 
-export function summarizePlan(steps: readonly PlanStep[]): Record<ResourceKind, KindSummary> & PlanSummary {
+export function summarizePlan(steps: readonly PlanStep[]): PlanSummary {
   const summary = Object.fromEntries(
     RESOURCE_KINDS.map((k) => [k, { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 }]),
   ) as Record<ResourceKind, KindSummary>;
@@ -55,6 +61,9 @@ export function summarizePlan(steps: readonly PlanStep[]): Record<ResourceKind, 
     else summary[s.kind][s.action] += 1;
     if (s.drift) summary[s.kind].drift += 1;
   }
+  // A plan stored in every stage's status carries no rows for kinds its bundle does not have.
+  for (const kind of ADDED_KINDS)
+    if (!steps.some((s) => s.kind === kind)) Reflect.deleteProperty(summary, kind);
   return summary;
 }
 
