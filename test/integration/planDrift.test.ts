@@ -90,10 +90,13 @@ describe('a workspace that moves between the approval and the apply', () => {
 
     // Someone resizes QA's Small cluster after the plan was shown.
     const loaded = await loadBundle(changed);
-    const spec = loaded.bundle?.clusters.find((c) => c.name === 'Small')?.spec ?? {};
+    // The bundle names Small's policy by name; the workspace's cluster holds its id, which the hand edit keeps.
+    const { policy_name: _byName, ...spec } =
+      loaded.bundle?.clusters.find((c) => c.name === 'Small')?.spec ?? {};
     const { cluster_id } = small();
+    const { policy_id } = qaWorkspace().getCluster(cluster_id) ?? {};
     qaWorkspace().setClusterState(cluster_id, 'TERMINATED');
-    qaWorkspace().clusters.edit({ ...spec, cluster_id, num_workers: 5 } as never);
+    qaWorkspace().clusters.edit({ ...spec, policy_id, cluster_id, num_workers: 5 } as never);
     world.emulator.resetCounters();
 
     expect((await decide(firstLink, 'approve')).status).toBe(200);
