@@ -78,7 +78,10 @@ export function basisOfSteps(
         (x) => x.cluster_id,
         (x) => x.cluster_name === cluster.name,
       );
-      state = objectBasis(found?.cluster_id, found?.spec, cluster.spec);
+      // A policy named by name is `policy_id` live: the basis watches that field (resolvePolicyNames.ts).
+      const { policy_name: policy, ...fields } = cluster.spec;
+      const compared = policy === undefined ? cluster.spec : { ...fields, policy_id: policy };
+      state = objectBasis(found?.cluster_id, found?.spec, compared);
     } else if (job) {
       const found = findLive(
         live.jobs,

@@ -163,3 +163,31 @@ describe('the basis of a plan', () => {
     });
   });
 });
+
+describe('the basis of a cluster that names its policy by name', () => {
+  const named: Bundle = {
+    ...bundle,
+    clusters: [
+      {
+        ...bundle.clusters[0],
+        spec: { cluster_name: 'Small', num_workers: 1, policy_name: 'small' },
+      } as Bundle['clusters'][number],
+    ],
+  };
+  const withPolicy = (policyId: string): LiveState => {
+    const state = live(1);
+    const cluster = state.clusters[0];
+    if (cluster) cluster.spec = { ...cluster.spec, policy_id: policyId };
+    return state;
+  };
+
+  it('watches the live policy_id, which a hand edit between the plan and the apply moves', () => {
+    const plan = computePlan(named, withPolicy('P1'), ledger);
+    const [planned] = Object.values(basisOfSteps(named, plan.steps, withPolicy('P1'), ledger));
+    const [same] = Object.values(basisOfSteps(named, plan.steps, withPolicy('P1'), ledger));
+    const [moved] = Object.values(basisOfSteps(named, plan.steps, withPolicy('P2'), ledger));
+    expect(planned?.fields).toHaveProperty('policy_id');
+    expect(same).toEqual(planned);
+    expect(moved?.fields?.['policy_id']).not.toBe(planned?.fields?.['policy_id']);
+  });
+});
