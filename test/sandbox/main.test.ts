@@ -45,6 +45,7 @@ describe('npm run sandbox: mistakes are named, exit 2, before the world starts',
     [['--faults', '5xx=2'], /--faults: fault spec: 5xx=2 is out of range; a rate is in 0\.\.1/],
     [['--seed', '3'], /--seed applies with --faults/],
     [['--faults', 'default', '--seed', 'x'], /--seed x is not a whole number/],
+    [['--storage-outage', '3s'], /--storage-outage takes <ms>@<delay-ms>/],
   ])(
     '%j',
     (args, message) => {

@@ -6,6 +6,7 @@
 //   npm run sandbox -- plan <dir> [--world D] [--json]
 //   npm run sandbox -- doctor [--world D] [--json]     the read-only preflight against the emulated world
 //   any of them [--faults <spec> [--seed <n>]]    faults in every emulated service (test/emulator/FaultSpec.ts)
+//   a release [--storage-outage <ms>@<delay-ms>]   Azurite stopped for <ms>, <delay-ms> after the release starts
 // With --json, stdout carries the JSON alone (progress goes to stderr); run it as `npm run -s sandbox -- …
 // --json` so that npm's own banner stays off stdout too.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const USAGE = `usage:
   npm run sandbox -- doctor [--world <dir>] [--json]
   any of them: [--faults <spec>|default [--seed <n>]]  e.g. --faults default --seed 7,
     --faults 5xx=0.1,429=0.05,reset-before=0.02,reset-after=0.02,lost=0.02,spike=0.05:1500,services=arm+keyvault
+  a release: [--storage-outage <ms>@<delay-ms>]  storage stopped for <ms>, <delay-ms> after the release starts
   (pipe --json output with \`npm run -s sandbox -- … --json\`: -s keeps npm's banner off stdout)`;
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -48,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
         app: { type: 'string' },
         faults: { type: 'string' },
         seed: { type: 'string' },
+        'storage-outage': { type: 'string' },
       },
     });
   } catch (error) {
@@ -78,10 +81,18 @@ async function main(argv: string[]): Promise<number> {
   if (faults) {
     // Printed first, so any run can be replayed exactly.
     process.stderr.write(
-      `sandbox: faults ${formatFaultSpec(faults.spec)} seed ${faults.seed} ` +
-        `(replay: --faults ${formatFaultSpec(faults.spec)} --seed ${faults.seed})\n`,
+      `sandbox: --faults ${formatFaultSpec(faults.spec)} --seed ${faults.seed} (the same two replay this run)\n`,
     );
   }
+  const outageText = values['storage-outage'];
+  const outage = outageText === undefined ? undefined : /^(\d{1,6})@(\d{1,7})$/.exec(outageText);
+  if (outage === null || (outage && positionals.length > 0)) {
+    process.stderr.write(
+      `sandbox: --storage-outage takes <ms>@<delay-ms> (e.g. 3000@5000) and applies to a release\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const storageOutage = outage && { durationInMs: Number(outage[1]), delayInMs: Number(outage[2]) };
   const [command, dir = 'artifacts', ...extra] = positionals;
   if (command === undefined) {
     if (values.json) {
@@ -113,7 +124,10 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sandbox: --bundle ${bundleDir}: ${problem}\n${USAGE}\n`);
       return 2;
     }
-    return release(bundleDir, values.approve === 'all', via, worldDir, stateOut, appDir, faults);
+    return release(bundleDir, values.approve === 'all', via, worldDir, stateOut, appDir, {
+      ...(faults ? { faults } : {}),
+      ...(storageOutage ? { storageOutage } : {}),
+    });
   }
   if (values.app !== undefined) {
     process.stderr.write(`sandbox: --app applies to a release (no subcommand)\n${USAGE}\n`);
@@ -166,13 +180,18 @@ async function release(
   worldDir?: string,
   stateOut?: string,
   appDir?: string,
-  faults?: { spec: FaultSpec; seed: number },
+  chaos: {
+    faults?: { spec: FaultSpec; seed: number };
+    storageOutage?: { durationInMs: number; delayInMs: number };
+  } = {},
 ): Promise<number> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  const { faults, storageOutage } = chaos;
   const world = await LocalWorld.start({
     worldDir,
     environments: ['dev', 'qa', 'prod'],
     ...(faults ? { faults } : {}),
+    ...(storageOutage ? { storageOutages: true } : {}),
   });
   let app: SandboxApp | undefined;
   const hosts = via === 'manual' ? undefined : await startSourceHosts(bundleDir);
@@ -192,6 +211,15 @@ async function release(
     if (!approveAll)
       log('sandbox: QA and Prod wait for approval: open the printed links (or run with --approve all)');
     const follow = { approve: approveAll ? ('all' as const) : ('none' as const), log };
+    if (storageOutage) {
+      setTimeout(() => {
+        log(`sandbox: storage outage: Azurite stopped for ${storageOutage.durationInMs} ms`);
+        world.storageOutage(storageOutage.durationInMs).then(
+          () => log('sandbox: storage outage over: Azurite is back on the same ports'),
+          (error: unknown) => log(`sandbox: storage outage: Azurite did not come back: ${String(error)}`),
+        );
+      }, storageOutage.delayInMs).unref();
+    }
     const running = async (): Promise<ReleaseRunResult> => {
       if (!hosts || !app) return runRelease(app as SandboxApp, { bundleDir, ...follow });
       const releaseId = await triggerRelease(
@@ -211,6 +239,7 @@ async function release(
     const outcome = await Promise.race([running(), interrupted]);
     if (typeof outcome === 'number') return outcome;
     const result = outcome;
+    if (faults) log(`sandbox: faults injected: ${JSON.stringify(world.injectedFaults())}`);
     if (stateOut) {
       writeFileSync(
         stateOut,
