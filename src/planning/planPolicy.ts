@@ -3,6 +3,7 @@
 // keeps `definition` as a string and may format it its own way, so definitions compare parsed.
 import type { PolicyItem } from '../manifest/Bundle';
 import { canonicalJson } from '../manifest/canonicalJson';
+import { createStep } from './createStep';
 import type { PlanStep } from './DeployPlan';
 import { createDiff, updateDiff } from './diffFields';
 import { differingKeys } from './isSubsetEqual';
@@ -15,17 +16,7 @@ export function planPolicy(p: PolicyItem, live: LiveState, ledger: Ledger): Plan
   const found = findLivePolicy(p, live, entry?.target);
   const base = { key: p.key, kind: 'policies' as const, wave: WAVE_OF_KIND.policies, target: p.name };
   const desired = comparablePolicy(p.spec);
-  if (!found) {
-    return entry
-      ? {
-          ...base,
-          action: 'create',
-          reason: 'recorded as deployed but missing',
-          drift: 'deleted outside bricklane',
-          ...createDiff(desired),
-        }
-      : { ...base, action: 'create', reason: 'new', ...createDiff(desired) };
-  }
+  if (!found) return { ...createStep(base, entry !== undefined), ...createDiff(desired) };
   const liveSpec = comparablePolicy(found.spec);
   // A rule added to the live definition by hand is a change too, so definitions compare whole, not as a subset.
   const { definition, ...fields } = desired;
