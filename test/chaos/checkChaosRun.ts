@@ -69,6 +69,10 @@ export function checkChaosRun(outcome: ChaosOutcome, baseline: NormalizedState):
   ]);
   problems.push(...leaks);
   if (outcome.error) problems.push(outcome.error);
+  if (outcome.status && outcome.status.state !== 'succeeded')
+    problems.push(
+      `the release ended ${outcome.status.state ?? outcome.status.runtimeStatus}: ${statusMessages(outcome.status)}`,
+    );
   const succeeded = outcome.status?.state === 'succeeded';
   return {
     converged: succeeded && sameState && ledgerProblems.length === 0 && duplicates.length === 0,
@@ -87,9 +91,7 @@ function messageProblem(outcome: ChaosOutcome, deployed: boolean): string | unde
     return undefined;
   if (status.state === 'succeeded')
     return deployed ? undefined : 'the release says succeeded, but the environments are not as deployed';
-  const messages = [status.message, ...(status.stages ?? []).map((s) => s.message)]
-    .filter(Boolean)
-    .join(' | ');
+  const messages = statusMessages(status);
   if (!messages) return `the release ended ${status.state ?? status.runtimeStatus} without saying why`;
   const untrue = UNTRUE_CAUSES.find((cause) => cause.test(messages));
   return untrue ? `the release blames a cause that did not happen: ${messages}` : undefined;
@@ -157,4 +159,11 @@ function differences(actual: NormalizedState, expected: NormalizedState): string
 function holds(record: unknown): boolean {
   if (typeof record !== 'object' || record === null) return false;
   return 'releaseId' in record || 'next' in record;
+}
+
+/** The release's message and its stages', as one line. */
+function statusMessages(status: NonNullable<ChaosOutcome['status']>): string {
+  return [status.message, ...(status.stages ?? []).map((s) => s.message && `${s.environment}: ${s.message}`)]
+    .filter(Boolean)
+    .join(' | ');
 }
