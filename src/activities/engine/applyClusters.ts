@@ -1,11 +1,14 @@
 // I/O: the cluster wave. Unchanged clusters get no call at all, so nothing restarts (databricks/cli#3286).
 // clusters/edit is accepted only in RUNNING (which restarts) or TERMINATED (which stays terminated), so a
-// cluster in a transitional state is waited for first (Clusters API 2.1 "edit").
+// cluster in a transitional state is waited for first (Clusters API 2.1 "edit"). The state comes from the
+// clusters/list the wave read (LiveState): a listed RUNNING or TERMINATED cluster is edited at once, with no
+// clusters/get; one listed in a transitional state, not listed, or refused by an edit is read again.
 import { createHash } from 'node:crypto';
 import { DatabricksApiError, DatabricksInvalidStateError } from '../../databricks/DatabricksApiError';
 import type { ClusterSpec } from '../../databricks/ClusterInfo';
 import type { ClusterItem } from '../../manifest/Bundle';
 import type { PlanStep } from '../../planning/DeployPlan';
+import type { LiveState } from '../../planning/LiveState';
 import { isSubsetEqual } from '../../planning/isSubsetEqual';
 import { policyIdsOfLedger, resolvePolicyNames } from '../../planning/resolvePolicyNames';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
@@ -18,7 +21,9 @@ export async function applyClusters(
   ctx: ApplyContext,
   environment: string,
   steps: readonly PlanStep[],
+  live: Pick<LiveState, 'clusters'>,
 ): Promise<StepOutcome[]> {
+  const listedStates = new Map(live.clusters.map((c) => [c.cluster_id, c.state]));
   // Policies this deploy created are in the ledger by now: the policies wave runs first.
   const policyIds = policyIdsOfLedger(ctx.ledger);
   return applySteps(ctx, 'clusters', steps, ctx.bundle.clusters, async (step, item) => {
@@ -36,7 +41,7 @@ export async function applyClusters(
             abortSignal: ctx.abortSignal,
           })
         : step.action === 'update'
-          ? await editCluster(ctx, step.liveId ?? '', item.name, spec)
+          ? await editCluster(ctx, step.liveId ?? '', item.name, spec, listedStates.get(step.liveId ?? ''))
           : (step.liveId ?? '');
     return { id, hash: item.sha256 };
   });
@@ -58,11 +63,15 @@ async function editCluster(
   clusterId: string,
   name: string,
   spec: ClusterSpec,
+  /** The state clusters/list gave (undefined: not listed). */
+  listedState: string | undefined,
 ): Promise<string> {
   for (let attempt = 0; ; attempt++) {
-    const current = await waitForEditableState(ctx, clusterId, name);
-    // A repeated edit (after a lost answer) finds the cluster restarting with our spec already applied.
-    if (attempt > 0 && isSubsetEqual(spec, current)) return clusterId;
+    if (attempt > 0 || listedState === undefined || !EDITABLE.has(listedState)) {
+      const current = await waitForEditableState(ctx, clusterId, name);
+      // A repeated edit (after a lost answer) finds the cluster restarting with our spec already applied.
+      if (attempt > 0 && isSubsetEqual(spec, current)) return clusterId;
+    }
     try {
       await ctx.client.editCluster(clusterId, spec, { abortSignal: ctx.abortSignal });
       return clusterId;

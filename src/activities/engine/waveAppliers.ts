@@ -28,7 +28,7 @@ export const WAVE_APPLIERS: Record<WaveName, (ctx: ApplyContext, work: WaveWork)
   {
     initScripts: (ctx, w) => applyInitScripts(ctx, w.steps, w.live),
     policies: (ctx, w) => applyPolicies(ctx, w.steps),
-    clusters: (ctx, w) => applyClusters(ctx, ctx.ledger.environment, w.steps),
+    clusters: (ctx, w) => applyClusters(ctx, ctx.ledger.environment, w.steps, w.live),
     secrets: (ctx, w) => applySecrets(ctx, w.steps, w.live),
     files: (ctx, w) => applyFiles(ctx, 'notebooks', w.steps, w.live),
     jobs: (ctx, w) => applyJobs(ctx, w.steps, w.clusterIds),
