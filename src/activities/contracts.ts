@@ -1,6 +1,7 @@
 // Pure: the names and payloads of activities and orchestrations, shared by the orchestrations (deterministic)
 // and the activity implementations (I/O). Payloads are small references: release id, bundle id, environment
 // name, batch numbers. Never file contents, never secrets. The release model they carry is in release/.
+import type { BundleCheck } from '../manifest/Bundle';
 import type { PlanSummary } from '../planning/DeployPlan';
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { WaveName } from '../planning/waves';
@@ -21,6 +22,9 @@ export const ACTIVITIES = {
   applyWave: 'applyWave',
   stageSource: 'stageSource',
   notify: 'notify',
+  startChecks: 'startChecks',
+  readChecks: 'readChecks',
+  recordKnownGood: 'recordKnownGood',
 } as const;
 
 /**
@@ -87,6 +91,66 @@ export interface InspectBundleResult {
     permissions?: number;
   };
   prune: boolean;
+  /**
+   * Per environment that runs the bundle's checks (bricklane.json `checks`, BRICKLANE_<ENV>_CHECKS): the jobs
+   * and what a failure does. Absent (or no entry): the stage has no checks.
+   */
+  checks?: Record<string, EnvironmentChecks>;
+}
+
+/** The checks of one environment, as inspectBundle read them from the bundle and the operator's settings. */
+export interface EnvironmentChecks {
+  jobs: BundleCheck[];
+  /** A failed check fails the stage and stops the promotion (BRICKLANE_<ENV>_CHECKS_BLOCK). */
+  block: boolean;
+  /** Seconds before the first look at the runs (BRICKLANE_CHECKS_POLL_SECONDS). */
+  pollInSeconds: number;
+}
+
+export interface StartChecksInput extends EnvironmentRef {
+  jobs: string[];
+  /**
+   * When the release's execution started (ISO): with the release, environment and job it makes each run's
+   * idempotency token, so a retried call starts no second run and a re-run of the release starts new ones.
+   */
+  startedAt: string;
+}
+
+export interface CheckRunRef {
+  job: string;
+  runId: number;
+}
+
+export interface StartChecksResult {
+  runs: CheckRunRef[];
+}
+
+export interface ReadChecksInput extends EnvironmentRef {
+  runs: CheckRunRef[];
+  /** Runs past their timeout: cancelled before the runs are read. */
+  cancel?: number[];
+}
+
+/** A check run as runs/get answered it (times in epoch ms; messages secret-free and short). */
+export interface CheckRunState extends CheckRunRef {
+  lifeCycleState: string;
+  resultState?: string;
+  /** The state message, or for a failed run its failed task's error (runs/get-output). */
+  message?: string;
+  url?: string;
+  startTime?: number;
+  endTime?: number;
+  /** The run has ended (TERMINATED, SKIPPED, INTERNAL_ERROR). */
+  ended: boolean;
+}
+
+export interface ReadChecksResult {
+  runs: CheckRunState[];
+}
+
+export interface RecordKnownGoodInput extends EnvironmentRef {
+  /** When the stage passed (the orchestration's clock, ISO). */
+  at: string;
 }
 
 export interface PlanEnvironmentResult {
@@ -146,6 +210,15 @@ export interface ClaimInput {
   phase: 'waiting' | 'applying';
   /** When the release started (ISO): a later start supersedes an earlier one. */
   startedAt: string;
+}
+
+/** Gives up a hold on an environment (releaseEnvironment). */
+export interface ReleaseEnvironmentInput extends Pick<ClaimInput, 'releaseId' | 'environment' | 'phase'> {
+  /**
+   * The stage passed with this apply (it has no checks): record the bundle as the environment's last known
+   * good (Ledger.lastKnownGood) before the lock is given up. `at`: the orchestration's clock, ISO.
+   */
+  knownGood?: { bundleId: string; at: string };
 }
 
 export interface ClaimResult {

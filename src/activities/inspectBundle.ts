@@ -6,6 +6,8 @@ import { bundleDiagnosticsBlob, type StoredDiagnostics } from '../azure/ReleaseS
 import { clipText } from '../release/boundReleaseStatus';
 import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
 import type { InspectBundleInput, InspectBundleResult } from './contracts';
+import type { EnvironmentSettings } from '../config/Settings';
+import type { BundleCheck } from '../manifest/Bundle';
 import { holdToBoundaries } from '../manifest/checkBoundaries';
 import { describeDiagnostic } from '../manifest/describeDiagnostic';
 import { appServices } from '../services/appServices';
@@ -50,6 +52,29 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
       permissions: b?.permissions.length ?? 0,
     },
     prune: b?.options.prune ?? false,
+    ...checksOf(
+      b?.options.checks ?? [],
+      settings.environments.filter((e) => targeted.includes(e.name)),
+      settings.checksPollInSeconds,
+    ),
+  };
+}
+
+/** The environments that run the bundle's checks (none when the bundle names none: histories stay as they were). */
+function checksOf(
+  jobs: readonly BundleCheck[],
+  environments: readonly EnvironmentSettings[],
+  pollInSeconds: number,
+): Pick<InspectBundleResult, 'checks'> {
+  const running = environments.filter((e) => e.checks.run);
+  if (jobs.length === 0 || running.length === 0) return {};
+  return {
+    checks: Object.fromEntries(
+      running.map((e) => [
+        e.name,
+        { jobs: jobs.map((j) => ({ ...j })), block: e.checks.block, pollInSeconds },
+      ]),
+    ),
   };
 }
 

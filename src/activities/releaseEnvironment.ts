@@ -1,17 +1,26 @@
 // I/O (activity): gives up this release's hold on an environment: its waiting record once the approval is
-// decided, its apply lock once the stage has finished (waking the release queued for it).
+// decided, its apply lock once the stage has finished (waking the release queued for it). A stage that passed
+// with this apply (no checks) records its bundle as the last known good first.
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { waitingBlob } from '../azure/ReleaseStorage';
 import { releaseApplyLock } from './claimEnvironment';
-import type { ClaimInput } from './contracts';
+import type { ReleaseEnvironmentInput } from './contracts';
 import { appServices } from '../services/appServices';
 import { failuresAsData } from './failuresAsData';
 
 export async function releaseEnvironment(
-  input: Pick<ClaimInput, 'releaseId' | 'environment' | 'phase'>,
+  input: ReleaseEnvironmentInput,
   context: InvocationContext,
 ): Promise<void> {
+  if (input.knownGood) {
+    // Before the lock is given up, so that the next release that holds it finds the record.
+    await appServices().ledger.recordKnownGood(input.environment, {
+      bundleId: input.knownGood.bundleId,
+      releaseId: input.releaseId,
+      at: input.knownGood.at,
+    });
+  }
   if (input.phase === 'applying') {
     await releaseApplyLock(input.releaseId, input.environment, df.getClient(context));
     return;

@@ -4,7 +4,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { blobServiceFromSettings } from './blobServiceFromSettings';
-import type { Ledger } from '../planning/Ledger';
+import type { KnownGood, Ledger } from '../planning/Ledger';
 import { emptyLedger } from '../planning/Ledger';
 
 export interface StoredLedger {
@@ -74,6 +74,23 @@ export class LedgerStore {
     }
   }
 
+  /** The environment's last known good bundle (Ledger.lastKnownGood), or undefined when none passed yet. */
+  async lastKnownGood(environment: string): Promise<KnownGood | undefined> {
+    return (await this.read(environment)).ledger.lastKnownGood;
+  }
+
+  /**
+   * Records `known` as the environment's last known good, unless the ledger already holds a later one (a
+   * retried call, or a newer release that passed first). Throws LedgerConflictError when the ledger changed
+   * while this ran: the caller retries.
+   */
+  async recordKnownGood(environment: string, known: KnownGood): Promise<void> {
+    const stored = await this.read(environment);
+    const current = stored.ledger.lastKnownGood;
+    if (current && current.at >= known.at) return;
+    await this.write({ ...stored.ledger, lastKnownGood: known }, stored.etag);
+  }
+
   private async ensureContainer(): Promise<void> {
     if (this.ensured) return;
     await this.container.createIfNotExists();
@@ -104,6 +121,7 @@ function parseLedger(text: string, environment: string): Ledger {
     updatedAt: v.updatedAt,
     entries: v.entries,
     ...(v.directoryImport ? { directoryImport: v.directoryImport } : {}),
+    ...(v.lastKnownGood ? { lastKnownGood: v.lastKnownGood } : {}),
   };
 }
 

@@ -42,6 +42,12 @@ export interface EnvironmentSettings {
    * on.
    */
   directoryImport?: boolean;
+  /**
+   * The bundle's checks (bricklane.json `checks`) after this environment is applied: whether they run
+   * (BRICKLANE_<ENV>_CHECKS=run|skip, default run) and whether a failed check fails the stage and stops the
+   * promotion (BRICKLANE_<ENV>_CHECKS_BLOCK=true|false, default true).
+   */
+  checks: { run: boolean; block: boolean };
   /** Token mode only: https://adb-....azuredatabricks.net */
   workspaceUrl?: string;
   /** Token mode only. Secret. */
@@ -99,6 +105,11 @@ export interface Settings {
   azure: AzureSettings;
   /** Where the ledger lives: a connection string (Azurite, keys) or a blob endpoint used with the app identity. */
   ledger: { connectionString?: string; blobEndpoint?: string; container: string };
+  /**
+   * Seconds before the first look at a check's runs (BRICKLANE_CHECKS_POLL_SECONDS, 1 to 60, default 10); later
+   * looks wait longer, up to 30 s.
+   */
+  checksPollInSeconds: number;
   /** Requests in flight per workspace. Peers use 10–20; Databricks reports a 20-concurrent limit (ucx#401). */
   maxInFlight: number;
 }

@@ -67,6 +67,12 @@ export function loadSettings(values: Values): Settings {
       `BRICKLANE_MAX_IN_FLIGHT must be an integer from 1 to 64, got "${values.BRICKLANE_MAX_IN_FLIGHT}"`,
     );
   }
+  const checksPollInSeconds = Number(values.BRICKLANE_CHECKS_POLL_SECONDS?.trim() || '10');
+  if (!Number.isInteger(checksPollInSeconds) || checksPollInSeconds < 1 || checksPollInSeconds > 60) {
+    problems.push(
+      `BRICKLANE_CHECKS_POLL_SECONDS must be an integer from 1 to 60, got "${values.BRICKLANE_CHECKS_POLL_SECONDS}"`,
+    );
+  }
   const publicUrl = (values.BRICKLANE_PUBLIC_URL ?? 'http://localhost:7071').replace(/\/+$/, '');
   if (!z.url({ protocol: /^https?$/ }).safeParse(publicUrl).success) {
     problems.push(
@@ -96,6 +102,7 @@ export function loadSettings(values: Values): Settings {
       ...(blobEndpoint ? { blobEndpoint } : {}),
       container: values.BRICKLANE_LEDGER_CONTAINER ?? 'bricklane-ledger',
     },
+    checksPollInSeconds,
     maxInFlight,
   };
 }
@@ -210,6 +217,7 @@ function readEnvironment(
       timeoutInHours: Number(get('APPROVAL_TIMEOUT_HOURS') ?? '72'),
     },
     boundaries: readBoundaries(values, name, project, problems),
+    checks: { run: true, block: true },
   };
   // The app-wide value is checked once, in loadSettings.
   const directoryImport = get('DIRECTORY_IMPORT') ?? values.BRICKLANE_DIRECTORY_IMPORT?.trim();
@@ -218,6 +226,15 @@ function readEnvironment(
   if (own !== undefined && own !== 'on' && own !== 'off') {
     problems.push(`${prefix}DIRECTORY_IMPORT must be on or off, got "${own}"`);
   }
+  const checks = get('CHECKS');
+  if (checks !== undefined && checks !== 'run' && checks !== 'skip') {
+    problems.push(`${prefix}CHECKS must be run or skip, got "${checks}"`);
+  }
+  const checksBlock = get('CHECKS_BLOCK');
+  if (checksBlock !== undefined && checksBlock !== 'true' && checksBlock !== 'false') {
+    problems.push(`${prefix}CHECKS_BLOCK must be true or false, got "${checksBlock}"`);
+  }
+  env.checks = { run: checks !== 'skip', block: checksBlock !== 'false' };
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {
     if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;

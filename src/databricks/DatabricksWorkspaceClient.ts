@@ -11,6 +11,7 @@ import { jobsApi, type JobsApi } from './jobsApi';
 import { permissionsApi, type PermissionsApi } from './permissionsApi';
 import { policiesApi, type PoliciesApi } from './policiesApi';
 import type { RequestScheduler } from './RequestScheduler';
+import { runsApi, type RunsApi } from './runsApi';
 import { secretsApi, type SecretsApi } from './secretsApi';
 import { workspaceApi, type WorkspaceApi } from './workspaceApi';
 
@@ -63,6 +64,12 @@ export class DatabricksWorkspaceClient {
   declare readonly resetJob: JobsApi['resetJob'];
   declare readonly deleteJob: JobsApi['deleteJob'];
 
+  // Jobs API 2.2 runs: a bundle's checks (runsApi.ts)
+  declare readonly runNow: RunsApi['runNow'];
+  declare readonly getRun: RunsApi['getRun'];
+  declare readonly getRunOutput: RunsApi['getRunOutput'];
+  declare readonly cancelRun: RunsApi['cancelRun'];
+
   // Cluster Policies API 2.0 (policiesApi.ts)
   declare readonly listPolicies: PoliciesApi['listPolicies'];
   declare readonly getPolicy: PoliciesApi['getPolicy'];
@@ -97,6 +104,7 @@ export class DatabricksWorkspaceClient {
       ...filesApi(transport),
       ...clustersApi(transport),
       ...jobsApi(transport),
+      ...runsApi(transport),
       ...secretsApi(transport),
       ...policiesApi(transport),
       ...permissionsApi(transport),

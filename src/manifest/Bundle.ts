@@ -61,6 +61,14 @@ export interface BundleOptions {
    * bricklane adds and updates the entries it declares and keeps (and reports) entries added by hand.
    */
   authoritativePermissions: boolean;
+  /** Jobs of the bundle run after an environment is applied; the stage passes when they succeed. Absent: none. */
+  checks?: BundleCheck[];
+}
+
+/** A job of the bundle, by name, run as a check with a timeout (bricklane.json `checks`). */
+export interface BundleCheck {
+  job: string;
+  timeoutMinutes: number;
 }
 
 /** A file of the bundle, by reference. */

@@ -3,9 +3,21 @@
 // laid out. Environments, subscriptions, approvers and secrets are operator configuration (app
 // settings, Key Vault); a bundle that tries to set them is rejected, never merged.
 import { z } from 'zod';
-import { OPTIONS_FILE, type BundleFile, type BundleOptions, type Diagnostic } from './Bundle';
+import {
+  OPTIONS_FILE,
+  type BundleCheck,
+  type BundleFile,
+  type BundleOptions,
+  type Diagnostic,
+} from './Bundle';
 import { diagnosticsFromZod } from './diagnosticsFromZod';
 import { malformedJsonDiagnostic } from './malformedJsonDiagnostic';
+
+/** A check's timeout when bricklane.json gives none, and the longest it may give (the stage waits that long). */
+export const DEFAULT_CHECK_TIMEOUT_MINUTES = 30;
+export const MAX_CHECK_TIMEOUT_MINUTES = 720;
+/** Checks per bundle at most: each is polled on every round, and each run shows on the bounded status. */
+export const MAX_CHECKS = 5;
 
 /** The project when BRICKLANE_PROJECT is not set (the seed's name). */
 export const DEFAULT_PROJECT = 'MyProject';
@@ -38,6 +50,17 @@ const optionsSchema = z.strictObject({
   // The deployed notebook folder's permissions; collectPermissions.ts checks the entries.
   permissions: z.array(z.unknown()).optional(),
   authoritativePermissions: z.boolean().optional(),
+  // Jobs of the bundle run after each environment is applied (the operator chooses where: Settings.checks);
+  // checkedChecks holds each to a job of the bundle.
+  checks: z
+    .array(
+      z.strictObject({
+        job: z.string().min(1),
+        timeoutMinutes: z.number().int().min(1).max(MAX_CHECK_TIMEOUT_MINUTES).optional(),
+      }),
+    )
+    .max(MAX_CHECKS)
+    .optional(),
 });
 const KNOWN_KEYS = Object.keys(optionsSchema.shape);
 
@@ -120,8 +143,40 @@ export function parseBundleOptions(
     prune: given.prune ?? false,
     ...(given.permissions !== undefined ? { permissions: given.permissions } : {}),
     authoritativePermissions: given.authoritativePermissions ?? false,
+    ...(given.checks && given.checks.length > 0
+      ? {
+          checks: given.checks.map((c) => ({
+            job: c.job,
+            timeoutMinutes: c.timeoutMinutes ?? DEFAULT_CHECK_TIMEOUT_MINUTES,
+          })),
+        }
+      : {}),
   };
   return { options, diagnostics };
+}
+
+/** Each check names a job of the bundle (by its `name`), once. */
+export function checkedChecks(checks: readonly BundleCheck[], jobNames: ReadonlySet<string>): Diagnostic[] {
+  const seen = new Set<string>();
+  return checks.flatMap((check, i): Diagnostic[] => {
+    const problem = !jobNames.has(check.job)
+      ? `names job "${check.job}", which the bundle does not have; a check is a job of jobs/*.json, by its name${jobNames.size > 0 ? ` (${[...jobNames].slice(0, 5).join(', ')})` : ''}`
+      : seen.has(check.job)
+        ? `names job "${check.job}" a second time`
+        : undefined;
+    seen.add(check.job);
+    return problem === undefined
+      ? []
+      : [
+          {
+            severity: 'error',
+            code: 'OPTIONS_INVALID',
+            file: OPTIONS_FILE,
+            path: `$.checks[${i}].job`,
+            summary: `checks[${i}] ${problem}.`,
+          },
+        ];
+  });
 }
 
 function isVolumePath(path: string): boolean {

@@ -19,7 +19,7 @@ import { collectPolicies } from './collectPolicies';
 import { collectSecrets } from './collectSecrets';
 import { collectWorkspaceItems } from './collectWorkspaceItems';
 import { createReferenceIndex } from './createReferenceIndex';
-import { DEFAULT_PROJECT, parseBundleOptions } from './parseBundleOptions';
+import { checkedChecks, DEFAULT_PROJECT, parseBundleOptions } from './parseBundleOptions';
 import { resolvePolicyReferences } from './resolvePolicyReferences';
 
 /** `project` (BRICKLANE_PROJECT) names the default deployment folder. */
@@ -68,6 +68,7 @@ export function validateBundle(
     ...permissions.diagnostics,
     ...referenced.diagnostics,
     ...secrets.diagnostics,
+    ...checkedChecks(options.checks ?? [], new Set(jobs.jobs.map((j) => j.name))),
   ]);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const bundle: Bundle = {

@@ -13,6 +13,9 @@ import {
   type NotifyInput,
   type StageSourceResult,
   type PlanEnvironmentResult,
+  type EnvironmentChecks,
+  type RecordKnownGoodInput,
+  type ReleaseEnvironmentInput,
 } from '../activities/contracts';
 import { callStep, failStage, notifyStage, StepFailed } from './callStep';
 import { ENVIRONMENT_FREE_EVENT, SUPERSEDED_EVENT } from '../release/ApprovalEvent';
@@ -25,6 +28,7 @@ import type {
   StageStatus,
 } from '../release/ReleaseStatus';
 import { boundReleaseStatus } from '../release/boundReleaseStatus';
+import { runChecks } from './runChecks';
 import { waitForApproval, type SupersedeNotices } from './waitForApproval';
 
 /** Files per applyWave batch: large enough that history stays small, small enough to retry cheaply. */
@@ -119,6 +123,28 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       return finish('invalid', `${inspected.errorCount} problem(s) in the bundle; nothing was deployed`);
     }
 
+    /** Runs the stage's checks, the page following each run; their failures in words, or undefined. */
+    function* stageChecks(
+      stage: StageStatus,
+      checks: EnvironmentChecks,
+    ): Generator<df.Task, string | undefined, unknown> {
+      stage.state = 'checking';
+      const span: PhaseTime = { startedAt: now() };
+      (stage.phases ??= {}).checks = span;
+      publish();
+      const ref = { releaseId: input.releaseId, bundleId, environment: stage.environment };
+      const failed = yield* runChecks(context, ref, checks, status.startedAt, (runs) => {
+        stage.checks = runs;
+        publish();
+      });
+      span.finishedAt = now();
+      stage.finishedAt = now();
+      // A check that does not block promotion is reported beside the counts.
+      if (failed !== undefined && !checks.block)
+        stage.notices = [...(stage.notices ?? []), `not blocking: ${failed}`];
+      return failed;
+    }
+
     for (const stage of status.stages) {
       const ref = { releaseId: input.releaseId, bundleId, environment: stage.environment };
       current = stage;
@@ -211,11 +237,21 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         // Provision and each wave inside the apply, as deployEnvironment timed them (older results have none).
         if (result.timings?.provision) phases.provision = { ...result.timings.provision };
         if (result.timings) phases.waves = result.timings.waves.map((w) => ({ ...w }));
+        // A stage with no checks has passed when its apply wrote everything as planned: the call that gives
+        // the lock up records the bundle as the environment's last known good (no extra step per stage). A stage
+        // with checks records it after they pass (recordKnownGood).
+        const passed =
+          !result.failure &&
+          result.failed === 0 &&
+          result.skipped === 0 &&
+          (result.drift ?? []).length === 0 &&
+          !inspected.checks?.[stage.environment];
         yield* callStep(context, ACTIVITIES.releaseEnvironment, {
           releaseId: input.releaseId,
           environment: stage.environment,
           phase: 'applying',
-        });
+          ...(passed ? { knownGood: { bundleId, at: now() } } : {}),
+        } satisfies ReleaseEnvironmentInput);
         holding = undefined;
         const drift = result.drift ?? [];
         if (drift.length === 0 || result.failure) {
@@ -252,6 +288,21 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           .join('; ');
         yield* notifyStage(context, input.releaseId, stage);
         return finish('failed', `${stage.environment} failed; re-run the release to complete it`);
+      }
+      const checks = inspected.checks?.[stage.environment];
+      const failedChecks = checks ? yield* stageChecks(stage, checks) : undefined;
+      if (failedChecks !== undefined && checks?.block) {
+        stage.state = 'failed';
+        stage.message = failedChecks;
+        yield* notifyStage(context, input.releaseId, stage);
+        return finish('failed', `${stage.environment} failed its checks: ${failedChecks}`);
+      }
+      // The last known good is what deployed here and passed its checks: a rollback's target.
+      if (checks && failedChecks === undefined) {
+        yield* callStep(context, ACTIVITIES.recordKnownGood, {
+          ...ref,
+          at: now(),
+        } satisfies RecordKnownGoodInput);
       }
       stage.state = 'succeeded';
       publish();

@@ -21,6 +21,18 @@ export interface Ledger {
    * plan: later deploys import its notebooks one by one without trying again. Delete it to try again.
    */
   directoryImport?: DirectoryImportFallback;
+  /**
+   * The last bundle that deployed here and passed its checks (or had none): what a rollback redeploys. Written
+   * after the checks pass (recordKnownGood), never by an apply.
+   */
+  lastKnownGood?: KnownGood;
+}
+
+export interface KnownGood {
+  bundleId: string;
+  releaseId: string;
+  /** ISO time the stage passed (the orchestration's clock). */
+  at: string;
 }
 
 export interface DirectoryImportFallback {

@@ -1,7 +1,7 @@
 // Pure: the release model as the orchestration publishes it (custom status, then output) and the pages
 // show it: the release's state, each stage's state, plan counts, approval and outcome.
-import type { PlanSummary } from '../planning/DeployPlan';
 import type { PlanDrift } from '../planning/PlanBasis';
+import type { PlanCounts } from './compactStatus';
 import type { ReleaseSource } from './ReleaseInput';
 
 export type ReleaseState =
@@ -21,6 +21,7 @@ export type StageState =
   | 'waiting'
   | 'approved'
   | 'deploying'
+  | 'checking'
   | 'succeeded'
   | 'failed'
   | 'rejected'
@@ -58,20 +59,28 @@ export interface StagePhases {
   approval?: PhaseTime;
   lock?: PhaseTime;
   apply?: PhaseTime;
+  /** The checks after the apply (bricklane.json `checks`). */
+  checks?: PhaseTime;
   provision?: PhaseTime;
   waves?: WaveTime[];
 }
 
-/** One wave of an apply (planning/waves.ts names it): a batched wave's span is its batch set's. */
-export interface WaveTime extends PhaseTime {
+/**
+ * One wave of an apply (planning/waves.ts names it): a batched wave's span is its batch set's. The waves run
+ * one after another, so the published status leaves out a `startedAt` that is the end of the span before it
+ * (the provision's, or the wave's before), and the timeline reads it from there (compactStatus.ts).
+ */
+export interface WaveTime {
   wave: string;
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 export interface StageStatus {
   environment: string;
   state: StageState;
-  /** Plan counts per kind; the full plan is a blob (see PlanRef). */
-  plan?: PlanSummary;
+  /** Plan counts per kind, zeros left out (compactStatus.ts); the full plan is a blob (see PlanRef). */
+  plan?: PlanCounts;
   approval?: ApprovalInfo;
   startedAt?: string;
   finishedAt?: string;
@@ -92,6 +101,24 @@ export interface StageStatus {
   drift?: PlanDrift[];
   /** What the apply says beside its counts (a directory import that fell back to per-file imports). */
   notices?: string[];
+  /** The bundle's checks run after the apply: one run per check job. */
+  checks?: CheckStatus[];
+}
+
+export type CheckState = 'pending' | 'running' | 'succeeded' | 'failed' | 'timedout' | 'canceled' | 'skipped';
+
+/** One check's run, as the last look at it found it. */
+export interface CheckStatus {
+  job: string;
+  runId: number;
+  state: CheckState;
+  /** Why it failed (the run's error), or what the service says while it runs. */
+  message?: string;
+  /** The run's page in the workspace. */
+  url?: string;
+  /** The run's start and end (the service's clock, ISO). */
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 /**
@@ -110,7 +137,7 @@ export const STATUS_DIAGNOSTICS = { items: 5, textLength: 300 } as const;
 /**
  * The orchestration's custom status and, at the end, its output. The Durable extension fails the
  * orchestration when the custom status is over 16 KB in UTF-16, so everything that grows with the bundle,
- * the environments or people's text is bounded (boundReleaseStatus.ts).
+ * the environments or people's text is bounded (compactStatus.ts).
  */
 export interface ReleaseStatus {
   releaseId: string;

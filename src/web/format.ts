@@ -29,6 +29,7 @@ const STATES: Record<StageState | ReleaseState, { label: string; tone: StateTone
   waiting: { label: 'Waiting for approval', tone: 'wait' },
   approved: { label: 'Approved', tone: 'busy' },
   deploying: { label: 'Deploying', tone: 'busy' },
+  checking: { label: 'Running checks', tone: 'busy' },
   succeeded: { label: 'Succeeded', tone: 'ok' },
   failed: { label: 'Failed', tone: 'bad' },
   invalid: { label: 'Invalid bundle', tone: 'bad' },

@@ -20,6 +20,8 @@ import { filesEndpointOf, filesRoutes } from './filesRoutes';
 import { jobRoutes } from './jobRoutes';
 import { permissionRoutes, permissionsEndpointOf } from './permissionRoutes';
 import { policyRoutes } from './policyRoutes';
+import { runRoutes } from './runRoutes';
+import type { ScriptedRun } from './RunStore';
 import type { JsonObject } from './JsonValue';
 import { defaultRateLimits } from './RateLimiter';
 import type { RateLimits } from './RateLimiter';
@@ -113,6 +115,7 @@ const routes = new Map<string, Route>([
     ...secretRoutes,
   }),
   ...Object.entries({ ...policyRoutes, ...permissionRoutes }),
+  ...Object.entries(runRoutes),
 ]);
 
 export class DatabricksEmulator {
@@ -175,6 +178,11 @@ export class DatabricksEmulator {
 
   workspace(name: string): WorkspaceState {
     return this.world.get(name);
+  }
+
+  /** The next runs of the workspace's job named `jobName` end as scripted, one entry per run (RunStore). */
+  scriptRuns(workspace: string, jobName: string, runs: readonly ScriptedRun[]): void {
+    this.world.get(workspace).runs.script(jobName, runs);
   }
 
   workspaceNames(): string[] {
@@ -288,7 +296,9 @@ export class DatabricksEmulator {
         { cause: error },
       );
     }
-    this.world.setPort(name, (server.address() as AddressInfo).port);
+    const port = (server.address() as AddressInfo).port;
+    this.world.setPort(name, port);
+    this.world.get(name).origin = `https://127.0.0.1:${port}`;
     return server;
   }
 

@@ -14,6 +14,7 @@ import { PolicyStore, type PolicyRecord } from './PolicyStore';
 import { RateLimiter } from './RateLimiter';
 import type { RateLimits } from './RateLimiter';
 import { RequestCounters } from './RequestCounters';
+import { RunStore, type SavedRuns } from './RunStore';
 import { SecretStore, type SavedSecretScope } from './SecretStore';
 import { VolumeStore } from './VolumeStore';
 import type { SavedVolumes } from './VolumeStore';
@@ -54,6 +55,8 @@ export interface SavedWorkspace {
   permissions?: Record<string, DirectEntries>;
   /** Absent in worlds saved before secret scopes were modelled. */
   secrets?: SavedSecretScope[];
+  /** Absent in worlds saved before job runs were modelled. */
+  runs?: SavedRuns;
 }
 
 export const creatorUserName = 'bricklane-emulator@example.com';
@@ -67,6 +70,9 @@ export class WorkspaceState {
   readonly policies: PolicyStore;
   readonly permissions: PermissionStore;
   readonly secrets: SecretStore;
+  readonly runs: RunStore;
+  /** The workspace's origin once it listens (DatabricksEmulator sets it), for run_page_url. */
+  origin = '';
   readonly requestCounters = new RequestCounters();
   readonly rateLimiter: RateLimiter;
   private readonly tokens: Set<string>;
@@ -87,6 +93,7 @@ export class WorkspaceState {
       creatorUserName,
     });
     this.jobs = new JobStore(ids, now, (clusterId) => this.clusters.exists(clusterId));
+    this.runs = new RunStore(ids, now, this.jobs, () => this.origin);
     this.policies = new PolicyStore(ids, now, creatorUserName);
     this.secrets = new SecretStore(now, creatorUserName);
     this.permissions = new PermissionStore(
@@ -236,6 +243,7 @@ export class WorkspaceState {
       policies: this.policies.toJSON(),
       permissions: this.permissions.toJSON(),
       secrets: this.secrets.toJSON(),
+      runs: this.runs.toJSON(),
     };
   }
 
@@ -250,6 +258,7 @@ export class WorkspaceState {
     this.policies.restore(saved.policies);
     this.permissions.restore(saved.permissions);
     this.secrets.restore(saved.secrets);
+    this.runs.restore(saved.runs);
   }
 }
 
