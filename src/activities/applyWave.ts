@@ -14,6 +14,7 @@ import type { Ledger } from '../planning/Ledger';
 import { findLive, type LiveState } from '../planning/LiveState';
 import { accessEffectOf } from '../planning/accessBasis';
 import { basisOfSteps, checkStep, type PlanDrift, type StoredPlan } from '../planning/PlanBasis';
+import { findLivePolicy, planPolicy } from '../planning/planPolicy';
 import { secretEffectOf } from '../planning/planSecrets';
 import { resolveJobSettings } from '../planning/resolveJobSettings';
 import { policyIdsOfLedger, resolvePolicyNames } from '../planning/resolvePolicyNames';
@@ -171,6 +172,16 @@ function effectOf(
       ...(found ? { id: found.cluster_id } : entry ? { id: entry.target } : {}),
     };
   }
+  const policy = bundle.policies.find((p) => p.key === step.key);
+  if (policy) {
+    // A policy created or edited by a killed attempt, before its ledger write: the live one is as planned.
+    const found = findLivePolicy(policy, live, entry?.target);
+    return {
+      ledgerHasPlannedHash: entry?.hash === policy.sha256,
+      liveMatchesDesired: found !== undefined && planPolicy(policy, live, ledger).action === 'unchanged',
+      ...(found ? { id: found.policy_id } : entry ? { id: entry.target } : {}),
+    };
+  }
   const secret = bundle.secrets.find((s) => s.key === step.key);
   if (secret) return secretEffectOf(secret, live, ledger);
   const access = accessEffectOf(bundle, step.key, live, ledger);
@@ -208,12 +219,15 @@ function recordDone(
   clusterIds: Readonly<Record<string, string | undefined>>,
 ): StepOutcome {
   const cluster = ctx.bundle.clusters.find((c) => c.key === step.key);
+  const policy = ctx.bundle.policies.find((p) => p.key === step.key);
   const job = ctx.bundle.jobs.find((j) => j.key === step.key);
   const hash = cluster
     ? cluster.sha256
-    : job
-      ? sha256OfJson(resolveJobSettings(job.settings, clusterIds, policyIdsOfLedger(ctx.ledger)).settings)
-      : undefined;
+    : policy
+      ? policy.sha256
+      : job
+        ? sha256OfJson(resolveJobSettings(job.settings, clusterIds, policyIdsOfLedger(ctx.ledger)).settings)
+        : undefined;
   const prev = ctx.ledger.entries[step.key];
   if (hash !== undefined && id !== undefined && (prev?.hash !== hash || prev.target !== id)) {
     ctx.ledger.entries[step.key] = { hash, target: id, deployedAt: ctx.now() };

@@ -10,6 +10,7 @@ import { accessBasisOf } from './accessBasis';
 import type { DeployPlan, PlanStep } from './DeployPlan';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
+import { comparablePolicy, findLivePolicy } from './planPolicy';
 import { secretBasisOf } from './planSecrets';
 
 /** The state of one object a plan step was computed from. */
@@ -57,6 +58,7 @@ export function basisOfSteps(
   const clusters = new Map(desired.clusters.map((c) => [c.key, c]));
   const jobs = new Map(desired.jobs.map((j) => [j.key, j]));
   const secrets = new Map(desired.secrets.map((s) => [s.key, s]));
+  const policies = new Map(desired.policies.map((p) => [p.key, p]));
   const basis: PlanBasis = {};
   for (const step of steps) {
     const entry = ledger.entries[step.key];
@@ -66,6 +68,7 @@ export function basisOfSteps(
     const cluster = clusters.get(step.key);
     const job = jobs.get(step.key);
     const secret = secrets.get(step.key);
+    const policy = policies.get(step.key);
     const access = accessBasisOf(desired, step.key, live, ledger);
     let state: ObjectBasis;
     if (step.action === 'delete') {
@@ -90,6 +93,14 @@ export function basisOfSteps(
         (x) => x.name === job.name,
       );
       state = objectBasis(found ? String(found.job_id) : undefined, found?.settings, job.settings);
+    } else if (policy) {
+      // Found as planPolicy finds it, so that a policy a killed attempt created is seen on the retry.
+      const found = findLivePolicy(policy, live, entry?.target);
+      state = objectBasis(
+        found?.policy_id,
+        found && comparablePolicy(found.spec),
+        comparablePolicy(policy.spec),
+      );
     } else if (secret) {
       state = { live: secretBasisOf(secret, live) };
     } else if (access) {

@@ -129,7 +129,13 @@ export class HostSupervisor {
     this.worker = child;
     const write = plan.duringWrite;
     this.proxy?.arm(
-      write && { ...write, kill: () => this.kill(`during ${write.container} write ${write.at}`) },
+      write && {
+        ...write,
+        kill: () =>
+          this.kill(
+            `during ${write.container} write ${write.at}${write.bodyIncludes ? ` with ${write.bodyIncludes}` : ''}`,
+          ),
+      },
     );
     let signalReady: () => void = () => {};
     let failReady: (error: Error) => void = () => {};

@@ -11,6 +11,8 @@ export interface WriteCrash {
   /** 1-based: the n-th blob write to the container through this proxy. */
   at: number;
   when: 'before-applied' | 'after-applied';
+  /** Count only writes whose body contains this text (the ledger write that records a `policies.` key). */
+  bodyIncludes?: string;
   /** Kills the worker; resolves once it is gone. */
   kill: () => Promise<void>;
 }
@@ -78,13 +80,26 @@ export class StorageProxy {
     // Path-style: /<account>/<container>/<blob>; a container PUT carries restype=container.
     const [, , container = '', ...blob] = url.pathname.split('/');
     const isBlobWrite = req.method === 'PUT' && blob.length > 0 && !url.searchParams.has('restype');
+    // The whole body first: a kill may depend on what the write says.
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
     let crash: WriteCrash | undefined;
     let loseAnswer = false;
+    let index = 0;
     if (isBlobWrite) {
       const count = (this.writes.get(container) ?? 0) + 1;
       this.writes.set(container, count);
-      if (this.crash?.container === container && this.crash.at === count) {
-        crash = this.crash;
+      index = count;
+      const armed = this.crash;
+      if (armed?.container === container && armed.bodyIncludes !== undefined) {
+        if (body.includes(armed.bodyIncludes)) armed.at -= 1;
+        if (armed.at === 0) {
+          crash = armed;
+          this.crash = undefined;
+        }
+      } else if (armed?.container === container && armed.at === count) {
+        crash = armed;
         this.crash = undefined;
       }
       if (!crash && this.lost?.container === container && --this.lost.remaining === 0) {
@@ -93,7 +108,7 @@ export class StorageProxy {
       }
     }
     if (crash?.when === 'before-applied') {
-      this.events.push(`${container} write ${crash.at} never reached storage (the worker died first)`);
+      this.events.push(`${container} write ${index} never reached storage (the worker died first)`);
       await crash.kill();
       req.socket.destroy();
       return;
@@ -110,7 +125,7 @@ export class StorageProxy {
       if (crash || loseAnswer) {
         // Applied by storage; the answer never reaches the worker (dead, or the connection dropped).
         this.events.push(
-          `${container} write ${crash?.at ?? this.writeCount(container)} applied by storage, its answer lost ` +
+          `${container} write ${index} applied by storage, its answer lost ` +
             (crash ? 'with the worker' : 'on the way back'),
         );
         answer.resume();
@@ -120,6 +135,6 @@ export class StorageProxy {
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
       answer.pipe(res);
     });
-    req.pipe(upstream);
+    upstream.end(body);
   }
 }
