@@ -4,7 +4,9 @@
 // MaxCustomStatusPayloadSizeInKB = 16; MessagePayloadDataConverter.Serialize measures
 // Encoding.Unicode.GetByteCount). What grows with the bundle (diagnostics), with people (comments, approver
 // names), with failures (messages), with the source (refs, names) or with the operator's environment list
-// is cut here, less generously at each level, until the JSON fits the budget.
+// is cut here, less generously at each level, until the JSON fits the budget. What a reader can tell (zero plan
+// counts, wave starts that are the previous span's end) is left out at every level (compactStatus.ts), so a
+// normal release's status grows with what happened, not with the kinds and waves bricklane knows.
 import {
   STATUS_DIAGNOSTICS,
   type ApprovalInfo,
@@ -13,6 +15,7 @@ import {
   type StageStatus,
 } from './ReleaseStatus';
 import type { ReleaseSource } from './ReleaseInput';
+import { compactPlanCounts, compactWaves } from './compactStatus';
 
 /**
  * 12 KB of UTF-16 (6,144 characters of JSON). The limit is 16 KB; the rest is margin for the extension's
@@ -127,8 +130,8 @@ function clipStage(stage: StageStatus, detail: Detail, condensed: boolean): Stag
   return {
     ...rest,
     // The provision and wave spans are the first detail to go: the stage's phases still say where its time went.
-    ...(phases ? { phases: condensed ? withoutApplyDetail(phases) : phases } : {}),
-    ...(plan && detail.plans ? { plan } : {}),
+    ...(phases ? { phases: condensed ? withoutApplyDetail(phases) : compactWaves(phases) } : {}),
+    ...(plan && detail.plans ? { plan: compactPlanCounts(plan) } : {}),
     ...(approval ? { approval: clipApproval(approval, detail) } : {}),
     ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
     // A fix is a command to copy, so it keeps the release message's (longer) allowance.

@@ -6,8 +6,9 @@ import { MAX_COMMENT_LENGTH } from '../approvals/parseDecisionRequest';
 import type { ApproverResolution } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
 import type { EnvironmentSettings } from '../config/Settings';
-import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
-import type { DeployPlan, KindSummary, PlanStep } from '../planning/DeployPlan';
+import { RESOURCE_KINDS } from '../manifest/Bundle';
+import type { DeployPlan, PlanStep } from '../planning/DeployPlan';
+import { countsOf, type PlanCounts } from '../release/compactStatus';
 import { escapeHtml } from './html';
 import { renderDocument } from './document';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
@@ -165,19 +166,16 @@ const SOURCE_LABELS: Record<string, string> = {
   manual: 'manual run',
 };
 
-function renderPlan(
-  plan: DeployPlan | undefined,
-  counts: Partial<Record<ResourceKind, KindSummary>> | undefined,
-): string {
+function renderPlan(plan: DeployPlan | undefined, counts: PlanCounts | undefined): string {
   const summary = plan?.summary ?? counts;
   if (!summary) return '<p class="notice">The plan of this environment is not available.</p>';
-  const totals = RESOURCE_KINDS.map((k) => summary[k]).reduce(
+  const totals = RESOURCE_KINDS.map((k) => countsOf(summary, k)).reduce(
     (t, s) => ({
-      create: t.create + (s?.create ?? 0),
-      update: t.update + (s?.update ?? 0),
-      delete: t.delete + (s?.delete ?? 0),
-      drift: t.drift + (s?.drift ?? 0),
-      adopt: t.adopt + (s?.adopt ?? 0),
+      create: t.create + s.create,
+      update: t.update + s.update,
+      delete: t.delete + s.delete,
+      drift: t.drift + s.drift,
+      adopt: t.adopt + (s.adopt ?? 0),
     }),
     { create: 0, update: 0, delete: 0, drift: 0, adopt: 0 },
   );
@@ -191,8 +189,8 @@ function renderPlan(
   if (!plan)
     parts.push('<p class="note">Only the counts are available; the detailed plan could not be read.</p>');
   for (const kind of RESOURCE_KINDS) {
-    const s = summary[kind];
-    if (!s) continue;
+    if (!summary[kind]) continue;
+    const s = countsOf(summary, kind);
     const changed = plan?.steps.filter((step) => step.kind === kind && isNoteworthy(step)) ?? [];
     if (s.create + s.update + s.delete + s.drift + (s.adopt ?? 0) === 0 && changed.length === 0) continue;
     parts.push(`<h3>${escapeHtml(KIND_LABELS[kind])}</h3>`);

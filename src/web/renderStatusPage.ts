@@ -10,6 +10,7 @@ import {
   sourceLabel,
 } from './format';
 import type { KindSummary as Counts, PlanStep, DeployPlan } from '../planning/DeployPlan';
+import { countsOf } from '../release/compactStatus';
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { escapeHtml, renderCommit, stateBadge } from './html';
@@ -262,7 +263,8 @@ function describeOutcome(stage: StageView): string {
   if (!o) return '';
   const counts = `${o.done} done · ${o.failed} failed · ${o.skipped} skipped`;
   if (!stage.plan) return counts;
-  const planned = Object.values(stage.plan).reduce(
+  const plan = stage.plan;
+  const planned = RESOURCE_KINDS.map((kind) => countsOf(plan, kind)).reduce(
     (n, c) => n + c.create + c.update + c.unchanged + c.delete + (c.adopt ?? 0),
     0,
   );
@@ -315,7 +317,9 @@ function renderPlan(stage: StageView, plan: DeployPlan | undefined): string {
   }
   // Counts say what happened once the stage succeeded, and what will happen before.
   const done = stage.state === 'succeeded';
-  const kinds = RESOURCE_KINDS.map((kind) => renderKind(kind, summary[kind], plan, done)).filter(Boolean);
+  const kinds = RESOURCE_KINDS.map((kind) => renderKind(kind, countsOf(summary, kind), plan, done)).filter(
+    Boolean,
+  );
   const parts = [`<h4>Plan${done ? ' (applied)' : ''}</h4>`];
   parts.push(
     kinds.length > 0 ? kinds.join('\n') : '<p class="note">The bundle has nothing for this environment.</p>',
@@ -324,16 +328,10 @@ function renderPlan(stage: StageView, plan: DeployPlan | undefined): string {
   return parts.join('\n');
 }
 
-function renderKind(
-  kind: ResourceKind,
-  counts: Counts | undefined,
-  plan: DeployPlan | undefined,
-  done: boolean,
-): string {
+function renderKind(kind: ResourceKind, c: Counts, plan: DeployPlan | undefined, done: boolean): string {
   const steps = (plan?.steps ?? [])
     .filter((s) => s.kind === kind)
     .sort((a, b) => ACTION_ORDER[a.action] - ACTION_ORDER[b.action] || a.target.localeCompare(b.target));
-  const c = counts ?? { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
   if (c.create + c.update + c.unchanged + c.delete + c.drift === 0 && steps.length === 0) return '';
   const chip = (cls: string, n: number, label: string): string =>
     `<span class="chip ${n === 0 ? 'zero' : cls}" data-count="${cls}">${n} ${label}</span>`;

@@ -4,6 +4,7 @@
 // HTML and inline styles only: the pages' CSP (`default-src 'none'; style-src 'unsafe-inline'`) allows no
 // script, and a style attribute is what places each bar.
 import type { PhaseTime, StageStatus } from '../release/ReleaseStatus';
+import { applySpans } from '../release/compactStatus';
 import { displayName } from '../config/loadSettings';
 import { formatDuration } from './format';
 import { escapeHtml } from './html';
@@ -67,12 +68,7 @@ function bar(className: string, left: number, width: number, words: string, show
 
 /** The provision and wave spans of a stage's apply (deployEnvironment's timings), in the order they ran. */
 function applyParts(stage: StageStatus): { label: string; time: PhaseTime }[] {
-  const phases = stage.phases;
-  if (!phases) return [];
-  return [
-    ...(phases.provision ? [{ label: 'provision', time: phases.provision }] : []),
-    ...(phases.waves ?? []).map((w) => ({ label: w.wave, time: w })),
-  ];
+  return stage.phases ? applySpans(stage.phases) : [];
 }
 
 /**

@@ -9,11 +9,14 @@ import {
   utf16Size,
 } from '../../../src/release/boundReleaseStatus';
 import type { KindSummary } from '../../../src/planning/DeployPlan';
+import { applySpans, countsOf } from '../../../src/release/compactStatus';
 
 const LIMIT_IN_BYTES = 16 * 1024;
 const counts: KindSummary = { create: 1234, update: 5678, unchanged: 91011, delete: 1213, drift: 1415 };
 const plan = { initScripts: counts, clusters: counts, notebooks: counts, files: counts, jobs: counts };
 const T = '2026-11-25T08:00:00.000Z';
+/** `s` seconds after T. */
+const at = (s: number): string => new Date(Date.parse(T) + s * 1000).toISOString();
 
 const small: ReleaseStatus = {
   releaseId: 'release-3f2a9c1d0e',
@@ -136,19 +139,122 @@ describe('boundReleaseStatus', () => {
   });
 
   it('keeps the provision and wave spans while it fits, and drops them first when condensing', () => {
+    // Each wave starts where the span before it ended, except jobs (a gap): only jobs keeps its start.
     const phases = {
-      apply: { startedAt: T, finishedAt: T },
-      provision: { startedAt: T, finishedAt: T },
-      waves: [{ wave: 'clusters', startedAt: T, finishedAt: T }],
+      apply: { startedAt: at(0), finishedAt: at(9) },
+      provision: { startedAt: at(1), finishedAt: at(2) },
+      waves: [
+        { wave: 'clusters', startedAt: at(2), finishedAt: at(4) },
+        { wave: 'files', startedAt: at(4), finishedAt: at(5) },
+        { wave: 'jobs', startedAt: at(6), finishedAt: at(8) },
+      ],
     };
     const timed = (status: ReleaseStatus): ReleaseStatus => ({
       ...status,
       stages: status.stages.map((stage) => ({ ...stage, phases })),
     });
-    expect(boundReleaseStatus(timed(small)).stages[0]?.phases).toEqual(phases);
+    const published = boundReleaseStatus(timed(small)).stages[0]?.phases;
+    expect(published).toEqual({
+      ...phases,
+      waves: [
+        { wave: 'clusters', finishedAt: at(4) },
+        { wave: 'files', finishedAt: at(5) },
+        { wave: 'jobs', startedAt: at(6), finishedAt: at(8) },
+      ],
+    });
+    // The timeline reads every span back as it was.
+    expect(applySpans(published ?? {})).toEqual([
+      { label: 'provision', time: phases.provision },
+      ...phases.waves.map(({ wave, ...time }) => ({ label: wave, time })),
+    ]);
     const condensed = boundReleaseStatus(timed(worst(3, 30)));
     expect(condensed.condensed).toBe(true);
     expect(condensed.stages.map((s) => s.phases)).toEqual(Array(3).fill({ apply: phases.apply }));
+  });
+
+  it('leaves out zero plan counts and the kinds that have none; the pages read them as 0', () => {
+    const zero = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+    const stage: StageStatus = {
+      environment: 'dev',
+      state: 'succeeded',
+      plan: { ...plan, clusters: { ...zero, update: 2 }, jobs: zero, notebooks: { ...zero, adopt: 0 } },
+    };
+    const published = boundReleaseStatus({ ...small, stages: [stage] }).stages[0]?.plan;
+    expect(published).toEqual({
+      initScripts: counts,
+      clusters: { update: 2 },
+      files: counts,
+    });
+    expect(countsOf(published, 'clusters')).toEqual({ ...zero, update: 2 });
+    expect(countsOf(published, 'jobs')).toEqual(zero);
+    expect(countsOf(published, 'initScripts')).toEqual(counts);
+  });
+
+  it('publishes the sample release at its fullest (three stages, every kind and wave) with room to spare', () => {
+    const zero = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
+    const kinds = [
+      'initScripts',
+      'policies',
+      'clusters',
+      'secrets',
+      'notebooks',
+      'files',
+      'jobs',
+      'permissions',
+    ];
+    const waves = [
+      'initScripts',
+      'policies',
+      'clusters',
+      'secrets',
+      'files',
+      'jobs',
+      'permissions',
+      'lifecycle',
+    ];
+    const stage = (environment: string, approval: boolean): StageStatus => ({
+      environment,
+      state: 'succeeded',
+      startedAt: at(0),
+      plans: { planned: 'b302aea83a77', replans: 0, approved: 'b302aea83a77', applied: 'b302aea83a77' },
+      outcome: { done: 23, failed: 0, skipped: 0 },
+      finishedAt: at(40),
+      phases: {
+        plan: { startedAt: at(0), finishedAt: at(1) },
+        ...(approval ? { approval: { startedAt: at(1), finishedAt: at(2) } } : {}),
+        apply: { startedAt: at(3), finishedAt: at(40) },
+        provision: { startedAt: at(3), finishedAt: at(4) },
+        waves: waves.map((wave, i) => ({ wave, startedAt: at(4 + 4 * i), finishedAt: at(8 + 4 * i) })),
+      },
+      plan: Object.fromEntries(kinds.map((kind) => [kind, { ...zero, create: 3 }])),
+      ...(approval
+        ? {
+            approval: {
+              required: true,
+              expiresAt: at(50),
+              planId: 'b302aea83a77',
+              decision: 'approve' as const,
+              decidedAt: at(2),
+              approver: 'anonymous (link holder)',
+              comment: 'looks good',
+            },
+          }
+        : {}),
+    });
+    const sample: ReleaseStatus = {
+      ...small,
+      state: 'succeeded',
+      finishedAt: at(120),
+      stages: [stage('dev', false), stage('qa', true), stage('prod', true)],
+    };
+    const published = boundReleaseStatus(sample);
+    expect(published.condensed).toBeUndefined();
+    // 13,404 bytes as it is: over the 12,288 budget, so it used to be published condensed (no wave spans).
+    // Without its zero counts and the wave starts the timeline can tell, 9,324: about 3 KB stay free for
+    // what a stage gains next (check runs).
+    expect(utf16Size(sample)).toBe(13_404);
+    expect(utf16Size(published)).toBe(9_324);
+    expect(published.stages.map((s) => applySpans(s.phases ?? {}).length)).toEqual([9, 9, 9]);
   });
 
   it('takes a smaller budget when asked', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StageState, StageStatus } from '../../../src/release/ReleaseStatus';
 import type { DeployPlan, KindSummary } from '../../../src/planning/DeployPlan';
 import type { ReleaseView, StageView } from '../../../src/release/releaseView';
+import { compactPlanCounts } from '../../../src/release/compactStatus';
 import { renderStatusPage, type StatusPageModel } from '../../../src/web/renderStatusPage';
 
 const EVIL = '<script>alert(1)</script>';
@@ -332,6 +333,10 @@ describe('renderStatusPage', () => {
     );
     const { plan: _plan, ...unplanned } = dev;
     expect(outcomeOf(unplanned)).toBe('7 done · 0 failed · 0 skipped');
+    // The published status leaves out zero counts (compactStatus.ts): the same page.
+    const compact = { ...dev, plan: compactPlanCounts(dev.plan ?? {}) };
+    expect(Object.values(compact.plan).flatMap(Object.values)).not.toContain(0);
+    expect(page(release([compact]))).toBe(page(release([dev])));
   });
 
   it("shows the apply's notices after its outcome, escaped", () => {
