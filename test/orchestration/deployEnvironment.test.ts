@@ -38,6 +38,11 @@ const only = (lines: readonly string[], wanted: readonly string[]): string[] =>
 const scheduledAt = (history: readonly HistoryEvent[], call: string): string =>
   history.filter((e) => e.EventType === EventType.TaskScheduled)[scheduledCalls(history).indexOf(call)]
     ?.Timestamp ?? `${call} not scheduled`;
+/** Provisioning and every wave of the scripted plan (DEFAULT_COUNTS: one of each, ten files). */
+const everyStep = (env: string): string[] => [
+  `provisionEnvironment:${env}`,
+  ...['initScripts', 'clusters', 'files:0', 'jobs', 'lifecycle'].map((w) => `applyWave:${env}:${w}`),
+];
 /** The orchestration clock of the episode that completed the instance. */
 const completedAt = (history: readonly HistoryEvent[]): string =>
   history.find((e) => e.EventType === EventType.ExecutionCompleted)?.Timestamp ?? 'not completed';
@@ -241,102 +246,70 @@ describe('deployEnvironment on the sandbox host', () => {
     expect(parentEvents).toBeLessThan(100);
     expectDeterministic(host);
   });
-});
 
-describe('waves the plan has nothing for', () => {
-  const clock = new FastForwardClock();
-  let azurite: Azurite;
-  let host: FunctionHost;
-
-  beforeAll(async () => {
-    azurite = await Azurite.start();
-    host = await FunctionHost.start({
-      app: await loadFunctionApp(RELEASE_APP),
-      storageConnectionString: azurite.connectionString,
-      clock,
+  describe('waves the plan has nothing for', () => {
+    it('runs only the waves the plan names, and counts the items of the others done', async () => {
+      const id = 'r-plan-waves';
+      // A one-notebook push: the plan writes in the files wave only.
+      activityScript.set(id, { plan: { changes: 1, waves: ['files'] } });
+      await startRelease(host, releaseInput(id, ['dev']));
+      const output = await finished(host, id);
+      expect(output.state).toBe('succeeded');
+      expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual([
+        'provisionEnvironment:dev',
+        'applyWave:dev:files:0',
+      ]);
+      // 1 init script, 1 cluster, 10 files and 1 job, all in place (DEFAULT_COUNTS).
+      expect(stageOf(output, 'dev')?.outcome).toEqual({ done: 13, failed: 0, skipped: 0 });
+      expectDeterministic(host);
     });
-  });
 
-  afterAll(async () => {
-    await host?.stop();
-    await azurite?.stop();
-  });
-
-  it('runs only the waves the plan names, and counts the items of the others done', async () => {
-    const id = 'r-plan-waves';
-    // A one-notebook push: the plan writes in the files wave only.
-    activityScript.set(id, { plan: { changes: 1, waves: ['files'] } });
-    await startRelease(host, releaseInput(id, ['dev']));
-    const output = await finished(host, id);
-    expect(output.state).toBe('succeeded');
-    expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual([
-      'provisionEnvironment:dev',
-      'applyWave:dev:files:0',
-    ]);
-    // 1 init script, 1 cluster, 10 files and 1 job, all in place (DEFAULT_COUNTS).
-    expect(stageOf(output, 'dev')?.outcome).toEqual({ done: 13, failed: 0, skipped: 0 });
-    expectDeterministic(host);
-  });
-
-  it("carries a wave's notice (a directory import that fell back to per file) into the stage", async () => {
-    const id = 'r-notice';
-    const notice = 'directory import fell back to per-file imports for 10 notebook(s) in dev: refused';
-    activityScript.set(id, { waves: { 'dev:files:0': { notices: [notice] } } });
-    await startRelease(host, releaseInput(id, ['dev']));
-    const output = await finished(host, id);
-    expect(output.state).toBe('succeeded');
-    expect(stageOf(output, 'dev')?.notices).toEqual([notice]);
-    expectDeterministic(host);
-  });
-
-  it('provisions nothing when the plan has just found the workspace', async () => {
-    const id = 'r-plan-workspace';
-    activityScript.set(id, { plan: { changes: 1, waves: ['files'], workspaceExists: true } });
-    await startRelease(host, releaseInput(id, ['dev']));
-    const output = await finished(host, id);
-    expect(output.state).toBe('succeeded');
-    expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual(['applyWave:dev:files:0']);
-    expect(stageOf(output, 'dev')?.phases?.provision).toBeUndefined();
-    expectDeterministic(host);
-  });
-
-  it('provisions and runs every wave after an approval, whatever the plan found', async () => {
-    const id = 'r-plan-approved';
-    activityScript.set(id, { plan: { changes: 1, waves: ['files'], workspaceExists: true } });
-    await startRelease(host, releaseInput(id, ['qa'], { qa: { required: true, timeoutInHours: 72 } }));
-    await waitingAt(host, id, 'qa');
-    await clientFor(host).raiseEvent(id, approvalEventName('qa'), {
-      decision: 'approve',
-      approver: 'alice',
-      decidedAt: '2026-11-25T10:00:00.000Z',
+    it("carries a wave's notice (a directory import that fell back to per file) into the stage", async () => {
+      const id = 'r-notice';
+      const notice = 'directory import fell back to per-file imports for 10 notebook(s) in dev: refused';
+      activityScript.set(id, { waves: { 'dev:files:0': { notices: [notice] } } });
+      await startRelease(host, releaseInput(id, ['dev']));
+      const output = await finished(host, id);
+      expect(output.state).toBe('succeeded');
+      expect(stageOf(output, 'dev')?.notices).toEqual([notice]);
+      expectDeterministic(host);
     });
-    expect((await finished(host, id)).state).toBe('succeeded');
-    // The plan may be hours old: every wave checks its objects against it, as before.
-    expect(scheduledCalls(host.durable.history(`${id}:qa`))).toEqual([
-      'provisionEnvironment:qa',
-      'applyWave:qa:initScripts',
-      'applyWave:qa:clusters',
-      'applyWave:qa:files:0',
-      'applyWave:qa:jobs',
-      'applyWave:qa:lifecycle',
-    ]);
-    expectDeterministic(host);
-  });
 
-  it('runs every wave with items when the plan does not say (releases recorded before it)', async () => {
-    const id = 'r-plan-no-waves';
-    activityScript.set(id, {});
-    await startRelease(host, releaseInput(id, ['dev']));
-    expect((await finished(host, id)).state).toBe('succeeded');
-    expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual([
-      'provisionEnvironment:dev',
-      'applyWave:dev:initScripts',
-      'applyWave:dev:clusters',
-      'applyWave:dev:files:0',
-      'applyWave:dev:jobs',
-      'applyWave:dev:lifecycle',
-    ]);
-    expectDeterministic(host);
+    it('provisions nothing when the plan has just found the workspace', async () => {
+      const id = 'r-plan-workspace';
+      activityScript.set(id, { plan: { changes: 1, waves: ['files'], workspaceExists: true } });
+      await startRelease(host, releaseInput(id, ['dev']));
+      const output = await finished(host, id);
+      expect(output.state).toBe('succeeded');
+      expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual(['applyWave:dev:files:0']);
+      expect(stageOf(output, 'dev')?.phases?.provision).toBeUndefined();
+      expectDeterministic(host);
+    });
+
+    it('provisions and runs every wave after an approval, whatever the plan found', async () => {
+      const id = 'r-plan-approved';
+      activityScript.set(id, { plan: { changes: 1, waves: ['files'], workspaceExists: true } });
+      await startRelease(host, releaseInput(id, ['qa'], { qa: { required: true, timeoutInHours: 72 } }));
+      await waitingAt(host, id, 'qa');
+      await clientFor(host).raiseEvent(id, approvalEventName('qa'), {
+        decision: 'approve',
+        approver: 'alice',
+        decidedAt: '2026-11-25T10:00:00.000Z',
+      });
+      expect((await finished(host, id)).state).toBe('succeeded');
+      // The plan may be hours old: every wave checks its objects against it, as before.
+      expect(scheduledCalls(host.durable.history(`${id}:qa`))).toEqual(everyStep('qa'));
+      expectDeterministic(host);
+    });
+
+    it('runs every wave with items when the plan does not say (releases recorded before it)', async () => {
+      const id = 'r-plan-no-waves';
+      activityScript.set(id, {});
+      await startRelease(host, releaseInput(id, ['dev']));
+      expect((await finished(host, id)).state).toBe('succeeded');
+      expect(scheduledCalls(host.durable.history(`${id}:dev`))).toEqual(everyStep('dev'));
+      expectDeterministic(host);
+    });
   });
 });
 
