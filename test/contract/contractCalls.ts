@@ -22,6 +22,9 @@ export interface ContractContext {
   environmentsJobId?: number;
   /** The cluster policy the policy rows create, and the clusters and permissions rows use. */
   policyId?: string;
+  /** The serverless job's run the run rows start, and its one task run. */
+  runId?: number;
+  taskRunId?: number;
 }
 
 /** What a call must do: return this value, or fail with this error_code. */
@@ -1021,7 +1024,91 @@ export const contractCalls: ContractCall[] = [
     sdk: (ws) => ws.secrets.deleteScope({ scope: 'contract' }).then(done),
     bricklane: (client) => client.deleteSecretScope('contract').then(done),
   },
+
+  // Job runs (issue 16, checks): run-now with an idempotency token, runs/get, get-output of a task run, cancel.
+  {
+    name: 'jobs/run-now starts a run, and the same idempotency token answers the same run',
+    endpoint: '2.2/jobs/run-now',
+    expect: { returns: true },
+    // The run ends at once, failed: the rows after it read a failed run without waiting.
+    arrange: (workspace) =>
+      workspace.runs.script('contract_serverless', [
+        { result: 'FAILED', message: 'AssertionError: 0 rows', pendingInMs: 0, durationInMs: 0 },
+      ]),
+    sdk: async (ws, ctx) => {
+      const request = { job_id: ctx.serverlessJobId ?? -1, idempotency_token: 'contract-check' };
+      ctx.runId = (await ws.jobs.runNow(request)).run_id;
+      return (await ws.jobs.runNow(request)).run_id === ctx.runId;
+    },
+    bricklane: async (client, ctx) => {
+      ctx.runId = await client.runNow(ctx.serverlessJobId ?? -1, 'contract-check');
+      return (await client.runNow(ctx.serverlessJobId ?? -1, 'contract-check')) === ctx.runId;
+    },
+  },
+  {
+    name: 'jobs/run-now with an idempotency token over 64 characters is INVALID_PARAMETER_VALUE',
+    endpoint: '2.2/jobs/run-now',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws, ctx) =>
+      ws.jobs.runNow({ job_id: ctx.serverlessJobId ?? -1, idempotency_token: 'x'.repeat(65) }).then(done),
+    bricklane: (client, ctx) => client.runNow(ctx.serverlessJobId ?? -1, 'x'.repeat(65)).then(done),
+  },
+  {
+    name: 'jobs/runs/get reads the ended run: its state, message, run page and task run',
+    endpoint: '2.2/jobs/runs/get',
+    expect: {
+      returns: {
+        lifeCycle: 'TERMINATED',
+        result: 'FAILED',
+        message: 'AssertionError: 0 rows',
+        https: true,
+        tasks: 1,
+      },
+    },
+    sdk: async (ws, ctx) => runShape(await ws.jobs.getRun({ run_id: ctx.runId ?? -1 }), ctx),
+    bricklane: async (client, ctx) => runShape(await client.getRun(ctx.runId ?? -1), ctx),
+  },
+  {
+    name: 'jobs/runs/get-output of a job run with tasks is INVALID_PARAMETER_VALUE',
+    endpoint: '2.2/jobs/runs/get-output',
+    expect: { errorCode: 'INVALID_PARAMETER_VALUE' },
+    sdk: (ws, ctx) => ws.jobs.getRunOutput({ run_id: ctx.runId ?? -1 }).then(done),
+    bricklane: (client, ctx) => client.getRunOutput(ctx.runId ?? -1).then(done),
+  },
+  {
+    name: "jobs/runs/get-output of the failed task run answers the task's error",
+    endpoint: '2.2/jobs/runs/get-output',
+    expect: { returns: 'AssertionError: 0 rows' },
+    sdk: async (ws, ctx) => (await ws.jobs.getRunOutput({ run_id: ctx.taskRunId ?? -1 })).error ?? null,
+    bricklane: async (client, ctx) => (await client.getRunOutput(ctx.taskRunId ?? -1)).error ?? null,
+  },
+  {
+    name: 'jobs/runs/cancel of an ended run changes nothing',
+    endpoint: '2.2/jobs/runs/cancel',
+    expect: { returns: 'ok' },
+    sdk: (ws, ctx) => ws.jobs.cancelRun({ run_id: ctx.runId ?? -1 }).then(done),
+    bricklane: (client, ctx) => client.cancelRun(ctx.runId ?? -1).then(done),
+  },
 ];
+
+/** What a caller reads of runs/get; keeps the task run's id for get-output. */
+function runShape(
+  run: {
+    state?: { life_cycle_state?: string; result_state?: string; state_message?: string };
+    run_page_url?: string;
+    tasks?: Array<{ run_id?: number }>;
+  },
+  ctx: ContractContext,
+): JsonValue {
+  ctx.taskRunId = run.tasks?.[0]?.run_id;
+  return {
+    lifeCycle: run.state?.life_cycle_state ?? null,
+    result: run.state?.result_state ?? null,
+    message: run.state?.state_message ?? null,
+    https: (run.run_page_url ?? '').startsWith('https://'),
+    tasks: run.tasks?.length ?? 0,
+  };
+}
 
 /** What a caller reads of a serverless job: its environments (key:version:dependencies) and its task's compute. */
 function serverlessShape(settings: unknown): JsonValue {
