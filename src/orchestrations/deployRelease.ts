@@ -141,7 +141,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       stage.finishedAt = now();
       // A check that does not block promotion is reported beside the counts.
       if (failed !== undefined && !checks.block)
-        stage.notices = [...(stage.notices ?? []), `not blocking: ${failed}`];
+        stage.notices = [...(stage.notices ?? []), clip(`not blocking: ${failed}`, 400)];
       return failed;
     }
 

@@ -10,6 +10,7 @@
 import {
   STATUS_DIAGNOSTICS,
   type ApprovalInfo,
+  type CheckStatus,
   type ReleaseStatus,
   type StagePhases,
   type StageStatus,
@@ -126,9 +127,10 @@ function clipSource(source: ReleaseSource, max: number): ReleaseSource {
 }
 
 function clipStage(stage: StageStatus, detail: Detail, condensed: boolean): StageStatus {
-  const { plan, approval, message, fix, phases, ...rest } = stage;
+  const { plan, approval, message, fix, phases, checks, ...rest } = stage;
   return {
     ...rest,
+    ...(checks ? { checks: checks.map((check) => clipCheck(check, detail)) } : {}),
     // The provision and wave spans are the first detail to go: the stage's phases still say where its time went.
     ...(phases ? { phases: condensed ? withoutApplyDetail(phases) : compactWaves(phases) } : {}),
     ...(plan && detail.plans ? { plan: compactPlanCounts(plan) } : {}),
@@ -136,6 +138,16 @@ function clipStage(stage: StageStatus, detail: Detail, condensed: boolean): Stag
     ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
     // A fix is a command to copy, so it keeps the release message's (longer) allowance.
     ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
+  };
+}
+
+/** A check run's message is clipped like a stage's; its run page goes at the last level (the job and state stay). */
+function clipCheck(check: CheckStatus, detail: Detail): CheckStatus {
+  const { message, url, ...rest } = check;
+  return {
+    ...rest,
+    ...(url !== undefined && detail.plans ? { url } : {}),
+    ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
   };
 }
 

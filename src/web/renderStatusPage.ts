@@ -14,6 +14,7 @@ import { countsOf } from '../release/compactStatus';
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { escapeHtml, renderCommit, stateBadge } from './html';
+import { checkRows } from './renderChecks';
 import { type PageTone, statusPageDocument } from './document';
 import { renderFieldDiff } from './renderSafetySummary';
 import { currentPhase, describeStageTime, renderTimeline } from './renderTimeline';
@@ -236,6 +237,7 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
   rows.push(...planRows(stage));
   if (stage.outcome) rows.push(['Outcome', escapeHtml(describeOutcome(stage))]);
   for (const notice of stage.notices ?? []) rows.push(['Note', escapeHtml(notice)]);
+  rows.push(...checkRows(stage.checks, now));
   if (stage.message && stage.state !== 'rejected') {
     rows.push(['Message', `<span class="message">${escapeHtml(stage.message)}</span>`]);
   }

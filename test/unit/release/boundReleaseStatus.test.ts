@@ -1,7 +1,7 @@
 // Unit tests: the release status the orchestration publishes always fits the Durable extension's 16 KB
 // custom status limit (UTF-16), keeping as much detail as fits.
 import { describe, expect, it } from 'vitest';
-import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
+import type { CheckStatus, ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
 import {
   boundReleaseStatus,
   clipText,
@@ -255,6 +255,41 @@ describe('boundReleaseStatus', () => {
     expect(utf16Size(sample)).toBe(13_404);
     expect(utf16Size(published)).toBe(9_324);
     expect(published.stages.map((s) => applySpans(s.phases ?? {}).length)).toEqual([9, 9, 9]);
+  });
+
+  it("keeps every check run's job and state, clipping its message and dropping its run page at the last level", () => {
+    // Five checks per stage (bricklane.json's limit), each with a run page and a message as long as readChecks
+    // lets them be (300 characters), in three of the worst stages.
+    const check = (i: number): CheckStatus => ({
+      job: `smoke_${i}`,
+      runId: 900_000_001 + i,
+      state: 'failed',
+      message: 'é'.repeat(300),
+      url: `https://adb-1.azuredatabricks.net/?o=1#job/7/run/${'9'.repeat(250)}`,
+      startedAt: T,
+      finishedAt: T,
+    });
+    const status = worst(3, 5);
+    for (const stage of status.stages) stage.checks = Array.from({ length: 5 }, (_, i) => check(i));
+    const bounded = boundReleaseStatus(status);
+    expect(utf16Size(bounded)).toBeLessThanOrEqual(CUSTOM_STATUS_BUDGET_IN_BYTES);
+    for (const stage of bounded.stages) {
+      expect(stage.checks?.map((c) => [c.job, c.state, c.runId])).toEqual(
+        Array.from({ length: 5 }, (_, i) => [`smoke_${i}`, 'failed', 900_000_001 + i]),
+      );
+      for (const c of stage.checks ?? []) expect((c.message ?? '').length).toBeLessThanOrEqual(80);
+    }
+    // A release with one passed check per stage keeps its run pages and is not condensed.
+    const passed = {
+      ...small,
+      stages: small.stages.map((s) => ({
+        ...s,
+        checks: [{ ...check(0), state: 'succeeded' as const, message: undefined }],
+      })),
+    };
+    const kept = boundReleaseStatus(passed);
+    expect(kept.condensed).toBeUndefined();
+    expect(kept.stages.map((s) => s.checks?.[0]?.url)).toEqual(small.stages.map(() => check(0).url));
   });
 
   it('takes a smaller budget when asked', () => {
