@@ -10,6 +10,7 @@ import type { LiveState } from '../../planning/LiveState';
 import { aclsToPut } from '../../planning/planSecrets';
 import type { ApplyContext, StepOutcome } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
+import { createOnce } from './applySteps';
 import { mapConcurrent } from './mapConcurrent';
 
 export async function applySecrets(
@@ -33,7 +34,14 @@ export async function applySecrets(
       try {
         if (step.action === 'create') {
           try {
-            await ctx.client.createSecretScope(item.scope, options);
+            // After an ambiguous failure (a reset, a lost answer) the scope is looked up before creating again.
+            await createOnce(
+              () => ctx.client.createSecretScope(item.scope, options).then(() => item.scope),
+              async () =>
+                (await ctx.client.listSecretScopes(options)).some((s) => s.name === item.scope)
+                  ? item.scope
+                  : undefined,
+            );
           } catch (error) {
             // A repeat after a lost answer: the scope is there, which is what the step makes.
             if (!(error instanceof DatabricksAlreadyExistsError)) throw error;
