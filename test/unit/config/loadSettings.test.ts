@@ -183,6 +183,40 @@ describe('boundaries per environment', () => {
     ]);
   });
 
+  it('runs the checks everywhere and lets them block by default; per environment run|skip and true|false', () => {
+    const defaults = loadSettings(envs({}));
+    expect(defaults.environments.map((e) => e.checks)).toEqual([
+      { run: true, block: true },
+      { run: true, block: true },
+    ]);
+    expect(defaults.checksPollInSeconds).toBe(10);
+    const set = loadSettings(
+      envs({
+        BRICKLANE_DEV_CHECKS: 'skip',
+        BRICKLANE_PROD_CHECKS_BLOCK: 'false',
+        BRICKLANE_CHECKS_POLL_SECONDS: '2',
+      }),
+    );
+    expect(set.environments.map((e) => [e.name, e.checks])).toEqual([
+      ['dev', { run: false, block: true }],
+      ['prod', { run: true, block: false }],
+    ]);
+    expect(set.checksPollInSeconds).toBe(2);
+    expect(
+      problemsOf(
+        envs({
+          BRICKLANE_DEV_CHECKS: 'off',
+          BRICKLANE_PROD_CHECKS_BLOCK: 'no',
+          BRICKLANE_CHECKS_POLL_SECONDS: '0',
+        }),
+      ),
+    ).toEqual([
+      'BRICKLANE_DEV_CHECKS must be run or skip, got "off"',
+      'BRICKLANE_PROD_CHECKS_BLOCK must be true or false, got "no"',
+      'BRICKLANE_CHECKS_POLL_SECONDS must be an integer from 1 to 60, got "0"',
+    ]);
+  });
+
   it("defaults to the project's one deployment folder and nothing else: no DBFS, run_as, grants, repositories or adoption", () => {
     const s = loadSettings(envs({ BRICKLANE_PROJECT: 'Sales' }));
     for (const e of s.environments) {

@@ -6,6 +6,29 @@ const options = (value: unknown): ReturnType<typeof parseBundleOptions> =>
   parseBundleOptions(json('bricklane.json', value));
 
 describe('parseBundleOptions', () => {
+  it('takes checks: jobs by name, 30 minutes unless a timeout is given', () => {
+    const parsed = options({ checks: [{ job: 'smoke_test' }, { job: 'row_counts', timeoutMinutes: 5 }] });
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.options.checks).toEqual([
+      { job: 'smoke_test', timeoutMinutes: 30 },
+      { job: 'row_counts', timeoutMinutes: 5 },
+    ]);
+    expect(options({ checks: [] }).options).not.toHaveProperty('checks');
+  });
+
+  it.each([
+    ['a timeout of 0', { checks: [{ job: 'a', timeoutMinutes: 0 }] }],
+    ['a fractional timeout', { checks: [{ job: 'a', timeoutMinutes: 1.5 }] }],
+    ['an empty job name', { checks: [{ job: '' }] }],
+    ['a key a check does not have', { checks: [{ job: 'a', environments: ['prod'] }] }],
+    ['six checks', { checks: Array.from({ length: 6 }, (_, i) => ({ job: `j${i}` })) }],
+  ])('refuses %s in checks', (_, value) => {
+    const parsed = options(value);
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(['OPTIONS_INVALID']);
+    expect(parsed.diagnostics[0]?.path).toMatch(/^\$\.checks/);
+    expect(parsed.options).not.toHaveProperty('checks');
+  });
+
   it('defaults to the seed behaviour when bricklane.json is absent', () => {
     expect(parseBundleOptions(undefined)).toEqual({
       options: {

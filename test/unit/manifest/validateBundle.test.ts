@@ -507,6 +507,48 @@ const RULES: RuleCase[] = [
     code: 'CLUSTER_OUTPUT_FIELD_IGNORED',
     severity: 'warning',
   },
+  {
+    name: 'a check naming a job the bundle does not have',
+    entries: [
+      ...baseEntries(),
+      json('jobs/smoke.json', {
+        name: 'smoke_test',
+        tasks: [{ task_key: 't', ...NOTEBOOK_TASK, existing_cluster_name: 'Small' }],
+      }),
+      json('bricklane.json', { checks: [{ job: 'smoke_tests' }] }),
+    ],
+    code: 'OPTIONS_INVALID',
+    file: 'bricklane.json',
+    path: '$.checks[0].job',
+    says: ['"smoke_tests"', 'smoke_test'],
+  },
+  {
+    name: 'a check naming its job twice',
+    entries: [
+      ...baseEntries(),
+      json('jobs/smoke.json', {
+        name: 'smoke_test',
+        tasks: [{ task_key: 't', ...NOTEBOOK_TASK, existing_cluster_name: 'Small' }],
+      }),
+      json('bricklane.json', { checks: [{ job: 'smoke_test' }, { job: 'smoke_test', timeoutMinutes: 5 }] }),
+    ],
+    code: 'OPTIONS_INVALID',
+    path: '$.checks[1].job',
+    says: ['a second time'],
+  },
+  {
+    name: 'a check timeout over 12 hours',
+    entries: [
+      ...baseEntries(),
+      json('jobs/smoke.json', {
+        name: 'smoke_test',
+        tasks: [{ task_key: 't', ...NOTEBOOK_TASK, existing_cluster_name: 'Small' }],
+      }),
+      json('bricklane.json', { checks: [{ job: 'smoke_test', timeoutMinutes: 721 }] }),
+    ],
+    code: 'OPTIONS_INVALID',
+    path: '$.checks[0].timeoutMinutes',
+  },
 ];
 
 describe('validateBundle rules', () => {
