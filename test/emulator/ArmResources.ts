@@ -62,6 +62,8 @@ export class ArmResources {
   private readonly vaultRecords = new Map<string, VaultRecord>();
   /** By lower-cased vault name: vault names are unique in all of Azure, not per resource group. */
   private readonly vaultServers = new Map<string, KeyVaultServer>();
+  /** Called with each vault created from now on (through ARM or createKeyVault), before the PUT answers. */
+  vaultCreated: ((vault: KeyVaultServer) => void) | undefined;
 
   constructor(
     private readonly databricks: DatabricksEmulator,
@@ -181,6 +183,7 @@ export class ArmResources {
     );
     this.vaultRecords.set(name, stored);
     this.vaultServers.set(name, server);
+    this.vaultCreated?.(server);
     return { record: stored, created: true };
   }
 

@@ -363,6 +363,14 @@ export class AzureEmulator {
     return this.vault(vault.name);
   }
 
+  /**
+   * `listener` sees each vault created from now on, by the product (an ARM PUT) or by createKeyVault, before the
+   * creation answers: a world's IT sets what its bundles need in a vault the deploy itself creates.
+   */
+  onVaultCreated(listener: ((vault: KeyVaultServer) => void) | undefined): void {
+    this.resources.vaultCreated = listener;
+  }
+
   setSecret(vaultName: string, name: string, value: string): void {
     this.vault(vaultName).setSecret(name, value);
   }

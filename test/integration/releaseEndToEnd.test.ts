@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import { LocalWorld } from '../sandbox/LocalWorld';
+import { LocalWorld, SAMPLE_VAULT_SECRET } from '../sandbox/LocalWorld';
 import { loadBundle } from '../../src/sources/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
@@ -74,6 +74,10 @@ describe('a release through the sandbox', () => {
       bundle.clusters.map((c) => c.name).sort(),
     );
     expect(snap.jobs.map((j) => j.settings.name).sort()).toEqual(bundle.jobs.map((j) => j.name).sort());
+    // The sample's secret scope holds the value of the environment's own Key Vault secret.
+    const value = world.azure.vault(world.names(env).keyVault).getSecret(SAMPLE_VAULT_SECRET);
+    expect(value, env).toBeDefined();
+    expect(world.emulator.workspace(name ?? '').secrets.value('etl', 'db-password'), env).toBe(value);
   };
 
   it('deploys Dev without approval, then waits for QA', async () => {
@@ -94,8 +98,13 @@ describe('a release through the sandbox', () => {
     matchesBundle('dev');
     expect(world.workspaceName('qa')).toBeUndefined();
     // Dev's connection (its four service principal secrets) was resolved once, by provisionEnvironment,
-    // and reused by every apply wave; qa's plan found no workspace yet, so it read no secret.
-    expect(world.azure.counters().keyVault.reads).toBe(4);
+    // and reused by every apply wave; qa's plan found no workspace yet, so it read no such secret. The sample
+    // copies one secret (artifacts/secrets/etl.json): Dev read its Key Vault version when planning and again
+    // in the secrets wave (the drift check), and its value once, to write it; qa's plan read its version.
+    const reads = (env: string): number | undefined =>
+      world.azure.findVault(world.names(env).keyVault)?.counters().reads;
+    expect([reads('dev'), reads('qa')]).toEqual([4 + 3, 1]);
+    expect(world.azure.counters().keyVault.reads).toBe(8);
   });
 
   it('shows the approval page on GET without deciding, and refuses a forged token', async () => {
@@ -147,7 +156,11 @@ describe('a release through the sandbox', () => {
   it('keeps every secret out of histories, custom status, outputs and logs', async () => {
     const secrets = ['dev', 'qa', 'prod'].flatMap((env) => {
       const vault = world.azure.vault(world.names(env).keyVault);
-      return [vault.getSecret('databricks-dev-ops-client-secret') ?? ''];
+      // The service principal's secret, and the one the sample copies into its secret scope.
+      return [
+        vault.getSecret('databricks-dev-ops-client-secret') ?? '',
+        vault.getSecret(SAMPLE_VAULT_SECRET) ?? '',
+      ];
     });
     secrets.push(app.settings.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '');
     expect(secrets.every((s) => s.length > 10)).toBe(true);

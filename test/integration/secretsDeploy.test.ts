@@ -129,8 +129,9 @@ describe('secrets copied from the environment Key Vault', () => {
   it('refuses an ACL entry outside BRICKLANE_<ENV>_PERMISSIONS before any write', async () => {
     world.emulator.resetCounters();
     let out = '';
+    // The world allows the sample's own scope ACL (group:data-engineers=READ); this operator allows none.
     const code = await runCli(['deploy', dir, '--env', 'dev'], {
-      env: world.settings(),
+      env: { ...world.settings(), BRICKLANE_PERMISSIONS: '' },
       stdout: (t) => (out += t),
       stderr: (t) => (out += t),
       cwd: process.cwd(),

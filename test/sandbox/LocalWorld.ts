@@ -1,12 +1,14 @@
 // Test infrastructure: the local stand-in for Azure: the Databricks emulator, the Azure emulator (ARM,
 // managed identity, Entra ID, Key Vault) and Azurite, plus the app settings that point the real product
 // code at them. Nothing here is imported by src/.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabricksAuthMode } from '../../src/config/Settings';
 import { displayName } from '../../src/config/loadSettings';
 import { AzureEmulator } from '../emulator/AzureEmulator';
+import type { KeyVaultServer } from '../emulator/KeyVaultServer';
 import { identityEndpointFor } from './IdentityEndpointProxy';
 import { Azurite } from '../emulator/Azurite';
 import { DatabricksEmulator, type EmulatorOptions } from '../emulator/DatabricksEmulator';
@@ -49,13 +51,20 @@ export type InjectedFaults = Partial<
   Record<FaultService, Partial<Record<FaultKind | 'spike', number> | number>>
 >;
 
-/** The operator's allow-list for the sample bundle's permissions (BRICKLANE_PERMISSIONS). */
+/**
+ * The operator's allow-list for the sample bundle's permissions and its secret scope's ACL entry
+ * (BRICKLANE_PERMISSIONS).
+ */
 export const SAMPLE_PERMISSIONS = [
   'group:data-engineers=CAN_MANAGE_RUN',
   'group:data-analysts=CAN_VIEW',
   'group:data-engineers=CAN_USE',
   'group:data-analysts=CAN_READ',
+  'group:data-engineers=READ',
 ].join(',');
+
+/** The Key Vault secret the sample bundle copies (artifacts/secrets/etl.json), set in every vault of a world. */
+export const SAMPLE_VAULT_SECRET = 'etl-db-password';
 
 export class LocalWorld {
   private faults: { spec: FaultSpec; seed: number } | undefined;
@@ -223,7 +232,23 @@ export class LocalWorld {
         this.azure.setSecret(keyVault, 'databricks-dev-ops-client-secret', sp.clientSecret);
       }
     }
+    this.seedSampleSecret();
     this.azure.resetCounters();
+  }
+
+  /**
+   * IT sets the secret the sample bundle copies in each environment's vault once it exists: now in the vaults
+   * there are (a saved world's too), and at creation in those a managed-identity deploy creates. A value set
+   * before (or by a test) is kept, so a saved world's next release has no new version to copy.
+   */
+  private seedSampleSecret(): void {
+    const seed = (vault: KeyVaultServer): void => {
+      if (vault.getSecret(SAMPLE_VAULT_SECRET) === undefined) {
+        vault.setSecret(SAMPLE_VAULT_SECRET, `sandbox-${randomUUID()}`);
+      }
+    };
+    this.azure.onVaultCreated(seed);
+    for (const { name } of this.azure.snapshot().vaults) seed(this.azure.vault(name));
   }
 
   /** App settings for the product code, as an operator would set them in Azure. */
@@ -236,7 +261,7 @@ export class LocalWorld {
       BRICKLANE_ARM_ENDPOINT: this.azure.armEndpoint,
       BRICKLANE_AUTHORITY_HOST: this.azure.authorityHost,
       BRICKLANE_AZURE_CREDENTIAL: 'managedIdentity',
-      // What the sample bundle grants (artifacts/: a job, its policy and the notebook folder).
+      // What the sample bundle grants (artifacts/: a job, its policy, the notebook folder and its secret scope).
       BRICKLANE_PERMISSIONS: SAMPLE_PERMISSIONS,
     };
     for (const env of this.environments) {
