@@ -23,8 +23,8 @@ export interface DirectoryImportEntry extends DirectoryImportCandidate {
 }
 
 export type DirectoryImportStep =
-  /** Import these notebooks as the new folder `path`. */
-  | { kind: 'import'; path: string; entries: DirectoryImportEntry[] }
+  /** Import these notebooks as the new folder `path`; its zip takes at most `zipBytes` (before base64). */
+  | { kind: 'import'; path: string; entries: DirectoryImportEntry[]; zipBytes: number }
   /** Create `path` (workspace/mkdirs): its sub-folders are imported one by one, as they do not fit in one. */
   | { kind: 'mkdirs'; path: string };
 
@@ -76,7 +76,9 @@ export function planDirectoryImports(input: DirectoryImportInput): DirectoryImpo
 /**
  * An upper bound of what one notebook adds to the zip: zlib's deflateBound of its bytes (deflate never grows
  * data by more), the local and central headers (30 + 46 bytes) with the name in both, and room for extra
- * fields. Sizes are known before any file is read, so the plan never builds a zip over the limit.
+ * fields (yazl's timestamps, 13 + 9 bytes) and the data descriptor after the data (16 bytes: the entry is
+ * streamed, buildDirectoryZip.ts). Sizes are known before any file is read, so the plan never builds a zip over
+ * the limit.
  */
 export function zipBytesOf(candidate: DirectoryImportCandidate): number {
   const n = candidate.size;
@@ -94,8 +96,14 @@ function pack(
 ): void {
   const size = (items: readonly DirectoryImportCandidate[]): number =>
     items.reduce((sum, c) => sum + zipBytesOf(c), 0);
-  if (ZIP_END_BYTES + size(candidates) <= maxZipBytes) {
-    plan.steps.push({ kind: 'import', path: root, entries: candidates.map((c) => entryOf(root, c)) });
+  const whole = ZIP_END_BYTES + size(candidates);
+  if (whole <= maxZipBytes) {
+    plan.steps.push({
+      kind: 'import',
+      path: root,
+      entries: candidates.map((c) => entryOf(root, c)),
+      zipBytes: whole,
+    });
     return;
   }
   const chunk: DirectoryImportCandidate[] = [];
@@ -124,7 +132,7 @@ function pack(
   }
   plan.steps.push(
     chunk.length > 0
-      ? { kind: 'import', path: root, entries: chunk.map((c) => entryOf(root, c)) }
+      ? { kind: 'import', path: root, entries: chunk.map((c) => entryOf(root, c)), zipBytes: used }
       : { kind: 'mkdirs', path: root },
   );
   for (const [child, items] of later) pack(child, items, maxZipBytes, plan);

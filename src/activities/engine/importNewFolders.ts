@@ -6,7 +6,6 @@
 // imports, removes what the import made that the plan does not have (only from a folder the import itself
 // created), and is reported; a refusal is also recorded in the ledger, so later deploys to that workspace
 // import per file from the start.
-import { ZipFile } from 'yazl';
 import {
   DatabricksAlreadyExistsError,
   DatabricksInvalidRequestError,
@@ -24,8 +23,10 @@ import {
 } from '../../planning/planDirectoryImports';
 import type { ApplyContext } from './ApplyContext';
 import { errorMessage } from './ApplyContext';
+import { buildDirectoryZip } from './buildDirectoryZip';
 import { createFolders } from './createFolders';
 import { mapConcurrent } from './mapConcurrent';
+import { mapWithinBudget } from './mapWithinBudget';
 import { parentOf } from './readLiveState';
 import { readBundleFile, readBundleFileHead } from './readBundleFile';
 
@@ -38,13 +39,14 @@ const HEADERS: Record<NonNullable<NotebookItem['language']>, string> = {
 };
 /** base64 makes 4 characters of 3 bytes. */
 const MAX_ZIP_BYTES = Math.floor(MAX_DIRECTORY_IMPORT_BASE64_LENGTH / 4) * 3;
-/**
- * Imports in flight at once: each holds its files, its zip and the zip's base64 (up to ~7.5 + 10 MB), so a
- * large bundle's imports stay a few tens of MB, not the wave's concurrency times that.
- */
+/** Imports in flight at once, when their zips are small. */
 const IMPORTS_IN_FLIGHT = 4;
-/** A fixed entry time: the same notebooks make the same zip. */
-const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+/**
+ * Zip bytes (as planned, before base64) of the imports in flight at once. An import holds its zip, the zip's
+ * base64, the JSON body and the body fetch sends (about 5x the zip), until its answer: two full imports at a
+ * time keep that near 75 MB, where four would be 150 MB.
+ */
+export const IMPORT_ZIP_BYTES_IN_FLIGHT = 2 * MAX_ZIP_BYTES;
 
 export interface NewFolderImports {
   /** Keys of the steps written (and verified) by directory imports. */
@@ -106,19 +108,29 @@ export async function importNewFolders(
   const levels = new Map<number, typeof plan.steps>();
   for (const step of plan.steps) {
     const depth = step.path.split('/').length;
-    levels.set(depth, [...(levels.get(depth) ?? []), step]);
+    const level = levels.get(depth);
+    if (level) level.push(step);
+    else levels.set(depth, [step]);
   }
   const failures: ImportResult[] = [];
   for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
     if (failures.length > 0) break;
-    const done = await mapConcurrent(levels.get(depth) ?? [], IMPORTS_IN_FLIGHT, async (step) => {
-      if (step.kind === 'mkdirs') {
-        const failed = await createFolders(ctx, [step.path], live);
-        if (failed.size === 0) result.created.add(step.path);
-        return { keys: [], ...(failed.size > 0 ? { failure: [...failed.values()].join('; ') } : {}) };
-      }
-      return importOne(ctx, step.path, step.entries);
-    });
+    const steps = levels.get(depth) ?? [];
+    const weightOf = (step: (typeof steps)[number]): number => (step.kind === 'import' ? step.zipBytes : 0);
+    const done = await mapWithinBudget(
+      steps,
+      IMPORTS_IN_FLIGHT,
+      IMPORT_ZIP_BYTES_IN_FLIGHT,
+      weightOf,
+      async (step) => {
+        if (step.kind === 'mkdirs') {
+          const failed = await createFolders(ctx, [step.path], live);
+          if (failed.size === 0) result.created.add(step.path);
+          return { keys: [], ...(failed.size > 0 ? { failure: [...failed.values()].join('; ') } : {}) };
+        }
+        return importOne(ctx, step.path, step.entries, notebooks);
+      },
+    );
     for (const r of done) {
       if (r.failure !== undefined) {
         failures.push(r);
@@ -157,12 +169,18 @@ async function importOne(
   ctx: ApplyContext,
   path: string,
   entries: readonly DirectoryImportEntry[],
+  notebooks: ReadonlyMap<string, NotebookItem>,
 ): Promise<ImportResult> {
   const keys = entries.map((e) => e.key);
   const options = { abortSignal: ctx.abortSignal };
   let answered = true;
   try {
-    const zip = await buildZip(ctx, entries);
+    // Read through readBundleFile, entry by entry as the zip takes them: changed bytes are refused.
+    const zip = await buildDirectoryZip(entries, async (entry) => {
+      const item = notebooks.get(entry.key);
+      if (!item) throw new Error(`no bundle item for ${entry.key}`);
+      return readBundleFile(ctx.bundle.root, item, { verified: ctx.bundleVerified === true });
+    });
     await ctx.client.importWorkspaceDirectory(path, zip, options);
   } catch (error) {
     // A repeat of an import whose answer was lost finds the folder made: the listing below tells.
@@ -198,24 +216,6 @@ async function importOne(
       (left.length > 0 ? `; could not remove ${left.join(', ')}` : ''),
     refused: answered,
   };
-}
-
-/** The zip of the entries, each under its `zipPath`; read through readBundleFile (changed bytes are refused). */
-async function buildZip(ctx: ApplyContext, entries: readonly DirectoryImportEntry[]): Promise<Buffer> {
-  const notebooks = new Map(ctx.bundle.notebooks.map((n) => [n.key, n]));
-  const zip = new ZipFile();
-  const contents = await mapConcurrent(entries, ctx.concurrency, (entry) => {
-    const item = notebooks.get(entry.key);
-    if (!item) throw new Error(`no bundle item for ${entry.key}`);
-    return readBundleFile(ctx.bundle.root, item, { verified: ctx.bundleVerified === true });
-  });
-  entries.forEach((entry, i) => {
-    zip.addBuffer(contents[i] ?? Buffer.alloc(0), entry.zipPath, { mtime: ZIP_MTIME, mode: 0o100644 });
-  });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /**
