@@ -14,7 +14,8 @@ import { unzipPackage } from '../package/unzipPackage';
 import { deployInChild, type DeployOutcome } from './deployInChild';
 import { BENCH_SHAPE, generateBenchBundle, type BenchBundleShape } from './generateBenchBundle';
 import { percentile } from '../integration/bursts/deliverBurst';
-import { measurePushToDeployed, type PushLatency } from './measurePushToDeployed';
+import { measurePushToDeployed, SAMPLE_BUNDLE, type PushLatency } from './measurePushToDeployed';
+import { measureWebhookAcks, type WebhookAcks } from './measureWebhookAcks';
 import { measureReleaseCosts, type ReleaseCosts } from './measureReleaseCosts';
 
 const LATENCY_IN_MS = 100;
@@ -28,6 +29,8 @@ const IMPORT_LIMIT_PER_SECOND = 30;
 const EPISODE_LATENCY_IN_MS = 200;
 const PUSH_RUNS = 10;
 const DELIVERIES_IN_FLIGHT = 50;
+/** Rounds of DELIVERIES_IN_FLIGHT deliveries sent at once, a few seconds apart; the row pools them. */
+const ACK_ROUNDS = 3;
 /** The one-call-at-a-time floor is measured on this fraction of the bundle and scaled up (it is linear). */
 const FLOOR_SAMPLE = 10;
 /** The engine's two ways to import new folders of notebooks (deployBundle's directoryImport, default on). */
@@ -134,9 +137,14 @@ async function main(): Promise<void> {
       runs: PUSH_RUNS,
       episodeLatencyInMs: EPISODE_LATENCY_IN_MS,
       databricksLatencyInMs: LATENCY_IN_MS,
-      deliveriesInFlight: DELIVERIES_IN_FLIGHT,
     });
-    rows.push(...pushRows(push));
+    const acks = await measureWebhookAcks({
+      bundleDir: SAMPLE_BUNDLE,
+      deliveriesInFlight: DELIVERIES_IN_FLIGHT,
+      rounds: ACK_ROUNDS,
+      episodeLatencyInMs: EPISODE_LATENCY_IN_MS,
+    });
+    rows.push(pushRow(push), ackRow(acks));
     details.push(...pushDetails(push));
 
     const costs = await measureReleaseCosts(bench, { latencyInMs: 0 });
@@ -184,21 +192,26 @@ async function main(): Promise<void> {
   }
 }
 
-function pushRows(push: PushLatency): Row[] {
+function pushRow(push: PushLatency): Row {
   const p50 = percentile(push.runs, 0.5) / 1000;
   const p95 = percentile(push.runs, 0.95) / 1000;
-  return [
-    {
-      name: `push -> Dev deployed p50 (${push.runs.length} runs)`,
-      seconds: p50,
-      note: `p95 ${p95.toFixed(1)} s; sample bundle, one notebook changed per push; target p50 < 5 s`,
-    },
-    {
-      name: `webhook ack p99 (${push.acks.length} in flight)`,
-      seconds: percentile(push.acks, 0.99) / 1000,
-      note: `p50 ${(percentile(push.acks, 0.5) / 1000).toFixed(3)} s; target p99 < 0.1 s`,
-    },
-  ];
+  return {
+    name: `push -> Dev deployed p50 (${push.runs.length} runs)`,
+    seconds: p50,
+    note: `p95 ${p95.toFixed(1)} s; sample bundle, one notebook changed per push; target p50 < 5 s`,
+  };
+}
+
+/** The acknowledgement row: every round pooled, each round's p99 in the note (the spread). */
+function ackRow({ acks, roundP99s }: WebhookAcks): Row {
+  const s = (ms: number): string => (ms / 1000).toFixed(3);
+  return {
+    name: `webhook ack p99 (${DELIVERIES_IN_FLIGHT} in flight, worker process)`,
+    seconds: percentile(acks, 0.99) / 1000,
+    note:
+      `p50 ${s(percentile(acks, 0.5))} s, max ${s(acks.at(-1) ?? 0)} s over ${acks.length} deliveries; ` +
+      `p99 per round ${roundP99s.map(s).join(', ')} s; target p99 < 0.1 s`,
+  };
 }
 
 function pushDetails(push: PushLatency): string[] {

@@ -1,6 +1,7 @@
 // Benchmark section: from a signed GitHub push of the sample bundle to Dev's stage deployed, in the sandbox
-// (webhook -> fetch archive -> stage -> validate -> plan -> claim -> provision -> apply), and how fast the
-// webhook answers with many deliveries in flight. The local host hands durable messages over in memory, so
+// (webhook -> fetch archive -> stage -> validate -> plan -> claim -> provision -> apply). The webhook's
+// acknowledgement under load is measured in a worker process of its own (measureWebhookAcks). The local
+// host hands durable messages over in memory, so
 // the host is given Azure's per-episode latency (FunctionHost episodeLatencyInMs) and the workspace the
 // bench's 100 ms; ARM, Key Vault and the source host answer at local speed (the report counts their calls).
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,6 @@ import { EventType, type HistoryEvent } from '../sandbox/host/HistoryEvent';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
 import type { RepoTree } from '../emulator/collectRepoFiles';
-import { burstCommits } from '../integration/bursts/burstCommits';
-import { deliverBurst } from '../integration/bursts/deliverBurst';
 import { REPOSITORY, startSourceHosts, triggerRelease } from '../sandbox/triggerRelease';
 
 export const SAMPLE_BUNDLE = resolve(__dirname, '..', '..', 'artifacts');
@@ -25,8 +24,6 @@ export interface PushLatencyOptions {
   /** Per orchestrator episode (Azure Storage provider: ~200 ms per sequential activity). */
   episodeLatencyInMs: number;
   databricksLatencyInMs: number;
-  /** Webhook deliveries sent at once for the acknowledgement figure. */
-  deliveriesInFlight: number;
 }
 
 export interface PushLatency {
@@ -36,8 +33,6 @@ export interface PushLatency {
   firstPushInMs: number;
   /** Where the median run's time went: each step (activity or sub-orchestration) in order, in ms. */
   breakdown: { step: string; ms: number }[];
-  /** Webhook answer times with `deliveriesInFlight` deliveries sent at once (ms, sorted). */
-  acks: number[];
   /** Calls to Azure on the median run's path (answered at local speed here). */
   azureCalls: { arm: number; keyVault: number; tokens: number };
 }
@@ -102,28 +97,6 @@ export class SamplePushes {
 
   private addCommits(): void {
     this.hosts.sources.addGitHubRepo(REPOSITORY, { commits: this.commits });
-  }
-
-  /**
-   * `pushes` signed pushes of new commits, each delivered twice (as GitHub redelivers), all at once, from a
-   * sender thread of their own (deliverBurst, the burst test's sender: the app's busy event loop cannot
-   * hold its clock): each delivery's time to its answer, sorted.
-   */
-  async acknowledgements(pushes: number): Promise<number[]> {
-    const burst = await burstCommits(SAMPLE_BUNDLE, pushes);
-    for (const c of burst) this.commits[c.commit] = c.tree;
-    this.addCommits();
-    const deliveries = await deliverBurst({
-      url: this.app.url,
-      commits: burst,
-      windowInMs: 0,
-      redeliveryDelayInMs: 0,
-      random: () => 0,
-    });
-    const refused = deliveries.filter((d) => d.status >= 300);
-    if (refused.length > 0)
-      throw new Error(`${refused.length} deliveries were refused (${refused[0]?.status})`);
-    return deliveries.map((d) => d.ackInMs).sort((a, b) => a - b);
   }
 
   /** Sends the signed push; the release it started and how long the webhook took to answer. */
@@ -191,13 +164,10 @@ export async function measurePushToDeployed(options: PushLatencyOptions): Promis
     }
     const median = [...measured].sort((a, b) => a.ms - b.ms)[Math.floor(measured.length / 2)];
     const breakdown = median ? stepsOf(pushes.app, median.releaseId) : [];
-    // Half as many pushes, each delivered twice: that many deliveries in flight.
-    const acks = await pushes.acknowledgements(Math.ceil(options.deliveriesInFlight / 2));
     return {
       runs: measured.map((m) => m.ms),
       firstPushInMs: first.ms,
       breakdown,
-      acks,
       azureCalls: median?.azure ?? { arm: 0, keyVault: 0, tokens: 0 },
     };
   } finally {

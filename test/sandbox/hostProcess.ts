@@ -13,6 +13,8 @@ export interface HostProcessConfig {
   storage: string;
   port: number;
   functionKey: string;
+  /** Host options a measurement sets (the bench gives Azure's per-episode latency, no replay check). */
+  host?: { episodeLatencyInMs?: number; checkDeterminism?: boolean };
 }
 
 export const HOST_PROCESS_CONFIG = 'BRICKLANE_HOST_PROCESS';
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
     port: config.port,
     settings: config.settings,
     host: {
+      ...config.host,
       functionKey: config.functionKey,
       onLog: (entry) =>
         process.stdout.write(
