@@ -7,6 +7,7 @@
 // retry can fix (ledger conflicts, outages) are thrown for the retry policy.
 import { environmentByName } from '../config/loadSettings';
 import type { Bundle } from '../manifest/Bundle';
+import { retargetInitScripts } from '../manifest/retargetInitScripts';
 import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { PlanStep } from '../planning/DeployPlan';
 import { isSubsetEqual } from '../planning/isSubsetEqual';
@@ -38,7 +39,12 @@ const SHOWN_DRIFT = 20;
 export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   const services = appServices();
   const wave = waveNamed(input.wave);
-  const bundle = await requireStagedBundle(services.releases, input.bundleId, services.settings.project);
+  const environment = environmentByName(services.settings, input.environment);
+  // As planEnvironment planned it: the bundle as this environment deploys it (its init-script target).
+  const bundle = retargetInitScripts(
+    await requireStagedBundle(services.releases, input.bundleId, services.settings.project),
+    environment.boundaries.initScriptTarget,
+  );
   const plan = await loadStoredPlan(services.releases, input.releaseId, input.environment, input.planId);
   const { client, vault } = await connectForActivity(input.environment, { create: false });
   if (!client)
@@ -74,9 +80,9 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
     concurrency: Math.max(services.settings.maxInFlight * 2, 8),
     clusterWaitTimeoutInMs: 20 * 60_000,
     clusterPollIntervalInMs: 5_000,
-    boundaries: environmentByName(services.settings, input.environment).boundaries,
+    boundaries: environment.boundaries,
     ...(vault ? { vault } : {}),
-    directoryImport: environmentByName(services.settings, input.environment).directoryImport !== false,
+    directoryImport: environment.directoryImport !== false,
     notices: [],
   };
   let outcomes: StepOutcome[];

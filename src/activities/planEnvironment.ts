@@ -2,7 +2,9 @@
 // what it was computed from (the ledger's ETag and the basis of every step): the approval page shows this
 // plan, and the apply batches apply this plan and no other. Looks only: a plan never creates Azure resources.
 import { stagePlanBlobName } from '../approvals/readStagePlan';
+import { environmentByName } from '../config/loadSettings';
 import type { Bundle, ResourceKind } from '../manifest/Bundle';
+import { retargetInitScripts } from '../manifest/retargetInitScripts';
 import { sha256OfJson } from '../manifest/sha256OfJson';
 import type { PlanStep } from '../planning/DeployPlan';
 import type { Ledger } from '../planning/Ledger';
@@ -18,7 +20,11 @@ import { failuresAsData } from './failuresAsData';
 
 export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnvironmentResult> {
   const services = appServices();
-  const bundle = await requireStagedBundle(services.releases, input.bundleId, services.settings.project);
+  // The bundle as this environment deploys it: the operator may choose where its init scripts go.
+  const bundle = retargetInitScripts(
+    await requireStagedBundle(services.releases, input.bundleId, services.settings.project),
+    environmentByName(services.settings, input.environment).boundaries.initScriptTarget,
+  );
   const { client, vault } = await connectForActivity(input.environment, { create: false });
   const { stored, ledger } = await planWorkspace(client, bundle, services.ledger, input.environment, vault);
   // Where the plan looked, for the approval page; not part of the plan's id (the steps and basis are).

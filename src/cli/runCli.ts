@@ -12,6 +12,7 @@ import type { EnvironmentSettings, Settings } from '../config/Settings';
 import type { Bundle, Diagnostic } from '../manifest/Bundle';
 import { describeDiagnostic } from '../manifest/describeDiagnostic';
 import { holdToBoundaries, type EnvironmentBoundaries } from '../manifest/checkBoundaries';
+import { retargetInitScripts } from '../manifest/retargetInitScripts';
 import { loadBundle } from '../sources/loadBundle';
 import { formatPlan } from '../planning/formatPlan';
 import type { CliIo } from './CliIo';
@@ -208,7 +209,8 @@ async function runEnvironmentCommand(
   const report = await deployBundle({
     environment: environment.name,
     workspace: connected.workspace,
-    bundle,
+    // The bundle as this environment deploys it: the operator may choose where its init scripts go.
+    bundle: retargetInitScripts(bundle, environment.boundaries.initScriptTarget),
     ledgerStore: LedgerStore.fromSettings(settings.ledger, () => createAzureCredential(settings.azure)),
     maxInFlight: settings.maxInFlight,
     apply: deploy,

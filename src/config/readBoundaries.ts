@@ -8,10 +8,11 @@ import {
   PERMISSION_LEVELS,
   type AllowedPermission,
   type Boundaries,
+  type InitScriptTargetChoice,
   type PermissionLevel,
   type PrincipalKind,
 } from '../manifest/Boundaries';
-import { defaultNotebookRoot } from '../manifest/parseBundleOptions';
+import { defaultInitScriptRoot, defaultNotebookRoot } from '../manifest/parseBundleOptions';
 
 type Values = Readonly<Record<string, string | undefined>>;
 
@@ -80,6 +81,7 @@ export function readBoundaries(
   if (adopt && adoptText !== 'true' && adoptText !== 'false') {
     problems.push(`${adopt.key} must be true or false, got "${adoptText}"`);
   }
+  const initScriptTarget = readInitScriptTarget(read('initScriptTarget'), project, problems);
   return {
     workspaceRoots,
     volumeRoots,
@@ -88,7 +90,35 @@ export function readBoundaries(
     permissions,
     gitSources,
     adoptExisting: adoptText === 'true',
+    ...(initScriptTarget ? { initScriptTarget } : {}),
   };
+}
+
+/** `workspace`, `dbfs` or `volume:/Volumes/<catalog>/<schema>/<volume>[/...]`; the roots above bound it. */
+function readInitScriptTarget(
+  given: { key: string; items: string[] } | undefined,
+  project: string,
+  problems: string[],
+): InitScriptTargetChoice | undefined {
+  if (!given) return undefined;
+  const value = given.items.join(',');
+  const setting = `${given.key}=${value}`;
+  if (value === 'workspace' || value === 'dbfs') {
+    return { target: value, root: defaultInitScriptRoot(project, value), setting };
+  }
+  if (value.startsWith('volume:')) {
+    const folder = value.slice('volume:'.length).replace(/\/+$/, '');
+    const problem = folder.startsWith('/Volumes/')
+      ? folderProblem(folder, '/', 4, '/Volumes/<catalog>/<schema>/<volume>')
+      : 'must name a Unity Catalog volume folder';
+    if (!problem) return { target: 'volume', root: folder, setting };
+    problems.push(`${given.key}: "${value}" ${problem}, e.g. volume:/Volumes/main/ops/scripts/init-scripts`);
+    return undefined;
+  }
+  problems.push(
+    `${given.key} must be workspace, dbfs or volume:/Volumes/<catalog>/<schema>/<volume>[/...], got "${value}"`,
+  );
+  return undefined;
 }
 
 /** Why `folder` (an absolute path) cannot be a root, or undefined; `depth` is the least number of segments. */

@@ -53,6 +53,26 @@ export interface Boundaries {
   gitSources: string[];
   /** Overwrite objects in an allowed root that bricklane did not deploy (plan action `adopt`). */
   adoptExisting: boolean;
+  /**
+   * Not a bound but the operator's choice, held to the bounds above: where this environment's init scripts
+   * deploy, over the bundle's `initScriptTarget` (retargetInitScripts.ts). Absent: the bundle's choice.
+   */
+  initScriptTarget?: InitScriptTargetChoice;
+}
+
+/**
+ * `BRICKLANE_<ENV>_INIT_SCRIPT_TARGET` (or app-wide `BRICKLANE_INIT_SCRIPT_TARGET`): `workspace`, `dbfs` (for
+ * workspaces that still need DBFS init scripts) or `volume:/Volumes/<catalog>/<schema>/<volume>/...`.
+ */
+export interface InitScriptTargetChoice {
+  target: 'workspace' | 'dbfs' | 'volume';
+  /**
+   * The folder: the volume folder of `volume:`, else the project's default folder for the target (for
+   * workspace and dbfs, a bundle that chose the same target keeps its own `initScriptRoot`).
+   */
+  root: string;
+  /** What chose it, for warnings: `BRICKLANE_QA_INIT_SCRIPT_TARGET=dbfs`. */
+  setting: string;
 }
 
 /** The boundary settings, by the suffix of their app-setting name. */
@@ -64,6 +84,7 @@ export const BOUNDARY_SETTINGS = {
   permissions: 'PERMISSIONS',
   gitSources: 'GIT_SOURCES',
   adoptExisting: 'ADOPT_EXISTING',
+  initScriptTarget: 'INIT_SCRIPT_TARGET',
 } as const satisfies Record<keyof Boundaries, string>;
 
 /** `BRICKLANE_DEV_WORKSPACE_ROOTS`: the per-environment app setting of a boundary. */

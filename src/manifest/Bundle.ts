@@ -242,6 +242,11 @@ export interface Bundle {
   permissions: PermissionsItem[];
   /** Secret scopes and the secrets copied into them from the environment's Key Vault (collectSecrets.ts). */
   secrets: SecretItem[];
+  /**
+   * The bundle as one environment deploys it differs from its files: what its plan warns about it (set by
+   * retargetInitScripts.ts, when the operator chose where that environment's init scripts go).
+   */
+  environmentWarnings?: string[];
 }
 
 /** One problem found in a bundle. Validation collects them all instead of stopping at the first. */

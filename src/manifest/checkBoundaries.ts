@@ -18,6 +18,7 @@ import {
 import { canonicalJson } from './canonicalJson';
 import { checkSecretAcls } from './checkSecretAcls';
 import { jsonPath } from './jsonPath';
+import { retargetInitScripts } from './retargetInitScripts';
 
 export interface EnvironmentBoundaries {
   name: string;
@@ -53,9 +54,11 @@ export function holdToBoundaries(
   return { diagnostics: [...crossings, ...loaded.diagnostics] };
 }
 
-function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Diagnostic[] {
+function checkGroup(files: Bundle, group: readonly EnvironmentBoundaries[]): Diagnostic[] {
   const b = group[0]?.boundaries;
   if (!b) return [];
+  // The bundle as these environments deploy it: the operator may have chosen where their init scripts go.
+  const bundle = retargetInitScripts(files, b.initScriptTarget);
   const names = group.map((e) => e.name);
   const where = names.length === 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   const setting = (boundary: keyof Boundaries): string =>
@@ -88,7 +91,9 @@ function checkGroup(bundle: Bundle, group: readonly EnvironmentBoundaries[]): Di
       'BOUNDARY_DBFS_INIT_SCRIPTS',
       OPTIONS_FILE,
       '$.initScriptTarget',
-      `initScriptTarget "dbfs" is not allowed in ${where}: DBFS init scripts are deprecated and off unless the operator opts in; use "workspace" (the default), or ask the operator to set ${setting('dbfsInitScriptRoots')} to a project folder such as dbfs:/init-scripts/<project>.`,
+      b.initScriptTarget?.target === 'dbfs'
+        ? `${b.initScriptTarget.setting} keeps init scripts on DBFS in ${where}, but ${setting('dbfsInitScriptRoots')} allows no DBFS folder: set it to a project folder such as dbfs:/init-scripts/<project>, or choose workspace or volume:<folder>.`
+        : `initScriptTarget "dbfs" is not allowed in ${where}: DBFS init scripts are deprecated and off unless the operator opts in; use "workspace" (the default), or ask the operator to set ${setting('dbfsInitScriptRoots')} to a project folder such as dbfs:/init-scripts/<project>.`,
     );
   } else if (bundle.initScripts.length > 0 && !scriptRootInside) {
     refuse(

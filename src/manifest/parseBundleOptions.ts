@@ -33,7 +33,7 @@ export function defaultNotebookRoot(project: string): string {
 }
 
 /** A volume has no default: the operator's Unity Catalog names it, so `volume` requires `initScriptRoot`. */
-function defaultInitScriptRoot(project: string, target: BundleOptions['initScriptTarget']): string {
+export function defaultInitScriptRoot(project: string, target: BundleOptions['initScriptTarget']): string {
   return target === 'dbfs'
     ? `${SEED_DBFS_INIT_SCRIPT_ROOT}/${project}`
     : `${defaultNotebookRoot(project)}/init-scripts`;

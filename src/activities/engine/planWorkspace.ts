@@ -55,7 +55,11 @@ export async function planWorkspace(
     (client && specs.length > 0 && !clustersMayChange && writesClusters
       ? await readOfferings(client)
       : undefined);
-  const warnings = offered ? findUnofferedRuntimes(specs, offered) : [];
+  // What the bundle as this environment deploys it says about itself (an operator's init-script target).
+  const warnings = [
+    ...(bundle.environmentWarnings ?? []),
+    ...(offered ? findUnofferedRuntimes(specs, offered) : []),
+  ];
   if (warnings.length > 0) plan.warnings = [...(plan.warnings ?? []), ...warnings];
   const basis = basisOfSteps(bundle, plan.steps, live, ledger.ledger);
   return { plan, stored: storedPlanOf(plan, basis, ledger.etag ?? ''), live, ledger };
