@@ -2,10 +2,13 @@
 // repository + commit), so a redelivered webhook, a second upload of the same bundle or a double click
 // answers the existing release instead of starting another, and a finished release is never overwritten.
 // Only the extension's 404 counts as "no release yet": a lookup that fails otherwise throws
-// (OrchestrationLookupError), because startNew on a finished id would replace that release. Deliveries of
-// one push that reach this worker together (GitHub redelivers; a burst sends both at once) share one start:
-// the later ones wait for it instead of racing it to the extension, which refuses all but one start and
-// logs each refusal as a failed request.
+// (OrchestrationLookupError), because startNew on a finished id would replace that release: whatever
+// host.json's overridableExistingInstanceStates says, the extension refuses a start only over a Running,
+// Pending, ContinuedAsNew or Suspended instance (azure-functions-durable-extension OverridableStates.cs,
+// ToDedupeStatuses), so this status read is the one extension call an acknowledgement needs besides the
+// start. Deliveries of one push that reach this worker together (GitHub redelivers; a burst sends both at
+// once) share one start: the later ones wait for it instead of racing it to the extension, which refuses
+// all but one start and logs each refusal as a failed request.
 import type * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import type { ReleaseInput } from '../release/ReleaseInput';
