@@ -26,10 +26,14 @@ describe('an init-script target the operator chooses per environment', () => {
     BRICKLANE_UC_INIT_SCRIPT_TARGET: `volume:${VOLUME}/init-scripts`,
     BRICKLANE_UC_VOLUME_ROOTS: VOLUME,
   });
-  const cli = async (...args: string[]): Promise<{ code: number; out: string }> => {
+  /** The CLI with the world's settings, the operator's choices above, and `over`. */
+  const cli = async (
+    args: string[],
+    over: Record<string, string> = {},
+  ): Promise<{ code: number; out: string }> => {
     let out = '';
     const code = await runCli(args, {
-      env: settings(),
+      env: { ...settings(), ...over },
       stdout: (t) => (out += t),
       stderr: (t) => (out += t),
       cwd: process.cwd(),
@@ -45,50 +49,53 @@ describe('an init-script target the operator chooses per environment', () => {
     await world?.stop();
   });
 
-  const initScriptsOf = (env: string): unknown[] =>
-    world.emulator.snapshot(env).clusters.map((c) => c.spec['init_scripts']);
+  /** Deploys the seed-style bundle to `env`: every file stored (workspace, DBFS, volumes) and what its cluster runs. */
+  const deployTo = async (env: string): Promise<{ stored: string[]; runs: unknown[] }> => {
+    const run = await cli(['deploy', SEED_STYLE, '--env', env]);
+    expect(run.code, run.out).toBe(0);
+    const snap = world.emulator.snapshot(env);
+    return {
+      stored: [
+        ...Object.keys(snap.workspaceFiles),
+        ...Object.keys(snap.dbfs),
+        ...Object.keys(snap.volumeFiles),
+      ],
+      runs: snap.clusters.map((c) => c.spec['init_scripts']),
+    };
+  };
 
   it('keeps DBFS where the operator says so, and points the cluster at that copy', async () => {
-    const plan = await cli('plan', SEED_STYLE, '--env', 'legacy');
+    const plan = await cli(['plan', SEED_STYLE, '--env', 'legacy']);
     expect(plan.out).toContain(
       "init scripts deploy to dbfs:/init-scripts/MyProject here, as BRICKLANE_LEGACY_INIT_SCRIPT_TARGET=dbfs chooses over bricklane.json's workspace (/Shared/MyProject/init-scripts); the references in clusters/small.json point at dbfs copies there",
     );
-    const run = await cli('deploy', SEED_STYLE, '--env', 'legacy');
-    expect(run.code, run.out).toBe(0);
-    const snap = world.emulator.snapshot('legacy');
-    expect(Object.keys(snap.dbfs)).toEqual(['dbfs:/init-scripts/MyProject/cluster-init.sh']);
-    expect(snap.workspaceFiles).toEqual({});
-    expect(initScriptsOf('legacy')).toEqual([
-      [{ dbfs: { destination: 'dbfs:/init-scripts/MyProject/cluster-init.sh' } }],
-    ]);
+    const script = 'dbfs:/init-scripts/MyProject/cluster-init.sh';
+    expect(await deployTo('legacy')).toEqual({
+      stored: [script],
+      runs: [[{ dbfs: { destination: script } }]],
+    });
   });
 
   it('deploys workspace files where the app-wide setting says workspace', async () => {
-    const run = await cli('deploy', SEED_STYLE, '--env', 'modern');
-    expect(run.code, run.out).toBe(0);
-    const snap = world.emulator.snapshot('modern');
-    expect(Object.keys(snap.workspaceFiles)).toEqual(['/Shared/MyProject/init-scripts/cluster-init.sh']);
-    expect(snap.dbfs).toEqual({});
-    expect(initScriptsOf('modern')).toEqual([
-      [{ workspace: { destination: '/Shared/MyProject/init-scripts/cluster-init.sh' } }],
-    ]);
+    const script = '/Shared/MyProject/init-scripts/cluster-init.sh';
+    expect(await deployTo('modern')).toEqual({
+      stored: [script],
+      runs: [[{ workspace: { destination: script } }]],
+    });
   });
 
   it('deploys to the Unity Catalog volume the setting names', async () => {
-    const run = await cli('deploy', SEED_STYLE, '--env', 'uc');
-    expect(run.code, run.out).toBe(0);
-    const snap = world.emulator.snapshot('uc');
-    expect(Object.keys(snap.volumeFiles)).toEqual([`${VOLUME}/init-scripts/cluster-init.sh`]);
-    expect(snap.workspaceFiles).toEqual({});
-    expect(initScriptsOf('uc')).toEqual([
-      [{ volumes: { destination: `${VOLUME}/init-scripts/cluster-init.sh` } }],
-    ]);
+    const script = `${VOLUME}/init-scripts/cluster-init.sh`;
+    expect(await deployTo('uc')).toEqual({
+      stored: [script],
+      runs: [[{ volumes: { destination: script } }]],
+    });
   });
 
   it('redeploys every environment with 0 writes', async () => {
     for (const env of ['legacy', 'modern', 'uc']) {
       world.emulator.resetCounters();
-      const run = await cli('deploy', SEED_STYLE, '--env', env);
+      const run = await cli(['deploy', SEED_STYLE, '--env', env]);
       expect(run.code, run.out).toBe(0);
       expect(world.emulator.counters(env).writes, env).toBe(0);
     }
@@ -121,13 +128,9 @@ describe('an init-script target the operator chooses per environment', () => {
   });
 
   it('holds the choice to the roots: dbfs without DBFS roots is refused before any call', async () => {
-    let out = '';
     world.emulator.resetCounters();
-    const code = await runCli(['deploy', SEED_STYLE, '--env', 'legacy'], {
-      env: { ...settings(), BRICKLANE_LEGACY_DBFS_INIT_SCRIPT_ROOTS: '' },
-      stdout: (t) => (out += t),
-      stderr: (t) => (out += t),
-      cwd: process.cwd(),
+    const { code, out } = await cli(['deploy', SEED_STYLE, '--env', 'legacy'], {
+      BRICKLANE_LEGACY_DBFS_INIT_SCRIPT_ROOTS: '',
     });
     expect(code).toBe(1);
     expect(out).toContain(
@@ -137,12 +140,8 @@ describe('an init-script target the operator chooses per environment', () => {
   });
 
   it('refuses a setting that names no target, with the values it takes', async () => {
-    let out = '';
-    const code = await runCli(['validate', SEED_STYLE], {
-      env: { ...settings(), BRICKLANE_MODERN_INIT_SCRIPT_TARGET: 'volume:/Shared/x' },
-      stdout: (t) => (out += t),
-      stderr: (t) => (out += t),
-      cwd: process.cwd(),
+    const { code, out } = await cli(['validate', SEED_STYLE], {
+      BRICKLANE_MODERN_INIT_SCRIPT_TARGET: 'volume:/Shared/x',
     });
     expect(code).toBe(2);
     expect(out).toContain(

@@ -10,6 +10,8 @@ import {
 } from '../../../src/release/boundReleaseStatus';
 import type { KindSummary } from '../../../src/planning/DeployPlan';
 import { applySpans, countsOf } from '../../../src/release/compactStatus';
+import { RESOURCE_KINDS } from '../../../src/manifest/Bundle';
+import { WAVES } from '../../../src/planning/waves';
 
 const LIMIT_IN_BYTES = 16 * 1024;
 const counts: KindSummary = { create: 1234, update: 5678, unchanged: 91011, delete: 1213, drift: 1415 };
@@ -192,26 +194,9 @@ describe('boundReleaseStatus', () => {
 
   it('publishes the sample release at its fullest (three stages, every kind and wave) with room to spare', () => {
     const zero = { create: 0, update: 0, unchanged: 0, delete: 0, drift: 0 };
-    const kinds = [
-      'initScripts',
-      'policies',
-      'clusters',
-      'secrets',
-      'notebooks',
-      'files',
-      'jobs',
-      'permissions',
-    ];
-    const waves = [
-      'initScripts',
-      'policies',
-      'clusters',
-      'secrets',
-      'files',
-      'jobs',
-      'permissions',
-      'lifecycle',
-    ];
+    const kinds = RESOURCE_KINDS;
+    // Every wave but prune (the sample does not prune).
+    const waves = WAVES.map((w) => w.name).filter((w) => w !== 'prune');
     const stage = (environment: string, approval: boolean): StageStatus => ({
       environment,
       state: 'succeeded',
