@@ -7,6 +7,7 @@ import type { CheckRunState, ReadChecksInput, ReadChecksResult } from './contrac
 import { connectForActivity } from './engine/connectForActivity';
 import { failuresAsData } from './failuresAsData';
 import type { RunInfo } from '../databricks/runsApi';
+import { DatabricksApiError } from '../databricks/DatabricksApiError';
 import type { DatabricksWorkspaceClient } from '../databricks/DatabricksWorkspaceClient';
 
 /** Life-cycle states a run does not leave (Jobs API RunLifeCycleState). */
@@ -29,8 +30,7 @@ async function stateOf(client: DatabricksWorkspaceClient, job: string, run: RunI
   let message = run.state?.state_message;
   if (resultState === 'FAILED') {
     const task = run.tasks?.find((t) => t.state?.result_state === 'FAILED') ?? run.tasks?.[0];
-    const output = task ? await client.getRunOutput(task.run_id) : {};
-    message = output.error ?? message;
+    message = (task ? await errorOf(client, task.run_id) : undefined) ?? message;
   }
   return {
     job,
@@ -43,6 +43,19 @@ async function stateOf(client: DatabricksWorkspaceClient, job: string, run: RunI
     ...(run.end_time ? { endTime: run.end_time } : {}),
     ended: ENDED.has(lifeCycleState),
   };
+}
+
+/**
+ * The task run's error, or undefined when its output cannot be read for good (a run deleted since, output
+ * access refused): the run's state message stands in. What a retry may fix is thrown.
+ */
+async function errorOf(client: DatabricksWorkspaceClient, taskRunId: number): Promise<string | undefined> {
+  try {
+    return (await client.getRunOutput(taskRunId)).error;
+  } catch (error) {
+    if (error instanceof DatabricksApiError && !error.retryable) return undefined;
+    throw error;
+  }
 }
 
 /** Options for `df.app.activity('readChecks', readChecksOptions)`: permanent failures come back as data. */
