@@ -425,7 +425,7 @@ export class DatabricksEmulator {
             : RequestReader.fromBody(parseJson(body));
         answer = { status: 200, body: route.handle(workspace, request) };
       }
-      if (method !== 'GET' && method !== 'HEAD') {
+      if (method !== 'GET' && method !== 'HEAD' && route.write !== false) {
         counters.forEach((counter) => counter.recordWrite());
         const write = {
           workspace: workspace.name,

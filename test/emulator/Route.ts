@@ -7,6 +7,12 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT';
   /** The methods the route answers when it answers more than `method` (the Files API: GET, HEAD, PUT, DELETE). */
   methods?: readonly string[];
+  /**
+   * false for a POST that changes no deployed object (starting or cancelling a job run): it is counted per
+   * endpoint but not in `writes`, and write listeners do not hear of it, so "a redeploy writes nothing" still
+   * holds for a release that runs its checks.
+   */
+  write?: false;
   /** Applies the request to the workspace and returns the 200 body; throws ApiError to refuse. */
   handle(workspace: WorkspaceState, request: RequestReader): JsonObject;
   /**

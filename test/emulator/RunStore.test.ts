@@ -112,6 +112,15 @@ describe('job runs', () => {
     expect((await stateOf(runId))['end_time']).toBe(cancelled['end_time']);
   });
 
+  it('count run-now and runs/cancel per endpoint but not as writes: a run changes no deployed object', async () => {
+    emulator.resetCounters();
+    const runId = await runNow();
+    await callApi(url, 'POST', '2.2/jobs/runs/cancel', { run_id: runId });
+    const counters = emulator.counters('dev');
+    expect(counters.byEndpoint).toMatchObject({ '2.2/jobs/run-now': 1, '2.2/jobs/runs/cancel': 1 });
+    expect(counters.writes).toBe(0);
+  });
+
   it('keep runs and scripts with the saved world', async () => {
     emulator.scriptRuns('dev', 'smoke_test', [{ result: 'FAILED', message: 'after restart' }]);
     const runId = await runNow();
