@@ -286,6 +286,8 @@ function workerConfig(world: LocalWorld, proxy: StorageProxy, port: number): Hos
   return {
     settings: {
       ...world.settings(),
+      // The emulated check runs end within a second: the first look at them comes after 1 s, not 10.
+      BRICKLANE_CHECKS_POLL_SECONDS: '1',
       AzureWebJobsStorage: storage,
       BRICKLANE_LEDGER_CONNECTION: storage,
       BRICKLANE_PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -52,15 +52,16 @@ describe('applyWave applies the stored plan', () => {
     expect(plan.planId).toMatch(/^[0-9a-f]{12}$/);
     world.emulator.resetCounters();
     const files = await wave('dev', { wave: 'files', batch: 0, batchSize: 250 }, plan.planId);
-    expect(files).toMatchObject({ done: 7, failed: 0, skipped: 0 });
+    expect(files).toMatchObject({ done: 8, failed: 0, skipped: 0 });
     expect(files.drift).toBeUndefined();
     const read = counters('dev');
     expect(read['2.1/clusters/list'] ?? 0).toBe(0);
     expect(read['2.2/jobs/list'] ?? read['2.1/jobs/list'] ?? 0).toBe(0);
     expect(read['2.0/workspace/list']).toBeGreaterThan(0);
-    // 7 objects, 6 imports: etl/ (a new folder of two source notebooks) goes as one directory import; the
-    // folders with an .ipynb or a workspace file beside their notebooks go per file (importNewFolders).
-    expect(read['2.0/workspace/import']).toBe(6);
+    // 8 objects, 7 imports: etl/ (a new folder of two source notebooks) goes as one directory import, and so
+    // does checks/ (one); the folders with an .ipynb or a workspace file beside their notebooks go per file
+    // (importNewFolders).
+    expect(read['2.0/workspace/import']).toBe(7);
   });
 
   it('stores where it looked (the workspace and its URL) with the plan, for the approval page', async () => {
@@ -79,10 +80,10 @@ describe('applyWave applies the stored plan', () => {
   it('writes nothing again when a batch is retried after its answer was lost', async () => {
     const plan = await planEnvironment({ releaseId: 'r-crash', bundleId, environment: 'crash' });
     const first = await wave('crash', { wave: 'files', batch: 0, batchSize: 250 }, plan.planId);
-    expect(first).toMatchObject({ done: 7, failed: 0 });
+    expect(first).toMatchObject({ done: 8, failed: 0 });
     world.emulator.resetCounters();
     const retried = await wave('crash', { wave: 'files', batch: 0, batchSize: 250 }, plan.planId);
-    expect(retried).toMatchObject({ done: 7, failed: 0, skipped: 0 });
+    expect(retried).toMatchObject({ done: 8, failed: 0, skipped: 0 });
     expect(retried.drift).toBeUndefined();
     expect(counters('crash')['2.0/workspace/import'] ?? 0).toBe(0);
   });

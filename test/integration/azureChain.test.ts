@@ -34,7 +34,7 @@ describe('managed identity on an empty subscription', () => {
     expect(snap.vaults.map((v) => v.name)).toEqual(['KeyVault-MyProject-Dev']);
     const ws = world.workspaceName('dev');
     expect(ws).toBeDefined();
-    expect(Object.keys(world.emulator.snapshot(ws ?? '').notebooks)).toHaveLength(6);
+    expect(Object.keys(world.emulator.snapshot(ws ?? '').notebooks)).toHaveLength(7);
     // The identity was admitted to the workspace through the ARM management token (it was no member).
     expect(world.azure.autoAdmissions().map((a) => a.principalId)).toContain(
       world.azure.managedIdentityPrincipalId,
@@ -55,7 +55,7 @@ describe('managed identity on an empty subscription', () => {
     expect(run.code).toBe(0);
     // The sample: 1 init script, 3 clusters, 6 notebooks, 1 file, 3 jobs, 1 policy, 3 permission lists (its
     // secrets are planned once the vault exists: the plan warns they are not copied).
-    expect(run.stdout).toMatch(/18 to create/);
+    expect(run.stdout).toMatch(/20 to create/);
     expect(run.stdout).toMatch(/does not exist yet; deploy creates it/);
     expect(world.azure.counters().arm.writes).toBe(0);
   });

@@ -56,7 +56,7 @@ describe('releases started by pushes and uploads', () => {
     const releaseId = await triggerRelease(via, app, world, sources, commit, ARTIFACTS);
     const release = await finished(releaseId);
     expect(release).toMatchObject({ state: 'succeeded', source: { kind, commit } });
-    expect(devNotebooks()).toBe(6);
+    expect(devNotebooks()).toBe(7);
     // The first release creates everything; the same content again writes nothing.
     if (firstDeploy) expect(world.emulator.counters().writes).toBeGreaterThan(0);
     else expect(world.emulator.counters().writes).toBe(0);

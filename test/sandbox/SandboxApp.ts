@@ -49,6 +49,8 @@ export class SandboxApp {
     const port = options.port ?? (await stablePort(options.worldDir));
     const settings: Record<string, string> = {
       ...world.settings(),
+      // The emulated check runs end within a second: the first look at them comes after 1 s, not 10.
+      BRICKLANE_CHECKS_POLL_SECONDS: '1',
       AzureWebJobsStorage: world.azurite.connectionString,
       BRICKLANE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       BRICKLANE_APPROVAL_SIGNING_KEYS: signingKey(options.worldDir),

@@ -26,6 +26,7 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
       prune: false,
       permissions: [{ group_name: 'data-analysts', permission_level: 'CAN_READ' }],
       authoritativePermissions: false,
+      checks: [{ job: 'smoke_test', timeoutMinutes: 20 }],
     });
     expect({
       initScripts: bundle?.initScripts.length,
@@ -35,7 +36,7 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
       jobs: bundle?.jobs.length,
       policies: bundle?.policies.length,
       permissions: bundle?.permissions.length,
-    }).toEqual({ initScripts: 1, clusters: 3, notebooks: 6, files: 1, jobs: 3, policies: 1, permissions: 3 });
+    }).toEqual({ initScripts: 1, clusters: 3, notebooks: 7, files: 1, jobs: 4, policies: 1, permissions: 3 });
     expect(bundle?.permissions.map((p) => p.key)).toEqual([
       'permissions.directories./Shared/MyProject',
       'permissions.jobs.daily_report',
@@ -49,10 +50,12 @@ describe('loadBundle on the sample bundle (artifacts/)', () => {
       'jobs.daily_report',
       'jobs.nightly_etl',
       'jobs.serverless_ingest',
+      'jobs.smoke_test',
     ]);
     expect(bundle?.notebooks.map((n) => [n.target, n.format, n.language ?? null])).toEqual([
       ['/Shared/MyProject/analysis/explore', 'JUPYTER', null],
       ['/Shared/MyProject/analysis/summary', 'SOURCE', 'R'],
+      ['/Shared/MyProject/checks/smoke', 'SOURCE', 'PYTHON'],
       ['/Shared/MyProject/etl/ingest', 'SOURCE', 'PYTHON'],
       ['/Shared/MyProject/etl/transform', 'SOURCE', 'SQL'],
       ['/Shared/MyProject/reports/daily', 'SOURCE', 'SCALA'],
