@@ -14,7 +14,7 @@ export interface HostProcessConfig {
   port: number;
   functionKey: string;
   /** Host options a measurement sets (the bench gives Azure's per-episode latency, no replay check). */
-  host?: { episodeLatencyInMs?: number; checkDeterminism?: boolean };
+  host?: { episodeLatencyInMs?: number; checkDeterminism?: boolean; taskHubName?: string };
 }
 
 export const HOST_PROCESS_CONFIG = 'BRICKLANE_HOST_PROCESS';
