@@ -1,7 +1,8 @@
 // What the directory imports hold at once (issue 14's memory goal): each import in flight holds its zip and
 // its body several times over, so the importer bounds them by planned zip bytes as well as by count. The
 // workspace client is the real one against the emulator, with its importWorkspaceDirectory watched.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,14 +36,10 @@ describe('directory imports in flight', () => {
       mkdirSync(join(dir, 'notebooks', folder), { recursive: true });
       writeFileSync(join(dir, 'notebooks', folder, 'big.py'), text);
     }
-    const loaded = await loadBundle(dir);
-    if (!loaded.bundle) throw new Error(JSON.stringify(loaded.diagnostics));
-    bundle = loaded.bundle;
+    const { bundle: loaded, diagnostics } = await loadBundle(dir);
+    bundle = loaded ?? expect.fail(JSON.stringify(diagnostics));
   });
-  afterAll(async () => {
-    await emulator?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => Promise.allSettled([emulator?.stop(), rm(dir, { recursive: true, force: true })]));
 
   it('holds no more imports at once than their zip bounds allow, and still more than one', async () => {
     const client = new DatabricksWorkspaceClient(
