@@ -29,7 +29,7 @@ const IMPORT_LIMIT_PER_SECOND = 30;
 const EPISODE_LATENCY_IN_MS = 200;
 const PUSH_RUNS = 10;
 const DELIVERIES_IN_FLIGHT = 50;
-/** Rounds of DELIVERIES_IN_FLIGHT deliveries sent at once, a few seconds apart; the row pools them. */
+/** Rounds of DELIVERIES_IN_FLIGHT deliveries sent at once, each on a new worker; the row pools them. */
 const ACK_ROUNDS = 3;
 /** The one-call-at-a-time floor is measured on this fraction of the bundle and scaled up (it is linear). */
 const FLOOR_SAMPLE = 10;
