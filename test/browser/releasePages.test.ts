@@ -22,7 +22,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import { LocalWorld } from '../sandbox/LocalWorld';
+import { LocalWorld, SAMPLE_PERMISSIONS } from '../sandbox/LocalWorld';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import { loadBundle } from '../../src/sources/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
@@ -74,10 +74,11 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     // First: it imports src/index.ts, which registers the functions (see test/sandbox/host/loadFunctionApp.ts).
     app = await SandboxApp.start(world, {
       // The operator's allow-lists (src/config/readBoundaries.ts): the safety test's job runs as this user
-      // and grants these permissions, so its bundle is valid and reaches the approval page.
+      // and grants these permissions (and the sample's own grants), so its bundle is valid and reaches the
+      // approval page.
       settings: {
         BRICKLANE_RUN_AS: 'etl-runner@contoso.com',
-        BRICKLANE_PERMISSIONS: 'user:alice@contoso.com=CAN_MANAGE,group:data-eng=CAN_VIEW',
+        BRICKLANE_PERMISSIONS: `${SAMPLE_PERMISSIONS},user:alice@contoso.com=CAN_MANAGE,group:data-eng=CAN_VIEW`,
       },
     });
     storage = new ReleaseStorage(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
@@ -255,7 +256,8 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
     expect(totalOf(qa, 'create')).toBeGreaterThan(0);
     await expect(page.locator('main').textContent()).resolves.toContain('ship it from Chromium');
 
-    // The status page follows QA: approved/deploying (the emulator is quick) and then succeeded.
+    // The status page follows QA: approved/deploying (the emulator is quick), checking (the sample's smoke job
+    // runs after the apply) and then succeeded.
     await page.goto(statusPageUrl(releaseId));
     const seen: string[] = [];
     const deadline = Date.now() + 45_000;
@@ -268,7 +270,7 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
       await page.waitForTimeout(200);
       await page.reload();
     }
-    const order = ['approved', 'deploying', 'succeeded'];
+    const order = ['approved', 'deploying', 'checking', 'succeeded'];
     expect(seen.at(-1), `QA states seen: ${seen.join(' -> ')}`).toBe('succeeded');
     expect(seen.every((s) => order.includes(s))).toBe(true);
     expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort());
