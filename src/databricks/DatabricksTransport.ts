@@ -35,6 +35,8 @@ export interface RequestSpec {
   body?: Record<string, unknown>;
   /** Raw bytes sent as application/octet-stream instead of a JSON body (Files API uploads). */
   content?: Uint8Array;
+  /** A JSON body already serialized, instead of `body` (a directory import's, too large to build as strings). */
+  json?: Uint8Array;
   /** Response headers to hand back (HEAD answers carry their metadata there): read as `headers.<name>`. */
   responseHeaders?: readonly string[];
   /**
@@ -108,7 +110,8 @@ export class DatabricksTransport {
   async send(spec: RequestSpec, options: DatabricksOperationOptions): Promise<Record<string, unknown>> {
     const abortSignal = options.abortSignal;
     const url = this.urlOf(spec);
-    const body = spec.content ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
+    const body =
+      spec.content ?? spec.json ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
     const maxAttempts = this.maxRetries + 1;
     for (let attempt = 1; ; attempt++) {
       // Headers per attempt: a refreshing credential hands out a new token when the old one nears expiry.

@@ -7,9 +7,19 @@ import {
   DatabricksNotFoundError,
   DatabricksTransientError,
 } from '../../../src/databricks/DatabricksApiError';
+import { randomBytes } from 'node:crypto';
 import { DatabricksWorkspaceClient } from '../../../src/databricks/DatabricksWorkspaceClient';
 import { RequestScheduler } from '../../../src/databricks/RequestScheduler';
-import { apiError, connectionError, json, rejectionOf, scriptedClient, TOKEN } from './scriptedFetch';
+import { StaticTokenCredential } from '../../../src/databricks/StaticTokenCredential';
+import {
+  apiError,
+  connectionError,
+  json,
+  rejectionOf,
+  scriptedClient,
+  TOKEN,
+  WORKSPACE,
+} from './scriptedFetch';
 
 describe('DatabricksWorkspaceClient requests', () => {
   it('sends the credential headers, the versioned path under the URL prefix and a JSON body', async () => {
@@ -144,6 +154,28 @@ describe('DatabricksWorkspaceClient requests', () => {
     await expect(client.deleteJob(5)).rejects.toBeInstanceOf(DatabricksNotFoundError);
   });
 
+  it('sends a directory import as one JSON body built as bytes: the zip whole in base64, no language, no overwrite', async () => {
+    const bodies: unknown[] = [];
+    const client = new DatabricksWorkspaceClient(WORKSPACE, new StaticTokenCredential(TOKEN), {
+      fetch: ((_url: string, init?: RequestInit) => {
+        bodies.push(init?.body);
+        return Promise.resolve(json(200, {}));
+      }) as typeof fetch,
+    });
+    // Over several of the steps its base64 is written in, and not a multiple of 3 (the last group is padded).
+    const zip = randomBytes(500_001);
+    await client.importWorkspaceDirectory('/Shared/p/new', zip);
+    const [body] = bodies;
+    // Bytes, not strings: the base64 and the JSON around it as strings were two more copies, 10 MB each at most.
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(Buffer.from(body as Uint8Array).toString('utf8'))).toEqual({
+      path: '/Shared/p/new',
+      format: 'SOURCE',
+      content: zip.toString('base64'),
+      overwrite: false,
+    });
+  });
+
   it('goes through the scheduler it is given and exposes its normalized URL', async () => {
     const scheduler = new RequestScheduler({ maxInFlight: 2 });
     const { client } = scriptedClient(json(200, {}), { scheduler });
@@ -186,6 +218,10 @@ describe('DatabricksWorkspaceClient local validation', () => {
           content: Buffer.alloc(10 * 1_048_576 + 1),
           overwrite: true,
         }),
+    ],
+    [
+      'a directory import above 10,000,000 characters of base64',
+      (c: DatabricksWorkspaceClient) => c.importWorkspaceDirectory('/a', Buffer.alloc(7_500_001)),
     ],
     [
       'an idempotency token above 64 chars',
