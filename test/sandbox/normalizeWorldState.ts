@@ -8,15 +8,26 @@ export type NormalizedState = Record<string, unknown>;
 interface Cluster {
   cluster_id: string;
   cluster_name: string;
+  spec?: unknown;
 }
 interface Job {
   job_id: number;
   settings: { name: string };
 }
+interface Policy {
+  policy_id: string;
+  name: string;
+}
+interface SecretScope {
+  name: string;
+}
 
 /**
- * What a run leaves, without what differs between two worlds by construction: cluster and job ids (and the
- * ids jobs use to name clusters), workspace ports, request counters and timestamps.
+ * What a run leaves, without what differs between two worlds by construction: cluster, job and policy ids (a
+ * cluster spec, job cluster or job task names a cluster as `cluster <name>` and a policy as `policy <name>`;
+ * permissions are keyed by name already), workspace ports, request counters and timestamps. Job runs stay: a
+ * check job runs once per environment per release, and a retried run-now starts no second run (its idempotency
+ * token), so a count above the fault-free run's is a duplicate.
  */
 export function normalizeWorldState(state: Record<string, unknown>): NormalizedState {
   const environments = state.environments as Record<string, Record<string, unknown>>;
@@ -31,27 +42,42 @@ export function normalizeWorldState(state: Record<string, unknown>): NormalizedS
     environments: Object.fromEntries(
       Object.entries(environments).map(([env, snapshot]) => {
         const clusters = snapshot.clusters as Cluster[];
-        const names = new Map(clusters.map((c) => [c.cluster_id, c.cluster_name]));
+        const policies = (snapshot.policies ?? []) as Policy[];
+        const clusterNames = new Map(clusters.map((c) => [c.cluster_id, c.cluster_name]));
+        const policyNames = new Map(policies.map((p) => [p.policy_id, p.name]));
+        const named = <T>(value: T): T =>
+          JSON.parse(
+            JSON.stringify(value, (key, v: unknown) =>
+              key === 'existing_cluster_id'
+                ? `cluster ${clusterNames.get(String(v))}`
+                : key === 'policy_id' && typeof v === 'string'
+                  ? `policy ${policyNames.get(String(v))}`
+                  : v,
+            ),
+          ) as T;
         const azure = snapshot.azure as { workspace: { id: string } | null } | undefined;
         return [
           env,
+          // Worlds saved before a kind was modelled lack it (`?? {}`, `?? []`).
           {
             notebooks: snapshot.notebooks,
             workspaceFiles: snapshot.workspaceFiles,
             dbfs: snapshot.dbfs,
+            volumeFiles: snapshot.volumeFiles ?? {},
             clusters: clusters
-              .map(({ cluster_id: _id, ...rest }) => rest)
+              .map(({ cluster_id: _id, ...rest }) => named(rest))
               .sort((a, b) => a.cluster_name.localeCompare(b.cluster_name)),
             jobs: (snapshot.jobs as Job[])
-              .map(
-                ({ job_id: _id, settings }) =>
-                  JSON.parse(
-                    JSON.stringify(settings, (key, value: unknown) =>
-                      key === 'existing_cluster_id' ? `cluster ${names.get(String(value))}` : value,
-                    ),
-                  ) as Job['settings'],
-              )
+              .map(({ job_id: _id, settings }) => named(settings))
               .sort((a, b) => a.name.localeCompare(b.name)),
+            policies: policies
+              .map(({ policy_id: _id, ...rest }) => rest)
+              .sort((a, b) => a.name.localeCompare(b.name)),
+            permissions: snapshot.permissions ?? {},
+            secretScopes: [...((snapshot.secretScopes ?? []) as SecretScope[])].sort((a, b) =>
+              a.name.localeCompare(b.name),
+            ),
+            runs: snapshot.runs ?? {},
             azure: azure && { ...azure, workspace: azure.workspace?.id ?? null },
           },
         ];
