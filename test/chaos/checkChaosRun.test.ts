@@ -1,5 +1,5 @@
-// Test infrastructure: the chaos checks catch what they are for: a duplicate, a held claim, a ledger that
-// disagrees with the workspace, an untrue message, a leaked secret or token. A clean outcome passes.
+// Test infrastructure: the chaos checks catch what they are for: a duplicate (cluster, job, policy, secret scope,
+// check run), a held claim, a ledger that disagrees with the workspace, a permission entry gone, an untrue message, a leaked secret or token. A clean outcome passes.
 import { describe, expect, it } from 'vitest';
 import { checkChaosRun, expectedState } from './checkChaosRun';
 import type { ChaosOutcome } from './runChaosRelease';
@@ -21,8 +21,19 @@ function outcome(): ChaosOutcome {
           notebooks: { '/Shared/p/etl': { language: 'PYTHON', sha256: HASH } },
           workspaceFiles: { '/Shared/p/init.sh': HASH },
           dbfs: {},
-          clusters: [{ cluster_id: 'c1', cluster_name: 'Small', state: 'TERMINATED', spec: {} }],
+          clusters: [
+            { cluster_id: 'c1', cluster_name: 'Small', state: 'TERMINATED', spec: { policy_id: 'P1' } },
+          ],
           jobs: [{ job_id: 7, settings: { name: 'nightly' } }],
+          policies: [{ policy_id: 'P1', name: 'small-only', definition: '{}' }],
+          permissions: {
+            'jobs/nightly': {
+              'user_name:bricklane-emulator@example.com': 'IS_OWNER',
+              'group_name:data-engineers': 'CAN_MANAGE_RUN',
+            },
+          },
+          secretScopes: [{ name: 'etl', keys: { 'db-password': HASH }, acls: { 'data-engineers': 'READ' } }],
+          runs: { nightly: { count: 1, results: ['SUCCESS'] } },
         },
       },
     },
@@ -33,6 +44,10 @@ function outcome(): ChaosOutcome {
           'initScripts.init.sh': { hash: HASH, target: '/Shared/p/init.sh' },
           'clusters.Small': { hash: HASH, target: 'c1' },
           'jobs.nightly': { hash: HASH, target: '7' },
+          'policies.small-only': { hash: HASH, target: 'P1' },
+          'permissions.jobs.nightly': { hash: HASH, target: 'jobs/7' },
+          'secrets.etl': { hash: HASH, target: 'etl' },
+          'secrets.etl/db-password': { hash: HASH, target: 'etl/db-password' },
         },
       },
     },
@@ -61,6 +76,69 @@ describe('checkChaosRun', () => {
     expect(verdict.duplicates).toEqual(['dev: cluster "Small" twice or more']);
     expect(verdict.converged).toBe(false);
     expect(verdict.problems).toContain('dev: cluster Small (c2) is not in the ledger');
+  });
+
+  it('counts a second policy or secret scope of one name, and a second run of a check job, as duplicates', () => {
+    const run = outcome();
+    const dev = environments(run).dev;
+    dev?.policies?.push({ policy_id: 'P2', name: 'small-only', definition: '{}' });
+    dev?.secretScopes?.push({ name: 'ETL', keys: {}, acls: {} });
+    (dev as unknown as { runs: Record<string, unknown> }).runs.nightly = {
+      count: 2,
+      results: ['SUCCESS', 'SUCCESS'],
+    };
+    const verdict = checkChaosRun(run, expectedState(outcome()));
+    expect(verdict.duplicates).toEqual([
+      'dev: policy "small-only" twice or more',
+      'dev: secret scope "etl" twice or more',
+      'dev: job "nightly" ran 2 times',
+    ]);
+    expect(verdict.problems).toContain('dev: policy small-only (P2) is not in the ledger');
+    expect(verdict.problems).toContain('dev: secret scope ETL is not in the ledger');
+    expect(verdict.problems).toContain(
+      "final state differs from the fault-free run's: dev policies; dev secretScopes; dev runs",
+    );
+    expect(verdict.converged).toBe(false);
+  });
+
+  it('finds a permission entry gone, and a policy, permissions list or secret the ledger names but the workspace lacks', () => {
+    const entryGone = outcome();
+    const permissions = (environments(entryGone).dev as unknown as { permissions: Record<string, object> })
+      .permissions;
+    permissions['jobs/nightly'] = { 'user_name:bricklane-emulator@example.com': 'IS_OWNER' };
+    const verdict = checkChaosRun(entryGone, expectedState(outcome()));
+    expect(verdict.problems[0]).toBe("final state differs from the fault-free run's: dev permissions");
+    expect(verdict.converged).toBe(false);
+
+    const gone = outcome();
+    const dev = environments(gone).dev as unknown as {
+      permissions: Record<string, object>;
+      policies: { policy_id: string }[];
+      secretScopes: { keys: Record<string, string> }[];
+    };
+    dev.permissions = {};
+    (dev.policies[0] as { policy_id: string }).policy_id = 'P9';
+    (dev.secretScopes[0] as { keys: Record<string, string> }).keys = {};
+    expect(checkChaosRun(gone, expectedState(outcome())).problems).toEqual([
+      "final state differs from the fault-free run's: dev clusters; dev permissions; dev secretScopes",
+      'dev: ledger entry policies.small-only -> P1 is not in the workspace as recorded',
+      'dev: ledger entry permissions.jobs.nightly -> jobs/7 is not in the workspace as recorded',
+      'dev: ledger entry secrets.etl/db-password -> etl/db-password is not in the workspace as recorded',
+      'dev: policy small-only (P9) is not in the ledger',
+      'the release says succeeded, but the environments are not as deployed',
+    ]);
+  });
+
+  it('compares policies by name: other policy ids in the policy, cluster spec and ledger converge', () => {
+    const run = outcome();
+    const dev = environments(run).dev as unknown as {
+      policies: { policy_id: string }[];
+      clusters: { spec: { policy_id: string } }[];
+    };
+    (dev.policies[0] as { policy_id: string }).policy_id = 'P2';
+    (dev.clusters[0] as { spec: { policy_id: string } }).spec.policy_id = 'P2';
+    (run.ledgers.dev?.entries ?? {})['policies.small-only'] = { hash: HASH, target: 'P2' };
+    expect(checkChaosRun(run, expectedState(outcome())).problems).toEqual([]);
   });
 
   it('finds a claim still held, and a release still queued, but not a freed lock', () => {

@@ -1,6 +1,6 @@
 // Test infrastructure: what a chaos run must leave, checked against a fault-free run of the same bundle:
-// the same workspaces (objects and content hashes), one cluster and one job per name, a ledger that
-// describes the workspace, no environment claim left held, a terminal status whose message is true, and
+// the same workspaces (objects, content hashes, policies, permissions, secret scopes, job runs), one cluster,
+// job, policy and secret scope per name and one run of each check job, a ledger that describes the workspace, no environment claim left held, a terminal status whose message is true, and
 // no secret in any output.
 import { isDeepStrictEqual } from 'node:util';
 import { normalizeWorldState, type NormalizedState } from '../sandbox/normalizeWorldState';
@@ -24,7 +24,20 @@ interface Snapshot {
   dbfs: Record<string, string>;
   clusters: { cluster_id: string; cluster_name: string }[];
   jobs: { job_id: number; settings: { name?: string } }[];
+  /** Absent in states saved before these kinds were in the snapshot (WorkspaceState.snapshot). */
+  policies?: { policy_id: string; name: string }[];
+  permissions?: Record<string, unknown>;
+  secretScopes?: { name: string; keys: Record<string, string> }[];
+  runs?: Record<string, { count: number }>;
 }
+
+/** A permissions ledger key's object kind (`permissions.policies.<name>`) -> the snapshot's key prefix. */
+const PERMISSION_TYPES: Record<string, string> = {
+  jobs: 'jobs',
+  clusters: 'clusters',
+  policies: 'cluster-policies',
+  directories: 'directories',
+};
 
 /** Causes a chaos run never creates: a message naming one blames what did not happen. */
 const UNTRUE_CAUSES = [/changed by another deploy/i, /sandbox host failed/i];
@@ -47,6 +60,16 @@ export function checkChaosRun(outcome: ChaosOutcome, baseline: NormalizedState):
     ...repeated(snapshot.jobs.map((j) => j.settings.name ?? '')).map(
       (n) => `${env}: job "${n}" twice or more`,
     ),
+    ...repeated((snapshot.policies ?? []).map((p) => p.name)).map(
+      (n) => `${env}: policy "${n}" twice or more`,
+    ),
+    ...repeated((snapshot.secretScopes ?? []).map((s) => s.name.toLowerCase())).map(
+      (n) => `${env}: secret scope "${n}" twice or more`,
+    ),
+    // A check job runs once per environment per release; a retried run-now carries its idempotency token.
+    ...Object.entries(snapshot.runs ?? {})
+      .filter(([, runs]) => runs.count > 1)
+      .map(([n, runs]) => `${env}: job "${n}" ran ${runs.count} times`),
   ]);
   problems.push(...duplicates);
   const state = expectedState(outcome);
@@ -97,7 +120,10 @@ function messageProblem(outcome: ChaosOutcome, deployed: boolean): string | unde
   return untrue ? `the release blames a cause that did not happen: ${messages}` : undefined;
 }
 
-/** Each ledger entry names an object that is there, with the hash it wrote; every cluster and job is in it. */
+/**
+ * Each ledger entry names an object that is there, with the hash it wrote; every cluster, job, policy and
+ * secret scope is in it.
+ */
 function ledgerMismatches(
   env: string,
   entries: Record<string, { hash: string; target: string }>,
@@ -108,17 +134,7 @@ function ledgerMismatches(
   for (const [key, entry] of Object.entries(entries)) {
     const name = key.slice(key.indexOf('.') + 1);
     const kind = key.slice(0, key.indexOf('.'));
-    const found =
-      kind === 'clusters'
-        ? snapshot.clusters.some((c) => c.cluster_id === entry.target && c.cluster_name === name)
-        : kind === 'jobs'
-          ? snapshot.jobs.some((j) => String(j.job_id) === entry.target && j.settings.name === name)
-          : kind === 'notebooks'
-            ? snapshot.notebooks[entry.target] !== undefined
-            : kind === 'files' || kind === 'initScripts'
-              ? (snapshot.workspaceFiles[entry.target] ?? snapshot.dbfs[entry.target]) === entry.hash
-              : true;
-    if (!found)
+    if (!isInWorkspace(kind, name, entry, snapshot))
       problems.push(`${env}: ledger entry ${key} -> ${entry.target} is not in the workspace as recorded`);
   }
   for (const cluster of snapshot.clusters)
@@ -127,9 +143,57 @@ function ledgerMismatches(
   for (const job of snapshot.jobs)
     if (!targets.has(String(job.job_id)))
       problems.push(`${env}: job ${job.settings.name} (${job.job_id}) is not in the ledger`);
+  for (const policy of snapshot.policies ?? [])
+    if (!targets.has(policy.policy_id))
+      problems.push(`${env}: policy ${policy.name} (${policy.policy_id}) is not in the ledger`);
+  for (const scope of snapshot.secretScopes ?? [])
+    if (!targets.has(scope.name)) problems.push(`${env}: secret scope ${scope.name} is not in the ledger`);
   for (const path of Object.keys(snapshot.notebooks))
     if (!targets.has(path)) problems.push(`${env}: notebook ${path} is not in the ledger`);
   return problems;
+}
+
+/**
+ * One ledger entry's object, as the wave that wrote it records it: an id and name (clusters, jobs, policies), a
+ * path (notebooks) with its hash (files, init scripts), a stored access-control list on the object of that name
+ * (`permissions.jobs.nightly`, `permissions.directories./Shared/x`), a scope or `scope/key` (applySecrets; scope
+ * names compare without case, as the Secrets API does).
+ */
+function isInWorkspace(
+  kind: string,
+  name: string,
+  entry: { hash: string; target: string },
+  snapshot: Snapshot,
+): boolean {
+  switch (kind) {
+    case 'clusters':
+      return snapshot.clusters.some((c) => c.cluster_id === entry.target && c.cluster_name === name);
+    case 'jobs':
+      return snapshot.jobs.some((j) => String(j.job_id) === entry.target && j.settings.name === name);
+    case 'notebooks':
+      return snapshot.notebooks[entry.target] !== undefined;
+    case 'files':
+    case 'initScripts':
+      return (snapshot.workspaceFiles[entry.target] ?? snapshot.dbfs[entry.target]) === entry.hash;
+    case 'policies':
+      return (snapshot.policies ?? []).some((p) => p.policy_id === entry.target && p.name === name);
+    case 'permissions': {
+      const type = PERMISSION_TYPES[name.slice(0, name.indexOf('.'))];
+      return (
+        type !== undefined &&
+        snapshot.permissions?.[`${type}/${name.slice(name.indexOf('.') + 1)}`] !== undefined
+      );
+    }
+    case 'secrets': {
+      const [scopeName = '', key] = entry.target.split('/');
+      const scope = (snapshot.secretScopes ?? []).find(
+        (s) => s.name.toLowerCase() === scopeName.toLowerCase(),
+      );
+      return scope !== undefined && (key === undefined || scope.keys[key] !== undefined);
+    }
+    default:
+      return true;
+  }
 }
 
 function repeated(names: string[]): string[] {

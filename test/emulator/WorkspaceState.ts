@@ -8,8 +8,13 @@ import type { SavedDbfsEntry } from './DbfsStore';
 import type { IdSequences } from './IdSequences';
 import { JobStore } from './JobStore';
 import type { JobRecord } from './JobStore';
-import type { JsonObject } from './JsonValue';
-import { PermissionStore, type DirectEntries, type PrincipalDirectory } from './PermissionStore';
+import type { JsonObject, JsonValue } from './JsonValue';
+import {
+  PermissionStore,
+  type DirectEntries,
+  type PermissionObjectType,
+  type PrincipalDirectory,
+} from './PermissionStore';
 import { PolicyStore, type PolicyRecord } from './PolicyStore';
 import { RateLimiter } from './RateLimiter';
 import type { RateLimits } from './RateLimiter';
@@ -39,6 +44,27 @@ export interface WorkspaceSnapshot {
   volumeFiles: Record<string, string>;
   clusters: { cluster_id: string; cluster_name: string; state: ClusterState; spec: JsonObject }[];
   jobs: { job_id: number; settings: JsonObject }[];
+  /** Cluster policies with the fields policies/get answers that a deploy sets (no creator or timestamps). */
+  policies: SnapshotPolicy[];
+  /**
+   * Direct access-control entries (`group_name:admins` -> level) of every object that has a stored list, keyed by
+   * type and the object's name, not its id: `jobs/<job name>`, `clusters/<cluster name>`,
+   * `cluster-policies/<policy name>`, `directories/<folder path>`.
+   */
+  permissions: Record<string, DirectEntries>;
+  /** Databricks-backed secret scopes: each key with the sha256 of its value (never the value), and the ACLs. */
+  secretScopes: { name: string; keys: Record<string, string>; acls: Record<string, string> }[];
+  /** Job runs by job name: how many, and how each ended (or its life-cycle state while it has not). */
+  runs: Record<string, { count: number; results: string[] }>;
+}
+
+export interface SnapshotPolicy {
+  policy_id: string;
+  name: string;
+  definition: string;
+  description?: JsonValue;
+  max_clusters_per_user?: JsonValue;
+  libraries?: JsonValue;
 }
 
 export interface SavedWorkspace {
@@ -206,6 +232,19 @@ export class WorkspaceState {
       volumeFiles: {},
       clusters: [],
       jobs: [],
+      policies: this.policies.records().map((p) => ({
+        policy_id: p.policyId,
+        name: p.name,
+        definition: p.definition,
+        ...structuredClone(p.fields),
+      })),
+      permissions: this.permissionsByName(),
+      secretScopes: this.secrets.toJSON().map((scope) => ({
+        name: scope.name,
+        keys: Object.fromEntries(scope.secrets.map((s) => [s.key, sha256(Buffer.from(s.value, 'base64'))])),
+        acls: Object.fromEntries(scope.acls.map((a) => [a.principal, a.permission])),
+      })),
+      runs: this.runsByJobName(),
     };
     for (const [path, object] of this.tree.entries()) {
       if (object.type === 'NOTEBOOK') {
@@ -229,6 +268,48 @@ export class WorkspaceState {
       snapshot.jobs.push({ job_id: job.jobId, settings: structuredClone(job.settings) });
     }
     return snapshot;
+  }
+
+  /** The stored lists keyed by object name; a list whose object is gone is left out (it went with the object). */
+  private permissionsByName(): Record<string, DirectEntries> {
+    const names: Record<PermissionObjectType, Map<string, string>> = {
+      jobs: new Map(this.jobs.records().map((j) => [String(j.jobId), String(j.settings['name'] ?? '')])),
+      clusters: new Map(
+        this.clusters.records().map((c) => [c.clusterId, String(c.spec['cluster_name'] ?? '')]),
+      ),
+      'cluster-policies': new Map(this.policies.records().map((p) => [p.policyId, p.name])),
+      directories: new Map(
+        this.tree
+          .entries()
+          .filter(([, object]) => object.type === 'DIRECTORY')
+          .map(([path, object]) => [String(object.objectId), path]),
+      ),
+    };
+    const byName: Record<string, DirectEntries> = {};
+    for (const [key, entries] of Object.entries(this.permissions.toJSON())) {
+      const type = key.slice(0, key.indexOf('/')) as PermissionObjectType;
+      const id = key.slice(key.indexOf('/') + 1);
+      const name = names[type]?.get(id);
+      if (name === undefined) continue;
+      // Two objects of one name (a duplicate the chaos checks report) keep both lists.
+      const named = `${type}/${name}`;
+      byName[named in byName ? `${named} (${id})` : named] = entries;
+    }
+    return byName;
+  }
+
+  /** Runs in the order they started; a run of a job deleted since is named by the job's id. */
+  private runsByJobName(): Record<string, { count: number; results: string[] }> {
+    const runs: Record<string, { count: number; results: string[] }> = {};
+    for (const record of this.runs.records().sort((a, b) => a.runId - b.runId)) {
+      const job = this.jobs.records().find((j) => j.jobId === record.jobId);
+      const name = job ? String(job.settings['name'] ?? '') : `job ${record.jobId}`;
+      const state = this.runs.get(record.runId)['state'] as JsonObject;
+      const entry = (runs[name] ??= { count: 0, results: [] });
+      entry.count += 1;
+      entry.results.push(String(state['result_state'] ?? state['life_cycle_state']));
+    }
+    return runs;
   }
 
   toJSON(): SavedWorkspace {

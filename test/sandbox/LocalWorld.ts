@@ -1,7 +1,7 @@
 // Test infrastructure: the local stand-in for Azure: the Databricks emulator, the Azure emulator (ARM,
 // managed identity, Entra ID, Key Vault) and Azurite, plus the app settings that point the real product
 // code at them. Nothing here is imported by src/.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { faultOptionsOf } from '../emulator/FaultInjector';
 import type { FaultKind } from '../emulator/FaultInjector';
 import type { FaultService, FaultSpec } from '../emulator/FaultSpec';
 import type { SourceHostEmulator } from '../emulator/SourceHostEmulator';
+import type { WorkspaceSnapshot } from '../emulator/WorkspaceState';
 import { WorldGenerations } from './WorldGenerations';
 import { WorldLock } from './WorldLock';
 
@@ -309,7 +310,13 @@ export class LocalWorld {
             azure: {
               resourceGroup,
               workspace: ws ? { id: ws.id, url: ws.url } : null,
-              keyVault: vault ? { name: vault.name, secretNames: vault.secretNames } : null,
+              keyVault: vault
+                ? {
+                    name: vault.name,
+                    secretNames: vault.secretNames,
+                    secretSha256: this.vaultHashes(vault.name),
+                  }
+                : null,
             },
           },
         ];
@@ -317,6 +324,22 @@ export class LocalWorld {
     );
     const { total, writes, byEndpoint } = this.emulator.counters();
     return { environments, requests: { total, writes, byEndpoint }, azureRequests: this.azure.counters() };
+  }
+
+  /**
+   * The sha256 of each vault secret's value (never the value): a secret scope's key copied from the vault then
+   * reads as that vault secret (normalizeWorldState), though every world seeds its own random values.
+   */
+  private vaultHashes(vaultName: string): Record<string, string> {
+    const vault = this.azure.findVault(vaultName);
+    return Object.fromEntries(
+      (vault?.secretNames() ?? []).map((name) => [
+        name,
+        createHash('sha256')
+          .update(vault?.getSecret(name) ?? '', 'utf8')
+          .digest('hex'),
+      ]),
+    );
   }
 
   /**
@@ -337,6 +360,17 @@ export class LocalWorld {
   }
 }
 
-function emptySnapshot(): Record<string, unknown> {
-  return { notebooks: {}, workspaceFiles: {}, dbfs: {}, clusters: [], jobs: [] };
+function emptySnapshot(): WorkspaceSnapshot {
+  return {
+    notebooks: {},
+    workspaceFiles: {},
+    dbfs: {},
+    volumeFiles: {},
+    clusters: [],
+    jobs: [],
+    policies: [],
+    permissions: {},
+    secretScopes: [],
+    runs: {},
+  };
 }

@@ -20,12 +20,14 @@ interface Policy {
 }
 interface SecretScope {
   name: string;
+  keys: Record<string, string>;
 }
 
 /**
  * What a run leaves, without what differs between two worlds by construction: cluster, job and policy ids (a
  * cluster spec, job cluster or job task names a cluster as `cluster <name>` and a policy as `policy <name>`;
- * permissions are keyed by name already), workspace ports, request counters and timestamps. Job runs stay: a
+ * permissions are keyed by name already), vault secret values (a secret scope's key holding a vault secret's
+ * value reads `Key Vault <name>`), workspace ports, request counters and timestamps. Job runs stay: a
  * check job runs once per environment per release, and a retried run-now starts no second run (its idempotency
  * token), so a count above the fault-free run's is a duplicate.
  */
@@ -55,7 +57,16 @@ export function normalizeWorldState(state: Record<string, unknown>): NormalizedS
                   : v,
             ),
           ) as T;
-        const azure = snapshot.azure as { workspace: { id: string } | null } | undefined;
+        const azure = snapshot.azure as
+          | { workspace: { id: string } | null; keyVault?: { secretSha256?: Record<string, string> } | null }
+          | undefined;
+        // Each world seeds its vaults with values of its own: a key copied from one reads as its vault secret.
+        const vaultSecrets = new Map(
+          Object.entries(azure?.keyVault?.secretSha256 ?? {}).map(([name, hash]) => [
+            hash,
+            `Key Vault ${name}`,
+          ]),
+        );
         return [
           env,
           // Worlds saved before a kind was modelled lack it (`?? {}`, `?? []`).
@@ -74,11 +85,20 @@ export function normalizeWorldState(state: Record<string, unknown>): NormalizedS
               .map(({ policy_id: _id, ...rest }) => rest)
               .sort((a, b) => a.name.localeCompare(b.name)),
             permissions: snapshot.permissions ?? {},
-            secretScopes: [...((snapshot.secretScopes ?? []) as SecretScope[])].sort((a, b) =>
-              a.name.localeCompare(b.name),
-            ),
+            secretScopes: ((snapshot.secretScopes ?? []) as SecretScope[])
+              .map((scope) => ({
+                ...scope,
+                keys: Object.fromEntries(
+                  Object.entries(scope.keys).map(([key, hash]) => [key, vaultSecrets.get(hash) ?? hash]),
+                ),
+              }))
+              .sort((a, b) => a.name.localeCompare(b.name)),
             runs: snapshot.runs ?? {},
-            azure: azure && { ...azure, workspace: azure.workspace?.id ?? null },
+            azure: azure && {
+              ...azure,
+              workspace: azure.workspace?.id ?? null,
+              keyVault: azure.keyVault && { ...azure.keyVault, secretSha256: undefined },
+            },
           },
         ];
       }),
