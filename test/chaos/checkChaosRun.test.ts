@@ -2,7 +2,7 @@
 // check run), a held claim, a ledger that disagrees with the workspace, a permission entry gone, an untrue message, a leaked secret or token. A clean outcome passes.
 import { describe, expect, it } from 'vitest';
 import { checkChaosRun, expectedState } from './checkChaosRun';
-import type { ChaosOutcome } from './runChaosRelease';
+import { vaultSecrets, type ChaosOutcome } from './runChaosRelease';
 
 const HASH = 'a'.repeat(64);
 
@@ -179,6 +179,19 @@ describe('checkChaosRun', () => {
     expect(checkChaosRun(failed, expectedState(outcome())).wrongMessage).toMatch(/did not happen/);
     failed.status = { runtimeStatus: 'Failed', state: 'failed' };
     expect(checkChaosRun(failed, expectedState(outcome())).wrongMessage).toMatch(/without saying why/);
+  });
+
+  it('scans every vault secret, whatever its name, but the ids a vault keeps', () => {
+    const values: Record<string, string> = {
+      'etl-db-password': 'sandbox-3f1c',
+      'databricks-dev-ops-client-secret': 'c2VjcmV0LXZhbHVl',
+      'databricks-dev-ops-tenant-id': '5a4d8c1e-0000-4000-8000-00000000b71c',
+    };
+    const vault = { secretNames: () => Object.keys(values), getSecret: (name: string) => values[name] };
+    expect(vaultSecrets('qa', vault)).toEqual([
+      { name: 'qa Key Vault etl-db-password', value: 'sandbox-3f1c' },
+      { name: 'qa Key Vault databricks-dev-ops-client-secret', value: 'c2VjcmV0LXZhbHVl' },
+    ]);
   });
 
   it('finds a secret value or an access token in any output', () => {

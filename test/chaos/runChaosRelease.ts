@@ -9,6 +9,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { ReleaseStorage, RELEASES_CONTAINER } from '../../src/azure/ReleaseStorage';
 import { stageBundle } from '../../src/sources/stageBundle';
 import type { FaultSpec } from '../emulator/FaultSpec';
+import type { KeyVaultServer } from '../emulator/KeyVaultServer';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import type { HostProcessConfig } from '../sandbox/hostProcess';
 import { EventType } from '../sandbox/host/HistoryEvent';
@@ -306,16 +307,26 @@ function workerConfig(world: LocalWorld, proxy: StorageProxy, port: number): Hos
   };
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Every value of an environment's vault, whatever its name (the sample copies etl-db-password), but the
+ * subscription, tenant and client ids a vault may keep: identifiers (GUIDs) that resource ids and sign-ins show.
+ */
+export function vaultSecrets(
+  env: string,
+  vault: Pick<KeyVaultServer, 'secretNames' | 'getSecret'> | undefined,
+): { name: string; value: string }[] {
+  return (vault?.secretNames() ?? []).flatMap((name) => {
+    const value = vault?.getSecret(name);
+    return value && !GUID.test(value) ? [{ name: `${env} Key Vault ${name}`, value }] : [];
+  });
+}
+
 function secretsOf(world: LocalWorld, config: HostProcessConfig): { name: string; value: string }[] {
   const secrets: { name: string; value: string }[] = [];
-  for (const env of world.environments) {
-    const vault = world.azure.findVault(world.names(env).keyVault);
-    for (const name of vault?.secretNames() ?? []) {
-      const value = vault?.getSecret(name);
-      // The subscription and tenant ids are kept in the vault, but they are identifiers, not secrets.
-      if (value && /secret/i.test(name)) secrets.push({ name: `${env} Key Vault ${name}`, value });
-    }
-  }
+  for (const env of world.environments)
+    secrets.push(...vaultSecrets(env, world.azure.findVault(world.names(env).keyVault)));
   for (const name of [
     'BRICKLANE_APPROVAL_SIGNING_KEYS',
     'BRICKLANE_GITHUB_WEBHOOK_SECRET',
