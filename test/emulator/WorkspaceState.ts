@@ -226,12 +226,7 @@ export class WorkspaceState {
 
   snapshot(): WorkspaceSnapshot {
     const snapshot: WorkspaceSnapshot = {
-      notebooks: {},
-      workspaceFiles: {},
-      dbfs: {},
-      volumeFiles: {},
-      clusters: [],
-      jobs: [],
+      ...emptySnapshot(),
       policies: this.policies.records().map((p) => ({
         policy_id: p.policyId,
         name: p.name,
@@ -341,6 +336,22 @@ export class WorkspaceState {
     this.secrets.restore(saved.secrets);
     this.runs.restore(saved.runs);
   }
+}
+
+/** What a workspace that does not exist yet shows (LocalWorld.state() before an environment's first deploy). */
+export function emptySnapshot(): WorkspaceSnapshot {
+  return {
+    notebooks: {},
+    workspaceFiles: {},
+    dbfs: {},
+    volumeFiles: {},
+    clusters: [],
+    jobs: [],
+    policies: [],
+    permissions: {},
+    secretScopes: [],
+    runs: {},
+  };
 }
 
 /**

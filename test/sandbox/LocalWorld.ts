@@ -16,7 +16,7 @@ import { faultOptionsOf } from '../emulator/FaultInjector';
 import type { FaultKind } from '../emulator/FaultInjector';
 import type { FaultService, FaultSpec } from '../emulator/FaultSpec';
 import type { SourceHostEmulator } from '../emulator/SourceHostEmulator';
-import type { WorkspaceSnapshot } from '../emulator/WorkspaceState';
+import { emptySnapshot } from '../emulator/WorkspaceState';
 import { WorldGenerations } from './WorldGenerations';
 import { WorldLock } from './WorldLock';
 
@@ -358,19 +358,4 @@ export class LocalWorld {
       if (this.temporaryStorage) rmSync(this.temporaryStorage, { recursive: true, force: true });
     }
   }
-}
-
-function emptySnapshot(): WorkspaceSnapshot {
-  return {
-    notebooks: {},
-    workspaceFiles: {},
-    dbfs: {},
-    volumeFiles: {},
-    clusters: [],
-    jobs: [],
-    policies: [],
-    permissions: {},
-    secretScopes: [],
-    runs: {},
-  };
 }
