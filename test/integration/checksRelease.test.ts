@@ -152,8 +152,15 @@ describe('a release whose bundle names a smoke job as its check', () => {
     ]);
     // One run of Dev's check for this release: the new host read the run the killed one started.
     expect(world.emulator.workspace('dev').runs.records()).toHaveLength(devRuns + 1);
-    expect(world.emulator.snapshot('dev')).toEqual(before.dev);
-    expect(world.emulator.snapshot('qa')).toEqual(before.qa);
+    // The same objects as before; one more run of the check in each, ended as the first release's did.
+    expect(world.emulator.snapshot('dev')).toEqual({
+      ...before.dev,
+      runs: { smoke_test: { count: 2, results: ['SUCCESS', 'SUCCESS'] } },
+    });
+    expect(world.emulator.snapshot('qa')).toEqual({
+      ...before.qa,
+      runs: { smoke_test: { count: 2, results: ['FAILED', 'FAILED'] } },
+    });
     expect(world.emulator.snapshot('prod').jobs).toEqual([]);
     const ledger = new LedgerStore(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
     expect(await ledger.lastKnownGood('dev')).toMatchObject({ bundleId, releaseId: id });
