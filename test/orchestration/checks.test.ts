@@ -4,17 +4,15 @@
 // that fails or times out fails its stage with the run's message and nothing after it starts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckRunState, EnvironmentChecks } from '../../src/activities/contracts';
-import { Azurite } from '../emulator/Azurite';
 import { FastForwardClock } from '../sandbox/host/FastForwardClock';
-import { FunctionHost } from '../sandbox/host/FunctionHost';
-import { loadFunctionApp } from '../sandbox/host/loadFunctionApp';
+import type { FunctionHost } from '../sandbox/host/FunctionHost';
 import { activityScript } from './fixtures/activityScript';
 import {
   customStatusOf,
   expectDeterministic,
   finished,
   from,
-  RELEASE_APP,
+  releaseHost,
   releaseInput,
   schedule,
   stageOf,
@@ -59,19 +57,13 @@ const checksFor = (timeoutMinutes = 20, block = true): EnvironmentChecks => ({
 
 describe('a stage with checks, on the sandbox host', () => {
   const clock = new FastForwardClock();
-  let azurite: Azurite;
+  const sandbox = releaseHost(clock);
   let host: FunctionHost;
-
   beforeAll(async () => {
-    const app = await loadFunctionApp(RELEASE_APP);
-    azurite = await Azurite.start();
-    host = await FunctionHost.start({ app, storageConnectionString: azurite.connectionString, clock });
+    await sandbox.start();
+    host = sandbox.host;
   });
-
-  afterAll(async () => {
-    await host?.stop();
-    await azurite?.stop();
-  });
+  afterAll(() => sandbox.stop());
 
   const history = (id: string): ReturnType<FunctionHost['durable']['history']> => host.durable.history(id);
   /** Fires the release's polling timers one by one as they are created, `count` of them, each when due. */
