@@ -48,6 +48,11 @@ export interface EnvironmentSettings {
    * promotion (BRICKLANE_<ENV>_CHECKS_BLOCK=true|false, default true).
    */
   checks: { run: boolean; block: boolean };
+  /**
+   * What a failed apply or a failed blocking check does here (BRICKLANE_<ENV>_ROLLBACK=auto|manual, default
+   * manual): `auto` redeploys the environment's last known good bundle (the ledger's lastKnownGood).
+   */
+  rollback: 'auto' | 'manual';
   /** Token mode only: https://adb-....azuredatabricks.net */
   workspaceUrl?: string;
   /** Token mode only. Secret. */

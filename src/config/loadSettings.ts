@@ -218,6 +218,7 @@ function readEnvironment(
     },
     boundaries: readBoundaries(values, name, project, problems),
     checks: { run: true, block: true },
+    rollback: 'manual',
   };
   // The app-wide value is checked once, in loadSettings.
   const directoryImport = get('DIRECTORY_IMPORT') ?? values.BRICKLANE_DIRECTORY_IMPORT?.trim();
@@ -235,6 +236,11 @@ function readEnvironment(
     problems.push(`${prefix}CHECKS_BLOCK must be true or false, got "${checksBlock}"`);
   }
   env.checks = { run: checks !== 'skip', block: checksBlock !== 'false' };
+  const rollback = get('ROLLBACK');
+  if (rollback !== undefined && rollback !== 'auto' && rollback !== 'manual') {
+    problems.push(`${prefix}ROLLBACK must be auto or manual, got "${rollback}"`);
+  }
+  if (rollback === 'auto') env.rollback = 'auto';
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {
     if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;
