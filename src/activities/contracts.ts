@@ -96,6 +96,12 @@ export interface InspectBundleResult {
    * and what a failure does. Absent (or no entry): the stage has no checks.
    */
   checks?: Record<string, EnvironmentChecks>;
+  /**
+   * Per environment with BRICKLANE_<ENV>_ROLLBACK=auto: its last known good (the ledger's lastKnownGood) as the
+   * release starts, which a failed apply or blocking check there redeploys; `{}` when none passed yet. Absent
+   * (or no entry): the environment does not roll back by itself.
+   */
+  rollback?: Record<string, { knownGood?: { bundleId: string; releaseId: string } }>;
 }
 
 /** The checks of one environment, as inspectBundle read them from the bundle and the operator's settings. */

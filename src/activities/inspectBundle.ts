@@ -57,7 +57,30 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
       settings.environments.filter((e) => targeted.includes(e.name)),
       settings.checksPollInSeconds,
     ),
+    ...(await rollbackOf(settings.environments.filter((e) => targeted.includes(e.name)))),
   };
+}
+
+/**
+ * The last known good of each environment that rolls back by itself. Read as the release starts: a release
+ * that applies there later supersedes this one (the latest-wins lock), so the record cannot go stale unseen.
+ */
+async function rollbackOf(
+  environments: readonly EnvironmentSettings[],
+): Promise<Pick<InspectBundleResult, 'rollback'>> {
+  const auto = environments.filter((e) => e.rollback === 'auto');
+  if (auto.length === 0) return {};
+  const { ledger } = appServices();
+  const entries = await Promise.all(
+    auto.map(async (e) => {
+      const known = await ledger.lastKnownGood(e.name);
+      return [
+        e.name,
+        known ? { knownGood: { bundleId: known.bundleId, releaseId: known.releaseId } } : {},
+      ] as const;
+    }),
+  );
+  return { rollback: Object.fromEntries(entries) };
 }
 
 /** The environments that run the bundle's checks (none when the bundle names none: histories stay as they were). */

@@ -40,7 +40,9 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
       text = `bricklane: release ${input.releaseId} waits for approval to deploy to ${input.environment} (until ${input.expiresAt ?? '?'}). Review the plan and decide: ${link}`;
     } else {
       const fix = input.fix ? ` Fix: ${input.fix}.` : '';
-      text = `bricklane: ${input.environment} ${input.state ?? 'finished'} for release ${input.releaseId}${input.message ? ` — ${input.message}` : ''}.${fix} Status: ${statusUrl}`;
+      // A state in words: `rolledBack` reads "rolled back".
+      const state = input.state === 'rolledBack' ? 'rolled back' : (input.state ?? 'finished');
+      text = `bricklane: ${input.environment} ${state} for release ${input.releaseId}${input.message ? ` — ${input.message}` : ''}.${fix} Status: ${statusUrl}`;
     }
     const response = await fetch(env.notifyUrl, {
       method: 'POST',

@@ -127,12 +127,13 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     function* stageChecks(
       stage: StageStatus,
       checks: EnvironmentChecks,
+      checked = bundleId,
     ): Generator<df.Task, string | undefined, unknown> {
       stage.state = 'checking';
       const span: PhaseTime = { startedAt: now() };
       (stage.phases ??= {}).checks = span;
       publish();
-      const ref = { releaseId: input.releaseId, bundleId, environment: stage.environment };
+      const ref = { releaseId: input.releaseId, bundleId: checked, environment: stage.environment };
       const failed = yield* runChecks(context, ref, checks, status.startedAt, (runs) => {
         stage.checks = runs;
         publish();
@@ -143,6 +144,82 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       if (failed !== undefined && !checks.block)
         stage.notices = [...(stage.notices ?? []), clip(`not blocking: ${failed}`, 400)];
       return failed;
+    }
+
+    /**
+     * BRICKLANE_<ENV>_ROLLBACK=auto: after the stage failed (`reason`), puts the environment's last known good
+     * bundle back. It is planned, applied and checked like any bundle, with no approval: it is what deployed and
+     * passed here before (approved then, where the stage has a gate). The release's final status, or undefined
+     * when the environment does not roll back by itself (the stage fails as before).
+     */
+    function* rollBack(
+      stage: StageStatus,
+      reason: string,
+    ): Generator<df.Task, ReleaseStatus | undefined, unknown> {
+      const auto = inspected.rollback?.[stage.environment];
+      if (!auto) return undefined;
+      const known = auto.knownGood;
+      if (!known || known.bundleId === bundleId) {
+        stage.state = 'failed';
+        stage.message = clip(
+          `${reason}; nothing to roll back to: no earlier bundle passed in ${stage.environment}`,
+          600,
+        );
+        stage.finishedAt = now();
+        yield* notifyStage(context, input.releaseId, stage);
+        return finish('failed', `${stage.environment} failed, with nothing to roll back to`);
+      }
+      const back = `rolled back to bundle ${known.bundleId} of release ${known.releaseId}`;
+      stage.state = 'rollingBack';
+      stage.message = clip(
+        `${reason}; rolling back to bundle ${known.bundleId} of release ${known.releaseId}`,
+        600,
+      );
+      publish();
+      // The earlier bundle is staged content-addressed in release storage: inspect it for its counts and checks.
+      const earlier = yield* callStep<InspectBundleResult>(context, ACTIVITIES.inspectBundle, {
+        releaseId: input.releaseId,
+        bundleId: known.bundleId,
+        environments: [stage.environment],
+      });
+      const stopped = yield* takeApplyLock((stage.phases ??= {}));
+      if (stopped) return stopped;
+      const ref = { releaseId: input.releaseId, bundleId: known.bundleId, environment: stage.environment };
+      const plan = yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref);
+      const result = yield* applyStage(
+        context,
+        applyInput(ref, earlier, plan, true),
+        `${input.releaseId}:${stage.environment}:rollback`,
+      );
+      yield* callStep(context, ACTIVITIES.releaseEnvironment, {
+        releaseId: input.releaseId,
+        environment: stage.environment,
+        phase: 'applying',
+      } satisfies ReleaseEnvironmentInput);
+      holding = undefined;
+      if (result.failure) throw new StepFailed(result.failure);
+      const wrote = result.failed === 0 && result.skipped === 0 && (result.drift ?? []).length === 0;
+      const checks = earlier.checks?.[stage.environment];
+      const failedChecks = wrote && checks ? yield* stageChecks(stage, checks, known.bundleId) : undefined;
+      stage.finishedAt = now();
+      if (!wrote || (failedChecks !== undefined && checks?.block)) {
+        stage.state = 'failed';
+        stage.message = clip(
+          `${reason}; the rollback failed too: ${failedChecks ?? failuresOf(result)}`,
+          600,
+        );
+        yield* notifyStage(context, input.releaseId, stage);
+        return finish('failed', `${stage.environment} failed and its rollback failed`);
+      }
+      // Without prune the objects only the failed bundle had stay in the workspace: the plan counts them.
+      const left = earlier.prune ? 0 : leftBehind(plan);
+      stage.state = 'rolledBack';
+      stage.message = clip(
+        `${reason}; ${back}${left > 0 ? `; ${left} object(s) of the failed bundle left in place (prune is off)` : ''}`,
+        600,
+      );
+      yield* notifyStage(context, input.releaseId, stage);
+      return finish('rolledBack', `${stage.environment} ${back}`);
     }
 
     for (const stage of status.stages) {
@@ -203,36 +280,14 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         stage.state = 'deploying';
         phases.apply = { startedAt: now() };
         publish();
-        const subInput: DeployEnvironmentInput = {
-          ...ref,
-          counts: inspected.counts,
-          prune: inspected.prune,
-          batchSize: FILES_BATCH_SIZE,
-          ...(plan.planId !== undefined ? { planId: plan.planId } : {}),
-          // A plan with no approval after it was made moments ago: what it saw still holds, so the apply
-          // leaves out what it found nothing to do for. After an approval (hours, maybe) every wave runs and
-          // checks its objects against the approved plan, and provisioning runs.
-          ...(!gate.required && plan.waves !== undefined ? { waves: plan.waves } : {}),
-          ...(!gate.required && plan.workspaceExists === true ? { workspaceExists: true } : {}),
-        };
-        try {
-          result = (yield context.df.callSubOrchestrator(
-            ORCHESTRATIONS.deployEnvironment,
-            subInput,
-            // Each apply of a stage is its own sub-orchestration instance.
-            round === 0
-              ? `${input.releaseId}:${stage.environment}`
-              : `${input.releaseId}:${stage.environment}:${round + 1}`,
-          )) as DeployEnvironmentResult;
-        } catch (error) {
-          result = {
-            done: 0,
-            failed: 1,
-            skipped: 0,
-            failures: [{ key: stage.environment, message: messageOf(error) }],
-            created: [],
-          };
-        }
+        result = yield* applyStage(
+          context,
+          applyInput(ref, inspected, plan, !gate.required),
+          // Each apply of a stage is its own sub-orchestration instance.
+          round === 0
+            ? `${input.releaseId}:${stage.environment}`
+            : `${input.releaseId}:${stage.environment}:${round + 1}`,
+        );
         phases.apply.finishedAt = now();
         // Provision and each wave inside the apply, as deployEnvironment timed them (older results have none).
         if (result.timings?.provision) phases.provision = { ...result.timings.provision };
@@ -281,17 +336,18 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         stage.notices = result.notices.map((n) => clip(n, 400));
       stage.finishedAt = now();
       if (result.failed > 0 || result.skipped > 0) {
+        const rolled = yield* rollBack(stage, failuresOf(result));
+        if (rolled) return rolled;
         stage.state = 'failed';
-        stage.message = result.failures
-          .slice(0, 5)
-          .map((f) => `${f.key}: ${f.message}`)
-          .join('; ');
+        stage.message = failuresOf(result);
         yield* notifyStage(context, input.releaseId, stage);
         return finish('failed', `${stage.environment} failed; re-run the release to complete it`);
       }
       const checks = inspected.checks?.[stage.environment];
       const failedChecks = checks ? yield* stageChecks(stage, checks) : undefined;
       if (failedChecks !== undefined && checks?.block) {
+        const rolled = yield* rollBack(stage, failedChecks);
+        if (rolled) return rolled;
         stage.state = 'failed';
         stage.message = failedChecks;
         yield* notifyStage(context, input.releaseId, stage);
@@ -447,6 +503,62 @@ function* claimForApply(
     }
     wake = undefined;
   }
+}
+
+/** What deployEnvironment is asked to apply: the bundle's counts, the plan, and what the plan found. */
+function applyInput(
+  ref: { releaseId: string; bundleId: string; environment: string },
+  inspected: InspectBundleResult,
+  plan: PlanEnvironmentResult,
+  fresh: boolean,
+): DeployEnvironmentInput {
+  return {
+    ...ref,
+    counts: inspected.counts,
+    prune: inspected.prune,
+    batchSize: FILES_BATCH_SIZE,
+    ...(plan.planId !== undefined ? { planId: plan.planId } : {}),
+    // A plan with no approval after it was made moments ago (`fresh`): what it saw still holds, so the apply
+    // leaves out what it found nothing to do for. After an approval (hours, maybe) every wave runs and
+    // checks its objects against the approved plan, and provisioning runs.
+    ...(fresh && plan.waves !== undefined ? { waves: plan.waves } : {}),
+    ...(fresh && plan.workspaceExists === true ? { workspaceExists: true } : {}),
+  };
+}
+
+/** One apply, as its own deployEnvironment instance; a sub-orchestration that threw is a failed apply. */
+function* applyStage(
+  context: df.OrchestrationContext,
+  subInput: DeployEnvironmentInput,
+  instanceId: string,
+): Generator<df.Task, DeployEnvironmentResult, unknown> {
+  try {
+    return (yield context.df.callSubOrchestrator(
+      ORCHESTRATIONS.deployEnvironment,
+      subInput,
+      instanceId,
+    )) as DeployEnvironmentResult;
+  } catch (error) {
+    return {
+      done: 0,
+      failed: 1,
+      skipped: 0,
+      failures: [{ key: subInput.environment, message: messageOf(error) }],
+      created: [],
+    };
+  }
+}
+
+function failuresOf(result: DeployEnvironmentResult): string {
+  return result.failures
+    .slice(0, 5)
+    .map((f) => `${f.key}: ${f.message}`)
+    .join('; ');
+}
+
+/** Objects in the workspace that the plan would delete, were prune on: what the failed bundle left there. */
+function leftBehind(plan: PlanEnvironmentResult): number {
+  return Object.values(plan.summary).reduce((n, counts) => n + (counts?.delete ?? 0), 0);
 }
 
 function clip(text: string, max: number): string {

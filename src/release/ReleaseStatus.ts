@@ -13,7 +13,9 @@ export type ReleaseState =
   | 'invalid'
   | 'rejected'
   | 'expired'
-  | 'superseded';
+  | 'superseded'
+  /** A stage failed and put its environment's last known good bundle back (BRICKLANE_<ENV>_ROLLBACK=auto). */
+  | 'rolledBack';
 
 export type StageState =
   | 'pending'
@@ -27,7 +29,9 @@ export type StageState =
   | 'rejected'
   | 'expired'
   | 'superseded'
-  | 'skipped';
+  | 'skipped'
+  | 'rollingBack'
+  | 'rolledBack';
 
 export interface ApprovalInfo {
   required: boolean;

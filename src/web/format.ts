@@ -37,6 +37,8 @@ const STATES: Record<StageState | ReleaseState, { label: string; tone: StateTone
   expired: { label: 'Expired', tone: 'stale' },
   superseded: { label: 'Superseded', tone: 'stale' },
   skipped: { label: 'Skipped', tone: 'idle' },
+  rollingBack: { label: 'Rolling back', tone: 'busy' },
+  rolledBack: { label: 'Rolled back', tone: 'bad' },
 };
 
 /**

@@ -101,7 +101,7 @@ function pageTone(state: string): PageTone {
 /** The release's own message, and a warning when the orchestration ended without a final state. */
 function renderEnding(release: ReleaseView, live: boolean): string {
   const parts: string[] = [];
-  const finalStates = ['succeeded', 'failed', 'invalid', 'rejected', 'expired', 'superseded'];
+  const finalStates = ['succeeded', 'failed', 'invalid', 'rejected', 'expired', 'superseded', 'rolledBack'];
   if (!live && !finalStates.includes(release.state ?? '')) {
     parts.push(
       `<p class="notice">The orchestration is ${escapeHtml(release.runtimeStatus)}; the states below are the ` +
@@ -154,6 +154,7 @@ function renderStageBox(stage: StageView, now: Date): string {
       if (approval?.comment) what.push(`<q class="comment">${escapeHtml(approval.comment)}</q>`);
       break;
     case 'failed':
+    case 'rolledBack':
     case 'expired':
     case 'superseded':
       if (stage.message) what.push(`<span class="message">${escapeHtml(stage.message)}</span>`);
@@ -169,7 +170,7 @@ function renderStageBox(stage: StageView, now: Date): string {
   if (approval?.decision === 'approve' && approval.approver) {
     what.push(`approved by <strong>${escapeHtml(approval.approver)}</strong>`);
   }
-  if ((stage.state === 'succeeded' || stage.state === 'failed') && stage.startedAt && stage.finishedAt) {
+  if (['succeeded', 'failed', 'rolledBack'].includes(stage.state) && stage.startedAt && stage.finishedAt) {
     const split = describeStageTime(stage, now);
     what.push(
       `took ${escapeHtml(formatDuration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)))}` +
