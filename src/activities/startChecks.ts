@@ -1,7 +1,7 @@
 // I/O (activity): starts one run of each check job of an environment (Jobs API run-now) and returns the run
 // ids at once; the orchestration waits for them on durable timers and reads them with readChecks, so no
 // activity waits for a run. Each run-now carries an idempotency token made from the release, its start, the
-// environment and the job: a retried call (its answer lost) gets the run it started, not a second one
+// environment, the bundle (a rollback checks the earlier bundle with runs of its own) and the job: a retried call (its answer lost) gets the run it started, not a second one
 // (https://docs.databricks.com/api/azure/workspace/jobs/runnow, `idempotency_token`).
 import { createHash } from 'node:crypto';
 import type { ActivityOptions } from 'durable-functions';
@@ -29,10 +29,10 @@ export async function startChecks(input: StartChecksInput): Promise<StartChecksR
   return { runs };
 }
 
-/** 64 hex characters, the token's limit: one run per release execution, environment and job. */
+/** 64 hex characters, the token's limit: one run per release execution, environment, bundle and job. */
 export function checkToken(input: StartChecksInput, job: string): string {
   return createHash('sha256')
-    .update(JSON.stringify([input.releaseId, input.startedAt, input.environment, job]))
+    .update(JSON.stringify([input.releaseId, input.startedAt, input.environment, input.bundleId, job]))
     .digest('hex');
 }
 

@@ -1,0 +1,134 @@
+// Automatic rollback through the sandbox: the real function app on the local host stand-in, the durable replay,
+// the emulated Databricks (token mode) and Azurite, with BRICKLANE_QA_ROLLBACK=auto. Release 1 deploys and
+// passes its smoke check in Dev and QA; release 2 (the notebook changed) passes Dev's and fails QA's (a scripted
+// run), so QA puts release 1's bundle back by itself: QA's workspace then holds exactly release 1's objects, and
+// the status, the status page and QA's notice say "rolled back".
+import { BlobServiceClient } from '@azure/storage-blob';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerStore } from '../../src/azure/LedgerStore';
+import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
+import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
+import { stageBundle } from '../../src/sources/stageBundle';
+import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { SandboxApp } from '../sandbox/SandboxApp';
+
+const FAILURE = 'AssertionError: the orders table is empty';
+
+/** A bundle of one notebook (its text `body`) and one serverless job, the job named as a check. */
+function writeBundle(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bricklane-rollback-'));
+  mkdirSync(join(dir, 'notebooks'));
+  mkdirSync(join(dir, 'jobs'));
+  writeFileSync(join(dir, 'notebooks', 'smoke.py'), `# Databricks notebook source\n${body}\n`);
+  writeFileSync(
+    join(dir, 'jobs', 'smoke_test.json'),
+    JSON.stringify({
+      name: 'smoke_test',
+      environments: [{ environment_key: 'default', spec: { environment_version: '2' } }],
+      tasks: [
+        {
+          task_key: 'smoke',
+          environment_key: 'default',
+          notebook_task: { notebook_path: 'notebooks/smoke' },
+        },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(dir, 'bricklane.json'),
+    JSON.stringify({ checks: [{ job: 'smoke_test', timeoutMinutes: 5 }] }),
+  );
+  return dir;
+}
+
+describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=auto', () => {
+  let world: LocalWorld;
+  let app: SandboxApp;
+  let hook: HttpsEndpoint;
+  const notices: string[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    hook = await HttpsEndpoint.start((request) => {
+      notices.push((JSON.parse(request.body.toString('utf8')) as { text: string }).text);
+      return { status: 200 };
+    });
+    world = await LocalWorld.start({ environments: ['dev', 'qa'], auth: 'token' });
+    app = await SandboxApp.start(world, {
+      settings: {
+        BRICKLANE_QA_APPROVAL_REQUIRED: 'false',
+        BRICKLANE_CHECKS_POLL_SECONDS: '1',
+        BRICKLANE_QA_ROLLBACK: 'auto',
+        BRICKLANE_QA_NOTIFY_URL: `${hook.url}/qa`,
+      },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await world?.stop();
+    await hook?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  type View = ReleaseStatus & { runtimeStatus: string };
+  async function release(body: string): Promise<{ id: string; bundleId: string; view: View }> {
+    const dir = writeBundle(body);
+    dirs.push(dir);
+    const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
+    const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
+    const started = await app.call('POST', 'releases', { bundleId });
+    expect(started.status).toBe(202);
+    const id = (started.json as { releaseId: string }).releaseId;
+    const deadline = Date.now() + 60_000;
+    let view = (await app.call('GET', `releases/${id}`)).json as View;
+    while (!['Completed', 'Failed'].includes(view.runtimeStatus) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      view = (await app.call('GET', `releases/${id}`)).json as View;
+    }
+    return { id, bundleId, view };
+  }
+
+  it("rolls QA back to release 1's bundle: the workspace holds release 1's objects again", async () => {
+    const first = await release('assert True');
+    expect(first.view.state, JSON.stringify(first.view)).toBe('succeeded');
+    const { runs: _runs, ...qaAfterFirst } = world.emulator.snapshot('qa');
+
+    world.emulator.scriptRuns('qa', 'smoke_test', [
+      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
+      // The rollback's run of the check (release 1's bundle) passes.
+      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
+    ]);
+    const second = await release('assert 1 + 1 == 2');
+    expect(second.bundleId).not.toBe(first.bundleId);
+    const { view } = second;
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
+    expect(view.stages.map((s) => [s.environment, s.state])).toEqual([
+      ['dev', 'succeeded'],
+      ['qa', 'rolledBack'],
+    ]);
+    expect(view.stages[1]?.message).toBe(
+      `check smoke_test failed: ${FAILURE}; rolled back to bundle ${first.bundleId} of release ${first.id}`,
+    );
+    // The rollback's own check ran on release 1's bundle and passed.
+    expect(view.stages[1]?.checks).toMatchObject([{ job: 'smoke_test', state: 'succeeded' }]);
+
+    // Exactly release 1's objects (the notebook's text included); three runs of the check: 1's, 2's, the rollback's.
+    const { runs, ...qaNow } = world.emulator.snapshot('qa');
+    expect(qaNow).toEqual(qaAfterFirst);
+    // Dev keeps release 2: the same notebook path with release 2's text, which QA no longer has.
+    expect(Object.keys(world.emulator.snapshot('dev').notebooks)).toEqual(Object.keys(qaNow.notebooks));
+    expect(world.emulator.snapshot('dev').notebooks).not.toEqual(qaNow.notebooks);
+    expect(runs).toEqual({ smoke_test: { count: 3, results: ['SUCCESS', 'FAILED', 'SUCCESS'] } });
+    const ledger = new LedgerStore(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
+    expect(await ledger.lastKnownGood('qa')).toMatchObject({ bundleId: first.bundleId, releaseId: first.id });
+    expect(await ledger.lastKnownGood('dev')).toMatchObject({ bundleId: second.bundleId });
+
+    const page = (await app.call('GET', `releases/${second.id}?format=html`)).json as string;
+    expect(page).toContain('Rolled back');
+    expect(notices.at(-1)).toMatch(new RegExp(`^bricklane: qa rolled back for release ${second.id} — `));
+  });
+});
