@@ -173,6 +173,11 @@ export interface PlanEnvironmentResult {
   waves?: WaveName[];
   /** The plan found the environment's workspace (absent in histories recorded before it). */
   workspaceExists?: boolean;
+  /**
+   * Objects the ledger deployed here that the bundle does not have and the plan keeps (prune is off), the first
+   * 20 keys: after a rollback, what the failed bundle left in the workspace. Absent: none.
+   */
+  kept?: string[];
 }
 
 export interface ProvisionResult {

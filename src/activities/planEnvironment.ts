@@ -39,7 +39,15 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     planId: plan.planId,
     waves: wavesWithWork(bundle, plan.steps, ledger.ledger),
     workspaceExists: client !== undefined,
+    ...keptOf(plan.steps, ledger.ledger),
   };
+}
+
+/** Ledger entries the plan has no step for: not in the bundle, and kept (with prune on they are delete steps). */
+function keptOf(steps: readonly PlanStep[], ledger: Ledger): Pick<PlanEnvironmentResult, 'kept'> {
+  const planned = new Set(steps.map((s) => s.key));
+  const kept = Object.keys(ledger.entries).filter((key) => !planned.has(key));
+  return kept.length > 0 ? { kept: kept.sort().slice(0, 20) } : {};
 }
 
 /**

@@ -211,11 +211,11 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         yield* notifyStage(context, input.releaseId, stage);
         return finish('failed', `${stage.environment} failed and its rollback failed`);
       }
-      // Without prune the objects only the failed bundle had stay in the workspace: the plan counts them.
-      const left = earlier.prune ? 0 : leftBehind(plan);
+      // Without prune the objects only the failed bundle had stay in the workspace: the rollback's plan names them.
+      const kept = plan.kept ?? [];
       stage.state = 'rolledBack';
       stage.message = clip(
-        `${reason}; ${back}${left > 0 ? `; ${left} object(s) of the failed bundle left in place (prune is off)` : ''}`,
+        `${reason}; ${back}${kept.length > 0 ? `; left in place (prune is off): ${kept.join(', ')}` : ''}`,
         600,
       );
       yield* notifyStage(context, input.releaseId, stage);
@@ -554,11 +554,6 @@ function failuresOf(result: DeployEnvironmentResult): string {
     .slice(0, 5)
     .map((f) => `${f.key}: ${f.message}`)
     .join('; ');
-}
-
-/** Objects in the workspace that the plan would delete, were prune on: what the failed bundle left there. */
-function leftBehind(plan: PlanEnvironmentResult): number {
-  return Object.values(plan.summary).reduce((n, counts) => n + (counts?.delete ?? 0), 0);
 }
 
 function clip(text: string, max: number): string {

@@ -18,12 +18,13 @@ import { SandboxApp } from '../sandbox/SandboxApp';
 
 const FAILURE = 'AssertionError: the orders table is empty';
 
-/** A bundle of one notebook (its text `body`) and one serverless job, the job named as a check. */
-function writeBundle(body: string): string {
+/** A bundle of one notebook (its text `body`), maybe a second one, and one serverless job named as a check. */
+function writeBundle(body: string, extraNotebook = false): string {
   const dir = mkdtempSync(join(tmpdir(), 'bricklane-rollback-'));
   mkdirSync(join(dir, 'notebooks'));
   mkdirSync(join(dir, 'jobs'));
   writeFileSync(join(dir, 'notebooks', 'smoke.py'), `# Databricks notebook source\n${body}\n`);
+  if (extraNotebook) writeFileSync(join(dir, 'notebooks', 'extra.py'), '# Databricks notebook source\n1\n');
   writeFileSync(
     join(dir, 'jobs', 'smoke_test.json'),
     JSON.stringify({
@@ -75,8 +76,11 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=auto', () =
   });
 
   type View = ReleaseStatus & { runtimeStatus: string };
-  async function release(body: string): Promise<{ id: string; bundleId: string; view: View }> {
-    const dir = writeBundle(body);
+  async function release(
+    body: string,
+    extraNotebook = false,
+  ): Promise<{ id: string; bundleId: string; view: View }> {
+    const dir = writeBundle(body, extraNotebook);
     dirs.push(dir);
     const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
     const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
@@ -130,5 +134,25 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=auto', () =
     const page = (await app.call('GET', `releases/${second.id}?format=html`)).json as string;
     expect(page).toContain('Rolled back');
     expect(notices.at(-1)).toMatch(new RegExp(`^bricklane: qa rolled back for release ${second.id} — `));
+  });
+
+  it('lists the objects only the failed bundle had, which stay in place with prune off', async () => {
+    const before = world.emulator.snapshot('qa');
+    world.emulator.scriptRuns('qa', 'smoke_test', [
+      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
+      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
+    ]);
+    const { view } = await release('assert 2 + 2 == 4', true);
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
+    expect(view.stages[1]?.message).toMatch(/; left in place \(prune is off\): notebooks\.\S*extra$/);
+    // Release 1's objects, and the new notebook beside them.
+    const now = world.emulator.snapshot('qa');
+    const added = Object.keys(now.notebooks).filter((path) => !(path in before.notebooks));
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(/extra$/);
+    expect({ ...now.notebooks, [added[0] ?? '']: undefined }).toEqual({
+      ...before.notebooks,
+      [added[0] ?? '']: undefined,
+    });
   });
 });

@@ -63,6 +63,8 @@ describe('automatic rollback, on the sandbox host', () => {
       inspect: { checks: { dev: CHECKS, qa: CHECKS }, rollback: { qa: { knownGood: KNOWN_GOOD } } },
       // QA's first check (this bundle) fails; the second (the rolled-back bundle) passes.
       readChecks: { dev: [PASSED], qa: [FAILED, PASSED] },
+      // Prune is off: the plans name what the bundle lacks and the ledger has (the failed bundle's new notebook).
+      plan: { kept: ['notebooks./etl/new'] },
     });
     await startRelease(host, releaseInput(id, ['dev', 'qa', 'prod']));
     await fireTimers(id, 3);
@@ -76,7 +78,7 @@ describe('automatic rollback, on the sandbox host', () => {
       ['prod', 'skipped'],
     ]);
     expect(stageOf(output, 'qa')?.message).toBe(
-      'check smoke_test failed: AssertionError: the orders table has 0 rows; rolled back to bundle sha256-release-1 of release release-1',
+      'check smoke_test failed: AssertionError: the orders table has 0 rows; rolled back to bundle sha256-release-1 of release release-1; left in place (prune is off): notebooks./etl/new',
     );
     expect(stageOf(output, 'qa')?.checks?.[0]?.state).toBe('succeeded');
     const calls = activityScript.calls(id);
