@@ -4,9 +4,7 @@
 // the ledger keeps Dev's bundle as its last known good and none for QA, and the status page shows both runs.
 // Killed during a check, the host that takes over reads the run the killed one started and ends the same.
 import { BlobServiceClient } from '@azure/storage-blob';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerStore } from '../../src/azure/LedgerStore';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
@@ -14,6 +12,7 @@ import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
+import { writeCheckBundle } from './checkBundle';
 
 const FAILURE = 'AssertionError: the orders table is empty';
 /** No approvals (the test is about checks), and a first look at the runs after 1 s. */
@@ -23,33 +22,6 @@ const SETTINGS = {
   BRICKLANE_CHECKS_POLL_SECONDS: '1',
 };
 
-/** A bundle of one notebook and one serverless job, the job named as a check. */
-function writeBundle(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bricklane-checks-'));
-  mkdirSync(join(dir, 'notebooks'));
-  mkdirSync(join(dir, 'jobs'));
-  writeFileSync(join(dir, 'notebooks', 'smoke.py'), '# Databricks notebook source\nassert True\n');
-  writeFileSync(
-    join(dir, 'jobs', 'smoke_test.json'),
-    JSON.stringify({
-      name: 'smoke_test',
-      environments: [{ environment_key: 'default', spec: { environment_version: '2' } }],
-      tasks: [
-        {
-          task_key: 'smoke',
-          environment_key: 'default',
-          notebook_task: { notebook_path: 'notebooks/smoke' },
-        },
-      ],
-    }),
-  );
-  writeFileSync(
-    join(dir, 'bricklane.json'),
-    JSON.stringify({ checks: [{ job: 'smoke_test', timeoutMinutes: 5 }] }),
-  );
-  return dir;
-}
-
 describe('a release whose bundle names a smoke job as its check', () => {
   let world: LocalWorld;
   let app: SandboxApp;
@@ -58,7 +30,7 @@ describe('a release whose bundle names a smoke job as its check', () => {
   beforeAll(async () => {
     world = await LocalWorld.start({ environments: ['dev', 'qa', 'prod'], auth: 'token' });
     app = await SandboxApp.start(world, { settings: SETTINGS });
-    dir = writeBundle();
+    dir = writeCheckBundle({ smoke: 'assert True' });
   });
   afterAll(async () => {
     await app?.stop();

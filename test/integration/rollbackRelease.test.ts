@@ -4,9 +4,7 @@
 // run), so QA puts release 1's bundle back by itself: QA's workspace then holds exactly release 1's objects, and
 // the status, the status page and QA's notice say "rolled back".
 import { BlobServiceClient } from '@azure/storage-blob';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerStore } from '../../src/azure/LedgerStore';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
@@ -15,36 +13,9 @@ import { stageBundle } from '../../src/sources/stageBundle';
 import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
+import { writeCheckBundle } from './checkBundle';
 
 const FAILURE = 'AssertionError: the orders table is empty';
-
-/** A bundle of one notebook (its text `body`), maybe a second one, and one serverless job named as a check. */
-function writeBundle(body: string, extraNotebook = false): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bricklane-rollback-'));
-  mkdirSync(join(dir, 'notebooks'));
-  mkdirSync(join(dir, 'jobs'));
-  writeFileSync(join(dir, 'notebooks', 'smoke.py'), `# Databricks notebook source\n${body}\n`);
-  if (extraNotebook) writeFileSync(join(dir, 'notebooks', 'extra.py'), '# Databricks notebook source\n1\n');
-  writeFileSync(
-    join(dir, 'jobs', 'smoke_test.json'),
-    JSON.stringify({
-      name: 'smoke_test',
-      environments: [{ environment_key: 'default', spec: { environment_version: '2' } }],
-      tasks: [
-        {
-          task_key: 'smoke',
-          environment_key: 'default',
-          notebook_task: { notebook_path: 'notebooks/smoke' },
-        },
-      ],
-    }),
-  );
-  writeFileSync(
-    join(dir, 'bricklane.json'),
-    JSON.stringify({ checks: [{ job: 'smoke_test', timeoutMinutes: 5 }] }),
-  );
-  return dir;
-}
 
 describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=auto', () => {
   let world: LocalWorld;
@@ -80,7 +51,7 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=auto', () =
     body: string,
     extraNotebook = false,
   ): Promise<{ id: string; bundleId: string; view: View }> {
-    const dir = writeBundle(body, extraNotebook);
+    const dir = writeCheckBundle(extraNotebook ? { smoke: body, extra: '1' } : { smoke: body });
     dirs.push(dir);
     const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
     const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);

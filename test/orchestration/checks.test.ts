@@ -11,6 +11,7 @@ import {
   customStatusOf,
   expectDeterministic,
   finished,
+  fireTimers as fireTimersOf,
   from,
   releaseHost,
   releaseInput,
@@ -67,13 +68,7 @@ describe('a stage with checks, on the sandbox host', () => {
 
   const history = (id: string): ReturnType<FunctionHost['durable']['history']> => host.durable.history(id);
   /** Fires the release's polling timers one by one as they are created, `count` of them, each when due. */
-  async function fireTimers(id: string, count: number): Promise<void> {
-    for (let n = 1; n <= count; n++) {
-      await until(() => timersCreated(history(id)).length >= n);
-      const due = Date.parse(timersCreated(history(id))[n - 1]?.FireAt ?? '');
-      clock.advance(Math.max(0, due - clock.now()) + 1);
-    }
-  }
+  const fireTimers = (id: string, count: number): Promise<void> => fireTimersOf(host, clock, id, count);
 
   it('starts the checks after the apply, polls on growing timers until they pass, then goes on', async () => {
     const id = 'r-checks-pass';

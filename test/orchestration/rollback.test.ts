@@ -11,12 +11,11 @@ import { activityScript } from './fixtures/activityScript';
 import {
   expectDeterministic,
   finished,
+  fireTimers as fireTimersOf,
   releaseHost,
   releaseInput,
   stageOf,
   startRelease,
-  timersCreated,
-  until,
 } from './fixtures/releaseHarness';
 
 const ended = (resultState: 'SUCCESS' | 'FAILED'): CheckRunState[] => [
@@ -48,14 +47,8 @@ describe('automatic rollback, on the sandbox host', () => {
   });
   afterAll(() => sandbox.stop());
 
-  const history = (id: string): ReturnType<FunctionHost['durable']['history']> => host.durable.history(id);
-  async function fireTimers(id: string, count: number): Promise<void> {
-    for (let n = 1; n <= count; n++) {
-      await until(() => timersCreated(history(id)).length >= n);
-      const due = Date.parse(timersCreated(history(id))[n - 1]?.FireAt ?? '');
-      clock.advance(Math.max(0, due - clock.now()) + 1);
-    }
-  }
+  /** Fires the release's polling timers one by one as they are created, `count` of them, each when due. */
+  const fireTimers = (id: string, count: number): Promise<void> => fireTimersOf(host, clock, id, count);
 
   it("redeploys QA's last known good when its check fails with auto, and the release ends rolled back", async () => {
     const id = 'r-rollback-auto';
