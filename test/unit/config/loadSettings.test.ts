@@ -217,6 +217,18 @@ describe('boundaries per environment', () => {
     ]);
   });
 
+  it('rolls back by hand by default; BRICKLANE_<ENV>_ROLLBACK=auto per environment, anything else refused', () => {
+    expect(loadSettings(envs({})).environments.map((e) => e.rollback)).toEqual(['manual', 'manual']);
+    const set = loadSettings(envs({ BRICKLANE_PROD_ROLLBACK: 'auto', BRICKLANE_DEV_ROLLBACK: 'manual' }));
+    expect(set.environments.map((e) => [e.name, e.rollback])).toEqual([
+      ['dev', 'manual'],
+      ['prod', 'auto'],
+    ]);
+    expect(problemsOf(envs({ BRICKLANE_PROD_ROLLBACK: 'yes' }))).toEqual([
+      'BRICKLANE_PROD_ROLLBACK must be auto or manual, got "yes"',
+    ]);
+  });
+
   it("defaults to the project's one deployment folder and nothing else: no DBFS, run_as, grants, repositories or adoption", () => {
     const s = loadSettings(envs({ BRICKLANE_PROJECT: 'Sales' }));
     for (const e of s.environments) {
