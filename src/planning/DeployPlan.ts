@@ -52,15 +52,13 @@ export interface KindSummary {
 }
 
 /**
- * Counts per kind. A kind added after plans and release statuses were first stored (secrets, policies,
- * permissions) may be absent: from a stored one, and from any plan that has none of them (summarizePlan), so
- * readers treat them as optional.
+ * Counts per kind. A kind added after plans were first stored (secrets, policies, permissions) may be absent
+ * from a stored one, so readers treat it as optional; summarizePlan always fills every kind (the published
+ * status leaves zero counts out itself: release/compactStatus.ts).
  */
 export type PlanSummary = Record<Exclude<ResourceKind, AddedKind>, KindSummary> &
   Partial<Record<AddedKind, KindSummary>>;
-/** Kinds added after the seed's: a plan without any of them leaves them out of its summary (smaller statuses). */
-export const ADDED_KINDS = ['secrets', 'policies', 'permissions'] as const satisfies readonly ResourceKind[];
-type AddedKind = (typeof ADDED_KINDS)[number];
+type AddedKind = 'secrets' | 'policies' | 'permissions';
 
 export interface DeployPlan {
   version: 1;

@@ -6,13 +6,7 @@ import type { Bundle, ResourceKind } from '../manifest/Bundle';
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import { isVolumeTarget } from '../manifest/isVolumeTarget';
 import { sha256OfJson } from '../manifest/sha256OfJson';
-import {
-  ADDED_KINDS,
-  type DeployPlan,
-  type KindSummary,
-  type PlanStep,
-  type PlanSummary,
-} from './DeployPlan';
+import type { DeployPlan, KindSummary, PlanStep, PlanSummary } from './DeployPlan';
 import { PRUNE_WAVE, WAVE_OF_KIND } from './waves';
 import type { Ledger } from './Ledger';
 import { findLive, type LiveState } from './LiveState';
@@ -61,9 +55,6 @@ export function summarizePlan(steps: readonly PlanStep[]): PlanSummary {
     else summary[s.kind][s.action] += 1;
     if (s.drift) summary[s.kind].drift += 1;
   }
-  // A plan stored in every stage's status carries no rows for kinds its bundle does not have.
-  for (const kind of ADDED_KINDS)
-    if (!steps.some((s) => s.kind === kind)) Reflect.deleteProperty(summary, kind);
   return summary;
 }
 
