@@ -5,6 +5,7 @@
 // retry policy's first interval is 5 s). A Retry-After longer than the longest delay here is left to the
 // orchestration's retry policy, whose intervals are that long, rather than held inside the activity.
 import { computeBackoffDelay } from '../databricks/computeBackoffDelay';
+import { delay } from '../databricks/delay';
 import { SourceFetchError } from './SourceFetchError';
 
 export interface ArchiveRetryOptions {
@@ -36,22 +37,12 @@ export async function withArchiveRetries<T>(
     } catch (error) {
       if (!(error instanceof SourceFetchError) || error.permanent) throw error;
       if (retry > maxRetries || options.signal.aborted) throw error;
-      const delay = error.retryAfterInMs ?? computeBackoffDelay(retry, baseDelayInMs, maxDelayInMs);
-      if (delay > maxDelayInMs) throw error;
-      await sleep(delay, options.signal);
+      const wait = error.retryAfterInMs ?? computeBackoffDelay(retry, baseDelayInMs, maxDelayInMs);
+      if (wait > maxDelayInMs) throw error;
+      // Aborted while waiting: the failure that made it wait is the answer.
+      await delay(wait, options.signal).catch(() => {
+        throw error;
+      });
     }
   }
-}
-
-/** Resolves after `ms`, or at once when the signal aborts (the next attempt then fails with the abort). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -55,4 +55,14 @@ describe('withArchiveRetries', () => {
     await expect(withArchiveRetries(attempt, { ...fast, maxRetries: 1 })).resolves.toBe('archive');
     expect(calls[1]).toBeGreaterThanOrEqual(140);
   });
+
+  it('hands back the failure it was waiting after when the download is aborted during the wait', async () => {
+    const controller = new AbortController();
+    const failure = transient(500);
+    const { attempt, calls } = attempts([failure]);
+    const retried = withArchiveRetries(attempt, { ...fast, maxRetries: 3, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('download timed out')), 20);
+    await expect(retried).rejects.toBe(failure);
+    expect(calls).toHaveLength(1);
+  });
 });
