@@ -9,13 +9,19 @@ import { formatChaosReport, runChaos } from './runChaos';
 const RUNS = Number(process.env.BRICKLANE_CHAOS_RUNS ?? 5);
 const FIRST_SEED = Number(process.env.BRICKLANE_CHAOS_SEED ?? Date.now() % 1_000_000);
 const RUN_LIMIT_MS = 180_000;
+/**
+ * Seeds that once failed, run every time beside the random ones. 265197: a Key Vault reset the SDK's retries
+ * did not get past, while the secrets wave read a value, failed Prod's item instead of retrying the activity.
+ */
+const REGRESSION_SEEDS = [265197];
 
 describe('chaos', () => {
   it(
-    `every release converges under faults, worker kills and a storage outage (${RUNS} seeds)`,
+    `every release converges under faults, worker kills and a storage outage (${RUNS} seeds and ${REGRESSION_SEEDS.length} regression seeds)`,
     async () => {
-      const seeds = Array.from({ length: RUNS }, (_, i) => FIRST_SEED + i);
-      process.stdout.write(`chaos: seeds ${seeds[0]}..${seeds.at(-1)}\n`);
+      const random = Array.from({ length: RUNS }, (_, i) => FIRST_SEED + i);
+      const seeds = [...REGRESSION_SEEDS, ...random];
+      process.stdout.write(`chaos: seeds ${REGRESSION_SEEDS.join(', ')}, ${random[0]}..${random.at(-1)}\n`);
       const report = await runChaos({
         bundleDir: join(__dirname, '..', '..', 'artifacts'),
         seeds,
@@ -27,8 +33,8 @@ describe('chaos', () => {
         report.failed.map((r) => r.seed),
         table,
       ).toEqual([]);
-      expect(report.results.length).toBe(RUNS);
+      expect(report.results.length).toBe(seeds.length);
     },
-    (RUNS + 1) * RUN_LIMIT_MS,
+    (RUNS + REGRESSION_SEEDS.length + 1) * RUN_LIMIT_MS,
   );
 });

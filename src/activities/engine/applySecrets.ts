@@ -3,6 +3,8 @@
 // the app's identity, written with secrets/put, and dropped; the ledger keeps the Key Vault version id.
 // A value never leaves this file: not in an outcome, a message, the ledger or a log.
 // Why a Databricks-backed scope and not an Azure Key Vault-backed one: see planning/planSecrets.ts.
+import { AzureAccessError } from '../../azure/AzureAccessError';
+import { MissingSecretError } from '../../azure/MissingSecretError';
 import { DatabricksAlreadyExistsError } from '../../databricks/DatabricksApiError';
 import type { SecretKeyItem, SecretScopeItem } from '../../manifest/Bundle';
 import type { PlanStep } from '../../planning/DeployPlan';
@@ -106,6 +108,11 @@ async function copySecret(ctx: ApplyContext, step: PlanStep, item: SecretKeyItem
     };
     return { key: step.key, action: step.action, status: 'done' };
   } catch (error) {
+    // A vault read that failed for a reason a retry can fix (a dropped connection the SDK's own retries did not
+    // get past) is thrown, so the activity is retried as every other transient failure is; a missing secret or
+    // role is this item's failure, with its fix (chaos seed 265197).
+    if (value === '' && !(error instanceof MissingSecretError || error instanceof AzureAccessError))
+      throw error;
     // The messages name secrets, never values; should a server ever echo what it was sent, it is cut out here.
     const message = errorMessage(error);
     return {
