@@ -10,7 +10,6 @@ import {
   type DeployEnvironmentInput,
   type DeployEnvironmentResult,
   type InspectBundleResult,
-  type NotifyInput,
   type StageSourceResult,
   type PlanEnvironmentResult,
   type EnvironmentChecks,
@@ -29,7 +28,8 @@ import type {
 } from '../release/ReleaseStatus';
 import { boundReleaseStatus } from '../release/boundReleaseStatus';
 import { runChecks } from './runChecks';
-import { waitForApproval, type SupersedeNotices } from './waitForApproval';
+import { approvalGate } from './approvalGate';
+import type { SupersedeNotices } from './waitForApproval';
 
 /** Files per applyWave batch: large enough that history stays small, small enough to retry cheaply. */
 export const FILES_BATCH_SIZE = 250;
@@ -383,84 +383,6 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     if (!current) status.fix = error.failure.fix;
     return finish('failed', message);
   }
-}
-
-function* approvalGate(
-  context: df.OrchestrationContext,
-  input: ReleaseInput,
-  stage: StageStatus,
-  timeoutInHours: number,
-  startedAt: string,
-  notices: SupersedeNotices,
-  publish: (state: ReleaseState) => void,
-  planId: string | undefined,
-): Generator<df.Task, 'approved' | 'rejected' | 'expired' | 'superseded', unknown> {
-  const claim = yield* callStep<ClaimResult>(context, ACTIVITIES.claimEnvironment, {
-    releaseId: input.releaseId,
-    environment: stage.environment,
-    phase: 'waiting',
-    startedAt,
-  });
-  const decidedAt = (): string => context.df.currentUtcDateTime.toISOString();
-  if (!claim.granted) {
-    stage.state = 'superseded';
-    stage.message = `a newer release (${claim.other ?? 'unknown'}) waits for this environment`;
-    stage.finishedAt = decidedAt();
-    return 'superseded';
-  }
-  const expiresAt = new Date(context.df.currentUtcDateTime.getTime() + timeoutInHours * 3_600_000);
-  stage.state = 'waiting';
-  const waited: PhaseTime = { startedAt: decidedAt() };
-  (stage.phases ??= {}).approval = waited;
-  // The wait names the plan it asks about: its links carry the plan id, so a link of an earlier wait (an
-  // earlier plan) cannot approve this one (checkStageWaiting).
-  const asked = planId !== undefined ? { planId } : {};
-  stage.approval = { required: true, expiresAt: expiresAt.toISOString(), ...asked };
-  publish('waiting');
-  yield context.df.callActivity(ACTIVITIES.notify, {
-    releaseId: input.releaseId,
-    environment: stage.environment,
-    kind: 'approvalNeeded',
-    expiresAt: stage.approval.expiresAt,
-    ...asked,
-  } satisfies NotifyInput);
-  const outcome = yield* waitForApproval(context, stage.environment, expiresAt, notices);
-  waited.finishedAt = decidedAt();
-  yield* callStep(context, ACTIVITIES.releaseEnvironment, {
-    releaseId: input.releaseId,
-    environment: stage.environment,
-    phase: 'waiting',
-  });
-  stage.finishedAt = decidedAt();
-  if (outcome.kind === 'expired') {
-    stage.state = 'expired';
-    stage.message = `no decision within ${timeoutInHours} h`;
-    return 'expired';
-  }
-  if (outcome.kind === 'superseded') {
-    stage.state = 'superseded';
-    stage.message = `superseded by release ${outcome.by}`;
-    return 'superseded';
-  }
-  const { decision, approver, comment } = outcome.event;
-  stage.approval = {
-    required: true,
-    expiresAt: expiresAt.toISOString(),
-    ...asked,
-    decision,
-    approver,
-    ...(comment ? { comment } : {}),
-    decidedAt: outcome.event.decidedAt || decidedAt(),
-  };
-  if (decision === 'reject') {
-    stage.state = 'rejected';
-    stage.message = `rejected by ${approver}${comment ? `: ${comment}` : ''}`;
-    return 'rejected';
-  }
-  Reflect.deleteProperty(stage, 'finishedAt');
-  stage.state = 'approved';
-  publish('running');
-  return 'approved';
 }
 
 /**
