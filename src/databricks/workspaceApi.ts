@@ -5,18 +5,13 @@ import { refuseLocally, type DatabricksTransport } from './DatabricksTransport';
 import type { NotebookLanguage, WorkspaceImportFormat, WorkspaceObjectInfo } from './WorkspaceObjectInfo';
 
 /**
- * workspace/import refuses `content` above 10 MB in every format, notebooks and workspace files alike
- * ("This has a limit of 10 MB. If the limit (10MB) is exceeded, exception with error code
- * MAX_NOTEBOOK_SIZE_EXCEEDED is thrown": https://docs.databricks.com/api/workspace/workspace/import).
+ * The most base64 `content` bricklane sends in one workspace/import, a file's or a directory's. The reference
+ * puts the 10 MB limit on `content`, which is "The base64-encoded content" ("This has a limit of 10 MB. If the
+ * limit (10MB) is exceeded, exception with error code MAX_NOTEBOOK_SIZE_EXCEEDED is thrown":
+ * https://docs.databricks.com/api/workspace/workspace/import), and does not say MB or MiB: 10,000,000
+ * characters of base64 stay under both readings.
  */
-export const MAX_IMPORT_CONTENT_SIZE_IN_BYTES = 10 * 1_048_576;
-
-/**
- * The most base64 `content` bricklane sends in one directory import. The reference puts the 10 MB limit on
- * `content`, which is "The base64-encoded content", and does not say MB or MiB: 10,000,000 characters of
- * base64 stay under both readings.
- */
-export const MAX_DIRECTORY_IMPORT_BASE64_LENGTH = 10_000_000;
+export const MAX_IMPORT_BASE64_LENGTH = 10_000_000;
 
 export interface WorkspaceImportRequest {
   path: string;
@@ -43,7 +38,7 @@ export function workspaceApi(transport: DatabricksTransport) {
      * Imports a notebook (SOURCE with `language`, or JUPYTER) or a workspace file (AUTO). The parent folder must
      * exist. Retried after ambiguous failures, which is safe because bricklane imports with `overwrite: true`;
      * with `overwrite: false` a repeat of an import that did succeed reports DatabricksAlreadyExistsError.
-     * The size limit the API would reject is checked locally (10 MiB in every format).
+     * The size limit the API would reject is checked locally (10 MB of base64 in every format).
      */
     async importWorkspaceObject(
       request: WorkspaceImportRequest,
@@ -56,13 +51,13 @@ export function workspaceApi(transport: DatabricksTransport) {
           `importing ${request.path} with format SOURCE needs a language (PYTHON, SQL, SCALA or R)`,
         );
       }
-      const limit = MAX_IMPORT_CONTENT_SIZE_IN_BYTES;
-      if (request.content.length > limit) {
+      const limit = MAX_IMPORT_BASE64_LENGTH;
+      if (base64LengthOf(request.content) > limit) {
         throw refuseLocally(
           'workspace/import',
           'MAX_NOTEBOOK_SIZE_EXCEEDED',
-          `${request.path} is ${request.content.length} bytes, above the ${limit / 1_048_576} MiB limit of ` +
-            `workspace/import content (${request.format})`,
+          `${request.path} is ${request.content.length} bytes, ${base64LengthOf(request.content)} characters of ` +
+            `base64, above the ${limit} workspace/import takes as content (${request.format})`,
         );
       }
       await transport.send(
@@ -96,7 +91,7 @@ export function workspaceApi(transport: DatabricksTransport) {
       zip: Buffer,
       options: DatabricksOperationOptions = {},
     ): Promise<void> {
-      const limit = MAX_DIRECTORY_IMPORT_BASE64_LENGTH;
+      const limit = MAX_IMPORT_BASE64_LENGTH;
       if (base64LengthOf(zip) > limit) {
         throw refuseLocally(
           'workspace/import',

@@ -29,13 +29,22 @@ export const BUNDLE_FOLDERS = [
 export const OPTIONS_FILE = 'bricklane.json';
 
 /**
- * The largest notebook, workspace file or workspace init script a deploy can write. Everything in the workspace
- * tree goes through workspace/import, whose `content` "has a limit of 10 MB" in every format
- * (https://docs.databricks.com/api/workspace/workspace/import); the UI's 100 MB for IPYNB (notebook-limitations)
- * is not the API's. No documented call writes a larger workspace file: the Files API (`/api/2.0/fs/files`)
- * is documented for Unity Catalog volumes, so a bundle keeps large data in a volume, DBFS or cloud storage.
+ * The most base64 a workspace/import `content` may carry: "content: The base64-encoded content. This has a
+ * limit of 10 MB" (https://docs.databricks.com/api/workspace/workspace/import). The limit is on the base64 sent,
+ * not on the file, and the reference does not say MB or MiB: 10,000,000 characters stay under both readings.
+ * (databricks/workspaceApi.ts refuses the same before sending; the tiers keep the two constants apart.)
  */
-export const MAX_WORKSPACE_IMPORT_BYTES = 10 * 1024 * 1024;
+export const MAX_IMPORT_BASE64_LENGTH = 10_000_000;
+
+/**
+ * The largest notebook, workspace file or workspace init script a deploy can write: the largest file whose
+ * base64 (4 characters per 3 bytes) fits MAX_IMPORT_BASE64_LENGTH, 7,500,000 bytes (7.15 MiB). Everything in
+ * the workspace tree goes through workspace/import in every format; the UI's 100 MB for IPYNB
+ * (notebook-limitations) is not the API's. No documented call writes a larger workspace file: the Files API
+ * (`/api/2.0/fs/files`) is documented for Unity Catalog volumes, so a bundle keeps large data in a volume, DBFS or
+ * cloud storage.
+ */
+export const MAX_WORKSPACE_IMPORT_BYTES = (MAX_IMPORT_BASE64_LENGTH / 4) * 3;
 
 /** Options from the bundle's optional `bricklane.json`. Code-owned only: never environments or secrets. */
 export interface BundleOptions {

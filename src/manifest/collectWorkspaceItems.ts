@@ -95,7 +95,7 @@ function checkNotebook(file: BundleFile, isSource: boolean): Diagnostic[] {
         severity: 'error',
         code: 'MAX_NOTEBOOK_SIZE_EXCEEDED',
         file: file.path,
-        summary: `${file.path} is ${mebibytes(file.size)}, over the workspace import limit of ${mebibytes(limit)} for ${isSource ? 'source' : 'IPYNB'} notebooks (${IMPORT_REFERENCE}; notebook-limitations); split it or move large data out of the notebook.`,
+        summary: `${file.path} is ${mebibytes(file.size)}, over the ${mebibytes(limit)} a ${isSource ? 'source' : 'IPYNB'} notebook may be: workspace/import takes 10 MB of base64 content (${IMPORT_REFERENCE}); split it or move large data out of the notebook.`,
       },
     ];
   }
@@ -116,7 +116,7 @@ function checkNotebook(file: BundleFile, isSource: boolean): Diagnostic[] {
   ];
 }
 
-// A workspace file is written by workspace/import too, limited to 10 MB like a notebook; no documented call
+// A workspace file is written by workspace/import too, limited like a notebook (10 MB of base64); no documented call
 // writes a larger one (see MAX_WORKSPACE_IMPORT_BYTES), so the bundle is refused before any deploy.
 function checkWorkspaceFile(file: BundleFile): Diagnostic[] {
   if (file.size <= MAX_WORKSPACE_IMPORT_BYTES) return [];
@@ -125,7 +125,7 @@ function checkWorkspaceFile(file: BundleFile): Diagnostic[] {
       severity: 'error',
       code: 'MAX_FILE_SIZE_EXCEEDED',
       file: file.path,
-      summary: `${file.path} is ${mebibytes(file.size)}, over the ${mebibytes(MAX_WORKSPACE_IMPORT_BYTES)} that workspace/import takes for a workspace file (${IMPORT_REFERENCE}), and no documented API writes a larger one; keep large data in a volume, DBFS or cloud storage.`,
+      summary: `${file.path} is ${mebibytes(file.size)}, over the ${mebibytes(MAX_WORKSPACE_IMPORT_BYTES)} a workspace file may be: workspace/import takes 10 MB of base64 content (${IMPORT_REFERENCE}), and no documented API writes a larger one; keep large data in a volume, DBFS or cloud storage.`,
     },
   ];
 }

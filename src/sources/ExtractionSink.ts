@@ -28,9 +28,9 @@ const GIB = 1024 * MIB;
 /**
  * The largest file a bundle can deploy, so the largest entry worth unpacking: the bundle validation's own
  * limit: notebooks, workspace files and workspace init scripts go through workspace/import, whose `content`
- * is limited to 10 MB for every format (Workspace API reference, "Import a workspace object"); DBFS init
- * scripts are streamed (dbfs/create + add-block) without an API limit, but an init script is a shell script,
- * never near 10 MiB. Follows the validation: if the limit there moves, this moves with it.
+ * is limited to 10 MB of base64 (a 7.5 MB file) for every format (Workspace API reference, "Import a workspace
+ * object"); DBFS init scripts are streamed (dbfs/create + add-block) without an API limit, but an init script is a
+ * shell script, never near that. Follows the validation: if the limit there moves, this moves with it.
  */
 export const DEFAULT_MAX_ENTRY_BYTES = MAX_WORKSPACE_IMPORT_BYTES;
 /**

@@ -63,8 +63,11 @@ const importSourceZip: Pick<ContractCall, 'sdk' | 'bricklane'> = {
       .then(done),
   bricklane: (client) => client.importWorkspaceDirectory(importedFolder, sourceZip).then(done),
 };
-/** 10 MiB + 1: above the workspace/import content limit (MAX_NOTEBOOK_SIZE_EXCEEDED). */
-const overImportLimit = Buffer.alloc(10 * 1_048_576 + 1, 0x61);
+/**
+ * 7,500,001 bytes: 10,000,004 characters of base64, above the workspace/import content limit (10 MB of base64,
+ * MAX_NOTEBOOK_SIZE_EXCEEDED) though well under 10 MiB decoded.
+ */
+const overImportLimit = Buffer.alloc(7_500_001, 0x61);
 /** 1 MiB + 1: above the dbfs/put and dbfs/add-block limit (MAX_BLOCK_SIZE_EXCEEDED). */
 const overBlockLimit = Buffer.alloc(1_048_576 + 1, 0x62);
 const cluster = {
@@ -216,7 +219,7 @@ export const contractCalls: ContractCall[] = [
         .then(done),
   },
   {
-    name: 'workspace/import of more than 10 MiB is MAX_NOTEBOOK_SIZE_EXCEEDED',
+    name: 'workspace/import of more than 10 MB of base64 is MAX_NOTEBOOK_SIZE_EXCEEDED',
     endpoint: '2.0/workspace/import',
     bricklaneRefusesLocally: true,
     expect: { errorCode: 'MAX_NOTEBOOK_SIZE_EXCEEDED' },

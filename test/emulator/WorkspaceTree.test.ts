@@ -63,21 +63,24 @@ describe('workspace/import', () => {
     expect(exported.body).toEqual({ content: b64('select 2'), file_type: 'sql' });
   });
 
-  it('limits content to 10 MiB in every format: SOURCE, JUPYTER and workspace files alike', async () => {
+  it('limits content to 10 MB of base64 in every format: SOURCE, JUPYTER and workspace files alike', async () => {
     await callApi(url, 'POST', '2.0/workspace/mkdirs', { path: '/Shared/size' });
     const exact = {
       path: '/Shared/size/a',
       format: 'SOURCE',
       language: 'PYTHON',
-      content: b64(Buffer.alloc(10 * MiB, 35)),
+      // 7,500,000 bytes are exactly 10,000,000 characters of base64.
+      content: b64(Buffer.alloc(7_500_000, 35)),
     };
+    expect(exact.content.length).toBe(10_000_000);
     expect((await importObject(exact)).status).toBe(200);
-    const over = { ...exact, path: '/Shared/size/b', content: b64(Buffer.alloc(10 * MiB + 1, 35)) };
-    const ipynb = JSON.stringify({ cells: [], padding: 'x'.repeat(10 * MiB) });
+    // One byte more is four characters more: over the limit, though far under 10 MiB decoded.
+    const over = { ...exact, path: '/Shared/size/b', content: b64(Buffer.alloc(7_500_001, 35)) };
+    const ipynb = JSON.stringify({ cells: [], padding: 'x'.repeat(8 * MiB) });
     const file = {
       path: '/Shared/size/data.bin',
       format: 'AUTO',
-      content: b64(Buffer.alloc(11 * 1000 * 1000)),
+      content: b64(Buffer.alloc(8 * 1000 * 1000)),
     };
     for (const refused of [
       over,
@@ -90,7 +93,7 @@ describe('workspace/import', () => {
       });
     }
     expect((await status('/Shared/size/data.bin')).status).toBe(404);
-    const smallFile = { ...file, content: b64(Buffer.alloc(10 * MiB)) };
+    const smallFile = { ...file, content: b64(Buffer.alloc(7_500_000)) };
     expect((await importObject(smallFile)).status).toBe(200);
   });
 
@@ -350,7 +353,7 @@ describe('workspace/import of a folder', () => {
     expect(refused).toMatchObject({ status: 400, body: { error_code: 'MAX_NOTEBOOK_SIZE_EXCEEDED' } });
     expect((await status('/Shared/bigdir/big')).status).toBe(404);
     const fits = buildArchive([{ path: 'small/data.py', data: noise.subarray(0, 7 * MiB) }]);
-    expect(b64(fits).length).toBeLessThanOrEqual(10 * MiB);
+    expect(b64(fits).length).toBeLessThanOrEqual(10_000_000);
     expect(
       (await importObject({ path: '/Shared/bigdir/small', format: 'SOURCE', content: b64(fits) })).status,
     ).toBe(200);

@@ -11,7 +11,7 @@ import {
   DatabricksInvalidRequestError,
   DatabricksNotFoundError,
 } from '../../databricks/DatabricksApiError';
-import { MAX_DIRECTORY_IMPORT_BASE64_LENGTH } from '../../databricks/workspaceApi';
+import { MAX_IMPORT_BASE64_LENGTH } from '../../databricks/workspaceApi';
 import type { NotebookItem } from '../../manifest/Bundle';
 import type { PlanStep } from '../../planning/DeployPlan';
 import { isAbsentFolder, type LiveState } from '../../planning/LiveState';
@@ -38,7 +38,7 @@ const HEADERS: Record<NonNullable<NotebookItem['language']>, string> = {
   R: '# Databricks notebook source',
 };
 /** base64 makes 4 characters of 3 bytes. */
-const MAX_ZIP_BYTES = Math.floor(MAX_DIRECTORY_IMPORT_BASE64_LENGTH / 4) * 3;
+const MAX_ZIP_BYTES = Math.floor(MAX_IMPORT_BASE64_LENGTH / 4) * 3;
 /** Imports in flight at once, when their zips are small. */
 const IMPORTS_IN_FLIGHT = 4;
 /**

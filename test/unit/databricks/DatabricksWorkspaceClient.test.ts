@@ -209,13 +209,13 @@ describe('DatabricksWorkspaceClient local validation', () => {
         c.importWorkspaceObject({ path: '/a', format: 'SOURCE', content: Buffer.from('x'), overwrite: true }),
     ],
     [
-      'a SOURCE notebook above 10 MiB',
+      'a SOURCE notebook above 10,000,000 characters of base64 (7,500,001 bytes)',
       (c: DatabricksWorkspaceClient) =>
         c.importWorkspaceObject({
           path: '/a',
           format: 'SOURCE',
           language: 'SQL',
-          content: Buffer.alloc(10 * 1_048_576 + 1),
+          content: Buffer.alloc(7_500_001),
           overwrite: true,
         }),
     ],

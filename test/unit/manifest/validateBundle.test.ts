@@ -420,31 +420,32 @@ const RULES: RuleCase[] = [
     says: ['/Shared/MyProject/etl', 'folder', 'notebooks/etl/ingest.py'],
   },
   {
-    name: 'source notebook over 10 MiB',
-    entries: [file('notebooks/big.py', '', 10 * 1024 * 1024 + 1)],
+    // 7,500,001 bytes are 10,000,004 characters of base64: over workspace/import's 10 MB of content.
+    name: 'source notebook whose base64 is over 10 MB',
+    entries: [file('notebooks/big.py', '', 7_500_001)],
     code: 'MAX_NOTEBOOK_SIZE_EXCEEDED',
     file: 'notebooks/big.py',
-    says: ['10 MiB', 'notebook-limitations'],
+    says: ['7.15 MiB', '10 MB of base64', 'api/workspace/workspace/import'],
   },
   {
-    name: 'ipynb over 10 MiB (workspace/import content limit for every format)',
-    entries: [file('notebooks/big.ipynb', '{"cells": []}', 10 * 1024 * 1024 + 1)],
+    name: 'ipynb whose base64 is over 10 MB (workspace/import content limit for every format)',
+    entries: [file('notebooks/big.ipynb', '{"cells": []}', 8 * 1024 * 1024)],
     code: 'MAX_NOTEBOOK_SIZE_EXCEEDED',
-    says: ['10 MiB', 'api/workspace/workspace/import'],
+    says: ['8 MiB', '10 MB of base64', 'api/workspace/workspace/import'],
   },
   {
-    name: 'workspace file over 10 MiB',
-    entries: [file('notebooks/data/big.csv', 'a,b', 11 * 1000 * 1000)],
+    name: 'workspace file whose base64 is over 10 MB',
+    entries: [file('notebooks/data/big.csv', 'a,b', 8 * 1000 * 1000)],
     code: 'MAX_FILE_SIZE_EXCEEDED',
     file: 'notebooks/data/big.csv',
-    says: ['10.49 MiB', '10 MiB', 'volume'],
+    says: ['7.63 MiB', '7.15 MiB', '10 MB of base64', 'volume'],
   },
   {
-    name: 'workspace init script over 10 MiB',
-    entries: [file('init-scripts/big.sh', '#!/bin/sh', 10 * 1024 * 1024 + 1)],
+    name: 'workspace init script whose base64 is over 10 MB',
+    entries: [file('init-scripts/big.sh', '#!/bin/sh', 7_500_001)],
     code: 'MAX_FILE_SIZE_EXCEEDED',
     file: 'init-scripts/big.sh',
-    says: ['10 MiB'],
+    says: ['7.15 MiB'],
   },
   {
     name: 'ipynb without cells',
@@ -588,8 +589,8 @@ describe('validateBundle rules', () => {
     expect(result.bundle).toBeDefined();
   });
 
-  it('accepts a source notebook of exactly 10 MiB', () => {
-    expect(errors(validate([file('notebooks/big.py', '', 10 * 1024 * 1024)]))).toEqual([]);
+  it('accepts a source notebook whose base64 is exactly 10,000,000 characters (7,500,000 bytes)', () => {
+    expect(errors(validate([file('notebooks/big.py', '', 7_500_000)]))).toEqual([]);
   });
 
   it('accepts instance_pool_id instead of node_type_id', () => {

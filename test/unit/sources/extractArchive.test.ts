@@ -358,7 +358,7 @@ describe('extractArchive refuses', () => {
 
   // Issue 10: a 56 KB zip made the app write 1 GiB before refusing it, and one 512 MiB entry from a 0.5 MB
   // archive was accepted. With the default limits, a bomb is bounded by its own size (100:1, at least
-  // 16 MiB) and no file may exceed the largest a bundle deploys (10 MiB, the workspace/import limit); extraction stops at the first
+  // 16 MiB) and no file may exceed the largest a bundle deploys (7.5 MB, the workspace/import limit of 10 MB of base64); extraction stops at the first
   // entry over a limit, having written at most that limit.
   it('zip bomb: 1,100 overlapping 1 MiB entries from 56 KB stop at 16 MiB written (was 1 GiB)', async () => {
     const zeros = Buffer.alloc(MB);
@@ -376,36 +376,40 @@ describe('extractArchive refuses', () => {
   });
 
   it('a bomb of 1.2 MB may unpack to 100 times its size, not to 1 GiB', async () => {
-    // Incompressible bytes make the archive 1.2 MB (1.4 MB with 180 MiB of zeros); 20 entries of 9 MiB zeros
-    // (each under the 10 MiB entry limit) go over 100 times that at the 16th.
+    // Incompressible bytes make the archive 1.2 MB (a little more with 175 MiB of zeros); 25 entries of 7 MiB
+    // zeros (each under the 7.5 MB entry limit) go over 100 times that at the 18th or so.
     const entries = [
       { path: 'noise.bin', data: randomBytes(1.2 * MB) },
-      ...Array.from({ length: 20 }, (_, i) => ({ path: `z${i + 1}.bin`, data: Buffer.alloc(9 * MB) })),
+      ...Array.from({ length: 25 }, (_, i) => ({ path: `z${i + 1}.bin`, data: Buffer.alloc(7 * MB) })),
     ];
     const bomb = tarGz(entries);
     const { error, written } = await measured(() => refused(bomb, 'TooLarge'));
+    // The first entry that takes the total over 100 times the archive.
+    const noise = Math.floor(1.2 * MB);
+    const stopsAt = Math.floor((100 * bomb.length - noise) / (7 * MB)) + 1;
+    expect(stopsAt).toBeLessThan(25);
     expect(error.message).toContain(
-      `100 times the archive's ${bomb.length} bytes (reached at entry "z16.bin")`,
+      `100 times the archive's ${bomb.length} bytes (reached at entry "z${stopsAt}.bin")`,
     );
     expect(written).toBeLessThanOrEqual(100 * bomb.length);
-    expect(written).toBe(Math.floor(1.2 * MB) + 15 * 9 * MB); // noise, z1..z15
+    expect(written).toBe(noise + (stopsAt - 1) * 7 * MB); // noise, then every entry before the one refused
   });
 
-  it('one entry over the largest file a bundle deploys (10 MiB) is refused from its header, none of it written', async () => {
+  it('one entry over the largest file a bundle deploys (7.5 MB, 10 MB of base64) is refused from its header, none of it written', async () => {
     const archiveBytes = tarGz([
       { path: 'noise.bin', data: randomBytes(1.1 * MB) },
-      { path: 'huge.ipynb', data: Buffer.alloc(10 * MB + 1) },
+      { path: 'huge.ipynb', data: Buffer.alloc(7_500_001) },
     ]);
     const { error, written } = await measured(() => refused(archiveBytes, 'TooLarge'));
     expect(error.message).toContain(
-      'entry "huge.ipynb" unpacks to more than 10485760 bytes, the limit for one file (the largest file a bundle deploys)',
+      'entry "huge.ipynb" unpacks to more than 7500000 bytes, the limit for one file (the largest file a bundle deploys)',
     );
     expect(written).toBe(Math.floor(1.1 * MB)); // the noise file only
   });
 
   it('a small archive that compresses well still unpacks (up to 16 MiB whatever its ratio)', async () => {
-    // Two files, each under the 10 MiB a bundle's file may be.
-    const half = Buffer.alloc(7.5 * MB, 'x');
+    // Two files, each under the 7.5 MB a bundle's file may be.
+    const half = Buffer.alloc(7 * MB, 'x');
     writeFileSync(
       archive,
       tarGz([
@@ -413,7 +417,7 @@ describe('extractArchive refuses', () => {
         { path: 'notebooks/b.py', data: half },
       ]),
     );
-    expect(await extractArchive(archive, destination)).toEqual({ files: 2, bytes: 15 * MB });
+    expect(await extractArchive(archive, destination)).toEqual({ files: 2, bytes: 14 * MB });
   });
 
   it('zip: cut short', async () => {

@@ -179,9 +179,9 @@ describe('loadBundle on the file system', () => {
     });
   });
 
-  it('rejects a notebook over the 10 MiB import limit and accepts one at the limit', async () => {
-    await put('notebooks/at-limit.py', Buffer.alloc(10 * 1024 * 1024, 0x61));
-    await put('notebooks/over-limit.py', Buffer.alloc(10 * 1024 * 1024 + 1, 0x61));
+  it('rejects a notebook whose base64 is over the 10 MB import limit and accepts one at the limit', async () => {
+    await put('notebooks/at-limit.py', Buffer.alloc(7_500_000, 0x61));
+    await put('notebooks/over-limit.py', Buffer.alloc(7_500_001, 0x61));
     const { bundle, diagnostics } = await loadBundle(dir);
     expect(bundle).toBeUndefined();
     expect(diagnostics).toEqual([
