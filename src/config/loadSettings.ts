@@ -14,6 +14,7 @@ import type { EnvironmentBoundaries } from '../manifest/checkBoundaries';
 import { DEFAULT_PROJECT } from '../manifest/parseBundleOptions';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
 import { readBoundaries } from './readBoundaries';
+import { readNotifyFormat } from './readNotifyFormat';
 import { isGitHubRepositoryName } from './isGitHubRepositoryName';
 
 export class SettingsError extends Error {
@@ -241,6 +242,8 @@ function readEnvironment(
     problems.push(`${prefix}ROLLBACK must be auto or manual, got "${rollback}"`);
   }
   if (rollback === 'auto') env.rollback = 'auto';
+  const notifyFormat = readNotifyFormat(values, name, problems);
+  if (notifyFormat) env.notifyFormat = notifyFormat;
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {
     if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;
