@@ -1,6 +1,5 @@
 // Pure: operator configuration, read once from app settings. Environments live here, never in a bundle.
 import type { Boundaries } from '../manifest/Boundaries';
-import type { NotifyFormat } from './readNotifyFormat';
 
 /** How bricklane authenticates to an environment's Databricks workspace. */
 export type DatabricksAuthMode =
@@ -35,8 +34,6 @@ export interface EnvironmentSettings {
    * set the app setting to a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)).
    */
   notifyUrl?: string;
-  /** BRICKLANE_<ENV>_NOTIFY_FORMAT: the notices' format, when the URL's host should not decide (readNotifyFormat.ts). */
-  notifyFormat?: NotifyFormat;
   /** Where this environment's bundles may write and what their jobs may carry (readBoundaries.ts). */
   boundaries: Boundaries;
   /**
@@ -56,6 +53,11 @@ export interface EnvironmentSettings {
    * manual): `auto` redeploys the environment's last known good bundle (the ledger's lastKnownGood).
    */
   rollback: 'auto' | 'manual';
+  /**
+   * BRICKLANE_<ENV>_TARGETS: the workspaces this environment deploys to, canary first (config/readTargets.ts),
+   * each under its key (`prod.weu`); absent: the environment is one workspace (its own placement).
+   */
+  ring?: { targets: EnvironmentSettings[]; parallel: number };
   /** Token mode only: https://adb-....azuredatabricks.net */
   workspaceUrl?: string;
   /** Token mode only. Secret. */

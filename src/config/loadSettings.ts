@@ -14,7 +14,7 @@ import type { EnvironmentBoundaries } from '../manifest/checkBoundaries';
 import { DEFAULT_PROJECT } from '../manifest/parseBundleOptions';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
 import { readBoundaries } from './readBoundaries';
-import { readNotifyFormat } from './readNotifyFormat';
+import { readTargets } from './readTargets';
 import { isGitHubRepositoryName } from './isGitHubRepositoryName';
 
 export class SettingsError extends Error {
@@ -41,7 +41,11 @@ export function loadSettings(values: Values): Settings {
 
   const environments = names
     .filter((n) => ENV_NAME.test(n))
-    .map((name, index) => readEnvironment(values, name, index, project, problems))
+    .map((name, index) =>
+      readTargets(values, name, `${project}-${displayName(name)}`, problems, (v, p) =>
+        readEnvironment(v, name, index, project, p),
+      ),
+    )
     .filter((e): e is EnvironmentSettings => e !== undefined);
 
   const azure = readAzure(values, problems);
@@ -169,7 +173,9 @@ function readEnvironmentNames(values: Values, problems: string[]): string[] {
 }
 
 export function environmentByName(settings: Settings, name: string): EnvironmentSettings {
-  const env = settings.environments.find((e) => e.name === name);
+  const env = settings.environments
+    .flatMap((e) => [e, ...(e.ring?.targets ?? [])])
+    .find((e) => e.name === name);
   if (!env) {
     const known = settings.environments.map((e) => e.name).join(', ');
     throw new SettingsError([
@@ -242,8 +248,6 @@ function readEnvironment(
     problems.push(`${prefix}ROLLBACK must be auto or manual, got "${rollback}"`);
   }
   if (rollback === 'auto') env.rollback = 'auto';
-  const notifyFormat = readNotifyFormat(values, name, problems);
-  if (notifyFormat) env.notifyFormat = notifyFormat;
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {
     if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;
