@@ -5,9 +5,6 @@
 import type * as df from 'durable-functions';
 import {
   ACTIVITIES,
-  ORCHESTRATIONS,
-  type ClaimResult,
-  type DeployEnvironmentInput,
   type DeployEnvironmentResult,
   type InspectBundleResult,
   type StageSourceResult,
@@ -17,7 +14,7 @@ import {
   type ReleaseEnvironmentInput,
 } from '../activities/contracts';
 import { callStep, failStage, notifyStage, StepFailed } from './callStep';
-import { ENVIRONMENT_FREE_EVENT, SUPERSEDED_EVENT } from '../release/ApprovalEvent';
+import { SUPERSEDED_EVENT } from '../release/ApprovalEvent';
 import type { ReleaseInput } from '../release/ReleaseInput';
 import type {
   PhaseTime,
@@ -28,14 +25,12 @@ import type {
 } from '../release/ReleaseStatus';
 import { boundReleaseStatus } from '../release/boundReleaseStatus';
 import { runChecks } from './runChecks';
+import { applyInput, applyStage, failuresOf } from './applyStage';
+import { claimForApply } from './claimForApply';
 import { approvalGate } from './approvalGate';
 import type { SupersedeNotices } from './waitForApproval';
 
-/** Files per applyWave batch: large enough that history stays small, small enough to retry cheaply. */
-export const FILES_BATCH_SIZE = 250;
-/** How often a release re-checks an environment another release is applying to. */
-const LOCK_POLL_IN_MS = 30_000;
-const LOCK_WAIT_LIMIT_IN_MS = 6 * 3_600_000;
+export { FILES_BATCH_SIZE } from './applyStage';
 /** Plans per stage at most: the first, and re-plans after the workspace moved before the apply. */
 export const MAX_PLANS = 3;
 /** Moved objects shown on the stage (the custom status is bounded). */
@@ -385,103 +380,6 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
   }
 }
 
-/**
- * Waits (durably) while another live release applies to the environment: true once granted, false after
- * the wait limit, or the newer release that supersedes this one. The release that gives the lock up wakes
- * the one queued for it (ENVIRONMENT_FREE_EVENT), so the poll only covers a lost wake-up.
- */
-function* claimForApply(
-  context: df.OrchestrationContext,
-  releaseId: string,
-  environment: string,
-  startedAt: string,
-  onFirstWait: () => void,
-): Generator<df.Task, boolean | { supersededBy: string }, unknown> {
-  let waiting = false;
-  // One waiter, kept until it is used: a new waiter per poll would leave the earlier ones to take the
-  // wake-up (durable-functions hands an event to one waiter of its name).
-  let wake: df.Task | undefined;
-  const deadline = context.df.currentUtcDateTime.getTime() + LOCK_WAIT_LIMIT_IN_MS;
-  for (;;) {
-    const claim = yield* callStep<ClaimResult>(context, ACTIVITIES.claimEnvironment, {
-      releaseId,
-      environment,
-      phase: 'applying',
-      startedAt,
-    });
-    if (claim.granted) return true;
-    if (claim.superseded) return { supersededBy: claim.other ?? 'unknown' };
-    const now = context.df.currentUtcDateTime.getTime();
-    if (now >= deadline) return false;
-    if (!waiting) onFirstWait();
-    waiting = true;
-    wake ??= context.df.waitForExternalEvent(ENVIRONMENT_FREE_EVENT);
-    // A wake-up that came during the claim is read here, not raced (see waitForApproval).
-    if (!wake.isCompleted) {
-      const timer = context.df.createTimer(new Date(now + LOCK_POLL_IN_MS));
-      const winner = yield context.df.Task.any([wake, timer]);
-      if (winner === timer) continue;
-      timer.cancel();
-    }
-    wake = undefined;
-  }
-}
-
-/** What deployEnvironment is asked to apply: the bundle's counts, the plan, and what the plan found. */
-function applyInput(
-  ref: { releaseId: string; bundleId: string; environment: string },
-  inspected: InspectBundleResult,
-  plan: PlanEnvironmentResult,
-  fresh: boolean,
-): DeployEnvironmentInput {
-  return {
-    ...ref,
-    counts: inspected.counts,
-    prune: inspected.prune,
-    batchSize: FILES_BATCH_SIZE,
-    ...(plan.planId !== undefined ? { planId: plan.planId } : {}),
-    // A plan with no approval after it was made moments ago (`fresh`): what it saw still holds, so the apply
-    // leaves out what it found nothing to do for. After an approval (hours, maybe) every wave runs and
-    // checks its objects against the approved plan, and provisioning runs.
-    ...(fresh && plan.waves !== undefined ? { waves: plan.waves } : {}),
-    ...(fresh && plan.workspaceExists === true ? { workspaceExists: true } : {}),
-  };
-}
-
-/** One apply, as its own deployEnvironment instance; a sub-orchestration that threw is a failed apply. */
-function* applyStage(
-  context: df.OrchestrationContext,
-  subInput: DeployEnvironmentInput,
-  instanceId: string,
-): Generator<df.Task, DeployEnvironmentResult, unknown> {
-  try {
-    return (yield context.df.callSubOrchestrator(
-      ORCHESTRATIONS.deployEnvironment,
-      subInput,
-      instanceId,
-    )) as DeployEnvironmentResult;
-  } catch (error) {
-    return {
-      done: 0,
-      failed: 1,
-      skipped: 0,
-      failures: [{ key: subInput.environment, message: messageOf(error) }],
-      created: [],
-    };
-  }
-}
-
-function failuresOf(result: DeployEnvironmentResult): string {
-  return result.failures
-    .slice(0, 5)
-    .map((f) => `${f.key}: ${f.message}`)
-    .join('; ');
-}
-
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? (error.message.split('\n')[0]?.slice(0, 300) ?? 'failed') : 'failed';
 }
