@@ -56,6 +56,7 @@ const MAY_IMPORT = {
 const APPROVAL_STORES = [
   '**/approvals/DecisionStore',
   '**/approvals/readStagePlan',
+  '**/approvals/readStageCodeDiff',
   '**/approvals/readOrchestration',
 ];
 /** Modules that reach the file system, other processes or the network. */

@@ -29,6 +29,8 @@ import { loadStoredPlan } from './engine/loadStoredPlan';
 import { readLiveState } from './engine/readLiveState';
 import { readSecretState } from './engine/readSecretState';
 import { updateLedger } from './engine/updateLedger';
+import { keepDeployedFiles } from './engine/keepDeployedFiles';
+import { DeployedFileStore } from '../azure/DeployedFileStore';
 import { WAVE_APPLIERS } from './engine/waveAppliers';
 import type { ActivityOptions } from 'durable-functions';
 import { failuresAsData } from './failuresAsData';
@@ -105,6 +107,8 @@ export async function applyWave(input: ApplyWaveInput): Promise<WaveResult> {
   } finally {
     await updateLedger(services.ledger, stored.ledger, ledger);
   }
+  // What the next plan's code diff shows as "runs now" (issue 17).
+  await keepDeployedFiles(new DeployedFileStore(services.releases), bundle, outcomes);
   const bad = outcomes.filter((o) => o.status !== 'done');
   return {
     wave: input.wave,

@@ -2,6 +2,8 @@
 // what it was computed from (the ledger's ETag and the basis of every step): the approval page shows this
 // plan, and the apply batches apply this plan and no other. Looks only: a plan never creates Azure resources.
 import { stagePlanBlobName } from '../approvals/readStagePlan';
+import { stageCodeDiffBlobName } from '../approvals/readStageCodeDiff';
+import { DeployedFileStore } from '../azure/DeployedFileStore';
 import { environmentByName } from '../config/loadSettings';
 import type { Bundle, ResourceKind } from '../manifest/Bundle';
 import { retargetInitScripts } from '../manifest/retargetInitScripts';
@@ -13,6 +15,7 @@ import { stepsOfWave, WAVES, type WaveName } from '../planning/waves';
 import type { EnvironmentRef, PlanEnvironmentResult } from './contracts';
 import { appServices } from '../services/appServices';
 import { connectForActivity } from './engine/connectForActivity';
+import { diffStageCode } from './engine/diffStageCode';
 import { requireStagedBundle } from './engine/loadStagedBundle';
 import { planWorkspace } from './engine/planWorkspace';
 import type { ActivityOptions } from 'durable-functions';
@@ -33,6 +36,15 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     workspace: client ? { exists: true, url: client.workspaceUrl } : { exists: false },
   };
   await services.releases.writeJson(stagePlanBlobName(input.releaseId, input.environment), plan);
+  const code = await diffStageCode({
+    environment: input.environment,
+    bundle,
+    steps: plan.steps,
+    ledger: ledger.ledger,
+    store: new DeployedFileStore(services.releases),
+    ...(client ? { client } : {}),
+  });
+  await services.releases.writeJson(stageCodeDiffBlobName(input.releaseId, input.environment), code);
   return {
     summary: plan.summary,
     changes: plan.steps.filter((s) => s.action !== 'unchanged').length,

@@ -20,9 +20,21 @@ export async function readStagePlan(
   environment: string,
   containerName = STAGE_PLAN_CONTAINER,
 ): Promise<DeployPlan | undefined> {
-  const blob = service
-    .getContainerClient(containerName)
-    .getBlockBlobClient(stagePlanBlobName(releaseId, environment));
+  const value = await readStoredBlob(service, containerName, stagePlanBlobName(releaseId, environment));
+  const plan = value as Partial<DeployPlan> | null | undefined;
+  if (!plan || plan.version !== 1 || !Array.isArray(plan.steps) || typeof plan.summary !== 'object') {
+    return undefined;
+  }
+  return plan as DeployPlan;
+}
+
+/** The parsed JSON of a stored blob of the stage, or undefined when it is missing or not JSON. */
+export async function readStoredBlob(
+  service: BlobServiceClient,
+  containerName: string,
+  name: string,
+): Promise<unknown> {
+  const blob = service.getContainerClient(containerName).getBlockBlobClient(name);
   let text: string;
   try {
     text = (await blob.downloadToBuffer()).toString('utf8');
@@ -30,15 +42,9 @@ export async function readStagePlan(
     if (error instanceof RestError && error.statusCode === 404) return undefined;
     throw error;
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
-  const plan = value as Partial<DeployPlan> | null;
-  if (!plan || plan.version !== 1 || !Array.isArray(plan.steps) || typeof plan.summary !== 'object') {
-    return undefined;
-  }
-  return plan as DeployPlan;
 }
