@@ -1,0 +1,106 @@
+// Pure: the audit trail's events. Each is one JSON object on one line (JSON Lines: azure/AuditStore.ts writes
+// and reads the lines, bounded), appended once per event to the environment's append-only trail and served as
+// such by GET /api/audit.
+// - `id` is deterministic: the same event written twice (an activity retried after its append went through,
+//   a storage client retry after a lost response) carries the same id, and readers keep the first line of an
+//   id and drop the rest (AuditStore dedupeAuditRecords). Ids are built from the release, the environment and what makes
+//   the event unique within the release (the plan id, the wait, the stage's end time), never from a clock
+//   reading or a random number on the writer's side.
+// - Records carry no secrets: no URLs (approval and view links carry signatures, webhook URLs keys), no
+//   tokens, no secret values, no principal headers; the approver's comment is their own words and is kept,
+//   bounded like every text (AuditStore MAX_AUDIT_TEXT).
+import type { PlanCounts } from './compactStatus';
+import type { ReleaseSource } from './ReleaseInput';
+import type { CheckState, StageState } from './ReleaseStatus';
+
+/** AuditStore's AUDIT_RECORD_VERSION: the envelope (v, id, at, environment) every line has. */
+export const AUDIT_FORMAT_VERSION = 1;
+
+/** Who decided, as App Service Authentication vouched for them: identifiers and claims, never a token. */
+export interface AuditPrincipal {
+  /** The identity provider (Easy Auth's X-MS-CLIENT-PRINCIPAL-IDP, e.g. `aad`); absent without sign-in. */
+  provider?: string;
+  /** The Microsoft Entra object id. */
+  objectId?: string;
+  displayName?: string;
+  /** Entra group object ids from the principal's `groups` claims, when a policy decided by them. */
+  groups?: string[];
+  /** The decision came from someone signed in (false: the link alone was the credential). */
+  authenticated: boolean;
+}
+
+export type AuditDetail =
+  | {
+      kind: 'started';
+      source: ReleaseSource;
+      /** Empty while the commit is still to be fetched and staged (the release's first step). */
+      bundleId: string;
+      environments: string[];
+    }
+  | {
+      kind: 'planned';
+      bundleId: string;
+      /** StoredPlan.planId: the sha256 of the plan's steps and basis (first 12 hex), what an approval approves. */
+      planId: string;
+      /** Steps that are not `unchanged`. */
+      changes: number;
+      counts: PlanCounts;
+    }
+  | { kind: 'approvalRequested'; planId?: string; expiresAt?: string }
+  | {
+      kind: 'approval';
+      decision: 'approve' | 'reject';
+      approver: string;
+      decidedAt: string;
+      comment?: string;
+      /** The wait the decision answers (approvalWaitId): a re-run of the release waits again with a new id. */
+      waitId: string;
+      principal: AuditPrincipal;
+    }
+  | {
+      kind: 'policy';
+      /** The policy's name: `window`, `waitTimer`, `check:<name>`, `quorum`, ... */
+      policy: string;
+      /** Its state in one word: `waiting`, `passed`, `failed`, `open`, ... */
+      state: string;
+      message?: string;
+    }
+  | {
+      kind: 'stageFinished';
+      /** succeeded, failed, rejected, expired, superseded, rolledBack (the stage's final state). */
+      state: StageState;
+      message?: string;
+      /** The apply's counts, when the stage applied. */
+      outcome?: { done: number; failed: number; skipped: number };
+      /** The checks' runs as they ended (a rolled-back stage: the rollback's own runs). */
+      checks?: { job: string; runId: number; state: CheckState }[];
+    };
+
+export type AuditKind = AuditDetail['kind'];
+
+export type AuditEvent = {
+  v: typeof AUDIT_FORMAT_VERSION;
+  id: string;
+  /** When it happened (ISO, UTC). */
+  at: string;
+  environment: string;
+  releaseId: string;
+} & AuditDetail;
+
+/** What a writer hands over; `at` defaults to the time of the append. */
+export type AuditEventInput = {
+  id: string;
+  at?: string;
+  environment: string;
+  releaseId: string;
+} & AuditDetail;
+
+/** `<releaseId>/<environment>/<kind>/<what makes it unique in the release>`, e.g. `r1/qa/planned/3f9a…`. */
+export function auditEventId(
+  releaseId: string,
+  environment: string,
+  kind: AuditKind,
+  ...unique: (string | number)[]
+): string {
+  return [releaseId, environment, kind, ...unique.map(String)].join('/');
+}
