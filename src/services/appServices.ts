@@ -7,6 +7,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { DecisionStore } from '../approvals/DecisionStore';
+import { AuditStore } from '../azure/AuditStore';
 import { blobServiceFromSettings } from '../azure/blobServiceFromSettings';
 import { connectWorkspace, type ConnectedWorkspace } from '../azure/connectWorkspace';
 import { createAzureCredential } from '../azure/createAzureCredential';
@@ -38,6 +39,8 @@ export interface AppServices {
   /** Staged bundles, stored plans, bundle diagnostics, environment claims. */
   releases: ReleaseStorage;
   decisions: DecisionStore;
+  /** The append-only audit trail of each environment (release/AuditEvent.ts; appendAudit writes to it). */
+  audit: AuditStore;
   /**
    * App Service Authentication is enabled, so identity headers come from the platform. The platform sets
    * WEBSITE_AUTH_ENABLED, and the Functions host reads the same variable to detect Easy Auth.
@@ -126,6 +129,7 @@ export function createAppServices(
     ledger: new LedgerStore(blobService, settings.ledger.container),
     releases: new ReleaseStorage(blobService),
     decisions: new DecisionStore(blobService),
+    audit: new AuditStore(blobService),
     easyAuthEnabled: (values.WEBSITE_AUTH_ENABLED ?? '').trim().toLowerCase() === 'true',
     schedulerFor: (url) => {
       let scheduler = schedulers.get(url);

@@ -1,0 +1,11 @@
+// I/O: appends one release event to its environment's audit trail (release/AuditEvent.ts says what each
+// event holds; azure/AuditStore.ts how it is kept). The one way in for every writer: the activities and
+// triggers where an event happens (a plan, an approval, a stage's end, a policy's verdict), never an
+// orchestrator (no I/O there). Throws what storage throws: in an activity that means a retry, and the
+// event's id makes a second copy harmless.
+import type { AuditEventInput } from '../release/AuditEvent';
+import { appServices } from './appServices';
+
+export async function appendAudit(event: AuditEventInput): Promise<void> {
+  await appServices().audit.append(event);
+}
