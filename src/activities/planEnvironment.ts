@@ -14,6 +14,9 @@ import { resolveJobSettings } from '../planning/resolveJobSettings';
 import { stepsOfWave, WAVES, type WaveName } from '../planning/waves';
 import type { EnvironmentRef, PlanEnvironmentResult } from './contracts';
 import { appServices } from '../services/appServices';
+import { appendAudit } from '../services/appendAudit';
+import { auditEventId } from '../release/AuditEvent';
+import { compactPlanCounts } from '../release/compactStatus';
 import { connectForActivity } from './engine/connectForActivity';
 import { diffStageCode } from './engine/diffStageCode';
 import { requireStagedBundle } from './engine/loadStagedBundle';
@@ -36,6 +39,18 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     workspace: client ? { exists: true, url: client.workspaceUrl } : { exists: false },
   };
   await services.releases.writeJson(stagePlanBlobName(input.releaseId, input.environment), plan);
+  const changes = plan.steps.filter((s) => s.action !== 'unchanged').length;
+  // The audit trail names the plan by its id (the hash of its steps and basis): what an approval approves.
+  await appendAudit({
+    id: auditEventId(input.releaseId, input.environment, 'planned', input.bundleId, plan.planId),
+    environment: input.environment,
+    releaseId: input.releaseId,
+    kind: 'planned',
+    bundleId: input.bundleId,
+    planId: plan.planId,
+    changes,
+    counts: compactPlanCounts(plan.summary),
+  });
   const code = await diffStageCode({
     environment: input.environment,
     bundle,
@@ -47,7 +62,7 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
   await services.releases.writeJson(stageCodeDiffBlobName(input.releaseId, input.environment), code);
   return {
     summary: plan.summary,
-    changes: plan.steps.filter((s) => s.action !== 'unchanged').length,
+    changes,
     planId: plan.planId,
     waves: wavesWithWork(bundle, plan.steps, ledger.ledger),
     workspaceExists: client !== undefined,
