@@ -6,6 +6,7 @@ import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationCont
 import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
+import { readStageCodeDiff } from '../approvals/readStageCodeDiff';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { htmlResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
@@ -39,6 +40,12 @@ export async function approvalPage(
       return undefined;
     },
   );
+  const codeDiff = await readStageCodeDiff(s.blobService, claims.releaseId, claims.environment).catch(
+    (error: unknown) => {
+      context.warn(`approvalPage: code diff of ${claims.environment} unreadable: ${String(error)}`);
+      return undefined;
+    },
+  );
   const path = new URL(request.url).pathname;
   const stages = waiting.release.stages;
   const previousStage = stages[stages.findIndex((st) => st.environment === claims.environment) - 1];
@@ -60,6 +67,7 @@ export async function approvalPage(
     },
     approvers: environment.approval.approvers,
     ...(previousStage ? { previousStage } : {}),
+    ...(codeDiff ? { codeDiff } : {}),
     viewer: resolveApprover(request.headers, {
       environment: claims.environment,
       approvers: environment.approval.approvers,

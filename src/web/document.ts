@@ -47,6 +47,16 @@ ul.diff { list-style: none; margin: 0.2rem 0 0 1rem; padding: 0; font-size: 0.9r
 ul.steps ul.diff li { border-top: 0; padding: 0.1rem 0; }
 del { color: var(--error); } ins { color: var(--ok); text-decoration: none; font-weight: 600; }
 .unset { color: var(--muted); }
+details.file-diff { border: 1px solid var(--line); border-radius: 6px; margin: 0.4rem 0; min-width: 0; }
+details.file-diff > summary { cursor: pointer; padding: 0.3rem 0.6rem; overflow-wrap: anywhere; }
+details.file-diff > p { margin: 0.25rem 0.6rem; }
+.diff-counts { font-size: 0.9rem; white-space: nowrap; }
+pre.code-diff { margin: 0; padding: 0.3rem 0; overflow-x: auto; border-top: 1px solid var(--line);
+  font: 0.8rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+pre.code-diff .ln { display: block; min-width: max-content; padding: 0 0.6rem; white-space: pre; }
+pre.code-diff .add { background: color-mix(in srgb, var(--ok) 16%, transparent); }
+pre.code-diff .del { background: color-mix(in srgb, var(--error) 16%, transparent); }
+pre.code-diff .hunk { color: var(--muted); background: var(--soft); }
 `;
 
 /** The shell shared by bricklane's pages. */

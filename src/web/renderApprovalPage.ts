@@ -7,10 +7,12 @@ import type { ApproverResolution } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
 import type { EnvironmentSettings } from '../config/Settings';
 import { RESOURCE_KINDS } from '../manifest/Bundle';
+import type { StageCodeDiff } from '../planning/CodeDiff';
 import type { DeployPlan, PlanStep } from '../planning/DeployPlan';
 import { countsOf, type PlanCounts } from '../release/compactStatus';
 import { escapeHtml } from './html';
 import { renderDocument } from './document';
+import { renderCodeDiff } from './renderCodeDiff';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
 
 export interface ApprovalPageModel {
@@ -34,6 +36,8 @@ export interface ApprovalPageModel {
   approvers?: readonly string[];
   /** The stage before this one in the release, whose outcome the approver judges by. */
   previousStage?: StageStatus;
+  /** The stored code diff of the stage's notebooks, files and init scripts (absent: not shown). */
+  codeDiff?: StageCodeDiff;
 }
 
 export type ApprovalTarget = Pick<
@@ -55,6 +59,7 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     renderWarnings(model.plan),
     '<h2>What will change</h2>',
     renderPlan(model.plan, model.stage.plan),
+    renderCodeDiff(model.codeDiff),
     '<h2>Decision</h2>',
     renderForm(model),
   ].join('\n');
