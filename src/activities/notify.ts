@@ -6,12 +6,19 @@ import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
 import { statusViewUrl } from '../approvals/releaseViewUrl';
 import { environmentByName } from '../config/loadSettings';
 import type { NotifyInput, NotifyResult } from './contracts';
+import { recordNotice } from './engine/recordNotice';
+import type { StageEndFacts } from '../release/AuditEvent';
 import { appServices } from '../services/appServices';
 import type { ActivityOptions } from 'durable-functions';
 
 const TIMEOUT_IN_MS = 5_000;
 
-export async function notify(input: NotifyInput, context: InvocationContext): Promise<NotifyResult> {
+export async function notify(
+  input: NotifyInput & StageEndFacts,
+  context: InvocationContext,
+): Promise<NotifyResult> {
+  // The audit record first: a notice that cannot be sent still leaves its record (recordNotice never throws).
+  await recordNotice(input, context);
   try {
     const { settings } = appServices();
     const env = environmentByName(settings, input.environment);

@@ -11,6 +11,7 @@ import {
   type PermanentFailure,
 } from '../activities/contracts';
 import type { StageStatus } from '../release/ReleaseStatus';
+import { stageEndFacts, type StageEndFacts } from '../release/AuditEvent';
 import { retryPolicy } from './retryPolicy';
 
 /** A step failed permanently; thrown inside the orchestrator only, caught where the release routes it (deployRelease, deployEnvironment). */
@@ -68,5 +69,7 @@ export function* notifyStage(
     state: stage.state,
     ...(stage.message ? { message: stage.message } : {}),
     ...(stage.fix ? { fix: stage.fix } : {}),
-  } satisfies NotifyInput);
+    // For the audit trail, which notify writes: when the stage ended, and its apply and checks outcome.
+    ...stageEndFacts(stage),
+  } satisfies NotifyInput & StageEndFacts);
 }

@@ -11,7 +11,7 @@
 //   bounded like every text (AuditStore MAX_AUDIT_TEXT).
 import type { PlanCounts } from './compactStatus';
 import type { ReleaseSource } from './ReleaseInput';
-import type { CheckState, StageState } from './ReleaseStatus';
+import type { CheckState, StageState, StageStatus } from './ReleaseStatus';
 
 /** AuditStore's AUDIT_RECORD_VERSION: the envelope (v, id, at, environment) every line has. */
 export const AUDIT_FORMAT_VERSION = 1;
@@ -103,4 +103,26 @@ export function auditEventId(
   ...unique: (string | number)[]
 ): string {
   return [releaseId, environment, kind, ...unique.map(String)].join('/');
+}
+
+/**
+ * What a stage's end notice carries besides NotifyInput, for the audit trail (the notify activity records the
+ * stage's end there): the orchestration's time of the end, which makes the event's id, and the apply's and
+ * the checks' outcome. Small: counts, and per check its job, run and state.
+ */
+export interface StageEndFacts {
+  finishedAt?: string;
+  outcome?: { done: number; failed: number; skipped: number };
+  checks?: { job: string; runId: number; state: CheckState }[];
+}
+
+/** The stage's end as the audit trail keeps it (deterministic: the stage's own published facts). */
+export function stageEndFacts(stage: StageStatus): StageEndFacts {
+  return {
+    ...(stage.finishedAt ? { finishedAt: stage.finishedAt } : {}),
+    ...(stage.outcome ? { outcome: { ...stage.outcome } } : {}),
+    ...(stage.checks && stage.checks.length > 0
+      ? { checks: stage.checks.map(({ job, runId, state }) => ({ job, runId, state })) }
+      : {}),
+  };
 }
