@@ -18,15 +18,18 @@ export const AUDIT_FORMAT_VERSION = 1;
 
 /** Who decided, as App Service Authentication vouched for them: identifiers and claims, never a token. */
 export interface AuditPrincipal {
+  /** The decision came from someone signed in (false: the link alone was the credential). */
+  authenticated: boolean;
   /** The identity provider (Easy Auth's X-MS-CLIENT-PRINCIPAL-IDP, e.g. `aad`); absent without sign-in. */
   provider?: string;
   /** The Microsoft Entra object id. */
   objectId?: string;
+  upn?: string;
   displayName?: string;
-  /** Entra group object ids from the principal's `groups` claims, when a policy decided by them. */
+  /** Why they could decide: `anyone` (no list), `allowList`, or `group:<object id>` (a group claim). */
+  via?: string;
+  /** The Entra group whose claim let them decide (from `via`). */
   groups?: string[];
-  /** The decision came from someone signed in (false: the link alone was the credential). */
-  authenticated: boolean;
 }
 
 export type AuditDetail =
