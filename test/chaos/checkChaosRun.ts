@@ -7,7 +7,7 @@ import { normalizeWorldState, type NormalizedState } from '../sandbox/normalizeW
 import type { ChaosOutcome } from './runChaosRelease';
 
 export interface ChaosVerdict {
-  /** Ended succeeded with the fault-free run's workspaces, ledger and no claim held. */
+  /** Ended as expected (`ending`, succeeded by default) with the fault-free run's workspaces, ledger and no claim held. */
   converged: boolean;
   duplicates: string[];
   stuckClaims: string[];
@@ -50,7 +50,15 @@ export function expectedState(outcome: ChaosOutcome): NormalizedState {
   return normalizeWorldState({ ...outcome.state, releases: [{ ...status, stages: status.stages ?? [] }] });
 }
 
-export function checkChaosRun(outcome: ChaosOutcome, baseline: NormalizedState): ChaosVerdict {
+/**
+ * `ending`: the state the release must end in (a release whose check fails with BRICKLANE_<ENV>_ROLLBACK=auto
+ * ends rolledBack, as its fault-free run does).
+ */
+export function checkChaosRun(
+  outcome: ChaosOutcome,
+  baseline: NormalizedState,
+  ending = 'succeeded',
+): ChaosVerdict {
   const problems: string[] = [];
   const environments = outcome.state.environments as Record<string, Snapshot>;
   const duplicates = Object.entries(environments).flatMap(([env, snapshot]) => [
@@ -66,9 +74,10 @@ export function checkChaosRun(outcome: ChaosOutcome, baseline: NormalizedState):
     ...repeated((snapshot.secretScopes ?? []).map((s) => s.name.toLowerCase())).map(
       (n) => `${env}: secret scope "${n}" twice or more`,
     ),
-    // A check job runs once per environment per release; a retried run-now carries its idempotency token.
+    // A check job runs once per environment per release (a rollback runs it once more, as in the fault-free
+    // run); a retried run-now carries its idempotency token.
     ...Object.entries(snapshot.runs ?? {})
-      .filter(([, runs]) => runs.count > 1)
+      .filter(([job, runs]) => runs.count > Math.max(1, baselineRuns(baseline, env, job)))
       .map(([n, runs]) => `${env}: job "${n}" ran ${runs.count} times`),
   ]);
   problems.push(...duplicates);
@@ -92,13 +101,13 @@ export function checkChaosRun(outcome: ChaosOutcome, baseline: NormalizedState):
   ]);
   problems.push(...leaks);
   if (outcome.error) problems.push(outcome.error);
-  if (outcome.status && outcome.status.state !== 'succeeded')
+  if (outcome.status && outcome.status.state !== ending)
     problems.push(
       `the release ended ${outcome.status.state ?? outcome.status.runtimeStatus}: ${statusMessages(outcome.status)}`,
     );
-  const succeeded = outcome.status?.state === 'succeeded';
+  const endedAsExpected = outcome.status?.state === ending;
   return {
-    converged: succeeded && sameState && ledgerProblems.length === 0 && duplicates.length === 0,
+    converged: endedAsExpected && sameState && ledgerProblems.length === 0 && duplicates.length === 0,
     duplicates,
     stuckClaims,
     ...(wrongMessage ? { wrongMessage } : {}),
@@ -194,6 +203,13 @@ function isInWorkspace(
     default:
       return true;
   }
+}
+
+/** Runs of a check job in the fault-free run's environment (0 when it has none). */
+function baselineRuns(baseline: NormalizedState, env: string, job: string): number {
+  const environments = baseline.environments as
+    Record<string, { runs?: Record<string, { count: number }> }> | undefined;
+  return environments?.[env]?.runs?.[job]?.count ?? 0;
 }
 
 function repeated(names: string[]): string[] {

@@ -30,6 +30,15 @@ export interface ChaosPlan {
   lostAnswer?: { container: string; at: number };
   /** Give up on the release after this long. */
   limitInMs: number;
+  /** App settings of every worker beyond the world's (e.g. BRICKLANE_QA_ROLLBACK). */
+  settings?: Record<string, string>;
+  /**
+   * A release of this bundle first, followed to its end (the kills count from the first worker on, so a crash
+   * point names a moment the earlier release does not reach).
+   */
+  earlier?: string;
+  /** Sets the world up for the release (after the earlier one), e.g. scripts a check's runs. */
+  prepare?: (world: LocalWorld) => void;
 }
 
 export interface ReleaseStatusView {
@@ -89,7 +98,7 @@ export async function runChaosRelease(
   running.add(stopAll);
   try {
     proxy = await StorageProxy.start(() => world.azurite.blobPort);
-    const config = workerConfig(world, proxy, await freePort());
+    const config = workerConfig(world, proxy, await freePort(), plan.settings);
     const secrets = secretsOf(world, config);
     if (plan.faults) {
       world.injectFaults(plan.faults.spec, plan.faults.seed);
@@ -102,6 +111,14 @@ export async function runChaosRelease(
     const storage = new ReleaseStorage(
       BlobServiceClient.fromConnectionString(world.azurite.connectionString),
     );
+    if (plan.earlier) {
+      const before = await stageBundle(storage, plan.earlier);
+      const answer = await client.call('POST', 'releases', { bundleId: before.bundleId });
+      const earlierId = (answer.json as { releaseId?: string }).releaseId;
+      const done = earlierId ? await follow(client, earlierId, started + plan.limitInMs, say, []) : {};
+      story.push(`earlier release ${earlierId ?? '(none)'}: ${done.status?.state ?? 'did not end'}`);
+    }
+    plan.prepare?.(world);
     const staged = await stageBundle(storage, bundleDir);
     if (plan.outage) {
       const { atMs, durationInMs } = plan.outage;
@@ -282,11 +299,17 @@ class WorkerClient {
 }
 
 /** The worker's app settings: the world's, storage through the proxy, and the app's own keys and secrets. */
-function workerConfig(world: LocalWorld, proxy: StorageProxy, port: number): HostProcessConfig {
+function workerConfig(
+  world: LocalWorld,
+  proxy: StorageProxy,
+  port: number,
+  extra: Record<string, string> = {},
+): HostProcessConfig {
   const storage = proxy.route(world.azurite.connectionString);
   return {
     settings: {
       ...world.settings(),
+      ...extra,
       // The emulated check runs end within a second: the first look at them comes after 1 s, not 10.
       BRICKLANE_CHECKS_POLL_SECONDS: '1',
       AzureWebJobsStorage: storage,

@@ -126,6 +126,8 @@ export class DatabricksEmulator {
   /** Each workspace's listener, by workspace name; a pending one while it binds. */
   private readonly origins = new Map<string, Promise<Server>>();
   private readonly writeListeners = new Set<(write: AppliedWrite) => void>();
+  /** Runs scripted for workspaces not created yet, by workspace name (scriptRuns). */
+  private readonly laterScripts = new Map<string, [string, readonly ScriptedRun[]][]>();
   private tokenValidator: TokenValidator | undefined;
   private latencyInMs: number;
   private stopped = false;
@@ -172,6 +174,8 @@ export class DatabricksEmulator {
     const existing = this.world.find(name);
     if (existing) for (const token of tokens) existing.addToken(token);
     const workspace = existing ?? this.world.add(name, tokens);
+    for (const [job, runs] of this.laterScripts.get(name) ?? []) workspace.runs.script(job, runs);
+    this.laterScripts.delete(name);
     await this.open(name);
     return workspace;
   }
@@ -180,9 +184,14 @@ export class DatabricksEmulator {
     return this.world.get(name);
   }
 
-  /** The next runs of the workspace's job named `jobName` end as scripted, one entry per run (RunStore). */
+  /**
+   * The next runs of the workspace's job named `jobName` end as scripted, one entry per run (RunStore). A
+   * workspace not created yet gets them when it is (a release that provisions it runs its check there).
+   */
   scriptRuns(workspace: string, jobName: string, runs: readonly ScriptedRun[]): void {
-    this.world.get(workspace).runs.script(jobName, runs);
+    const existing = this.world.find(workspace);
+    if (existing) existing.runs.script(jobName, runs);
+    else this.laterScripts.set(workspace, [...(this.laterScripts.get(workspace) ?? []), [jobName, runs]]);
   }
 
   workspaceNames(): string[] {

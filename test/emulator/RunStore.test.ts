@@ -1,5 +1,5 @@
 // Test infrastructure: the emulator's job-run rules over HTTPS: the life cycle on the emulator clock, scripted
-// results per job name, cancel, and runs kept with the saved world.
+// results per job name (also for a workspace created later), cancel, and runs kept with the saved world.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,21 @@ describe('job runs', () => {
     const counters = emulator.counters('dev');
     expect(counters.byEndpoint).toMatchObject({ '2.2/jobs/run-now': 1, '2.2/jobs/runs/cancel': 1 });
     expect(counters.writes).toBe(0);
+  });
+
+  it('go to a workspace created after they were scripted (a release provisions it)', async () => {
+    emulator.scriptRuns('later', 'smoke_test', [{ result: 'FAILED', message: 'scripted early' }]);
+    const later = await emulator.addWorkspace('later');
+    const id = later.createJob({
+      name: 'smoke_test',
+      tasks: [{ task_key: 'check', notebook_task: { notebook_path: '/Shared/smoke' } }],
+    });
+    const answer = await callApi(emulator.workspaceUrl('later'), 'POST', '2.2/jobs/run-now', { job_id: id });
+    emulator.clock.advance(1_000);
+    const run = await callApi(emulator.workspaceUrl('later'), 'GET', '2.2/jobs/runs/get', {
+      run_id: answer.body['run_id'] as number,
+    });
+    expect(run.body['state']).toMatchObject({ result_state: 'FAILED', state_message: 'scripted early' });
   });
 
   it('keep runs and scripts with the saved world', async () => {

@@ -146,7 +146,7 @@ export class EffectRunner {
           '',
         );
       this.instances.stats.activityExecutions += 1;
-      reachedCrashPoint('activity');
+      reachedCrashPoint('activity', { name, instanceId });
       const outcome = await invokeWithTimeout(
         this.options.app,
         fn.name,
