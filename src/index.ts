@@ -4,6 +4,7 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { applyWaveOptions } from './activities/applyWave';
+import { callExternalCheckOptions } from './activities/callExternalCheck';
 import { claimEnvironmentOptions } from './activities/claimEnvironment';
 import { ACTIVITIES, ORCHESTRATIONS } from './activities/contracts';
 import { inspectBundleOptions } from './activities/inspectBundle';
@@ -42,6 +43,7 @@ df.app.activity(ACTIVITIES.stageSource, stageSourceOptions);
 df.app.activity(ACTIVITIES.startChecks, startChecksOptions);
 df.app.activity(ACTIVITIES.readChecks, readChecksOptions);
 df.app.activity(ACTIVITIES.recordKnownGood, recordKnownGoodOptions);
+df.app.activity(ACTIVITIES.callExternalCheck, callExternalCheckOptions);
 
 app.http('startRelease', startReleaseOptions);
 app.http('listReleases', listReleasesOptions);

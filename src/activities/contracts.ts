@@ -5,7 +5,8 @@ import type { BundleCheck } from '../manifest/Bundle';
 import type { PlanSummary } from '../planning/DeployPlan';
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { WaveName } from '../planning/waves';
-import type { SourceToFetch } from '../release/ReleaseInput';
+import type { PlanCounts } from '../release/compactStatus';
+import type { ReleaseSource, SourceToFetch } from '../release/ReleaseInput';
 import type { StageState } from '../release/ReleaseStatus';
 
 export const ORCHESTRATIONS = {
@@ -25,6 +26,7 @@ export const ACTIVITIES = {
   startChecks: 'startChecks',
   readChecks: 'readChecks',
   recordKnownGood: 'recordKnownGood',
+  callExternalCheck: 'callExternalCheck',
 } as const;
 
 /**
@@ -308,6 +310,25 @@ export interface NotifyInput {
   message?: string;
   /** How to fix a permanent failure (a command or setting). */
   fix?: string;
+}
+
+/** One call of an environment's external check (callExternalCheck.ts has the contract with the endpoint). */
+export interface CallExternalCheckInput extends EnvironmentRef {
+  /** The check's place in BRICKLANE_<ENV>_EXTERNAL_CHECKS, and its name there (the URL stays in the settings). */
+  check: number;
+  name: string;
+  /** 1 for the first call of this check in the stage. */
+  attempt: number;
+  source: ReleaseSource;
+  /** The stage's plan counts, when it planned before its checks (a stage with an approval). */
+  plan?: PlanCounts;
+}
+
+/** `error`: no valid answer (unreachable, too slow, not the contract); the stage shows it like a `fail`. */
+export interface CallExternalCheckResult {
+  outcome: 'pass' | 'fail' | 'error';
+  /** The check's own message, or what was wrong with its answer; secret-free, one line, short. */
+  message?: string;
 }
 
 /** Notifications never fail a release: the activity reports what happened instead of throwing. */

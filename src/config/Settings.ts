@@ -1,5 +1,6 @@
 // Pure: operator configuration, read once from app settings. Environments live here, never in a bundle.
 import type { Boundaries } from '../manifest/Boundaries';
+import type { PolicySettings } from './readPolicies';
 
 /** How bricklane authenticates to an environment's Databricks workspace. */
 export type DatabricksAuthMode =
@@ -53,6 +54,11 @@ export interface EnvironmentSettings {
    * manual): `auto` redeploys the environment's last known good bundle (the ledger's lastKnownGood).
    */
   rollback: 'auto' | 'manual';
+  /**
+   * Change windows, wait timer and external checks before this environment applies (readPolicies.ts);
+   * absent when the environment sets none.
+   */
+  policies?: PolicySettings;
   /**
    * BRICKLANE_<ENV>_TARGETS: the workspaces this environment deploys to, canary first (config/readTargets.ts),
    * each under its key (`prod.weu`); absent: the environment is one workspace (its own placement).

@@ -14,6 +14,7 @@ import type { EnvironmentBoundaries } from '../manifest/checkBoundaries';
 import { DEFAULT_PROJECT } from '../manifest/parseBundleOptions';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
 import { readBoundaries } from './readBoundaries';
+import { readPolicies } from './readPolicies';
 import { readTargets } from './readTargets';
 import { isGitHubRepositoryName } from './isGitHubRepositoryName';
 
@@ -248,6 +249,8 @@ function readEnvironment(
     problems.push(`${prefix}ROLLBACK must be auto or manual, got "${rollback}"`);
   }
   if (rollback === 'auto') env.rollback = 'auto';
+  const policies = readPolicies(values, name, problems);
+  if (policies) env.policies = policies;
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {
     if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;

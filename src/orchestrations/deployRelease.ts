@@ -28,6 +28,7 @@ import { runChecks } from './runChecks';
 import { applyInput, applyStage, failuresOf } from './applyStage';
 import { claimForApply } from './claimForApply';
 import { approvalGate } from './approvalGate';
+import { applyPolicies } from './applyPolicies';
 import type { SupersedeNotices } from './waitForApproval';
 
 export { FILES_BATCH_SIZE } from './applyStage';
@@ -224,6 +225,12 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       stage.startedAt = now();
       const gate = input.approvals[stage.environment] ?? { required: false, timeoutInHours: 72 };
       let result: DeployEnvironmentResult | undefined;
+      // The environment's wait timer (and, for a stage without approval, its change window and external checks).
+      const held = yield* applyPolicies(context, input, status, stage, 'start', publish);
+      if (held !== undefined) {
+        yield* notifyStage(context, input.releaseId, stage);
+        return finish('failed', held);
+      }
       // Plan, approve and apply; when the workspace moved between the plan and the apply, the apply wrote
       // nothing to what moved, and the stage plans again (and asks again on a fresh link), a bounded number
       // of times.
@@ -266,6 +273,12 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
             return finish(outcome, stage.message);
           }
           if (plan.planId !== undefined && stage.plans) stage.plans.approved = plan.planId;
+          // Approved: the change window, then the external checks (applyPolicies.ts says why in this order).
+          const blocked = yield* applyPolicies(context, input, status, stage, 'approved', publish);
+          if (blocked !== undefined) {
+            yield* notifyStage(context, input.releaseId, stage);
+            return finish('failed', blocked);
+          }
         }
 
         if (gate.required) {

@@ -1,5 +1,6 @@
 // Pure: what a release is asked to do (the input of deployRelease): which staged bundle or commit, where it
 // came from, which environments, and the approval policy of each, fixed when the release starts.
+import type { ReleasePolicies } from './ReleasePolicies';
 /** Where a release's bundle came from (shown on pages; never trusted for configuration). */
 export interface ReleaseSource {
   kind: 'upload' | 'github' | 'azureRepos' | 'manual';
@@ -27,6 +28,11 @@ export interface ReleaseInput {
   source: ReleaseSource;
   /** Environments to run, in order (a subset of the configured ones, e.g. from `qa` on for a re-run). */
   environments: string[];
+  /**
+   * Per environment with any: change windows, wait timer and external checks (by name), fixed when the release
+   * starts like the approvals, so that a replay computes the same timers (applyPolicies.ts).
+   */
+  policies?: Record<string, ReleasePolicies>;
   /** Per environment: approval needed before it deploys, and how long the link is valid. */
   approvals: Record<string, { required: boolean; timeoutInHours: number }>;
 }

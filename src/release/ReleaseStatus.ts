@@ -3,6 +3,7 @@
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { PlanCounts } from './compactStatus';
 import type { ReleaseSource } from './ReleaseInput';
+import type { StagePolicies } from './StagePolicies';
 
 export type ReleaseState =
   | 'validating'
@@ -31,7 +32,9 @@ export type StageState =
   | 'superseded'
   | 'skipped'
   | 'rollingBack'
-  | 'rolledBack';
+  | 'rolledBack'
+  /** Held by a deploy policy: its wait timer, outside its change window, or until its external checks pass. */
+  | 'holding';
 
 export interface ApprovalInfo {
   required: boolean;
@@ -107,6 +110,8 @@ export interface StageStatus {
   notices?: string[];
   /** The bundle's checks run after the apply: one run per check job. */
   checks?: CheckStatus[];
+  /** The environment's deploy policies (wait timer, change window, external checks) and what they did. */
+  policies?: StagePolicies;
 }
 
 export type CheckState = 'pending' | 'running' | 'succeeded' | 'failed' | 'timedout' | 'canceled' | 'skipped';

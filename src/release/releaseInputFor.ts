@@ -6,6 +6,7 @@ import type { ReleaseInput, ReleaseSource, SourceToFetch } from './ReleaseInput'
 import type { Settings } from '../config/Settings';
 import { instanceIdProblem } from '../config/instanceIdProblem';
 import { SettingsError } from '../config/loadSettings';
+import { releasePoliciesOf } from './ReleasePolicies';
 
 export interface ReleaseRequest {
   /** A staged bundle, or a commit to fetch first (`fetch`): exactly one of them. */
@@ -64,6 +65,7 @@ export function releaseInputFor(settings: Settings, request: ReleaseRequest): Re
     ...(request.fetch ? { fetch: request.fetch } : {}),
     source: request.source,
     environments: chosen,
+    ...releasePoliciesOf(settings.environments.filter((e) => chosen.includes(e.name))),
     approvals: Object.fromEntries(
       settings.environments
         .filter((e) => chosen.includes(e.name))

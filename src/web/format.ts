@@ -39,6 +39,7 @@ const STATES: Record<StageState | ReleaseState, { label: string; tone: StateTone
   skipped: { label: 'Skipped', tone: 'idle' },
   rollingBack: { label: 'Rolling back', tone: 'busy' },
   rolledBack: { label: 'Rolled back', tone: 'bad' },
+  holding: { label: 'Held by a policy', tone: 'wait' },
 };
 
 /**
