@@ -3,22 +3,11 @@
 // Azurite. A person's path: open the approval link, read the plan, click Approve or Reject, watch the
 // status page follow the release, and check the pages on a phone-sized screen.
 //
-// Needs Chromium at /usr/bin/chromium (`apt-get install -y chromium`; BRICKLANE_CHROMIUM names another
-// binary). Without it the suite is skipped with a message, except under CI (`CI` set), where it fails:
-// a CI run must not go green without its browser tests.
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+// Needs Chromium (launchChromium.ts): skipped without it, except under CI.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SandboxApp } from '../sandbox/SandboxApp';
@@ -26,16 +15,7 @@ import { LocalWorld, SAMPLE_PERMISSIONS } from '../sandbox/LocalWorld';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import { loadBundle } from '../../src/sources/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
-
-const CHROMIUM = process.env.BRICKLANE_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIP = !HAVE_CHROMIUM && !process.env.CI;
-if (SKIP) {
-  console.warn(
-    `browser tests skipped: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` ` +
-      '(or set BRICKLANE_CHROMIUM to a Chromium binary). Under CI (CI set) they fail instead.',
-  );
-}
+import { launchChromium, SKIP_BROWSER } from './launchChromium';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
 const SCREENSHOTS = resolve(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -54,7 +34,7 @@ interface Release {
   stages: Stage[];
 }
 
-describe.skipIf(SKIP)('release pages in Chromium', () => {
+describe.skipIf(SKIP_BROWSER)('release pages in Chromium', () => {
   let world: LocalWorld;
   let app: SandboxApp;
   let browser: Browser;
@@ -65,11 +45,6 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
   const released: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) {
-      throw new Error(
-        `no Chromium at ${CHROMIUM}: CI must install it (apt-get install -y chromium) before npm test`,
-      );
-    }
     world = await LocalWorld.start({ environments: ['dev', 'qa', 'prod'] });
     // First: it imports src/index.ts, which registers the functions (see test/sandbox/host/loadFunctionApp.ts).
     app = await SandboxApp.start(world, {
@@ -82,19 +57,7 @@ describe.skipIf(SKIP)('release pages in Chromium', () => {
       },
     });
     storage = new ReleaseStorage(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     phone = await browser.newContext({
       viewport: PHONE,
