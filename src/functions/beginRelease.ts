@@ -13,6 +13,8 @@ import type * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import type { ReleaseInput } from '../release/ReleaseInput';
 import { findOrchestration } from '../azure/findOrchestration';
+import { releaseStartedEvents } from '../release/AuditEvent';
+import { appendAudit } from '../services/appendAudit';
 
 export interface BeganRelease {
   releaseId: string;
@@ -59,6 +61,9 @@ async function startOnce(
       statusUrl,
     };
   }
+  // The release's first audit record, before any of it can run (its plan's record follows). A failed append
+  // fails the start, which the sender retries; the retry's record has the same id.
+  await Promise.all(releaseStartedEvents(input).map(appendAudit));
   try {
     await client.startNew(ORCHESTRATIONS.deployRelease, { instanceId: input.releaseId, input });
   } catch (error) {

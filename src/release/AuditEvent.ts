@@ -10,7 +10,7 @@
 //   tokens, no secret values, no principal headers; the approver's comment is their own words and is kept,
 //   bounded like every text (AuditStore MAX_AUDIT_TEXT).
 import type { PlanCounts } from './compactStatus';
-import type { ReleaseSource } from './ReleaseInput';
+import type { ReleaseInput, ReleaseSource } from './ReleaseInput';
 import type { CheckState, StageState, StageStatus } from './ReleaseStatus';
 
 /** AuditStore's AUDIT_RECORD_VERSION: the envelope (v, id, at, environment) every line has. */
@@ -128,4 +128,23 @@ export function stageEndFacts(stage: StageStatus): StageEndFacts {
       ? { checks: stage.checks.map(({ job, runId, state }) => ({ job, runId, state })) }
       : {}),
   };
+}
+
+/**
+ * The release's first record in each environment it targets: where it came from, who asked, which bundle
+ * (empty while a commit is still to be fetched: the release stages it first). Written as the release is
+ * started, before any of it runs; a second start of the same release (a redelivered webhook after a failed
+ * start) writes the same id.
+ */
+export function releaseStartedEvents(input: ReleaseInput): AuditEventInput[] {
+  const what = input.bundleId || input.fetch?.commit || input.source.commit || '';
+  return input.environments.map((environment) => ({
+    id: auditEventId(input.releaseId, environment, 'started', what),
+    environment,
+    releaseId: input.releaseId,
+    kind: 'started',
+    source: input.source,
+    bundleId: input.bundleId,
+    environments: input.environments,
+  }));
 }

@@ -2,31 +2,42 @@
 // durable-functions 3.5) calls the extension's HTTP API (a stand-in that records each call) once for the
 // start, and every delivery answers the same release. Found by the burst test, where half the redeliveries
 // arrive at the same moment as their first delivery and raced it to the extension.
+import { BlobServiceClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/loadSettings';
 import { beginRelease } from '../../../src/functions/beginRelease';
 import { releaseInputFor } from '../../../src/release/releaseInputFor';
+import { AuditStore } from '../../../src/azure/AuditStore';
+import { Azurite } from '../../emulator/Azurite';
 import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 let durable: FakeDurableApi;
+let azurite: Azurite;
 
 const client = (): df.DurableClient => df.getClient(durable.invocationContext('githubWebhook'));
 
 beforeAll(async () => {
-  durable = await FakeDurableApi.start();
+  [durable, azurite] = await Promise.all([FakeDurableApi.start(), Azurite.start()]);
   Object.assign(process.env, {
     BRICKLANE_ENVIRONMENTS: 'dev',
     BRICKLANE_DEV_DATABRICKS_AUTH: 'token',
     BRICKLANE_DEV_WORKSPACE_URL: 'https://adb-1.1.azuredatabricks.net',
     BRICKLANE_DEV_DATABRICKS_TOKEN: 'dapi-test',
-    // Required by the settings; nothing here touches storage.
-    BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true',
+    // A start writes the release's first audit record, beside the ledger.
+    BRICKLANE_LEDGER_CONNECTION: azurite.connectionString,
   });
 });
 afterAll(async () => {
   await durable?.stop();
+  await azurite?.stop();
 });
+
+/** The release's records in dev's audit trail. */
+const trail = async (releaseId: string): Promise<object[]> =>
+  (
+    await new AuditStore(BlobServiceClient.fromConnectionString(azurite.connectionString)).read('dev')
+  ).events.filter((e) => (e as { releaseId?: string }).releaseId === releaseId);
 
 const release = (commit: string) =>
   releaseInputFor(loadSettings(process.env), {
@@ -44,6 +55,15 @@ describe('beginRelease', () => {
     expect(answers.filter((a) => a.started)).toHaveLength(1);
     for (const answer of answers) expect(answer.releaseId).toBe(input.releaseId);
     expect(answers.filter((a) => !a.started).map((a) => a.runtimeStatus)).toEqual(['Pending', 'Pending']);
+    // The start's audit record, written before the start: once (the deliveries shared the start).
+    expect(await trail(input.releaseId)).toMatchObject([
+      {
+        kind: 'started',
+        environment: 'dev',
+        source: { kind: 'github', commit: 'a'.repeat(40), repository: 'contoso/lakehouse' },
+        environments: ['dev'],
+      },
+    ]);
   });
 
   it('lets a waiting delivery start on its own when the shared start failed', async () => {
@@ -56,5 +76,7 @@ describe('beginRelease', () => {
     expect(first.status).toBe('rejected');
     expect(second).toMatchObject({ status: 'fulfilled', value: { started: true } });
     expect(durable.starts.filter((s) => s.instanceId === input.releaseId)).toHaveLength(1);
+    // Both attempts wrote the record; it has one id, and readers keep one.
+    expect(await trail(input.releaseId)).toHaveLength(1);
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/loadSettings';
 import { releaseInputFor } from '../../../src/release/releaseInputFor';
 import { azureDevOpsWebhook, azureDevOpsWebhookOptions } from '../../../src/functions/azureDevOpsWebhook';
+import { Azurite } from '../../emulator/Azurite';
 import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 const PUBLIC_URL = 'https://bricklane.example.net';
@@ -100,13 +101,17 @@ const unauthorized = {
   headers: { 'WWW-Authenticate': 'Basic realm="bricklane", charset="UTF-8"' },
 };
 
+let azurite: Azurite;
+
 beforeAll(async () => {
-  durable = await FakeDurableApi.start();
-  Object.assign(process.env, ENV);
+  [durable, azurite] = await Promise.all([FakeDurableApi.start(), Azurite.start()]);
+  // A release's start writes its first audit record (beginRelease): the trail lives beside the ledger.
+  Object.assign(process.env, ENV, { BRICKLANE_LEDGER_CONNECTION: azurite.connectionString });
 });
 
 afterAll(async () => {
   await durable?.stop();
+  await azurite?.stop();
 });
 
 describe('POST /api/webhooks/azure-devops', () => {

@@ -13,6 +13,7 @@ import {
   pingExample,
   tagPushExample,
 } from '../../fixtures/webhooks/githubExamples';
+import { Azurite } from '../../emulator/Azurite';
 import { FakeDurableApi } from '../../emulator/FakeDurableApi';
 
 const SECRET = 'It’s a Secret to Everybody'; // GitHub's own example secret (non-ASCII on purpose)
@@ -101,13 +102,17 @@ function expectedRelease(commit: string): { releaseId: string; statusUrl: string
   return { releaseId: input.releaseId, statusUrl: `${PUBLIC_URL}/api/releases/${input.releaseId}` };
 }
 
+let azurite: Azurite;
+
 beforeAll(async () => {
-  durable = await FakeDurableApi.start();
-  Object.assign(process.env, ENV);
+  [durable, azurite] = await Promise.all([FakeDurableApi.start(), Azurite.start()]);
+  // A release's start writes its first audit record (beginRelease): the trail lives beside the ledger.
+  Object.assign(process.env, ENV, { BRICKLANE_LEDGER_CONNECTION: azurite.connectionString });
 });
 
 afterAll(async () => {
   await durable?.stop();
+  await azurite?.stop();
 });
 
 describe('POST /api/webhooks/github', () => {
