@@ -76,10 +76,11 @@ describe('diffFileContent', () => {
   });
 
   it('gives sizes only for a binary file: a NUL byte, or bytes that are not UTF-8', () => {
-    expect(diffFileContent(side('text\n'), side(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01])))).toEqual({
+    // Valid UTF-8 with a NUL in it (a zip's header): binary by the NUL alone.
+    expect(diffFileContent(side('text\n'), side(Buffer.from('PK\u0003\u0004\u0000\u0000text')))).toEqual({
       status: 'binary',
       beforeSize: 5,
-      afterSize: 6,
+      afterSize: 10,
     });
     expect(diffFileContent(side(Buffer.from([0xff, 0xfe, 0x41])), side('A\n'))).toEqual({
       status: 'binary',
