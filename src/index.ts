@@ -28,9 +28,11 @@ import { startReleaseFromBlobOptions } from './functions/startReleaseFromBlob';
 import { viewReleaseOptions } from './functions/viewRelease';
 import { deployEnvironment } from './orchestrations/deployEnvironment';
 import { deployRelease } from './orchestrations/deployRelease';
+import { deployTarget } from './orchestrations/deployTarget';
 
 df.app.orchestration(ORCHESTRATIONS.deployRelease, deployRelease);
 df.app.orchestration(ORCHESTRATIONS.deployEnvironment, deployEnvironment);
+df.app.orchestration(ORCHESTRATIONS.deployTarget, deployTarget);
 
 df.app.activity(ACTIVITIES.inspectBundle, inspectBundleOptions);
 df.app.activity(ACTIVITIES.planEnvironment, planEnvironmentOptions);

@@ -8,10 +8,12 @@ import type { WaveName } from '../planning/waves';
 import type { PlanCounts } from '../release/compactStatus';
 import type { ReleaseSource, SourceToFetch } from '../release/ReleaseInput';
 import type { StageState } from '../release/ReleaseStatus';
+import type { TargetStatus } from '../release/TargetStatus';
 
 export const ORCHESTRATIONS = {
   deployRelease: 'deployRelease',
   deployEnvironment: 'deployEnvironment',
+  deployTarget: 'deployTarget',
 } as const;
 
 export const ACTIVITIES = {
@@ -104,6 +106,18 @@ export interface InspectBundleResult {
    * (or no entry): the environment does not roll back by itself.
    */
   rollback?: Record<string, { knownGood?: { bundleId: string; releaseId: string } }>;
+  /**
+   * Per environment that is a ring (BRICKLANE_<ENV>_TARGETS): its targets' keys, canary first, and how many of the
+   * rest apply at once. Absent (or no entry): the environment is one workspace. A ring's rollback entries are per
+   * target key.
+   */
+  rings?: Record<string, RingTargets>;
+}
+
+/** The workspaces of a ring, canary first, by key (`prod.weu`), and the bound on the rest in parallel. */
+export interface RingTargets {
+  targets: string[];
+  parallel: number;
 }
 
 /** The checks of one environment, as inspectBundle read them from the bundle and the operator's settings. */
@@ -258,6 +272,35 @@ export interface DeployEnvironmentInput extends EnvironmentRef {
    * provisionEnvironment is not called. Absent: provisioning runs.
    */
   workspaceExists?: boolean;
+}
+
+/**
+ * One workspace of a ring (the deployTarget sub-orchestration): take its apply lock, plan unless the plan was
+ * approved, apply, give the lock back, run the environment's checks there, record its last known good.
+ */
+export interface DeployTargetInput extends BundleRef {
+  /** The ring's environment (`prod`): its boundaries and checks. */
+  environment: string;
+  /** The target's key (`prod.weu`): its workspace, ledger, apply lock and stored plan. */
+  target: string;
+  /** When the release started (ISO): orders the apply locks and names the check runs. */
+  startedAt: string;
+  /** The bundle's counts and prune; absent (a rollback to the target's own last known good): inspected first. */
+  bundle?: Pick<InspectBundleResult, 'counts' | 'prune'>;
+  /** The environment's checks for this bundle (with `bundle`). */
+  checks?: EnvironmentChecks;
+  /** The target's approved plan; absent: the target plans once it holds its lock and applies that plan. */
+  plan?: PlanEnvironmentResult;
+  /** Puts this bundle back (the ring failed): the target ends rolledBack, or failed. */
+  rollback?: boolean;
+}
+
+/** How the target ended (TargetStatus), whether its apply started, and what a rollback's plan kept. */
+export interface DeployTargetResult extends TargetStatus {
+  /** Its apply started: the workspace may hold this bundle now, so a failed ring rolls it back. */
+  applied: boolean;
+  /** The plan's `kept` (PlanEnvironmentResult.kept). */
+  kept?: string[];
 }
 
 export interface DeployEnvironmentResult {

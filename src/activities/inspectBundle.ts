@@ -7,6 +7,7 @@ import { clipText } from '../release/boundReleaseStatus';
 import { STATUS_DIAGNOSTICS } from '../release/ReleaseStatus';
 import type { InspectBundleInput, InspectBundleResult } from './contracts';
 import type { EnvironmentSettings } from '../config/Settings';
+import { ringOf } from '../config/readTargets';
 import type { BundleCheck } from '../manifest/Bundle';
 import { holdToBoundaries } from '../manifest/checkBoundaries';
 import { describeDiagnostic } from '../manifest/describeDiagnostic';
@@ -57,12 +58,25 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
       settings.environments.filter((e) => targeted.includes(e.name)),
       settings.checksPollInSeconds,
     ),
-    ...(await rollbackOf(settings.environments.filter((e) => targeted.includes(e.name)))),
+    ...(await rollbackOf(
+      settings.environments.filter((e) => targeted.includes(e.name)).flatMap((e) => ringOf(e)),
+    )),
+    ...ringsOf(settings.environments.filter((e) => targeted.includes(e.name))),
   };
 }
 
+/** The rings among the environments (BRICKLANE_<ENV>_TARGETS): the orchestration reads no settings itself. */
+function ringsOf(environments: readonly EnvironmentSettings[]): Pick<InspectBundleResult, 'rings'> {
+  const rings = environments.flatMap((e) =>
+    e.ring
+      ? [[e.name, { targets: e.ring.targets.map((t) => t.name), parallel: e.ring.parallel }] as const]
+      : [],
+  );
+  return rings.length > 0 ? { rings: Object.fromEntries(rings) } : {};
+}
+
 /**
- * The last known good of each environment that rolls back by itself. Read as the release starts: a release
+ * The last known good of each environment (each target of a ring, by its key) that rolls back by itself. Read as the release starts: a release
  * that applies there later supersedes this one (the latest-wins lock), so the record cannot go stale unseen.
  */
 async function rollbackOf(

@@ -15,7 +15,7 @@ export const FILES_BATCH_SIZE = 250;
 /** What deployEnvironment is asked to apply: the bundle's counts, the plan, and what the plan found. */
 export function applyInput(
   ref: { releaseId: string; bundleId: string; environment: string },
-  inspected: InspectBundleResult,
+  inspected: Pick<InspectBundleResult, 'counts' | 'prune'>,
   plan: PlanEnvironmentResult,
   fresh: boolean,
 ): DeployEnvironmentInput {
@@ -64,6 +64,7 @@ export function failuresOf(result: DeployEnvironmentResult): string {
     .join('; ');
 }
 
-function messageOf(error: unknown): string {
+/** An exception's first line, short: what a sub-orchestration that threw says. */
+export function messageOf(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0]?.slice(0, 300) ?? 'failed') : 'failed';
 }

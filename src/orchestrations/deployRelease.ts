@@ -1,5 +1,6 @@
 // Deterministic: one release carries one immutable bundle through the environments in order.
-// Per environment: plan -> approval gate (if required) -> claim the environment -> deployEnvironment.
+// Per environment: plan -> approval gate (if required) -> claim the environment -> deployEnvironment; an
+// environment that is a ring of workspaces deploys through deployRing (canary, then the rest in parallel).
 // Custom status is always current and bounded (boundReleaseStatus: the extension fails an orchestration
 // whose custom status is over 16 KB); the output is the final status, bounded the same way.
 import type * as df from 'durable-functions';
@@ -27,6 +28,7 @@ import { boundReleaseStatus } from '../release/boundReleaseStatus';
 import { runChecks } from './runChecks';
 import { applyInput, applyStage, failuresOf } from './applyStage';
 import { claimForApply } from './claimForApply';
+import { ringStage } from './deployRing';
 import { approvalGate } from './approvalGate';
 import { applyPolicies } from './applyPolicies';
 import type { SupersedeNotices } from './waitForApproval';
@@ -230,6 +232,42 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       if (held !== undefined) {
         yield* notifyStage(context, input.releaseId, stage);
         return finish('failed', held);
+      }
+      const ring = inspected.rings?.[stage.environment];
+      if (ring) {
+        // A ring of workspaces (BRICKLANE_<ENV>_TARGETS): one approval, the canary, then the rest (deployRing.ts).
+        const ringOf = {
+          releaseId: input.releaseId,
+          bundleId,
+          startedAt: status.startedAt,
+          stage,
+          inspected,
+          publish,
+        };
+        const ended = yield* ringStage(
+          context,
+          ringOf,
+          ring,
+          gate.required
+            ? (planId) =>
+                approvalGate(
+                  context,
+                  input,
+                  stage,
+                  gate.timeoutInHours,
+                  status.startedAt,
+                  notices,
+                  (state) => {
+                    status.state = state;
+                    publish();
+                  },
+                  planId,
+                )
+            : undefined,
+        );
+        yield* notifyStage(context, input.releaseId, stage);
+        if (ended) return finish(ended.state, ended.message);
+        continue;
       }
       // Plan, approve and apply; when the workspace moved between the plan and the apply, the apply wrote
       // nothing to what moved, and the stage plans again (and asks again on a fresh link), a bounded number

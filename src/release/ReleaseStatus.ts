@@ -3,6 +3,7 @@
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { PlanCounts } from './compactStatus';
 import type { ReleaseSource } from './ReleaseInput';
+import type { TargetStatus } from './TargetStatus';
 import type { StagePolicies } from './StagePolicies';
 
 export type ReleaseState =
@@ -110,6 +111,8 @@ export interface StageStatus {
   notices?: string[];
   /** The bundle's checks run after the apply: one run per check job. */
   checks?: CheckStatus[];
+  /** A ring (BRICKLANE_<ENV>_TARGETS): each workspace of the environment, canary first. */
+  targets?: TargetStatus[];
   /** The environment's deploy policies (wait timer, change window, external checks) and what they did. */
   policies?: StagePolicies;
 }

@@ -16,6 +16,7 @@ import {
   type StageStatus,
 } from './ReleaseStatus';
 import type { ReleaseSource } from './ReleaseInput';
+import type { TargetStatus } from './TargetStatus';
 import { compactPlanCounts, compactWaves } from './compactStatus';
 
 /**
@@ -127,10 +128,11 @@ function clipSource(source: ReleaseSource, max: number): ReleaseSource {
 }
 
 function clipStage(stage: StageStatus, detail: Detail, condensed: boolean): StageStatus {
-  const { plan, approval, message, fix, phases, checks, ...rest } = stage;
+  const { plan, approval, message, fix, phases, checks, targets, ...rest } = stage;
   return {
     ...rest,
     ...(checks ? { checks: checks.map((check) => clipCheck(check, detail)) } : {}),
+    ...(targets ? { targets: targets.map((target) => clipTarget(target, detail)) } : {}),
     // The provision and wave spans are the first detail to go: the stage's phases still say where its time went.
     ...(phases ? { phases: condensed ? withoutApplyDetail(phases) : compactWaves(phases) } : {}),
     ...(plan && detail.plans ? { plan: compactPlanCounts(plan) } : {}),
@@ -148,6 +150,18 @@ function clipCheck(check: CheckStatus, detail: Detail): CheckStatus {
     ...rest,
     ...(url !== undefined && detail.plans ? { url } : {}),
     ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
+  };
+}
+
+/** A ring's target: clipped like its stage, its plan counts going with the stage's. */
+function clipTarget(target: TargetStatus, detail: Detail): TargetStatus {
+  const { plan, message, fix, checks, ...rest } = target;
+  return {
+    ...rest,
+    ...(plan && detail.plans ? { plan: compactPlanCounts(plan) } : {}),
+    ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
+    ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
+    ...(checks ? { checks: checks.map((check) => clipCheck(check, detail)) } : {}),
   };
 }
 
@@ -171,5 +185,7 @@ function minimalStage(stage: StageStatus): StageStatus {
     state: stage.state,
     ...(stage.startedAt !== undefined ? { startedAt: stage.startedAt } : {}),
     ...(stage.finishedAt !== undefined ? { finishedAt: stage.finishedAt } : {}),
+    // A ring's targets, each by its key and state: 20 of them take about 800 characters.
+    ...(stage.targets ? { targets: stage.targets.map((t) => ({ target: t.target, state: t.state })) } : {}),
   };
 }
