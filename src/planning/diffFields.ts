@@ -49,9 +49,9 @@ export function createDiff(desired: unknown): Pick<PlanStep, 'diff' | 'diffOmitt
  * secret reference (`{{secrets/<scope>/<key>}}`, https://learn.microsoft.com/azure/databricks/security/secrets/),
  * which names the secret and not its value.
  */
-const SENSITIVE_FIELD =
+export const SENSITIVE_FIELD =
   /secret|passw(?:or)?d|pwd|token|credential|access[._-]?key|account\.key|private[._-]?key/i;
-const SECRET_REFERENCE = /^\{\{secrets\/[^/{}]+\/[^/{}]+\}\}$/;
+export const SECRET_REFERENCE = /^\{\{secrets\/[^/{}]+\/[^/{}]+\}\}$/;
 export const HIDDEN_VALUE = '(hidden: may be a credential)';
 
 function bounded(changes: FieldChange[]): Pick<PlanStep, 'diff' | 'diffOmitted'> {

@@ -3,10 +3,11 @@
 // `maxEditLength` makes it give up deterministically on texts too different to read as a diff (Myers' cost
 // grows with the edit distance), and `timeout` caps the wall clock whatever the input. Binary files (a NUL in
 // the first 8,000 bytes, git's test in xdiff-interface.c buffer_is_binary, or bytes that are not UTF-8) and
-// oversize ones give sizes only. The hunks kept are cut to a line budget and each line to MAX_LINE_CHARS;
-// the added and removed counts are of the whole change.
+// oversize ones give sizes only. The hunks kept are cut to a line budget and each line to MAX_LINE_CHARS, and
+// string values given to credential-like names are hidden; the added and removed counts are of the whole change.
 import { structuredPatch } from 'diff';
 import type { DiffHunk, FileCodeDiff } from './CodeDiff';
+import { HIDDEN_VALUE, SECRET_REFERENCE, SENSITIVE_FIELD } from './diffFields';
 
 /** One side of the comparison: its size, and its bytes when they are within the per-file cap. */
 export interface FileSide {
@@ -93,6 +94,30 @@ function textOf(bytes: Uint8Array | undefined): string | undefined {
   }
 }
 
+/**
+ * A string literal given to a name that may be a credential: `password = "..."`, `"token": "..."`, and the
+ * pair form of `spark.conf.set("fs.azure.account.key.<account>...", "...")`.
+ */
+const ASSIGNED = /([\w.-]+)(["']?\s*[:=]\s*)(["'])([^"'\n]*)\3/g;
+const PAIRED = /(["'])([^"'\n]*)\1(\s*,\s*)(["'])([^"'\n]*)\4/g;
+
+/**
+ * The line with the values of credential-like names hidden, as the plan's field diffs hide them (diffFields.ts):
+ * the page is shown to whoever holds the approval link. A Databricks secret reference stays (it names a secret).
+ * The counts of the diff are unaffected.
+ */
+export function hideCredentials(line: string): string {
+  const hidden = (name: string, value: string): boolean =>
+    value !== '' && SENSITIVE_FIELD.test(name) && !SECRET_REFERENCE.test(value);
+  return line
+    .replace(ASSIGNED, (all, name: string, between: string, quote: string, value: string) =>
+      hidden(name, value) ? `${name}${between}${quote}${HIDDEN_VALUE}${quote}` : all,
+    )
+    .replace(PAIRED, (all, q1: string, name: string, comma: string, q2: string, value: string) =>
+      hidden(name, value) ? `${q1}${name}${q1}${comma}${q2}${HIDDEN_VALUE}${q2}` : all,
+    );
+}
+
 /** The hunks within `maxLines` lines (the last one kept may be cut), each line within MAX_LINE_CHARS. */
 function cutHunks(all: readonly DiffHunk[], maxLines: number): { hunks: DiffHunk[]; omittedLines: number } {
   const hunks: DiffHunk[] = [];
@@ -108,7 +133,9 @@ function cutHunks(all: readonly DiffHunk[], maxLines: number): { hunks: DiffHunk
       oldLines: hunk.oldLines,
       newStart: hunk.newStart,
       newLines: hunk.newLines,
-      lines: kept.map((line) => (line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line)),
+      lines: kept.map((line) =>
+        hideCredentials(line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line),
+      ),
     });
   }
   return { hunks, omittedLines };

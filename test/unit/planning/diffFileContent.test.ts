@@ -4,6 +4,7 @@ import {
   DEFAULT_DIFF_FILE_OPTIONS,
   diffFileContent,
   fitStageLines,
+  hideCredentials,
   MAX_LINE_CHARS,
   type FileSide,
 } from '../../../src/planning/diffFileContent';
@@ -110,6 +111,35 @@ describe('diffFileContent', () => {
     const diff = diffFileContent(side(before), side(after));
     expect(performance.now() - started).toBeLessThan(DEFAULT_DIFF_FILE_OPTIONS.timeoutInMs + 500);
     expect(diff).toEqual({ status: 'tooDifferent', beforeSize: before.length, afterSize: after.length });
+  });
+});
+
+describe('hideCredentials', () => {
+  it.each([
+    ['db_password = "hunter2"', 'db_password = "(hidden: may be a credential)"'],
+    ["TOKEN='dapi123'", "TOKEN='(hidden: may be a credential)'"],
+    ['  "client_secret": "s3cr3t",', '  "client_secret": "(hidden: may be a credential)",'],
+    [
+      'spark.conf.set("fs.azure.account.key.lake.dfs.core.windows.net", "AbC==")',
+      'spark.conf.set("fs.azure.account.key.lake.dfs.core.windows.net", "(hidden: may be a credential)")',
+    ],
+  ])('hides the value in %s', (line, shown) => {
+    expect(hideCredentials(line)).toBe(shown);
+  });
+
+  it.each([
+    'password = "{{secrets/etl/db-password}}"',
+    'pwd = dbutils.secrets.get(scope="etl", key="db-password")',
+    'name = "orders"',
+    'spark.conf.set("spark.sql.shuffle.partitions", "8")',
+  ])('keeps %s as it is', (line) => {
+    expect(hideCredentials(line)).toBe(line);
+  });
+
+  it('applies to the lines a diff shows, not to its counts', () => {
+    const diff = diffFileContent(side('x = 1\n'), side('x = 1\napi_token = "abc"\n'));
+    expect(diff.hunks?.[0]?.lines).toEqual([' x = 1', '+api_token = "(hidden: may be a credential)"']);
+    expect(diff.added).toBe(1);
   });
 });
 
