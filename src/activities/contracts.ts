@@ -7,6 +7,7 @@ import type { PlanDrift } from '../planning/PlanBasis';
 import type { WaveName } from '../planning/waves';
 import type { PlanCounts } from '../release/compactStatus';
 import type { ReleaseSource, SourceToFetch } from '../release/ReleaseInput';
+import type { NoticePolicy, ReleaseNotice } from '../release/ReleaseNotice';
 import type { StageState } from '../release/ReleaseStatus';
 import type { TargetStatus } from '../release/TargetStatus';
 
@@ -353,6 +354,14 @@ export interface NotifyInput {
   message?: string;
   /** How to fix a permanent failure (a command or setting). */
   fix?: string;
+  /** Where the bundle came from (approvalNeeded): the notice names the branch, commit and who asked. */
+  source?: ReleaseNotice['source'];
+  /**
+   * The environment's policy state when the notice is sent: approvals of a quorum, the change window, the wait
+   * timer, the external checks (a stage's published policy state fits as it is). The plan's counts and the code
+   * diff's size are not passed: the activity reads them from release storage.
+   */
+  policy?: NoticePolicy;
 }
 
 /** One call of an environment's external check (callExternalCheck.ts has the contract with the endpoint). */

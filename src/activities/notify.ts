@@ -1,10 +1,21 @@
-// I/O (activity): posts a release notice to the environment's incoming webhook (Teams or Slack: both
-// accept a JSON body with `text`). A notice is never worth a failed release: every failure is returned as
-// data, and the URL (which carries its own secret) never appears in a result or a log.
+// I/O (activity): posts a release notice to the environment's incoming webhook, in the channel's own format
+// (config/readNotifyFormat.ts picks it: a Teams Adaptive Card, Slack Block Kit, or `{ text }`). The notice
+// carries what the orchestration passes (the state, the source, the policy state) and what release storage
+// holds for the stage (the stored plan's counts, the code diff's size), so the history stays as small as it
+// was. A notice is never worth a failed release: every failure is returned as data, and the URL (which
+// carries its own secret) never appears in a result or a log.
+import type { BlobServiceClient } from '@azure/storage-blob';
 import type { InvocationContext } from '@azure/functions';
 import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
 import { statusViewUrl } from '../approvals/releaseViewUrl';
+import { readStageCodeDiff } from '../approvals/readStageCodeDiff';
+import { readStagePlan } from '../approvals/readStagePlan';
 import { environmentByName } from '../config/loadSettings';
+import { notifyFormatFor } from '../config/readNotifyFormat';
+import type { Settings } from '../config/Settings';
+import { noticeText, type ReleaseNotice } from '../release/ReleaseNotice';
+import { slackMessage } from '../release/slackMessage';
+import { teamsMessage } from '../release/teamsMessage';
 import type { NotifyInput, NotifyResult } from './contracts';
 import { recordNotice } from './engine/recordNotice';
 import type { StageEndFacts } from '../release/AuditEvent';
@@ -12,6 +23,8 @@ import { appServices } from '../services/appServices';
 import type { ActivityOptions } from 'durable-functions';
 
 const TIMEOUT_IN_MS = 5_000;
+/** How long the stored plan and code diff may take to read before the notice goes without them. */
+const STORED_PARTS_TIMEOUT_IN_MS = 3_000;
 
 export async function notify(
   input: NotifyInput & StageEndFacts,
@@ -20,41 +33,38 @@ export async function notify(
   // The audit record first: a notice that cannot be sent still leaves its record (recordNotice never throws).
   await recordNotice(input, context);
   try {
-    const { settings } = appServices();
+    const services = appServices();
+    const { settings } = services;
     const env = environmentByName(settings, input.environment);
     if (!env.notifyUrl) return { sent: false, reason: 'no notification URL configured' };
     // People read notices in Teams or Slack, without the function key: the status link is a signed view link.
-    const statusUrl =
+    const status =
       statusViewUrl(settings, input.releaseId) ?? `${settings.publicUrl}/api/releases/${input.releaseId}`;
-    let text: string;
-    if (input.kind === 'approvalNeeded') {
-      const expiresAt = Date.parse(input.expiresAt ?? '') / 1000;
-      const link =
-        settings.approvalSigningKeys.length > 0 && Number.isFinite(expiresAt)
-          ? approvalUrl(
-              settings.publicUrl,
-              createApprovalToken(
-                {
-                  releaseId: input.releaseId,
-                  environment: input.environment,
-                  expiresAt,
-                  ...(input.planId !== undefined ? { nonce: input.planId } : {}),
-                },
-                settings.approvalSigningKeys,
-              ),
-            )
-          : statusUrl;
-      text = `bricklane: release ${input.releaseId} waits for approval to deploy to ${input.environment} (until ${input.expiresAt ?? '?'}). Review the plan and decide: ${link}`;
-    } else {
-      const fix = input.fix ? ` Fix: ${input.fix}.` : '';
-      // A state in words: `rolledBack` reads "rolled back".
-      const state = input.state === 'rolledBack' ? 'rolled back' : (input.state ?? 'finished');
-      text = `bricklane: ${input.environment} ${state} for release ${input.releaseId}${input.message ? ` — ${input.message}` : ''}.${fix} Status: ${statusUrl}`;
-    }
+    const approve = input.kind === 'approvalNeeded' ? approvalLink(settings, input) : undefined;
+    const notice: ReleaseNotice = {
+      kind: input.kind,
+      releaseId: input.releaseId,
+      environment: input.environment,
+      state: input.state,
+      expiresAt: input.expiresAt,
+      message: input.message,
+      fix: input.fix,
+      source: input.source,
+      policy: input.policy,
+      ...(await storedParts(services.blobService, input.releaseId, input.environment)),
+      links: { status, ...(approve !== undefined ? { approve } : {}) },
+    };
+    const format = notifyFormatFor(env.notifyUrl, env.notifyFormat);
+    const body =
+      format === 'teams'
+        ? teamsMessage(notice)
+        : format === 'slack'
+          ? slackMessage(notice)
+          : { text: noticeText(notice) };
     const response = await fetch(env.notifyUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text }),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(TIMEOUT_IN_MS),
     });
     await response.arrayBuffer().catch(() => undefined);
@@ -68,6 +78,45 @@ export async function notify(
     context.warn(`notify: ${input.environment} notice not sent (${reason})`);
     return { sent: false, reason: `not sent (${reason})` };
   }
+}
+
+/**
+ * The signed approval link of this wait (it carries the plan id, so it approves that plan only); none without
+ * a signing key or a readable expiry, and the status link stands in.
+ */
+function approvalLink(settings: Settings, input: NotifyInput): string | undefined {
+  const expiresAt = Date.parse(input.expiresAt ?? '') / 1000;
+  if (settings.approvalSigningKeys.length === 0 || !Number.isFinite(expiresAt)) return undefined;
+  const claims = {
+    releaseId: input.releaseId,
+    environment: input.environment,
+    expiresAt,
+    ...(input.planId !== undefined ? { nonce: input.planId } : {}),
+  };
+  return approvalUrl(settings.publicUrl, createApprovalToken(claims, settings.approvalSigningKeys));
+}
+
+/**
+ * What release storage holds for the stage: the stored plan's counts and the code diff's size. A part that
+ * is missing, unreadable or slow is left out: the notice goes without it rather than late or not at all.
+ */
+async function storedParts(
+  service: BlobServiceClient,
+  releaseId: string,
+  environment: string,
+): Promise<Pick<ReleaseNotice, 'plan' | 'diff'>> {
+  const within = <T>(read: Promise<T>): Promise<T | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((done) => {
+      timer = setTimeout(() => done(undefined), STORED_PARTS_TIMEOUT_IN_MS);
+    });
+    return Promise.race([read.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+  };
+  const [plan, code] = await Promise.all([
+    within(readStagePlan(service, releaseId, environment)),
+    within(readStageCodeDiff(service, releaseId, environment)),
+  ]);
+  return { ...(plan ? { plan: plan.summary } : {}), ...(code ? { diff: code.size } : {}) };
 }
 
 /** Options for `df.app.activity('notify', notifyOptions)`. Never wrapped: it returns every failure itself. */

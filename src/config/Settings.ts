@@ -1,6 +1,7 @@
 // Pure: operator configuration, read once from app settings. Environments live here, never in a bundle.
 import type { Boundaries } from '../manifest/Boundaries';
 import type { PolicySettings } from './readPolicies';
+import type { NotifyFormat } from './readNotifyFormat';
 
 /** How bricklane authenticates to an environment's Databricks workspace. */
 export type DatabricksAuthMode =
@@ -35,6 +36,8 @@ export interface EnvironmentSettings {
    * set the app setting to a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)).
    */
   notifyUrl?: string;
+  /** BRICKLANE_<ENV>_NOTIFY_FORMAT: the notices' format, when the URL's host should not decide (readNotifyFormat.ts). */
+  notifyFormat?: NotifyFormat;
   /** Where this environment's bundles may write and what their jobs may carry (readBoundaries.ts). */
   boundaries: Boundaries;
   /**

@@ -15,6 +15,7 @@ import { DEFAULT_PROJECT } from '../manifest/parseBundleOptions';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
 import { readBoundaries } from './readBoundaries';
 import { readPolicies } from './readPolicies';
+import { readNotifyFormat } from './readNotifyFormat';
 import { readTargets } from './readTargets';
 import { isGitHubRepositoryName } from './isGitHubRepositoryName';
 
@@ -251,6 +252,8 @@ function readEnvironment(
   if (rollback === 'auto') env.rollback = 'auto';
   const policies = readPolicies(values, name, problems);
   if (policies) env.policies = policies;
+  const notifyFormat = readNotifyFormat(values, name, problems);
+  if (notifyFormat) env.notifyFormat = notifyFormat;
   const notifyUrl = get('NOTIFY_URL');
   if (notifyUrl) {
     if (z.url({ protocol: /^https$/ }).safeParse(notifyUrl).success) env.notifyUrl = notifyUrl;

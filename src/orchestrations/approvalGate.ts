@@ -47,6 +47,7 @@ export function* approvalGate(
     environment: stage.environment,
     kind: 'approvalNeeded',
     expiresAt: stage.approval.expiresAt,
+    source: input.source,
     ...asked,
   } satisfies NotifyInput);
   const outcome = yield* waitForApproval(context, stage.environment, expiresAt, notices);
