@@ -16,6 +16,7 @@ import {
   type StageStatus,
 } from './ReleaseStatus';
 import type { ReleaseSource } from './ReleaseInput';
+import type { StagePolicies } from './StagePolicies';
 import type { TargetStatus } from './TargetStatus';
 import { compactPlanCounts, compactWaves } from './compactStatus';
 
@@ -132,6 +133,7 @@ function clipStage(stage: StageStatus, detail: Detail, condensed: boolean): Stag
   return {
     ...rest,
     ...(checks ? { checks: checks.map((check) => clipCheck(check, detail)) } : {}),
+    ...(rest.policies ? { policies: clipPolicies(rest.policies, detail) } : {}),
     ...(targets ? { targets: targets.map((target) => clipTarget(target, detail)) } : {}),
     // The provision and wave spans are the first detail to go: the stage's phases still say where its time went.
     ...(phases ? { phases: condensed ? withoutApplyDetail(phases) : compactWaves(phases) } : {}),
@@ -162,6 +164,30 @@ function clipTarget(target: TargetStatus, detail: Detail): TargetStatus {
     ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
     ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
     ...(checks ? { checks: checks.map((check) => clipCheck(check, detail)) } : {}),
+  };
+}
+
+/**
+ * The policies' texts: an external check's message is its system's words (clipped like a stage's message), its
+ * name and the window's text are the operator's (clipped like names).
+ */
+function clipPolicies(policies: StagePolicies, detail: Detail): StagePolicies {
+  const { window, externalChecks } = policies;
+  return {
+    ...policies,
+    ...(window ? { window: { ...window, text: clipText(window.text, detail.name) } } : {}),
+    ...(externalChecks
+      ? {
+          externalChecks: {
+            ...externalChecks,
+            checks: externalChecks.checks.map(({ message, ...check }) => ({
+              ...check,
+              name: clipText(check.name, detail.name),
+              ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
+            })),
+          },
+        }
+      : {}),
   };
 }
 

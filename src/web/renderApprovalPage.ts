@@ -13,6 +13,7 @@ import { countsOf, type PlanCounts } from '../release/compactStatus';
 import { escapeHtml } from './html';
 import { renderDocument } from './document';
 import { renderCodeDiff } from './renderCodeDiff';
+import { renderDeployPolicies } from './renderPolicies';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
 
 export interface ApprovalPageModel {
@@ -54,6 +55,7 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     renderRelease(model),
     renderWhere(model.target, model.plan),
     renderWho(model.approvers),
+    renderDeployPolicies(model.stage.policies, model.now),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
     renderSafetySummary(model.plan),
     renderWarnings(model.plan),
