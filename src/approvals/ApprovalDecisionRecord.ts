@@ -16,4 +16,9 @@ export interface ApprovalDecisionRecord extends ApprovalEvent {
   approverObjectId?: string;
   /** The approver's display name as Entra ID gave it; for people reading the record, never matched. */
   approverDisplayName?: string;
+  /**
+   * Why they could decide (resolveApprover's `via`): `anyone` (no list), `allowList`, or `group:<object id>`
+   * (the Entra group whose claim let them in). For the audit trail, with the object id above.
+   */
+  via?: string;
 }

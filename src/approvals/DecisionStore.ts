@@ -1,6 +1,9 @@
 // I/O: approval decisions, one blob per release and environment, created with `If-None-Match: *`.
 // The blob is the single point where two clicks (two approvers, a double submit, a replayed POST) are
 // told apart: storage lets exactly one create win, and only the winner raises the approval event.
+// With a quorum (more than one approval needed) each approver has a blob of their own under the
+// environment's folder (`voter`, approverKey): one decision per approver per wait, and the same approver
+// clicking twice still counts once.
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { ApprovalDecisionRecord } from './ApprovalDecisionRecord';
 
@@ -26,10 +29,10 @@ export class DecisionStore {
    * of the release under the same instance id) is replaced, with an ETag condition so that concurrent
    * clicks still produce exactly one winner.
    */
-  async record(decision: ApprovalDecisionRecord): Promise<RecordDecisionResult> {
+  async record(decision: ApprovalDecisionRecord, voter?: string): Promise<RecordDecisionResult> {
     await this.ensureContainer();
     const blob = this.container.getBlockBlobClient(
-      decisionBlobName(decision.releaseId, decision.environment),
+      decisionBlobName(decision.releaseId, decision.environment, voter),
     );
     const body = JSON.stringify(decision, null, 2);
     let conditions: { ifNoneMatch: string } | { ifMatch: string } = { ifNoneMatch: '*' };
@@ -43,7 +46,7 @@ export class DecisionStore {
       } catch (error) {
         if (!isStatus(error, 409) && !isStatus(error, 412)) throw error;
       }
-      const existing = await this.readWithEtag(decision.releaseId, decision.environment);
+      const existing = await this.readWithEtag(decision.releaseId, decision.environment, voter);
       if (existing?.record.waitId === decision.waitId)
         return { recorded: false, alreadyDecided: existing.record };
       // Gone again (withdrawn after a failed raise), or left by an earlier wait: try once more.
@@ -54,19 +57,23 @@ export class DecisionStore {
     );
   }
 
-  /** The decision recorded for this release and environment (of any wait), if any. */
-  async read(releaseId: string, environment: string): Promise<ApprovalDecisionRecord | undefined> {
-    return (await this.readWithEtag(releaseId, environment))?.record;
+  /** The decision recorded for this release and environment (of any wait; with `voter`, theirs), if any. */
+  async read(
+    releaseId: string,
+    environment: string,
+    voter?: string,
+  ): Promise<ApprovalDecisionRecord | undefined> {
+    return (await this.readWithEtag(releaseId, environment, voter))?.record;
   }
 
   /**
    * Removes a decision we just recorded, when raising its event failed, so that the approver can try
    * again. The ETag condition makes sure only that very record is removed.
    */
-  async withdraw(releaseId: string, environment: string, etag: string): Promise<void> {
+  async withdraw(releaseId: string, environment: string, etag: string, voter?: string): Promise<void> {
     try {
       await this.container
-        .getBlockBlobClient(decisionBlobName(releaseId, environment))
+        .getBlockBlobClient(decisionBlobName(releaseId, environment, voter))
         .delete({ conditions: { ifMatch: etag } });
     } catch (error) {
       if (!isStatus(error, 404) && !isStatus(error, 412)) throw error;
@@ -76,8 +83,9 @@ export class DecisionStore {
   private async readWithEtag(
     releaseId: string,
     environment: string,
+    voter?: string,
   ): Promise<{ record: ApprovalDecisionRecord; etag: string } | undefined> {
-    const blob = this.container.getBlockBlobClient(decisionBlobName(releaseId, environment));
+    const blob = this.container.getBlockBlobClient(decisionBlobName(releaseId, environment, voter));
     try {
       // One GET gives body and ETag together, so a later ifMatch refers to exactly what was read.
       const response = await blob.download();
@@ -98,9 +106,13 @@ export class DecisionStore {
   }
 }
 
-/** `decisions/<releaseId>/<environment>.json` (each part URI-encoded, so an id never adds a folder). */
-export function decisionBlobName(releaseId: string, environment: string): string {
-  return `decisions/${encodeURIComponent(releaseId)}/${encodeURIComponent(environment)}.json`;
+/**
+ * `decisions/<releaseId>/<environment>.json`, or with a quorum `decisions/<releaseId>/<environment>/<voter>.json`
+ * (each part URI-encoded, so an id never adds a folder).
+ */
+export function decisionBlobName(releaseId: string, environment: string, voter?: string): string {
+  const folder = `decisions/${encodeURIComponent(releaseId)}/${encodeURIComponent(environment)}`;
+  return voter === undefined ? `${folder}.json` : `${folder}/${encodeURIComponent(voter)}.json`;
 }
 
 function parseRecord(text: string, releaseId: string, environment: string): ApprovalDecisionRecord {
@@ -128,6 +140,7 @@ function parseRecord(text: string, releaseId: string, environment: string): Appr
     ...(typeof value.approverDisplayName === 'string'
       ? { approverDisplayName: value.approverDisplayName }
       : {}),
+    ...(typeof value.via === 'string' ? { via: value.via } : {}),
   };
 }
 

@@ -1,16 +1,19 @@
 // Pure: is this release still waiting for a decision on this environment, and is the link for that wait?
 // Both the page (GET) and the decision (POST) ask, from the orchestration's status as the durable client
 // returns it; the answer is the page to show when it is not.
+import type { ReleaseSource } from '../release/ReleaseInput';
 import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from './approvalToken';
 
 export interface OrchestrationSnapshot {
   runtimeStatus: string;
   customStatus?: unknown;
+  /** The release's input (ReleaseInput): its source, unclipped, says who asked for the release. */
+  input?: unknown;
 }
 
 export type StageCheck =
-  | { ok: true; release: ReleaseStatus; stage: StageStatus }
+  | { ok: true; release: ReleaseStatus; stage: StageStatus; source: ReleaseSource }
   | {
       ok: false;
       status: 404 | 409 | 410;
@@ -87,7 +90,18 @@ export function checkStageWaiting(
       details,
     };
   }
-  return { ok: true, release, stage };
+  return { ok: true, release, stage, source: sourceOf(snapshot.input) ?? release.source };
+}
+
+/**
+ * Who asked, from the release's input: the published status may clip or drop it to stay small
+ * (boundReleaseStatus), and the self-approval check must not depend on that.
+ */
+function sourceOf(input: unknown): ReleaseSource | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const source = (input as { source?: Partial<ReleaseSource> }).source;
+  if (typeof source !== 'object' || source === null || typeof source.kind !== 'string') return undefined;
+  return source as ReleaseSource;
 }
 
 function stageDetails(stage: StageStatus): Array<[string, string]> {

@@ -9,5 +9,11 @@ export async function readOrchestration(
   instanceId: string,
 ): Promise<OrchestrationSnapshot | undefined> {
   const status = await findOrchestration(client, instanceId);
-  return status && { runtimeStatus: String(status.runtimeStatus), customStatus: status.customStatus };
+  return (
+    status && {
+      runtimeStatus: String(status.runtimeStatus),
+      customStatus: status.customStatus,
+      input: status.input,
+    }
+  );
 }

@@ -22,6 +22,16 @@
 // https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference
 // https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
 //
+// Approver groups (BRICKLANE_<ENV>_APPROVER_GROUPS): a member of a listed group may decide too. Membership is
+// read from the principal's `groups` claims (Easy Auth's claim mapping may name them
+// `http://schemas.microsoft.com/ws/2008/06/identity/claims/groups`): one claim per group object id, present
+// once the app registration emits group claims (groupMembershipClaims, "Configure group claims for
+// applications"). A user in more groups than fit a token (200 in a JWT) gets no `groups` claim but an overage
+// indication instead (`_claim_names`/`_claim_sources` naming "groups", or `hasgroups`): then membership is
+// unknown here, and the page says to list the user by object id, or to emit only the groups assigned to the
+// app. https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference ("groups", "hasgroups")
+// https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-fed-group-claims
+//
 // Policy when the environment has no allow-list: anyone holding the link may decide, which is the
 // behaviour of the seed's e-mailed approval. A signed-in user is recorded by UPN or display name (and
 // object id); anyone else as ANONYMOUS_APPROVER, so the audit trail says plainly that the link alone was
@@ -37,6 +47,8 @@ export interface ApproverPolicy {
   approvers: readonly string[];
   /** App Service Authentication is on (WEBSITE_AUTH_ENABLED): the identity headers come from the platform. */
   easyAuthEnabled: boolean;
+  /** Entra group object ids whose members may decide too (lower-case). */
+  groups?: readonly string[];
 }
 
 export type ApproverResolution =
@@ -49,10 +61,15 @@ export type ApproverResolution =
       objectId?: string;
       /** The display name, for the decision record (never matched). */
       displayName?: string;
+      /** The user principal name, when Entra ID gave one (self-approval compares it). */
+      upn?: string;
+      /** Why they may decide: nobody is named (`anyone`), the allow-list, or a listed group (`group:<id>`). */
+      via?: string;
     }
   | {
       ok: false;
-      reason: 'authNotEnabled' | 'signInRequired' | 'notAllowed';
+      /** `selfApproval` comes from resolveDecider (the environment's approval policy). */
+      reason: 'authNotEnabled' | 'signInRequired' | 'notAllowed' | 'selfApproval';
       /** Secret-free, for the 403 page. */
       message: string;
       /** Who was signed in, when someone was. */
@@ -66,13 +83,16 @@ const ENTRA_PROVIDER = 'aad';
 const OBJECT_ID_CLAIMS = ['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid'];
 const UPN_CLAIMS = ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', 'upn'];
 const DISPLAY_NAME_CLAIMS = ['name', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name'];
+const GROUP_CLAIMS = ['groups', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups'];
 const MAX_PRINCIPAL_HEADER = 16 * 1024;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function resolveApprover(headers: HeaderReader, policy: ApproverPolicy): ApproverResolution {
   const allowList = policy.approvers.map((a) => a.trim().toLowerCase()).filter(Boolean);
+  const groups = (policy.groups ?? []).map((g) => g.trim().toLowerCase()).filter(Boolean);
+  const anyone = allowList.length === 0 && groups.length === 0;
   if (!policy.easyAuthEnabled) {
-    if (allowList.length === 0) return { ok: true, approver: ANONYMOUS_APPROVER, authenticated: false };
+    if (anyone) return { ok: true, approver: ANONYMOUS_APPROVER, authenticated: false, via: 'anyone' };
     return {
       ok: false,
       reason: 'authNotEnabled',
@@ -82,10 +102,10 @@ export function resolveApprover(headers: HeaderReader, policy: ApproverPolicy): 
     };
   }
   const who = signedInIdentity(headers);
-  if (allowList.length === 0) {
+  if (anyone) {
     return who === undefined
-      ? { ok: true, approver: ANONYMOUS_APPROVER, authenticated: false }
-      : { ok: true, authenticated: true, ...recorded(who) };
+      ? { ok: true, approver: ANONYMOUS_APPROVER, authenticated: false, via: 'anyone' }
+      : { ok: true, authenticated: true, ...recorded(who), via: 'anyone' };
   }
   if (who === undefined) {
     return {
@@ -97,12 +117,18 @@ export function resolveApprover(headers: HeaderReader, policy: ApproverPolicy): 
   const matches =
     (who.objectId !== undefined && allowList.includes(who.objectId.toLowerCase())) ||
     (who.upn !== undefined && allowList.includes(who.upn.toLowerCase()));
-  if (matches) return { ok: true, authenticated: true, ...recorded(who) };
+  if (matches) return { ok: true, authenticated: true, ...recorded(who), via: 'allowList' };
+  // Group claims count only from Entra ID (objectId is set only then).
+  const group = who.objectId === undefined ? undefined : groups.find((g) => who.groups.includes(g));
+  if (group !== undefined) return { ok: true, authenticated: true, ...recorded(who), via: `group:${group}` };
   const label = labelOf(who);
   const hint =
     who.objectId === undefined
       ? ' Approvers sign in with Microsoft Entra ID.'
-      : ` To allow them, list their object id ${who.objectId}.`;
+      : groups.length > 0 && who.groupsOverage
+        ? ' Their sign-in carries no group list (they belong to more groups than a token holds): list their ' +
+          `object id ${who.objectId}, or have the app registration emit only the groups assigned to the app.`
+        : ` To allow them, list their object id ${who.objectId}.`;
   return {
     ok: false,
     reason: 'notAllowed',
@@ -126,6 +152,10 @@ interface SignedInIdentity {
   displayName?: string;
   /** X-MS-CLIENT-PRINCIPAL-NAME: shown for other providers, never matched. */
   name?: string;
+  /** Group object ids from the `groups` claims (lower-case; Entra ID only). */
+  groups: string[];
+  /** The token said the user has groups but carried none (group overage). */
+  groupsOverage: boolean;
 }
 
 function signedInIdentity(headers: HeaderReader): SignedInIdentity | undefined {
@@ -146,6 +176,8 @@ function signedInIdentity(headers: HeaderReader): SignedInIdentity | undefined {
       provider: provider || 'unknown provider',
       ...opt('displayName', displayName),
       ...opt('name', name),
+      groups: [],
+      groupsOverage: false,
     };
   }
   const claimId = first(principal, OBJECT_ID_CLAIMS);
@@ -160,14 +192,25 @@ function signedInIdentity(headers: HeaderReader): SignedInIdentity | undefined {
     ...opt('upn', first(principal, UPN_CLAIMS)),
     ...opt('displayName', displayName),
     ...opt('name', name),
+    groups: GROUP_CLAIMS.flatMap((t) => principal.all.get(t) ?? []).map((g) => g.trim().toLowerCase()),
+    groupsOverage:
+      principal.claims.get('hasgroups') === 'true' ||
+      /"groups"/.test(principal.claims.get('_claim_names') ?? '') ||
+      principal.claims.has('groups:src1'),
   };
 }
 
-function recorded(who: SignedInIdentity): { approver: string; objectId?: string; displayName?: string } {
+function recorded(who: SignedInIdentity): {
+  approver: string;
+  objectId?: string;
+  displayName?: string;
+  upn?: string;
+} {
   return {
     approver: labelOf(who),
     ...opt('objectId', who.objectId),
     ...opt('displayName', who.displayName),
+    ...opt('upn', who.upn),
   };
 }
 
@@ -190,12 +233,14 @@ function first(principal: Principal, types: readonly string[]): string | undefin
 interface Principal {
   /** First value per claim type (lower-cased type). */
   claims: Map<string, string>;
+  /** Every value per claim type (lower-cased type): `groups` comes as one claim per group. */
+  all: Map<string, string[]>;
   /** `auth_typ`: the provider that signed the user in (lower-cased). */
   authType: string | undefined;
 }
 
 function parsePrincipal(header: string | null): Principal {
-  const empty: Principal = { claims: new Map(), authType: undefined };
+  const empty: Principal = { claims: new Map(), all: new Map(), authType: undefined };
   if (!header || header.length > MAX_PRINCIPAL_HEADER) return empty;
   let value: unknown;
   try {
@@ -206,14 +251,20 @@ function parsePrincipal(header: string | null): Principal {
   if (typeof value !== 'object' || value === null) return empty;
   const { claims, auth_typ: authType } = value as Record<string, unknown>;
   const map = new Map<string, string>();
+  const all = new Map<string, string[]>();
   if (Array.isArray(claims)) {
     for (const claim of claims as unknown[]) {
       if (typeof claim !== 'object' || claim === null) continue;
       const { typ, val } = claim as Record<string, unknown>;
-      if (typeof typ === 'string' && typeof val === 'string' && !map.has(typ.toLowerCase())) {
-        map.set(typ.toLowerCase(), val);
-      }
+      if (typeof typ !== 'string' || typeof val !== 'string') continue;
+      const type = typ.toLowerCase();
+      if (!map.has(type)) map.set(type, val);
+      all.set(type, [...(all.get(type) ?? []), val]);
     }
   }
-  return { claims: map, authType: typeof authType === 'string' ? authType.toLowerCase() : undefined };
+  return {
+    claims: map,
+    all,
+    authType: typeof authType === 'string' ? authType.toLowerCase() : undefined,
+  };
 }

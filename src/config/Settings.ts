@@ -1,5 +1,6 @@
 // Pure: operator configuration, read once from app settings. Environments live here, never in a bundle.
 import type { Boundaries } from '../manifest/Boundaries';
+import type { ApprovalPolicySettings, IdentityMap } from './readApprovalPolicy';
 import type { PolicySettings } from './readPolicies';
 import type { NotifyFormat } from './readNotifyFormat';
 
@@ -30,6 +31,8 @@ export interface EnvironmentSettings {
     /** Allowed approvers (App Service Authentication principal names, case-insensitive); empty = any signed-in user. */
     approvers: string[];
     timeoutInHours: number;
+    /** Quorum, approver groups, self-approval (readApprovalPolicy.ts). */
+    policy: ApprovalPolicySettings;
   };
   /**
    * Incoming-webhook URL (Teams or Slack) for this environment's notices. Secret: keep it in Key Vault and
@@ -129,6 +132,8 @@ export interface Settings {
    * looks wait longer, up to 30 s.
    */
   checksPollInSeconds: number;
+  /** Who a source's user (a GitHub login) is in Entra ID, for the self-approval check (BRICKLANE_IDENTITY_MAP). */
+  identityMap: IdentityMap;
   /** Requests in flight per workspace. Peers use 10–20; Databricks reports a 20-concurrent limit (ucx#401). */
   maxInFlight: number;
 }

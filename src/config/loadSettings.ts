@@ -14,6 +14,7 @@ import type { EnvironmentBoundaries } from '../manifest/checkBoundaries';
 import { DEFAULT_PROJECT } from '../manifest/parseBundleOptions';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
 import { readBoundaries } from './readBoundaries';
+import { DEFAULT_APPROVAL_POLICY, readApprovalPolicy, readIdentityMap } from './readApprovalPolicy';
 import { readPolicies } from './readPolicies';
 import { readNotifyFormat } from './readNotifyFormat';
 import { readTargets } from './readTargets';
@@ -43,9 +44,9 @@ export function loadSettings(values: Values): Settings {
 
   const environments = names
     .filter((n) => ENV_NAME.test(n))
-    .map((name, index) =>
+    .map((name, index, all) =>
       readTargets(values, name, `${project}-${displayName(name)}`, problems, (v, p) =>
-        readEnvironment(v, name, index, project, p),
+        readEnvironment(v, name, { index, count: all.length }, project, p),
       ),
     )
     .filter((e): e is EnvironmentSettings => e !== undefined);
@@ -96,6 +97,7 @@ export function loadSettings(values: Values): Settings {
     );
   }
   const sources = readSources(values, problems);
+  const identityMap = readIdentityMap(values, problems);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     project,
@@ -111,6 +113,7 @@ export function loadSettings(values: Values): Settings {
     },
     checksPollInSeconds,
     maxInFlight,
+    identityMap,
   };
 }
 
@@ -195,10 +198,11 @@ export function displayName(env: string): string {
 function readEnvironment(
   values: Values,
   name: string,
-  index: number,
+  position: { index: number; count: number },
   project: string,
   problems: string[],
 ): EnvironmentSettings | undefined {
+  const { index } = position;
   const prefix = `BRICKLANE_${name.toUpperCase()}_`;
   const get = (key: string): string | undefined => values[`${prefix}${key}`]?.trim() || undefined;
   const before = problems.length;
@@ -224,6 +228,7 @@ function readEnvironment(
         .map((a) => a.trim().toLowerCase())
         .filter(Boolean),
       timeoutInHours: Number(get('APPROVAL_TIMEOUT_HOURS') ?? '72'),
+      policy: DEFAULT_APPROVAL_POLICY,
     },
     boundaries: readBoundaries(values, name, project, problems),
     checks: { run: true, block: true },
@@ -245,6 +250,7 @@ function readEnvironment(
     problems.push(`${prefix}CHECKS_BLOCK must be true or false, got "${checksBlock}"`);
   }
   env.checks = { run: checks !== 'skip', block: checksBlock !== 'false' };
+  env.approval.policy = readApprovalPolicy(values, name, position, env.approval.approvers, problems);
   const rollback = get('ROLLBACK');
   if (rollback !== undefined && rollback !== 'auto' && rollback !== 'manual') {
     problems.push(`${prefix}ROLLBACK must be auto or manual, got "${rollback}"`);

@@ -11,12 +11,18 @@ export function alreadyDecidedResponse(
   claims: ApprovalClaims,
   decided: ApprovalDecisionRecord,
   statusUrl: string,
+  /** With a quorum the record is the viewer's own vote: say so, since others may still approve. */
+  ownVote = false,
 ): HttpResponseInit {
+  const verb = decided.decision === 'approve' ? 'approved' : 'rejected';
   return messageResponse(
     409,
     'Already decided',
-    `${displayName(claims.environment)} of release ${claims.releaseId} was already ` +
-      `${decided.decision === 'approve' ? 'approved' : 'rejected'}; the first decision counts.`,
+    ownVote
+      ? `You already ${verb} ${displayName(claims.environment)} of release ${claims.releaseId}; ` +
+          'each approver counts once.'
+      : `${displayName(claims.environment)} of release ${claims.releaseId} was already ` +
+          `${verb}; the first decision counts.`,
     [
       ['Decision', decided.decision === 'approve' ? 'Approved' : 'Rejected'],
       ['By', decided.approver],

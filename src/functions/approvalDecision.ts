@@ -14,6 +14,8 @@ import { approvalWaitId } from '../approvals/approvalToken';
 import type { RecordDecisionResult } from '../approvals/DecisionStore';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { resolveApprover } from '../approvals/resolveApprover';
+import { resolveDecider } from '../approvals/resolveDecider';
+import type { StageStatus } from '../release/ReleaseStatus';
 import { displayName } from '../config/loadSettings';
 import { formatUtc } from '../web/format';
 import { messageResponse } from '../web/responses';
@@ -41,41 +43,57 @@ export async function approvalDecision(
   const parsed = parseDecisionRequest(request.headers.get('content-type'), body);
   if (!parsed.ok) return messageResponse(parsed.status, 'Not accepted', parsed.message);
 
-  const who = resolveApprover(request.headers, {
+  // Who may decide does not depend on the release: refuse a stranger before reading it.
+  const allowed = resolveApprover(request.headers, {
     environment: claims.environment,
     approvers: environment.approval.approvers,
+    groups: environment.approval.policy.groups,
     easyAuthEnabled: s.easyAuthEnabled,
   });
-  if (!who.ok) return messageResponse(403, 'Not allowed', who.message);
+  if (!allowed.ok) return messageResponse(403, 'Not allowed', allowed.message);
 
   const waiting = await readWaitingStage(context, claims);
   if (!waiting.ok) return waiting.response;
   const { client } = waiting;
+  // The release's policy: no self-approval, and with a quorum one counted vote per signed-in approver.
+  const decider = resolveDecider(request.headers, {
+    environment,
+    easyAuthEnabled: s.easyAuthEnabled,
+    stage: waiting.stage,
+    source: waiting.source,
+    identityMap: s.settings.identityMap,
+  });
+  const who = decider.who;
+  // A refusal records nothing and raises nothing.
+  if (!who.ok) return messageResponse(403, 'Not allowed', who.message);
+  const { voter } = decider;
 
   const event: ApprovalEvent = {
     decision: parsed.decision,
     approver: who.approver,
     ...(parsed.comment === undefined ? {} : { comment: parsed.comment }),
     decidedAt: now.toISOString(),
+    ...(who.objectId === undefined ? {} : { approverObjectId: who.objectId }),
   };
   const record: ApprovalDecisionRecord = {
     releaseId: claims.releaseId,
     environment: claims.environment,
     waitId: approvalWaitId(claims),
     ...event,
-    ...(who.objectId === undefined ? {} : { approverObjectId: who.objectId }),
     ...(who.displayName === undefined ? {} : { approverDisplayName: who.displayName }),
+    ...(who.via === undefined ? {} : { via: who.via }),
   };
   let stored: RecordDecisionResult;
   try {
-    stored = await s.decisions.record(record);
+    stored = await s.decisions.record(record, voter);
   } catch (error) {
     context.error(`approvalDecision: recording the decision failed: ${String(error)}`);
     return tryAgain('The decision could not be recorded just now; nothing was decided.');
   }
   // Every page from here on links onward to the release.
   const statusUrl = releaseViewUrl(s.settings, claims);
-  if (!stored.recorded) return alreadyDecidedResponse(claims, stored.alreadyDecided, statusUrl);
+  if (!stored.recorded)
+    return alreadyDecidedResponse(claims, stored.alreadyDecided, statusUrl, voter !== undefined);
   try {
     await client.raiseEvent(claims.releaseId, approvalEventName(claims.environment), event);
   } catch (error) {
@@ -85,7 +103,7 @@ export async function approvalDecision(
       `approvalDecision: raising ${approvalEventName(claims.environment)} failed: ${String(error)}`,
     );
     await s.decisions
-      .withdraw(claims.releaseId, claims.environment, stored.etag)
+      .withdraw(claims.releaseId, claims.environment, stored.etag, voter)
       .catch((withdrawError: unknown) => {
         // The record stays: the page says "already decided" while the release waits for its timeout.
         context.error(
@@ -110,7 +128,8 @@ export async function approvalDecision(
     ? messageResponse(
         200,
         `Approved for ${env}`,
-        `Release ${claims.releaseId} continues to ${env}.`,
+        quorumProgress(decider.quorum, waiting.stage, event.approver) ??
+          `Release ${claims.releaseId} continues to ${env}.`,
         details,
         {},
         onward,
@@ -123,6 +142,22 @@ export async function approvalDecision(
         {},
         onward,
       );
+}
+
+/**
+ * With a quorum: how many approvals this one makes, by the stage's count when it was read (another approver
+ * may have clicked since; the status page shows the live count).
+ */
+function quorumProgress(quorum: number, stage: StageStatus, approver: string): string | undefined {
+  if (quorum <= 1) return undefined;
+  const before = (stage.approval?.approvals ?? []).filter(
+    (a) => a.approver.toLowerCase() !== approver.toLowerCase(),
+  ).length;
+  const count = Math.min(before + 1, quorum);
+  const env = displayName(stage.environment);
+  return count >= quorum
+    ? `Yours is approval ${count} of ${quorum}: the release continues to ${env}.`
+    : `Yours is approval ${count} of ${quorum}: ${env} deploys once ${quorum - count} more approver(s) agree.`;
 }
 
 function tryAgain(message: string): HttpResponseInit {

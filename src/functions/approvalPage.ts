@@ -7,7 +7,8 @@ import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { readStageCodeDiff } from '../approvals/readStageCodeDiff';
-import { resolveApprover } from '../approvals/resolveApprover';
+import { resolveDecider } from '../approvals/resolveDecider';
+import { approvalPolicyState } from '../web/renderApprovalPolicy';
 import { htmlResponse } from '../web/responses';
 import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
@@ -25,14 +26,31 @@ export async function approvalPage(
   const { services: s, claims, environment } = opened;
   const waiting = await readWaitingStage(context, claims);
   if (!waiting.ok) return waiting.response;
-  // The decision may be on its way while the orchestration has not updated its status yet.
-  const decided = await s.decisions.read(claims.releaseId, claims.environment).catch((error: unknown) => {
+  const decider = resolveDecider(request.headers, {
+    environment,
+    easyAuthEnabled: s.easyAuthEnabled,
+    stage: waiting.stage,
+    source: waiting.source,
+    identityMap: s.settings.identityMap,
+  });
+  // The decision may be on its way while the orchestration has not updated its status yet. With a quorum,
+  // only the viewer's own vote closes the page for them.
+  const decided = await (
+    decider.quorum > 1 && decider.voter === undefined
+      ? Promise.resolve(undefined)
+      : s.decisions.read(claims.releaseId, claims.environment, decider.voter)
+  ).catch((error: unknown) => {
     // Only the POST decides, and it checks the store again; showing the form here is harmless.
     context.warn(`approvalPage: decision of ${claims.environment} unreadable: ${String(error)}`);
     return undefined;
   });
   if (decided && decided.waitId === approvalWaitId(claims))
-    return alreadyDecidedResponse(claims, decided, releaseViewUrl(s.settings, claims));
+    return alreadyDecidedResponse(
+      claims,
+      decided,
+      releaseViewUrl(s.settings, claims),
+      decider.voter !== undefined,
+    );
   const plan = await readStagePlan(s.blobService, claims.releaseId, claims.environment).catch(
     (error: unknown) => {
       // The counts in the release status are enough to judge; a storage hiccup must not hide the page.
@@ -68,11 +86,8 @@ export async function approvalPage(
     approvers: environment.approval.approvers,
     ...(previousStage ? { previousStage } : {}),
     ...(codeDiff ? { codeDiff } : {}),
-    viewer: resolveApprover(request.headers, {
-      environment: claims.environment,
-      approvers: environment.approval.approvers,
-      easyAuthEnabled: s.easyAuthEnabled,
-    }),
+    viewer: decider.who,
+    policy: approvalPolicyState(decider, waiting.stage, waiting.source, environment.approval.policy.groups),
     // Entra ID is the sign-in provider; Easy Auth brings the user back to this page afterwards.
     signInUrl: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(path)}`,
     statusUrl: releaseViewUrl(s.settings, claims),

@@ -1,6 +1,7 @@
 // I/O: the release behind an approval link, and whether the link's stage still waits for a decision.
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import type { ReleaseSource } from '../release/ReleaseInput';
 import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from '../approvals/approvalToken';
 import { checkStageWaiting } from '../approvals/checkStageWaiting';
@@ -8,7 +9,14 @@ import { readOrchestration } from '../approvals/readOrchestration';
 import { messageResponse } from '../web/responses';
 
 export type WaitingStage =
-  | { ok: true; client: df.DurableClient; release: ReleaseStatus; stage: StageStatus }
+  | {
+      ok: true;
+      client: df.DurableClient;
+      release: ReleaseStatus;
+      stage: StageStatus;
+      /** Who asked for the release (from its input; checkStageWaiting). */
+      source: ReleaseSource;
+    }
   | { ok: false; response: HttpResponseInit };
 
 export async function readWaitingStage(
@@ -39,5 +47,5 @@ export async function readWaitingStage(
   const check = checkStageWaiting(snapshot, claims);
   if (!check.ok)
     return { ok: false, response: messageResponse(check.status, check.title, check.message, check.details) };
-  return { ok: true, client, release: check.release, stage: check.stage };
+  return { ok: true, client, release: check.release, stage: check.stage, source: check.source };
 }

@@ -1,10 +1,26 @@
-// Deterministic: races an approval event and a supersede notice against a durable timer, in segments of
-// at most six days (the JavaScript SDK's timer limit), cancelling the losing timer each time.
+// Deterministic: races approval events and a supersede notice against a durable timer, in segments of
+// at most six days (the JavaScript SDK's timer limit), cancelling the losing timer each time. With a quorum
+// it keeps listening until `quorum` distinct approvers approved (the same approver twice counts once) or
+// anyone rejected: one rejection is final. Events are read one by one in the order the history holds them,
+// so a replay counts exactly as the first run did.
 import type * as df from 'durable-functions';
-import { approvalEventName, SUPERSEDED_EVENT, type ApprovalEvent } from '../release/ApprovalEvent';
+import {
+  approvalEventName,
+  approverKey,
+  SUPERSEDED_EVENT,
+  type ApprovalEvent,
+} from '../release/ApprovalEvent';
 
 export type ApprovalOutcome =
-  { kind: 'decided'; event: ApprovalEvent } | { kind: 'expired' } | { kind: 'superseded'; by: string };
+  | {
+      kind: 'decided';
+      /** The approval that completed the quorum, or the rejection. */
+      event: ApprovalEvent;
+      /** Every distinct approval, in arrival order (with a rejection: those before it). */
+      approvals: ApprovalEvent[];
+    }
+  | { kind: 'expired' }
+  | { kind: 'superseded'; by: string };
 
 const MAX_TIMER_IN_MS = 6 * 24 * 3_600_000;
 
@@ -18,7 +34,11 @@ export function* waitForApproval(
   environment: string,
   expiresAt: Date,
   notices: SupersedeNotices,
+  quorum = 1,
+  /** Called with the approvals so far after each new one short of the quorum (to publish "1 of 2"). */
+  onApproval: (approvals: readonly ApprovalEvent[]) => void = () => undefined,
 ): Generator<df.Task, ApprovalOutcome, unknown> {
+  const approvals: ApprovalEvent[] = [];
   let approval = context.df.waitForExternalEvent(approvalEventName(environment));
   for (;;) {
     // A notice may have reached the release's waiter between two gates. durable-functions never resolves a
@@ -36,7 +56,12 @@ export function* waitForApproval(
     if (winner !== timer) timer.cancel();
     if (winner === approval) {
       const event = parseApproval(approval.result);
-      if (event) return { kind: 'decided', event };
+      if (event?.decision === 'reject') return { kind: 'decided', event, approvals };
+      if (event && !approvals.some((a) => approverKey(a) === approverKey(event))) {
+        approvals.push(event);
+        if (approvals.length >= quorum) return { kind: 'decided', event, approvals };
+        onApproval(approvals);
+      }
       approval = context.df.waitForExternalEvent(approvalEventName(environment));
     } else if (winner === superseded) {
       const notice = readNotice(superseded);
@@ -61,5 +86,6 @@ function parseApproval(value: unknown): ApprovalEvent | undefined {
     approver: typeof v.approver === 'string' ? v.approver : 'unknown',
     ...(typeof v.comment === 'string' ? { comment: v.comment.slice(0, 1000) } : {}),
     decidedAt: typeof v.decidedAt === 'string' ? v.decidedAt : '',
+    ...(typeof v.approverObjectId === 'string' ? { approverObjectId: v.approverObjectId } : {}),
   };
 }

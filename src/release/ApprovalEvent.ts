@@ -6,7 +6,18 @@ export interface ApprovalEvent {
   approver: string;
   comment?: string;
   decidedAt: string;
+  /**
+   * The approver's Entra object id, when Entra ID signed them in. A quorum counts distinct approvers by it
+   * (else by the name, lower-cased: approverKey).
+   */
+  approverObjectId?: string;
 }
+
+/** Who decided, for counting distinct approvers: the object id, else the name (case-insensitive). */
+export const approverKey = (event: Pick<ApprovalEvent, 'approver' | 'approverObjectId'>): string =>
+  event.approverObjectId !== undefined
+    ? `oid:${event.approverObjectId.toLowerCase()}`
+    : `name:${event.approver.toLowerCase()}`;
 
 export const approvalEventName = (environment: string): string => `approval:${environment}`;
 export const SUPERSEDED_EVENT = 'superseded';

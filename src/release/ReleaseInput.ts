@@ -33,6 +33,13 @@ export interface ReleaseInput {
    * starts like the approvals, so that a replay computes the same timers (applyPolicies.ts).
    */
   policies?: Record<string, ReleasePolicies>;
-  /** Per environment: approval needed before it deploys, and how long the link is valid. */
-  approvals: Record<string, { required: boolean; timeoutInHours: number }>;
+  /**
+   * Per environment: approval needed before it deploys, how long the link is valid, the distinct approvals
+   * needed when more than one (left out at 1, the default), and `noSelfApproval` when whoever asked for the
+   * release may not approve it (approvals/checkSelfApproval.ts; shown on the pages).
+   */
+  approvals: Record<
+    string,
+    { required: boolean; timeoutInHours: number; quorum?: number; noSelfApproval?: true }
+  >;
 }

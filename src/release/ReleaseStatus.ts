@@ -47,6 +47,15 @@ export interface ApprovalInfo {
   decidedAt?: string;
   /** The plan this wait asks about (StoredPlan.planId); its links carry it, so they approve this plan only. */
   planId?: string;
+  /** Distinct approvals needed, when more than one (BRICKLANE_<ENV>_APPROVALS_REQUIRED). */
+  quorum?: number;
+  /** Whoever asked for the release may not approve it (BRICKLANE_<ENV>_ALLOW_SELF_APPROVAL=false). */
+  noSelfApproval?: true;
+  /**
+   * With a quorum: the approvals so far, in the order they came (web/renderApprovalPolicy.ts shows them).
+   * Names and times only, so that the status stays small (at most ten; each comment is in its decision record).
+   */
+  approvals?: Array<{ approver: string; decidedAt: string }>;
 }
 
 /** One phase of a stage: when it began and, once over, ended (the orchestration's clock, ISO). */

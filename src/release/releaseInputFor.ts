@@ -69,7 +69,16 @@ export function releaseInputFor(settings: Settings, request: ReleaseRequest): Re
     approvals: Object.fromEntries(
       settings.environments
         .filter((e) => chosen.includes(e.name))
-        .map((e) => [e.name, { required: e.approval.required, timeoutInHours: e.approval.timeoutInHours }]),
+        .map((e) => [
+          e.name,
+          {
+            required: e.approval.required,
+            timeoutInHours: e.approval.timeoutInHours,
+            // Fixed when the release starts, like the rest: the orchestration counts to it deterministically.
+            ...(e.approval.policy.quorum > 1 ? { quorum: e.approval.policy.quorum } : {}),
+            ...(e.approval.policy.allowSelfApproval ? {} : { noSelfApproval: true as const }),
+          },
+        ]),
     ),
   };
 }

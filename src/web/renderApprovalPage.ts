@@ -11,9 +11,9 @@ import type { StageCodeDiff } from '../planning/CodeDiff';
 import type { DeployPlan, PlanStep } from '../planning/DeployPlan';
 import { countsOf, type PlanCounts } from '../release/compactStatus';
 import { escapeHtml } from './html';
+import { type ApprovalPolicyState, renderApprovalPolicy } from './renderApprovalPolicy';
 import { renderDocument } from './document';
 import { renderCodeDiff } from './renderCodeDiff';
-import { renderDeployPolicies } from './renderPolicies';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
 
 export interface ApprovalPageModel {
@@ -35,6 +35,8 @@ export interface ApprovalPageModel {
   target?: ApprovalTarget;
   /** Who may decide (the environment's allow-list); empty: anyone holding the link. */
   approvers?: readonly string[];
+  /** Quorum and self-approval (renderApprovalPolicy.ts); absent, the page says nothing about them. */
+  policy?: ApprovalPolicyState;
   /** The stage before this one in the release, whose outcome the approver judges by. */
   previousStage?: StageStatus;
   /** The stored code diff of the stage's notebooks, files and init scripts (absent: not shown). */
@@ -55,7 +57,7 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     renderRelease(model),
     renderWhere(model.target, model.plan),
     renderWho(model.approvers),
-    renderDeployPolicies(model.stage.policies, model.now),
+    renderApprovalPolicy(model.policy),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
     renderSafetySummary(model.plan),
     renderWarnings(model.plan),

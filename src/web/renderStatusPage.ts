@@ -15,7 +15,7 @@ import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { escapeHtml, renderCommit, stateBadge } from './html';
 import { checkRows } from './renderChecks';
-import { policyHold, policyRows } from './renderPolicies';
+import { approvalPolicyNotes } from './renderApprovalPolicy';
 import { type PageTone, statusPageDocument } from './document';
 import { renderFieldDiff } from './renderSafetySummary';
 import { currentPhase, describeStageTime, renderTimeline } from './renderTimeline';
@@ -149,6 +149,7 @@ function renderStageBox(stage: StageView, now: Date): string {
         what.push(`<a class="action" href="${escapeHtml(stage.approvalUrl)}">Approve or reject</a>`);
       }
       if (approval?.expiresAt) what.push(`link expires ${escapeHtml(formatExpiry(approval.expiresAt, now))}`);
+      what.push(...approvalPolicyNotes(approval, true));
       break;
     case 'rejected':
       what.push(`by <strong>${escapeHtml(approval?.approver ?? 'unknown')}</strong>`);
@@ -168,8 +169,6 @@ function renderStageBox(stage: StageView, now: Date): string {
       break;
     }
   }
-  const held = policyHold(stage, now);
-  if (held) what.push(held);
   if (approval?.decision === 'approve' && approval.approver) {
     what.push(`approved by <strong>${escapeHtml(approval.approver)}</strong>`);
   }
@@ -233,12 +232,11 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
     const link = stage.approvalUrl
       ? `<a class="action" href="${escapeHtml(stage.approvalUrl)}">Approve or reject</a>`
       : 'no approval link: signing keys are not configured';
-    rows.push(['Approval', link]);
+    rows.push(['Approval', [link, ...approvalPolicyNotes(approval, true)].join(' · ')]);
     if (approval?.expiresAt) {
       rows.push(['Link expires', escapeHtml(formatExpiry(approval.expiresAt, now))]);
     }
   }
-  rows.push(...policyRows(stage.policies, now));
   rows.push(...planRows(stage));
   if (stage.outcome) rows.push(['Outcome', escapeHtml(describeOutcome(stage))]);
   for (const notice of stage.notices ?? []) rows.push(['Note', escapeHtml(notice)]);

@@ -151,6 +151,7 @@ async function post(
 }
 
 const text = (response: HttpResponseInit): string => String(response.body);
+const RELEASE_MANAGERS = '9d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 
 beforeAll(async () => {
   [azurite, durable] = await Promise.all([Azurite.start(), FakeDurableApi.start()]);
@@ -161,6 +162,8 @@ beforeAll(async () => {
     BRICKLANE_QA_SUBSCRIPTION_ID: SUB,
     BRICKLANE_PROD_SUBSCRIPTION_ID: SUB,
     BRICKLANE_QA_APPROVERS: 'Alice@contoso.com, carol@contoso.com',
+    BRICKLANE_QA_APPROVER_GROUPS: RELEASE_MANAGERS,
+    BRICKLANE_IDENTITY_MAP: 'github:mona=mona@contoso.com',
     BRICKLANE_LEDGER_CONNECTION: azurite.connectionString,
     BRICKLANE_APPROVAL_SIGNING_KEYS: `${KEY},old-approval-key-0123456789abcdef0123456789`,
     BRICKLANE_PUBLIC_URL: PUBLIC_URL,
@@ -561,5 +564,146 @@ describe('POST /api/approvals/{token}', () => {
     });
     expect(approvalPage.extraInputs).toMatchObject([{ type: 'durableClient' }]);
     expect(approvalDecision.extraInputs).toMatchObject([{ type: 'durableClient' }]);
+  });
+});
+
+describe('approval policies: quorum, approver groups, no self-approval', () => {
+  const ALICE = principal('alice@contoso.com', '6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d');
+  const BOB = principal('bob@contoso.com', '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d');
+  const MONA = principal('mona@contoso.com', '0b9c8d7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e');
+
+  /** A waiting prod stage with `approval` extras, as the orchestration publishes it; the input names the requester. */
+  function waitingWith(
+    releaseId: string,
+    extras: Partial<NonNullable<StageStatus['approval']>>,
+    environment = 'prod',
+  ): string {
+    const token = waitingFor(releaseId, environment);
+    const instance = durable.instances.get(releaseId);
+    const status = instance?.customStatus as ReleaseStatus;
+    const stage = status.stages.find((st) => st.environment === environment);
+    if (stage?.approval) Object.assign(stage.approval, extras);
+    // The published status may drop who asked (boundReleaseStatus); the input keeps it.
+    const source = status.source;
+    status.source = { kind: source.kind };
+    durable.instances.set(releaseId, {
+      ...instance,
+      runtimeStatus: 'Running',
+      customStatus: status,
+      input: { source },
+    });
+    return token;
+  }
+
+  it('records one vote per approver until the quorum; the same approver twice counts once', async () => {
+    const token = waitingWith('rel-quorum', { quorum: 2 });
+    // An anonymous link holder cannot be one of two different approvers.
+    const anonymous = await post(token, 'decision=approve');
+    expect(anonymous.status).toBe(403);
+    expect(text(anonymous)).toContain('prod needs 2 different approvers, so each must sign in');
+
+    const alice = await post(token, 'decision=approve&comment=first', ALICE);
+    expect(alice.status).toBe(200);
+    expect(text(alice)).toContain('Approved for Prod');
+    expect(text(alice)).toContain('Yours is approval 1 of 2: Prod deploys once 1 more approver(s) agree.');
+    const again = await post(token, 'decision=reject', ALICE);
+    expect(again.status).toBe(409);
+    expect(text(again)).toContain(
+      'You already approved Prod of release rel-quorum; each approver counts once.',
+    );
+    // Her own vote closes the page for her, and only for her.
+    expect((await get(token, ALICE)).status).toBe(409);
+
+    // The orchestration has counted alice: bob's page shows the count.
+    const status = durable.instances.get('rel-quorum')?.customStatus as ReleaseStatus;
+    const prod = status.stages.find((st) => st.environment === 'prod');
+    if (prod?.approval)
+      prod.approval.approvals = [{ approver: 'alice@contoso.com', decidedAt: '2026-11-25T10:00:00Z' }];
+    const page = await get(token, BOB);
+    expect(page.status).toBe(200);
+    expect(text(page)).toContain(
+      '<strong>2 different approvers</strong> must approve; one rejection is final.',
+    );
+    expect(text(page)).toContain('waiting for 1 of 2 approvals (approved by alice@contoso.com)');
+
+    const bob = await post(token, 'decision=approve', BOB);
+    expect(bob.status).toBe(200);
+    expect(text(bob)).toContain('Yours is approval 2 of 2: the release continues to Prod.');
+    expect(durable.eventsFor('rel-quorum').map((e) => e.body)).toEqual([
+      expect.objectContaining({
+        approver: 'alice@contoso.com',
+        approverObjectId: '6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d',
+        comment: 'first',
+      }),
+      expect.objectContaining({
+        approver: 'bob@contoso.com',
+        approverObjectId: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d',
+      }),
+    ]);
+    // Each vote is its own record; the single-decision record of a quorum-less wait is never written.
+    const store = decisionStore();
+    expect(await store.read('rel-quorum', 'prod')).toBeUndefined();
+    expect(await store.read('rel-quorum', 'prod', 'oid:6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d')).toMatchObject({
+      decision: 'approve',
+      approver: 'alice@contoso.com',
+      via: 'anyone',
+    });
+  });
+
+  it('refuses the pusher with the reason, records nothing, and says so on the page', async () => {
+    const token = waitingWith('rel-self', { noSelfApproval: true });
+    const page = await get(token, MONA);
+    expect(page.status).toBe(200);
+    const html = text(page);
+    expect(html).toContain(
+      'No self-approval: <strong>mona</strong>, who pushed this commit, cannot approve it.',
+    );
+    expect(html).toContain('You pushed this commit; someone else must approve.');
+    expect(html).toContain('value="approve" class="approve" disabled');
+
+    const refused = await post(token, 'decision=approve', MONA);
+    expect(refused.status).toBe(403);
+    expect(text(refused)).toContain('You pushed this commit; someone else must approve.');
+    expect(durable.eventsFor('rel-self')).toEqual([]);
+    expect(await decisionStore().read('rel-self', 'prod')).toBeUndefined();
+
+    const bob = await post(token, 'decision=approve', BOB);
+    expect(bob.status).toBe(200);
+    expect(durable.eventsFor('rel-self')).toHaveLength(1);
+  });
+
+  it('refuses the pusher on the last environment by default, from the settings alone', async () => {
+    // No flag on the stage (a release started before the policy): BRICKLANE_PROD_ALLOW_SELF_APPROVAL defaults to false.
+    const refused = await post(waitingWith('rel-self-default', {}), 'decision=approve', MONA);
+    expect(refused.status).toBe(403);
+    expect(text(refused)).toContain('You pushed this commit');
+    // QA is not the last environment: there the pusher may approve (mona is in the QA group).
+    const qa = await post(
+      waitingWith('rel-self-qa', {}, 'qa'),
+      'decision=approve',
+      principal('mona@contoso.com', '0b9c8d7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e', [['groups', RELEASE_MANAGERS]]),
+    );
+    expect(qa.status).toBe(200);
+  });
+
+  it('lets a member of an approver group decide, recording which group let them in', async () => {
+    const token = waitingFor('rel-group', 'qa');
+    const member = principal('dana@contoso.com', '33334444-5555-4666-8777-888899990000', [
+      ['groups', '11112222-3333-4444-8555-666677778888'],
+      ['groups', RELEASE_MANAGERS],
+    ]);
+    const response = await post(token, 'decision=approve', member);
+    expect(response.status).toBe(200);
+    expect(await decisionStore().read('rel-group', 'qa')).toMatchObject({
+      approver: 'dana@contoso.com',
+      approverObjectId: '33334444-5555-4666-8777-888899990000',
+      via: `group:${RELEASE_MANAGERS}`,
+    });
+    const outsider = await post(
+      waitingFor('rel-group-out', 'qa'),
+      'decision=approve',
+      principal('erin@contoso.com'),
+    );
+    expect(outsider.status).toBe(403);
   });
 });

@@ -239,3 +239,81 @@ describe('signedInName', () => {
     expect(signedInName(headers({}), true)).toBeUndefined();
   });
 });
+
+describe('resolveApprover with approver groups', () => {
+  const GROUP_CLAIM = 'groups';
+  const MAPPED_GROUP_CLAIM = 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups';
+  const RELEASE_MANAGERS = '9d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+  const OTHER_GROUP = '11112222-3333-4444-8555-666677778888';
+  const policy = {
+    environment: 'prod',
+    approvers: ['carol@contoso.com'],
+    groups: [RELEASE_MANAGERS.toUpperCase()],
+    easyAuthEnabled: true,
+  };
+  const member = (claims: Array<[string, string]>): Record<string, string> =>
+    entra(MALLORY_ID, [[UPN, 'dana@contoso.com'], ...claims]);
+
+  it.each([
+    [
+      'a member by the groups claim (one claim per group)',
+      [
+        [GROUP_CLAIM, OTHER_GROUP],
+        [GROUP_CLAIM, RELEASE_MANAGERS],
+      ],
+    ],
+    ['a member by the mapped claim type', [[MAPPED_GROUP_CLAIM, RELEASE_MANAGERS]]],
+  ] as Array<[string, Array<[string, string]>]>)('lets %s decide, saying which group', (_name, claims) => {
+    expect(resolveApprover(headers(member(claims)), policy)).toMatchObject({
+      ok: true,
+      approver: 'dana@contoso.com',
+      upn: 'dana@contoso.com',
+      objectId: MALLORY_ID,
+      via: `group:${RELEASE_MANAGERS}`,
+    });
+  });
+
+  it('still lets the allow-list decide, and says so', () => {
+    const carol = entra(ALICE_ID, [[UPN, 'carol@contoso.com']]);
+    expect(resolveApprover(headers(carol), policy)).toMatchObject({ ok: true, via: 'allowList' });
+  });
+
+  it('refuses a member of other groups only, and names the object id to list', () => {
+    expect(resolveApprover(headers(member([[GROUP_CLAIM, OTHER_GROUP]])), policy)).toMatchObject({
+      ok: false,
+      reason: 'notAllowed',
+      message: expect.stringContaining(`list their object id ${MALLORY_ID}`),
+    });
+  });
+
+  it('refuses a user whose token has no group list (group overage), saying why', () => {
+    const overage = member([['_claim_names', '{"groups":"src1"}']]);
+    expect(resolveApprover(headers(overage), policy)).toMatchObject({
+      ok: false,
+      reason: 'notAllowed',
+      message: expect.stringContaining('carries no group list'),
+    });
+    expect(resolveApprover(headers(member([['hasgroups', 'true']])), policy)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('carries no group list'),
+    });
+  });
+
+  it('never takes group claims from another provider, nor without App Service Authentication', () => {
+    const github = {
+      'x-ms-client-principal-idp': 'github',
+      'x-ms-client-principal': principal([[GROUP_CLAIM, RELEASE_MANAGERS]], 'github'),
+    };
+    expect(resolveApprover(headers(github), policy)).toMatchObject({ ok: false, reason: 'notAllowed' });
+    const forged = member([[GROUP_CLAIM, RELEASE_MANAGERS]]);
+    expect(resolveApprover(headers(forged), { ...policy, easyAuthEnabled: false })).toMatchObject({
+      ok: false,
+      reason: 'authNotEnabled',
+    });
+  });
+
+  it('with groups only (no allow-list) still needs a signed-in member', () => {
+    const groupsOnly = { ...policy, approvers: [] };
+    expect(resolveApprover(headers({}), groupsOnly)).toMatchObject({ ok: false, reason: 'signInRequired' });
+  });
+});
