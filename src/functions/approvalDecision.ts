@@ -23,6 +23,8 @@ import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
 import { releaseViewUrl } from '../approvals/releaseViewUrl';
+import { decisionAuditEvent } from '../approvals/decisionAuditEvent';
+import { appendAudit } from '../services/appendAudit';
 
 export async function approvalDecision(
   request: HttpRequest,
@@ -115,6 +117,11 @@ export async function approvalDecision(
   // The audit line: who decided what, for which release and environment (never the link or the comment).
   context.log(
     `approvalDecision: ${event.decision} ${claims.environment} of release ${claims.releaseId} by ${event.approver}`,
+  );
+  // The decision counted: its audit record, with the claims that let the approver decide (never a token). The
+  // decision stands if the append fails; the log says so.
+  await appendAudit(decisionAuditEvent(record, who, request.headers, s.easyAuthEnabled)).catch(
+    (error: unknown) => context.error(`approvalDecision: the audit record was not written: ${String(error)}`),
   );
   const env = displayName(claims.environment);
   const details: Array<[string, string]> = [
