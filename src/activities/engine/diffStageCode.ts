@@ -37,7 +37,7 @@ export interface StageCodeDiffLimits {
 export const DEFAULT_STAGE_CODE_DIFF_LIMITS: StageCodeDiffLimits = {
   maxFiles: 50,
   maxLines: 2_000,
-  maxBytes: 16 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
   timeoutInMs: 5_000,
   file: DEFAULT_DIFF_FILE_OPTIONS,
 };
@@ -87,13 +87,18 @@ export async function diffStageCode(input: DiffStageCodeInput): Promise<StageCod
     const cap = limits.file.maxFileBytes;
     let before: DeployedFile | undefined;
     if (entry) {
-      before = await input.store.read(entry.hash, cap);
+      // A new side over the cap is not compared: the old side's size is enough then.
+      before = await input.store.read(entry.hash, item.size <= cap ? cap : 0);
       if (!before) return { ...noted, status: 'notKept', afterSize: item.size };
     }
     const after: DeployedFile = { size: item.size };
     if (item.size <= cap) after.bytes = await readBundleFile(input.bundle.root, item, { verified: true });
     bytesLeft -= (before?.bytes?.length ?? 0) + (after.bytes?.length ?? 0);
-    return { ...noted, ...diffFileContent(before, after, limits.file) };
+    // The comparisons run one at a time (CPU): each gets what is left of the stage's time, at most its own.
+    const left = deadline - Date.now();
+    if (left <= 0) return { ...noted, status: 'skipped', afterSize: item.size };
+    const timeoutInMs = Math.min(limits.file.timeoutInMs, left);
+    return { ...noted, ...diffFileContent(before, after, { ...limits.file, timeoutInMs }) };
   });
   const fitted = fitStageLines(files, limits.maxLines);
   const omittedFiles = writes.length - shown.length;
