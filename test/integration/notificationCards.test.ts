@@ -1,0 +1,129 @@
+// Notices as Teams receives them, through the sandbox: the real function app on the local host stand-in, the
+// durable replay, the emulated Databricks (token mode) and Azurite, and an HTTPS receiver standing in for the
+// Teams webhook (BRICKLANE_<ENV>_NOTIFY_FORMAT=teams, since its host is not Teams'). Release 1 passes Dev and
+// waits for QA's approval: QA's channel gets an Adaptive Card with the stored plan's counts and the code diff's
+// size, whose approval link opens the approval page. Release 2 fails Dev's check and Dev rolls back to release 1
+// by itself: Dev's channel gets a card that says "rolled back". Every card the receiver gets is checked against
+// the official Adaptive Cards 1.4.0 schema.
+import { BlobServiceClient } from '@azure/storage-blob';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
+import type { TeamsMessage } from '../../src/release/teamsMessage';
+import { stageBundle } from '../../src/sources/stageBundle';
+import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { SandboxApp } from '../sandbox/SandboxApp';
+import { teamsProblems, teamsTexts } from '../unit/release/channelSchemas';
+import { writeCheckBundle } from './checkBundle';
+import { releaseCheckBundle } from './releaseCheckBundle';
+
+interface Received {
+  path: string;
+  contentType: string | undefined;
+  body: TeamsMessage;
+}
+
+describe('notices to a Teams webhook', () => {
+  let world: LocalWorld;
+  let app: SandboxApp;
+  let hook: HttpsEndpoint;
+  const received: Received[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    hook = await HttpsEndpoint.start((request) => {
+      received.push({
+        path: request.url.pathname,
+        contentType: request.headers['content-type'],
+        body: JSON.parse(request.body.toString('utf8')) as TeamsMessage,
+      });
+      return { status: 200 };
+    });
+    world = await LocalWorld.start({ environments: ['dev', 'qa'], auth: 'token' });
+    app = await SandboxApp.start(world, {
+      settings: {
+        BRICKLANE_CHECKS_POLL_SECONDS: '1',
+        BRICKLANE_DEV_ROLLBACK: 'auto',
+        BRICKLANE_DEV_NOTIFY_URL: `${hook.url}/dev`,
+        BRICKLANE_DEV_NOTIFY_FORMAT: 'teams',
+        BRICKLANE_QA_NOTIFY_URL: `${hook.url}/qa`,
+        BRICKLANE_QA_NOTIFY_FORMAT: 'teams',
+      },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await world?.stop();
+    await hook?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cards = (path: string): TeamsMessage[] => received.filter((r) => r.path === path).map((r) => r.body);
+  const title = (card: TeamsMessage | undefined): string | undefined =>
+    card ? teamsTexts(card).markdown[0] : undefined;
+  const facts = (card: TeamsMessage | undefined): Record<string, string> =>
+    Object.fromEntries(
+      (card?.attachments[0].content.body ?? []).flatMap((e) =>
+        e.type === 'FactSet' ? e.facts.map((f) => [f.title, f.value]) : [],
+      ),
+    );
+
+  it('sends an approval card with the plan and the code diff, whose link opens the approval page', async () => {
+    const dir = writeCheckBundle({ smoke: 'assert True' });
+    dirs.push(dir);
+    const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
+    const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
+    const started = await app.call('POST', 'releases', { bundleId });
+    expect(started.status).toBe(202);
+    const id = (started.json as { releaseId: string }).releaseId;
+    const deadline = Date.now() + 60_000;
+    while (cards('/qa').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+    const [asked] = cards('/qa');
+    expect(title(asked)).toBe(`Approval needed: release ${id} to qa`);
+    expect(received.every((r) => r.contentType === 'application/json')).toBe(true);
+    for (const { body } of received) expect(teamsProblems(body)).toEqual([]);
+    // Read from release storage: the stored plan's counts and the code diff's size.
+    expect(facts(asked)).toMatchObject({
+      Environment: 'qa',
+      Release: id,
+      Plan: '2 to create, 0 to update, 0 to delete',
+      'Code diff': '1 file changed, +2 −0 lines',
+    });
+    expect(facts(asked)).toMatchObject({ notebooks: '1 to create', jobs: '1 to create' });
+    const actions = asked?.attachments[0].content.actions ?? [];
+    expect(actions.map((a) => a.title)).toEqual(['Review and decide', 'Release status']);
+    const page = await fetch(actions[0]?.url ?? '');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Approve');
+    // Dev's own card: succeeded.
+    expect(cards('/dev').map(title)).toEqual([`dev succeeded: release ${id}`]);
+  });
+
+  it('sends a card that says "rolled back" when Dev puts the previous bundle back', async () => {
+    world.emulator.scriptRuns('dev', 'smoke_test', [
+      {
+        result: 'FAILED',
+        message: 'AssertionError: [click me](https://evil.example) <at>all</at>',
+        pendingInMs: 0,
+        durationInMs: 0,
+      },
+      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
+    ]);
+    const second = await releaseCheckBundle(world, app, dirs, 'assert 1 + 1 == 2');
+    expect(second.view.state, JSON.stringify(second.view)).toBe('rolledBack');
+
+    const back = cards('/dev').at(-1);
+    expect(teamsProblems(back as TeamsMessage)).toEqual([]);
+    expect(back?.attachments[0].content.body[0]).toMatchObject({
+      text: `dev rolled back: release ${second.id}`,
+      color: 'Attention',
+    });
+    // The check's own error is shown as written, in a TextRun: no markdown link, no mention.
+    const { markdown, runs } = teamsTexts(back as TeamsMessage);
+    expect(runs.join('')).toContain('[click me](https://evil.example) <at>all</at>');
+    expect(markdown.join(' ')).not.toContain('evil.example');
+    expect(back?.attachments[0].content.actions.map((a) => a.title)).toEqual(['Release status']);
+  });
+});
