@@ -15,6 +15,7 @@ import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { escapeHtml, renderCommit, stateBadge } from './html';
 import { checkRows } from './renderChecks';
+import { renderTargets } from './renderTargets';
 import { approvalPolicyNotes } from './renderApprovalPolicy';
 import { type PageTone, statusPageDocument } from './document';
 import { renderFieldDiff } from './renderSafetySummary';
@@ -253,6 +254,7 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
     `<section class="stage-detail" id="stage-${escapeHtml(stage.environment)}">`,
     `<h3>${escapeHtml(displayName(stage.environment))} ${stateBadge(stage.state)}</h3>`,
     details,
+    renderTargets(stage.targets, now),
     renderPlan(stage, plan),
     '</section>',
   ].join('\n');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabricksAuthMode } from '../../src/config/Settings';
 import { displayName } from '../../src/config/loadSettings';
+import { targetKey } from '../../src/config/readTargets';
 import { AzureEmulator } from '../emulator/AzureEmulator';
 import type { KeyVaultServer } from '../emulator/KeyVaultServer';
 import { identityEndpointFor } from './IdentityEndpointProxy';
@@ -27,6 +28,12 @@ export interface LocalWorldOptions {
   /** Persist the emulated Azure, workspaces and Azurite's storage here between runs. */
   worldDir?: string;
   environments?: string[];
+  /**
+   * Rings (BRICKLANE_<ENV>_TARGETS): an environment's targets, canary first (`{ prod: ['weu', 'neu', 'eus'] }`).
+   * Each target is a workspace of its own (its own resource group, workspace and vault; in token mode its own
+   * emulated origin), going by its key (`prod.weu`) in `workspaces()`, `names`, `workspaceName` and `state()`.
+   */
+  targets?: Readonly<Record<string, readonly string[]>>;
   /** How bricklane signs in to Databricks (default: the seed's Key Vault service principal). */
   auth?: DatabricksAuthMode;
   /**
@@ -80,7 +87,16 @@ export class LocalWorld {
     readonly environments: string[],
     readonly auth: DatabricksAuthMode,
     private readonly saved?: { lock: WorldLock; generations: WorldGenerations },
+    readonly targets: Readonly<Record<string, readonly string[]>> = {},
   ) {}
+
+  /** Every workspace of the world by the key the product gives it: an environment's name, or a target's key. */
+  workspaces(): string[] {
+    return this.environments.flatMap((env) => {
+      const targets = this.targets[env];
+      return targets && targets.length > 0 ? targets.map((t) => targetKey(env, t)) : [env];
+    });
+  }
 
   static async start(options: LocalWorldOptions = {}): Promise<LocalWorld> {
     const environments = options.environments ?? ['dev'];
@@ -122,7 +138,7 @@ export class LocalWorld {
         IDENTITY_ENDPOINT: identityEndpoint,
         IDENTITY_HEADER: azure.identityHeader,
       });
-      const world = new LocalWorld(emulator, azure, azurite, environments, auth, saved);
+      const world = new LocalWorld(emulator, azure, azurite, environments, auth, saved, options.targets);
       world.temporaryStorage = temporaryStorage;
       await world.prepare(options);
       // After prepare, whose seeding is "IT's work", not the product's requests.
@@ -192,9 +208,21 @@ export class LocalWorld {
     await this.azurite.outage(durationInMs);
   }
 
-  /** Resource names as the product derives them from settings (the seed's schema). */
+  /**
+   * Resource names as the product derives them from settings (the seed's schema); a target's (`prod.weu`) with the
+   * target as suffix, but its vault, which the seed's name with a suffix would push over 24 characters: the world
+   * sets it (BRICKLANE_<ENV>_<TARGET>_KEY_VAULT), as an operator would.
+   */
   names(env: string): { resourceGroup: string; workspace: string; keyVault: string } {
-    const suffix = `${SANDBOX_PROJECT}-${displayName(env)}`;
+    const [environment = env, target] = env.split('.');
+    const suffix = `${SANDBOX_PROJECT}-${displayName(environment)}`;
+    if (target !== undefined) {
+      return {
+        resourceGroup: `Databricks-${suffix}-${target}`,
+        workspace: `Databricks-${suffix}-${target}`,
+        keyVault: `kv-${environment}-${target}`,
+      };
+    }
     return {
       resourceGroup: `Databricks-${suffix}`,
       workspace: `Databricks-${suffix}`,
@@ -205,7 +233,7 @@ export class LocalWorld {
   private async prepare(options: LocalWorldOptions): Promise<void> {
     const sub = `/subscriptions/${SANDBOX_SUBSCRIPTION}`;
     const known = new Set(this.azure.snapshot().vaults.map((v) => v.name));
-    for (const env of this.environments) {
+    for (const env of this.workspaces()) {
       if (this.auth === 'token') {
         await this.emulator.addWorkspace(env);
         continue;
@@ -269,11 +297,20 @@ export class LocalWorld {
       const prefix = `BRICKLANE_${env.toUpperCase()}_`;
       values[`${prefix}DATABRICKS_AUTH`] = this.auth;
       if (this.auth === 'token') {
-        values[`${prefix}WORKSPACE_URL`] = this.emulator.workspaceUrl(env);
+        // A ring's workspaces are its targets': the environment has no workspace of its own.
+        if (!this.targets[env]?.length) values[`${prefix}WORKSPACE_URL`] = this.emulator.workspaceUrl(env);
         values[`${prefix}DATABRICKS_TOKEN`] = DatabricksEmulator.defaultToken;
       } else {
         values[`${prefix}SUBSCRIPTION_ID`] = SANDBOX_SUBSCRIPTION;
         values[`${prefix}LOCATION`] = 'westeurope';
+      }
+      const targets = this.targets[env] ?? [];
+      if (targets.length > 0) values[`${prefix}TARGETS`] = targets.join(',');
+      for (const target of targets) {
+        const own = `${prefix}${target.toUpperCase()}_`;
+        if (this.auth === 'token')
+          values[`${own}WORKSPACE_URL`] = this.emulator.workspaceUrl(targetKey(env, target));
+        else values[`${own}KEY_VAULT`] = this.names(targetKey(env, target)).keyVault;
       }
     }
     return values;
@@ -296,7 +333,7 @@ export class LocalWorld {
   state(): Record<string, unknown> {
     const azure = this.azure.snapshot();
     const environments = Object.fromEntries(
-      this.environments.map((env) => {
+      this.workspaces().map((env) => {
         const name = this.workspaceName(env);
         const databricks = name ? this.emulator.snapshot(name) : emptySnapshot();
         if (this.auth === 'token') return [env, databricks];

@@ -1,0 +1,152 @@
+// Rings through the sandbox (issue 16 part 3): the real function app on the local host stand-in, the durable
+// replay, the emulated Databricks (token mode, each target its own workspace at its own origin) and Azurite.
+// Prod is a ring of three (BRICKLANE_PROD_TARGETS=weu,neu,eus). What the test asserts about order is observed
+// from outside the product: the emulator's write log (when each workspace applied each write) and the check
+// runs' own times, never the release's status.
+import { BlobServiceClient } from '@azure/storage-blob';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerStore } from '../../src/azure/LedgerStore';
+import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
+import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
+import { stageBundle } from '../../src/sources/stageBundle';
+import type { AppliedWrite } from '../emulator/DatabricksEmulator';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { SandboxApp } from '../sandbox/SandboxApp';
+import { writeCheckBundle } from './checkBundle';
+
+const TARGETS = ['prod.weu', 'prod.neu', 'prod.eus'] as const;
+const FAILURE = 'AssertionError: the canary found no orders';
+
+describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
+  let world: LocalWorld;
+  let app: SandboxApp;
+  const writes: AppliedWrite[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    // Each request takes a little while, as over a network: an apply is a span of time, not an instant.
+    world = await LocalWorld.start({
+      environments: ['dev', 'prod'],
+      auth: 'token',
+      targets: { prod: ['weu', 'neu', 'eus'] },
+      emulator: { latencyInMs: 15 },
+    });
+    world.emulator.onWrite((write) => writes.push(write));
+    app = await SandboxApp.start(world, {
+      settings: { BRICKLANE_PROD_APPROVAL_REQUIRED: 'false', BRICKLANE_PROD_ROLLBACK: 'auto' },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await world?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  type View = ReleaseStatus & { runtimeStatus: string };
+  async function release(smoke: string): Promise<{ id: string; bundleId: string; view: View }> {
+    const dir = writeCheckBundle({ smoke, etl: `print(${JSON.stringify(smoke)})` });
+    dirs.push(dir);
+    const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
+    const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
+    const started = await app.call('POST', 'releases', { bundleId });
+    expect(started.status).toBe(202);
+    const id = (started.json as { releaseId: string }).releaseId;
+    const deadline = Date.now() + 90_000;
+    let view = (await app.call('GET', `releases/${id}`)).json as View;
+    while (!['Completed', 'Failed'].includes(view.runtimeStatus) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      view = (await app.call('GET', `releases/${id}`)).json as View;
+    }
+    return { id, bundleId, view };
+  }
+
+  /** When each workspace's writes began and ended, from `from` on (the emulator's log). */
+  function windows(from: number): Record<string, { first: number; last: number; count: number }> {
+    const out: Record<string, { first: number; last: number; count: number }> = {};
+    for (const w of writes.slice(from)) {
+      const span = (out[w.workspace] ??= { first: w.at, last: w.at, count: 0 });
+      span.first = Math.min(span.first, w.at);
+      span.last = Math.max(span.last, w.at);
+      span.count += 1;
+    }
+    return out;
+  }
+
+  /** When the workspace's check runs ended, as the emulated Jobs API says (runs/get end_time). */
+  function runEnds(workspace: string): number[] {
+    const runs = world.emulator.workspace(workspace).runs;
+    return runs.records().map((r) => Number(runs.get(r.runId).end_time));
+  }
+
+  it('deploys the canary and runs its check first, then the other two in parallel; the page shows all three', async () => {
+    const from = writes.length;
+    const { id, view } = await release('assert True');
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'succeeded']);
+    const prod = view.stages.find((s) => s.environment === 'prod');
+    expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual(TARGETS.map((t) => [t, 'succeeded']));
+
+    const span = windows(from);
+    const [weu, neu, eus] = TARGETS.map((t) => span[t]);
+    if (!weu || !neu || !eus) throw new Error(`a target got no writes: ${JSON.stringify(span)}`);
+    // The canary's writes (its check's run-now the last of them) and its check run all ended before either of
+    // the others wrote anything.
+    const [canaryRunEnd] = runEnds('prod.weu');
+    const othersFirst = Math.min(neu.first, eus.first);
+    expect(weu.last).toBeLessThan(othersFirst);
+    expect(canaryRunEnd).toBeGreaterThan(0);
+    expect(canaryRunEnd).toBeLessThanOrEqual(othersFirst);
+    // The two others applied at the same time: each began before the other ended.
+    expect(neu.first).toBeLessThan(eus.last);
+    expect(eus.first).toBeLessThan(neu.last);
+    // Each workspace holds the bundle, and each target has its own last known good.
+    for (const target of TARGETS) {
+      expect(Object.keys(world.emulator.snapshot(target).notebooks)).toEqual(
+        Object.keys(world.emulator.snapshot('dev').notebooks),
+      );
+    }
+    const ledger = new LedgerStore(BlobServiceClient.fromConnectionString(world.azurite.connectionString));
+    for (const target of TARGETS) expect(await ledger.lastKnownGood(target)).toMatchObject({ releaseId: id });
+
+    const page = (await app.call('GET', `releases/${id}?format=html`)).json as string;
+    // One row per target, each with its state: the page reads the status, which the test checked above.
+    expect(page).toContain('Workspaces (3, canary first)');
+    const rows = [
+      ...page.matchAll(/<tr id="target-([^"]+)"><td><code>[^<]+<\/code>.*?<\/td><td>(<span[^>]*>)/g),
+    ];
+    expect(rows.map((m) => [m[1], /data-state="(\w+)"/.exec(m[2] ?? '')?.[1]])).toEqual(
+      TARGETS.map((t) => [t, 'succeeded']),
+    );
+  });
+
+  it('stops at a canary whose check fails: the others never start, and the canary rolls back to its last known good', async () => {
+    const before = world.emulator.snapshot('prod.weu');
+    const others = TARGETS.slice(1).map((t) => world.emulator.snapshot(t));
+    const from = writes.length;
+    world.emulator.scriptRuns('prod.weu', 'smoke_test', [
+      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
+      // The rollback's run of the check (release 1's bundle) passes.
+      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
+    ]);
+    const { view } = await release('assert 1 + 1 == 2');
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
+    const prod = view.stages.find((s) => s.environment === 'prod');
+    expect(prod?.state).toBe('rolledBack');
+    expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual([
+      ['prod.weu', 'rolledBack'],
+      ['prod.neu', 'skipped'],
+      ['prod.eus', 'skipped'],
+    ]);
+    expect(prod?.targets?.[0]?.message).toMatch(
+      new RegExp(`^check smoke_test failed: ${FAILURE}; rolled back to bundle `),
+    );
+    expect(prod?.targets?.[1]?.message).toBe('not started: prod.weu failed');
+    // From outside: nothing was written to the two others, and the canary holds release 1's objects again.
+    const span = windows(from);
+    expect(Object.keys(span).sort()).toEqual(['dev', 'prod.weu']);
+    const { runs: _runs, ...canaryNow } = world.emulator.snapshot('prod.weu');
+    const { runs: _before, ...canaryBefore } = before;
+    expect(canaryNow).toEqual(canaryBefore);
+    expect(TARGETS.slice(1).map((t) => world.emulator.snapshot(t))).toEqual(others);
+  });
+});
