@@ -114,7 +114,7 @@ export const hostile: ReleaseNotice = {
 /** As large as a notice gets: every text far past its bound, in the characters that grow most when escaped. */
 export const huge: ReleaseNotice = {
   ...approvalNeeded,
-  message: '&<>"\\'.repeat(30_000),
+  message: '&'.repeat(20_000) + '<>"\\'.repeat(10_000),
   fix: '😀'.repeat(20_000),
   source: { kind: 'manual', ref: '界'.repeat(10_000), requestedBy: '\u0001'.repeat(10_000) },
   plan: Object.fromEntries(
