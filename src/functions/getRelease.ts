@@ -19,7 +19,8 @@ import {
 import { readStagePlan } from '../approvals/readStagePlan';
 import type { DeployPlan } from '../planning/DeployPlan';
 import { htmlResponse, messageResponse, prefersHtml, renderReleaseMissingPage } from '../web/responses';
-import { releaseView, type ReleaseView } from '../release/releaseView';
+import { releaseView, type OrchestrationState, type ReleaseView } from '../release/releaseView';
+import { readReleaseRecord } from '../azure/releaseRecord';
 import { renderStatusPage } from '../web/renderStatusPage';
 import { releaseListViewUrl, statusViewToken } from '../approvals/releaseViewUrl';
 
@@ -67,7 +68,14 @@ export async function answerRelease(
     if (html) return messageResponse(503, 'Try again', message, [], retry);
     return { status: 503, jsonBody: { error: message }, headers: retry };
   }
-  if (!status?.runtimeStatus) {
+  // A release whose durable history was purged (purgeHistory) answers from the record archived before the purge.
+  const shown: OrchestrationState | undefined = status?.runtimeStatus
+    ? status
+    : await readReleaseRecord(appServices().releases, id).catch((error: unknown) => {
+        context.warn(`getRelease: record of ${id} unreadable: ${String(error)}`);
+        return undefined;
+      });
+  if (!shown) {
     // The list link carries no key (it would land in browser history): a signed list view link, or without
     // signing keys the key-guarded list route.
     const listPath = `${new URL(request.url).pathname.replace(/\/(releases|views)\/[^/]*\/?$/, '')}/releases`;
@@ -81,7 +89,7 @@ export async function answerRelease(
   // already sent. The page behind a view link shows it (the same signed link, nothing new).
   const approvalLinks = html || access.viewToken === undefined;
   const view = await withStoredDiagnostics(
-    approvalLinks ? releaseViewOf(status) : releaseView(status, () => undefined),
+    approvalLinks ? releaseViewOf(shown) : releaseView(shown, () => undefined),
     context,
   );
   if (!html) return { status: 200, jsonBody: view, headers: VARY };
@@ -105,7 +113,7 @@ export async function answerRelease(
 }
 
 /** The release view of an orchestration status, with signed links on its waiting stages. */
-export function releaseViewOf(status: df.DurableOrchestrationStatus): ReleaseView {
+export function releaseViewOf(status: OrchestrationState): ReleaseView {
   const { settings } = appServices();
   return releaseView(status, (releaseId, environment, expiresAt, planId) => {
     if (settings.approvalSigningKeys.length === 0) return undefined;
