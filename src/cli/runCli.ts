@@ -21,6 +21,7 @@ import { formatDoctorReport } from '../doctor/formatDoctorReport';
 import { runDoctor } from '../doctor/runDoctor';
 import { formatDeployReport } from './formatDeployReport';
 import { runUpgrade } from './runUpgrade';
+import { runAudit } from './runAudit';
 
 export const USAGE = `usage:
   bricklane validate <bundle-dir> [--json]
@@ -31,6 +32,8 @@ export const USAGE = `usage:
   bricklane deploy <bundle-dir> --env <name> [--json]
   bricklane doctor [--env <name>] [--json]     read-only preflight: settings, identity and roles, Key Vault
                                                secrets, workspace sign-in, signing keys, URLs, webhooks
+  bricklane audit --env <name> [--since <ISO time>] [--limit <n>] [--json]
+                                               the environment's audit trail, oldest first (--json: JSON Lines)
 
 Settings (app settings or environment variables; see local.settings.sample.json):
   BRICKLANE_ENVIRONMENTS               ordered environment names, e.g. dev,qa,prod (default dev)
@@ -61,6 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         help: { type: 'boolean', short: 'h' },
         upgrade: { type: 'boolean' },
         write: { type: 'string' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
       },
     });
   } catch (error) {
@@ -79,6 +84,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     return doctor(values.env, values.json === true, io);
+  }
+  if (command === 'audit') {
+    if (positionals.length > 1) {
+      io.stderr(`bricklane audit: takes no positional arguments\n${USAGE}\n`);
+      return 2;
+    }
+    return runAudit({ ...values, json: values.json === true }, io);
   }
   if (!command || !['validate', 'plan', 'deploy'].includes(command) || !dir || extra.length > 0) {
     io.stderr(
