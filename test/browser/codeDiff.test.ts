@@ -14,11 +14,17 @@ import { loadBundle } from '../../src/sources/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
+import { waitForRelease } from '../sandbox/waitForRelease';
 import { launchChromium, SKIP_BROWSER } from './launchChromium';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
 const INGEST = 'notebooks/etl/ingest.py';
 const LONG = 'notebooks/etl/backfill.py';
+
+/** The browser's getComputedStyle, run inside the page (the tests compile without the DOM's types). */
+interface ComputedStyleOf {
+  getComputedStyle(element: unknown): { backgroundColor: string };
+}
 
 interface Release {
   runtimeStatus: string;
@@ -46,15 +52,8 @@ describe.skipIf(SKIP_BROWSER)('the code diff on the approval page in Chromium', 
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  const qaWhen = async (id: string, predicate: (r: Release) => boolean): Promise<Release> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const r = (await app.call('GET', `releases/${id}`)).json as Release;
-      if (predicate(r)) return r;
-      if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(r)}`);
-      await new Promise((done) => setTimeout(done, 100));
-    }
-  };
+  const qaWhen = (id: string, predicate: (r: Release) => boolean): Promise<Release> =>
+    waitForRelease(app, id, predicate, `release ${id}`);
   const approvalUrlOf = (r: Release): string =>
     r.stages.find((s) => s.environment === 'qa')?.approvalUrl ?? '';
   const release = async (edit: (dir: string) => void): Promise<string> => {
@@ -124,7 +123,7 @@ describe.skipIf(SKIP_BROWSER)('the code diff on the approval page in Chromium', 
       ingest
         .locator(selector)
         .first()
-        .evaluate((el) => getComputedStyle(el).backgroundColor);
+        .evaluate((el) => (globalThis as unknown as ComputedStyleOf).getComputedStyle(el).backgroundColor);
     await expect(background('.ln.add')).resolves.not.toBe('rgba(0, 0, 0, 0)');
     await expect(background('.ln.del')).resolves.not.toBe(await background('.ln.add'));
 

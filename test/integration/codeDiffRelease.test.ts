@@ -16,6 +16,7 @@ import { loadBundle } from '../../src/sources/loadBundle';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
+import { waitForRelease } from '../sandbox/waitForRelease';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'artifacts');
 const EDITED_IN_WORKSPACE = '# edited by hand in the QA workspace';
@@ -58,18 +59,9 @@ describe('the code diff of a release on its approval page', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  const status = async (id: string): Promise<Release> =>
-    (await app.call('GET', `releases/${id}`)).json as Release;
   const qaOf = (r: Release): Stage | undefined => r.stages.find((s) => s.environment === 'qa');
-  const waitFor = async (id: string, predicate: (r: Release) => boolean, what: string): Promise<Release> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const r = await status(id);
-      if (predicate(r)) return r;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(r)}`);
-      await new Promise((done) => setTimeout(done, 100));
-    }
-  };
+  const waitFor = (id: string, predicate: (r: Release) => boolean, what: string): Promise<Release> =>
+    waitForRelease(app, id, predicate, what);
   const start = async (dir: string): Promise<string> => {
     const { bundleId } = await stageBundle(storage, dir);
     const started = await app.call('POST', 'releases', { bundleId });
