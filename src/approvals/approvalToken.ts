@@ -2,7 +2,8 @@
 // one decision on one environment of one release until it expires. The link points at our own approval
 // page, never at Durable's sendEventPostUri, which carries the extension's system key and would decide on a
 // single GET. A view token lets a browser read one release's status page until it expires, so that no page
-// ever carries the function key in a link (it would land in browser history).
+// ever carries the function key in a link (it would land in browser history). A rollback token lets an
+// environment's approvers put its last known good bundle back after a release failed there.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { instanceIdProblem } from '../config/instanceIdProblem';
 
@@ -218,6 +219,62 @@ export function verifyListViewToken(
   });
 }
 
+/**
+ * What a rollback link grants: putting `knownGood` back in one environment after release `releaseId` failed
+ * there (functions/rollbackLink.ts). It names no secret: ids only.
+ */
+export interface RollbackClaims {
+  /** The release that failed. */
+  releaseId: string;
+  environment: string;
+  /** The bundle the rollback redeploys: the environment's last known good when the link was made. */
+  knownGood: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export type RollbackTokenVerification =
+  { ok: true; claims: RollbackClaims } | { ok: false; reason: TokenFailure };
+
+/** How long a rollback link offered on a status page lasts: the page makes a new one each time it is opened. */
+export const ROLLBACK_LINK_TTL_IN_SECONDS = 3600;
+
+/** Signs a rollback link's claims (payload { v, r, e, k, x }) under its own MAC context: never an approval. */
+export function createRollbackToken(claims: RollbackClaims, signingKeys: readonly string[]): string {
+  return signToken(
+    {
+      v: 1,
+      r: claims.releaseId,
+      e: claims.environment,
+      k: claims.knownGood,
+      x: Math.floor(claims.expiresAt),
+    },
+    signingKeys,
+    ROLLBACK_CONTEXT,
+  );
+}
+
+/** Checks a rollback token like an approval token (same rules, same failure reasons). */
+export function verifyRollbackToken(
+  token: string,
+  signingKeys: readonly string[],
+  now: Date,
+): RollbackTokenVerification {
+  return verifyToken(token, signingKeys, now, ROLLBACK_CONTEXT, (bytes) => {
+    const value = parseJsonObject(bytes);
+    if (!value) return undefined;
+    const { v, r, e, k, x, l } = value;
+    if (v !== 1 || !isReleaseId(r) || typeof e !== 'string' || e === '' || l !== undefined) return undefined;
+    if (typeof k !== 'string' || !/^[0-9a-f]{1,128}$/.test(k) || !isExpiry(x)) return undefined;
+    return { releaseId: r, environment: e, knownGood: k, expiresAt: x };
+  });
+}
+
+/** The rollback confirmation page: `${publicUrl}/api/rollbacks/${token}` (GET shows, POST starts). */
+export function rollbackUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/api/rollbacks/${token}`;
+}
+
 /** The status page of one release for a browser: `${publicUrl}/api/views/${token}`. */
 export function viewUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api/views/${token}`;
@@ -227,6 +284,7 @@ export function viewUrl(publicUrl: string, token: string): string {
 const APPROVAL_CONTEXT = 'bricklane/approval/v1.';
 const VIEW_CONTEXT = 'bricklane/view/v1.';
 const LIST_VIEW_CONTEXT = 'bricklane/list-view/v1.';
+const ROLLBACK_CONTEXT = 'bricklane/rollback/v1.';
 
 /** The MAC of a token's payload part (exported so that tests can sign payloads the claim checks refuse). */
 export function approvalTokenMac(payloadPart: string, key: string): Buffer {
@@ -255,13 +313,14 @@ export function decodeBase64Url(text: string): Buffer | undefined {
  */
 export function describeTokenFailure(
   reason: TokenFailure,
-  kind: 'approval' | 'view' = 'approval',
+  kind: 'approval' | 'view' | 'rollback' = 'approval',
 ): {
   status: 400 | 403 | 410;
   title: string;
   message: string;
 } {
-  const link = kind === 'approval' ? 'approval link' : 'status page link';
+  const link =
+    kind === 'approval' ? 'approval link' : kind === 'rollback' ? 'rollback link' : 'status page link';
   switch (reason) {
     case 'malformed':
       return {
@@ -284,7 +343,9 @@ export function describeTokenFailure(
         message:
           kind === 'approval'
             ? 'This approval link has expired. The release stops waiting when its approval time runs out.'
-            : 'This status page link has expired. Open the release again from the page that linked to it.',
+            : kind === 'rollback'
+              ? 'This rollback link has expired. Open the release status page again for a new one.'
+              : 'This status page link has expired. Open the release again from the page that linked to it.',
       };
   }
 }

@@ -183,7 +183,7 @@ function tryAgain(message: string): HttpResponseInit {
  * browsers and carry no ambient credentials.
  * https://fetch.spec.whatwg.org/#serializing-a-request-origin
  */
-function isCrossSite(request: HttpRequest, publicUrl: string): boolean {
+export function isCrossSite(request: HttpRequest, publicUrl: string): boolean {
   const site = request.headers.get('sec-fetch-site')?.toLowerCase();
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
   const origin = request.headers.get('origin');
@@ -192,7 +192,7 @@ function isCrossSite(request: HttpRequest, publicUrl: string): boolean {
 }
 
 /** The body as text, or undefined when it is larger than `maxBytes` (read no further than that). */
-async function readLimitedText(request: HttpRequest, maxBytes: number): Promise<string | undefined> {
+export async function readLimitedText(request: HttpRequest, maxBytes: number): Promise<string | undefined> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) return undefined;
   if (!request.body) return '';

@@ -23,6 +23,7 @@ import { releaseView, type OrchestrationState, type ReleaseView } from '../relea
 import { readReleaseRecord } from '../azure/releaseRecord';
 import { renderStatusPage } from '../web/renderStatusPage';
 import { releaseListViewUrl, statusViewToken } from '../approvals/releaseViewUrl';
+import { offerRollback } from './rollbackLink';
 
 // The same URL answers JSON or HTML, so caches must key on Accept.
 const VARY = { Vary: 'Accept' };
@@ -96,6 +97,7 @@ export async function answerRelease(
   const plans = await readPlans(view, context);
   const jsonToken = access.viewToken ?? statusViewToken(settings, view.releaseId);
   const listUrl = releaseListViewUrl(settings);
+  const rollback = await offerRollback(view, context, appServices());
   return htmlResponse(
     200,
     renderStatusPage({
@@ -107,6 +109,7 @@ export async function answerRelease(
         ...(jsonToken ? { json: `${viewUrl(settings.publicUrl, jsonToken)}?format=json` } : {}),
       },
       azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
+      ...(rollback ? { rollback } : {}),
     }),
     VARY,
   );

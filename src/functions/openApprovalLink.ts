@@ -4,8 +4,9 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { type ApprovalClaims, describeTokenFailure, verifyApprovalToken } from '../approvals/approvalToken';
 import type { EnvironmentSettings } from '../config/Settings';
-import { appServices, type AppServices } from '../services/appServices';
+import type { AppServices } from '../services/appServices';
 import { messageResponse } from '../web/responses';
+import { openAppServices } from './openAppServices';
 
 export type OpenedApprovalLink =
   | { ok: true; services: AppServices; claims: ApprovalClaims; environment: EnvironmentSettings }
@@ -16,20 +17,9 @@ export function openApprovalLink(
   context: InvocationContext,
   now: Date,
 ): OpenedApprovalLink {
-  let s: AppServices;
-  try {
-    s = appServices();
-  } catch (error) {
-    context.error(`${context.functionName}: ${error instanceof Error ? error.message : String(error)}`);
-    return {
-      ok: false,
-      response: messageResponse(
-        500,
-        'Not configured',
-        'bricklane is not configured correctly; its log says what to fix.',
-      ),
-    };
-  }
+  const opened = openAppServices(context);
+  if (!opened.ok) return opened;
+  const s = opened.services;
   const verified = verifyApprovalToken(request.params.token ?? '', s.settings.approvalSigningKeys, now);
   if (!verified.ok) {
     const failure = describeTokenFailure(verified.reason);

@@ -9,26 +9,18 @@
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { describeTokenFailure, verifyListViewToken, verifyViewToken } from '../approvals/approvalToken';
-import { appServices, type AppServices } from '../services/appServices';
 import { messageResponse, prefersHtml } from '../web/responses';
 import { answerRelease } from './getRelease';
 import { answerReleaseList } from './listReleases';
+import { openAppServices } from './openAppServices';
 
 export async function viewRelease(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  let s: AppServices;
-  try {
-    s = appServices();
-  } catch (error) {
-    context.error(`viewRelease: ${error instanceof Error ? error.message : String(error)}`);
-    return messageResponse(
-      500,
-      'Not configured',
-      'bricklane is not configured correctly; its log says what to fix.',
-    );
-  }
+  const opened = openAppServices(context);
+  if (!opened.ok) return opened.response;
+  const s = opened.services;
   const token = request.params.token ?? '';
   const keys = s.settings.approvalSigningKeys;
   const now = new Date();

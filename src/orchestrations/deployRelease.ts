@@ -77,7 +77,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       context,
       input.releaseId,
       stage.environment,
-      status.startedAt,
+      input.rollback?.orderedAt ?? status.startedAt,
       () => {
         // Another release applies here: from now on the stage waits, and the page says since when.
         phases.lock = { startedAt: lockFrom };
@@ -154,10 +154,12 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       stage: StageStatus,
       reason: string,
     ): Generator<df.Task, ReleaseStatus | undefined, unknown> {
-      const auto = inspected.rollback?.[stage.environment];
+      const auto = input.rollback
+        ? { knownGood: input.rollback.knownGood }
+        : inspected.rollback?.[stage.environment];
       if (!auto) return undefined;
       const known = auto.knownGood;
-      if (!known || known.bundleId === bundleId) {
+      if (!known || (!input.rollback && known.bundleId === bundleId)) {
         stage.state = 'failed';
         stage.message = clip(
           `${reason}; nothing to roll back to: no earlier bundle passed in ${stage.environment}`,
@@ -225,6 +227,8 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       current = stage;
       status.state = 'running';
       stage.startedAt = now();
+      // A manual rollback (functions/rollbackLink.ts) puts the last known good back at once, as rollBack does.
+      if (input.rollback) return (yield* rollBack(stage, input.rollback.reason)) ?? finish('failed');
       const gate = input.approvals[stage.environment] ?? { required: false, timeoutInHours: 72 };
       let result: DeployEnvironmentResult | undefined;
       // The environment's wait timer (and, for a stage without approval, its change window and external checks).

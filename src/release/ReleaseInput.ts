@@ -1,6 +1,8 @@
 // Pure: what a release is asked to do (the input of deployRelease): which staged bundle or commit, where it
 // came from, which environments, and the approval policy of each, fixed when the release starts.
 import type { ReleasePolicies } from './ReleasePolicies';
+import type { ManualRollback } from './rollbackInputFor';
+
 /** Where a release's bundle came from (shown on pages; never trusted for configuration). */
 export interface ReleaseSource {
   kind: 'upload' | 'github' | 'azureRepos' | 'manual';
@@ -42,4 +44,6 @@ export interface ReleaseInput {
     string,
     { required: boolean; timeoutInHours: number; quorum?: number; noSelfApproval?: true }
   >;
+  /** A manual rollback (release/rollbackInputFor.ts): the one environment gets its last known good back. */
+  rollback?: ManualRollback;
 }

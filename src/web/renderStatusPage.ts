@@ -21,6 +21,7 @@ import { type PageTone, statusPageDocument } from './document';
 import { renderFieldDiff } from './renderSafetySummary';
 import { currentPhase, describeStageTime, renderTimeline } from './renderTimeline';
 import type { ReleaseView, StageView } from '../release/releaseView';
+import { renderRollbackOffer, type RollbackLinkOffer } from './renderRollbackPage';
 
 export interface StatusPageModel {
   release: ReleaseView;
@@ -34,6 +35,8 @@ export interface StatusPageModel {
   links: { list?: string; json?: string };
   /** The configured Azure DevOps organization, for links to Azure Repos commits. */
   azureReposOrganizationUrl?: string;
+  /** A failed environment's manual rollback, when it may be rolled back (functions/rollbackLink.ts). */
+  rollback?: RollbackLinkOffer;
 }
 
 // Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
@@ -69,6 +72,7 @@ export function renderStatusPage(model: StatusPageModel): string {
       ? `<p class="note refresh">This page refreshes every ${refreshInSeconds} s while the release ${waitingForAPerson ? 'waits for an approver' : 'runs'}.</p>`
       : '',
     renderEnding(release, live),
+    model.rollback ? renderRollbackOffer(model.rollback) : '',
     renderDiagnostics(release),
     stages.length > 0
       ? `<ol class="pipeline" aria-label="Stages in order">${stages

@@ -7,13 +7,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerStore } from '../../src/azure/LedgerStore';
-import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
-import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
-import { stageBundle } from '../../src/sources/stageBundle';
 import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import { writeCheckBundle } from './checkBundle';
+import { releaseCheckBundle } from './releaseCheckBundle';
 
 const FAILURE = 'AssertionError: the orders table is empty';
 
@@ -46,26 +43,8 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=auto', () =
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  type View = ReleaseStatus & { runtimeStatus: string };
-  async function release(
-    body: string,
-    extraNotebook = false,
-  ): Promise<{ id: string; bundleId: string; view: View }> {
-    const dir = writeCheckBundle(extraNotebook ? { smoke: body, extra: '1' } : { smoke: body });
-    dirs.push(dir);
-    const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
-    const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
-    const started = await app.call('POST', 'releases', { bundleId });
-    expect(started.status).toBe(202);
-    const id = (started.json as { releaseId: string }).releaseId;
-    const deadline = Date.now() + 60_000;
-    let view = (await app.call('GET', `releases/${id}`)).json as View;
-    while (!['Completed', 'Failed'].includes(view.runtimeStatus) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      view = (await app.call('GET', `releases/${id}`)).json as View;
-    }
-    return { id, bundleId, view };
-  }
+  const release = (body: string, extraNotebook = false): ReturnType<typeof releaseCheckBundle> =>
+    releaseCheckBundle(world, app, dirs, body, extraNotebook);
 
   it("rolls QA back to release 1's bundle: the workspace holds release 1's objects again", async () => {
     const first = await release('assert True');

@@ -1,0 +1,52 @@
+// Pure: the release that rolls one environment back by hand (functions/rollbackLink.ts). Its instance id is
+// derived from the failed release and the environment, so that a second click, or a second approver's, finds
+// the release the first started instead of starting another. It deploys the environment's last known good
+// bundle to that environment only, with no approval: that bundle deployed and passed its checks there before
+// (approved then, where the environment has a gate), as the automatic rollback does (deployRelease, rollBack).
+import type { KnownGood } from '../planning/Ledger';
+import type { ReleaseInput } from './ReleaseInput';
+
+/** What makes a release a manual rollback (ReleaseInput.rollback). */
+export interface ManualRollback {
+  /** The release that failed in the environment. */
+  of: string;
+  /**
+   * The failed release's start: the rollback takes the environment's apply lock as that release, so that a
+   * release started after the failed one stays newer than the rollback (and is never superseded by it), and a
+   * newer release that already applies there supersedes the rollback (claimEnvironment, latest wins).
+   */
+  orderedAt: string;
+  knownGood: { bundleId: string; releaseId: string };
+  /** Why, in words: the start of the stage's message. */
+  reason: string;
+}
+
+export interface RollbackRequest {
+  failed: { releaseId: string; startedAt: string };
+  environment: string;
+  knownGood: Pick<KnownGood, 'bundleId' | 'releaseId'>;
+  /** Who confirmed it (resolveApprover). */
+  requestedBy: string;
+}
+
+/** The rollback of `environment` after release `failedReleaseId` failed there: one per pair. */
+export function rollbackReleaseId(failedReleaseId: string, environment: string): string {
+  return `rollback-${environment}-${failedReleaseId}`;
+}
+
+export function rollbackInputFor(request: RollbackRequest): ReleaseInput {
+  const { failed, environment, knownGood } = request;
+  return {
+    releaseId: rollbackReleaseId(failed.releaseId, environment),
+    bundleId: knownGood.bundleId,
+    source: { kind: 'manual', requestedBy: request.requestedBy },
+    environments: [environment],
+    approvals: { [environment]: { required: false, timeoutInHours: 1 } },
+    rollback: {
+      of: failed.releaseId,
+      orderedAt: failed.startedAt,
+      knownGood: { bundleId: knownGood.bundleId, releaseId: knownGood.releaseId },
+      reason: `release ${failed.releaseId} failed in ${environment}; rollback confirmed by ${request.requestedBy}`,
+    },
+  };
+}
