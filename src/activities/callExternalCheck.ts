@@ -16,6 +16,7 @@ import type { ActivityOptions } from 'durable-functions';
 import { environmentByName } from '../config/loadSettings';
 import { externalCheckNames } from '../config/readPolicies';
 import { appServices } from '../services/appServices';
+import { readRawBody } from '../sources/readRawBody';
 import type { CallExternalCheckInput, CallExternalCheckResult } from './contracts';
 import { failuresAsData } from './failuresAsData';
 
@@ -89,33 +90,14 @@ export async function askExternalCheck(
         `answered HTTP ${response.status}; the contract is HTTP 200 with {"status":"pass"|"fail"}`,
       );
     }
-    text = await readCapped(response);
+    const read = await readRawBody(response, MAX_ANSWER_BYTES);
+    if (!read.ok) return error(`answered more than ${MAX_ANSWER_BYTES / 1024} KB`);
+    text = read.bytes.toString('utf8');
   } catch (cause) {
     return error(unreachable(cause, timeoutInMs));
   }
   return parseAnswer(text);
 }
-
-/** The answer's body, or a thrown error past MAX_ANSWER_BYTES. */
-async function readCapped(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new AnswerTooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-class AnswerTooLarge extends Error {}
 
 /** Strict: a JSON object whose `status` is "pass" or "fail" and whose `message`, if any, is a string. */
 export function parseAnswer(text: string): CallExternalCheckResult {
@@ -143,7 +125,6 @@ export function parseAnswer(text: string): CallExternalCheckResult {
 }
 
 function unreachable(cause: unknown, timeoutInMs: number): string {
-  if (cause instanceof AnswerTooLarge) return `answered more than ${MAX_ANSWER_BYTES / 1024} KB`;
   const name = cause instanceof Error ? cause.name : '';
   if (name === 'TimeoutError' || name === 'AbortError')
     return `did not answer within ${timeoutInMs / 1000} s`;

@@ -277,6 +277,33 @@ describe('boundReleaseStatus', () => {
     expect(kept.stages.map((s) => s.checks?.[0]?.url)).toEqual(small.stages.map(() => check(0).url));
   });
 
+  it("clips the policies' texts: a check's words like a stage's message, its name and the window like names", () => {
+    const long = 'x'.repeat(2000);
+    const stage: StageStatus = {
+      environment: 'prod',
+      state: 'holding',
+      policies: {
+        wait: { minutes: 30, until: '2026-12-07T18:00:00.000Z', passed: true },
+        window: { text: long, open: false, opensAt: '2026-12-07T18:00:00.000Z' },
+        externalChecks: {
+          deadline: '2026-12-07T19:00:00.000Z',
+          checks: [{ name: long, state: 'failing', attempts: 3, message: long }],
+        },
+      },
+    };
+    const bounded = boundReleaseStatus({ ...small, stages: [stage] });
+    const policies = bounded.stages[0]?.policies;
+    expect(policies?.wait).toEqual(stage.policies?.wait);
+    expect(policies?.window).toEqual({ ...stage.policies?.window, text: `${'x'.repeat(199)}…` });
+    expect(policies?.externalChecks?.checks[0]).toEqual({
+      name: `${'x'.repeat(199)}…`,
+      state: 'failing',
+      attempts: 3,
+      message: `${'x'.repeat(499)}…`,
+    });
+    expect(policies?.externalChecks?.deadline).toBe('2026-12-07T19:00:00.000Z');
+  });
+
   it('takes a smaller budget when asked', () => {
     const bounded = boundReleaseStatus(worst(3, 30), 2048);
     expect(utf16Size(bounded)).toBeLessThanOrEqual(2048);
