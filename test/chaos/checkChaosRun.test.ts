@@ -6,6 +6,8 @@ import { vaultSecrets, type ChaosOutcome } from './runChaosRelease';
 
 const HASH = 'a'.repeat(64);
 
+const AUDIT_LINE_SOURCE = 'bricklane-audit/dev/2026-12-05/00000.jsonl';
+
 function outcome(): ChaosOutcome {
   return {
     durationMs: 1000,
@@ -52,7 +54,10 @@ function outcome(): ChaosOutcome {
       },
     },
     claims: { 'bricklane-releases/environments/dev/apply-lock.json': { newest: { releaseId: 'release-1' } } },
-    outputs: [{ source: 'worker output', text: 'deployed dev' }],
+    outputs: [
+      { source: 'worker output', text: 'deployed dev' },
+      { source: AUDIT_LINE_SOURCE, text: '{"v":1,"id":"release-1/dev/started/x","kind":"started"}\n' },
+    ],
     secrets: [{ name: 'dev Key Vault databricks-dev-ops-client-secret', value: 's3cr3t-value-123' }],
     story: [],
     counts: { commits: 1, activities: 1, ledgerWrites: 1, releaseWrites: 1 },
@@ -191,6 +196,19 @@ describe('checkChaosRun', () => {
     expect(vaultSecrets('qa', vault)).toEqual([
       { name: 'qa Key Vault etl-db-password', value: 'sandbox-3f1c' },
       { name: 'qa Key Vault databricks-dev-ops-client-secret', value: 'c2VjcmV0LXZhbHVl' },
+    ]);
+  });
+
+  it('scans the audit trail: a secret there is a leak, and a scan without the trail is a problem', () => {
+    const run = outcome();
+    run.outputs.push({ source: AUDIT_LINE_SOURCE, text: '{"comment":"s3cr3t-value-123"}' });
+    expect(checkChaosRun(run, expectedState(outcome())).leaks).toEqual([
+      `dev Key Vault databricks-dev-ops-client-secret in ${AUDIT_LINE_SOURCE}`,
+    ]);
+    const unscanned = outcome();
+    unscanned.outputs = unscanned.outputs.filter((o) => o.source !== AUDIT_LINE_SOURCE);
+    expect(checkChaosRun(unscanned, expectedState(outcome())).problems).toEqual([
+      'the secret scan saw no audit trail (bricklane-audit)',
     ]);
   });
 

@@ -3,6 +3,7 @@
 // job, policy and secret scope per name and one run of each check job, a ledger that describes the workspace, no environment claim left held, a terminal status whose message is true, and
 // no secret in any output.
 import { isDeepStrictEqual } from 'node:util';
+import { AUDIT_CONTAINER } from '../../src/azure/AuditStore';
 import { normalizeWorldState, type NormalizedState } from '../sandbox/normalizeWorldState';
 import type { ChaosOutcome } from './runChaosRelease';
 
@@ -100,6 +101,9 @@ export function checkChaosRun(
     ...(JWT.test(text) ? [`an access token in ${source}`] : []),
   ]);
   problems.push(...leaks);
+  // The scan covers the audit trail: a started release has written its first record there (beginRelease).
+  if (outcome.releaseId && !outcome.outputs.some((o) => o.source.startsWith(`${AUDIT_CONTAINER}/`)))
+    problems.push(`the secret scan saw no audit trail (${AUDIT_CONTAINER})`);
   if (outcome.error) problems.push(outcome.error);
   if (outcome.status && outcome.status.state !== ending)
     problems.push(

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { AUDIT_CONTAINER } from '../../src/azure/AuditStore';
 import { ReleaseStorage, RELEASES_CONTAINER } from '../../src/azure/ReleaseStorage';
 import { stageBundle } from '../../src/sources/stageBundle';
 import type { FaultSpec } from '../emulator/FaultSpec';
@@ -156,7 +157,12 @@ export async function runChaosRelease(
     story.push(...proxy.events);
     await supervisor.stop();
     const service = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
-    const blobs = await readContainers(service, [DURABLE_CONTAINER, RELEASES_CONTAINER, LEDGER_CONTAINER]);
+    const blobs = await readContainers(service, [
+      DURABLE_CONTAINER,
+      RELEASES_CONTAINER,
+      LEDGER_CONTAINER,
+      AUDIT_CONTAINER,
+    ]);
     for (const [name, text] of Object.entries(blobs))
       if (!name.startsWith(`${RELEASES_CONTAINER}/bundles/`)) outputs.push({ source: name, text });
     outputs.push({ source: 'worker output', text: supervisor.output.join('') });
