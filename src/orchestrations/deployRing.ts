@@ -1,12 +1,12 @@
 // Deterministic: the stage of an environment that is a ring of workspaces (BRICKLANE_<ENV>_TARGETS, issue 16 part 3).
 // Every target is planned (in parallel) -> one approval covers the environment (its page shows each target's plan)
-// -> the canary (the first target) applies and runs its checks -> the rest apply and check in parallel, at most
-// `parallel` at a time. Each target is a deployTarget sub-orchestration: it holds its own workspace's apply lock,
+// -> the canary (the first target) applies and runs its checks -> the rest apply and check in parallel, in batches
+// of `parallel`. Each target is a deployTarget sub-orchestration: it holds its own workspace's apply lock,
 // so two releases never apply to one workspace at once. A failure starts no further target; the targets already
 // running finish. Then, with BRICKLANE_<ENV>_ROLLBACK=auto, every target that applied this bundle (the failed one
 // included) puts back its own last known good, in parallel within the same bound.
 // History stays small: one sub-orchestration per target (its activities are in its own history), and the ring
-// waits on them with Task.any, so replay costs grow with the targets, not their files.
+// waits on each batch with one Task.all, so replay costs grow with the targets, not their files.
 import type * as df from 'durable-functions';
 import {
   ACTIVITIES,
@@ -276,9 +276,11 @@ function* rollBackRing(
 }
 
 /**
- * Starts `start(i)` for each index in order, at most `bound` running at a time, and hands each finished task to
- * `done`. Once `goOn` says no, no further index starts; the running ones are waited for. A window rather than
- * batches: a slow target holds up one slot, not a whole batch.
+ * Starts `start(i)` for each index in order, `bound` at a time, and hands each finished task to `done`; once
+ * `goOn` says no, no further batch starts. Batches, not a sliding window: a window re-yields the running tasks in a
+ * new Task.any after each completion, and durable-functions 3.5 then schedules their actions again
+ * (TaskOrchestrationExecutor: a compound task not yet scheduled adds its children's actions), which starts a
+ * sub-orchestration twice under one instance id. Each task here is yielded once, in one Task.all.
  */
 function* runBounded(
   context: df.OrchestrationContext,
@@ -288,18 +290,16 @@ function* runBounded(
   done: (index: number, task: df.Task) => void,
   goOn: () => boolean = () => true,
 ): Generator<df.Task, void, unknown> {
-  const queue = [...indexes];
-  const running = new Map<df.Task, number>();
-  for (;;) {
-    while (running.size < bound && queue.length > 0 && goOn()) {
-      const index = queue.shift() as number;
-      running.set(start(index), index);
+  for (let at = 0; at < indexes.length && goOn(); at += bound) {
+    const batch = indexes.slice(at, at + bound);
+    const tasks = batch.map((index) => start(index));
+    try {
+      yield context.df.Task.all(tasks);
+    } catch {
+      // A target that threw (deployTarget returns its failures as data, so only an unexpected error): Task.all
+      // ends at the first fault; each task's own state says how it ended (answerOf).
     }
-    if (running.size === 0) return;
-    const winner = (yield context.df.Task.any([...running.keys()])) as df.Task;
-    const index = running.get(winner) as number;
-    running.delete(winner);
-    done(index, winner);
+    batch.forEach((index, i) => done(index, tasks[i] as df.Task));
   }
 }
 
@@ -316,10 +316,18 @@ function callTarget(
   );
 }
 
-/** A finished target task's answer; a sub-orchestration that threw is a failed target that may have applied. */
+/**
+ * A target task's answer; a sub-orchestration that threw (or had not ended when another in its batch threw) is a
+ * failed target that may have applied.
+ */
 function answerOf(task: df.Task, target = ''): DeployTargetResult {
-  if (task.isFaulted) {
-    return { target, state: 'failed', applied: true, message: messageOf(task.result) };
+  if (task.isFaulted || !task.isCompleted) {
+    return {
+      target,
+      state: 'failed',
+      applied: true,
+      message: task.isFaulted ? messageOf(task.result) : 'ended with another target of its batch that failed',
+    };
   }
   return task.result as DeployTargetResult;
 }
