@@ -121,6 +121,8 @@ describe('a release that copies secrets from Key Vault', () => {
     expect(blobCount).toBeGreaterThan(3);
     for (const id of ids) expect(everything).toContain(id);
     expect(blobs).toContain('secrets.app/db-password');
+    // The audit trail is among the blobs scanned: each release's first record is there.
+    for (const id of ids) expect(blobs).toMatch(new RegExp(`"id":"${id}/dev/started/`));
     const version = latestVaultVersion(world, world.names('dev').keyVault, 'etl-db-password');
     expect(blobs).toContain(version);
     for (const value of VALUES) {
