@@ -1,15 +1,61 @@
-// Test infrastructure: one release of a check bundle (checkBundle.ts) on the sandbox app, followed until it
-// ends: staged in the world's Azurite, started over HTTP, read until Completed or Failed (a minute at most).
+// Test infrastructure: the sandbox of the checks and rollback release tests (Dev and QA in token mode on the
+// sandbox app, QA without approval, QA's notices to a local receiver), and one release of a check bundle
+// (checkBundle.ts) followed until it ends: staged in the world's Azurite, started over HTTP, read until Completed
+// or Failed (a minute at most).
 import { BlobServiceClient } from '@azure/storage-blob';
+import { rmSync } from 'node:fs';
 import { expect } from 'vitest';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
 import { stageBundle } from '../../src/sources/stageBundle';
-import type { LocalWorld } from '../sandbox/LocalWorld';
-import type { SandboxApp } from '../sandbox/SandboxApp';
+import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
+import { LocalWorld } from '../sandbox/LocalWorld';
+import { SandboxApp } from '../sandbox/SandboxApp';
 import { writeCheckBundle } from './checkBundle';
 
 export type ReleaseJson = ReleaseStatus & { runtimeStatus: string };
+
+export class CheckSandbox {
+  private readonly dirs: string[] = [];
+
+  private constructor(
+    readonly world: LocalWorld,
+    readonly app: SandboxApp,
+    private readonly hook: HttpsEndpoint,
+    /** The text of each notice QA's channel got, in order. */
+    readonly notices: string[],
+  ) {}
+
+  /** `settings`: the app's beyond the sandbox's (e.g. BRICKLANE_QA_ROLLBACK). */
+  static async start(settings: Record<string, string> = {}): Promise<CheckSandbox> {
+    const notices: string[] = [];
+    const hook = await HttpsEndpoint.start((request) => {
+      notices.push((JSON.parse(request.body.toString('utf8')) as { text: string }).text);
+      return { status: 200 };
+    });
+    const world = await LocalWorld.start({ environments: ['dev', 'qa'], auth: 'token' });
+    const app = await SandboxApp.start(world, {
+      settings: {
+        BRICKLANE_QA_APPROVAL_REQUIRED: 'false',
+        BRICKLANE_QA_NOTIFY_URL: `${hook.url}/qa`,
+        ...settings,
+      },
+    });
+    return new CheckSandbox(world, app, hook, notices);
+  }
+
+  /** A release of a check bundle whose smoke notebook runs `body` (and a second notebook with `extraNotebook`). */
+  release(body: string, extraNotebook = false): ReturnType<typeof releaseCheckBundle> {
+    return releaseCheckBundle(this.world, this.app, this.dirs, body, extraNotebook);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+    await this.world.stop();
+    await this.hook.stop();
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Releases a check bundle whose smoke notebook runs `body` (with a second notebook when `extraNotebook`); its

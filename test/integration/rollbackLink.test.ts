@@ -6,7 +6,6 @@
 // rollback release (a second POST starts nothing), which puts release 1's bundle back: QA's workspace then holds
 // exactly release 1's objects, and the rollback's status and QA's notice say "rolled back". A link whose
 // environment deployed again since, or whose known good changed, is refused.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approvalTokenMac,
@@ -15,22 +14,19 @@ import {
   rollbackUrl,
 } from '../../src/approvals/approvalToken';
 import { rollbackReleaseId } from '../../src/release/rollbackInputFor';
-import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
-import { LocalWorld } from '../sandbox/LocalWorld';
-import { SandboxApp } from '../sandbox/SandboxApp';
-import { followRelease, releaseCheckBundle } from './releaseCheckBundle';
+import type { LocalWorld } from '../sandbox/LocalWorld';
+import type { SandboxApp } from '../sandbox/SandboxApp';
+import { CheckSandbox, followRelease } from './releaseCheckBundle';
 
 const FAILURE = 'AssertionError: the orders table is empty';
 
 describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=manual', () => {
+  let sandbox: CheckSandbox;
   let world: LocalWorld;
   let app: SandboxApp;
-  let hook: HttpsEndpoint;
-  const notices: string[] = [];
-  const dirs: string[] = [];
+  let notices: string[];
   let keys: string[];
-  const release = (body: string): ReturnType<typeof releaseCheckBundle> =>
-    releaseCheckBundle(world, app, dirs, body);
+  const release = (body: string): ReturnType<CheckSandbox['release']> => sandbox.release(body);
   const page = async (url: string, init: RequestInit = {}): Promise<{ status: number; text: string }> => {
     const response = await fetch(url, { redirect: 'manual', ...init });
     return { status: response.status, text: await response.text() };
@@ -55,17 +51,8 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=manual', ()
   let qaAfterFirst: Omit<ReturnType<LocalWorld['emulator']['snapshot']>, 'runs'>;
 
   beforeAll(async () => {
-    hook = await HttpsEndpoint.start((request) => {
-      notices.push((JSON.parse(request.body.toString('utf8')) as { text: string }).text);
-      return { status: 200 };
-    });
-    world = await LocalWorld.start({ environments: ['dev', 'qa'], auth: 'token' });
-    app = await SandboxApp.start(world, {
-      settings: {
-        BRICKLANE_QA_APPROVAL_REQUIRED: 'false',
-        BRICKLANE_QA_NOTIFY_URL: `${hook.url}/qa`,
-      },
-    });
+    sandbox = await CheckSandbox.start();
+    ({ world, app, notices } = sandbox);
     keys = (process.env.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '').split(',');
     first = await release('assert True');
     expect(first.view.state, JSON.stringify(first.view)).toBe('succeeded');
@@ -78,12 +65,7 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=manual', ()
     expect(second.view.state, JSON.stringify(second.view)).toBe('failed');
     link = (await offeredLink(second.id)) ?? '';
   });
-  afterAll(async () => {
-    await app?.stop();
-    await world?.stop();
-    await hook?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => sandbox?.stop());
 
   const rollbackId = (): string => rollbackReleaseId(second.id, 'qa');
 

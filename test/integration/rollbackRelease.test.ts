@@ -4,47 +4,27 @@
 // run), so QA puts release 1's bundle back by itself: QA's workspace then holds exactly release 1's objects, and
 // the status, the status page and QA's notice say "rolled back".
 import { BlobServiceClient } from '@azure/storage-blob';
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerStore } from '../../src/azure/LedgerStore';
-import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
-import { LocalWorld } from '../sandbox/LocalWorld';
-import { SandboxApp } from '../sandbox/SandboxApp';
-import { releaseCheckBundle } from './releaseCheckBundle';
+import type { LocalWorld } from '../sandbox/LocalWorld';
+import type { SandboxApp } from '../sandbox/SandboxApp';
+import { CheckSandbox } from './releaseCheckBundle';
 
 const FAILURE = 'AssertionError: the orders table is empty';
 
 describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=auto', () => {
+  let sandbox: CheckSandbox;
   let world: LocalWorld;
   let app: SandboxApp;
-  let hook: HttpsEndpoint;
-  const notices: string[] = [];
-  const dirs: string[] = [];
+  let notices: string[];
 
   beforeAll(async () => {
-    hook = await HttpsEndpoint.start((request) => {
-      notices.push((JSON.parse(request.body.toString('utf8')) as { text: string }).text);
-      return { status: 200 };
-    });
-    world = await LocalWorld.start({ environments: ['dev', 'qa'], auth: 'token' });
-    app = await SandboxApp.start(world, {
-      settings: {
-        BRICKLANE_QA_APPROVAL_REQUIRED: 'false',
-        BRICKLANE_CHECKS_POLL_SECONDS: '1',
-        BRICKLANE_QA_ROLLBACK: 'auto',
-        BRICKLANE_QA_NOTIFY_URL: `${hook.url}/qa`,
-      },
-    });
+    sandbox = await CheckSandbox.start({ BRICKLANE_QA_ROLLBACK: 'auto' });
+    ({ world, app, notices } = sandbox);
   });
-  afterAll(async () => {
-    await app?.stop();
-    await world?.stop();
-    await hook?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const release = (body: string, extraNotebook = false): ReturnType<typeof releaseCheckBundle> =>
-    releaseCheckBundle(world, app, dirs, body, extraNotebook);
+  afterAll(() => sandbox?.stop());
+  const release = (body: string, extraNotebook = false): ReturnType<CheckSandbox['release']> =>
+    sandbox.release(body, extraNotebook);
 
   it("rolls QA back to release 1's bundle: the workspace holds release 1's objects again", async () => {
     const first = await release('assert True');

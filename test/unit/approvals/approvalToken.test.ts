@@ -8,9 +8,12 @@ import {
   describeTokenFailure,
   MissingSigningKeyError,
   createListViewToken,
+  createRollbackToken,
   createViewToken,
+  rollbackUrl,
   verifyApprovalToken,
   verifyListViewToken,
+  verifyRollbackToken,
   verifyViewToken,
   viewUrl,
 } from '../../../src/approvals/approvalToken';
@@ -273,5 +276,65 @@ describe('list view tokens', () => {
       l: 1,
       x: IN_ONE_HOUR,
     });
+  });
+});
+
+describe('rollback tokens', () => {
+  const rollback = {
+    releaseId: 'release-3f2a9c1d0e-abc',
+    environment: 'qa',
+    knownGood: 'a'.repeat(64),
+    expiresAt: IN_ONE_HOUR,
+  };
+
+  it('round-trip the failed release, the environment and the known good bundle, rotate and expire', () => {
+    const token = createRollbackToken(rollback, [KEY]);
+    expect(verifyRollbackToken(token, [KEY], NOW)).toEqual({ ok: true, claims: rollback });
+    expect(verifyRollbackToken(token, [OLD_KEY, KEY], NOW)).toEqual({ ok: true, claims: rollback });
+    expect(verifyRollbackToken(token, [OLD_KEY], NOW)).toEqual({ ok: false, reason: 'badSignature' });
+    expect(verifyRollbackToken(token, [KEY], new Date(IN_ONE_HOUR * 1000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(rollbackUrl('https://app.example.net/', token)).toBe(
+      `https://app.example.net/api/rollbacks/${token}`,
+    );
+    // Ids only: nothing else rides in the link.
+    const [payload = ''] = token.split('.');
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toEqual({
+      v: 1,
+      r: rollback.releaseId,
+      e: 'qa',
+      k: rollback.knownGood,
+      x: IN_ONE_HOUR,
+    });
+  });
+
+  it('are never approval, view or list links, and none of those is a rollback link', () => {
+    const token = createRollbackToken(rollback, [KEY]);
+    const refused = { ok: false, reason: 'badSignature' };
+    expect(verifyApprovalToken(token, [KEY], NOW)).toEqual(refused);
+    expect(verifyViewToken(token, [KEY], NOW)).toEqual(refused);
+    expect(verifyListViewToken(token, [KEY], NOW)).toEqual(refused);
+    expect(verifyRollbackToken(createApprovalToken(claims, [KEY]), [KEY], NOW)).toEqual(refused);
+    expect(verifyRollbackToken(createViewToken(rollback, [KEY]), [KEY], NOW)).toEqual(refused);
+    expect(verifyRollbackToken(createListViewToken(rollback, [KEY]), [KEY], NOW)).toEqual(refused);
+  });
+
+  it.each([
+    ['a release id with /', { releaseId: 'release/../x' }],
+    ['an empty environment', { environment: '' }],
+    ['a known good that is not a bundle id', { knownGood: 'abc"><script>' }],
+    ['an empty known good', { knownGood: '' }],
+  ])('refuse a signed payload with %s', (_name, change) => {
+    const token = createRollbackToken({ ...rollback, ...change }, [KEY]);
+    expect(verifyRollbackToken(token, [KEY], NOW)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('say which kind of link failed', () => {
+    expect(describeTokenFailure('expired', 'rollback').message).toMatch(/rollback link has expired/);
+    expect(describeTokenFailure('badSignature', 'rollback').message).toMatch(
+      /This rollback link was not issued/,
+    );
   });
 });

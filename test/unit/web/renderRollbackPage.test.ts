@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describePlanned,
+  renderRollbackOffer,
+  renderRollbackPage,
+  type RollbackPageModel,
+} from '../../../src/web/renderRollbackPage';
+
+const KNOWN = { bundleId: 'b'.repeat(64), releaseId: 'release-good', at: '2026-12-01T10:00:00.000Z' };
+const model: RollbackPageModel = {
+  environment: 'qa',
+  failed: {
+    releaseId: 'release-bad',
+    bundleId: 'f'.repeat(64),
+    message: 'check smoke_test failed: <script>alert(1)</script>',
+    plan: { notebooks: { update: 2 }, jobs: { create: 1 } },
+  },
+  knownGood: KNOWN,
+  approvers: ['ops@contoso.example'],
+  viewer: { ok: true, approver: 'ops@contoso.example', authenticated: true, via: 'allow-list' },
+  formAction: '/api/rollbacks/abc.def',
+  statusUrl: 'https://app.example.net/api/views/x.y',
+};
+
+describe('renderRollbackPage', () => {
+  it('names the environment, the bundle and release it restores, what it replaces and what changes', () => {
+    const html = renderRollbackPage(model);
+    expect(html).toContain('<h1>Roll back QA?</h1>');
+    expect(html).toContain(`bundle <code>${KNOWN.bundleId}</code> of release <code>release-good</code>`);
+    expect(html).toContain(`bundle <code>${'f'.repeat(64)}</code> of release <code>release-bad</code>`);
+    expect(html).toContain('(its plan: 1 to create, 2 to update)');
+    expect(html).toContain('removed when that bundle turns prune on');
+    expect(html).toContain('<form method="post" action="/api/rollbacks/abc.def">');
+    expect(html).toContain('name="confirm" value="rollback"');
+    expect(html).not.toContain(' disabled');
+    // Escaped: a message from a job run is text.
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('disables the button for a viewer who may not confirm, with the sign-in link when signing in helps', () => {
+    const html = renderRollbackPage({
+      ...model,
+      viewer: { ok: false, reason: 'signInRequired', message: 'Sign in to roll back.' },
+      signInUrl: '/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Frollbacks%2Fabc.def',
+    });
+    expect(html).toContain('<button type="submit" name="confirm" value="rollback" class="reject" disabled>');
+    expect(html).toContain('Sign in to roll back. <a href="/.auth/login/aad?post_login_redirect_uri=');
+  });
+});
+
+describe('renderRollbackOffer', () => {
+  it('links to the confirmation page, escaped', () => {
+    const html = renderRollbackOffer({
+      environment: 'qa',
+      knownGood: KNOWN,
+      url: 'https://app.example.net/api/rollbacks/a.b?x=1&y=2',
+    });
+    expect(html).toContain('<h2>Roll back QA</h2>');
+    expect(html).toContain('href="https://app.example.net/api/rollbacks/a.b?x=1&amp;y=2"');
+    expect(html).toContain('nothing happens until you confirm there');
+  });
+});
+
+describe('describePlanned', () => {
+  it('sums the plan over kinds, leaving out what is zero', () => {
+    expect(describePlanned({ notebooks: { create: 1, delete: 2 }, clusters: { adopt: 1 } })).toBe(
+      '1 to create, 1 to update, 2 to delete',
+    );
+    expect(describePlanned({ notebooks: { unchanged: 3 } })).toBeUndefined();
+    expect(describePlanned(undefined)).toBeUndefined();
+  });
+});
