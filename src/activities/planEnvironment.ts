@@ -13,6 +13,7 @@ import type { Ledger } from '../planning/Ledger';
 import { resolveJobSettings } from '../planning/resolveJobSettings';
 import { stepsOfWave, WAVES, type WaveName } from '../planning/waves';
 import type { EnvironmentRef, PlanEnvironmentResult } from './contracts';
+import { materializeBundle } from '../sources/materializeBundle';
 import { appServices } from '../services/appServices';
 import { appendAudit } from '../services/appendAudit';
 import { auditEventId } from '../release/AuditEvent';
@@ -58,6 +59,10 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
     ledger: ledger.ledger,
     store: new DeployedFileStore(services.releases),
     ...(client ? { client } : {}),
+    earlierBundle: async () => {
+      const known = ledger.ledger.lastKnownGood;
+      return known ? materializeBundle(services.releases, known.bundleId) : undefined;
+    },
   });
   await services.releases.writeJson(stageCodeDiffBlobName(input.releaseId, input.environment), code);
   return {

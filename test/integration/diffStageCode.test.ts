@@ -18,6 +18,8 @@ import type { Bundle } from '../../src/manifest/Bundle';
 import type { PlanStep } from '../../src/planning/DeployPlan';
 import type { Ledger } from '../../src/planning/Ledger';
 import { loadBundle } from '../../src/sources/loadBundle';
+import { materializeBundle } from '../../src/sources/materializeBundle';
+import { stageBundle } from '../../src/sources/stageBundle';
 import { Azurite } from '../emulator/Azurite';
 
 const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
@@ -156,5 +158,36 @@ describe('the code diff of a stage, against Azurite', () => {
       limits: { ...limits, timeoutInMs: -1 },
     });
     expect(late.files.map((f) => f.status)).toEqual(['skipped']);
+  });
+
+  it('finds a file deployed before the store existed in the last known good bundle, by its hash', async () => {
+    const oldText = '# Databricks notebook source\nprint("from the known good bundle")\n';
+    const known = await bundleOf({ 'g.py': oldText });
+    const { bundleId } = await stageBundle(storage, known.root);
+    const bundle = await bundleOf({ 'g.py': `${oldText}print("and a new line")\n`, 'h.py': 'x\n' });
+    const cache = mkdtempSync(join(tmpdir(), 'bricklane-stage-diff-cache-'));
+    dirs.push(cache);
+    const ledger = ledgerOf({ 'g.py': sha256(oldText), 'h.py': sha256('kept nowhere') }, bundle);
+    const steps = stepsOf(bundle, { 'g.py': 'update', 'h.py': 'update' });
+    const diff = await diffStageCode({
+      environment: 'qa',
+      bundle,
+      steps,
+      ledger,
+      store,
+      earlierBundle: () => materializeBundle(storage, bundleId, cache),
+    });
+    expect(diff.files.map((f) => f.status)).toEqual(['text', 'notKept']);
+    expect(diff.files[0]?.hunks?.[0]?.lines.at(-1)).toBe('+print("and a new line")');
+    // A known good bundle that is gone from storage leaves the file "not kept", and the plan goes on.
+    const gone = await diffStageCode({
+      environment: 'qa',
+      bundle,
+      steps,
+      ledger,
+      store,
+      earlierBundle: () => materializeBundle(storage, 'f'.repeat(64), cache),
+    });
+    expect(gone.files.map((f) => f.status)).toEqual(['notKept', 'notKept']);
   });
 });

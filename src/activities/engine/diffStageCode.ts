@@ -1,10 +1,13 @@
 // I/O: the code diff of a stage (issue 17), computed when the stage is planned: for every notebook, workspace
 // file and init script the plan creates or updates, what the environment runs now (the ledger's hash, read from
-// the deployed-file store in release storage: no workspace export) against the bundle's file. Bounded per file
+// the deployed-file store in release storage, or, for a file deployed before the store existed, from the last
+// known good bundle staged there: no workspace export) against the bundle's file. Bounded per file
 // (diffFileContent), per stage in files, bytes read, diff lines and wall-clock time, so a bundle of 1,000 changed
 // notebooks costs a bounded plan and gives a page of bounded size. A file whose workspace copy was modified after
 // bricklane deployed it (workspace/get-status `modified_at` later than the ledger's `deployedAt`) is marked:
 // its left side is what bricklane deployed, not what the workspace holds.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DeployedFile, DeployedFileStore } from '../../azure/DeployedFileStore';
 import type { DatabricksWorkspaceClient } from '../../databricks/DatabricksWorkspaceClient';
 import type { Bundle, FileRef } from '../../manifest/Bundle';
@@ -19,6 +22,8 @@ import {
 } from '../../planning/diffFileContent';
 import type { Ledger } from '../../planning/Ledger';
 import { FILE_KINDS } from '../../planning/PlanBasis';
+import type { BundleFileDigest } from '../../sources/bundleIdOf';
+import type { MaterializedBundle } from '../../sources/materializeBundle';
 import { mapConcurrent } from './mapConcurrent';
 import { readBundleFile } from './readBundleFile';
 
@@ -59,6 +64,11 @@ export interface DiffStageCodeInput {
   store: DeployedFileStore;
   /** The environment's workspace, to tell drift; absent when it does not exist yet. */
   client?: DatabricksWorkspaceClient;
+  /**
+   * An earlier bundle deployed here (the ledger's last known good), as a verified folder: where a file deployed
+   * before bricklane kept file contents is found by its hash. Called at most once, only when the store lacks one.
+   */
+  earlierBundle?: () => Promise<MaterializedBundle | undefined>;
   limits?: StageCodeDiffLimits;
 }
 
@@ -75,6 +85,16 @@ export async function diffStageCode(input: DiffStageCodeInput): Promise<StageCod
   const shown = writes.slice(0, limits.maxFiles);
   const deadline = Date.now() + limits.timeoutInMs;
   let bytesLeft = limits.maxBytes;
+  let earlier: Promise<EarlierFiles | undefined> | undefined;
+  /** The file of the earlier bundle with this hash, read like the store reads (size, and bytes within `max`). */
+  const fromEarlier = async (sha256: string, max: number): Promise<DeployedFile | undefined> => {
+    earlier ??= earlierFiles(input.earlierBundle);
+    const files = await earlier;
+    const found = files?.byHash.get(sha256);
+    if (!files || !found) return undefined;
+    if (found.size > max) return { size: found.size };
+    return { size: found.size, bytes: await readFile(join(files.root, ...found.path.split('/'))) };
+  };
   const files = await mapConcurrent(shown, FILES_IN_FLIGHT, async (step): Promise<FileCodeDiff> => {
     const item = items.get(step.key) as FileRef;
     const action = step.action as 'create' | 'update';
@@ -88,7 +108,8 @@ export async function diffStageCode(input: DiffStageCodeInput): Promise<StageCod
     let before: DeployedFile | undefined;
     if (entry) {
       // A new side over the cap is not compared: the old side's size is enough then.
-      before = await input.store.read(entry.hash, item.size <= cap ? cap : 0);
+      const max = item.size <= cap ? cap : 0;
+      before = (await input.store.read(entry.hash, max)) ?? (await fromEarlier(entry.hash, max));
       if (!before) return { ...noted, status: 'notKept', afterSize: item.size };
     }
     const after: DeployedFile = { size: item.size };
@@ -109,6 +130,20 @@ export async function diffStageCode(input: DiffStageCodeInput): Promise<StageCod
     omittedFiles,
     size: codeDiffSize(fitted, omittedFiles),
   };
+}
+
+interface EarlierFiles {
+  root: string;
+  byHash: Map<string, BundleFileDigest>;
+}
+
+/** The files of the earlier bundle by sha256; undefined when there is none or it cannot be brought here. */
+async function earlierFiles(
+  load: (() => Promise<MaterializedBundle | undefined>) | undefined,
+): Promise<EarlierFiles | undefined> {
+  // The diff is for reading: a bundle that is gone (or refused as altered) leaves its files "not kept".
+  const bundle = await load?.().catch(() => undefined);
+  return bundle && { root: bundle.dir, byHash: new Map(bundle.files.map((f) => [f.sha256, f])) };
 }
 
 /** Why the workspace copy differs from what bricklane deployed, or undefined (also when it cannot tell). */
