@@ -159,7 +159,8 @@ describe('POST /api/webhooks/github', () => {
         environments: ['dev', 'qa'],
         approvals: {
           dev: { required: false, timeoutInHours: 72 },
-          qa: { required: true, timeoutInHours: 72 },
+          // QA is the last environment here: its pusher may not approve (BRICKLANE_<ENV>_ALLOW_SELF_APPROVAL).
+          qa: { required: true, timeoutInHours: 72, noSelfApproval: true },
         },
       },
     });
