@@ -6,7 +6,8 @@ import type { ResourceKind } from '../manifest/Bundle';
 /**
  * How one file compares. `text`: hunks follow. `binary` and `oversize`: sizes only. `tooDifferent`: the line diff
  * gave up within its time bound. `notKept`: what the environment runs now is not in release storage (deployed
- * before bricklane kept file contents, or by the CLI), so only the new side's size is known. `skipped`: the
+ * before bricklane kept file contents and not in the last known good bundle, or by the CLI), so only the new
+ * side's size is known. `skipped`: the
  * stage's budget was spent on the files before it.
  */
 export type FileDiffStatus = 'text' | 'binary' | 'oversize' | 'tooDifferent' | 'notKept' | 'skipped';
