@@ -79,6 +79,7 @@ export async function rollbackLink(
   const viewer = resolveApprover(request.headers, {
     environment: claims.environment,
     approvers: environment.approval.approvers,
+    groups: environment.approval.policy.groups,
     easyAuthEnabled: s.easyAuthEnabled,
   });
   if (post && !viewer.ok) return messageResponse(403, 'Not allowed', viewer.message);
@@ -134,7 +135,10 @@ export async function rollbackLink(
         ...(offer.stage.plan ? { plan: offer.stage.plan } : {}),
       },
       knownGood: offer.knownGood,
-      approvers: environment.approval.approvers,
+      approvers: [
+        ...environment.approval.approvers,
+        ...environment.approval.policy.groups.map((g) => `members of group ${g}`),
+      ],
       viewer,
       formAction: path,
       signInUrl: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(path)}`,
