@@ -1,8 +1,8 @@
 // Pure: operator configuration, read once from app settings. Environments live here, never in a bundle.
 import type { Boundaries } from '../manifest/Boundaries';
-import type { ApprovalPolicySettings, IdentityMap } from './readApprovalPolicy';
 import type { PolicySettings } from './readPolicies';
 import type { NotifyFormat } from './readNotifyFormat';
+import type { ApprovalPolicySettings, IdentityMap } from './readApprovalPolicy';
 
 /** How bricklane authenticates to an environment's Databricks workspace. */
 export type DatabricksAuthMode =
@@ -136,4 +136,6 @@ export interface Settings {
   identityMap: IdentityMap;
   /** Requests in flight per workspace. Peers use 10–20; Databricks reports a 20-concurrent limit (ucx#401). */
   maxInFlight: number;
+  /** Days a finished release's durable history is kept (BRICKLANE_HISTORY_RETENTION_DAYS, default 30); 0: for ever. */
+  historyRetentionDays: number;
 }

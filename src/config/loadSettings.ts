@@ -14,10 +14,11 @@ import type { EnvironmentBoundaries } from '../manifest/checkBoundaries';
 import { DEFAULT_PROJECT } from '../manifest/parseBundleOptions';
 import type { AzureSettings, DatabricksAuthMode, EnvironmentSettings, Settings } from './Settings';
 import { readBoundaries } from './readBoundaries';
-import { DEFAULT_APPROVAL_POLICY, readApprovalPolicy, readIdentityMap } from './readApprovalPolicy';
 import { readPolicies } from './readPolicies';
 import { readNotifyFormat } from './readNotifyFormat';
+import { DEFAULT_APPROVAL_POLICY, readApprovalPolicy, readIdentityMap } from './readApprovalPolicy';
 import { readTargets } from './readTargets';
+import { readHistoryRetention } from './readHistoryRetention';
 import { isGitHubRepositoryName } from './isGitHubRepositoryName';
 
 export class SettingsError extends Error {
@@ -98,6 +99,7 @@ export function loadSettings(values: Values): Settings {
   }
   const sources = readSources(values, problems);
   const identityMap = readIdentityMap(values, problems);
+  const historyRetentionDays = readHistoryRetention(values, problems);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     project,
@@ -114,6 +116,7 @@ export function loadSettings(values: Values): Settings {
     checksPollInSeconds,
     maxInFlight,
     identityMap,
+    historyRetentionDays,
   };
 }
 
