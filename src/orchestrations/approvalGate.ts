@@ -6,6 +6,7 @@ import type * as df from 'durable-functions';
 import { ACTIVITIES, type ClaimResult, type NotifyInput } from '../activities/contracts';
 import type { ApprovalEvent } from '../release/ApprovalEvent';
 import type { ReleaseInput } from '../release/ReleaseInput';
+import { noticePolicyOf } from '../release/ReleaseNotice';
 import type { PhaseTime, ReleaseState, StageStatus } from '../release/ReleaseStatus';
 import { callStep } from './callStep';
 import { waitForApproval, type SupersedeNotices } from './waitForApproval';
@@ -55,6 +56,8 @@ export function* approvalGate(
     environment: stage.environment,
     kind: 'approvalNeeded',
     expiresAt: stage.approval.expiresAt,
+    source: input.source,
+    ...noticePolicyOf(stage),
     ...asked,
   } satisfies NotifyInput);
   const outcome = yield* waitForApproval(

@@ -12,6 +12,7 @@ import {
 } from '../activities/contracts';
 import type { StageStatus } from '../release/ReleaseStatus';
 import { stageEndFacts, type StageEndFacts } from '../release/AuditEvent';
+import { noticePolicyOf } from '../release/ReleaseNotice';
 import { retryPolicy } from './retryPolicy';
 
 /** A step failed permanently; thrown inside the orchestrator only, caught where the release routes it (deployRelease, deployEnvironment). */
@@ -69,6 +70,7 @@ export function* notifyStage(
     state: stage.state,
     ...(stage.message ? { message: stage.message } : {}),
     ...(stage.fix ? { fix: stage.fix } : {}),
+    ...noticePolicyOf(stage),
     // For the audit trail, which notify writes: when the stage ended, and its apply and checks outcome.
     ...stageEndFacts(stage),
   } satisfies NotifyInput & StageEndFacts);

@@ -6,7 +6,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { describeCodeDiffSize, type CodeDiffSize } from '../planning/CodeDiff';
 import type { PlanCounts } from './compactStatus';
 import type { ReleaseSource } from './ReleaseInput';
-import type { StageState } from './ReleaseStatus';
+import type { StageState, StageStatus } from './ReleaseStatus';
 
 /**
  * The state of the environment's policies when the notice is sent. Every part is optional: a notice shows
@@ -92,6 +92,44 @@ export function noticeClip(text: string, max: number): string {
 export interface NoticeFact {
   title: string;
   value: string;
+}
+
+/**
+ * `{ policy }` for a stage's notice: its quorum's count (approvals needed and received) and its deploy policies'
+ * state, each copied down to what a notice shows so that the orchestration history carries no more; nothing
+ * when the stage has neither.
+ */
+export function noticePolicyOf(stage: Pick<StageStatus, 'approval' | 'policies'>): { policy?: NoticePolicy } {
+  const quorum = stage.approval?.quorum ?? 1;
+  const { wait, window, externalChecks } = stage.policies ?? {};
+  const policy: NoticePolicy = {
+    ...(quorum > 1
+      ? { approvals: { needed: quorum, received: stage.approval?.approvals?.length ?? 0 } }
+      : {}),
+    ...(wait ? { wait: { until: wait.until, passed: wait.passed } } : {}),
+    ...(window
+      ? {
+          window: {
+            text: window.text,
+            open: window.open,
+            ...(window.opensAt ? { opensAt: window.opensAt } : {}),
+            ...(window.closesAt ? { closesAt: window.closesAt } : {}),
+          },
+        }
+      : {}),
+    ...(externalChecks && externalChecks.checks.length > 0
+      ? {
+          externalChecks: {
+            checks: externalChecks.checks.map(({ name, state, message }) => ({
+              name,
+              state,
+              ...(message ? { message } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
+  return Object.keys(policy).length > 0 ? { policy } : {};
 }
 
 /** A stage state in words: `rolledBack` reads "rolled back". */

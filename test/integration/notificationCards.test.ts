@@ -1,8 +1,8 @@
 // Notices as Teams receives them, through the sandbox: the real function app on the local host stand-in, the
 // durable replay, the emulated Databricks (token mode) and Azurite, and an HTTPS receiver standing in for the
 // Teams webhook (BRICKLANE_<ENV>_NOTIFY_FORMAT=teams, since its host is not Teams'). Release 1 passes Dev and
-// waits for QA's approval: QA's channel gets an Adaptive Card with the stored plan's counts and the code diff's
-// size, whose approval link opens the approval page. Release 2 fails Dev's check and Dev rolls back to release 1
+// waits for QA's approvals (two): QA's channel gets an Adaptive Card with the stored plan's counts, the code
+// diff's size and the quorum's count, whose approval link opens the approval page. Release 2 fails Dev's check and Dev rolls back to release 1
 // by itself: Dev's channel gets a card that says "rolled back". Every card the receiver gets is checked against
 // the official Adaptive Cards 1.4.0 schema.
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -15,6 +15,7 @@ import { stageBundle } from '../../src/sources/stageBundle';
 import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
+import { waitForRelease } from '../sandbox/waitForRelease';
 import { teamsProblems, teamsTexts } from '../unit/release/channelSchemas';
 import { writeCheckBundle } from './checkBundle';
 
@@ -49,6 +50,7 @@ describe('notices to a Teams webhook', () => {
         BRICKLANE_DEV_NOTIFY_FORMAT: 'teams',
         BRICKLANE_QA_NOTIFY_URL: `${hook.url}/qa`,
         BRICKLANE_QA_NOTIFY_FORMAT: 'teams',
+        BRICKLANE_QA_APPROVALS_REQUIRED: '2',
       },
     });
   });
@@ -74,8 +76,8 @@ describe('notices to a Teams webhook', () => {
   }
 
   /** Polls `done` every 100 ms, a minute at most. */
-  async function until(done: () => boolean | Promise<boolean>): Promise<void> {
-    for (const deadline = Date.now() + 60_000; !(await done()) && Date.now() < deadline;) {
+  async function until(done: () => boolean): Promise<void> {
+    for (const deadline = Date.now() + 60_000; !done() && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -104,6 +106,8 @@ describe('notices to a Teams webhook', () => {
       Release: id,
       Plan: '2 to create, 0 to update, 0 to delete',
       'Code diff': '1 file changed, +2 −0 lines',
+      // The gate's policy state: QA needs two approvals, none given yet.
+      Approvals: '0 of 2 received',
     });
     expect(facts(asked)).toMatchObject({ notebooks: '1 to create', jobs: '1 to create' });
     const actions = asked?.attachments[0].content.actions ?? [];
@@ -126,11 +130,12 @@ describe('notices to a Teams webhook', () => {
       { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
     ]);
     const id = await start({ smoke: 'assert 1 + 1 == 2' });
-    let view: ReleaseStatus & { runtimeStatus?: string } = { state: 'running' } as ReleaseStatus;
-    await until(async () => {
-      view = (await app.call('GET', `releases/${id}`)).json as typeof view;
-      return view.runtimeStatus === 'Completed' || view.runtimeStatus === 'Failed';
-    });
+    const view = await waitForRelease<ReleaseStatus & { runtimeStatus: string }>(
+      app,
+      id,
+      (r) => r.runtimeStatus === 'Completed' || r.runtimeStatus === 'Failed',
+      'release 2 to end',
+    );
     expect(view.state, JSON.stringify(view)).toBe('rolledBack');
 
     const back = cards('/dev').at(-1);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   noticeClip,
+  noticePolicyOf,
   noticeText,
   planFacts,
   planTotal,
@@ -85,5 +86,39 @@ describe('the parts of a notice', () => {
     expect(noticeClip('ab😀cd', 4)).toBe('ab…');
     expect(noticeClip('a\u0000b\u001bc\nd', 10)).toBe('a b c\nd');
     expect(noticeClip('short', 10)).toBe('short');
+  });
+});
+
+describe('noticePolicyOf', () => {
+  it("copies a stage's quorum count and policy state down to what a notice shows", () => {
+    expect(
+      noticePolicyOf({
+        approval: {
+          required: true,
+          quorum: 2,
+          approvals: [{ approver: 'ana', decidedAt: '2026-12-05T10:00:00Z' }],
+        },
+        policies: {
+          wait: { minutes: 30, until: '2026-12-05T11:00:00Z', passed: false },
+          window: { text: 'Mon-Fri 18:00-22:00 UTC', open: false, opensAt: '2026-12-05T18:00:00Z' },
+          externalChecks: {
+            deadline: '2026-12-05T12:00:00Z',
+            checks: [{ name: 'cab.example/gate', state: 'failing', message: 'CHG1 open', attempts: 3 }],
+          },
+        },
+      }),
+    ).toEqual({
+      policy: {
+        approvals: { needed: 2, received: 1 },
+        wait: { until: '2026-12-05T11:00:00Z', passed: false },
+        window: { text: 'Mon-Fri 18:00-22:00 UTC', open: false, opensAt: '2026-12-05T18:00:00Z' },
+        externalChecks: { checks: [{ name: 'cab.example/gate', state: 'failing', message: 'CHG1 open' }] },
+      },
+    });
+  });
+
+  it('gives nothing for a stage with one approver and no policies', () => {
+    expect(noticePolicyOf({ approval: { required: true } })).toEqual({});
+    expect(noticePolicyOf({})).toEqual({});
   });
 });
