@@ -16,6 +16,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { escapeHtml, renderCommit, stateBadge } from './html';
 import { checkRows } from './renderChecks';
 import { renderTargets } from './renderTargets';
+import { policyHold, policyRows } from './renderPolicies';
 import { approvalPolicyNotes } from './renderApprovalPolicy';
 import { type PageTone, statusPageDocument } from './document';
 import { renderFieldDiff } from './renderSafetySummary';
@@ -174,6 +175,8 @@ function renderStageBox(stage: StageView, now: Date): string {
       break;
     }
   }
+  const held = policyHold(stage, now);
+  if (held) what.push(held);
   if (approval?.decision === 'approve' && approval.approver) {
     what.push(`approved by <strong>${escapeHtml(approval.approver)}</strong>`);
   }
@@ -242,6 +245,7 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
       rows.push(['Link expires', escapeHtml(formatExpiry(approval.expiresAt, now))]);
     }
   }
+  rows.push(...policyRows(stage.policies, now));
   rows.push(...planRows(stage));
   if (stage.outcome) rows.push(['Outcome', escapeHtml(describeOutcome(stage))]);
   for (const notice of stage.notices ?? []) rows.push(['Note', escapeHtml(notice)]);
