@@ -6,6 +6,7 @@ import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationCont
 import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
+import { readTargetPlans } from '../approvals/readTargetPlans';
 import { readStageCodeDiff } from '../approvals/readStageCodeDiff';
 import { resolveDecider } from '../approvals/resolveDecider';
 import { approvalPolicyState } from '../web/renderApprovalPolicy';
@@ -67,7 +68,10 @@ export async function approvalPage(
   const path = new URL(request.url).pathname;
   const stages = waiting.release.stages;
   const previousStage = stages[stages.findIndex((st) => st.environment === claims.environment) - 1];
+  // A ring (BRICKLANE_<ENV>_TARGETS): one approval covers every target, and the page shows each target's plan.
+  const targetPlans = await readTargetPlans(s.blobService, claims.releaseId, environment);
   const html = renderApprovalPage({
+    ...(targetPlans.length > 0 ? { targetPlans } : {}),
     release: waiting.release,
     stage: waiting.stage,
     plan,
