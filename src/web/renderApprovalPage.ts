@@ -11,9 +11,8 @@ import type { StageCodeDiff } from '../planning/CodeDiff';
 import type { DeployPlan, PlanStep } from '../planning/DeployPlan';
 import { countsOf, type PlanCounts } from '../release/compactStatus';
 import { escapeHtml } from './html';
-import { type ApprovalPolicyState, renderApprovalPolicy } from './renderApprovalPolicy';
+import { type ApprovalPolicyState, decisionNote, renderApprovalPolicy } from './renderApprovalPolicy';
 import { renderDocument } from './document';
-import { renderTargetPlans } from './renderTargets';
 import { renderCodeDiff } from './renderCodeDiff';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
 
@@ -44,17 +43,12 @@ export interface ApprovalPageModel {
   codeDiff?: StageCodeDiff;
 }
 
-/** A ring's targets (BRICKLANE_<ENV>_TARGETS): each target's stored plan, canary first (renderTargets.ts). */
-export interface ApprovalPageRing {
-  targetPlans?: readonly { target: string; plan: DeployPlan | undefined }[];
-}
-
 export type ApprovalTarget = Pick<
   EnvironmentSettings,
   'databricksAuth' | 'subscriptionId' | 'resourceGroup' | 'workspaceName' | 'keyVaultName' | 'workspaceUrl'
 >;
 
-export function renderApprovalPage(model: ApprovalPageModel & ApprovalPageRing): string {
+export function renderApprovalPage(model: ApprovalPageModel): string {
   const env = model.stage.environment;
   const title = `Deploy to ${displayName(env)}?`;
   const body = [
@@ -65,12 +59,10 @@ export function renderApprovalPage(model: ApprovalPageModel & ApprovalPageRing):
     renderWho(model.approvers),
     renderApprovalPolicy(model.policy),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
-    // A ring's plans differ only by what each workspace holds: the canary's stands for the bundle's safety.
-    renderSafetySummary(model.plan ?? model.targetPlans?.[0]?.plan),
+    renderSafetySummary(model.plan),
     renderWarnings(model.plan),
     '<h2>What will change</h2>',
     renderPlan(model.plan, model.stage.plan),
-    renderTargetPlans(model.targetPlans ?? []),
     renderCodeDiff(model.codeDiff),
     '<h2>Decision</h2>',
     renderForm(model),
@@ -277,7 +269,7 @@ function renderForm(model: ApprovalPageModel): string {
     `<button type="submit" name="decision" value="reject" class="reject"${disabled}>Reject</button>`,
     '</div>',
     '</form>',
-    '<p class="note">Opening this page decides nothing. The first decision counts; the link then stops working.</p>',
+    `<p class="note">${escapeHtml(decisionNote(model.policy))}</p>`,
   );
   return parts.join('\n');
 }

@@ -81,6 +81,14 @@ export function renderApprovalPolicy(state: ApprovalPolicyState | undefined): st
   return `<section id="policy"><h2>Approval policy</h2><ul>${items.join('')}</ul></section>`;
 }
 
+/** The note under the approval form: what ends the wait, and what one click does. */
+export function decisionNote(state: ApprovalPolicyState | undefined): string {
+  const quorum = state?.quorum ?? 1;
+  return quorum > 1
+    ? `Opening this page decides nothing. Each approver decides once; ${quorum} approvals or the first rejection end the wait.`
+    : 'Opening this page decides nothing. The first decision counts; the link then stops working.';
+}
+
 /** The status page's lines for a stage's approval policy (escaped HTML). */
 export function approvalPolicyNotes(approval: ApprovalInfo | undefined, waiting: boolean): string[] {
   const notes: string[] = [];
