@@ -213,6 +213,25 @@ export function policyFacts(policy: NoticePolicy): NoticeFact[] {
   return facts;
 }
 
+/**
+ * The notice's facts in the order both channels show them: where, which release, until when, the plan in sum,
+ * the code diff's size, the policies. The source is not among them: it is untrusted text, which each channel
+ * places itself.
+ */
+export function noticeFacts(notice: ReleaseNotice): NoticeFact[] {
+  const facts: NoticeFact[] = [
+    { title: 'Environment', value: notice.environment },
+    { title: 'Release', value: notice.releaseId },
+  ];
+  if (notice.kind === 'approvalNeeded' && notice.expiresAt) {
+    facts.push({ title: 'Link expires', value: noticeTime(notice.expiresAt) });
+  }
+  if (notice.plan) facts.push({ title: 'Plan', value: planTotal(notice.plan) });
+  if (notice.diff) facts.push({ title: 'Code diff', value: describeCodeDiffSize(notice.diff) });
+  if (notice.policy) facts.push(...policyFacts(notice.policy));
+  return facts;
+}
+
 /** `main @ 1a2b3c4 by octocat (GitHub push)`; the parts are untrusted text. */
 export function sourceWords(source: ReleaseSource): string {
   const where = [source.repository, source.ref].filter(Boolean).join(' ');

@@ -15,18 +15,14 @@
 //   so a notice's own links are the only ones it carries.
 import {
   noticeClip,
+  noticeFacts,
   noticeText,
-  noticeTime,
   noticeTitle,
   NOTICE_LIMITS,
   planFacts,
-  planTotal,
-  policyFacts,
   sourceWords,
-  type NoticeFact,
   type ReleaseNotice,
 } from './ReleaseNotice';
-import { describeCodeDiffSize } from '../planning/CodeDiff';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -81,17 +77,9 @@ export function slackMessage(notice: ReleaseNotice): SlackMessage {
   if (message) blocks.push(section(slackEscape(message)));
   if (fix) blocks.push(section(`*Fix:* ${slackEscape(fix)}`));
 
-  const facts: NoticeFact[] = [
-    { title: 'Environment', value: notice.environment },
-    { title: 'Release', value: notice.releaseId },
-  ];
-  if (notice.source) facts.push({ title: 'Source', value: sourceWords(notice.source) });
-  if (notice.kind === 'approvalNeeded' && notice.expiresAt) {
-    facts.push({ title: 'Link expires', value: noticeTime(notice.expiresAt) });
-  }
-  if (notice.plan) facts.push({ title: 'Plan', value: planTotal(notice.plan) });
-  if (notice.diff) facts.push({ title: 'Code diff', value: describeCodeDiffSize(notice.diff) });
-  if (notice.policy) facts.push(...policyFacts(notice.policy));
+  const facts = noticeFacts(notice);
+  // The source after the release: the fields are escaped, and the source is untrusted text.
+  if (notice.source) facts.splice(2, 0, { title: 'Source', value: sourceWords(notice.source) });
   blocks.push({
     type: 'section',
     fields: facts

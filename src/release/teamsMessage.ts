@@ -3,9 +3,9 @@
 // take (learn.microsoft.com, Teams "Create and send messages": `"type": "message"`, `attachments` with
 // `contentType` `application/vnd.microsoft.card.adaptive` and the card as `content`).
 //
-// - Version 1.4. Teams renders Adaptive Card features up to v1.5 ("Types of cards", Support for Adaptive
-//   Cards); every element used here exists since 1.2, and 1.4 keeps the card inside what Workflows posts.
-//   The tests validate each card against the official 1.4.0 schema (microsoft/AdaptiveCards
+// - Version 1.4: within the "v1.5 or earlier" that Teams renders ("Types of cards", Support for Adaptive
+//   Cards). Every element used here exists since 1.2 (RichTextBlock) or before, so asking for less than 1.5
+//   costs nothing. The tests validate each card against the official 1.4.0 schema (microsoft/AdaptiveCards
 //   schemas/1.4.0/adaptive-card.json).
 // - Untrusted text (a failure message, a fix, a branch, a pusher's name, a check's answer) goes into
 //   RichTextBlock TextRuns, where "Markdown is not supported" (the schema's TextRun.text), so a commit message
@@ -15,18 +15,15 @@
 // - Teams refuses incoming-webhook messages over 28 KB ("Text formatting in cards", mentions): every
 //   untrusted text is cut (noticeClip) and the checks listed are bounded, so the largest card stays well under.
 import {
-  noticeTime,
-  noticeTitle,
-  planFacts,
-  planTotal,
-  policyFacts,
-  sourceWords,
   noticeClip,
+  noticeFacts,
+  noticeTitle,
   NOTICE_LIMITS,
+  planFacts,
+  sourceWords,
   type NoticeFact,
   type ReleaseNotice,
 } from './ReleaseNotice';
-import { describeCodeDiffSize } from '../planning/CodeDiff';
 
 export const ADAPTIVE_CARD_VERSION = '1.4';
 
@@ -49,7 +46,6 @@ export interface TextRun {
   type: 'TextRun';
   text: string;
   weight?: 'Bolder';
-  color?: TextColor;
 }
 
 export interface AdaptiveCard {
@@ -105,17 +101,7 @@ export function teamsMessage(notice: ReleaseNotice): TeamsMessage {
   if (notice.source)
     body.push(untrusted('Source: ', noticeClip(sourceWords(notice.source), NOTICE_LIMITS.source)));
 
-  const facts: NoticeFact[] = [
-    { title: 'Environment', value: notice.environment },
-    { title: 'Release', value: notice.releaseId },
-  ];
-  if (notice.kind === 'approvalNeeded' && notice.expiresAt) {
-    facts.push({ title: 'Link expires', value: noticeTime(notice.expiresAt) });
-  }
-  if (notice.plan) facts.push({ title: 'Plan', value: planTotal(notice.plan) });
-  if (notice.diff) facts.push({ title: 'Code diff', value: describeCodeDiffSize(notice.diff) });
-  if (notice.policy) facts.push(...policyFacts(notice.policy));
-  body.push(factSet(facts));
+  body.push(factSet(noticeFacts(notice)));
 
   const kinds = notice.plan ? planFacts(notice.plan) : [];
   if (kinds.length > 0) {
