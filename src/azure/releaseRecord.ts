@@ -74,6 +74,7 @@ export async function readReleaseRecord(
   return value as ReleaseRecord;
 }
 
+/** As the durable client's getStatus gives it (a Date, serialized with milliseconds), whatever the list gave. */
 function iso(time: Date | string): string {
-  return typeof time === 'string' ? time : time.toISOString();
+  return new Date(time).toISOString();
 }
