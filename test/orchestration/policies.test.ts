@@ -29,6 +29,7 @@ import {
 } from './fixtures/releaseHarness';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
 /** A daily UTC window of `length` minutes that opens `inMinutes` from `now` (rounded to the next minute). */
 function windowFrom(
@@ -154,6 +155,45 @@ describe('deploy policies on the sandbox host', () => {
     expect(qaSchedule.findIndex((l) => l.includes('claimEnvironment:qa:applying'))).toBeGreaterThan(
       qaSchedule.findLastIndex((l) => l.includes('callExternalCheck:qa')),
     );
+    expectDeterministic(host);
+  });
+
+  it('an approved stage waits for its window; checks that pass only after it closed are asked again in the next', async () => {
+    const id = 'r-window-after-approval';
+    const { policies, opensAt } = windowFrom(clock.now(), 120, 30);
+    const checks = { ...CHECKS, intervalInMinutes: 45, timeoutInMinutes: 120 };
+    activityScript.set(id, { externalChecks: { [`qa:${CHECKS.names[0]}`]: [FAIL, PASS] } });
+    const input = releaseInput(id, ['qa'], { qa: { required: true, timeoutInHours: 24 } });
+    await startRelease(host, withPolicies(input, { qa: { ...policies, externalChecks: checks } }));
+    // The approver is asked at once (the window is no reason to wait for a decision) and the page says when it opens.
+    const waiting = await waitingAt(host, id, 'qa');
+    expect(waiting.policies?.window).toMatchObject({ open: false, opensAt: new Date(opensAt).toISOString() });
+    await clientFor(host).raiseEvent(id, approvalEventName('qa'), {
+      decision: 'approve',
+      approver: 'alice',
+      decidedAt: new Date(clock.now()).toISOString(),
+    });
+    // Approved, and held for the window: timer 2 is its opening.
+    await until(() => stageOf(customStatusOf(host, id), 'qa')?.state === 'holding');
+    await until(() => timersCreated(history(id)).length >= 2);
+    expect(timersCreated(history(id))[1]?.FireAt).toBe(new Date(opensAt).toISOString());
+    expect(activityScript.calls(id).filter((c) => c.name === 'callExternalCheck')).toEqual([]);
+    // Open: the check fails; asked again 45 minutes later, after the 30-minute window closed, it passes.
+    await fireTimer(id, 2);
+    await fireTimer(id, 3);
+    // So the stage waits for the next window (a day after the first) and asks the check again there.
+    await until(() => timersCreated(history(id)).length >= 4);
+    expect(timersCreated(history(id))[3]?.FireAt).toBe(new Date(opensAt + 24 * HOUR).toISOString());
+    expect(activityScript.calls(id).filter((c) => c.key.startsWith('applyWave'))).toEqual([]);
+    await fireTimer(id, 4);
+    const output = await finished(host, id);
+    expect(output.state).toBe('succeeded');
+    const qa = stageOf(output, 'qa');
+    expect(Date.parse(qa?.phases?.apply?.startedAt ?? '')).toBeGreaterThanOrEqual(opensAt + 24 * HOUR);
+    expect(qa?.policies?.externalChecks?.checks).toEqual([
+      expect.objectContaining({ state: 'passed', attempts: 1, message: PASS.message }),
+    ]);
+    expect(activityScript.calls(id).filter((c) => c.name === 'callExternalCheck')).toHaveLength(3);
     expectDeterministic(host);
   });
 
