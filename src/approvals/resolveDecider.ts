@@ -10,14 +10,17 @@ import type { StageStatus } from '../release/ReleaseStatus';
 import { checkSelfApproval } from './checkSelfApproval';
 import { type ApproverResolution, type HeaderReader, resolveApprover } from './resolveApprover';
 
-export interface DeciderContext {
-  environment: Pick<EnvironmentSettings, 'name' | 'approval'>;
+/** What the app knows (appServices): whether Easy Auth is on, and the identity map. */
+export interface DeciderApp {
   easyAuthEnabled: boolean;
-  /** The waiting stage: its approval carries the quorum and self-approval flag fixed when the release began. */
+  settings: { identityMap: IdentityMap };
+}
+
+/** The waiting stage (readWaitingStage): its approval carries the quorum and self-approval flag fixed when the release began. */
+export interface DeciderWait {
   stage: StageStatus;
   /** Who asked for the release. */
   source: ReleaseSource;
-  identityMap: IdentityMap;
 }
 
 export interface DeciderResolution {
@@ -30,8 +33,13 @@ export interface DeciderResolution {
   voter?: string;
 }
 
-export function resolveDecider(headers: HeaderReader, context: DeciderContext): DeciderResolution {
-  const { environment, stage } = context;
+export function resolveDecider(
+  headers: HeaderReader,
+  app: DeciderApp,
+  environment: Pick<EnvironmentSettings, 'name' | 'approval'>,
+  wait: DeciderWait,
+): DeciderResolution {
+  const { stage } = wait;
   const policy = environment.approval.policy;
   const quorum = stage.approval?.quorum ?? 1;
   // The stricter of the release's own flag and today's setting: an operator can tighten a waiting release.
@@ -40,12 +48,17 @@ export function resolveDecider(headers: HeaderReader, context: DeciderContext): 
     environment: environment.name,
     approvers: environment.approval.approvers,
     groups: policy.groups,
-    easyAuthEnabled: context.easyAuthEnabled,
+    easyAuthEnabled: app.easyAuthEnabled,
   });
   const result = { quorum, noSelfApproval };
   if (!resolved.ok) return { who: resolved, ...result };
   if (noSelfApproval) {
-    const self = checkSelfApproval(context.source, resolved, context.identityMap, policy.selfApprovalStrict);
+    const self = checkSelfApproval(
+      wait.source,
+      resolved,
+      app.settings.identityMap,
+      policy.selfApprovalStrict,
+    );
     if (!self.ok) {
       return {
         who: {

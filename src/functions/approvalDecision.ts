@@ -58,13 +58,7 @@ export async function approvalDecision(
   if (!waiting.ok) return waiting.response;
   const { client } = waiting;
   // The release's policy: no self-approval, and with a quorum one counted vote per signed-in approver.
-  const decider = resolveDecider(request.headers, {
-    environment,
-    easyAuthEnabled: s.easyAuthEnabled,
-    stage: waiting.stage,
-    source: waiting.source,
-    identityMap: s.settings.identityMap,
-  });
+  const decider = resolveDecider(request.headers, s, environment, waiting);
   const who = decider.who;
   // A refusal records nothing and raises nothing.
   if (!who.ok) return messageResponse(403, 'Not allowed', who.message);

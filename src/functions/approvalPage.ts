@@ -27,13 +27,7 @@ export async function approvalPage(
   const { services: s, claims, environment } = opened;
   const waiting = await readWaitingStage(context, claims);
   if (!waiting.ok) return waiting.response;
-  const decider = resolveDecider(request.headers, {
-    environment,
-    easyAuthEnabled: s.easyAuthEnabled,
-    stage: waiting.stage,
-    source: waiting.source,
-    identityMap: s.settings.identityMap,
-  });
+  const decider = resolveDecider(request.headers, s, environment, waiting);
   // The decision may be on its way while the orchestration has not updated its status yet. With a quorum,
   // only the viewer's own vote closes the page for them.
   const decided = await (
