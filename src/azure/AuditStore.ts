@@ -298,7 +298,7 @@ function parseContinuation(token: string, environment: string): Continuation {
       Array.isArray(value) &&
       typeof value[0] === 'string' &&
       value[0].startsWith(`${environment}/`) &&
-      /^[a-z][a-z0-9]*\/\d{4}-\d{2}-\d{2}\/\d{5,}\.jsonl$/.test(value[0]) &&
+      /^[a-z][a-z0-9.]*\/\d{4}-\d{2}-\d{2}\/\d{5,}\.jsonl$/.test(value[0]) &&
       Number.isSafeInteger(value[1]) &&
       (value[1] as number) >= 0
     )

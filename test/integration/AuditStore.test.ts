@@ -128,6 +128,16 @@ describe('AuditStore against Azurite', () => {
     );
   });
 
+  it("keeps a ring target's trail by its key (prod.weu), continuation included", async () => {
+    const store = new AuditStore(service, { containerName: 'audit-ring' });
+    await store.append(policy('prod.weu', 1));
+    await store.append(policy('prod.weu', 2));
+    const first = await store.read('prod.weu', { limit: 1 });
+    const rest = await store.read('prod.weu', { continuation: first.continuation ?? '' });
+    expect(states([...first.events, ...rest.events])).toEqual(['s1', 's2']);
+    expect((await store.read('prod')).events).toEqual([]);
+  });
+
   it('uses the bricklane-audit container by default', async () => {
     await new AuditStore(service).append(policy('dev', 1));
     expect(await service.getContainerClient(AUDIT_CONTAINER).exists()).toBe(true);
