@@ -12,7 +12,8 @@ import { readStageCodeDiff } from '../approvals/readStageCodeDiff';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { environmentByName } from '../config/loadSettings';
 import { notifyFormatFor } from '../config/readNotifyFormat';
-import type { Settings } from '../config/Settings';
+import { ringOf } from '../config/readTargets';
+import type { EnvironmentSettings, Settings } from '../config/Settings';
 import { noticeText, type ReleaseNotice } from '../release/ReleaseNotice';
 import { slackMessage } from '../release/slackMessage';
 import { teamsMessage } from '../release/teamsMessage';
@@ -51,7 +52,7 @@ export async function notify(
       fix: input.fix,
       source: input.source,
       policy: input.policy,
-      ...(await storedParts(services.blobService, input.releaseId, input.environment)),
+      ...(await storedParts(services.blobService, input.releaseId, planKeyOf(env))),
       links: { status, ...(approve !== undefined ? { approve } : {}) },
     };
     const format = notifyFormatFor(env.notifyUrl, env.notifyFormat);
@@ -97,13 +98,21 @@ function approvalLink(settings: Settings, input: NotifyInput): string | undefine
 }
 
 /**
+ * Where the stage's plan is stored: under the environment's name, or for a ring (BRICKLANE_<ENV>_TARGETS) under
+ * its canary's key, the plan the ring's one approval is asked on (the approval page shows every target's).
+ */
+function planKeyOf(env: EnvironmentSettings): string {
+  return ringOf(env)[0]?.name ?? env.name;
+}
+
+/**
  * What release storage holds for the stage: the stored plan's counts and the code diff's size. A part that
  * is missing, unreadable or slow is left out: the notice goes without it rather than late or not at all.
  */
 async function storedParts(
   service: BlobServiceClient,
   releaseId: string,
-  environment: string,
+  planKey: string,
 ): Promise<Pick<ReleaseNotice, 'plan' | 'diff'>> {
   const within = <T>(read: Promise<T>): Promise<T | undefined> => {
     let timer: NodeJS.Timeout | undefined;
@@ -113,8 +122,8 @@ async function storedParts(
     return Promise.race([read.catch(() => undefined), late]).finally(() => clearTimeout(timer));
   };
   const [plan, code] = await Promise.all([
-    within(readStagePlan(service, releaseId, environment)),
-    within(readStageCodeDiff(service, releaseId, environment)),
+    within(readStagePlan(service, releaseId, planKey)),
+    within(readStageCodeDiff(service, releaseId, planKey)),
   ]);
   return { ...(plan ? { plan: plan.summary } : {}), ...(code ? { diff: code.size } : {}) };
 }

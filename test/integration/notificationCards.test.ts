@@ -1,8 +1,8 @@
 // Notices as Teams receives them, through the sandbox: the real function app on the local host stand-in, the
 // durable replay, the emulated Databricks (token mode) and Azurite, and an HTTPS receiver standing in for the
 // Teams webhook (BRICKLANE_<ENV>_NOTIFY_FORMAT=teams, since its host is not Teams'). Release 1 passes Dev and
-// waits for QA's approvals (two): QA's channel gets an Adaptive Card with the stored plan's counts, the code
-// diff's size and the quorum's count, whose approval link opens the approval page. Release 2 fails Dev's check and Dev rolls back to release 1
+// waits for QA's approvals (two; QA is a ring of two workspaces): QA's channel gets an Adaptive Card with the
+// canary's stored plan counts, the code diff's size and the quorum's count, whose approval link opens the approval page. Release 2 fails Dev's check and Dev rolls back to release 1
 // by itself: Dev's channel gets a card that says "rolled back". Every card the receiver gets is checked against
 // the official Adaptive Cards 1.4.0 schema.
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -41,7 +41,12 @@ describe('notices to a Teams webhook', () => {
       });
       return { status: 200 };
     });
-    world = await LocalWorld.start({ environments: ['dev', 'qa'], auth: 'token' });
+    // QA is a ring of two workspaces: its one approval is asked on the canary's plan, which the card shows.
+    world = await LocalWorld.start({
+      environments: ['dev', 'qa'],
+      auth: 'token',
+      targets: { qa: ['a', 'b'] },
+    });
     app = await SandboxApp.start(world, {
       settings: {
         BRICKLANE_CHECKS_POLL_SECONDS: '1',
