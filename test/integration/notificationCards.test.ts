@@ -2,9 +2,10 @@
 // durable replay, the emulated Databricks (token mode) and Azurite, and an HTTPS receiver standing in for the
 // Teams webhook (BRICKLANE_<ENV>_NOTIFY_FORMAT=teams, since its host is not Teams'). Release 1 passes Dev and
 // waits for QA's approvals (two; QA is a ring of two workspaces): QA's channel gets an Adaptive Card with the
-// canary's stored plan counts, the code diff's size and the quorum's count, whose approval link opens the approval page. Release 2 fails Dev's check and Dev rolls back to release 1
-// by itself: Dev's channel gets a card that says "rolled back". Every card the receiver gets is checked against
-// the official Adaptive Cards 1.4.0 schema.
+// canary's stored plan counts, the code diff's size and the quorum's count, whose approval link opens the
+// approval page. Release 2 fails Dev's check and Dev rolls back to release 1 by itself: Dev's channel gets a
+// card that says "rolled back". Every card the receiver gets is checked against the official Adaptive Cards
+// 1.4.0 schema.
 import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
