@@ -173,6 +173,8 @@ describe.skipIf(SKIP_BROWSER)('deploy policies in Chromium, on the sandbox clock
     await shoot(page, 'policies-check-passed');
     // What the check was sent: the release, the environment, the bundle and QA's plan counts; its key stayed
     // in its URL's query, where the endpoint read it.
+    // Nor in the release's durable history (inputs, results, status) or its output.
+    expect(JSON.stringify([app.host.durable.history(id), app.host.durable.status(id)])).not.toContain(KEY);
     const sent = checks.requests('/change');
     expect(sent).toHaveLength(2);
     expect(sent[0]).toMatchObject({
