@@ -7,6 +7,7 @@
 //   npm run sandbox -- doctor [--world D] [--json]     the read-only preflight against the emulated world
 //   any of them [--faults <spec> [--seed <n>]]    faults in every emulated service (test/emulator/FaultSpec.ts)
 //   a release [--storage-outage <ms>@<delay-ms>]   Azurite stopped for <ms>, <delay-ms> after the release starts
+//   a release [--prod-targets weu,neu,eus]          Prod as a ring of these workspaces (canary first)
 // With --json, stdout carries the JSON alone (progress goes to stderr); run it as `npm run -s sandbox -- …
 // --json` so that npm's own banner stays off stdout too.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ const USAGE = `usage:
   any of them: [--faults <spec>|default [--seed <n>]]  e.g. --faults default --seed 7,
     --faults 5xx=0.1,429=0.05,reset-before=0.02,reset-after=0.02,lost=0.02,spike=0.05:1500,services=arm+keyvault
   a release: [--storage-outage <ms>@<delay-ms>]  storage stopped for <ms>, <delay-ms> after the release starts
+  a release: [--prod-targets weu,neu,eus]  Prod is a ring of these workspaces (BRICKLANE_PROD_TARGETS), canary first
   (pipe --json output with \`npm run -s sandbox -- … --json\`: -s keeps npm's banner off stdout)`;
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -51,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
         faults: { type: 'string' },
         seed: { type: 'string' },
         'storage-outage': { type: 'string' },
+        'prod-targets': { type: 'string' },
       },
     });
   } catch (error) {
@@ -124,9 +127,15 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sandbox: --bundle ${bundleDir}: ${problem}\n${USAGE}\n`);
       return 2;
     }
+    // A ring (BRICKLANE_PROD_TARGETS): Prod deploys to each of these workspaces, the first as the canary.
+    const prodTargets = values['prod-targets']
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     return release(bundleDir, values.approve === 'all', via, worldDir, stateOut, appDir, {
       ...(faults ? { faults } : {}),
       ...(storageOutage ? { storageOutage } : {}),
+      ...(prodTargets ? { prodTargets } : {}),
     });
   }
   if (values.app !== undefined) {
@@ -183,13 +192,15 @@ async function release(
   chaos: {
     faults?: { spec: FaultSpec; seed: number };
     storageOutage?: { durationInMs: number; delayInMs: number };
+    prodTargets?: string[];
   } = {},
 ): Promise<number> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
-  const { faults, storageOutage } = chaos;
+  const { faults, storageOutage, prodTargets } = chaos;
   const world = await LocalWorld.start({
     worldDir,
     environments: ['dev', 'qa', 'prod'],
+    ...(prodTargets ? { targets: { prod: prodTargets } } : {}),
     ...(faults ? { faults } : {}),
     ...(storageOutage ? { storageOutages: true } : {}),
   });

@@ -25,6 +25,7 @@ interface StageView {
   state: string;
   approvalUrl?: string;
   message?: string;
+  targets?: { target: string; state: string; message?: string }[];
 }
 
 /** The parts of GET releases/{id} the sandbox prints; diagnostics one per line. */
@@ -79,6 +80,12 @@ export async function followRelease(
         if (stage.state === 'waiting' && stage.approvalUrl && options.approve === 'none') {
           options.log(`  approve or reject ${stage.environment} here: ${stage.approvalUrl}`);
         }
+      }
+      // A ring's workspaces (BRICKLANE_<ENV>_TARGETS), each as it moves.
+      for (const target of stage.targets ?? []) {
+        if (seen.get(target.target) === target.state) continue;
+        seen.set(target.target, target.state);
+        options.log(`    ${target.target}: ${target.state}${target.message ? ` (${target.message})` : ''}`);
       }
       if (
         stage.state === 'waiting' &&
