@@ -5,28 +5,29 @@
 // canary's stored plan counts, the code diff's size and the quorum's count, whose approval link opens the
 // approval page. Release 2 fails Dev's check and Dev rolls back to release 1 by itself: Dev's channel gets a
 // card that says "rolled back". Every card the receiver gets is checked against the official Adaptive Cards
-// 1.4.0 schema.
+// 1.4.0 schema. Then Dev's setting says slack, and release 3's Dev notice is Block Kit within Slack's limits.
 import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
+import type { SlackMessage } from '../../src/release/slackMessage';
 import type { TeamsMessage } from '../../src/release/teamsMessage';
 import { stageBundle } from '../../src/sources/stageBundle';
 import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
 import { waitForRelease } from '../sandbox/waitForRelease';
-import { teamsProblems, teamsTexts } from '../unit/release/channelSchemas';
+import { slackProblems, teamsProblems, teamsTexts } from '../unit/release/channelSchemas';
 import { writeCheckBundle } from './checkBundle';
 
 interface Received {
   path: string;
   contentType: string | undefined;
-  body: TeamsMessage;
+  body: TeamsMessage | SlackMessage;
 }
 
-describe('notices to a Teams webhook', () => {
+describe('notices to a channel webhook: Teams cards, then Slack blocks', () => {
   let world: LocalWorld;
   let app: SandboxApp;
   let hook: HttpsEndpoint;
@@ -38,7 +39,7 @@ describe('notices to a Teams webhook', () => {
       received.push({
         path: request.url.pathname,
         contentType: request.headers['content-type'],
-        body: JSON.parse(request.body.toString('utf8')) as TeamsMessage,
+        body: JSON.parse(request.body.toString('utf8')) as TeamsMessage | SlackMessage,
       });
       return { status: 200 };
     });
@@ -88,7 +89,8 @@ describe('notices to a Teams webhook', () => {
     }
   }
 
-  const cards = (path: string): TeamsMessage[] => received.filter((r) => r.path === path).map((r) => r.body);
+  const cards = (path: string): TeamsMessage[] =>
+    received.flatMap((r) => (r.path === path && 'attachments' in r.body ? [r.body] : []));
   const title = (card: TeamsMessage | undefined): string | undefined =>
     card ? teamsTexts(card).markdown[0] : undefined;
   const facts = (card: TeamsMessage | undefined): Record<string, string> =>
@@ -105,7 +107,7 @@ describe('notices to a Teams webhook', () => {
     const [asked] = cards('/qa');
     expect(title(asked)).toBe(`Approval needed: release ${id} to qa`);
     expect(received.every((r) => r.contentType === 'application/json')).toBe(true);
-    for (const { body } of received) expect(teamsProblems(body)).toEqual([]);
+    for (const { body } of received) expect(teamsProblems(body as TeamsMessage)).toEqual([]);
     // Read from release storage: the stored plan's counts and the code diff's size.
     expect(facts(asked)).toMatchObject({
       Environment: 'qa',
@@ -155,5 +157,22 @@ describe('notices to a Teams webhook', () => {
     expect(runs.join('')).toContain('[click me](https://evil.example) <at>all</at>');
     expect(markdown.join(' ')).not.toContain('evil.example');
     expect(back?.attachments[0].content.actions.map((a) => a.title)).toEqual(['Release status']);
+  });
+
+  it('sends Block Kit within its limits once the environment says slack (BRICKLANE_DEV_NOTIFY_FORMAT=slack)', async () => {
+    // As an operator changes an app setting: the app reads its settings again.
+    process.env.BRICKLANE_DEV_NOTIFY_FORMAT = 'slack';
+    try {
+      const id = await start({ smoke: 'assert 3 == 3' });
+      const slack = (): SlackMessage | undefined =>
+        received.flatMap((r) => (r.path === '/dev' && 'blocks' in r.body ? [r.body] : [])).at(-1);
+      await until(() => slack() !== undefined);
+      const message = slack() as SlackMessage;
+      expect(slackProblems(message)).toEqual([]);
+      expect(message.text).toMatch(new RegExp(`^bricklane: dev succeeded for release ${id}\\. Plan: `));
+      expect(message.blocks[0]).toMatchObject({ text: { text: `*dev succeeded: release ${id}*` } });
+    } finally {
+      process.env.BRICKLANE_DEV_NOTIFY_FORMAT = 'teams';
+    }
   });
 });
