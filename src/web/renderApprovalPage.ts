@@ -14,6 +14,7 @@ import { escapeHtml } from './html';
 import { type ApprovalPolicyState, decisionNote, renderApprovalPolicy } from './renderApprovalPolicy';
 import { renderDocument } from './document';
 import { renderCodeDiff } from './renderCodeDiff';
+import { renderDeployPolicies } from './renderPolicies';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
 
 export interface ApprovalPageModel {
@@ -57,6 +58,7 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     renderRelease(model),
     renderWhere(model.target, model.plan),
     renderWho(model.approvers),
+    renderDeployPolicies(model.stage.policies, model.now),
     renderApprovalPolicy(model.policy),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
     renderSafetySummary(model.plan),
