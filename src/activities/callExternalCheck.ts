@@ -16,6 +16,8 @@ import type { ActivityOptions } from 'durable-functions';
 import { environmentByName } from '../config/loadSettings';
 import { externalCheckNames } from '../config/readPolicies';
 import { appServices } from '../services/appServices';
+import { appendAudit } from '../services/appendAudit';
+import { externalCheckAuditEvent } from '../release/AuditEvent';
 import { readRawBody } from '../sources/readRawBody';
 import type { CallExternalCheckInput, CallExternalCheckResult } from './contracts';
 import { failuresAsData } from './failuresAsData';
@@ -30,6 +32,13 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const MESSAGE_LENGTH = 300;
 
 export async function callExternalCheck(input: CallExternalCheckInput): Promise<CallExternalCheckResult> {
+  const result = await askConfiguredCheck(input);
+  // Each answer is a policy check of the audit trail (its message is the check's own words, never its URL).
+  await appendAudit(externalCheckAuditEvent(input, result));
+  return result;
+}
+
+async function askConfiguredCheck(input: CallExternalCheckInput): Promise<CallExternalCheckResult> {
   const env = environmentByName(appServices().settings, input.environment);
   const urls = env.policies?.externalChecks.urls ?? [];
   const url = urls[input.check];

@@ -12,6 +12,7 @@
 import type { PlanCounts } from './compactStatus';
 import type { ReleaseInput, ReleaseSource } from './ReleaseInput';
 import type { CheckState, StageState, StageStatus } from './ReleaseStatus';
+import type { StagePolicies } from './StagePolicies';
 
 /** AuditStore's AUDIT_RECORD_VERSION: the envelope (v, id, at, environment) every line has. */
 export const AUDIT_FORMAT_VERSION = 1;
@@ -77,6 +78,8 @@ export type AuditDetail =
       outcome?: { done: number; failed: number; skipped: number };
       /** The checks' runs as they ended (a rolled-back stage: the rollback's own runs). */
       checks?: { job: string; runId: number; state: CheckState }[];
+      /** The deploy policies as the stage ended: wait timer, change window, each external check's last answer. */
+      policies?: StagePolicies;
     };
 
 export type AuditKind = AuditDetail['kind'];
@@ -111,12 +114,14 @@ export function auditEventId(
 /**
  * What a stage's end notice carries besides NotifyInput, for the audit trail (the notify activity records the
  * stage's end there): the orchestration's time of the end, which makes the event's id, and the apply's and
- * the checks' outcome. Small: counts, and per check its job, run and state.
+ * the checks' outcome, and the deploy policies' last state. Small: counts, per check its job, run and state, and
+ * the policies as the stage publishes them (bounded there: a few checks, short messages).
  */
 export interface StageEndFacts {
   finishedAt?: string;
   outcome?: { done: number; failed: number; skipped: number };
   checks?: { job: string; runId: number; state: CheckState }[];
+  policies?: StagePolicies;
 }
 
 /** The stage's end as the audit trail keeps it (deterministic: the stage's own published facts). */
@@ -127,6 +132,7 @@ export function stageEndFacts(stage: StageStatus): StageEndFacts {
     ...(stage.checks && stage.checks.length > 0
       ? { checks: stage.checks.map(({ job, runId, state }) => ({ job, runId, state })) }
       : {}),
+    ...(stage.policies ? { policies: stage.policies } : {}),
   };
 }
 
@@ -147,4 +153,32 @@ export function releaseStartedEvents(input: ReleaseInput): AuditEventInput[] {
     bundleId: input.bundleId,
     environments: input.environments,
   }));
+}
+
+/**
+ * One answer of an external check (callExternalCheck) as a policy record: `check:<name>` (its host and path,
+ * never its URL's query or credentials), passed / failing / error by the answer, with the check's own message.
+ * The attempt and the answer make the id: a retried call that got the same answer writes the same record.
+ */
+export function externalCheckAuditEvent(
+  check: { releaseId: string; environment: string; name: string; attempt: number },
+  answer: { outcome: 'pass' | 'fail' | 'error'; message?: string },
+): AuditEventInput {
+  const state = answer.outcome === 'pass' ? 'passed' : answer.outcome === 'fail' ? 'failing' : 'error';
+  return {
+    id: auditEventId(
+      check.releaseId,
+      check.environment,
+      'policy',
+      `check:${check.name}`,
+      check.attempt,
+      state,
+    ),
+    environment: check.environment,
+    releaseId: check.releaseId,
+    kind: 'policy',
+    policy: `check:${check.name}`,
+    state,
+    ...(answer.message !== undefined ? { message: answer.message } : {}),
+  };
 }

@@ -1,10 +1,13 @@
 // Integration: the callExternalCheck activity against an external check endpoint over HTTPS (the emulators'
 // certificate, trusted through NODE_EXTRA_CA_CERTS): the request bricklane sends, the answers it accepts
 // (strictly), and that the check's URL (its key in the query, its user:password) never reaches a result.
+import { BlobServiceClient } from '@azure/storage-blob';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askExternalCheck, callExternalCheck, parseAnswer } from '../../src/activities/callExternalCheck';
 import type { CallExternalCheckInput } from '../../src/activities/contracts';
+import { AuditStore } from '../../src/azure/AuditStore';
+import { Azurite } from '../emulator/Azurite';
 import { ExternalCheckServer } from '../emulator/ExternalCheckServer';
 
 const KEY = 'k3y-0f-the-gate';
@@ -20,10 +23,14 @@ const BODY = { release: 'r-1', environment: 'prod', bundle: 'b-1', check: 'gate'
 
 describe('callExternalCheck against an HTTPS endpoint', () => {
   let server: ExternalCheckServer;
+  let azurite: Azurite;
   beforeAll(async () => {
-    server = await ExternalCheckServer.start();
+    [server, azurite] = await Promise.all([ExternalCheckServer.start(), Azurite.start()]);
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await server?.stop();
+    await azurite?.stop();
+  });
 
   it('posts the release as JSON and takes pass and fail with their messages', async () => {
     server.script('/gate', { status: 'fail', message: 'CHG0042\nis not approved' }, { status: 'pass' });
@@ -88,7 +95,8 @@ describe('callExternalCheck against an HTTPS endpoint', () => {
       BRICKLANE_PROD_DATABRICKS_AUTH: 'token',
       BRICKLANE_PROD_WORKSPACE_URL: 'https://adb-2.azuredatabricks.net',
       BRICKLANE_PROD_DATABRICKS_TOKEN: 'dapi-prod',
-      BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true',
+      // Each answer is recorded in the environment's audit trail, beside the ledger.
+      BRICKLANE_LEDGER_CONNECTION: azurite.connectionString,
       BRICKLANE_PROD_EXTERNAL_CHECKS: `${server.url('/quiet')} ${server.url('/change', `code=${KEY}`)}`,
     });
     server.script('/change', { status: 'fail', message: 'freeze until Monday' });
@@ -118,5 +126,20 @@ describe('callExternalCheck against an HTTPS endpoint', () => {
     expect(moved.outcome).toBe('error');
     expect(moved.message).toContain('BRICKLANE_PROD_EXTERNAL_CHECKS changed since the release started');
     expect(JSON.stringify([result, moved])).not.toContain(KEY);
+    // The audit trail has both answers as policy checks, by the check's name (never its URL or key).
+    const trail = await new AuditStore(BlobServiceClient.fromConnectionString(azurite.connectionString)).read(
+      'prod',
+    );
+    expect(trail.events).toMatchObject([
+      {
+        kind: 'policy',
+        releaseId: 'release-1',
+        policy: `check:${input.name}`,
+        state: 'failing',
+        message: 'freeze until Monday',
+      },
+      { kind: 'policy', releaseId: 'release-1', state: 'error' },
+    ]);
+    expect(JSON.stringify(trail)).not.toContain(KEY);
   });
 });

@@ -52,5 +52,6 @@ export function noticeAuditEvent(input: NotifyInput & StageEndFacts): AuditEvent
     ...(input.message !== undefined ? { message: input.message } : {}),
     ...(input.outcome ? { outcome: input.outcome } : {}),
     ...(input.checks ? { checks: input.checks } : {}),
+    ...(input.policies ? { policies: input.policies } : {}),
   };
 }
