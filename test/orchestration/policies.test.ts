@@ -197,6 +197,29 @@ describe('deploy policies on the sandbox host', () => {
     expectDeterministic(host);
   });
 
+  it('waits a week for a weekly window in timers of at most six days (the SDK limit), replaying the same', async () => {
+    const id = 'r-weekly-window';
+    // This week's window ended half an hour ago: the next one opens in 7 days less 60 minutes.
+    const start = Math.floor((clock.now() - HOUR) / MINUTE) * MINUTE;
+    const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(start).getUTCDay()] ?? '';
+    const parsed = parseChangeWindows(`${day} ${hhmm(start)}-${hhmm(start + 30 * MINUTE)} UTC`, 'TEST');
+    activityScript.set(id, {});
+    await startRelease(
+      host,
+      withPolicies(releaseInput(id, ['dev']), { dev: { changeWindows: parsed.windows } }),
+    );
+    await until(() => timersCreated(history(id)).length >= 1);
+    const first = Date.parse(timersCreated(history(id))[0]?.FireAt ?? '');
+    const began = Date.parse(stageOf(customStatusOf(host, id), 'dev')?.startedAt ?? '');
+    expect(first - began).toBe(6 * 24 * HOUR);
+    await fireTimer(id, 1);
+    await until(() => timersCreated(history(id)).length >= 2);
+    expect(timersCreated(history(id))[1]?.FireAt).toBe(new Date(start + 7 * 24 * HOUR).toISOString());
+    await fireTimer(id, 2);
+    expect((await finished(host, id)).state).toBe('succeeded');
+    expectDeterministic(host);
+  });
+
   it('fails the stage when a check still fails at its timeout, with its words, and goes no further', async () => {
     const id = 'r-check-timeout';
     activityScript.set(id, { externalChecks: { [`dev:${CHECKS.names[0]}`]: [FAIL] } });
