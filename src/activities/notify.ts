@@ -1,8 +1,8 @@
 // I/O (activity): posts a release notice to the environment's incoming webhook, in the channel's own format
 // (config/readNotifyFormat.ts picks it: a Teams Adaptive Card, Slack Block Kit, or `{ text }`). The notice
 // carries what the orchestration passes (the state, the source, the policy state) and what release storage
-// holds for the stage (the stored plan's counts, the code diff's size), so the history stays as small as it
-// was. A notice is never worth a failed release: every failure is returned as data, and the URL (which
+// holds for the stage (the stored plan's counts, the code diff's size), which the history never carries. A
+// notice is never worth a failed release: every failure is returned as data, and the URL (which
 // carries its own secret) never appears in a result or a log.
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { InvocationContext } from '@azure/functions';
