@@ -146,6 +146,34 @@ describe('checkChaosRun', () => {
     expect(checkChaosRun(run, expectedState(outcome())).problems).toEqual([]);
   });
 
+  it('holds a run to the ending of the fault-free run, and counts check runs against its count', () => {
+    // A release whose check failed and rolled back: the check ran three times, as in the fault-free run.
+    const rolledBack = (runs: number): ChaosOutcome => {
+      const run = outcome();
+      run.status = {
+        runtimeStatus: 'Completed',
+        state: 'rolledBack',
+        stages: [
+          { environment: 'dev', state: 'rolledBack', message: 'check failed; rolled back to bundle b0' },
+        ],
+      };
+      const dev = (run.state.environments as Record<string, { runs: unknown }>).dev;
+      if (dev) dev.runs = { nightly: { count: runs, results: Array<string>(runs).fill('SUCCESS') } };
+      return run;
+    };
+    const baseline = expectedState(rolledBack(3));
+    expect(checkChaosRun(rolledBack(3), baseline, 'rolledBack')).toMatchObject({
+      converged: true,
+      problems: [],
+    });
+    expect(checkChaosRun(rolledBack(3), baseline).problems).toEqual([
+      'the release ended rolledBack: dev: check failed; rolled back to bundle b0',
+    ]);
+    const extra = checkChaosRun(rolledBack(4), baseline, 'rolledBack');
+    expect(extra.duplicates).toEqual(['dev: job "nightly" ran 4 times']);
+    expect(extra.converged).toBe(false);
+  });
+
   it('finds a claim still held, and a release still queued, but not a freed lock', () => {
     const run = outcome();
     run.claims['bricklane-releases/environments/qa/waiting.json'] = { releaseId: 'release-1' };
