@@ -16,7 +16,7 @@ import type { EnvironmentRef, PlanEnvironmentResult } from './contracts';
 import { materializeBundle } from '../sources/materializeBundle';
 import { appServices } from '../services/appServices';
 import { appendAudit } from '../services/appendAudit';
-import { auditEventId } from '../release/AuditEvent';
+import { plannedAuditEvent } from '../release/AuditEvent';
 import { compactPlanCounts } from '../release/compactStatus';
 import { connectForActivity } from './engine/connectForActivity';
 import { diffStageCode } from './engine/diffStageCode';
@@ -42,16 +42,7 @@ export async function planEnvironment(input: EnvironmentRef): Promise<PlanEnviro
   await services.releases.writeJson(stagePlanBlobName(input.releaseId, input.environment), plan);
   const changes = plan.steps.filter((s) => s.action !== 'unchanged').length;
   // The audit trail names the plan by its id (the hash of its steps and basis): what an approval approves.
-  await appendAudit({
-    id: auditEventId(input.releaseId, input.environment, 'planned', input.bundleId, plan.planId),
-    environment: input.environment,
-    releaseId: input.releaseId,
-    kind: 'planned',
-    bundleId: input.bundleId,
-    planId: plan.planId,
-    changes,
-    counts: compactPlanCounts(plan.summary),
-  });
+  await appendAudit(plannedAuditEvent(input, plan.planId, changes, compactPlanCounts(plan.summary)));
   const code = await diffStageCode({
     environment: input.environment,
     bundle,

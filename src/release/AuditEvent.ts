@@ -43,6 +43,8 @@ export type AuditDetail =
     }
   | {
       kind: 'planned';
+      /** A ring's target (`prod.weu`) the plan is for; the event is in the ring environment's trail. */
+      target?: string;
       bundleId: string;
       /** StoredPlan.planId: the sha256 of the plan's steps and basis (first 12 hex), what an approval approves. */
       planId: string;
@@ -180,5 +182,31 @@ export function externalCheckAuditEvent(
     policy: `check:${check.name}`,
     state,
     ...(answer.message !== undefined ? { message: answer.message } : {}),
+  };
+}
+
+/**
+ * A plan's record. A ring plans each target under the target's key (`<environment>.<target>`, config/readTargets):
+ * the record goes to the ring environment's trail and names the target, so one trail tells the ring's story.
+ */
+export function plannedAuditEvent(
+  ref: { releaseId: string; bundleId: string; environment: string },
+  planId: string,
+  changes: number,
+  counts: PlanCounts,
+): AuditEventInput {
+  const dot = ref.environment.indexOf('.');
+  const environment = dot === -1 ? ref.environment : ref.environment.slice(0, dot);
+  const target = dot === -1 ? [] : [ref.environment];
+  return {
+    id: auditEventId(ref.releaseId, environment, 'planned', ...target, ref.bundleId, planId),
+    environment,
+    releaseId: ref.releaseId,
+    kind: 'planned',
+    ...(target.length > 0 ? { target: ref.environment } : {}),
+    bundleId: ref.bundleId,
+    planId,
+    changes,
+    counts,
   };
 }
