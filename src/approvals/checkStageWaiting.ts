@@ -1,19 +1,29 @@
 // Pure: is this release still waiting for a decision on this environment, and is the link for that wait?
 // Both the page (GET) and the decision (POST) ask, from the orchestration's status as the durable client
 // returns it; the answer is the page to show when it is not.
-import type { ReleaseSource } from '../release/ReleaseInput';
+import type { ReleaseInput, ReleaseSource } from '../release/ReleaseInput';
 import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from './approvalToken';
 
 export interface OrchestrationSnapshot {
   runtimeStatus: string;
   customStatus?: unknown;
-  /** The release's input (ReleaseInput): its source, unclipped, says who asked for the release. */
+  /**
+   * The release's input (ReleaseInput): its source, unclipped, says who asked for the release, and its approval
+   * policy for the stage is the one the orchestration counts by.
+   */
   input?: unknown;
 }
 
 export type StageCheck =
-  | { ok: true; release: ReleaseStatus; stage: StageStatus; source: ReleaseSource }
+  | {
+      ok: true;
+      release: ReleaseStatus;
+      stage: StageStatus;
+      source: ReleaseSource;
+      /** The stage's approval policy as the release began with it (ReleaseInput.approvals), when known. */
+      policy?: StagePolicy;
+    }
   | {
       ok: false;
       status: 404 | 409 | 410;
@@ -90,7 +100,33 @@ export function checkStageWaiting(
       details,
     };
   }
-  return { ok: true, release, stage, source: sourceOf(snapshot.input) ?? release.source };
+  const policy = policyOf(snapshot.input, env);
+  return {
+    ok: true,
+    release,
+    stage,
+    source: sourceOf(snapshot.input) ?? release.source,
+    ...(policy ? { policy } : {}),
+  };
+}
+
+export type StagePolicy = Pick<ReleaseInput['approvals'][string], 'quorum' | 'noSelfApproval'>;
+
+/**
+ * The quorum and self-approval flag the orchestration holds for this stage. The published status carries them
+ * too, but a status condensed to its last level keeps no approval at all, and a decision page that then took
+ * the quorum for 1 would record a single decision the orchestration counts as one vote of N.
+ */
+function policyOf(input: unknown, environment: string): StagePolicy | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const approvals = (input as { approvals?: Record<string, unknown> }).approvals;
+  const own = typeof approvals === 'object' && approvals !== null ? approvals[environment] : undefined;
+  if (typeof own !== 'object' || own === null) return undefined;
+  const { quorum, noSelfApproval } = own as StagePolicy;
+  return {
+    ...(typeof quorum === 'number' && Number.isInteger(quorum) && quorum > 1 ? { quorum } : {}),
+    ...(noSelfApproval === true ? { noSelfApproval } : {}),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { approverKey } from '../release/ApprovalEvent';
 import type { ReleaseSource } from '../release/ReleaseInput';
 import type { StageStatus } from '../release/ReleaseStatus';
 import { checkSelfApproval } from './checkSelfApproval';
+import type { StagePolicy } from './checkStageWaiting';
 import { type ApproverResolution, type HeaderReader, resolveApprover } from './resolveApprover';
 
 /** What the app knows (appServices): whether Easy Auth is on, and the identity map. */
@@ -21,6 +22,8 @@ export interface DeciderWait {
   stage: StageStatus;
   /** Who asked for the release. */
   source: ReleaseSource;
+  /** The stage's policy from the release's input (checkStageWaiting), which the orchestration counts by. */
+  policy?: StagePolicy;
 }
 
 export interface DeciderResolution {
@@ -41,9 +44,13 @@ export function resolveDecider(
 ): DeciderResolution {
   const { stage } = wait;
   const policy = environment.approval.policy;
-  const quorum = stage.approval?.quorum ?? 1;
+  // The input's values first: the published status may have been condensed without the stage's approval.
+  const quorum = wait.policy?.quorum ?? stage.approval?.quorum ?? 1;
   // The stricter of the release's own flag and today's setting: an operator can tighten a waiting release.
-  const noSelfApproval = stage.approval?.noSelfApproval === true || !policy.allowSelfApproval;
+  const noSelfApproval =
+    wait.policy?.noSelfApproval === true ||
+    stage.approval?.noSelfApproval === true ||
+    !policy.allowSelfApproval;
   const resolved = resolveApprover(headers, {
     environment: environment.name,
     approvers: environment.approval.approvers,

@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import type { ReleaseSource } from '../release/ReleaseInput';
 import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from '../approvals/approvalToken';
-import { checkStageWaiting } from '../approvals/checkStageWaiting';
+import { checkStageWaiting, type StagePolicy } from '../approvals/checkStageWaiting';
 import { readOrchestration } from '../approvals/readOrchestration';
 import { messageResponse } from '../web/responses';
 
@@ -16,6 +16,8 @@ export type WaitingStage =
       stage: StageStatus;
       /** Who asked for the release (from its input; checkStageWaiting). */
       source: ReleaseSource;
+      /** The stage's quorum and self-approval flag from the release's input, when it has them. */
+      policy?: StagePolicy;
     }
   | { ok: false; response: HttpResponseInit };
 
@@ -47,5 +49,6 @@ export async function readWaitingStage(
   const check = checkStageWaiting(snapshot, claims);
   if (!check.ok)
     return { ok: false, response: messageResponse(check.status, check.title, check.message, check.details) };
-  return { ok: true, client, release: check.release, stage: check.stage, source: check.source };
+  const { release, stage, source, policy } = check;
+  return { ok: true, client, release, stage, source, ...(policy ? { policy } : {}) };
 }

@@ -6,6 +6,7 @@ import {
 } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReleaseInput } from '../../../src/release/ReleaseInput';
 import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
 import {
   type ApprovalClaims,
@@ -577,6 +578,8 @@ describe('approval policies: quorum, approver groups, no self-approval', () => {
     releaseId: string,
     extras: Partial<NonNullable<StageStatus['approval']>>,
     environment = 'prod',
+    /** The stage's approval policy in the release's input (ReleaseInput.approvals). */
+    policy: Partial<ReleaseInput['approvals'][string]> = {},
   ): string {
     const token = waitingFor(releaseId, environment);
     const instance = durable.instances.get(releaseId);
@@ -590,7 +593,7 @@ describe('approval policies: quorum, approver groups, no self-approval', () => {
       ...instance,
       runtimeStatus: 'Running',
       customStatus: status,
-      input: { source },
+      input: { source, approvals: { [environment]: { required: true, timeoutInHours: 72, ...policy } } },
     });
     return token;
   }
@@ -648,6 +651,20 @@ describe('approval policies: quorum, approver groups, no self-approval', () => {
       approver: 'alice@contoso.com',
       via: 'anyone',
     });
+  });
+
+  it('counts by the quorum in the release input when the published status lost the stage approval', async () => {
+    // boundReleaseStatus's last level keeps no approval: the page must not take the quorum for 1.
+    const token = waitingWith('rel-quorum-condensed', {}, 'prod', { quorum: 2 });
+    const alice = await post(token, 'decision=approve', ALICE);
+    expect(text(alice)).toContain('Yours is approval 1 of 2');
+    const store = decisionStore();
+    expect(await store.read('rel-quorum-condensed', 'prod')).toBeUndefined();
+    expect(
+      await store.read('rel-quorum-condensed', 'prod', 'oid:6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d'),
+    ).toMatchObject({ approver: 'alice@contoso.com' });
+    expect((await post(token, 'decision=approve', BOB)).status).toBe(200);
+    expect(durable.eventsFor('rel-quorum-condensed')).toHaveLength(2);
   });
 
   it('refuses the pusher with the reason, records nothing, and says so on the page', async () => {
