@@ -14,9 +14,12 @@
 //   https://docs.github.com/webhooks/webhook-events-and-payloads#push
 // - A manual release: the caller of startRelease as App Service Authentication named them (a UPN, else a
 //   display name or object id); a function-key caller is nobody in particular and cannot be compared.
-// - A bundle upload: blob storage records no uploader on the blob, and the BlobCreated event carries none;
-//   only the `requestedby` metadata the uploader chose to set is knowable (a CI system sets it to the person
-//   who ran it). It catches honest mistakes, not someone hiding on purpose: for that, let only CI upload.
+// - A bundle upload: the blob records no uploader, and the blob trigger hands the function the blob and its
+//   metadata, not the Event Grid event (whose StorageBlobCreatedEventData does carry an `identity` of the
+//   requester: a later change could pass it on). What is knowable today is the `requestedby` metadata the
+//   uploader chose to set (a CI system sets it to the person who ran it). It catches honest mistakes, not
+//   someone hiding on purpose: for that, let only CI upload.
+//   https://learn.microsoft.com/javascript/api/@azure/eventgrid/storageblobcreatedeventdata
 // Never compared: display names (anyone may share one) and e-mail claims of the approver ("never use it for
 // authorization", resolveApprover.ts).
 import type { ReleaseSource } from '../release/ReleaseInput';
