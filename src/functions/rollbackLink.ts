@@ -22,10 +22,11 @@ import {
 import { statusViewUrl } from '../approvals/releaseViewUrl';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { findOrchestration } from '../azure/findOrchestration';
+import { readReleaseRecord } from '../azure/releaseRecord';
 import { lockBlob } from '../azure/ReleaseStorage';
 import { displayName } from '../config/loadSettings';
 import type { EnvironmentSettings } from '../config/Settings';
-import { releaseView, type ReleaseView } from '../release/releaseView';
+import { releaseView, type OrchestrationState, type ReleaseView } from '../release/releaseView';
 import { rollbackInputFor, rollbackReleaseId } from '../release/rollbackInputFor';
 import { rollbackOffer, type RollbackBasis, type RollbackOffer } from '../release/rollbackOffer';
 import type { AppServices } from '../services/appServices';
@@ -233,16 +234,16 @@ async function readSituation(
   claims: RollbackClaims,
   rollbackId: string,
 ): Promise<Situation> {
-  const [existing, failed] = await Promise.all([
-    findOrchestration(client, rollbackId),
-    findOrchestration(client, claims.releaseId),
-  ]);
+  // A release whose durable history was purged answers from its archived record, as its status page does.
+  const lookup = async (id: string): Promise<OrchestrationState | undefined> =>
+    (await findOrchestration(client, id)) ?? (await readReleaseRecord(s.releases, id));
+  const [existing, failed] = await Promise.all([lookup(rollbackId), lookup(claims.releaseId)]);
   const environment = s.settings.environments.find((e) => e.name === claims.environment);
   if (existing?.runtimeStatus)
     return { started: String(existing.runtimeStatus), offer: { ok: false, message: '' }, startedAt: '' };
   if (!failed?.runtimeStatus)
     return {
-      offer: { ok: false, message: `There is no release ${claims.releaseId}: it may have been purged.` },
+      offer: { ok: false, message: `There is no release ${claims.releaseId}.` },
       startedAt: '',
     };
   // The status only: no approval link is signed here.

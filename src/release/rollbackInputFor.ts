@@ -3,6 +3,7 @@
 // the release the first started instead of starting another. It deploys the environment's last known good
 // bundle to that environment only, with no approval: that bundle deployed and passed its checks there before
 // (approved then, where the environment has a gate), as the automatic rollback does (deployRelease, rollBack).
+import { createHash } from 'node:crypto';
 import type { KnownGood } from '../planning/Ledger';
 import type { ReleaseInput } from './ReleaseInput';
 
@@ -29,9 +30,15 @@ export interface RollbackRequest {
   requestedBy: string;
 }
 
-/** The rollback of `environment` after release `failedReleaseId` failed there: one per pair. */
+/**
+ * The rollback of `environment` after release `failedReleaseId` failed there: one per pair. Readable when it
+ * fits the 128 characters a release id may have in a link (approvalToken.ts, releaseIdProblem); else the failed
+ * release is named by a hash of its id.
+ */
 export function rollbackReleaseId(failedReleaseId: string, environment: string): string {
-  return `rollback-${environment}-${failedReleaseId}`;
+  const readable = `rollback-${environment}-${failedReleaseId}`;
+  if (readable.length <= 128) return readable;
+  return `rollback-${environment}-${createHash('sha256').update(failedReleaseId).digest('hex').slice(0, 24)}`;
 }
 
 export function rollbackInputFor(request: RollbackRequest): ReleaseInput {

@@ -102,4 +102,11 @@ describe('rollbackInputFor', () => {
     expect(rollbackReleaseId('release-bad', 'qa')).toBe(input.releaseId);
     expect(rollbackReleaseId('release-bad', 'prod')).not.toBe(input.releaseId);
   });
+
+  it('names the failed release by a hash when the readable id would not fit a link', () => {
+    const long = rollbackReleaseId(`release-${'x'.repeat(120)}`, 'qa');
+    expect(long).toMatch(/^rollback-qa-[0-9a-f]{24}$/);
+    expect(rollbackReleaseId(`release-${'x'.repeat(120)}`, 'qa')).toBe(long);
+    expect(rollbackReleaseId(`release-${'y'.repeat(120)}`, 'qa')).not.toBe(long);
+  });
 });
