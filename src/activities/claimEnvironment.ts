@@ -19,6 +19,8 @@ import { failuresAsData } from './failuresAsData';
 export interface QueuedRelease {
   releaseId: string;
   startedAt: string;
+  /** The instance woken when the lock frees, when not the release (ClaimInput.waiter). */
+  waiter?: string;
 }
 
 interface EnvironmentRecord extends QueuedRelease {
@@ -79,7 +81,11 @@ async function claimApplying(
   client: df.DurableClient,
   isLive: (releaseId: string) => Promise<boolean>,
 ): Promise<ClaimResult> {
-  const me: QueuedRelease = { releaseId: input.releaseId, startedAt: input.startedAt };
+  const me: QueuedRelease = {
+    releaseId: input.releaseId,
+    startedAt: input.startedAt,
+    ...(input.waiter !== undefined ? { waiter: input.waiter } : {}),
+  };
   return updateRecord<ApplyLockRecord, ClaimResult>(lockBlob(input.environment), async (current) => {
     const record = current ?? {};
     const holder = record.releaseId && record.releaseId !== me.releaseId ? record.releaseId : undefined;
@@ -99,7 +105,7 @@ async function claimApplying(
         : { releaseId: me.releaseId, startedAt: me.startedAt, since: new Date().toISOString(), newest: me },
       after: async () => {
         // The release this one displaced from the queue ends now instead of at its next poll.
-        if (queued) await wake(client, queued.releaseId);
+        if (queued) await wake(client, queued.waiter ?? queued.releaseId);
         return busy
           ? { granted: false, other: holder }
           : { granted: true, ...(holder ? { other: holder } : {}) };
@@ -123,7 +129,7 @@ export async function releaseApplyLock(
         ...(next ? { next } : {}),
       } satisfies ApplyLockRecord,
       after: async () => {
-        if (next) await wake(client, next.releaseId);
+        if (next) await wake(client, next.waiter ?? next.releaseId);
         return undefined;
       },
     };

@@ -238,6 +238,11 @@ export interface ClaimInput {
   phase: 'waiting' | 'applying';
   /** When the release started (ISO): a later start supersedes an earlier one. */
   startedAt: string;
+  /**
+   * The instance that waits for the apply lock when it is not the release itself (a ring's target, the deployTarget
+   * sub-orchestration): the one woken when the lock frees. The release still holds the lock.
+   */
+  waiter?: string;
 }
 
 /** Gives up a hold on an environment (releaseEnvironment). */

@@ -21,6 +21,8 @@ export function* claimForApply(
   environment: string,
   startedAt: string,
   onFirstWait: () => void,
+  /** The instance that waits, when not the release (a ring's target): the release that frees the lock wakes it. */
+  waiter?: string,
 ): Generator<df.Task, boolean | { supersededBy: string }, unknown> {
   let waiting = false;
   // One waiter, kept until it is used: a new waiter per poll would leave the earlier ones to take the
@@ -33,6 +35,7 @@ export function* claimForApply(
       environment,
       phase: 'applying',
       startedAt,
+      ...(waiter !== undefined ? { waiter } : {}),
     });
     if (claim.granted) return true;
     if (claim.superseded) return { supersededBy: claim.other ?? 'unknown' };

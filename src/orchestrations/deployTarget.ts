@@ -61,7 +61,15 @@ export function* deployTarget(
       bundle = inspected;
       checks = inspected.checks?.[input.environment];
     }
-    const claimed = yield* claimForApply(context, input.releaseId, input.target, input.startedAt, () => {});
+    // The release holds the target's lock; this instance is the one woken when another release frees it.
+    const claimed = yield* claimForApply(
+      context,
+      input.releaseId,
+      input.target,
+      input.startedAt,
+      () => {},
+      context.df.instanceId,
+    );
     if (claimed !== true) {
       return end(
         claimed === false ? 'failed' : 'superseded',

@@ -13,6 +13,7 @@ import { countsOf, type PlanCounts } from '../release/compactStatus';
 import { escapeHtml } from './html';
 import { type ApprovalPolicyState, decisionNote, renderApprovalPolicy } from './renderApprovalPolicy';
 import { renderDocument } from './document';
+import { renderTargetPlans } from './renderTargets';
 import { renderCodeDiff } from './renderCodeDiff';
 import { renderDeployPolicies } from './renderPolicies';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
@@ -44,12 +45,17 @@ export interface ApprovalPageModel {
   codeDiff?: StageCodeDiff;
 }
 
+/** A ring's targets (BRICKLANE_<ENV>_TARGETS): each target's stored plan, canary first (renderTargets.ts). */
+export interface ApprovalPageRing {
+  targetPlans?: readonly { target: string; plan: DeployPlan | undefined }[];
+}
+
 export type ApprovalTarget = Pick<
   EnvironmentSettings,
   'databricksAuth' | 'subscriptionId' | 'resourceGroup' | 'workspaceName' | 'keyVaultName' | 'workspaceUrl'
 >;
 
-export function renderApprovalPage(model: ApprovalPageModel): string {
+export function renderApprovalPage(model: ApprovalPageModel & ApprovalPageRing): string {
   const env = model.stage.environment;
   const title = `Deploy to ${displayName(env)}?`;
   const body = [
@@ -61,10 +67,12 @@ export function renderApprovalPage(model: ApprovalPageModel): string {
     renderDeployPolicies(model.stage.policies, model.now),
     renderApprovalPolicy(model.policy),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
-    renderSafetySummary(model.plan),
+    // A ring's plans differ only by what each workspace holds: the canary's stands for the bundle's safety.
+    renderSafetySummary(model.plan ?? model.targetPlans?.[0]?.plan),
     renderWarnings(model.plan),
     '<h2>What will change</h2>',
     renderPlan(model.plan, model.stage.plan),
+    renderTargetPlans(model.targetPlans ?? []),
     renderCodeDiff(model.codeDiff),
     '<h2>Decision</h2>',
     renderForm(model),

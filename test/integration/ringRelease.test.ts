@@ -150,3 +150,77 @@ describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
     expect(TARGETS.slice(1).map((t) => world.emulator.snapshot(t))).toEqual(others);
   });
 });
+
+describe('two releases to one ring', () => {
+  let world: LocalWorld;
+  let app: SandboxApp;
+  const writes: AppliedWrite[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    world = await LocalWorld.start({
+      environments: ['prod'],
+      auth: 'token',
+      targets: { prod: ['weu', 'neu', 'eus'] },
+      emulator: { latencyInMs: 15 },
+    });
+    world.emulator.onWrite((write) => writes.push(write));
+    app = await SandboxApp.start(world, { settings: { BRICKLANE_PROD_APPROVAL_REQUIRED: 'false' } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await world?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never apply to one target at the same time, and each target ends with the newer bundle', async () => {
+    const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
+    const ids: string[] = [];
+    for (const text of ['release one', 'release two']) {
+      const dir = writeCheckBundle({ smoke: 'assert True', etl: `print(${JSON.stringify(text)})` });
+      dirs.push(dir);
+      const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
+      const started = await app.call('POST', 'releases', { bundleId });
+      expect(started.status).toBe(202);
+      ids.push((started.json as { releaseId: string }).releaseId);
+    }
+    for (const id of ids) await app.host.durable.waitFor(id, (s) => s.runtimeStatus === 'Completed', 90_000);
+
+    // Each release's applies per target, as the host ran them (the deployEnvironment instance `<release>:<target>`,
+    // from its creation to its last update): never two at once on one target.
+    for (const target of TARGETS) {
+      const applies = ids.flatMap((id) =>
+        app.host.durable
+          .instances({ instanceIdPrefix: `${id}:${target}` })
+          .filter((i) => i.instanceId === `${id}:${target}`)
+          .map((i) => ({ id, from: Date.parse(i.createdTime), to: Date.parse(i.lastUpdatedTime) })),
+      );
+      expect(applies.length, target).toBeGreaterThan(0);
+      applies.sort((a, b) => a.from - b.from);
+      for (const [i, apply] of applies.entries()) {
+        const next = applies[i + 1];
+        if (!next) continue;
+        expect(next.from, `${target}: ${apply.id} and ${next.id} overlap`).toBeGreaterThanOrEqual(apply.to);
+        // The release that freed the target woke the one queued for it: no wait for its 30-second poll.
+        expect(next.from - apply.to, `${target}: the queued release waited`).toBeLessThan(15_000);
+      }
+      // Every write to the target's workspace came inside one of those applies.
+      for (const write of writes.filter(
+        (w) => w.workspace === target && !w.endpoint.startsWith('2.2/jobs/run'),
+      )) {
+        expect(
+          applies.some((a) => a.from <= write.at && write.at <= a.to),
+          `${target} ${write.endpoint}`,
+        ).toBe(true);
+      }
+    }
+    // The newer bundle is what every target holds.
+    const second = (await app.call('GET', `releases/${ids[1]}`)).json as ReleaseStatus;
+    expect(second.state).toBe('succeeded');
+    for (const target of TARGETS) {
+      const path = Object.keys(world.emulator.snapshot(target).notebooks).find((p) => p.endsWith('/etl'));
+      const bytes = world.emulator.workspace(target).tree.find(path ?? '')?.bytes;
+      expect(bytes?.toString('utf8'), target).toContain('release two');
+    }
+  });
+});
