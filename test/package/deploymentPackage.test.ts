@@ -66,6 +66,8 @@ const EXPECTED: Record<string, Partial<FunctionSignature>> = {
   approvalDecision: HTTP('approvals/{token}', 'POST', 'anonymous'),
   githubWebhook: HTTP('webhooks/github', 'POST', 'anonymous'),
   doctor: { ...HTTP('doctor', 'GET', 'function'), extraInputs: [] },
+  getAudit: { ...HTTP('audit', 'GET', 'function'), extraInputs: [] },
+  purgeHistory: { trigger: 'timerTrigger', schedule: '0 30 3 * * *', extraInputs: ['durableClient'] },
   azureDevOpsWebhook: HTTP('webhooks/azure-devops', 'POST', 'anonymous'),
   startReleaseFromBlob: {
     trigger: 'blobTrigger',

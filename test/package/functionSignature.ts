@@ -11,6 +11,8 @@ export interface FunctionSignature {
   authLevel?: string;
   path?: string;
   source?: string;
+  /** A timer trigger's NCRONTAB schedule. */
+  schedule?: string;
   extraInputs: string[];
 }
 
@@ -36,5 +38,7 @@ export function functionSignature(metadata: CoreFunctionMetadata): FunctionSigna
   if (path !== undefined) signature.path = path;
   const source = text(trigger.source);
   if (source !== undefined) signature.source = source;
+  const schedule = text(trigger.schedule);
+  if (schedule !== undefined) signature.schedule = schedule;
   return signature;
 }
