@@ -4,8 +4,9 @@
 // GET shows what the rollback restores and changes nothing; forged, damaged, expired and approval links are
 // refused, as are posts from elsewhere, other bodies and people the allow-list does not name. The POST starts one
 // rollback release (a second POST starts nothing), which puts release 1's bundle back: QA's workspace then holds
-// exactly release 1's objects, and the rollback's status and QA's notice say "rolled back". A link whose
-// environment deployed again since, or whose known good changed, is refused.
+// exactly release 1's objects, and the rollback's status and QA's notice say "rolled back". A failed release whose
+// durable history was purged is read from its archived record. A link whose environment deployed again since, or
+// whose known good changed, is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approvalTokenMac,
@@ -13,7 +14,11 @@ import {
   createRollbackToken,
   rollbackUrl,
 } from '../../src/approvals/approvalToken';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
+import { purgeFinishedHistory } from '../../src/functions/purgeHistory';
 import { rollbackReleaseId } from '../../src/release/rollbackInputFor';
+import { clientFor, DAY_IN_MS } from '../orchestration/fixtures/releaseHarness';
 import type { LocalWorld } from '../sandbox/LocalWorld';
 import type { SandboxApp } from '../sandbox/SandboxApp';
 import { CheckSandbox, followRelease } from './releaseCheckBundle';
@@ -128,6 +133,24 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=manual', ()
       delete process.env.BRICKLANE_QA_APPROVERS;
     }
     expect(await exists(rollbackId())).toBe(false);
+  });
+
+  it("still offers and shows the rollback once the failed release's durable history is purged", async () => {
+    const storage = new ReleaseStorage(
+      BlobServiceClient.fromConnectionString(world.azurite.connectionString),
+    );
+    const purge = await purgeFinishedHistory(
+      clientFor(app.host),
+      storage,
+      1,
+      new Date(Date.now() + 2 * DAY_IN_MS),
+    );
+    // Releases 1 and 2, archived as records: the page, the link and the POST below read release 2 from its record.
+    expect(purge.archived).toBe(2);
+    expect(await offeredLink(second.id)).toMatch(/\/api\/rollbacks\//);
+    const shown = await page(link);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain(second.bundleId);
   });
 
   it("starts one rollback, which puts release 1's objects back in QA; a second post starts nothing", async () => {
