@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckRunState, EnvironmentChecks } from '../../src/activities/contracts';
 import { rollbackInputFor } from '../../src/release/rollbackInputFor';
 import { FastForwardClock } from '../sandbox/host/FastForwardClock';
-import type { FunctionHost } from '../sandbox/host/FunctionHost';
 import { activityScript } from './fixtures/activityScript';
 import {
   expectDeterministic,
@@ -40,14 +39,11 @@ const rollbackOf = (failed: string) =>
 describe('manual rollback, on the sandbox host', () => {
   const clock = new FastForwardClock();
   const sandbox = releaseHost(clock);
-  let host: FunctionHost;
-  beforeAll(async () => {
-    await sandbox.start();
-    host = sandbox.host;
-  });
+  beforeAll(() => sandbox.start());
   afterAll(() => sandbox.stop());
 
   it("puts QA's last known good back with no approval, ordered as the failed release, and ends rolled back", async () => {
+    const host = sandbox.host;
     const input = rollbackOf('r-failed');
     const id = input.releaseId;
     activityScript.set(id, {
@@ -88,6 +84,7 @@ describe('manual rollback, on the sandbox host', () => {
   });
 
   it('stops, superseded, when a newer release holds the environment', async () => {
+    const host = sandbox.host;
     const input = rollbackOf('r-failed-2');
     const id = input.releaseId;
     activityScript.set(id, {
