@@ -7,59 +7,47 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerStore } from '../../src/azure/LedgerStore';
-import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
-import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
-import { stageBundle } from '../../src/sources/stageBundle';
 import type { AppliedWrite } from '../emulator/DatabricksEmulator';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import { writeCheckBundle } from './checkBundle';
+import { releaseCheckBundle } from './releaseCheckBundle';
 
 const TARGETS = ['prod.weu', 'prod.neu', 'prod.eus'] as const;
 const FAILURE = 'AssertionError: the canary found no orders';
 
-describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
-  let world: LocalWorld;
-  let app: SandboxApp;
+/**
+ * A world whose Prod is the three-target ring (with `environments` before it), its app (Prod without approval), and
+ * the emulator's log of every write, from the start. Each request takes a little while, as over a network: an
+ * apply is a span of time, not an instant.
+ */
+function ringSandbox(environments: string[], settings: Record<string, string> = {}) {
+  const sandbox = { world: undefined as unknown as LocalWorld, app: undefined as unknown as SandboxApp };
   const writes: AppliedWrite[] = [];
   const dirs: string[] = [];
-
   beforeAll(async () => {
-    // Each request takes a little while, as over a network: an apply is a span of time, not an instant.
-    world = await LocalWorld.start({
-      environments: ['dev', 'prod'],
+    sandbox.world = await LocalWorld.start({
+      environments: [...environments, 'prod'],
       auth: 'token',
       targets: { prod: ['weu', 'neu', 'eus'] },
       emulator: { latencyInMs: 15 },
     });
-    world.emulator.onWrite((write) => writes.push(write));
-    app = await SandboxApp.start(world, {
-      settings: { BRICKLANE_PROD_APPROVAL_REQUIRED: 'false', BRICKLANE_PROD_ROLLBACK: 'auto' },
+    sandbox.world.emulator.onWrite((write) => writes.push(write));
+    sandbox.app = await SandboxApp.start(sandbox.world, {
+      settings: { BRICKLANE_PROD_APPROVAL_REQUIRED: 'false', ...settings },
     });
   });
   afterAll(async () => {
-    await app?.stop();
-    await world?.stop();
+    await sandbox.app?.stop();
+    await sandbox.world?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
+  const release = (smoke: string): ReturnType<typeof releaseCheckBundle> =>
+    releaseCheckBundle(sandbox.world, sandbox.app, dirs, smoke);
+  return { sandbox, writes, release };
+}
 
-  type View = ReleaseStatus & { runtimeStatus: string };
-  async function release(smoke: string): Promise<{ id: string; bundleId: string; view: View }> {
-    const dir = writeCheckBundle({ smoke, etl: `print(${JSON.stringify(smoke)})` });
-    dirs.push(dir);
-    const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
-    const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
-    const started = await app.call('POST', 'releases', { bundleId });
-    expect(started.status).toBe(202);
-    const id = (started.json as { releaseId: string }).releaseId;
-    const deadline = Date.now() + 90_000;
-    let view = (await app.call('GET', `releases/${id}`)).json as View;
-    while (!['Completed', 'Failed'].includes(view.runtimeStatus) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      view = (await app.call('GET', `releases/${id}`)).json as View;
-    }
-    return { id, bundleId, view };
-  }
+describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
+  const { sandbox, writes, release } = ringSandbox(['dev'], { BRICKLANE_PROD_ROLLBACK: 'auto' });
 
   /** When each workspace's writes began and ended, from `from` on (the emulator's log). */
   function windows(from: number): Record<string, { first: number; last: number; count: number }> {
@@ -75,11 +63,12 @@ describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
 
   /** When the workspace's check runs ended, as the emulated Jobs API says (runs/get end_time). */
   function runEnds(workspace: string): number[] {
-    const runs = world.emulator.workspace(workspace).runs;
+    const runs = sandbox.world.emulator.workspace(workspace).runs;
     return runs.records().map((r) => Number(runs.get(r.runId).end_time));
   }
 
   it('deploys the canary and runs its check first, then the other two in parallel; the page shows all three', async () => {
+    const { world, app } = sandbox;
     const from = writes.length;
     const { id, view } = await release('assert True');
     expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'succeeded']);
@@ -120,6 +109,7 @@ describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
   });
 
   it('stops at a canary whose check fails: the others never start, and the canary rolls back to its last known good', async () => {
+    const { world } = sandbox;
     const before = world.emulator.snapshot('prod.weu');
     const others = TARGETS.slice(1).map((t) => world.emulator.snapshot(t));
     const from = writes.length;
@@ -152,39 +142,17 @@ describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
 });
 
 describe('two releases to one ring', () => {
-  let world: LocalWorld;
-  let app: SandboxApp;
-  const writes: AppliedWrite[] = [];
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    world = await LocalWorld.start({
-      environments: ['prod'],
-      auth: 'token',
-      targets: { prod: ['weu', 'neu', 'eus'] },
-      emulator: { latencyInMs: 15 },
-    });
-    world.emulator.onWrite((write) => writes.push(write));
-    app = await SandboxApp.start(world, { settings: { BRICKLANE_PROD_APPROVAL_REQUIRED: 'false' } });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await world?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const { sandbox, writes, release } = ringSandbox([]);
 
   it('never apply to one target at the same time, and each target ends with the newer bundle', async () => {
-    const blobs = BlobServiceClient.fromConnectionString(world.azurite.connectionString);
-    const ids: string[] = [];
-    for (const text of ['release one', 'release two']) {
-      const dir = writeCheckBundle({ smoke: 'assert True', etl: `print(${JSON.stringify(text)})` });
-      dirs.push(dir);
-      const { bundleId } = await stageBundle(new ReleaseStorage(blobs), dir);
-      const started = await app.call('POST', 'releases', { bundleId });
-      expect(started.status).toBe(202);
-      ids.push((started.json as { releaseId: string }).releaseId);
-    }
-    for (const id of ids) await app.host.durable.waitFor(id, (s) => s.runtimeStatus === 'Completed', 90_000);
+    const { world, app } = sandbox;
+    // Started together: each is staged and started, then followed to its end.
+    const released = await Promise.all(
+      ['assert "one"', 'assert "two"'].map(async (body) => ({ body, ...(await release(body)) })),
+    );
+    const [older, newer] = released.sort((a, b) => a.view.startedAt.localeCompare(b.view.startedAt));
+    if (!older || !newer) throw new Error('two releases expected');
+    const ids = [older.id, newer.id];
 
     // Each release's applies per target, as the host ran them (the deployEnvironment instance `<release>:<target>`,
     // from its creation to its last update): never two at once on one target.
@@ -215,12 +183,11 @@ describe('two releases to one ring', () => {
       }
     }
     // The newer bundle is what every target holds.
-    const second = (await app.call('GET', `releases/${ids[1]}`)).json as ReleaseStatus;
-    expect(second.state).toBe('succeeded');
+    expect(newer.view.state, JSON.stringify(newer.view)).toBe('succeeded');
     for (const target of TARGETS) {
-      const path = Object.keys(world.emulator.snapshot(target).notebooks).find((p) => p.endsWith('/etl'));
+      const path = Object.keys(world.emulator.snapshot(target).notebooks).find((p) => p.endsWith('/smoke'));
       const bytes = world.emulator.workspace(target).tree.find(path ?? '')?.bytes;
-      expect(bytes?.toString('utf8'), target).toContain('release two');
+      expect(bytes?.toString('utf8'), target).toContain(newer.body);
     }
   });
 });
