@@ -60,6 +60,26 @@ describe('DecisionStore against Azurite', () => {
     for (const r of results) if (!r.recorded) expect(r.alreadyDecided.approver).toBe(winner);
   });
 
+  it('with a quorum keeps one vote per approver: each approver once, however many clicks race', async () => {
+    const store = storeIn('votes');
+    const vote = (approver: string, comment: string): ApprovalDecisionRecord =>
+      decision({ releaseId: 'quorum', approver, comment, approverObjectId: undefined });
+    const clicks = await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) => store.record(vote('alice', `alice ${i}`), 'name:alice')),
+      ...Array.from({ length: 4 }, (_, i) => store.record(vote('bob', `bob ${i}`), 'name:bob')),
+    ]);
+    // One winner per approver, and nobody's vote blocks another's.
+    expect(clicks.slice(0, 4).filter((r) => r.recorded)).toHaveLength(1);
+    expect(clicks.slice(4).filter((r) => r.recorded)).toHaveLength(1);
+    expect((await store.read('quorum', 'qa', 'name:alice'))?.approver).toBe('alice');
+    expect((await store.read('quorum', 'qa', 'name:bob'))?.approver).toBe('bob');
+    // The single decision of a wait without a quorum is another record, untouched.
+    expect(await store.read('quorum', 'qa')).toBeUndefined();
+    expect(decisionBlobName('quorum', 'qa', 'oid:6f1d2c3b/x')).toBe(
+      'decisions/quorum/qa/oid%3A6f1d2c3b%2Fx.json',
+    );
+  });
+
   it('replaces a decision left by an earlier wait of the same release (a re-run), once', async () => {
     const store = storeIn('rerun');
     await store.record(decision({ waitId: '100' }));
