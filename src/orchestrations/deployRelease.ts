@@ -29,7 +29,7 @@ import { runChecks } from './runChecks';
 import { applyInput, applyStage, failuresOf } from './applyStage';
 import { claimForApply } from './claimForApply';
 import { ringStage } from './deployRing';
-import { approvalGate } from './approvalGate';
+import { approvalGate, type GateOutcome } from './approvalGate';
 import { applyPolicies } from './applyPolicies';
 import type { SupersedeNotices } from './waitForApproval';
 
@@ -237,6 +237,21 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         yield* notifyStage(context, input.releaseId, stage);
         return finish('failed', held);
       }
+      /** The stage's approval gate, asking about `planId`. */
+      const approve = (planId: string | undefined): Generator<df.Task, GateOutcome, unknown> =>
+        approvalGate(
+          context,
+          input,
+          stage,
+          gate.timeoutInHours,
+          status.startedAt,
+          notices,
+          (state) => {
+            status.state = state;
+            publish();
+          },
+          planId,
+        );
       const ring = inspected.rings?.[stage.environment];
       if (ring) {
         // A ring of workspaces (BRICKLANE_<ENV>_TARGETS): one approval, the canary, then the rest (deployRing.ts).
@@ -252,21 +267,14 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
           context,
           ringOf,
           ring,
+          // One approval for the ring, then what still holds an approved deploy (change window, external checks).
           gate.required
-            ? (planId) =>
-                approvalGate(
-                  context,
-                  input,
-                  stage,
-                  gate.timeoutInHours,
-                  status.startedAt,
-                  notices,
-                  (state) => {
-                    status.state = state;
-                    publish();
-                  },
-                  planId,
-                )
+            ? function* (planId) {
+                const outcome = yield* approve(planId);
+                if (outcome !== 'approved') return { state: outcome, message: stage.message ?? outcome };
+                const blocked = yield* applyPolicies(context, input, status, stage, 'approved', publish);
+                return blocked === undefined ? undefined : { state: 'failed', message: blocked };
+              }
             : undefined,
         );
         yield* notifyStage(context, input.releaseId, stage);
@@ -297,19 +305,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         if (plan.planId !== undefined) stage.plans = { ...stage.plans, planned: plan.planId, replans: round };
 
         if (gate.required) {
-          const outcome = yield* approvalGate(
-            context,
-            input,
-            stage,
-            gate.timeoutInHours,
-            status.startedAt,
-            notices,
-            (state) => {
-              status.state = state;
-              publish();
-            },
-            plan.planId,
-          );
+          const outcome = yield* approve(plan.planId);
           if (outcome !== 'approved') {
             yield* notifyStage(context, input.releaseId, stage);
             return finish(outcome, stage.message);

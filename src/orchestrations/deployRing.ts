@@ -19,7 +19,6 @@ import {
 } from '../activities/contracts';
 import type { PlanCounts } from '../release/compactStatus';
 import type { PhaseTime, ReleaseState, StagePhases, StageStatus } from '../release/ReleaseStatus';
-import type { GateOutcome } from './approvalGate';
 import type { TargetStatus } from '../release/TargetStatus';
 import { retryPolicy } from './retryPolicy';
 import { stepResult } from './callStep';
@@ -40,14 +39,15 @@ export interface RingStage {
 export type RingEnd = { state: ReleaseState; message: string } | undefined;
 
 /**
- * The ring's stage: with an approval (`approve`), every target planned, then one decision on those plans; then
- * the ring deploys. The approval's wait names the canary's plan: each round of plans makes a new one.
+ * The ring's stage: with an approval (`approve`), every target planned, then one decision on those plans (and what
+ * else holds an approved deploy: `approve` ends the ring, or lets it go on with undefined); then the ring deploys.
+ * The approval's wait names the canary's plan: each round of plans makes a new one.
  */
 export function* ringStage(
   context: df.OrchestrationContext,
   ring: RingStage,
   targets: RingTargets,
-  approve: ((planId: string | undefined) => Generator<df.Task, GateOutcome, unknown>) | undefined,
+  approve: ((planId: string | undefined) => Generator<df.Task, RingEnd, unknown>) | undefined,
 ): Generator<df.Task, RingEnd, unknown> {
   const now = (): string => context.df.currentUtcDateTime.toISOString();
   const phases: StagePhases = {};
@@ -59,8 +59,8 @@ export function* ringStage(
     phases.plan = plan;
     plans = yield* planRing(context, ring, targets);
     plan.finishedAt = now();
-    const outcome = yield* approve(plans[0]?.planId);
-    if (outcome !== 'approved') return { state: outcome, message: ring.stage.message ?? outcome };
+    const stopped = yield* approve(plans[0]?.planId);
+    if (stopped) return stopped;
   }
   const apply: PhaseTime = { startedAt: now() };
   phases.apply = apply;
