@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadBoundaries, loadSettings, SettingsError } from '../../../src/config/loadSettings';
+import { problemsOf } from './settingsProblems';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const base = { BRICKLANE_LEDGER_CONNECTION: 'UseDevelopmentStorage=true' };
-
-function problemsOf(values: Record<string, string | undefined>): string[] {
-  try {
-    loadSettings(values);
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-}
 
 describe('loadSettings', () => {
   it("defaults to the seed's naming schema per environment", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { environmentByName, loadSettings, SettingsError } from '../../../src/config/loadSettings';
+import { environmentByName, loadSettings } from '../../../src/config/loadSettings';
 import { ringOf, targetKey } from '../../../src/config/readTargets';
 import { instanceIdProblem } from '../../../src/config/instanceIdProblem';
+import { problemsOf } from './settingsProblems';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const OTHER_SUB = '00000000-0000-0000-0000-000000000002';
@@ -12,16 +13,6 @@ const base = {
   BRICKLANE_PROD_SUBSCRIPTION_ID: SUB,
   BRICKLANE_PROJECT: 'Shop',
 };
-
-function problemsOf(values: Record<string, string | undefined>): string[] {
-  try {
-    loadSettings(values);
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-}
 
 describe('BRICKLANE_<ENV>_TARGETS', () => {
   it('leaves an environment without targets a ring of one, as before', () => {
