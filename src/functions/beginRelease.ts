@@ -1,19 +1,22 @@
 // I/O: starts a release unless its instance already exists. Instance ids are derived (bundle, or
 // repository + commit), so a redelivered webhook, a second upload of the same bundle or a double click
 // answers the existing release instead of starting another, and a finished release is never overwritten.
-// Only the extension's 404 counts as "no release yet": a lookup that fails otherwise throws
-// (OrchestrationLookupError), because startNew on a finished id would replace that release: whatever
-// host.json's overridableExistingInstanceStates says, the extension refuses a start only over a Running,
-// Pending, ContinuedAsNew or Suspended instance (azure-functions-durable-extension OverridableStates.cs,
-// ToDedupeStatuses), so this status read is the one extension call an acknowledgement needs besides the
-// start. Deliveries of one push that reach this worker together (GitHub redelivers; a burst sends both at
-// once) share one start: the later ones wait for it instead of racing it to the extension, which refuses
-// all but one start and logs each refusal as a failed request.
+// Only the extension's 404 counts as "no release yet" (with no release record left by a purge of its
+// history): a lookup that fails otherwise throws (OrchestrationLookupError), because startNew on a finished
+// id would replace that release: whatever host.json's overridableExistingInstanceStates says, the extension
+// refuses a start only over a Running, Pending, ContinuedAsNew or Suspended instance
+// (azure-functions-durable-extension OverridableStates.cs, ToDedupeStatuses), so this status read is the one
+// extension call an acknowledgement needs besides the start. Deliveries of one push that reach this worker
+// together (GitHub redelivers; a burst sends both at once) share one start: the later ones wait for it
+// instead of racing it to the extension, which refuses all but one start and logs each refusal as a failed
+// request.
 import type * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import type { ReleaseInput } from '../release/ReleaseInput';
 import { findOrchestration } from '../azure/findOrchestration';
 import { releaseStartedEvents } from '../release/AuditEvent';
+import { readReleaseRecord } from '../azure/releaseRecord';
+import { appServices } from '../services/appServices';
 import { appendAudit } from '../services/appendAudit';
 
 export interface BeganRelease {
@@ -53,14 +56,12 @@ async function startOnce(
 ): Promise<BeganRelease> {
   const statusUrl = `${publicUrl}/api/releases/${input.releaseId}`;
   const existing = await findOrchestration(client, input.releaseId);
-  if (existing?.runtimeStatus) {
-    return {
-      releaseId: input.releaseId,
-      started: false,
-      runtimeStatus: String(existing.runtimeStatus),
-      statusUrl,
-    };
-  }
+  // A finished release whose durable history was purged (purgeHistory) is its release record: a redelivered
+  // webhook or a second upload must not start it again (an old push redelivered would redeploy old code).
+  const runtimeStatus = existing?.runtimeStatus
+    ? String(existing.runtimeStatus)
+    : (await readReleaseRecord(appServices().releases, input.releaseId))?.runtimeStatus;
+  if (runtimeStatus) return { releaseId: input.releaseId, started: false, runtimeStatus, statusUrl };
   // The release's first audit record, before any of it can run (its plan's record follows). A failed append
   // fails the start, which the sender retries; the retry's record has the same id.
   await Promise.all(releaseStartedEvents(input).map(appendAudit));

@@ -116,6 +116,14 @@ describe('a release whose durable history was purged', () => {
 
     // The audit trail outlives the history.
     expect((await auditOf('qa', a.id)).map((e) => e.kind)).toEqual(['started', 'planned', 'stageFinished']);
+
+    // The same bundle again (a second upload, a redelivery) answers the purged release; it starts nothing.
+    const again = await app.call('POST', 'releases', { bundleId: a.bundleId });
+    expect([again.status, again.json]).toEqual([
+      200,
+      expect.objectContaining({ releaseId: a.id, started: false, runtimeStatus: 'Completed' }),
+    ]);
+    expect(instancesOf(a.id)).toEqual([]);
   });
 
   it("rolls QA back to the purged release's bundle when release B fails its check", async () => {
