@@ -3,9 +3,9 @@
 // such by GET /api/audit.
 // - `id` is deterministic: the same event written twice (an activity retried after its append went through,
 //   a storage client retry after a lost response) carries the same id, and readers keep the first line of an
-//   id and drop the rest (AuditStore dedupeAuditRecords). Ids are built from the release, the environment and what makes
-//   the event unique within the release (the plan id, the wait, the stage's end time), never from a clock
-//   reading or a random number on the writer's side.
+//   id and drop the rest (AuditStore dedupeAuditRecords). Ids are built from the release, the environment and
+//   what makes the event unique within the release (the plan id, the wait and approver, the stage's end time
+//   on the orchestration's clock), never from a clock reading or a random number on the writer's side.
 // - Records carry no secrets: no URLs (approval and view links carry signatures, webhook URLs keys), no
 //   tokens, no secret values, no principal headers; the approver's comment is their own words and is kept,
 //   bounded like every text (AuditStore MAX_AUDIT_TEXT).
