@@ -46,6 +46,8 @@ describe('npm run sandbox: mistakes are named, exit 2, before the world starts',
     [['--seed', '3'], /--seed applies with --faults/],
     [['--faults', 'default', '--seed', 'x'], /--seed x is not a whole number/],
     [['--storage-outage', '3s'], /--storage-outage takes <ms>@<delay-ms>/],
+    [['--scenario', 'crash'], /--scenario takes "rollback"/],
+    [['--scenario', 'rollback', '--via', 'github'], /with --bundle and --world only \(not --via\)/],
   ])(
     '%j',
     (args, message) => {
@@ -69,6 +71,22 @@ describe('npm run sandbox: mistakes are named, exit 2, before the world starts',
     } finally {
       rmSync(stateOut, { force: true });
     }
+  }, 60_000);
+});
+
+describe('npm run sandbox -- --scenario rollback', () => {
+  it("ends with QA rolled back to release 1 by itself, each of the scenario's outside checks ok", () => {
+    const run = sandbox('--scenario', 'rollback');
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    for (const check of [
+      'release 2 ended rolledBack',
+      'Dev succeeded, QA rolled back, Prod skipped',
+      "QA's workspace holds exactly release 1's objects",
+      'QA\'s status page says "Rolled back"',
+      'QA\'s notification says "rolled back"',
+    ])
+      expect(run.stdout).toContain(`ok   ${check}`);
+    expect(run.stdout).not.toContain('FAIL');
   }, 60_000);
 });
 

@@ -8,6 +8,7 @@
 //   any of them [--faults <spec> [--seed <n>]]    faults in every emulated service (test/emulator/FaultSpec.ts)
 //   a release [--storage-outage <ms>@<delay-ms>]   Azurite stopped for <ms>, <delay-ms> after the release starts
 //   a release [--prod-targets weu,neu,eus]          Prod as a ring of these workspaces (canary first)
+//   npm run sandbox -- --scenario rollback          release 1, then release 2 failing QA's check: QA rolls back
 // With --json, stdout carries the JSON alone (progress goes to stderr); run it as `npm run -s sandbox -- …
 // --json` so that npm's own banner stays off stdout too.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { interruptSignals } from './interruptSignals';
 import { LocalWorld } from './LocalWorld';
 import { WorldInUseError } from './WorldLock';
 import { followRelease, runRelease, type ReleaseRunResult } from './runRelease';
+import { runRollbackScenario } from './rollbackScenario';
 import { startSourceHosts, triggerRelease, type TriggerKind } from './triggerRelease';
 import { SandboxApp } from './SandboxApp';
 
@@ -32,6 +34,8 @@ const USAGE = `usage:
     --faults 5xx=0.1,429=0.05,reset-before=0.02,reset-after=0.02,lost=0.02,spike=0.05:1500,services=arm+keyvault
   a release: [--storage-outage <ms>@<delay-ms>]  storage stopped for <ms>, <delay-ms> after the release starts
   a release: [--prod-targets weu,neu,eus]  Prod is a ring of these workspaces (BRICKLANE_PROD_TARGETS), canary first
+  npm run sandbox -- --scenario rollback [--bundle <dir>] [--world <dir>]
+    two releases: the second fails QA's smoke check and QA rolls back to the first by itself (ROLLBACK=auto)
   (pipe --json output with \`npm run -s sandbox -- … --json\`: -s keeps npm's banner off stdout)`;
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -54,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         'storage-outage': { type: 'string' },
         'prod-targets': { type: 'string' },
+        scenario: { type: 'string' },
       },
     });
   } catch (error) {
@@ -126,6 +131,18 @@ async function main(argv: string[]): Promise<number> {
     if (problem) {
       process.stderr.write(`sandbox: --bundle ${bundleDir}: ${problem}\n${USAGE}\n`);
       return 2;
+    }
+    if (values.scenario !== undefined) {
+      const others = (
+        ['via', 'app', 'faults', 'storage-outage', 'prod-targets', 'state-out'] as const
+      ).filter((name) => values[name] !== undefined);
+      if (values.scenario !== 'rollback' || others.length > 0) {
+        process.stderr.write(
+          `sandbox: --scenario takes "rollback"${others.length > 0 ? `, with --bundle and --world only (not --${others.join(', --')})` : ''}\n${USAGE}\n`,
+        );
+        return 2;
+      }
+      return runRollbackScenario(bundleDir, (line) => void process.stdout.write(`${line}\n`), worldDir);
     }
     // A ring (BRICKLANE_PROD_TARGETS): Prod deploys to each of these workspaces, the first as the canary.
     const prodTargets = values['prod-targets']
