@@ -32,6 +32,31 @@ describe('checkApprovers', () => {
       'ok',
     ],
     ['qa, an allow-list without Easy Auth', 'qa', { BRICKLANE_QA_APPROVERS: 'alice@contoso.com' }, 'fail'],
+    [
+      'qa, approver groups without Easy Auth',
+      'qa',
+      { BRICKLANE_QA_APPROVER_GROUPS: '6f1e2d3c-0000-4000-8000-000000000001' },
+      'fail',
+    ],
+    [
+      'qa, approver groups and Easy Auth',
+      'qa',
+      { BRICKLANE_QA_APPROVER_GROUPS: '6f1e2d3c-0000-4000-8000-000000000001', WEBSITE_AUTH_ENABLED: 'true' },
+      'ok',
+    ],
+    ['qa, a quorum of 2 without Easy Auth', 'qa', { BRICKLANE_QA_APPROVALS_REQUIRED: '2' }, 'fail'],
+    [
+      'qa, a quorum of 2 and Easy Auth',
+      'qa',
+      { BRICKLANE_QA_APPROVALS_REQUIRED: '2', WEBSITE_AUTH_ENABLED: 'true' },
+      'ok',
+    ],
+    [
+      'qa, self-approval refused explicitly without Easy Auth',
+      'qa',
+      { BRICKLANE_QA_ALLOW_SELF_APPROVAL: 'false' },
+      'fail',
+    ],
   ])('%s -> %s', (_, env, values, status) => {
     expect(approvers(env, values).status).toBe(status);
   });
@@ -43,5 +68,23 @@ describe('checkApprovers', () => {
       'az webapp auth update --name bricklane-x --resource-group rg-app --enabled true --unauthenticated-client-action AllowAnonymous',
     );
     expect(check.fix).toContain('--settings BRICKLANE_QA_APPROVERS=""');
+  });
+
+  it('a quorum that nobody can reach without sign-in says so, with both ways out', () => {
+    const check = approvers('qa', { BRICKLANE_QA_APPROVALS_REQUIRED: '2' });
+    expect(check.detail).toContain(
+      '2 distinct approvers are required, but App Service Authentication is off',
+    );
+    expect(check.detail).toContain('would wait here until its approval expires');
+    expect(check.fix).toContain(
+      'az webapp auth update --name bricklane-x --resource-group rg-app --enabled true',
+    );
+    expect(check.fix).toContain('--settings BRICKLANE_QA_APPROVALS_REQUIRED=1');
+  });
+
+  it('approver groups without sign-in name the groups, and the fix clears them too', () => {
+    const check = approvers('qa', { BRICKLANE_QA_APPROVER_GROUPS: '6f1e2d3c-0000-4000-8000-000000000001' });
+    expect(check.detail).toContain('members of group 6f1e2d3c-0000-4000-8000-000000000001 may approve');
+    expect(check.fix).toContain('BRICKLANE_QA_APPROVER_GROUPS=""');
   });
 });
