@@ -134,7 +134,7 @@ function clipStage(stage: StageStatus, detail: Detail, condensed: boolean): Stag
     ...rest,
     ...(checks ? { checks: checks.map((check) => clipCheck(check, detail)) } : {}),
     ...(rest.policies ? { policies: clipPolicies(rest.policies, detail) } : {}),
-    ...(targets ? { targets: targets.map((target) => clipTarget(target, detail)) } : {}),
+    ...(targets ? { targets: targets.map((target) => clipTarget(target, detail, condensed)) } : {}),
     // The provision and wave spans are the first detail to go: the stage's phases still say where its time went.
     ...(phases ? { phases: condensed ? withoutApplyDetail(phases) : compactWaves(phases) } : {}),
     ...(plan && detail.plans ? { plan: compactPlanCounts(plan) } : {}),
@@ -155,15 +155,26 @@ function clipCheck(check: CheckStatus, detail: Detail): CheckStatus {
   };
 }
 
-/** A ring's target: clipped like its stage, its plan counts going with the stage's. */
-function clipTarget(target: TargetStatus, detail: Detail): TargetStatus {
-  const { plan, message, fix, checks, ...rest } = target;
+/**
+ * A ring's target: clipped like its stage, its plan counts going with the stage's. Condensed, it keeps its times,
+ * outcome and each check's state, without its apply span or the runs' details (20 targets of the sample bundle
+ * then fit with their times, where the stage's own detail would not).
+ */
+function clipTarget(target: TargetStatus, detail: Detail, condensed: boolean): TargetStatus {
+  const { plan, message, fix, checks, apply, ...rest } = target;
   return {
     ...rest,
+    ...(apply && !condensed ? { apply } : {}),
     ...(plan && detail.plans ? { plan: compactPlanCounts(plan) } : {}),
     ...(message !== undefined ? { message: clipText(message, detail.text) } : {}),
     ...(fix !== undefined ? { fix: clipText(fix, detail.message) } : {}),
-    ...(checks ? { checks: checks.map((check) => clipCheck(check, detail)) } : {}),
+    ...(checks
+      ? {
+          checks: condensed
+            ? checks.map(({ job, runId, state }) => ({ job, runId, state }))
+            : checks.map((check) => clipCheck(check, detail)),
+        }
+      : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 // Benchmark (`npm run bench [-- --scale]`): the deploy engine against the emulator with 100 ms latency and
 // the real rate limits, and a release in the sandbox from a signed push to Dev deployed. Prints one table,
 // each row with its ratio to the per-file cold deploy, then the details behind it. It asserts nothing
-// (targets are read off the output). `--scale` adds the 5,000 and 10,000 notebook rows (several minutes).
+// (targets are read off the output). `--scale` adds the 5,000 and 10,000 notebook rows (several minutes);
+// `--rings` runs only the ring rows (rings of 1, 5 and 20 targets over the sample bundle).
 import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { percentile } from '../integration/bursts/deliverBurst';
 import { measurePushToDeployed, SAMPLE_BUNDLE, type PushLatency } from './measurePushToDeployed';
 import { measureWebhookAcks, type WebhookAcks } from './measureWebhookAcks';
 import { measureReleaseCosts, type ReleaseCosts } from './measureReleaseCosts';
+import { measureRing, type RingTiming } from './measureRings';
 
 const LATENCY_IN_MS = 100;
 const IMPORT_LIMIT_PER_SECOND = 30;
@@ -33,6 +35,13 @@ const DELIVERIES_IN_FLIGHT = 50;
 const ACK_ROUNDS = 3;
 /** The one-call-at-a-time floor is measured on this fraction of the bundle and scaled up (it is linear). */
 const FLOOR_SAMPLE = 10;
+/** Ring sizes (BRICKLANE_PROD_TARGETS) and the parallel bound after the canary: the default, and all at once. */
+const RINGS: readonly { targets: number; parallel: number }[] = [
+  { targets: 1, parallel: 4 },
+  { targets: 5, parallel: 4 },
+  { targets: 20, parallel: 4 },
+  { targets: 20, parallel: 19 },
+];
 /** The engine's two ways to import new folders of notebooks (deployBundle's directoryImport, default on). */
 const DIRECTORY_IMPORT = { directoryImport: true };
 const PER_FILE = { directoryImport: false };
@@ -49,8 +58,17 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scale: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { scale: { type: 'boolean', default: false }, rings: { type: 'boolean', default: false } },
+  });
   const benchStarted = Date.now();
+  if (values.rings) {
+    const { rows, details } = await ringRows();
+    printTable(rows, Number.NaN);
+    for (const line of details) console.log(line);
+    console.log(`bench took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);
+    return;
+  }
   const work = mkdtempSync(join(tmpdir(), 'bricklane-bench-'));
   const emulator = await DatabricksEmulator.start({ latencyInMs: LATENCY_IN_MS });
   const azurite = await Azurite.start();
@@ -175,6 +193,9 @@ async function main(): Promise<void> {
       scaleRows.push({ name: 'scale 5,000 and 10,000 notebooks', note: 'run `npm run bench -- --scale`' });
     }
     rows.push(...scaleRows);
+    const rings = await ringRows();
+    rows.push(...rings.rows);
+    details.push(...rings.details);
     // Another part's work in progress can break the package (a missing runtime dependency): say so, and
     // keep the figures above.
     details.push(
@@ -190,6 +211,36 @@ async function main(): Promise<void> {
     await Promise.allSettled([emulator.stop(), azurite.stop()]);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Rings of 1, 5 and 20 targets over the sample bundle: time to the whole environment deployed, and 20 over 1. */
+async function ringRows(): Promise<{ rows: Row[]; details: string[] }> {
+  const timings: RingTiming[] = [];
+  for (const ring of RINGS) {
+    timings.push(
+      await measureRing(ring.targets, ring.parallel, {
+        databricksLatencyInMs: LATENCY_IN_MS,
+        episodeLatencyInMs: EPISODE_LATENCY_IN_MS,
+      }),
+    );
+  }
+  const one = timings.find((t) => t.targets === 1);
+  const rows = timings.map((t): Row => ({
+    name: `ring of ${t.targets} target${t.targets > 1 ? 's' : ''}, ${t.parallel} at once after the canary`,
+    seconds: t.stageInMs / 1000,
+    requests: t.databricksRequests,
+    note:
+      `${t.state}; canary ${(t.canaryInMs / 1000).toFixed(1)} s; release ${(t.releaseInMs / 1000).toFixed(1)} s` +
+      (one && t.targets > 1 ? `; ${(t.stageInMs / one.stageInMs).toFixed(1)}x the ring of 1` : ''),
+  }));
+  return {
+    rows,
+    details: [
+      `rings: the sample bundle (artifacts/, with its smoke check) to Prod as a ring in token mode; the time is Prod's ` +
+        `stage (plan, apply and checks of every target), workspace latency ${LATENCY_IN_MS} ms, host ` +
+        `${EPISODE_LATENCY_IN_MS} ms per episode; target: 20 targets well under 20x one`,
+    ],
+  };
 }
 
 function pushRow(push: PushLatency): Row {
@@ -259,7 +310,9 @@ function printTable(rows: readonly Row[], perFileSeconds: number): void {
       cell(r.throttled, 0),
       cell(r.peakRssInMb, 0, ' MB'),
       cell(r.historyPerEnvironment, 0),
-      r.seconds === undefined ? '-' : `${(r.seconds / perFileSeconds).toFixed(2)}x`,
+      r.seconds === undefined || Number.isNaN(perFileSeconds)
+        ? '-'
+        : `${(r.seconds / perFileSeconds).toFixed(2)}x`,
       r.note ?? '',
     ]),
   ];

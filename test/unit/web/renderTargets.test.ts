@@ -194,4 +194,40 @@ describe('a ring of 20 targets in the custom status', () => {
     expect(Math.max(...kept.map((t) => t.message?.length ?? 0))).toBeLessThan(300);
     expect(kept.every((t) => t.message?.endsWith('…'))).toBe(true);
   });
+
+  it("keeps each target's times, outcome and check states for a ring of 20 over the sample bundle", () => {
+    const counts = { create: 3, update: 1 };
+    const ring: TargetStatus[] = Array.from({ length: 20 }, (_, i) => ({
+      target: `prod.r${String(i).padStart(2, '0')}`,
+      state: 'succeeded',
+      plan: Object.fromEntries(
+        ['initScripts', 'policies', 'clusters', 'secrets', 'notebooks', 'files', 'jobs', 'permissions'].map(
+          (kind) => [kind, counts],
+        ),
+      ),
+      outcome: { done: 25, failed: 0, skipped: 0 },
+      apply: { startedAt: '2026-12-05T02:58:01.000Z', finishedAt: '2026-12-05T02:58:09.000Z' },
+      checks: [
+        {
+          job: 'smoke_test',
+          runId: 900000000 + i,
+          state: 'succeeded',
+          url: `https://adb-${i}.azuredatabricks.net/?o=0#job/700000012/run/${900000000 + i}`,
+          startedAt: '2026-12-05T02:58:10.000Z',
+          finishedAt: '2026-12-05T02:58:20.000Z',
+        },
+      ],
+      startedAt: '2026-12-05T02:58:00.000Z',
+      finishedAt: '2026-12-05T02:58:30.000Z',
+    }));
+    const bounded = boundedOver([{ environment: 'prod', state: 'succeeded', targets: ring }]);
+    expect(bounded.stages[0]?.targets?.map((t) => [t.startedAt, t.finishedAt, t.outcome, t.checks])).toEqual(
+      ring.map((t) => [
+        t.startedAt,
+        t.finishedAt,
+        t.outcome,
+        [{ job: 'smoke_test', runId: t.checks?.[0]?.runId, state: 'succeeded' }],
+      ]),
+    );
+  });
 });
