@@ -52,6 +52,10 @@ export type AuditDetail =
       changes: number;
       counts: PlanCounts;
     }
+  /**
+   * The approval notice went out (the notify activity, as the wait begins). The status page shows the link from
+   * the same moment, so a decision taken there at once can be recorded just before this.
+   */
   | { kind: 'approvalRequested'; planId?: string; expiresAt?: string }
   | {
       kind: 'approval';

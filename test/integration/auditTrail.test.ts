@@ -46,6 +46,13 @@ describe('the audit trail of a full sandbox release', () => {
     );
     const url = r.stages.find((s) => s.environment === env)?.approvalUrl ?? '';
     links.push(url);
+    // An approver acts on the notice, which the notify activity sends after it recorded the request. (The status
+    // page shows the link as the wait begins: a click there can come before the notice and its record.)
+    const deadline = Date.now() + 30_000;
+    while (!(await trailOf(env)).some((e) => e.kind === 'approvalRequested')) {
+      if (Date.now() > deadline) throw new Error(`no approvalRequested record in ${env}`);
+      await new Promise((done) => setTimeout(done, 50));
+    }
     const answer = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
