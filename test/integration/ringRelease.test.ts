@@ -141,8 +141,11 @@ describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
   });
 });
 
-describe('two releases to one ring', () => {
-  const { sandbox, writes, release } = ringSandbox([]);
+describe('a ring that deploys one target at a time after the canary, with automatic rollback', () => {
+  const { sandbox, writes, release } = ringSandbox([], {
+    BRICKLANE_PROD_TARGETS_PARALLEL: '1',
+    BRICKLANE_PROD_ROLLBACK: 'auto',
+  });
 
   it('never apply to one target at the same time, and each target ends with the newer bundle', async () => {
     const { world, app } = sandbox;
@@ -189,5 +192,27 @@ describe('two releases to one ring', () => {
       const bytes = world.emulator.workspace(target).tree.find(path ?? '')?.bytes;
       expect(bytes?.toString('utf8'), target).toContain(newer.body);
     }
+  });
+
+  it('stops at a failed target after the canary: the next never starts, and every target that applied rolls back', async () => {
+    const { world } = sandbox;
+    const before = TARGETS.map((t) => world.emulator.snapshot(t));
+    const from = writes.length;
+    world.emulator.scriptRuns('prod.neu', 'smoke_test', [
+      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
+      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
+    ]);
+    const { view } = await release('assert "three"');
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
+    const prod = view.stages.find((s) => s.environment === 'prod');
+    expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual([
+      ['prod.weu', 'rolledBack'],
+      ['prod.neu', 'rolledBack'],
+      ['prod.eus', 'skipped'],
+    ]);
+    // From outside: the canary and the failed target hold what they held before; nothing reached the third.
+    const without = ({ runs: _runs, ...rest }: ReturnType<typeof world.emulator.snapshot>): object => rest;
+    expect(TARGETS.map((t) => without(world.emulator.snapshot(t)))).toEqual(before.map(without));
+    expect(new Set(writes.slice(from).map((w) => w.workspace))).toEqual(new Set(['prod.weu', 'prod.neu']));
   });
 });
