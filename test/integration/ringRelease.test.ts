@@ -10,7 +10,7 @@ import { LedgerStore } from '../../src/azure/LedgerStore';
 import type { AppliedWrite } from '../emulator/DatabricksEmulator';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import { releaseCheckBundle } from './releaseCheckBundle';
+import { releaseCheckBundle, type ReleaseJson } from './releaseCheckBundle';
 
 const TARGETS = ['prod.weu', 'prod.neu', 'prod.eus'] as const;
 const FAILURE = 'AssertionError: the canary found no orders';
@@ -214,5 +214,49 @@ describe('a ring that deploys one target at a time after the canary, with automa
     const without = ({ runs: _runs, ...rest }: ReturnType<typeof world.emulator.snapshot>): object => rest;
     expect(TARGETS.map((t) => without(world.emulator.snapshot(t)))).toEqual(before.map(without));
     expect(new Set(writes.slice(from).map((w) => w.workspace))).toEqual(new Set(['prod.weu', 'prod.neu']));
+  });
+});
+
+describe('a ring behind one approval', () => {
+  const { sandbox, release } = ringSandbox([], { BRICKLANE_PROD_APPROVAL_REQUIRED: 'true' });
+
+  it('asks once, on a page that shows the plan of each target, then deploys every target', async () => {
+    const { app } = sandbox;
+    const released = release('assert "approved"');
+    // The release waits for Prod's one approval: its link, from the status, as a notification would carry it.
+    let url: string | undefined;
+    for (let i = 0; i < 300 && url === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [running] = app.host.durable.instances().filter((s) => /^release-[^:]+$/.test(s.instanceId));
+      if (!running) continue;
+      const view = (await app.call('GET', `releases/${running.instanceId}`)).json as ReleaseJson & {
+        stages: { state: string; approvalUrl?: string }[];
+      };
+      url = view.stages[0]?.state === 'waiting' ? view.stages[0].approvalUrl : undefined;
+    }
+    if (!url) throw new Error('Prod never waited for its approval');
+    const page = await (await fetch(url)).text();
+    expect(page).toContain('Plan per workspace (3)');
+    const sections = [
+      ...page.matchAll(/<section class="target-plan" id="plan-([^"]+)">([\s\S]*?)<\/section>/g),
+    ];
+    expect(sections.map((s) => s[1])).toEqual([...TARGETS]);
+    // A first deploy: every target's workspace gets the bundle's two notebooks and its job.
+    for (const [, , body] of sections) {
+      expect(body).toContain('create <code>notebooks.');
+      expect(body).toContain('create <code>jobs.smoke_test</code>');
+    }
+    const decided = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve&comment=the+whole+ring',
+    });
+    expect(decided.status).toBe(200);
+
+    const { view } = await released;
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'succeeded']);
+    const prod = view.stages[0];
+    expect(prod?.approval).toMatchObject({ decision: 'approve', comment: 'the whole ring' });
+    expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual(TARGETS.map((t) => [t, 'succeeded']));
   });
 });
