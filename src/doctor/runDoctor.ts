@@ -8,6 +8,7 @@ import { createAzureCredential } from '../azure/createAzureCredential';
 import { MissingSecretError } from '../azure/MissingSecretError';
 import { SERVICE_PRINCIPAL_SECRET_NAMES } from '../azure/readServicePrincipalSecrets';
 import { environmentByName, loadSettings, SettingsError } from '../config/loadSettings';
+import { ringOf } from '../config/readTargets';
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import { checkAppSettings } from './checkAppSettings';
 import { checkApprovers } from './checkApprovers';
@@ -44,9 +45,11 @@ export async function runDoctor(
       { status: 'skip', name: 'other checks', detail: 'they run once the settings load' },
     ]);
   }
-  const environments = options.environment
-    ? [environmentByName(settings, options.environment)]
-    : settings.environments;
+  // A ring (BRICKLANE_<ENV>_TARGETS) is checked workspace by workspace: each target has its own group, vault and
+  // workspace, reached under its key (`prod.weu`).
+  const environments = (
+    options.environment ? [environmentByName(settings, options.environment)] : settings.environments
+  ).flatMap((e) => ringOf(e));
   const checks: DoctorCheck[] = [
     {
       status: 'ok',
