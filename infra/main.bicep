@@ -29,6 +29,20 @@ param projectName string = 'MyProject'
 @description('Resource group of the Function App. Empty: rg-<environmentName>.')
 param resourceGroupName string = ''
 
+type bricklaneTarget = {
+  @description('Lower-case target name, as in BRICKLANE_<ENV>_TARGETS (weu).')
+  name: string
+
+  @description('Subscription that holds the target\'s workspace.')
+  subscriptionId: string
+
+  @description('Resource group of the target\'s Databricks workspace and Key Vault.')
+  resourceGroupName: string
+
+  @description('Region of that resource group. It cannot change once the group exists.')
+  location: string
+}
+
 type bricklaneEnvironment = {
   @description('Lower-case environment name, as in BRICKLANE_ENVIRONMENTS (dev, qa, prod).')
   name: string
@@ -41,6 +55,9 @@ type bricklaneEnvironment = {
 
   @description('Region of that resource group. It cannot change once the group exists.')
   location: string
+
+  @description('A ring (BRICKLANE_<ENV>_TARGETS): the workspaces the environment deploys to, canary first; [] for one.')
+  targets: bricklaneTarget[]
 }
 
 @description('The bricklane environments in deploy order. The identity is granted roles on each one.')
@@ -156,7 +173,23 @@ module appAuth 'app/appAuth.bicep' = {
 
 // One module per distinct subscription, not per environment: dev and qa often share a subscription, and two
 // nested deployments writing the same role definition at once would conflict. union() keeps each value once.
-var environmentSubscriptionIds = union(map(bricklaneEnvironments, env => env.subscriptionId), [])
+// Where the workspaces live: each environment's group, or for a ring each target's (the app deploys there).
+var environmentPlacements = flatten(map(bricklaneEnvironments, env => empty(env.targets)
+  ? [
+      {
+        name: env.name
+        subscriptionId: env.subscriptionId
+        resourceGroupName: env.resourceGroupName
+        location: env.location
+      }
+    ]
+  : map(env.targets, target => {
+      name: '${env.name}-${target.name}'
+      subscriptionId: target.subscriptionId
+      resourceGroupName: target.resourceGroupName
+      location: target.location
+    })))
+var environmentSubscriptionIds = union(map(environmentPlacements, env => env.subscriptionId), [])
 
 module environmentSubscriptions 'environment/environmentSubscription.bicep' = [
   for subscriptionId in environmentSubscriptionIds: {
@@ -169,7 +202,7 @@ module environmentSubscriptions 'environment/environmentSubscription.bicep' = [
 ]
 
 module environmentResourceGroups 'environment/environmentResourceGroup.bicep' = [
-  for env in bricklaneEnvironments: {
+  for env in environmentPlacements: {
     name: take('bricklane-${environmentName}-env-${env.name}', 64)
     scope: subscription(env.subscriptionId)
     params: {

@@ -10,7 +10,7 @@ param storageAccountName string
 param applicationInsightsName string
 param projectName string
 
-@description('The bricklane environments: { name, subscriptionId, resourceGroupName, location }[].')
+@description('The bricklane environments: { name, subscriptionId, resourceGroupName, location, targets }[].')
 param bricklaneEnvironments array
 
 @description('The app\'s own Key Vault (approvalSigningKeys.bicep).')
@@ -46,7 +46,34 @@ var environmentSettingList = flatten(map(bricklaneEnvironments, env => [
     value: env.location
   }
 ]))
-var environmentSettings = toObject(environmentSettingList, item => item.key, item => item.value)
+// A ring (BRICKLANE_<ENV>_TARGETS): the targets in order, and each target's placement (BRICKLANE_PROD_WEU_...).
+var ringSettingList = flatten(map(filter(bricklaneEnvironments, env => !empty(env.targets)), env => flatten([
+  [
+    {
+      key: 'BRICKLANE_${toUpper(env.name)}_TARGETS'
+      value: join(map(env.targets, target => target.name), ',')
+    }
+  ]
+  flatten(map(env.targets, target => [
+    {
+      key: 'BRICKLANE_${toUpper(env.name)}_${toUpper(target.name)}_SUBSCRIPTION_ID'
+      value: target.subscriptionId
+    }
+    {
+      key: 'BRICKLANE_${toUpper(env.name)}_${toUpper(target.name)}_RESOURCE_GROUP'
+      value: target.resourceGroupName
+    }
+    {
+      key: 'BRICKLANE_${toUpper(env.name)}_${toUpper(target.name)}_LOCATION'
+      value: target.location
+    }
+  ]))
+])))
+var environmentSettings = toObject(
+  flatten([environmentSettingList, ringSettingList]),
+  item => item.key,
+  item => item.value
+)
 
 var infraSettings = union(environmentSettings, {
   // Identity-based host storage: the account name and no key. The host, Durable Functions and the blob

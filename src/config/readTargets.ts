@@ -2,7 +2,9 @@
 // names the targets in deploy order: the first is the canary. Each target is a workspace of its own, with its
 // placement read from BRICKLANE_<ENV>_<TARGET>_<SETTING> (subscription, location, resource group, workspace, vault,
 // SKU, token-mode URL and token), else the environment's value (subscription, location, SKU, token), else the
-// environment's name with `-<target>` after it (resource group, workspace, vault: the seed's naming with a suffix).
+// environment's name with `-<target>` after it (resource group, workspace, vault: the seed's naming with a suffix;
+// the seed's vault name leaves one of Key Vault's 24 characters free, so a target's shortens the project part to fit:
+// KeyVault-MyProj-Prod-weu).
 // Everything else (approval, boundaries, checks, rollback, notices) is the environment's: one approval covers the
 // ring. Each target is read by the environment's own reader (loadSettings readEnvironment) over the environment's
 // settings with the target's placement laid over them, so a target is held to exactly the rules an environment
@@ -97,11 +99,13 @@ export function readTargets(
       // A workspace URL is one workspace's: a target never inherits the environment's.
       overlay[`${prefix}${key}`] =
         value ??
-        (base !== undefined
-          ? `${setting(key) ?? `${base}${seedSuffix}`}-${target}`
-          : key === 'WORKSPACE_URL'
-            ? undefined
-            : setting(key));
+        (key === 'KEY_VAULT' && setting(key) === undefined
+          ? seedVaultName(seedSuffix, target)
+          : base !== undefined
+            ? `${setting(key) ?? `${base}${seedSuffix}`}-${target}`
+            : key === 'WORKSPACE_URL'
+              ? undefined
+              : setting(key));
     }
     const found: string[] = [];
     const env = read(overlay, found);
@@ -115,4 +119,19 @@ export function readTargets(
   const canary = targets[0];
   if (problems.length > before || !canary) return undefined;
   return { ...canary, name, ring: { targets, parallel } };
+}
+
+/** Key Vault names have at most 24 characters (azureNameRules.ts KEY_VAULT_RULE). */
+const VAULT_NAME_LIMIT = 24;
+
+/**
+ * The seed's vault name with the target as suffix, `KeyVault-<project>-<Env>-<target>`, its project part shortened
+ * as far as the name needs to fit (`KeyVault-MyProj-Prod-weu`); a name that cannot fit is refused by the vault rule.
+ */
+function seedVaultName(seedSuffix: string, target: string): string {
+  const split = seedSuffix.lastIndexOf('-');
+  const project = seedSuffix.slice(0, split);
+  const tail = `${seedSuffix.slice(split)}-${target}`;
+  const room = VAULT_NAME_LIMIT - 'KeyVault-'.length - tail.length;
+  return `KeyVault-${project.slice(0, Math.max(1, room)).replace(/[^A-Za-z0-9]+$/, '')}${tail}`;
 }

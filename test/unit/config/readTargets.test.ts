@@ -44,6 +44,20 @@ describe('BRICKLANE_<ENV>_TARGETS', () => {
     );
   });
 
+  it("shortens the project in a seed vault name that the suffix would push over Azure's 24 characters", () => {
+    const settings = loadSettings({
+      ...base,
+      BRICKLANE_PROJECT: 'MyProject',
+      BRICKLANE_PROD_TARGETS: 'weu,northeu',
+    });
+    expect(ringOf(environmentByName(settings, 'prod')).map((t) => [t.keyVaultName, t.resourceGroup])).toEqual(
+      [
+        ['KeyVault-MyProj-Prod-weu', 'Databricks-MyProject-Prod-weu'],
+        ['KeyVault-My-Prod-northeu', 'Databricks-MyProject-Prod-northeu'],
+      ],
+    );
+  });
+
   it("suffixes the environment's own names when it sets them, and lets a target set its own", () => {
     const settings = loadSettings({
       ...base,
@@ -125,10 +139,10 @@ describe('BRICKLANE_<ENV>_TARGETS', () => {
       problem: 'BRICKLANE_PROD_EUS_SUBSCRIPTION_ID must be a subscription id (a GUID), got "nope"',
     },
     {
-      name: "a seed vault name that the suffix pushes over Azure's 24 characters",
-      values: { BRICKLANE_PROJECT: 'MyProject', BRICKLANE_PROD_TARGETS: 'weu' },
+      name: "an environment's own vault name that the suffix pushes over Azure's 24 characters",
+      values: { BRICKLANE_PROD_KEY_VAULT: 'kv-contoso-shop-prod-01', BRICKLANE_PROD_TARGETS: 'weu' },
       problem:
-        'Key Vault name "KeyVault-MyProject-Prod-weu" must be 3–24 characters (it has 27); set BRICKLANE_PROD_WEU_KEY_VAULT to a valid name',
+        'Key Vault name "kv-contoso-shop-prod-01-weu" must be 3–24 characters (it has 27); set BRICKLANE_PROD_WEU_KEY_VAULT to a valid name',
     },
     {
       name: "a token-mode target without its own workspace URL (the environment's is never inherited)",

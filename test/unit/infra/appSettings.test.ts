@@ -292,3 +292,62 @@ describe('infra/ App Service Authentication', () => {
     expect(azureFeatures(runtimeEnvironment(deploy(edited)).values).verifiedApprovers).toBe(false);
   });
 });
+
+describe('infra/ for a ring (bricklaneEnvironments[].targets)', () => {
+  const OTHER = '66666666-7777-8888-9999-000000000000';
+  const parameters = JSON.parse(parametersJson) as {
+    parameters: { bricklaneEnvironments: { value: { name: string; targets: unknown[] }[] } };
+  };
+  for (const env of parameters.parameters.bricklaneEnvironments.value) {
+    if (env.name !== 'prod') continue;
+    env.targets = [
+      {
+        name: 'weu',
+        subscriptionId: '${AZURE_SUBSCRIPTION_ID}',
+        resourceGroupName: 'rg-prod-weu',
+        location: 'westeurope',
+      },
+      { name: 'eus', subscriptionId: OTHER, resourceGroupName: 'rg-prod-eus', location: 'eastus' },
+    ];
+  }
+  const deployment = deployInfra(infra, JSON.stringify(parameters), firstAzdUp);
+
+  it("sets the ring's targets and each target's placement, and the code reads them as that ring", () => {
+    const settings = appSettingsOf(deployment);
+    expect(settings.BRICKLANE_PROD_TARGETS).toBe('weu,eus');
+    expect(settings.BRICKLANE_PROD_EUS_SUBSCRIPTION_ID).toBe(OTHER);
+    expect(settings.BRICKLANE_PROD_EUS_RESOURCE_GROUP).toBe('rg-prod-eus');
+    expect(settings.BRICKLANE_QA_TARGETS).toBeUndefined();
+    const { values, problems } = runtimeEnvironment(deployment);
+    expect(problems).toEqual([]);
+    expect(settingsProblems(values)).toEqual([]);
+    const read = settingsReadBy(values);
+    expect(Object.keys(settings).filter((key) => key.startsWith('BRICKLANE_') && !read.has(key))).toEqual([]);
+  });
+
+  it("grants the identity its roles on each target's resource group, in each target's subscription", () => {
+    const subscription = firstAzdUp.environment.AZURE_SUBSCRIPTION_ID ?? '';
+    expect(deployment.main.evaluate('environmentPlacements')).toEqual([
+      {
+        name: 'dev',
+        subscriptionId: subscription,
+        resourceGroupName: 'Databricks-MyProject-Dev',
+        location: 'swedencentral',
+      },
+      {
+        name: 'qa',
+        subscriptionId: subscription,
+        resourceGroupName: 'Databricks-MyProject-QA',
+        location: 'swedencentral',
+      },
+      {
+        name: 'prod-weu',
+        subscriptionId: subscription,
+        resourceGroupName: 'rg-prod-weu',
+        location: 'westeurope',
+      },
+      { name: 'prod-eus', subscriptionId: OTHER, resourceGroupName: 'rg-prod-eus', location: 'eastus' },
+    ]);
+    expect(deployment.main.evaluate('environmentSubscriptionIds')).toEqual([subscription, OTHER]);
+  });
+});
