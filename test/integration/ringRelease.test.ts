@@ -7,6 +7,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerStore } from '../../src/azure/LedgerStore';
+import type { StageStatus } from '../../src/release/ReleaseStatus';
 import type { AppliedWrite } from '../emulator/DatabricksEmulator';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
@@ -43,11 +44,23 @@ function ringSandbox(environments: string[], settings: Record<string, string> = 
   });
   const release = (smoke: string): ReturnType<typeof releaseCheckBundle> =>
     releaseCheckBundle(sandbox.world, sandbox.app, dirs, smoke);
-  return { sandbox, writes, release };
+  /** A release whose check fails in `target` (and passes in the rollback's run there), ended rolled back: its Prod. */
+  const releaseFailingAt = async (target: string, smoke: string): Promise<StageStatus | undefined> => {
+    sandbox.world.emulator.scriptRuns(target, 'smoke_test', [
+      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
+      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
+    ]);
+    const { view } = await release(smoke);
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
+    return view.stages.find((s) => s.environment === 'prod');
+  };
+  return { sandbox, writes, release, releaseFailingAt };
 }
 
 describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
-  const { sandbox, writes, release } = ringSandbox(['dev'], { BRICKLANE_PROD_ROLLBACK: 'auto' });
+  const { sandbox, writes, release, releaseFailingAt } = ringSandbox(['dev'], {
+    BRICKLANE_PROD_ROLLBACK: 'auto',
+  });
 
   /** When each workspace's writes began and ended, from `from` on (the emulator's log). */
   function windows(from: number): Record<string, { first: number; last: number; count: number }> {
@@ -113,14 +126,7 @@ describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
     const before = world.emulator.snapshot('prod.weu');
     const others = TARGETS.slice(1).map((t) => world.emulator.snapshot(t));
     const from = writes.length;
-    world.emulator.scriptRuns('prod.weu', 'smoke_test', [
-      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
-      // The rollback's run of the check (release 1's bundle) passes.
-      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
-    ]);
-    const { view } = await release('assert 1 + 1 == 2');
-    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
-    const prod = view.stages.find((s) => s.environment === 'prod');
+    const prod = await releaseFailingAt('prod.weu', 'assert 1 + 1 == 2');
     expect(prod?.state).toBe('rolledBack');
     expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual([
       ['prod.weu', 'rolledBack'],
@@ -142,7 +148,7 @@ describe('a three-target Prod (BRICKLANE_PROD_TARGETS=weu,neu,eus)', () => {
 });
 
 describe('a ring that deploys one target at a time after the canary, with automatic rollback', () => {
-  const { sandbox, writes, release } = ringSandbox([], {
+  const { sandbox, writes, release, releaseFailingAt } = ringSandbox([], {
     BRICKLANE_PROD_TARGETS_PARALLEL: '1',
     BRICKLANE_PROD_ROLLBACK: 'auto',
   });
@@ -198,13 +204,7 @@ describe('a ring that deploys one target at a time after the canary, with automa
     const { world } = sandbox;
     const before = TARGETS.map((t) => world.emulator.snapshot(t));
     const from = writes.length;
-    world.emulator.scriptRuns('prod.neu', 'smoke_test', [
-      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
-      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
-    ]);
-    const { view } = await release('assert "three"');
-    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
-    const prod = view.stages.find((s) => s.environment === 'prod');
+    const prod = await releaseFailingAt('prod.neu', 'assert "three"');
     expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual([
       ['prod.weu', 'rolledBack'],
       ['prod.neu', 'rolledBack'],
