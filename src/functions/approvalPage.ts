@@ -7,6 +7,7 @@ import * as df from 'durable-functions';
 import { approvalWaitId } from '../approvals/approvalToken';
 import { readStagePlan } from '../approvals/readStagePlan';
 import { readTargetPlans } from '../approvals/readTargetPlans';
+import { ringOf } from '../config/readTargets';
 import { readStageCodeDiff } from '../approvals/readStageCodeDiff';
 import { resolveDecider } from '../approvals/resolveDecider';
 import { approvalPolicyState } from '../web/renderApprovalPolicy';
@@ -53,12 +54,15 @@ export async function approvalPage(
       return undefined;
     },
   );
-  const codeDiff = await readStageCodeDiff(s.blobService, claims.releaseId, claims.environment).catch(
-    (error: unknown) => {
-      context.warn(`approvalPage: code diff of ${claims.environment} unreadable: ${String(error)}`);
-      return undefined;
-    },
-  );
+  // A ring's code diff is its canary's (planned under the canary's key): the change the approval lets through.
+  const codeDiff = await readStageCodeDiff(
+    s.blobService,
+    claims.releaseId,
+    ringOf(environment)[0]?.name ?? claims.environment,
+  ).catch((error: unknown) => {
+    context.warn(`approvalPage: code diff of ${claims.environment} unreadable: ${String(error)}`);
+    return undefined;
+  });
   const path = new URL(request.url).pathname;
   const stages = waiting.release.stages;
   const previousStage = stages[stages.findIndex((st) => st.environment === claims.environment) - 1];

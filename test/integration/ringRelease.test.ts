@@ -220,21 +220,41 @@ describe('a ring that deploys one target at a time after the canary, with automa
 describe('a ring behind one approval', () => {
   const { sandbox, release } = ringSandbox([], { BRICKLANE_PROD_APPROVAL_REQUIRED: 'true' });
 
-  it('asks once, on a page that shows the plan of each target, then deploys every target', async () => {
+  /** The release's one approval link, once Prod waits (from the status, as a notification carries it). */
+  async function approvalLink(): Promise<string> {
     const { app } = sandbox;
-    const released = release('assert "approved"');
-    // The release waits for Prod's one approval: its link, from the status, as a notification would carry it.
-    let url: string | undefined;
-    for (let i = 0; i < 300 && url === undefined; i++) {
+    const known = new Set(seen);
+    for (let i = 0; i < 300; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const [running] = app.host.durable.instances().filter((s) => /^release-[^:]+$/.test(s.instanceId));
+      const running = app.host.durable
+        .instances()
+        .find((s) => /^release-[^:]+$/.test(s.instanceId) && !known.has(s.instanceId));
       if (!running) continue;
       const view = (await app.call('GET', `releases/${running.instanceId}`)).json as ReleaseJson & {
         stages: { state: string; approvalUrl?: string }[];
       };
-      url = view.stages[0]?.state === 'waiting' ? view.stages[0].approvalUrl : undefined;
+      const url = view.stages[0]?.state === 'waiting' ? view.stages[0].approvalUrl : undefined;
+      if (url) {
+        seen.push(running.instanceId);
+        return url;
+      }
     }
-    if (!url) throw new Error('Prod never waited for its approval');
+    throw new Error('Prod never waited for its approval');
+  }
+  const seen: string[] = [];
+
+  async function approve(url: string): Promise<void> {
+    const decided = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve&comment=the+whole+ring',
+    });
+    expect(decided.status).toBe(200);
+  }
+
+  it('asks once, on a page that shows the plan of each target, then deploys every target', async () => {
+    const released = release('assert "approved"');
+    const url = await approvalLink();
     const page = await (await fetch(url)).text();
     expect(page).toContain('Plan per workspace (3)');
     const sections = [
@@ -246,17 +266,23 @@ describe('a ring behind one approval', () => {
       expect(body).toContain('create <code>notebooks.');
       expect(body).toContain('create <code>jobs.smoke_test</code>');
     }
-    const decided = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'decision=approve&comment=the+whole+ring',
-    });
-    expect(decided.status).toBe(200);
+    await approve(url);
 
     const { view } = await released;
     expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'succeeded']);
     const prod = view.stages[0];
     expect(prod?.approval).toMatchObject({ decision: 'approve', comment: 'the whole ring' });
     expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual(TARGETS.map((t) => [t, 'succeeded']));
+  });
+
+  it("shows the code change going to the ring: the canary's diff of the changed notebook", async () => {
+    const released = release('assert "changed"');
+    const url = await approvalLink();
+    const page = await (await fetch(url)).text();
+    const diff = /<section id="code-diff">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
+    expect(diff).toContain('assert &quot;approved&quot;');
+    expect(diff).toContain('assert &quot;changed&quot;');
+    await approve(url);
+    expect((await released).view.state).toBe('succeeded');
   });
 });
