@@ -52,6 +52,20 @@ export function ringOf(environment: EnvironmentSettings): EnvironmentSettings[] 
   return environment.ring?.targets ?? [environment];
 }
 
+/** What is wrong with `names` as a ring's targets (the setting `key` lists them); [] when nothing is. */
+export function targetListProblems(names: readonly string[], key: string): string[] {
+  const problems = names
+    .filter((n) => !TARGET_NAME.test(n))
+    .map(
+      (t) =>
+        `${key}: "${t}" is not a valid target name (lower-case letters and digits, starting with a letter, at most 12)`,
+    );
+  if (new Set(names).size !== names.length) problems.push(`${key}: a target is listed twice`);
+  if (names.length === 0 || names.length > MAX_TARGETS)
+    problems.push(`${key} must name 1 to ${MAX_TARGETS} targets, got ${names.length}`);
+  return problems;
+}
+
 /**
  * Reads environment `name` with `read` (the environment reader, given the settings to read and where to put
  * problems). Without BRICKLANE_<ENV>_TARGETS that is all; with it, each target is read over its placement, and
@@ -74,13 +88,7 @@ export function readTargets(
     .map((t) => t.trim())
     .filter(Boolean);
   const before = problems.length;
-  for (const t of names.filter((n) => !TARGET_NAME.test(n)))
-    problems.push(
-      `${prefix}TARGETS: "${t}" is not a valid target name (lower-case letters and digits, starting with a letter, at most 12)`,
-    );
-  if (new Set(names).size !== names.length) problems.push(`${prefix}TARGETS: a target is listed twice`);
-  if (names.length === 0 || names.length > MAX_TARGETS)
-    problems.push(`${prefix}TARGETS must name 1 to ${MAX_TARGETS} targets, got ${names.length}`);
+  problems.push(...targetListProblems(names, `${prefix}TARGETS`));
   const parallelText = setting('TARGETS_PARALLEL');
   const parallel = Number(parallelText ?? DEFAULT_PARALLEL);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_TARGETS)

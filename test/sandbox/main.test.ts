@@ -46,6 +46,7 @@ describe('npm run sandbox: mistakes are named, exit 2, before the world starts',
     [['--seed', '3'], /--seed applies with --faults/],
     [['--faults', 'default', '--seed', 'x'], /--seed x is not a whole number/],
     [['--storage-outage', '3s'], /--storage-outage takes <ms>@<delay-ms>/],
+    [['--prod-targets', 'weu,North'], /--prod-targets: "North" is not a valid target name/],
     [['--scenario', 'crash'], /--scenario takes "rollback"/],
     [['--scenario', 'rollback', '--via', 'github'], /with --bundle and --world only \(not --via\)/],
   ])(

@@ -18,6 +18,7 @@ import { runCli } from '../../src/cli/runCli';
 import { formatFaultSpec, parseFaultSpec, type FaultSpec } from '../emulator/FaultSpec';
 import { packageEntry } from './host/loadFunctionApp';
 import { interruptSignals } from './interruptSignals';
+import { targetListProblems } from '../../src/config/readTargets';
 import { LocalWorld } from './LocalWorld';
 import { WorldInUseError } from './WorldLock';
 import { followRelease, runRelease, type ReleaseRunResult } from './runRelease';
@@ -149,6 +150,12 @@ async function main(argv: string[]): Promise<number> {
       ?.split(',')
       .map((t) => t.trim())
       .filter(Boolean);
+    // Checked before the world starts, by the rule the app holds BRICKLANE_PROD_TARGETS to.
+    const targetProblems = prodTargets ? targetListProblems(prodTargets, '--prod-targets') : [];
+    if (targetProblems.length > 0) {
+      process.stderr.write(`sandbox: ${targetProblems.join('; ')}\n${USAGE}\n`);
+      return 2;
+    }
     return release(bundleDir, values.approve === 'all', via, worldDir, stateOut, appDir, {
       ...(faults ? { faults } : {}),
       ...(storageOutage ? { storageOutage } : {}),
