@@ -11,7 +11,6 @@ import {
   type StageSourceResult,
   type PlanEnvironmentResult,
   type EnvironmentChecks,
-  type RecordKnownGoodInput,
   type ReleaseEnvironmentInput,
 } from '../activities/contracts';
 import { callStep, failStage, notifyStage, StepFailed } from './callStep';
@@ -69,6 +68,21 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
   let current: StageStatus | undefined;
   // The environment whose apply lock this release holds, so that a permanent failure gives it back.
   let holding: string | undefined;
+  /**
+   * Gives the apply lock back when this release holds one, waking the release queued for it; with `knownGood`, the
+   * bundle that deployed and passed there is first recorded as the environment's last known good.
+   */
+  function* giveBackLock(knownGood?: string): Generator<df.Task, void, unknown> {
+    const environment = holding;
+    if (environment === undefined) return;
+    yield* callStep(context, ACTIVITIES.releaseEnvironment, {
+      releaseId: input.releaseId,
+      environment,
+      phase: 'applying',
+      ...(knownGood !== undefined ? { knownGood: { bundleId: knownGood, at: now() } } : {}),
+    } satisfies ReleaseEnvironmentInput);
+    holding = undefined;
+  }
   /** Takes the current stage's apply lock; the release's final status when the stage cannot have it. */
   function* takeApplyLock(phases: StagePhases): Generator<df.Task, ReleaseStatus | undefined, unknown> {
     const stage = current as StageStatus;
@@ -160,6 +174,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       if (!auto) return undefined;
       const known = auto.knownGood;
       if (!known || (!input.rollback && known.bundleId === bundleId)) {
+        yield* giveBackLock();
         stage.state = 'failed';
         stage.message = clip(
           `${reason}; nothing to roll back to: no earlier bundle passed in ${stage.environment}`,
@@ -182,8 +197,12 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         bundleId: known.bundleId,
         environments: [stage.environment],
       });
-      const stopped = yield* takeApplyLock((stage.phases ??= {}));
-      if (stopped) return stopped;
+      // The failed stage still holds the environment's apply lock (its checks ran under it); a manual rollback takes
+      // it in the failed release's place.
+      if (holding !== stage.environment) {
+        const stopped = yield* takeApplyLock((stage.phases ??= {}));
+        if (stopped) return stopped;
+      }
       const ref = { releaseId: input.releaseId, bundleId: known.bundleId, environment: stage.environment };
       const plan = yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref);
       const result = yield* applyStage(
@@ -191,16 +210,12 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         applyInput(ref, earlier, plan, true),
         `${input.releaseId}:${stage.environment}:rollback`,
       );
-      yield* callStep(context, ACTIVITIES.releaseEnvironment, {
-        releaseId: input.releaseId,
-        environment: stage.environment,
-        phase: 'applying',
-      } satisfies ReleaseEnvironmentInput);
-      holding = undefined;
       if (result.failure) throw new StepFailed(result.failure);
       const wrote = result.failed === 0 && result.skipped === 0 && (result.drift ?? []).length === 0;
       const checks = earlier.checks?.[stage.environment];
+      // Checked under the lock: no other release writes here until the bundle put back is verified.
       const failedChecks = wrote && checks ? yield* stageChecks(stage, checks, known.bundleId) : undefined;
+      yield* giveBackLock();
       stage.finishedAt = now();
       if (!wrote || (failedChecks !== undefined && checks?.block)) {
         stage.state = 'failed';
@@ -338,27 +353,15 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         // Provision and each wave inside the apply, as deployEnvironment timed them (older results have none).
         if (result.timings?.provision) phases.provision = { ...result.timings.provision };
         if (result.timings) phases.waves = result.timings.waves.map((w) => ({ ...w }));
-        // A stage with no checks has passed when its apply wrote everything as planned: the call that gives
-        // the lock up records the bundle as the environment's last known good (no extra step per stage). A stage
-        // with checks records it after they pass (recordKnownGood).
-        const passed =
-          !result.failure &&
-          result.failed === 0 &&
-          result.skipped === 0 &&
-          (result.drift ?? []).length === 0 &&
-          !inspected.checks?.[stage.environment];
-        yield* callStep(context, ACTIVITIES.releaseEnvironment, {
-          releaseId: input.releaseId,
-          environment: stage.environment,
-          phase: 'applying',
-          ...(passed ? { knownGood: { bundleId, at: now() } } : {}),
-        } satisfies ReleaseEnvironmentInput);
-        holding = undefined;
         const drift = result.drift ?? [];
         if (drift.length === 0 || result.failure) {
           if (plan.planId !== undefined && stage.plans && !result.failure) stage.plans.applied = plan.planId;
+          // The lock is kept: the stage's checks (and a rollback) run under it, so no other release writes here
+          // while this bundle is verified, and what passes is what the last known good records.
           break;
         }
+        // Planned again: the lock goes back (a gated stage asks again; a gateless one takes it before planning).
+        yield* giveBackLock();
         stage.drift = drift.slice(0, SHOWN_DRIFT).map((d) => ({
           key: clip(d.key, 200),
           was: clip(d.was, 120),
@@ -384,6 +387,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       if (result.failed > 0 || result.skipped > 0) {
         const rolled = yield* rollBack(stage, failuresOf(result));
         if (rolled) return rolled;
+        yield* giveBackLock();
         stage.state = 'failed';
         stage.message = failuresOf(result);
         yield* notifyStage(context, input.releaseId, stage);
@@ -394,18 +398,15 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
       if (failedChecks !== undefined && checks?.block) {
         const rolled = yield* rollBack(stage, failedChecks);
         if (rolled) return rolled;
+        yield* giveBackLock();
         stage.state = 'failed';
         stage.message = failedChecks;
         yield* notifyStage(context, input.releaseId, stage);
         return finish('failed', `${stage.environment} failed its checks: ${failedChecks}`);
       }
-      // The last known good is what deployed here and passed its checks: a rollback's target.
-      if (checks && failedChecks === undefined) {
-        yield* callStep(context, ACTIVITIES.recordKnownGood, {
-          ...ref,
-          at: now(),
-        } satisfies RecordKnownGoodInput);
-      }
+      // The last known good is what deployed here and passed its checks (or had none): a rollback's target. The
+      // call that gives the lock up records it first.
+      yield* giveBackLock(failedChecks === undefined ? bundleId : undefined);
       stage.state = 'succeeded';
       publish();
       yield* notifyStage(context, input.releaseId, stage);
@@ -415,12 +416,8 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     if (!(error instanceof StepFailed)) throw error;
     if (holding) {
       try {
-        // A stage without a gate holds the lock while it plans; the release queued for it goes on now.
-        yield* callStep(context, ACTIVITIES.releaseEnvironment, {
-          releaseId: input.releaseId,
-          environment: holding,
-          phase: 'applying',
-        });
+        // The lock is held from the plan (gateless) or the apply to the stage's end; the release queued goes on now.
+        yield* giveBackLock();
       } catch {
         // A holder that has ended is no holder (claimEnvironment): the queued release takes over at its poll.
       }

@@ -1,7 +1,8 @@
 // Deterministic: one workspace of a ring (BRICKLANE_<ENV>_TARGETS), as its own sub-orchestration so that the
 // targets after the canary each wait for their lock, apply and check independently, in parallel:
-// take the target's apply lock -> plan (unless its plan was approved) -> deployEnvironment -> give the lock back
-// (recording the last known good when there are no checks) -> the environment's checks there -> known good.
+// take the target's apply lock -> plan (unless its plan was approved) -> deployEnvironment -> the environment's
+// checks there -> give the lock back (recording the last known good when the checks passed or there are none). The
+// checks run under the lock: no other release writes to the workspace while this bundle is verified.
 // Everything goes by the target's key (`prod.weu`): apply lock, stored plan, ledger, known good, check runs. A
 // permanent failure ends the target as data (its state and message); it never throws into the ring.
 import type * as df from 'durable-functions';
@@ -11,7 +12,6 @@ import {
   type DeployTargetResult,
   type InspectBundleResult,
   type PlanEnvironmentResult,
-  type RecordKnownGoodInput,
   type ReleaseEnvironmentInput,
 } from '../activities/contracts';
 import { callStep, StepFailed } from './callStep';
@@ -97,9 +97,8 @@ export function* deployTarget(
     result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
     const drift = applied.drift ?? [];
     const wrote = applied.failed === 0 && applied.skipped === 0 && drift.length === 0;
-    // Without checks, the apply that wrote everything is the target's last known good (as a stage's is).
-    yield* giveBack(wrote && !checks);
     if (drift.length > 0) {
+      yield* giveBack(false);
       return end(
         'failed',
         `${drift.length} object(s) changed in the workspace since the plan (${drift
@@ -108,20 +107,21 @@ export function* deployTarget(
           .join(', ')}); nothing was written to them; re-run the release once it is stable`,
       );
     }
-    if (!wrote) return end('failed', failuresOf(applied));
+    if (!wrote) {
+      yield* giveBack(false);
+      return end('failed', failuresOf(applied));
+    }
+    let failed: string | undefined;
     if (checks) {
       result.state = 'checking';
-      const failed = yield* runChecks(context, ref, checks, input.startedAt, (runs) => {
+      failed = yield* runChecks(context, ref, checks, input.startedAt, (runs) => {
         result.checks = runs;
       });
-      if (failed !== undefined && checks.block) return end('failed', failed);
-      if (failed === undefined)
-        yield* callStep(context, ACTIVITIES.recordKnownGood, {
-          ...ref,
-          at: now(),
-        } satisfies RecordKnownGoodInput);
-      else result.message = `not blocking: ${failed}`;
     }
+    // What wrote everything and passed its checks (or had none) is the target's last known good (as a stage's is).
+    yield* giveBack(failed === undefined);
+    if (failed !== undefined && checks?.block) return end('failed', failed);
+    if (failed !== undefined) result.message = `not blocking: ${failed}`;
     return end(input.rollback ? 'rolledBack' : 'succeeded');
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;

@@ -101,25 +101,28 @@ describe('a stage with checks, on the sandbox host', () => {
     ]);
     expect(dev?.phases?.checks?.finishedAt).toBeDefined();
     expect(from(schedule(history(id)), 'startChecks:dev').slice(0, 9)).toEqual([
-      'TaskScheduled#5 startChecks:dev',
-      'TimerCreated#6',
-      'TimerFired->6',
-      'TaskScheduled#7 readChecks:dev',
-      'TimerCreated#8',
-      'TimerFired->8',
-      'TaskScheduled#9 readChecks:dev',
-      // Passed: the bundle is dev's last known good, then the channel hears of it and qa starts.
-      'TaskScheduled#10 recordKnownGood:dev',
-      'TaskScheduled#11 notify:dev:succeeded',
+      'TaskScheduled#4 startChecks:dev',
+      'TimerCreated#5',
+      'TimerFired->5',
+      'TaskScheduled#6 readChecks:dev',
+      'TimerCreated#7',
+      'TimerFired->7',
+      'TaskScheduled#8 readChecks:dev',
+      // Passed: the lock, held through the checks, goes back recording the bundle as dev's last known good; then the
+      // channel hears of it and qa starts.
+      'TaskScheduled#9 releaseEnvironment:dev:applying',
+      'TaskScheduled#10 notify:dev:succeeded',
     ]);
     // Each wait is longer than the one before: 10 s, then 15 s.
     const waits = timersCreated(history(id))
       .slice(0, 2)
       .map((t) => Date.parse(t.FireAt ?? '') - Date.parse(t.Timestamp ?? ''));
     expect(waits).toEqual([10_000, 15_000]);
-    // The lock was given up after the apply, without a known-good record: that waits for the checks.
-    const released = activityScript.calls(id).find((c) => c.key === 'releaseEnvironment:dev:applying');
-    expect(released?.input).not.toHaveProperty('knownGood');
+    // The lock was held through the checks (no other release writes while they run) and given back once, after
+    // them, with the known good.
+    const released = activityScript.calls(id).filter((c) => c.key === 'releaseEnvironment:dev:applying');
+    expect(released).toHaveLength(1);
+    expect(released[0]?.input).toMatchObject({ knownGood: { bundleId: `sha256-${id}` } });
     const started = activityScript.calls(id).find((c) => c.key === 'startChecks:dev');
     expect(started?.input).toMatchObject({ jobs: ['smoke_test'], startedAt: output.startedAt });
     expect(stageOf(output, 'qa')?.state).toBe('succeeded');
@@ -152,8 +155,11 @@ describe('a stage with checks, on the sandbox host', () => {
       'qa failed its checks: check smoke_test failed: AssertionError: the orders table has 0 rows',
     );
     const keys = activityScript.calls(id).map((c) => c.key);
-    expect(keys).toContain('recordKnownGood:dev');
-    expect(keys).not.toContain('recordKnownGood:qa');
+    const lockGivenBack = (env: string): unknown =>
+      activityScript.calls(id).find((c) => c.key === `releaseEnvironment:${env}:applying`)?.input;
+    expect(lockGivenBack('dev')).toMatchObject({ knownGood: { bundleId: `sha256-${id}` } });
+    expect(lockGivenBack('qa')).not.toHaveProperty('knownGood');
+    expect(keys.indexOf('releaseEnvironment:qa:applying')).toBeGreaterThan(keys.lastIndexOf('readChecks:qa'));
     expect(keys).toContain('notify:qa:failed');
     expect(keys.filter((k) => k.endsWith(':prod'))).toEqual([]);
     expectDeterministic(host);
@@ -188,7 +194,9 @@ describe('a stage with checks, on the sandbox host', () => {
     const last = timers[timers.length - 1];
     // The last wait ends at the timeout, not a full poll later.
     expect(Date.parse(last?.FireAt ?? '')).toBe(Date.parse(timers[0]?.Timestamp ?? '') + 60_000);
-    expect(activityScript.calls(id).map((c) => c.key)).not.toContain('recordKnownGood:dev');
+    expect(
+      activityScript.calls(id).find((c) => c.key === 'releaseEnvironment:dev:applying')?.input,
+    ).not.toHaveProperty('knownGood');
     expectDeterministic(host);
   });
 
@@ -207,8 +215,9 @@ describe('a stage with checks, on the sandbox host', () => {
     expect(stageOf(output, 'dev')?.notices).toEqual([
       'not blocking: check smoke_test failed: AssertionError: the orders table has 0 rows',
     ]);
-    const keys = activityScript.calls(id).map((c) => c.key);
-    expect(keys).not.toContain('recordKnownGood:dev');
+    expect(
+      activityScript.calls(id).find((c) => c.key === 'releaseEnvironment:dev:applying')?.input,
+    ).not.toHaveProperty('knownGood');
     // QA has no checks: its lock release records its known good.
     const qaRelease = activityScript.calls(id).find((c) => c.key === 'releaseEnvironment:qa:applying');
     expect(qaRelease?.input).toMatchObject({ knownGood: { bundleId: `sha256-${id}` } });

@@ -79,7 +79,11 @@ describe('manual rollback, on the sandbox host', () => {
     expect(bundleOf('startChecks:qa')).toEqual([KNOWN_GOOD.bundleId]);
     expect(host.durable.history(`${id}:qa:rollback`).length).toBeGreaterThan(0);
     expect(keys).toContain('notify:qa:rolledBack');
-    expect(keys).not.toContain('recordKnownGood:qa');
+    // The lock goes back after the rollback's checks, recording no new known good.
+    expect(keys.indexOf('releaseEnvironment:qa:applying')).toBeGreaterThan(keys.lastIndexOf('readChecks:qa'));
+    expect(calls.find((c) => c.key === 'releaseEnvironment:qa:applying')?.input).not.toHaveProperty(
+      'knownGood',
+    );
     expectDeterministic(host);
   });
 

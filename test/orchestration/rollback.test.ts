@@ -83,11 +83,15 @@ describe('automatic rollback, on the sandbox host', () => {
     expect(bundleOf('startChecks:qa')).toEqual([`sha256-${id}`, KNOWN_GOOD.bundleId]);
     expect(new Set(bundleOf('applyWave:qa:jobs'))).toEqual(new Set([`sha256-${id}`, KNOWN_GOOD.bundleId]));
     expect(host.durable.history(`${id}:qa:rollback`).length).toBeGreaterThan(0);
-    // The rollback took QA's lock again and gave it back; the bundle that failed is no known good.
+    // QA's lock was held from the failed apply through its checks and the whole rollback (claimed once, given back
+    // once, after the rollback's checks); neither bundle is recorded as a new known good.
     const keys = calls.map((c) => c.key);
-    expect(keys.filter((k) => k === 'claimEnvironment:qa:applying')).toHaveLength(2);
-    expect(keys.filter((k) => k === 'releaseEnvironment:qa:applying')).toHaveLength(2);
-    expect(keys).not.toContain('recordKnownGood:qa');
+    expect(keys.filter((k) => k === 'claimEnvironment:qa:applying')).toHaveLength(1);
+    expect(keys.filter((k) => k === 'releaseEnvironment:qa:applying')).toHaveLength(1);
+    expect(keys.indexOf('releaseEnvironment:qa:applying')).toBeGreaterThan(keys.lastIndexOf('readChecks:qa'));
+    expect(calls.find((c) => c.key === 'releaseEnvironment:qa:applying')?.input).not.toHaveProperty(
+      'knownGood',
+    );
     expect(keys).toContain('notify:qa:rolledBack');
     expect(keys).not.toContain('notify:qa:failed');
     expect(keys.filter((k) => k.endsWith(':prod'))).toEqual([]);
