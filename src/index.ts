@@ -12,7 +12,6 @@ import { notifyOptions } from './activities/notify';
 import { planEnvironmentOptions } from './activities/planEnvironment';
 import { provisionEnvironmentOptions } from './activities/provisionEnvironment';
 import { readChecksOptions } from './activities/readChecks';
-import { recordKnownGoodOptions } from './activities/recordKnownGood';
 import { releaseEnvironmentOptions } from './activities/releaseEnvironment';
 import { stageSourceOptions } from './activities/stageSource';
 import { startChecksOptions } from './activities/startChecks';
@@ -47,7 +46,6 @@ df.app.activity(ACTIVITIES.notify, notifyOptions);
 df.app.activity(ACTIVITIES.stageSource, stageSourceOptions);
 df.app.activity(ACTIVITIES.startChecks, startChecksOptions);
 df.app.activity(ACTIVITIES.readChecks, readChecksOptions);
-df.app.activity(ACTIVITIES.recordKnownGood, recordKnownGoodOptions);
 df.app.activity(ACTIVITIES.callExternalCheck, callExternalCheckOptions);
 
 app.http('startRelease', startReleaseOptions);

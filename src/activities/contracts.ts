@@ -28,7 +28,6 @@ export const ACTIVITIES = {
   notify: 'notify',
   startChecks: 'startChecks',
   readChecks: 'readChecks',
-  recordKnownGood: 'recordKnownGood',
   callExternalCheck: 'callExternalCheck',
 } as const;
 
@@ -169,11 +168,6 @@ export interface CheckRunState extends CheckRunRef {
 
 export interface ReadChecksResult {
   runs: CheckRunState[];
-}
-
-export interface RecordKnownGoodInput extends EnvironmentRef {
-  /** When the stage passed (the orchestration's clock, ISO). */
-  at: string;
 }
 
 export interface PlanEnvironmentResult {

@@ -23,7 +23,7 @@ export interface Ledger {
   directoryImport?: DirectoryImportFallback;
   /**
    * The last bundle that deployed here and passed its checks (or had none): what a rollback redeploys. Written
-   * after the checks pass (recordKnownGood), never by an apply.
+   * when the stage gives its apply lock back after its checks passed (releaseEnvironment), never by an apply alone.
    */
   lastKnownGood?: KnownGood;
 }

@@ -58,7 +58,6 @@ const EXPECTED: Record<string, Partial<FunctionSignature>> = {
   stageSource: { trigger: 'activityTrigger' },
   startChecks: { trigger: 'activityTrigger' },
   readChecks: { trigger: 'activityTrigger' },
-  recordKnownGood: { trigger: 'activityTrigger' },
   callExternalCheck: { trigger: 'activityTrigger' },
   startRelease: HTTP('releases', 'POST', 'function'),
   listReleases: HTTP('releases', 'GET', 'function'),
