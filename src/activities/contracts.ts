@@ -361,6 +361,11 @@ export interface NotifyInput {
    * diff's size are not passed: the activity reads them from release storage.
    */
   policy?: NoticePolicy;
+  /**
+   * A stage that failed after it deployed (stageFinished): the bundle that failed. With BRICKLANE_<ENV>_ROLLBACK=
+   * manual the notice then carries a signed rollback link to the environment's last known good.
+   */
+  failedBundleId?: string;
 }
 
 /** One call of an environment's external check (callExternalCheck.ts has the contract with the endpoint). */

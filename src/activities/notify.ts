@@ -6,7 +6,12 @@
 // carries its own secret) never appears in a result or a log.
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { InvocationContext } from '@azure/functions';
-import { approvalUrl, createApprovalToken } from '../approvals/approvalToken';
+import {
+  approvalUrl,
+  createApprovalToken,
+  createRollbackToken,
+  rollbackUrl,
+} from '../approvals/approvalToken';
 import { statusViewUrl } from '../approvals/releaseViewUrl';
 import { readStageCodeDiff } from '../approvals/readStageCodeDiff';
 import { readStagePlan } from '../approvals/readStagePlan';
@@ -42,6 +47,7 @@ export async function notify(
     const status =
       statusViewUrl(settings, input.releaseId) ?? `${settings.publicUrl}/api/releases/${input.releaseId}`;
     const approve = input.kind === 'approvalNeeded' ? approvalLink(settings, input) : undefined;
+    const rollback = await within(rollbackLink(services, env, input));
     const notice: ReleaseNotice = {
       kind: input.kind,
       releaseId: input.releaseId,
@@ -53,7 +59,11 @@ export async function notify(
       source: input.source,
       policy: input.policy,
       ...(await storedParts(services.blobService, input.releaseId, planKeyOf(env))),
-      links: { status, ...(approve !== undefined ? { approve } : {}) },
+      links: {
+        status,
+        ...(approve !== undefined ? { approve } : {}),
+        ...(rollback !== undefined ? { rollback } : {}),
+      },
     };
     const format = notifyFormatFor(env.notifyUrl, env.notifyFormat);
     const body =
@@ -97,6 +107,36 @@ function approvalLink(settings: Settings, input: NotifyInput): string | undefine
   return approvalUrl(settings.publicUrl, createApprovalToken(claims, settings.approvalSigningKeys));
 }
 
+/** How long a rollback link in a notice stays valid: a day, as view links (the status page signs fresh ones). */
+const NOTICE_ROLLBACK_TTL_IN_SECONDS = 24 * 3600;
+
+/**
+ * The signed one-click rollback link a failed stage's notice carries (the status page's offer, in the channel):
+ * only for a stage that failed after it deployed, in an environment that rolls back by hand (not a ring), with a
+ * last known good other than the failed bundle. The link's page and its POST check the rest again when clicked
+ * (release/rollbackOffer.ts: nothing deployed there since, the known good unchanged).
+ */
+async function rollbackLink(
+  services: ReturnType<typeof appServices>,
+  env: EnvironmentSettings,
+  input: NotifyInput,
+): Promise<string | undefined> {
+  const { settings } = services;
+  if (input.kind !== 'stageFinished' || input.state !== 'failed' || input.failedBundleId === undefined)
+    return undefined;
+  if (env.rollback !== 'manual' || env.ring !== undefined || settings.approvalSigningKeys.length === 0)
+    return undefined;
+  const known = await services.ledger.lastKnownGood(env.name);
+  if (!known || known.bundleId === input.failedBundleId) return undefined;
+  const claims = {
+    releaseId: input.releaseId,
+    environment: env.name,
+    knownGood: known.bundleId,
+    expiresAt: Math.floor(Date.now() / 1000) + NOTICE_ROLLBACK_TTL_IN_SECONDS,
+  };
+  return rollbackUrl(settings.publicUrl, createRollbackToken(claims, settings.approvalSigningKeys));
+}
+
 /**
  * Where the stage's plan is stored: under the environment's name, or for a ring (BRICKLANE_<ENV>_TARGETS) under
  * its canary's key, the plan the ring's one approval is asked on (the approval page shows every target's).
@@ -114,18 +154,20 @@ async function storedParts(
   releaseId: string,
   planKey: string,
 ): Promise<Pick<ReleaseNotice, 'plan' | 'diff'>> {
-  const within = <T>(read: Promise<T>): Promise<T | undefined> => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((done) => {
-      timer = setTimeout(() => done(undefined), STORED_PARTS_TIMEOUT_IN_MS);
-    });
-    return Promise.race([read.catch(() => undefined), late]).finally(() => clearTimeout(timer));
-  };
   const [plan, code] = await Promise.all([
     within(readStagePlan(service, releaseId, planKey)),
     within(readStageCodeDiff(service, releaseId, planKey)),
   ]);
   return { ...(plan ? { plan: plan.summary } : {}), ...(code ? { diff: code.size } : {}) };
+}
+
+/** `read`'s value, or undefined when it fails or takes longer than the stored parts may: the notice goes without. */
+function within<T>(read: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((done) => {
+    timer = setTimeout(() => done(undefined), STORED_PARTS_TIMEOUT_IN_MS);
+  });
+  return Promise.race([read.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** Options for `df.app.activity('notify', notifyOptions)`. Never wrapped: it returns every failure itself. */

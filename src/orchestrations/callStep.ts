@@ -62,12 +62,15 @@ export function* notifyStage(
   context: df.OrchestrationContext,
   releaseId: string,
   stage: StageStatus,
+  /** The bundle that failed after it deployed here: the notice may then offer the manual rollback link. */
+  failedBundleId?: string,
 ): Generator<df.Task, void, unknown> {
   yield context.df.callActivity(ACTIVITIES.notify, {
     releaseId,
     environment: stage.environment,
     kind: 'stageFinished',
     state: stage.state,
+    ...(failedBundleId !== undefined ? { failedBundleId } : {}),
     ...(stage.message ? { message: stage.message } : {}),
     ...(stage.fix ? { fix: stage.fix } : {}),
     ...noticePolicyOf(stage),

@@ -390,7 +390,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         yield* giveBackLock();
         stage.state = 'failed';
         stage.message = failuresOf(result);
-        yield* notifyStage(context, input.releaseId, stage);
+        yield* notifyStage(context, input.releaseId, stage, bundleId);
         return finish('failed', `${stage.environment} failed; re-run the release to complete it`);
       }
       const checks = inspected.checks?.[stage.environment];
@@ -401,7 +401,7 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
         yield* giveBackLock();
         stage.state = 'failed';
         stage.message = failedChecks;
-        yield* notifyStage(context, input.releaseId, stage);
+        yield* notifyStage(context, input.releaseId, stage, bundleId);
         return finish('failed', `${stage.environment} failed its checks: ${failedChecks}`);
       }
       // The last known good is what deployed here and passed its checks (or had none): a rollback's target. The

@@ -93,6 +93,19 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=manual', ()
     expect(world.emulator.snapshot('qa')).toEqual(before);
   });
 
+  it("QA's failure notice carries a rollback link of its own, whose page shows the same rollback", async () => {
+    const failedNotice = notices.find((n) => n.startsWith(`bricklane: qa failed for release ${second.id}`));
+    const inNotice = / Roll back: (\S+\/api\/rollbacks\/[\w-]+\.[\w-]+) /.exec(failedNotice ?? '')?.[1];
+    expect(inNotice, failedNotice).toBeDefined();
+    const shown = await page(inNotice ?? '');
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Roll back QA?');
+    expect(shown.text).toContain(first.bundleId);
+    // Release 1's own notices (it passed) carry none.
+    expect(notices.filter((n) => n.includes(first.id)).some((n) => n.includes('Roll back:'))).toBe(false);
+    expect(await exists(rollbackId())).toBe(false);
+  });
+
   it('refuses forged, damaged, expired and approval links, on GET and POST alike', async () => {
     const token = link.slice(link.lastIndexOf('/') + 1);
     const [payload = ''] = token.split('.');
