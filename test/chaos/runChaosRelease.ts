@@ -40,6 +40,8 @@ export interface ChaosPlan {
   earlier?: string;
   /** Sets the world up for the release (after the earlier one), e.g. scripts a check's runs. */
   prepare?: (world: LocalWorld) => void;
+  /** Rings: an environment's targets, canary first (LocalWorld's `targets`, e.g. `{ prod: ['weu', 'neu', 'eus'] }`). */
+  targets?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface ReleaseStatusView {
@@ -76,7 +78,11 @@ export async function runChaosRelease(
   log: (line: string) => void,
 ): Promise<ChaosOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'bricklane-chaos-'));
-  const world = await LocalWorld.start({ worldDir: join(dir, 'world'), environments: ENVIRONMENTS });
+  const world = await LocalWorld.start({
+    worldDir: join(dir, 'world'),
+    environments: ENVIRONMENTS,
+    ...(plan.targets ? { targets: plan.targets } : {}),
+  });
   const story: string[] = [];
   const harness: string[] = [];
   const say = (line: string): void => {
@@ -173,11 +179,14 @@ export async function runChaosRelease(
       status,
       ...(error ? { error } : {}),
       state: world.state(),
+      // A ring's ledgers are its targets' (`prod.weu`), as its workspaces are.
       ledgers: Object.fromEntries(
-        ENVIRONMENTS.map((env) => [
-          env,
-          JSON.parse(blobs[`${LEDGER_CONTAINER}/environments/${env}/ledger.json`] ?? '{"entries":{}}'),
-        ]),
+        world
+          .workspaces()
+          .map((env) => [
+            env,
+            JSON.parse(blobs[`${LEDGER_CONTAINER}/environments/${env}/ledger.json`] ?? '{"entries":{}}'),
+          ]),
       ),
       claims: Object.fromEntries(
         Object.entries(blobs)
@@ -354,7 +363,7 @@ export function vaultSecrets(
 
 function secretsOf(world: LocalWorld, config: HostProcessConfig): { name: string; value: string }[] {
   const secrets: { name: string; value: string }[] = [];
-  for (const env of world.environments)
+  for (const env of world.workspaces())
     secrets.push(...vaultSecrets(env, world.azure.findVault(world.names(env).keyVault)));
   for (const name of [
     'BRICKLANE_APPROVAL_SIGNING_KEYS',

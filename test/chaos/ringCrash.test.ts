@@ -1,0 +1,99 @@
+// Test infrastructure: issue 16's crash-and-resume case for a ring, against an uninterrupted run of the same
+// release on a fresh world. Prod is a ring of three (BRICKLANE_PROD_TARGETS=weu,neu,eus; the two after the canary
+// in parallel). One worker is killed inside the canary's first look at its running smoke check, the next while the
+// two other targets apply (40 ms into prod.eus's first wave, prod.neu's sub-orchestration in flight too). The next
+// workers resume every target's sub-orchestration: each target ends with the uninterrupted run's workspace, one
+// check run and its apply lock given back, and the release succeeds.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lockBlob, RELEASES_CONTAINER } from '../../src/azure/ReleaseStorage';
+import type { AppliedWrite } from '../emulator/DatabricksEmulator';
+import type { NormalizedState } from '../sandbox/normalizeWorldState';
+import type { LocalWorld } from '../sandbox/LocalWorld';
+import { checkChaosRun, expectedState } from './checkChaosRun';
+import { runChaosRelease, type ChaosPlan } from './runChaosRelease';
+
+const SAMPLE = join(__dirname, '..', '..', 'artifacts');
+const TARGETS = ['prod.weu', 'prod.neu', 'prod.eus'] as const;
+const quiet = (): void => {};
+/** The emulated workspace of an environment or target, by the name provisioning gives it (ArmResources.putWorkspace). */
+const workspaceOf = (world: LocalWorld, key: string): string => world.names(key).workspace.toLowerCase();
+
+/** When each target's workspace was written (the emulator's log), by target key. */
+type Writes = Record<string, number[]>;
+
+/**
+ * The ring's plan. The canary's smoke run stays RUNNING for 5 s (the first look at it comes after 1 s, inside the
+ * run). Each Databricks request takes 20 ms, as over a network: a target's apply is a span of time, and the two
+ * parallel applies overlap.
+ */
+function ringPlan(writes: Writes): Omit<ChaosPlan, 'workers' | 'limitInMs'> {
+  return {
+    targets: { prod: ['weu', 'neu', 'eus'] },
+    prepare: (world) => {
+      world.emulator.setLatency(20);
+      world.emulator.scriptRuns(workspaceOf(world, 'prod.weu'), 'smoke_test', [
+        { result: 'SUCCESS', pendingInMs: 0, durationInMs: 5000 },
+      ]);
+      const keys = new Map(TARGETS.map((key) => [workspaceOf(world, key), key]));
+      world.emulator.onWrite((write: AppliedWrite) => {
+        const key = keys.get(write.workspace.toLowerCase());
+        if (key) (writes[key] ??= []).push(write.at);
+      });
+    },
+  };
+}
+
+describe('a worker killed during a ring: the canary checking, then two targets applying in parallel', () => {
+  let clean: NormalizedState;
+  const cleanWrites: Writes = {};
+
+  beforeAll(async () => {
+    const run = await runChaosRelease(
+      SAMPLE,
+      { ...ringPlan(cleanWrites), workers: [], limitInMs: 60_000 },
+      quiet,
+    );
+    expect(run.status?.state, run.error).toBe('succeeded');
+    clean = expectedState(run);
+  }, 90_000);
+
+  it('resumes every target and ends as the uninterrupted release', async () => {
+    const writes: Writes = {};
+    const run = await runChaosRelease(
+      SAMPLE,
+      {
+        ...ringPlan(writes),
+        workers: [
+          { crashPoint: 'activity:readChecks@prod.weu:1:0' },
+          { crashPoint: 'activity:applyWave@prod.eus:1:40' },
+        ],
+        limitInMs: 80_000,
+      },
+      quiet,
+    );
+    const story = run.story.join('\n');
+    expect(story).toMatch(/^worker 1 killed itself at activity:readChecks@prod\.weu:1:0 /m);
+    expect(story).toMatch(/^worker 2 killed itself at activity:applyWave@prod\.eus:1:40 /m);
+    expect(story).toMatch(/^worker 3 ready /m);
+    // Same workspaces per target, no duplicate, ledgers that describe them, no lock held, succeeded.
+    expect(checkChaosRun(run, clean).problems).toEqual([]);
+    expect(run.status?.stages?.find((s) => s.environment === 'prod')?.state).toBe('succeeded');
+    const environments = run.state.environments as Record<string, { runs: Record<string, unknown> }>;
+    for (const key of TARGETS) {
+      // One run of the check per target: the canary's, which the first kill interrupted, was not started again.
+      expect(environments[key]?.runs, key).toEqual({ smoke_test: { count: 1, results: ['SUCCESS'] } });
+      // Each target's apply lock was taken (its record is there) and given back: it keeps only who was newest.
+      expect(run.claims[`${RELEASES_CONTAINER}/${lockBlob(key)}`], key).toEqual({
+        newest: expect.objectContaining({ releaseId: run.releaseId }),
+      });
+    }
+    // The two targets after the canary applied at the same time (their write spans overlap), in both runs.
+    for (const log of [cleanWrites, writes]) {
+      const [neu, eus] = [log['prod.neu'] ?? [], log['prod.eus'] ?? []];
+      expect(neu.length && eus.length, 'both wrote').toBeGreaterThan(0);
+      expect(Math.min(...neu)).toBeLessThan(Math.max(...eus));
+      expect(Math.min(...eus)).toBeLessThan(Math.max(...neu));
+    }
+  }, 100_000);
+});
