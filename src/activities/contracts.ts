@@ -5,11 +5,11 @@ import type { BundleCheck } from '../manifest/Bundle';
 import type { PlanSummary } from '../planning/DeployPlan';
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { WaveName } from '../planning/waves';
-import type { PlanCounts } from '../release/compactStatus';
+import type { PlanCounts } from '../release/ReleaseStatus';
 import type { ReleaseSource, SourceToFetch } from '../release/ReleaseInput';
 import type { NoticePolicy, ReleaseNotice } from '../release/ReleaseNotice';
 import type { StageState } from '../release/ReleaseStatus';
-import type { TargetStatus } from '../release/TargetStatus';
+import type { TargetStatus } from '../release/ReleaseStatus';
 
 export const ORCHESTRATIONS = {
   deployRelease: 'deployRelease',

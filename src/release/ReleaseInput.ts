@@ -1,7 +1,6 @@
 // Pure: what a release is asked to do (the input of deployRelease): which staged bundle or commit, where it
 // came from, which environments, and the approval policy of each, fixed when the release starts.
 import type { ReleasePolicies } from './ReleasePolicies';
-import type { ManualRollback } from './rollbackInputFor';
 
 /** Where a release's bundle came from (shown on pages; never trusted for configuration). */
 export interface ReleaseSource {
@@ -46,4 +45,19 @@ export interface ReleaseInput {
   >;
   /** A manual rollback (release/rollbackInputFor.ts): the one environment gets its last known good back. */
   rollback?: ManualRollback;
+}
+
+/** What makes a release a manual rollback (ReleaseInput.rollback). */
+export interface ManualRollback {
+  /** The release that failed in the environment. */
+  of: string;
+  /**
+   * The failed release's start: the rollback takes the environment's apply lock as that release, so that a
+   * release started after the failed one stays newer than the rollback (and is never superseded by it), and a
+   * newer release that already applies there supersedes the rollback (claimEnvironment, latest wins).
+   */
+  orderedAt: string;
+  knownGood: { bundleId: string; releaseId: string };
+  /** Why, in words: the start of the stage's message. */
+  reason: string;
 }

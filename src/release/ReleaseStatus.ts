@@ -1,9 +1,9 @@
 // Pure: the release model as the orchestration publishes it (custom status, then output) and the pages
 // show it: the release's state, each stage's state, plan counts, approval and outcome.
 import type { PlanDrift } from '../planning/PlanBasis';
-import type { PlanCounts } from './compactStatus';
+import type { ResourceKind } from '../manifest/Bundle';
+import type { KindSummary } from '../planning/DeployPlan';
 import type { ReleaseSource } from './ReleaseInput';
-import type { TargetStatus } from './TargetStatus';
 import type { StagePolicies } from './StagePolicies';
 
 export type ReleaseState =
@@ -179,4 +179,35 @@ export interface ReleaseStatus {
    * plan counts dropped, or (with very many environments) stages after the first ones.
    */
   condensed?: boolean;
+}
+
+/**
+ * Counts per kind, zeros left out: `{ notebooks: { create: 6 } }`. A full PlanSummary (a plan's own, or a
+ * status published before the counts were compacted) is one too.
+ */
+export type PlanCounts = Partial<Record<ResourceKind, Partial<KindSummary>>>;
+
+/**
+ * One workspace of a ring (BRICKLANE_<ENV>_TARGETS) as its stage publishes it (StageStatus.targets). A ring of 20
+ * targets fits the custom status: boundReleaseStatus clips its texts like a stage's, drops its plan counts and run
+ * pages with the stage's, and at the last resort keeps each target's key and state.
+ */
+export interface TargetStatus {
+  /** The target's key (`prod.weu`): its workspace, ledger, apply lock and plan go by it. */
+  target: string;
+  state: StageState;
+  /** Plan counts, zeros left out (compactStatus.ts); the full plan is stored under the target's key. */
+  plan?: PlanCounts;
+  /** Steps done / failed / skipped when its apply ended. */
+  outcome?: { done: number; failed: number; skipped: number };
+  /** Short, secret-free: why it failed, was not started, or what it rolled back to. */
+  message?: string;
+  /** For a permanent failure: the command to run or the setting to change that fixes it. */
+  fix?: string;
+  /** Its checks' runs (the environment's checks, run in this workspace). */
+  checks?: CheckStatus[];
+  /** Its apply, waits for its lock left out (the orchestration's clock, ISO). */
+  apply?: PhaseTime;
+  startedAt?: string;
+  finishedAt?: string;
 }

@@ -17,7 +17,7 @@ import {
 } from './ReleaseStatus';
 import type { ReleaseSource } from './ReleaseInput';
 import type { StagePolicies } from './StagePolicies';
-import type { TargetStatus } from './TargetStatus';
+import type { TargetStatus } from './ReleaseStatus';
 import { compactPlanCounts, compactWaves } from './compactStatus';
 
 /**

@@ -8,13 +8,7 @@
 //   reads it from there (applySpans).
 import type { ResourceKind } from '../manifest/Bundle';
 import type { KindSummary } from '../planning/DeployPlan';
-import type { PhaseTime, StagePhases, WaveTime } from './ReleaseStatus';
-
-/**
- * Counts per kind, zeros left out: `{ notebooks: { create: 6 } }`. A full PlanSummary (a plan's own, or a
- * status published before the counts were compacted) is one too.
- */
-export type PlanCounts = Partial<Record<ResourceKind, Partial<KindSummary>>>;
+import type { PhaseTime, PlanCounts, StagePhases, WaveTime } from './ReleaseStatus';
 
 /** `summary` without its zero counts, and without the kinds that are left with none. */
 export function compactPlanCounts(summary: PlanCounts): PlanCounts {

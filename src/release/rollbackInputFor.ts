@@ -7,21 +7,6 @@ import { createHash } from 'node:crypto';
 import type { KnownGood } from '../planning/Ledger';
 import type { ReleaseInput } from './ReleaseInput';
 
-/** What makes a release a manual rollback (ReleaseInput.rollback). */
-export interface ManualRollback {
-  /** The release that failed in the environment. */
-  of: string;
-  /**
-   * The failed release's start: the rollback takes the environment's apply lock as that release, so that a
-   * release started after the failed one stays newer than the rollback (and is never superseded by it), and a
-   * newer release that already applies there supersedes the rollback (claimEnvironment, latest wins).
-   */
-  orderedAt: string;
-  knownGood: { bundleId: string; releaseId: string };
-  /** Why, in words: the start of the stage's message. */
-  reason: string;
-}
-
 export interface RollbackRequest {
   failed: { releaseId: string; startedAt: string };
   environment: string;

@@ -6,7 +6,8 @@
 import { displayName } from '../config/loadSettings';
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import type { KnownGood } from '../planning/Ledger';
-import { countsOf, type PlanCounts } from '../release/compactStatus';
+import { countsOf } from '../release/compactStatus';
+import type { PlanCounts } from '../release/ReleaseStatus';
 import type { ApproverResolution } from '../approvals/resolveApprover';
 import { renderDocument } from './document';
 import { formatUtc } from './format';

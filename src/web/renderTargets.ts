@@ -3,8 +3,9 @@
 // target, which one approval covers. Every value is escaped; check run pages go through checkRows (https only).
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import type { DeployPlan } from '../planning/DeployPlan';
-import { countsOf, type PlanCounts } from '../release/compactStatus';
-import type { TargetStatus } from '../release/TargetStatus';
+import { countsOf } from '../release/compactStatus';
+import type { PlanCounts } from '../release/ReleaseStatus';
+import type { TargetStatus } from '../release/ReleaseStatus';
 import { formatDuration, KIND_LABELS } from './format';
 import { escapeHtml, stateBadge } from './html';
 import { checkRows } from './renderChecks';

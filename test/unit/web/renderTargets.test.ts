@@ -6,7 +6,7 @@ import {
   utf16Size,
 } from '../../../src/release/boundReleaseStatus';
 import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
-import type { TargetStatus } from '../../../src/release/TargetStatus';
+import type { TargetStatus } from '../../../src/release/ReleaseStatus';
 import { renderApprovalPage } from '../../../src/web/renderApprovalPage';
 import { renderTargetPlans, renderTargets } from '../../../src/web/renderTargets';
 
