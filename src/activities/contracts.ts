@@ -5,11 +5,10 @@ import type { BundleCheck } from '../manifest/Bundle';
 import type { PlanSummary } from '../planning/DeployPlan';
 import type { PlanDrift } from '../planning/PlanBasis';
 import type { WaveName } from '../planning/waves';
-import type { PlanCounts } from '../release/ReleaseStatus';
 import type { ReleaseSource, SourceToFetch } from '../release/ReleaseInput';
 import type { NoticePolicy, ReleaseNotice } from '../release/ReleaseNotice';
-import type { StageState } from '../release/ReleaseStatus';
-import type { TargetStatus } from '../release/ReleaseStatus';
+import type { PlanCounts, StageState, TargetStatus } from '../release/ReleaseStatus';
+import type { StageEndFacts } from '../release/AuditEvent';
 
 export const ORCHESTRATIONS = {
   deployRelease: 'deployRelease',
@@ -340,7 +339,8 @@ export interface StageSourceInput {
 /** A source that cannot be fetched or is not a bundle is a permanent failure, returned as data. */
 export type StageSourceResult = { ok: true; bundleId: string } | ActivityFailed;
 
-export interface NotifyInput {
+/** A notice, and for a stage's end its facts (when, apply counts, check runs, policies), which the audit trail keeps. */
+export interface NotifyInput extends StageEndFacts {
   releaseId: string;
   environment: string;
   kind: 'approvalNeeded' | 'stageFinished';

@@ -24,7 +24,6 @@ import { slackMessage } from '../release/slackMessage';
 import { teamsMessage } from '../release/teamsMessage';
 import type { NotifyInput, NotifyResult } from './contracts';
 import { recordNotice } from './engine/recordNotice';
-import type { StageEndFacts } from '../release/AuditEvent';
 import { appServices } from '../services/appServices';
 import type { ActivityOptions } from 'durable-functions';
 
@@ -32,10 +31,7 @@ const TIMEOUT_IN_MS = 5_000;
 /** How long the stored plan and code diff may take to read before the notice goes without them. */
 const STORED_PARTS_TIMEOUT_IN_MS = 3_000;
 
-export async function notify(
-  input: NotifyInput & StageEndFacts,
-  context: InvocationContext,
-): Promise<NotifyResult> {
+export async function notify(input: NotifyInput, context: InvocationContext): Promise<NotifyResult> {
   // The audit record first: a notice that cannot be sent still leaves its record (recordNotice never throws).
   await recordNotice(input, context);
   try {

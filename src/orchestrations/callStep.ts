@@ -11,7 +11,7 @@ import {
   type PermanentFailure,
 } from '../activities/contracts';
 import type { StageStatus } from '../release/ReleaseStatus';
-import { stageEndFacts, type StageEndFacts } from '../release/AuditEvent';
+import { stageEndFacts } from '../release/AuditEvent';
 import { noticePolicyOf } from '../release/ReleaseNotice';
 import { retryPolicy } from './retryPolicy';
 
@@ -76,5 +76,5 @@ export function* notifyStage(
     ...noticePolicyOf(stage),
     // For the audit trail, which notify writes: when the stage ended, and its apply and checks outcome.
     ...stageEndFacts(stage),
-  } satisfies NotifyInput & StageEndFacts);
+  } satisfies NotifyInput);
 }

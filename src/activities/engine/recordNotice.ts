@@ -4,14 +4,11 @@
 // orchestrator cannot write (no I/O there). Never throws: notify is called without retries (a notice is never
 // worth a failed release), so an append that still fails after the storage client's own retries is logged.
 import type { InvocationContext } from '@azure/functions';
-import { auditEventId, type AuditEventInput, type StageEndFacts } from '../../release/AuditEvent';
+import { auditEventId, type AuditEventInput } from '../../release/AuditEvent';
 import { appendAudit } from '../../services/appendAudit';
 import type { NotifyInput } from '../contracts';
 
-export async function recordNotice(
-  input: NotifyInput & StageEndFacts,
-  context: InvocationContext,
-): Promise<void> {
+export async function recordNotice(input: NotifyInput, context: InvocationContext): Promise<void> {
   const event = noticeAuditEvent(input);
   if (!event) return;
   try {
@@ -23,7 +20,7 @@ export async function recordNotice(
 }
 
 /** The audit event of a notice; undefined for a notice that is no release event. */
-export function noticeAuditEvent(input: NotifyInput & StageEndFacts): AuditEventInput | undefined {
+export function noticeAuditEvent(input: NotifyInput): AuditEventInput | undefined {
   const { releaseId, environment } = input;
   if (input.kind === 'approvalNeeded') {
     return {
