@@ -1,7 +1,7 @@
 // Test infrastructure: issue 16's crash-and-resume case for a ring, against an uninterrupted run of the same
 // release on a fresh world. Prod is a ring of three (BRICKLANE_PROD_TARGETS=weu,neu,eus; the two after the canary
 // in parallel). One worker is killed inside the canary's first look at its running smoke check, the next while the
-// two other targets apply (40 ms into prod.eus's first wave, prod.neu's sub-orchestration in flight too). The next
+// two other targets apply (50 ms into prod.eus's second wave, prod.neu's sub-orchestration applying too). The next
 // workers resume every target's sub-orchestration: each target ends with the uninterrupted run's workspace, one
 // check run and its apply lock given back, and the release succeeds.
 import { join } from 'node:path';
@@ -44,6 +44,16 @@ function ringPlan(writes: Writes): Omit<ChaosPlan, 'workers' | 'limitInMs'> {
   };
 }
 
+/** The longest time between two consecutive writes of one workspace (from the last before to the first after). */
+function longestPause(times: number[] = []): { from: number; to: number } {
+  let pause = { from: 0, to: 0 };
+  for (let i = 1; i < times.length; i += 1) {
+    const [from = 0, to = 0] = [times[i - 1], times[i]];
+    if (to - from > pause.to - pause.from) pause = { from, to };
+  }
+  return pause;
+}
+
 describe('a worker killed during a ring: the canary checking, then two targets applying in parallel', () => {
   let clean: NormalizedState;
   const cleanWrites: Writes = {};
@@ -66,7 +76,7 @@ describe('a worker killed during a ring: the canary checking, then two targets a
         ...ringPlan(writes),
         workers: [
           { crashPoint: 'activity:readChecks@prod.weu:1:0' },
-          { crashPoint: 'activity:applyWave@prod.eus:1:40' },
+          { crashPoint: 'activity:applyWave@prod.eus:2:50' },
         ],
         limitInMs: 80_000,
       },
@@ -74,7 +84,7 @@ describe('a worker killed during a ring: the canary checking, then two targets a
     );
     const story = run.story.join('\n');
     expect(story).toMatch(/^worker 1 killed itself at activity:readChecks@prod\.weu:1:0 /m);
-    expect(story).toMatch(/^worker 2 killed itself at activity:applyWave@prod\.eus:1:40 /m);
+    expect(story).toMatch(/^worker 2 killed itself at activity:applyWave@prod\.eus:2:50 /m);
     expect(story).toMatch(/^worker 3 ready /m);
     // Same workspaces per target, no duplicate, ledgers that describe them, no lock held, succeeded.
     expect(checkChaosRun(run, clean).problems).toEqual([]);
@@ -95,5 +105,12 @@ describe('a worker killed during a ring: the canary checking, then two targets a
       expect(Math.min(...neu)).toBeLessThan(Math.max(...eus));
       expect(Math.min(...eus)).toBeLessThan(Math.max(...neu));
     }
+    // The second kill cut both applies: each target wrote before it and again after the next worker was up, and
+    // the restart is a pause of over a second in both write logs, at the same time.
+    const [neuPause, eusPause] = [longestPause(writes['prod.neu']), longestPause(writes['prod.eus'])];
+    expect(eusPause.to - eusPause.from, 'prod.eus paused by the kill').toBeGreaterThan(1000);
+    expect(neuPause.to - neuPause.from, 'prod.neu paused by the kill').toBeGreaterThan(1000);
+    expect(neuPause.from).toBeLessThan(eusPause.to);
+    expect(eusPause.from).toBeLessThan(neuPause.to);
   }, 100_000);
 });
