@@ -1,9 +1,11 @@
 // Test infrastructure: issue 16's crash-and-resume case for a ring, against an uninterrupted run of the same
 // release on a fresh world. Prod is a ring of three (BRICKLANE_PROD_TARGETS=weu,neu,eus; the two after the canary
-// in parallel). One worker is killed inside the canary's first look at its running smoke check, the next while the
-// two other targets apply (50 ms into prod.eus's second wave, prod.neu's sub-orchestration applying too). The next
-// workers resume every target's sub-orchestration: each target ends with the uninterrupted run's workspace, one
-// check run and its apply lock given back, and the release succeeds.
+// in parallel). One worker is killed inside the canary's first look at its running smoke check; the next while the
+// two other targets apply, during the ledger write of the first of them to record the cluster policy its policies
+// wave just created (the write never lands; the other target's sub-orchestration is in the same wave). The next
+// workers resume every target's sub-orchestration: the resumed waves find the policies the killed worker made
+// (Databricks refuses a second policy of one name), and each target ends with the uninterrupted run's workspace,
+// ledger, one check run and its apply lock given back; the release succeeds.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lockBlob, RELEASES_CONTAINER } from '../../src/azure/ReleaseStorage';
@@ -11,7 +13,7 @@ import type { AppliedWrite } from '../emulator/DatabricksEmulator';
 import type { NormalizedState } from '../sandbox/normalizeWorldState';
 import type { LocalWorld } from '../sandbox/LocalWorld';
 import { checkChaosRun, expectedState } from './checkChaosRun';
-import { runChaosRelease, type ChaosPlan } from './runChaosRelease';
+import { LEDGER_CONTAINER, runChaosRelease, type ChaosPlan } from './runChaosRelease';
 
 const SAMPLE = join(__dirname, '..', '..', 'artifacts');
 const TARGETS = ['prod.weu', 'prod.neu', 'prod.eus'] as const;
@@ -76,7 +78,16 @@ describe('a worker killed during a ring: the canary checking, then two targets a
         ...ringPlan(writes),
         workers: [
           { crashPoint: 'activity:readChecks@prod.weu:1:0' },
-          { crashPoint: 'activity:applyWave@prod.eus:2:50' },
+          // The second ledger write of worker 2 that names a policy: its first is the canary's known good (recorded
+          // in the canary's ledger when its lock goes back, after its checks).
+          {
+            duringWrite: {
+              container: LEDGER_CONTAINER,
+              at: 2,
+              when: 'before-applied',
+              bodyIncludes: '"policies.',
+            },
+          },
         ],
         limitInMs: 80_000,
       },
@@ -84,7 +95,8 @@ describe('a worker killed during a ring: the canary checking, then two targets a
     );
     const story = run.story.join('\n');
     expect(story).toMatch(/^worker 1 killed itself at activity:readChecks@prod\.weu:1:0 /m);
-    expect(story).toMatch(/^worker 2 killed itself at activity:applyWave@prod\.eus:2:50 /m);
+    expect(story).toMatch(/^worker 2 killed during bricklane-ledger write 2 with "policies\. /m);
+    expect(story).toMatch(/^bricklane-ledger write \d+ never reached storage \(the worker died first\)$/m);
     expect(story).toMatch(/^worker 3 ready /m);
     // Same workspaces per target, no duplicate, ledgers that describe them, no lock held, succeeded.
     expect(checkChaosRun(run, clean).problems).toEqual([]);
