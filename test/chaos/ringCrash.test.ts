@@ -63,12 +63,12 @@ describe('a worker killed during a ring: the canary checking, then two targets a
   beforeAll(async () => {
     const run = await runChaosRelease(
       SAMPLE,
-      { ...ringPlan(cleanWrites), workers: [], limitInMs: 60_000 },
+      { ...ringPlan(cleanWrites), workers: [], limitInMs: 75_000 },
       quiet,
     );
     expect(run.status?.state, run.error).toBe('succeeded');
     clean = expectedState(run);
-  }, 90_000);
+  }, 100_000);
 
   it('resumes every target and ends as the uninterrupted release', async () => {
     const writes: Writes = {};
@@ -89,7 +89,7 @@ describe('a worker killed during a ring: the canary checking, then two targets a
             },
           },
         ],
-        limitInMs: 80_000,
+        limitInMs: 90_000,
       },
       quiet,
     );
@@ -124,5 +124,5 @@ describe('a worker killed during a ring: the canary checking, then two targets a
     expect(neuPause.to - neuPause.from, 'prod.neu paused by the kill').toBeGreaterThan(1000);
     expect(neuPause.from).toBeLessThan(eusPause.to);
     expect(eusPause.from).toBeLessThan(neuPause.to);
-  }, 100_000);
+  }, 120_000);
 });
