@@ -150,7 +150,14 @@ function sandbox(world: string): { exited: Promise<Outcome>; signal(): void } {
     exited,
     signal: () => {
       // Like Ctrl-C at a terminal: SIGINT to the whole foreground process group.
-      if (child.exitCode === null) process.kill(-pid, 'SIGINT');
+      if (child.exitCode !== null) return;
+      try {
+        process.kill(-pid, 'SIGINT');
+      } catch (error) {
+        // The group ended between the check and the signal (the release had finished, exit not yet seen here):
+        // there is nothing left to interrupt, as when the signal comes after the end.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
     },
   };
 }
