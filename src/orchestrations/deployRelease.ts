@@ -23,7 +23,7 @@ import type {
   StagePhases,
   StageStatus,
 } from '../release/ReleaseStatus';
-import { boundReleaseStatus } from '../release/boundReleaseStatus';
+import { boundReleaseStatus, clipText as clip } from '../release/boundReleaseStatus';
 import { runChecks } from './runChecks';
 import { applyInput, applyStage, failuresOf } from './applyStage';
 import { claimForApply } from './claimForApply';
@@ -426,8 +426,4 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
     if (!current) status.fix = error.failure.fix;
     return finish('failed', message);
   }
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

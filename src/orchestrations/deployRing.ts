@@ -17,9 +17,14 @@ import {
   type PlanEnvironmentResult,
   type RingTargets,
 } from '../activities/contracts';
-import type { PlanCounts } from '../release/ReleaseStatus';
-import type { PhaseTime, ReleaseState, StagePhases, StageStatus } from '../release/ReleaseStatus';
-import type { TargetStatus } from '../release/ReleaseStatus';
+import type {
+  PhaseTime,
+  PlanCounts,
+  ReleaseState,
+  StagePhases,
+  StageStatus,
+  TargetStatus,
+} from '../release/ReleaseStatus';
 import { retryPolicy } from './retryPolicy';
 import { stepResult } from './callStep';
 import { messageOf } from './applyStage';

@@ -9,9 +9,8 @@
 // - Records carry no secrets: no URLs (approval and view links carry signatures, webhook URLs keys), no
 //   tokens, no secret values, no principal headers; the approver's comment is their own words and is kept,
 //   bounded like every text (AuditStore MAX_AUDIT_TEXT).
-import type { PlanCounts } from './ReleaseStatus';
+import type { CheckState, PlanCounts, StageState, StageStatus } from './ReleaseStatus';
 import type { ReleaseInput, ReleaseSource } from './ReleaseInput';
-import type { CheckState, StageState, StageStatus } from './ReleaseStatus';
 import type { StagePolicies } from './StagePolicies';
 
 /** AuditStore's AUDIT_RECORD_VERSION: the envelope (v, id, at, environment) every line has. */

@@ -4,9 +4,8 @@
 // noticeText is the one-line form that generic webhooks get and the channels show as their fallback.
 import { RESOURCE_KINDS, type ResourceKind } from '../manifest/Bundle';
 import { describeCodeDiffSize, type CodeDiffSize } from '../planning/CodeDiff';
-import type { PlanCounts } from './ReleaseStatus';
+import type { PlanCounts, StageState, StageStatus } from './ReleaseStatus';
 import type { ReleaseSource } from './ReleaseInput';
-import type { StageState, StageStatus } from './ReleaseStatus';
 
 /**
  * The state of the environment's policies when the notice is sent. Every part is optional: a notice shows

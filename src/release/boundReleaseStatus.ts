@@ -8,16 +8,16 @@
 // counts, wave starts that are the previous span's end) is left out at every level (compactStatus.ts), so a
 // normal release's status grows with what happened, not with the kinds and waves bricklane knows.
 import {
-  STATUS_DIAGNOSTICS,
   type ApprovalInfo,
   type CheckStatus,
   type ReleaseStatus,
+  STATUS_DIAGNOSTICS,
   type StagePhases,
   type StageStatus,
+  type TargetStatus,
 } from './ReleaseStatus';
 import type { ReleaseSource } from './ReleaseInput';
 import type { StagePolicies } from './StagePolicies';
-import type { TargetStatus } from './ReleaseStatus';
 import { compactPlanCounts, compactWaves } from './compactStatus';
 
 /**

@@ -1,7 +1,7 @@
 // Pure: the approval page: what release, who asked, what will change in the environment, and a plain
 // HTML form (no script) that posts the decision back to the page's own URL.
 import { describeState, formatUtc, KIND_LABELS, MAX_ITEMS_PER_KIND } from './format';
-import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
+import type { PlanCounts, ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import { MAX_COMMENT_LENGTH } from '../approvals/parseDecisionRequest';
 import type { ApproverResolution } from '../approvals/resolveApprover';
 import { displayName } from '../config/loadSettings';
@@ -10,7 +10,6 @@ import { RESOURCE_KINDS } from '../manifest/Bundle';
 import type { StageCodeDiff } from '../planning/CodeDiff';
 import type { DeployPlan, PlanStep } from '../planning/DeployPlan';
 import { countsOf } from '../release/compactStatus';
-import type { PlanCounts } from '../release/ReleaseStatus';
 import { escapeHtml } from './html';
 import { type ApprovalPolicyState, decisionNote, renderApprovalPolicy } from './renderApprovalPolicy';
 import { renderDocument } from './document';

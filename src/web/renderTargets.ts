@@ -4,8 +4,7 @@
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import type { DeployPlan } from '../planning/DeployPlan';
 import { countsOf } from '../release/compactStatus';
-import type { PlanCounts } from '../release/ReleaseStatus';
-import type { TargetStatus } from '../release/ReleaseStatus';
+import type { PlanCounts, TargetStatus } from '../release/ReleaseStatus';
 import { formatDuration, KIND_LABELS } from './format';
 import { escapeHtml, stateBadge } from './html';
 import { checkRows } from './renderChecks';

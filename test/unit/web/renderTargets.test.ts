@@ -5,8 +5,7 @@ import {
   CUSTOM_STATUS_BUDGET_IN_BYTES,
   utf16Size,
 } from '../../../src/release/boundReleaseStatus';
-import type { ReleaseStatus, StageStatus } from '../../../src/release/ReleaseStatus';
-import type { TargetStatus } from '../../../src/release/ReleaseStatus';
+import type { ReleaseStatus, StageStatus, TargetStatus } from '../../../src/release/ReleaseStatus';
 import { renderApprovalPage } from '../../../src/web/renderApprovalPage';
 import { renderTargetPlans, renderTargets } from '../../../src/web/renderTargets';
 
