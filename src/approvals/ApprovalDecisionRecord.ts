@@ -1,5 +1,6 @@
 // Pure: one recorded approval decision: who, when, comment, and which wait it answered.
 import type { ApprovalEvent } from '../release/ApprovalEvent';
+import type { AuditPrincipal } from '../release/AuditEvent';
 
 export interface ApprovalDecisionRecord extends ApprovalEvent {
   releaseId: string;
@@ -21,4 +22,9 @@ export interface ApprovalDecisionRecord extends ApprovalEvent {
    * (the Entra group whose claim let them in). For the audit trail, with the object id above.
    */
   via?: string;
+  /**
+   * The claims that let the approver decide, as the audit trail keeps them (decisionPrincipal): stored with
+   * the decision so that a decision delivered by a later request is audited as its maker's.
+   */
+  principal?: AuditPrincipal;
 }

@@ -6,6 +6,7 @@
 // clicking twice still counts once.
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { ApprovalDecisionRecord } from './ApprovalDecisionRecord';
+import type { AuditPrincipal } from '../release/AuditEvent';
 
 export type RecordDecisionResult =
   { recorded: true; etag: string } | { recorded: false; alreadyDecided: ApprovalDecisionRecord };
@@ -141,7 +142,18 @@ function parseRecord(text: string, releaseId: string, environment: string): Appr
       ? { approverDisplayName: value.approverDisplayName }
       : {}),
     ...(typeof value.via === 'string' ? { via: value.via } : {}),
+    ...(isPrincipal(value.principal) ? { principal: value.principal } : {}),
   };
+}
+
+/** A stored audit principal: an object whose `authenticated` is a boolean and whose other fields are text. */
+function isPrincipal(value: unknown): value is AuditPrincipal {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const p = value as Record<string, unknown>;
+  if (typeof p.authenticated !== 'boolean') return false;
+  const texts = ['provider', 'objectId', 'upn', 'displayName', 'via'];
+  if (texts.some((k) => p[k] !== undefined && typeof p[k] !== 'string')) return false;
+  return p.groups === undefined || (Array.isArray(p.groups) && p.groups.every((g) => typeof g === 'string'));
 }
 
 function isStatus(error: unknown, status: number): boolean {

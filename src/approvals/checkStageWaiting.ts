@@ -1,6 +1,7 @@
 // Pure: is this release still waiting for a decision on this environment, and is the link for that wait?
 // Both the page (GET) and the decision (POST) ask, from the orchestration's status as the durable client
 // returns it; the answer is the page to show when it is not.
+import { WAIT_EXPIRY_TOLERANCE_SECONDS } from '../release/ApprovalEvent';
 import type { ReleaseInput, ReleaseSource } from '../release/ReleaseInput';
 import type { ReleaseStatus, StageStatus } from '../release/ReleaseStatus';
 import type { ApprovalClaims } from './approvalToken';
@@ -33,9 +34,6 @@ export type StageCheck =
     };
 
 const FINISHED = ['Completed', 'Failed', 'Terminated', 'Canceled'];
-// Links of one wait carry the wait's expiry; the orchestration's own copy may be rounded differently, but
-// two waits of one release are minutes apart at least.
-const EXPIRY_TOLERANCE_SECONDS = 60;
 
 export function checkStageWaiting(
   snapshot: OrchestrationSnapshot | undefined,
@@ -87,7 +85,8 @@ export function checkStageWaiting(
   // planned again, a link of the earlier plan (minutes apart at most) must not approve the new one.
   const askedPlan = stage.approval?.planId;
   if (
-    (Number.isFinite(waitExpiry) && Math.abs(waitExpiry - claims.expiresAt) > EXPIRY_TOLERANCE_SECONDS) ||
+    (Number.isFinite(waitExpiry) &&
+      Math.abs(waitExpiry - claims.expiresAt) > WAIT_EXPIRY_TOLERANCE_SECONDS) ||
     (askedPlan !== undefined && claims.nonce !== askedPlan)
   ) {
     return {

@@ -17,18 +17,22 @@ export interface DecidingPrincipal {
   via?: string;
 }
 
-export function decisionAuditEvent(
-  record: ApprovalDecisionRecord,
+/**
+ * The claims that let the approver decide, as the audit keeps them. Worked out when the decision is made
+ * (from that request's headers) and stored with the decision, so that a decision delivered later (its first
+ * request cut off after recording it) is audited with the claims of the person who made it.
+ */
+export function decisionPrincipal(
   who: DecidingPrincipal,
   headers: HeaderReader,
   easyAuthEnabled: boolean,
-): AuditEventInput {
+): AuditPrincipal {
   // The provider header is the platform's only when Easy Auth is on (it strips client-sent copies then).
   const provider = easyAuthEnabled
     ? headers.get('x-ms-client-principal-idp')?.trim().toLowerCase() || undefined
     : undefined;
   const group = who.via?.startsWith('group:') ? who.via.slice('group:'.length) : undefined;
-  const principal: AuditPrincipal = {
+  return {
     authenticated: who.authenticated,
     ...(who.authenticated && provider ? { provider } : {}),
     ...(who.objectId !== undefined ? { objectId: who.objectId } : {}),
@@ -37,6 +41,13 @@ export function decisionAuditEvent(
     ...(who.via !== undefined ? { via: who.via } : {}),
     ...(group !== undefined ? { groups: [group] } : {}),
   };
+}
+
+/** The audit record of a decision (`principal`: decisionPrincipal's answer, kept with the decision). */
+export function decisionAuditEvent(
+  record: ApprovalDecisionRecord,
+  principal: AuditPrincipal,
+): AuditEventInput {
   return {
     // One record per approver and wait: with a quorum, each counted vote is its own event.
     id: auditEventId(
@@ -44,7 +55,7 @@ export function decisionAuditEvent(
       record.environment,
       'approval',
       record.waitId,
-      (who.objectId ?? who.approver).toLowerCase(),
+      (principal.objectId ?? record.approver).toLowerCase(),
     ),
     at: record.decidedAt,
     environment: record.environment,

@@ -1,6 +1,9 @@
 // I/O: POST /api/approvals/{token}: records one decision and raises `approval:<env>` on the release.
-// Every check runs before anything is written, and the event is raised only by the request that
-// created the decision record, so a forged, expired, replayed or second request raises nothing.
+// Every check runs before anything is written, so a forged, expired or refused request raises nothing.
+// The request that creates the decision record raises its event; a later request for the same wait while
+// the stage still waits delivers that recorded decision again (never its own): the first request may have
+// been cut off between recording and raising (a worker restart), and the release must not wait for a
+// decision it will never hear. The gate counts a decision once per approver and wait (waitForApproval).
 //
 // Registration (src/index.ts): app.http('approvalDecision', approvalDecision)
 //
@@ -8,9 +11,9 @@
 // the GET page can only say "no longer waiting", which hides whether *this* click counted.
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { approvalEventName, type ApprovalEvent } from '../release/ApprovalEvent';
+import { approvalEventName, type ApprovalEvent, type ApprovalWait } from '../release/ApprovalEvent';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
-import { approvalWaitId } from '../approvals/approvalToken';
+import { approvalWaitId, type ApprovalClaims } from '../approvals/approvalToken';
 import type { RecordDecisionResult } from '../approvals/DecisionStore';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { resolveApprover } from '../approvals/resolveApprover';
@@ -23,7 +26,7 @@ import { alreadyDecidedResponse } from './alreadyDecidedResponse';
 import { openApprovalLink } from './openApprovalLink';
 import { readWaitingStage } from './readWaitingStage';
 import { releaseViewUrl } from '../approvals/releaseViewUrl';
-import { decisionAuditEvent } from '../approvals/decisionAuditEvent';
+import { decisionAuditEvent, decisionPrincipal } from '../approvals/decisionAuditEvent';
 import { appendAudit } from '../services/appendAudit';
 
 export async function approvalDecision(
@@ -70,6 +73,7 @@ export async function approvalDecision(
     ...(parsed.comment === undefined ? {} : { comment: parsed.comment }),
     decidedAt: now.toISOString(),
     ...(who.objectId === undefined ? {} : { approverObjectId: who.objectId }),
+    wait: waitOf(claims),
   };
   const record: ApprovalDecisionRecord = {
     releaseId: claims.releaseId,
@@ -78,6 +82,7 @@ export async function approvalDecision(
     ...event,
     ...(who.displayName === undefined ? {} : { approverDisplayName: who.displayName }),
     ...(who.via === undefined ? {} : { via: who.via }),
+    principal: decisionPrincipal(who, request.headers, s.easyAuthEnabled),
   };
   let stored: RecordDecisionResult;
   try {
@@ -88,8 +93,10 @@ export async function approvalDecision(
   }
   // Every page from here on links onward to the release.
   const statusUrl = releaseViewUrl(s.settings, claims);
-  if (!stored.recorded)
+  if (!stored.recorded) {
+    await deliverAgain(context, client, claims, stored.alreadyDecided, waiting.stage);
     return alreadyDecidedResponse(claims, stored.alreadyDecided, statusUrl, voter !== undefined);
+  }
   try {
     await client.raiseEvent(claims.releaseId, approvalEventName(claims.environment), event);
   } catch (error) {
@@ -114,7 +121,7 @@ export async function approvalDecision(
   );
   // The decision counted: its audit record, with the claims that let the approver decide (never a token). The
   // decision stands if the append fails; the log says so.
-  await appendAudit(decisionAuditEvent(record, who, request.headers, s.easyAuthEnabled)).catch(
+  await appendAudit(decisionAuditEvent(record, record.principal ?? { authenticated: false })).catch(
     (error: unknown) => context.error(`approvalDecision: the audit record was not written: ${String(error)}`),
   );
   const env = displayName(claims.environment);
@@ -159,6 +166,52 @@ function quorumProgress(quorum: number, stage: StageStatus, approver: string): s
   return count >= quorum
     ? `Yours is approval ${count} of ${quorum}: the release continues to ${env}.`
     : `Yours is approval ${count} of ${quorum}: ${env} deploys once ${quorum - count} more approver(s) agree.`;
+}
+
+/** The wait a link answers, as its decision event carries it. */
+function waitOf(claims: ApprovalClaims): ApprovalWait {
+  return { expiresAt: claims.expiresAt, ...(claims.nonce === undefined ? {} : { planId: claims.nonce }) };
+}
+
+/**
+ * Delivers a recorded decision of this wait again while the stage still waits without having counted it
+ * (the stage was read before the record). Its first request recorded it and may have ended before raising
+ * the event; raising it twice is harmless (the gate counts each approver once per wait, and a copy arriving
+ * after the wait ended names a wait no longer asked about). Its audit record goes with it (same id: the
+ * trail's readers drop the copy). Best effort: the answer is "already decided" either way.
+ */
+async function deliverAgain(
+  context: InvocationContext,
+  client: df.DurableClient,
+  claims: ApprovalClaims,
+  recorded: ApprovalDecisionRecord,
+  stage: StageStatus,
+): Promise<void> {
+  const counted = (stage.approval?.approvals ?? []).some(
+    (a) => a.approver.toLowerCase() === recorded.approver.toLowerCase(),
+  );
+  if (stage.state !== 'waiting' || counted) return;
+  const event: ApprovalEvent = {
+    decision: recorded.decision,
+    approver: recorded.approver,
+    ...(recorded.comment === undefined ? {} : { comment: recorded.comment }),
+    decidedAt: recorded.decidedAt,
+    ...(recorded.approverObjectId === undefined ? {} : { approverObjectId: recorded.approverObjectId }),
+    wait: waitOf(claims),
+  };
+  try {
+    await client.raiseEvent(claims.releaseId, approvalEventName(claims.environment), event);
+  } catch (error) {
+    context.error(`approvalDecision: delivering the recorded decision again failed: ${String(error)}`);
+    return;
+  }
+  context.log(
+    `approvalDecision: delivered the recorded ${recorded.decision} of ${claims.environment} ` +
+      `of release ${claims.releaseId} by ${recorded.approver} again`,
+  );
+  await appendAudit(decisionAuditEvent(recorded, recorded.principal ?? { authenticated: false })).catch(
+    (error: unknown) => context.error(`approvalDecision: the audit record was not written: ${String(error)}`),
+  );
 }
 
 function tryAgain(message: string): HttpResponseInit {

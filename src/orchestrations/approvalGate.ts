@@ -63,7 +63,7 @@ export function* approvalGate(
   const outcome = yield* waitForApproval(
     context,
     stage.environment,
-    expiresAt,
+    { expiresAt, ...asked },
     notices,
     quorum,
     (approvals) => {

@@ -5,10 +5,12 @@
 // so a replay counts exactly as the first run did.
 import type * as df from 'durable-functions';
 import {
+  answersWait,
   approvalEventName,
   approverKey,
   SUPERSEDED_EVENT,
   type ApprovalEvent,
+  type ApprovalWait,
 } from '../release/ApprovalEvent';
 
 export type ApprovalOutcome =
@@ -32,12 +34,14 @@ export interface SupersedeNotices {
 export function* waitForApproval(
   context: df.OrchestrationContext,
   environment: string,
-  expiresAt: Date,
+  /** The wait: its deadline and the plan it asks about (decisions for another wait are read and let pass). */
+  asked: { expiresAt: Date; planId?: string },
   notices: SupersedeNotices,
   quorum = 1,
   /** Called with the approvals so far after each new one short of the quorum (to publish "1 of 2"). */
   onApproval: (approvals: readonly ApprovalEvent[]) => void = () => undefined,
 ): Generator<df.Task, ApprovalOutcome, unknown> {
+  const { expiresAt } = asked;
   const approvals: ApprovalEvent[] = [];
   let approval = context.df.waitForExternalEvent(approvalEventName(environment));
   for (;;) {
@@ -55,7 +59,9 @@ export function* waitForApproval(
     const winner = yield context.df.Task.any([approval, superseded, timer]);
     if (winner !== timer) timer.cancel();
     if (winner === approval) {
-      const event = parseApproval(approval.result);
+      // A decision for another wait (delivered twice, the copy arriving after that wait ended) counts nothing.
+      const parsed = parseApproval(approval.result);
+      const event = parsed && answersWait(parsed.wait, asked) ? parsed : undefined;
       if (event?.decision === 'reject') return { kind: 'decided', event, approvals };
       if (event && !approvals.some((a) => approverKey(a) === approverKey(event))) {
         approvals.push(event);
@@ -87,5 +93,13 @@ function parseApproval(value: unknown): ApprovalEvent | undefined {
     ...(typeof v.comment === 'string' ? { comment: v.comment.slice(0, 1000) } : {}),
     decidedAt: typeof v.decidedAt === 'string' ? v.decidedAt : '',
     ...(typeof v.approverObjectId === 'string' ? { approverObjectId: v.approverObjectId } : {}),
+    ...(parseWait(v.wait) ?? {}),
   };
+}
+
+function parseWait(value: unknown): { wait: ApprovalWait } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const w = value as Partial<ApprovalWait>;
+  if (typeof w.expiresAt !== 'number') return undefined;
+  return { wait: { expiresAt: w.expiresAt, ...(typeof w.planId === 'string' ? { planId: w.planId } : {}) } };
 }

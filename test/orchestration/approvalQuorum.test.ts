@@ -150,6 +150,43 @@ describe('an approval quorum on the sandbox host', () => {
     expectDeterministic(world.host);
   });
 
+  it('lets a decision for another wait pass (a copy delivered again after a re-plan asked anew): only this wait counts', async () => {
+    const id = 'q-other-wait';
+    await startRelease(
+      world.host,
+      releaseInput(id, ['dev', 'prod'], { prod: { required: true, timeoutInHours: 72 } }),
+    );
+    const waiting = await waitingAt(world.host, id, 'prod');
+    const expiresAt = Date.parse(waiting.approval?.expiresAt ?? '') / 1000;
+    expect(Number.isFinite(expiresAt)).toBe(true);
+    const planId = waiting.approval?.planId;
+    const thisWait = { expiresAt, ...(planId === undefined ? {} : { planId }) };
+    // An approval of an earlier plan, and one of an earlier wait (its expiry hours before this one's).
+    await raise(id, {
+      ...vote('approve', 'mallory@contoso.com', '2026-11-25T09:00:00.000Z'),
+      wait: { ...thisWait, planId: 'an-earlier-plan' },
+    });
+    await raise(id, {
+      ...vote('approve', 'mallory@contoso.com', '2026-11-25T09:01:00.000Z'),
+      wait: { ...thisWait, expiresAt: expiresAt - 3 * 3600 },
+    });
+    await until(() => events(id) === 2 && timersCreated(world.host.durable.history(id)).length === 3);
+    expect(world.host.durable.status(id)?.runtimeStatus).toBe('Running');
+    expect(stageOf(customStatusOf(world.host, id), 'prod')?.state).toBe('waiting');
+
+    await raise(id, {
+      ...vote('approve', 'alice@contoso.com', '2026-11-25T10:00:00.000Z', ALICE_ID),
+      wait: thisWait,
+    });
+    const output = await finished(world.host, id);
+    expect(output.state).toBe('succeeded');
+    expect(stageOf(output, 'prod')?.approval).toMatchObject({
+      decision: 'approve',
+      approver: 'alice@contoso.com',
+    });
+    expectDeterministic(world.host);
+  });
+
   it('without a quorum the first approval decides, as before (no count on the stage)', async () => {
     const id = 'q-one';
     await startRelease(

@@ -15,6 +15,7 @@ import {
   verifyViewToken,
 } from '../../../src/approvals/approvalToken';
 import { DecisionStore } from '../../../src/approvals/DecisionStore';
+import { AuditStore } from '../../../src/azure/AuditStore';
 import { approvalDecisionOptions as approvalDecision } from '../../../src/functions/approvalDecision';
 import { approvalPageOptions as approvalPage } from '../../../src/functions/approvalPage';
 import type { DeployPlan } from '../../../src/planning/DeployPlan';
@@ -152,6 +153,7 @@ async function post(
 }
 
 const text = (response: HttpResponseInit): string => String(response.body);
+const ALICE_OID = '6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d';
 const RELEASE_MANAGERS = '9d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 
 beforeAll(async () => {
@@ -323,7 +325,7 @@ describe('GET /api/approvals/{token}', () => {
 });
 
 describe('POST /api/approvals/{token}', () => {
-  it('records a valid approval and raises exactly one event; a second POST gets 409 and raises nothing', async () => {
+  it('records a valid approval and raises its event; a second POST gets 409 and delivers only the recorded decision again', async () => {
     const token = waitingFor('rel-approve', 'prod');
     const response = await post(token, 'decision=approve&comment=Looks+%3Cgood%3E');
     expect(response.status).toBe(200);
@@ -338,21 +340,79 @@ describe('POST /api/approvals/{token}', () => {
           approver: 'anonymous (link holder)',
           comment: 'Looks <good>',
           decidedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          // The wait it answers (the link's expiry and plan): the gate lets a copy for another wait pass.
+          wait: { expiresAt: expect.any(Number) },
         },
       },
     ]);
     expect(logs.join('\n')).toContain('approve prod of release rel-approve by anonymous (link holder)');
     expect(logs.join('\n')).not.toContain(token);
 
-    // Same link again (a double click, a replay, a second approver): the orchestration still says waiting.
+    // Same link again (a double click, a replay, a second approver) while the orchestration still says
+    // waiting: 409, and the recorded approval is delivered again, never this request's rejection (the first
+    // request may have been cut off between recording and raising).
     const again = await post(token, 'decision=reject');
     expect(again.status).toBe(409);
     expect(text(again)).toContain('Already decided');
-    expect(durable.eventsFor('rel-approve')).toHaveLength(1);
-    // And the page no longer offers the form.
+    const [first, second] = durable.eventsFor('rel-approve');
+    expect(durable.eventsFor('rel-approve')).toHaveLength(2);
+    expect(second).toEqual(first);
+    // And the page no longer offers the form; a GET delivers nothing.
     const page = await get(token);
     expect(page.status).toBe(409);
-    expect(durable.eventsFor('rel-approve')).toHaveLength(1);
+    expect(durable.eventsFor('rel-approve')).toHaveLength(2);
+    // Once the orchestration shows the stage decided, a POST is refused before the record is read.
+    const status = durable.instances.get('rel-approve')?.customStatus as ReleaseStatus;
+    const prod = status.stages.find((st) => st.environment === 'prod');
+    if (prod) prod.state = 'approved';
+    expect((await post(token, 'decision=approve')).status).toBe(409);
+    expect(durable.eventsFor('rel-approve')).toHaveLength(2);
+  });
+
+  it("delivers a decision whose first request ended after recording it (a worker restart), with its maker's audit claims", async () => {
+    const token = waitingFor('rel-cut-off', 'qa');
+    // What the cut-off request left: the record of alice's approval, and no event.
+    const waitedUntil =
+      (durable.instances.get('rel-cut-off')?.customStatus as ReleaseStatus).stages[1]?.approval?.expiresAt ??
+      '';
+    const expiresAt = Date.parse(waitedUntil) / 1000;
+    await decisionStore().record({
+      releaseId: 'rel-cut-off',
+      environment: 'qa',
+      waitId: String(expiresAt),
+      decision: 'approve',
+      approver: 'alice@contoso.com',
+      decidedAt: '2026-12-05T06:00:00.000Z',
+      approverObjectId: ALICE_OID,
+      principal: { authenticated: true, provider: 'aad', objectId: ALICE_OID, via: 'allowList' },
+    });
+    expect(durable.eventsFor('rel-cut-off')).toEqual([]);
+    // Carol clicks reject on the same link: the stage is decided already, by alice; her approval goes through.
+    const carol = await post(token, 'decision=reject', principal('carol@contoso.com'));
+    expect(carol.status).toBe(409);
+    expect(text(carol)).toContain('was already approved');
+    expect(durable.eventsFor('rel-cut-off').map((e) => e.body)).toEqual([
+      {
+        decision: 'approve',
+        approver: 'alice@contoso.com',
+        decidedAt: '2026-12-05T06:00:00.000Z',
+        approverObjectId: ALICE_OID,
+        wait: { expiresAt },
+      },
+    ]);
+    expect(logs.join('\n')).toContain('delivered the recorded approve of qa of release rel-cut-off');
+    // The audit names alice with the claims her own request stored, not carol's.
+    const trail = await new AuditStore(BlobServiceClient.fromConnectionString(azurite.connectionString)).read(
+      'qa',
+    );
+    expect(trail.events.filter((e) => e.releaseId === 'rel-cut-off')).toEqual([
+      expect.objectContaining({
+        kind: 'approval',
+        decision: 'approve',
+        approver: 'alice@contoso.com',
+        principal: { authenticated: true, provider: 'aad', objectId: ALICE_OID, via: 'allowList' },
+      }),
+    ]);
   });
 
   it('answers with a readable page: no HTTP status line, the time in UTC, and a link onward to the release', async () => {
@@ -632,12 +692,16 @@ describe('approval policies: quorum, approver groups, no self-approval', () => {
     const bob = await post(token, 'decision=approve', BOB);
     expect(bob.status).toBe(200);
     expect(text(bob)).toContain('Yours is approval 2 of 2: the release continues to Prod.');
+    // Her second click delivered her recorded approval again (the gate counts her once), never the rejection.
+    const aliceApproval = expect.objectContaining({
+      decision: 'approve',
+      approver: 'alice@contoso.com',
+      approverObjectId: '6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d',
+      comment: 'first',
+    });
     expect(durable.eventsFor('rel-quorum').map((e) => e.body)).toEqual([
-      expect.objectContaining({
-        approver: 'alice@contoso.com',
-        approverObjectId: '6f1d2c3b-0a9e-4c8d-9b7a-1e2f3a4b5c6d',
-        comment: 'first',
-      }),
+      aliceApproval,
+      aliceApproval,
       expect.objectContaining({
         approver: 'bob@contoso.com',
         approverObjectId: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d',

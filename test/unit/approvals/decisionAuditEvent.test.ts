@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalDecisionRecord } from '../../../src/approvals/ApprovalDecisionRecord';
-import { decisionAuditEvent } from '../../../src/approvals/decisionAuditEvent';
+import { decisionAuditEvent, decisionPrincipal } from '../../../src/approvals/decisionAuditEvent';
 
 const record: ApprovalDecisionRecord = {
   releaseId: 'r1',
@@ -27,15 +27,17 @@ describe('decisionAuditEvent', () => {
   it('keeps who, when, the comment, the wait and the claims that decided; never a header or token', () => {
     const event = decisionAuditEvent(
       record,
-      {
-        approver: 'alice@contoso.com',
-        authenticated: true,
-        objectId: '11111111-2222-3333-4444-555555555555',
-        upn: 'alice@contoso.com',
-        via: 'group:66666666-7777-8888-9999-000000000000',
-      },
-      signedIn,
-      true,
+      decisionPrincipal(
+        {
+          approver: 'alice@contoso.com',
+          authenticated: true,
+          objectId: '11111111-2222-3333-4444-555555555555',
+          upn: 'alice@contoso.com',
+          via: 'group:66666666-7777-8888-9999-000000000000',
+        },
+        signedIn,
+        true,
+      ),
     );
     expect(event).toEqual({
       id: 'r1/prod/approval/w1/11111111-2222-3333-4444-555555555555',
@@ -66,9 +68,11 @@ describe('decisionAuditEvent', () => {
   it('trusts the provider header only with Easy Auth on, and names a link holder as such', () => {
     const anonymous = decisionAuditEvent(
       { ...record, approver: 'anonymous (link holder)' },
-      { approver: 'anonymous (link holder)', authenticated: false, via: 'anyone' },
-      signedIn,
-      false,
+      decisionPrincipal(
+        { approver: 'anonymous (link holder)', authenticated: false, via: 'anyone' },
+        signedIn,
+        false,
+      ),
     );
     expect(anonymous.id).toBe('r1/prod/approval/w1/anonymous (link holder)');
     expect(anonymous).toMatchObject({ principal: { authenticated: false, via: 'anyone' } });
