@@ -5,7 +5,9 @@
 // release needs an old history: the ledger keeps each environment's last known good, staged bundles and plans
 // are content-addressed blobs, and the audit trail is a store of its own.
 // Before the purge each release instance's status is archived as its release record (azure/releaseRecord.ts),
-// which GET /api/releases/{id} and the status page answer from once the instance is gone.
+// which GET /api/releases/{id}, the status page and the release list answer from once the instance is gone.
+// Records archived before the list read them (they have no entry in the record index) are indexed first, on
+// the next run after an upgrade (releaseRecord.ts, indexUnindexedRecords).
 // Race-free: the purge covers only instances created before the oldest instance that is still unfinished (and
 // before the retention cut-off), so an instance that finishes between the listing and the purge (a release
 // waits for an approval for days) is not purged unarchived; it is purged on a later day.
@@ -13,7 +15,7 @@ import type { InvocationContext, Timer, TimerFunctionOptions } from '@azure/func
 import * as df from 'durable-functions';
 import { ORCHESTRATIONS } from '../activities/contracts';
 import type { ReleaseStorage } from '../azure/ReleaseStorage';
-import { writeReleaseRecord } from '../azure/releaseRecord';
+import { indexUnindexedRecords, writeReleaseRecord } from '../azure/releaseRecord';
 import { appServices } from '../services/appServices';
 
 const DAY_IN_MS = 24 * 3_600_000;
@@ -26,6 +28,8 @@ const FINISHED = [
 export interface PurgeOutcome {
   /** Release records written (one per finished deployRelease instance purged). */
   archived: number;
+  /** Records archived earlier that had no entry in the record index, indexed by this run. */
+  indexed: number;
   /** Instances whose history the extension deleted (releases and their sub-orchestrations). */
   purged: number;
   /** Instances created before this time were considered. */
@@ -45,7 +49,8 @@ export async function purgeHistory(_timer: Timer, context: InvocationContext): P
     new Date(),
   );
   context.log(
-    `purgeHistory: ${outcome.purged} instance(s) purged, ${outcome.archived} release record(s) kept, created before ${outcome.upTo}`,
+    `purgeHistory: ${outcome.purged} instance(s) purged, ${outcome.archived} release record(s) kept, created before ${outcome.upTo}` +
+      (outcome.indexed > 0 ? `; ${outcome.indexed} earlier record(s) indexed for the release list` : ''),
   );
 }
 
@@ -56,6 +61,7 @@ export async function purgeFinishedHistory(
   retentionDays: number,
   now: Date,
 ): Promise<PurgeOutcome> {
+  const indexed = await indexUnindexedRecords(releases);
   const cutoff = now.getTime() - retentionDays * DAY_IN_MS;
   const old = await client.getStatusBy({ createdTimeTo: new Date(cutoff) });
   const created = (s: df.DurableOrchestrationStatus): number => new Date(s.createdTime).getTime();
@@ -74,7 +80,7 @@ export async function purgeFinishedHistory(
     createdTimeTo: new Date(upTo),
     runtimeStatus: FINISHED,
   });
-  return { archived, purged: result.instancesDeleted, upTo: new Date(upTo).toISOString() };
+  return { archived, indexed, purged: result.instancesDeleted, upTo: new Date(upTo).toISOString() };
 }
 
 /**

@@ -1,14 +1,21 @@
 // Pure: the recent releases, newest first: each one's state, its stages at a glance, where it came from,
 // when it started, and a link to its status page. Cards rather than a table, so it reads on a phone.
+// A release whose durable history was purged says so ("history purged"): its page is its archived record.
 import { displayName } from '../config/loadSettings';
 import { escapeHtml, renderCommit, stateBadge } from './html';
 import { formatDuration, formatUtc, sourceLabel } from './format';
 import type { ReleaseView } from '../release/releaseView';
 import { statusPageDocument } from './document';
 
+/** A release as the list shows it (GET /api/releases, JSON and page). */
+export type ListedRelease = ReleaseView & {
+  /** Its durable history was purged: it is shown from the record archived before (functions/purgeHistory). */
+  archived?: true;
+};
+
 export interface ReleaseListPageModel {
   /** Newest first. */
-  releases: readonly ReleaseView[];
+  releases: readonly ListedRelease[];
   now: Date;
   /**
    * The link to a release's status page: a signed view link, never one carrying the function key (it would
@@ -38,7 +45,7 @@ export function renderReleaseListPage(model: ReleaseListPageModel): string {
   return statusPageDocument('Releases', body, live ? { refreshInSeconds: REFRESH_IN_SECONDS } : {});
 }
 
-function renderRelease(release: ReleaseView, model: ReleaseListPageModel): string {
+function renderRelease(release: ListedRelease, model: ReleaseListPageModel): string {
   const href = model.releaseUrl(release.releaseId);
   const id = `<code>${escapeHtml(release.releaseId)}</code>`;
   const state = release.state ?? release.runtimeStatus.toLowerCase();
@@ -64,12 +71,15 @@ function renderRelease(release: ReleaseView, model: ReleaseListPageModel): strin
     : LIVE.has(release.runtimeStatus)
       ? `running for ${formatDuration(model.now.getTime() - startedMs)}`
       : '';
+  const archived = release.archived
+    ? ' · <span data-archived="true" title="Its durable history was purged; it is shown from its archived record, and its audit trail is kept.">history purged</span>'
+    : '';
   return [
     `<li class="card release" data-release="${escapeHtml(release.releaseId)}">`,
     `<div class="head">${href ? `<a href="${escapeHtml(href)}">${id}</a>` : id}${stateBadge(state)}</div>`,
     stages ? `<div class="stages">${stages}</div>` : '',
     from ? `<div class="meta">${from}</div>` : '',
-    `<div class="meta">started ${escapeHtml(formatUtc(started))}${took ? ` · ${escapeHtml(took)}` : ''}</div>`,
+    `<div class="meta">started ${escapeHtml(formatUtc(started))}${took ? ` · ${escapeHtml(took)}` : ''}${archived}</div>`,
     '</li>',
   ].join('');
 }

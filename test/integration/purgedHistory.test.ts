@@ -4,10 +4,14 @@
 // is purged (purgeHistory archives its status first). Its status JSON and page still answer, from the release
 // record, and the audit trail still lists it. Release B fails QA's check and QA rolls back to A's bundle by
 // itself: the ledger's last known good and the content-addressed staged bundle are all a rollback needs.
+// The release list (JSON, page, list view link) keeps purged releases, marked archived, newest first among
+// the live ones, with ?top= honoured, and a release archived but not yet purged listed once, from its history.
 import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
+import { writeReleaseRecord } from '../../src/azure/releaseRecord';
+import { RECORD_INDEX_PREFIX, recordIndexEntryOf } from '../../src/azure/releaseRecordIndex';
 import { purgeFinishedHistory } from '../../src/functions/purgeHistory';
 import type { AuditEvent } from '../../src/release/AuditEvent';
 import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
@@ -72,6 +76,17 @@ describe('a release whose durable history was purged', () => {
       .map((l) => JSON.parse(l) as AuditEvent)
       .filter((e) => e.releaseId === releaseId);
   };
+  type Listed = View & { archived?: boolean };
+  const listOf = async (query = ''): Promise<Listed[]> =>
+    ((await app.call('GET', `releases${query}`)).json as { releases: Listed[] }).releases;
+  const listPageOf = async (): Promise<string> =>
+    String((await app.call('GET', 'releases?format=html')).json);
+  /** The releases on the list page, in page order, each with whether it says its history was purged. */
+  const pageRows = (page: string): [string, boolean][] =>
+    [...page.matchAll(/<li class="card release" data-release="([^"]+)">(.*?)<\/li>/g)].map((m) => [
+      m[1] ?? '',
+      (m[2] ?? '').includes('history purged'),
+    ]);
   const instancesOf = (id: string): string[] =>
     app.host.durable
       .instances()
@@ -79,6 +94,7 @@ describe('a release whose durable history was purged', () => {
       .filter((i) => i === id || i.startsWith(`${id}:`));
 
   let a = { id: '', bundleId: '' };
+  let b = { id: '', bundleId: '' };
   let finalA: View | undefined;
 
   it("answers release A's status and page from its record once its history is purged", async () => {
@@ -114,6 +130,13 @@ describe('a release whose durable history was purged', () => {
     expect(viewed.status).toBe(200);
     expect(await viewed.text()).toContain(a.id);
 
+    // The release list still has it, marked archived, as its status answers (JSON and page).
+    expect(await listOf()).toEqual([{ ...finalA, archived: true }]);
+    expect(pageRows(await listPageOf())).toEqual([[a.id, true]]);
+    const listView = await fetch(app.listUrl, { headers: { accept: 'text/html' } });
+    expect(listView.status).toBe(200);
+    expect(pageRows(await listView.text())).toEqual([[a.id, true]]);
+
     // The audit trail outlives the history.
     expect((await auditOf('qa', a.id)).map((e) => e.kind)).toEqual(['started', 'planned', 'stageFinished']);
 
@@ -132,7 +155,7 @@ describe('a release whose durable history was purged', () => {
       { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
       { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
     ]);
-    const b = await start('assert 1 + 1 == 2');
+    b = await start('assert 1 + 1 == 2');
     const view = await until(b.id, ended);
     expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
     expect(view.stages[1]?.message).toBe(
@@ -158,6 +181,29 @@ describe('a release whose durable history was purged', () => {
     });
     // A's record still answers.
     expect((await app.call('GET', `releases/${a.id}`)).json).toEqual(finalA);
+
+    // B archived by a purge that stopped before purging (a crash): B has a record and its history, and is
+    // listed once, from its history; A follows, archived.
+    const statusB = await clientFor(app.host).getStatus(b.id);
+    await writeReleaseRecord(
+      storage,
+      { ...statusB, runtimeStatus: String(statusB.runtimeStatus) },
+      new Date(),
+    );
+    const listed = await listOf();
+    expect(listed.map((r) => [r.releaseId, r.archived])).toEqual([
+      [b.id, undefined],
+      [a.id, true],
+    ]);
+    expect(listed[0]).toMatchObject({
+      runtimeStatus: 'Completed',
+      state: 'rolledBack',
+      message: view.message,
+    });
+    expect(pageRows(await listPageOf())).toEqual([
+      [b.id, false],
+      [a.id, true],
+    ]);
   });
 
   it('purges nothing newer than the oldest unfinished release, and the timer obeys the setting', async () => {
@@ -178,6 +224,27 @@ describe('a release whose durable history was purged', () => {
     expect(Date.parse(purge.upTo)).toBeLessThan(
       Date.parse(String(app.host.durable.status(c.id)?.createdTime)),
     );
+
+    // Live C first, then B and A from their records, newest first; ?top= counts both kinds.
+    const listed = await listOf();
+    expect(listed.map((r) => [r.releaseId, r.archived, r.runtimeStatus])).toEqual([
+      [c.id, undefined, 'Running'],
+      [b.id, true, 'Completed'],
+      [a.id, true, 'Completed'],
+    ]);
+    expect((await listOf('?top=2')).map((r) => r.releaseId)).toEqual([c.id, b.id]);
+    expect((await listOf('?top=1')).map((r) => r.releaseId)).toEqual([c.id]);
+    expect(pageRows(await listPageOf())).toEqual([
+      [c.id, false],
+      [b.id, true],
+      [a.id, true],
+    ]);
+    // B was archived twice (the interrupted purge, then this one): one index entry.
+    const entries: string[] = [];
+    for await (const blob of storage.container.listBlobsFlat({ prefix: RECORD_INDEX_PREFIX })) {
+      entries.push(recordIndexEntryOf(blob.name)?.releaseId ?? blob.name);
+    }
+    expect(entries).toEqual([b.id, a.id]);
 
     const before = app.host.durable.instances().length;
     await app.host.invokeFunction('purgeHistory', { isPastDue: false });

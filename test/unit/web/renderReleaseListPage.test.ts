@@ -66,6 +66,19 @@ describe('renderReleaseListPage', () => {
     expect(html).toContain('href="https://app.example.net/api/views/x&quot;y"');
   });
 
+  it('says which releases had their durable history purged', () => {
+    expect(html).not.toContain('history purged');
+    const archived = renderReleaseListPage({
+      releases: [running, { ...done, archived: true }],
+      now: NOW,
+      releaseUrl: () => undefined,
+    });
+    expect(archived.match(/history purged/g)).toHaveLength(1);
+    expect(archived).toContain(
+      'started 2026-11-24 08:00:00 UTC · took 5 min 0 s · <span data-archived="true" title="Its durable history was purged; it is shown from its archived record, and its audit trail is kept.">history purged</span>',
+    );
+  });
+
   it('refreshes while a release runs, and says when there is none', () => {
     expect(html).toContain('<meta http-equiv="refresh" content="15">');
     const quiet = renderReleaseListPage({ releases: [done], now: NOW, releaseUrl: () => undefined });
