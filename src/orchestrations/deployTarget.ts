@@ -1,6 +1,7 @@
 // Deterministic: one workspace of a ring (BRICKLANE_<ENV>_TARGETS), as its own sub-orchestration so that the
 // targets after the canary each wait for their lock, apply and check independently, in parallel:
-// take the target's apply lock -> plan (unless its plan was approved) -> deployEnvironment -> the environment's
+// take the target's apply lock -> plan (unless its plan was approved) -> deployEnvironment (planned again, up to
+// MAX_PLANS times, when the workspace moved before an unapproved plan's apply) -> the environment's
 // checks there -> give the lock back (recording the last known good when the checks passed or there are none). The
 // checks run under the lock: no other release writes to the workspace while this bundle is verified.
 // Everything goes by the target's key (`prod.weu`): apply lock, stored plan, ledger, known good, check runs. A
@@ -8,6 +9,7 @@
 import type * as df from 'durable-functions';
 import {
   ACTIVITIES,
+  type DeployEnvironmentResult,
   type DeployTargetInput,
   type DeployTargetResult,
   type InspectBundleResult,
@@ -16,6 +18,7 @@ import {
 } from '../activities/contracts';
 import { callStep, StepFailed } from './callStep';
 import { applyInput, applyStage, failuresOf } from './applyStage';
+import { MAX_PLANS } from './deployRelease';
 import { claimForApply } from './claimForApply';
 import { runChecks } from './runChecks';
 
@@ -80,33 +83,47 @@ export function* deployTarget(
     }
     holding = true;
     // Planned now, under the lock, when nobody approved a plan: it starts from what the releases before applied.
-    const plan =
-      input.plan ?? (yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref));
-    result.plan = plan.summary;
-    if (input.plan === undefined) result.kept = plan.kept ?? [];
-    result.applied = true;
-    const apply: NonNullable<DeployTargetResult['apply']> = { startedAt: now() };
-    result.apply = apply;
-    const applied = yield* applyStage(
-      context,
-      applyInput(ref, { counts: bundle.counts, prune: bundle.prune }, plan, input.plan === undefined),
-      `${input.releaseId}:${input.target}${input.rollback ? ':rollback' : ''}`,
-    );
-    apply.finishedAt = now();
-    if (applied.failure) throw new StepFailed(applied.failure);
-    result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
-    const drift = applied.drift ?? [];
-    const wrote = applied.failed === 0 && applied.skipped === 0 && drift.length === 0;
-    if (drift.length > 0) {
-      yield* giveBack(false);
-      return end(
-        'failed',
-        `${drift.length} object(s) changed in the workspace since the plan (${drift
-          .slice(0, 5)
-          .map((d) => d.key)
-          .join(', ')}); nothing was written to them; re-run the release once it is stable`,
+    // When the workspace moved between that plan and the apply (a change outside bricklane), the apply wrote
+    // nothing to what moved and the target plans again and applies the new plan, as an ungated stage does, a
+    // bounded number of times. An approved plan is not re-planned: the new plan would not be the approved one.
+    let applied: DeployEnvironmentResult;
+    for (let round = 0; ; round++) {
+      const plan =
+        input.plan ?? (yield* callStep<PlanEnvironmentResult>(context, ACTIVITIES.planEnvironment, ref));
+      result.plan = plan.summary;
+      if (input.plan === undefined) result.kept = plan.kept ?? [];
+      result.applied = true;
+      const apply: NonNullable<DeployTargetResult['apply']> = { startedAt: now() };
+      result.apply = apply;
+      const base = `${input.releaseId}:${input.target}${input.rollback ? ':rollback' : ''}`;
+      applied = yield* applyStage(
+        context,
+        applyInput(ref, { counts: bundle.counts, prune: bundle.prune }, plan, input.plan === undefined),
+        // Each apply is its own sub-orchestration instance.
+        round === 0 ? base : `${base}:${round + 1}`,
       );
+      apply.finishedAt = now();
+      if (applied.failure) throw new StepFailed(applied.failure);
+      const drift = applied.drift ?? [];
+      if (drift.length === 0) break;
+      const moved = `${drift.length} object(s) changed in the workspace since the plan (${drift
+        .slice(0, 5)
+        .map((d) => d.key)
+        .join(', ')}); nothing was written to them`;
+      if (input.plan !== undefined || round + 1 >= MAX_PLANS) {
+        yield* giveBack(false);
+        result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
+        return end(
+          'failed',
+          input.plan !== undefined
+            ? `${moved}; re-run the release once it is stable`
+            : `${moved}. The workspace kept changing: planned ${MAX_PLANS} times; re-run the release once it is stable`,
+        );
+      }
+      result.message = `${moved}: planned again and applied the new plan`;
     }
+    result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
+    const wrote = applied.failed === 0 && applied.skipped === 0;
     if (!wrote) {
       yield* giveBack(false);
       return end('failed', failuresOf(applied));

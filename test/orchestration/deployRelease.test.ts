@@ -602,6 +602,55 @@ describe('deployRelease on the sandbox host', () => {
     expectDeterministic(host);
   });
 
+  it('plans a ring target again when its workspace moved before its ungated apply, and applies the new plan', async () => {
+    const id = 'r-drift-ring';
+    activityScript.set(id, {
+      driftTimes: { 'dev.neu:clusters': 1 },
+      inspect: { rings: { dev: { targets: ['dev.weu', 'dev.neu'], parallel: 2 } } },
+    });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('succeeded');
+    const dev = stageOf(output, 'dev');
+    expect(dev?.targets?.map((t) => [t.target, t.state])).toEqual([
+      ['dev.weu', 'succeeded'],
+      ['dev.neu', 'succeeded'],
+    ]);
+    expect(dev?.targets?.[1]?.message).toBe(
+      '1 object(s) changed in the workspace since the plan (clusters.Small); nothing was written to them: ' +
+        'planned again and applied the new plan',
+    );
+    // The moved target planned twice and applied each plan in an apply of its own; the canary once.
+    expect(activityScript.count(id, 'planEnvironment:dev.weu')).toBe(1);
+    expect(activityScript.count(id, 'planEnvironment:dev.neu')).toBe(2);
+    const planIds = activityScript
+      .calls(id)
+      .filter((c) => c.key === 'applyWave:dev.neu:clusters')
+      .map((c) => (c.input as { planId?: string }).planId);
+    expect(planIds).toEqual(['plan-dev.neu-1', 'plan-dev.neu-2']);
+    expect(host.durable.status(`${id}:dev.neu:2`)?.runtimeStatus).toBe('Completed');
+    expectDeterministic(host);
+  });
+
+  it('fails a ring target whose workspace keeps moving after three plans; the next target never starts', async () => {
+    const id = 'r-drift-ring-forever';
+    activityScript.set(id, {
+      driftTimes: { 'dev.weu:clusters': 99 },
+      inspect: { rings: { dev: { targets: ['dev.weu', 'dev.neu'], parallel: 2 } } },
+    });
+    await startRelease(host, releaseInput(id, ['dev']));
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('failed');
+    const dev = stageOf(output, 'dev');
+    expect(dev?.targets?.map((t) => t.state)).toEqual(['failed', 'skipped']);
+    expect(dev?.targets?.[0]?.message).toContain('The workspace kept changing: planned 3 times');
+    expect(activityScript.count(id, 'planEnvironment:dev.weu')).toBe(3);
+    expect(activityScript.count(id, 'planEnvironment:dev.neu')).toBe(0);
+    expectDeterministic(host);
+  });
+
   it('asks again after drift on a gated stage: a new wait for the new plan', async () => {
     const id = 'r-drift-gate';
     activityScript.set(id, { driftTimes: { 'qa:clusters': 1 } });
