@@ -366,6 +366,8 @@ export interface NotifyInput extends StageEndFacts {
    * manual the notice then carries a signed rollback link to the environment's last known good.
    */
   failedBundleId?: string;
+  /** A ring's stage that failed: the targets (by key) that applied the failed bundle, each offered its own link. */
+  appliedTargets?: string[];
 }
 
 /** One call of an environment's external check (callExternalCheck.ts has the contract with the endpoint). */

@@ -21,10 +21,12 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
   // A release started before the input named its environments is held to every configured one. A targeted
   // environment that is no longer configured fails at its own stage, with its fix, as before.
   const targeted = input.environments ?? settings.environments.map((e) => e.name);
-  const loaded = holdToBoundaries(
-    await loadStagedBundle(releases, input.bundleId, settings.project),
-    settings.environments.filter((e) => targeted.includes(e.name)),
-  );
+  // A ring's target by its key (`prod.weu`) too: a manual rollback of one workspace of a ring is a release of that
+  // target alone (functions/rollbackLink.ts), held to its rules and running its checks, as environmentByName reads it.
+  const chosen = settings.environments
+    .flatMap((e) => [e, ...(e.ring?.targets ?? [])])
+    .filter((e) => targeted.includes(e.name));
+  const loaded = holdToBoundaries(await loadStagedBundle(releases, input.bundleId, settings.project), chosen);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').map(describeDiagnostic);
   const b = loaded.bundle;
   if (errors.length > 0) {
@@ -53,15 +55,9 @@ export async function inspectBundle(input: InspectBundleInput): Promise<InspectB
       permissions: b?.permissions.length ?? 0,
     },
     prune: b?.options.prune ?? false,
-    ...checksOf(
-      b?.options.checks ?? [],
-      settings.environments.filter((e) => targeted.includes(e.name)),
-      settings.checksPollInSeconds,
-    ),
-    ...(await rollbackOf(
-      settings.environments.filter((e) => targeted.includes(e.name)).flatMap((e) => ringOf(e)),
-    )),
-    ...ringsOf(settings.environments.filter((e) => targeted.includes(e.name))),
+    ...checksOf(b?.options.checks ?? [], chosen, settings.checksPollInSeconds),
+    ...(await rollbackOf(chosen.flatMap((e) => ringOf(e)))),
+    ...ringsOf(chosen),
   };
 }
 

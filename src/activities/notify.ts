@@ -20,6 +20,7 @@ import { notifyFormatFor } from '../config/readNotifyFormat';
 import { ringOf } from '../config/readTargets';
 import type { EnvironmentSettings, Settings } from '../config/Settings';
 import { noticeText, type ReleaseNotice } from '../release/ReleaseNotice';
+import { knownGoodBefore } from '../release/rollbackOffer';
 import { slackMessage } from '../release/slackMessage';
 import { teamsMessage } from '../release/teamsMessage';
 import type { NotifyInput, NotifyResult } from './contracts';
@@ -43,7 +44,7 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
     const status =
       statusViewUrl(settings, input.releaseId) ?? `${settings.publicUrl}/api/releases/${input.releaseId}`;
     const approve = input.kind === 'approvalNeeded' ? approvalLink(settings, input) : undefined;
-    const rollback = await within(rollbackLink(services, env, input));
+    const rollbacks = await within(rollbackLinks(services, env, input));
     const notice: ReleaseNotice = {
       kind: input.kind,
       releaseId: input.releaseId,
@@ -58,7 +59,7 @@ export async function notify(input: NotifyInput, context: InvocationContext): Pr
       links: {
         status,
         ...(approve !== undefined ? { approve } : {}),
-        ...(rollback !== undefined ? { rollback } : {}),
+        ...rollbacks,
       },
     };
     const format = notifyFormatFor(env.notifyUrl, env.notifyFormat);
@@ -107,30 +108,43 @@ function approvalLink(settings: Settings, input: NotifyInput): string | undefine
 const NOTICE_ROLLBACK_TTL_IN_SECONDS = 24 * 3600;
 
 /**
- * The signed one-click rollback link a failed stage's notice carries (the status page's offer, in the channel):
- * only for a stage that failed after it deployed, in an environment that rolls back by hand (not a ring), with a
- * last known good other than the failed bundle. The link's page and its POST check the rest again when clicked
+ * The signed one-click rollback links a failed stage's notice carries (the status page's offer, in the channel):
+ * only for a stage that failed after it deployed, in an environment that rolls back by hand, with a last known good
+ * (before this release) other than the failed bundle: the environment's link, or for a ring one per workspace that
+ * applied the bundle (by the target's key). The link's page and its POST check the rest again when clicked
  * (release/rollbackOffer.ts: nothing deployed there since, the known good unchanged).
  */
-async function rollbackLink(
+async function rollbackLinks(
   services: ReturnType<typeof appServices>,
   env: EnvironmentSettings,
   input: NotifyInput,
-): Promise<string | undefined> {
+): Promise<Pick<ReleaseNotice['links'], 'rollback' | 'targetRollbacks'>> {
   const { settings } = services;
-  if (input.kind !== 'stageFinished' || input.state !== 'failed' || input.failedBundleId === undefined)
-    return undefined;
-  if (env.rollback !== 'manual' || env.ring !== undefined || settings.approvalSigningKeys.length === 0)
-    return undefined;
-  const known = await services.ledger.lastKnownGood(env.name);
-  if (!known || known.bundleId === input.failedBundleId) return undefined;
-  const claims = {
-    releaseId: input.releaseId,
-    environment: env.name,
-    knownGood: known.bundleId,
-    expiresAt: Math.floor(Date.now() / 1000) + NOTICE_ROLLBACK_TTL_IN_SECONDS,
+  const failedBundleId = input.failedBundleId;
+  if (input.kind !== 'stageFinished' || input.state !== 'failed' || failedBundleId === undefined) return {};
+  if (env.rollback !== 'manual' || settings.approvalSigningKeys.length === 0) return {};
+  const link = async (key: string): Promise<string | undefined> => {
+    const known = knownGoodBefore(await services.ledger.lastKnownGood(key), input.releaseId);
+    if (!known || known.bundleId === failedBundleId) return undefined;
+    const claims = {
+      releaseId: input.releaseId,
+      environment: key,
+      knownGood: known.bundleId,
+      expiresAt: Math.floor(Date.now() / 1000) + NOTICE_ROLLBACK_TTL_IN_SECONDS,
+    };
+    return rollbackUrl(settings.publicUrl, createRollbackToken(claims, settings.approvalSigningKeys));
   };
-  return rollbackUrl(settings.publicUrl, createRollbackToken(claims, settings.approvalSigningKeys));
+  if (env.ring === undefined) {
+    const rollback = await link(env.name);
+    return rollback !== undefined ? { rollback } : {};
+  }
+  const targets = input.appliedTargets ?? [];
+  const urls = await Promise.all(targets.map(link));
+  const targetRollbacks = targets.flatMap((target, i) => {
+    const url = urls[i];
+    return url !== undefined ? [{ target, url }] : [];
+  });
+  return targetRollbacks.length > 0 ? { targetRollbacks } : {};
 }
 
 /**

@@ -88,7 +88,15 @@ export class LedgerStore {
     const stored = await this.read(environment);
     const current = stored.ledger.lastKnownGood;
     if (current && current.at >= known.at) return;
-    await this.write({ ...stored.ledger, lastKnownGood: known }, stored.etag);
+    // The one before stays beside it (KnownGood.previous): a ring target's manual rollback may need it.
+    const previous =
+      current === undefined
+        ? undefined
+        : current.bundleId !== known.bundleId
+          ? withoutPrevious(current)
+          : current.previous;
+    const lastKnownGood = { ...withoutPrevious(known), ...(previous ? { previous } : {}) };
+    await this.write({ ...stored.ledger, lastKnownGood }, stored.etag);
   }
 
   private async ensureContainer(): Promise<void> {
@@ -96,6 +104,10 @@ export class LedgerStore {
     await this.container.createIfNotExists();
     this.ensured = true;
   }
+}
+
+function withoutPrevious({ bundleId, releaseId, at }: KnownGood): Omit<KnownGood, 'previous'> {
+  return { bundleId, releaseId, at };
 }
 
 function blobName(environment: string): string {

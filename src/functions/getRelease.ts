@@ -97,7 +97,7 @@ export async function answerRelease(
   const plans = await readPlans(view, context);
   const jsonToken = access.viewToken ?? statusViewToken(settings, view.releaseId);
   const listUrl = releaseListViewUrl(settings);
-  const rollback = await offerRollback(view, context, appServices());
+  const rollbacks = await offerRollback(view, context, appServices());
   return htmlResponse(
     200,
     renderStatusPage({
@@ -109,7 +109,7 @@ export async function answerRelease(
         ...(jsonToken ? { json: `${viewUrl(settings.publicUrl, jsonToken)}?format=json` } : {}),
       },
       azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
-      ...(rollback ? { rollback } : {}),
+      ...(rollbacks.length > 0 ? { rollbacks } : {}),
     }),
     VARY,
   );

@@ -7,6 +7,9 @@
 // (release/rollbackInputFor.ts), whose instance id is derived from the failed release and the environment, so a
 // second click, a replayed link or a second approver starts nothing new. Every request reads the environment
 // again: a link whose known good changed, or whose environment has deployed since, is refused.
+// A ring of workspaces (BRICKLANE_<ENV>_TARGETS) is offered one link per workspace that applied the failed release,
+// each naming the target by its key (`prod.weu`): its last known good, its apply lock and its rollback release
+// (`rollback-prod.weu-<failed>`) are that workspace's alone; the ring's approvers confirm it.
 //
 // Registration (src/index.ts): app.http('rollbackLink', rollbackLinkOptions)
 import type { HttpFunctionOptions, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
@@ -25,13 +28,13 @@ import { findOrchestration } from '../azure/findOrchestration';
 import { readReleaseRecord } from '../azure/releaseRecord';
 import { lockBlob } from '../azure/ReleaseStorage';
 import { displayName } from '../config/loadSettings';
-import type { EnvironmentSettings } from '../config/Settings';
+import type { EnvironmentSettings, Settings } from '../config/Settings';
 import { releaseView, type OrchestrationState, type ReleaseView } from '../release/releaseView';
 import { rollbackInputFor, rollbackReleaseId } from '../release/rollbackInputFor';
 import { rollbackOffer, type RollbackBasis, type RollbackOffer } from '../release/rollbackOffer';
 import type { AppServices } from '../services/appServices';
 import { messageResponse, htmlResponse, type OnwardLink } from '../web/responses';
-import { renderRollbackPage, type RollbackLinkOffer } from '../web/renderRollbackPage';
+import { renderRollbackPage, type RingWorkspace, type RollbackLinkOffer } from '../web/renderRollbackPage';
 import { beginRelease } from './beginRelease';
 import { isCrossSite, readLimitedText } from './approvalDecision';
 import { openAppServices } from './openAppServices';
@@ -53,14 +56,18 @@ export async function rollbackLink(
     return messageResponse(failure.status, failure.title, failure.message);
   }
   const claims = verified.claims;
-  const environment = s.settings.environments.find((e) => e.name === claims.environment);
-  if (!environment)
+  const scope = rollbackScope(s.settings, claims.environment);
+  if (!scope)
     return messageResponse(
       409,
       'Cannot roll back',
       `Environment ${claims.environment} is no longer configured.`,
     );
-  const env = displayName(claims.environment);
+  // The approvers and the rollback setting are the environment's (a ring's, for one of its workspaces).
+  const environment = scope.owner;
+  const env = scope.workspace
+    ? `${displayName(scope.workspace.ring)} workspace ${claims.environment}`
+    : displayName(claims.environment);
   const onward = onwardTo(s, claims.releaseId, now);
   const post = request.method === 'POST';
   if (post) {
@@ -87,7 +94,7 @@ export async function rollbackLink(
 
   const client = df.getClient(context);
   const rollbackId = rollbackReleaseId(claims.releaseId, claims.environment);
-  const read = await readSituation(client, s, claims, rollbackId).catch((error: unknown) => {
+  const read = await readSituation(client, s, claims, rollbackId, scope).catch((error: unknown) => {
     context.error(`rollbackLink: ${claims.releaseId} ${claims.environment} unreadable: ${String(error)}`);
     return undefined;
   });
@@ -127,15 +134,20 @@ export async function rollbackLink(
 
   if (!post) {
     const path = new URL(request.url).pathname;
+    // A ring's workspace shows its own plan, and its own failure, or the ring's (a target that passed before another
+    // failed has none).
+    const message = offer.target?.message ?? offer.stage.message;
+    const plan = (offer.target ?? offer.stage).plan;
     const html = renderRollbackPage({
       environment: claims.environment,
       failed: {
         releaseId: claims.releaseId,
         bundleId: offer.failedBundleId,
-        ...(offer.stage.message ? { message: offer.stage.message } : {}),
-        ...(offer.stage.plan ? { plan: offer.stage.plan } : {}),
+        ...(message ? { message } : {}),
+        ...(plan ? { plan } : {}),
       },
       knownGood: offer.knownGood,
+      ...(scope.workspace ? { workspace: scope.workspace } : {}),
       approvers: [
         ...environment.approval.approvers,
         ...environment.approval.policy.groups.map((g) => `members of group ${g}`),
@@ -182,42 +194,70 @@ export async function rollbackLink(
 }
 
 /**
- * The rollback a failed release's status page offers: a signed link to its confirmation page, or undefined when
- * the release's environments cannot be rolled back by hand now (or links cannot be signed). A storage hiccup
- * leaves the offer out: the page shows the release all the same.
+ * The rollbacks a failed release's status page offers: a signed link to the confirmation page of its failed
+ * environment, or for a ring one per workspace that applied the release; none when nothing may be rolled back by
+ * hand now (or links cannot be signed). A storage hiccup leaves an offer out: the page shows the release all the same.
  */
 export async function offerRollback(
   view: ReleaseView,
   context: InvocationContext,
   services: AppServices,
   now: Date = new Date(),
-): Promise<RollbackLinkOffer | undefined> {
+): Promise<RollbackLinkOffer[]> {
   const keys = services.settings.approvalSigningKeys;
   const failed = view.state === 'failed' ? view.stages?.find((s) => s.state === 'failed') : undefined;
-  if (!failed || keys.length === 0) return undefined;
+  if (!failed || keys.length === 0) return [];
   const environment = services.settings.environments.find((e) => e.name === failed.environment);
-  if (environment?.rollback !== 'manual') return undefined;
-  try {
-    const offer = rollbackOffer(view, failed.environment, await readBasis(services, environment));
-    if (!offer.ok) return undefined;
-    const token = createRollbackToken(
-      {
-        releaseId: view.releaseId,
-        environment: failed.environment,
-        knownGood: offer.knownGood.bundleId,
-        expiresAt: Math.floor(now.getTime() / 1000) + ROLLBACK_LINK_TTL_IN_SECONDS,
-      },
-      keys,
-    );
-    return {
-      environment: failed.environment,
-      knownGood: offer.knownGood,
-      url: rollbackUrl(services.settings.publicUrl, token),
-    };
-  } catch (error) {
-    context.warn(`${context.functionName}: rollback of ${failed.environment} unreadable: ${String(error)}`);
-    return undefined;
+  if (environment?.rollback !== 'manual') return [];
+  // A ring's targets in order, canary first: rollbackOffer keeps those that applied.
+  const names = environment.ring ? (failed.targets ?? []).map((t) => t.target) : [failed.environment];
+  const offers = await Promise.all(
+    names.map(async (name): Promise<RollbackLinkOffer | undefined> => {
+      const scope = rollbackScope(services.settings, name);
+      try {
+        const offer = rollbackOffer(view, name, await readBasis(services, scope));
+        if (!offer.ok || !scope) return undefined;
+        const token = createRollbackToken(
+          {
+            releaseId: view.releaseId,
+            environment: name,
+            knownGood: offer.knownGood.bundleId,
+            expiresAt: Math.floor(now.getTime() / 1000) + ROLLBACK_LINK_TTL_IN_SECONDS,
+          },
+          keys,
+        );
+        return {
+          environment: name,
+          knownGood: offer.knownGood,
+          url: rollbackUrl(services.settings.publicUrl, token),
+          ...(scope.workspace ? { workspace: scope.workspace } : {}),
+        };
+      } catch (error) {
+        context.warn(`${context.functionName}: rollback of ${name} unreadable: ${String(error)}`);
+        return undefined;
+      }
+    }),
+  );
+  return offers.filter((o): o is RollbackLinkOffer => o !== undefined);
+}
+
+/** What a link's environment name stands for: an environment, or one workspace of a ring by its target's key. */
+interface RollbackScope {
+  /** The environment whose settings rule the rollback (approvers, rollback mode): the ring's, for a target. */
+  owner: EnvironmentSettings;
+  /** The name its ledger, known good and apply lock go by (the environment's, or the target's key). */
+  key: string;
+  /** For a ring's target: its ring and its workspace. */
+  workspace?: RingWorkspace;
+}
+
+function rollbackScope(settings: Settings, name: string): RollbackScope | undefined {
+  for (const owner of settings.environments) {
+    if (owner.name === name) return { owner, key: name };
+    const target = owner.ring?.targets.find((t) => t.name === name);
+    if (target) return { owner, key: name, workspace: { ring: owner.name, name: target.workspaceName } };
   }
+  return undefined;
 }
 
 interface Situation {
@@ -233,12 +273,12 @@ async function readSituation(
   s: AppServices,
   claims: RollbackClaims,
   rollbackId: string,
+  scope: RollbackScope,
 ): Promise<Situation> {
   // A release whose durable history was purged answers from its archived record, as its status page does.
   const lookup = async (id: string): Promise<OrchestrationState | undefined> =>
     (await findOrchestration(client, id)) ?? (await readReleaseRecord(s.releases, id));
   const [existing, failed] = await Promise.all([lookup(rollbackId), lookup(claims.releaseId)]);
-  const environment = s.settings.environments.find((e) => e.name === claims.environment);
   if (existing?.runtimeStatus)
     return { started: String(existing.runtimeStatus), offer: { ok: false, message: '' }, startedAt: '' };
   if (!failed?.runtimeStatus)
@@ -249,27 +289,27 @@ async function readSituation(
   // The status only: no approval link is signed here.
   const view = releaseView(failed, () => undefined);
   return {
-    offer: rollbackOffer(view, claims.environment, await readBasis(s, environment)),
+    offer: rollbackOffer(view, claims.environment, await readBasis(s, scope)),
     startedAt: view.startedAt ?? new Date(failed.createdTime).toISOString(),
   };
 }
 
-/** The environment's rollback setting, last known good and newest holder of its apply lock, read now. */
-async function readBasis(
-  s: AppServices,
-  environment: EnvironmentSettings | undefined,
-): Promise<RollbackBasis> {
-  if (!environment) return { mode: undefined, knownGood: undefined, newest: undefined };
+/**
+ * The environment's rollback setting, and the last known good and newest holder of the apply lock of the
+ * environment (or of the ring's target), read now.
+ */
+async function readBasis(s: AppServices, scope: RollbackScope | undefined): Promise<RollbackBasis> {
+  if (!scope) return { mode: undefined, knownGood: undefined, newest: undefined };
   const [knownGood, lock] = await Promise.all([
-    s.ledger.lastKnownGood(environment.name),
+    s.ledger.lastKnownGood(scope.key),
     // The apply lock's record (activities/claimEnvironment.ts, ApplyLockRecord): its holder and the newest taker.
-    s.releases.readJson<{ releaseId?: string; newest?: { releaseId: string } }>(lockBlob(environment.name)),
+    s.releases.readJson<{ releaseId?: string; newest?: { releaseId: string } }>(lockBlob(scope.key)),
   ]);
   return {
-    mode: environment.rollback,
+    mode: scope.owner.rollback,
     knownGood,
     newest: lock?.value.newest?.releaseId ?? lock?.value.releaseId,
-    ring: environment.ring !== undefined,
+    ring: scope.owner.ring !== undefined && scope.workspace === undefined,
   };
 }
 

@@ -13,6 +13,7 @@ import {
 import type { StageStatus } from '../release/ReleaseStatus';
 import { stageEndFacts } from '../release/AuditEvent';
 import { noticePolicyOf } from '../release/ReleaseNotice';
+import { targetApplied } from '../release/rollbackOffer';
 import { retryPolicy } from './retryPolicy';
 
 /** A step failed permanently; thrown inside the orchestrator only, caught where the release routes it (deployRelease, deployEnvironment). */
@@ -71,6 +72,10 @@ export function* notifyStage(
     kind: 'stageFinished',
     state: stage.state,
     ...(failedBundleId !== undefined ? { failedBundleId } : {}),
+    // A ring: the workspaces that applied the failed bundle, each of which may be rolled back by hand.
+    ...(failedBundleId !== undefined && stage.targets
+      ? { appliedTargets: stage.targets.filter(targetApplied).map((t) => t.target) }
+      : {}),
     ...(stage.message ? { message: stage.message } : {}),
     ...(stage.fix ? { fix: stage.fix } : {}),
     ...noticePolicyOf(stage),

@@ -292,7 +292,13 @@ export function* deployRelease(context: df.OrchestrationContext): Generator<df.T
               }
             : undefined,
         );
-        yield* notifyStage(context, input.releaseId, stage);
+        // A ring that failed with no rollback of its own: its notice offers each applied workspace's rollback link.
+        yield* notifyStage(
+          context,
+          input.releaseId,
+          stage,
+          ended?.state === 'failed' && stage.state === 'failed' ? bundleId : undefined,
+        );
         if (ended) return finish(ended.state, ended.message);
         continue;
       }

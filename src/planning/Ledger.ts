@@ -33,6 +33,12 @@ export interface KnownGood {
   releaseId: string;
   /** ISO time the stage passed (the orchestration's clock). */
   at: string;
+  /**
+   * The known good before this one, when it was another bundle: a ring's target that passed in a release that then
+   * failed in another target recorded that release's bundle, and its manual rollback puts this one back
+   * (release/rollbackOffer.ts, knownGoodBefore), as the automatic one does with the record it read at the start.
+   */
+  previous?: Omit<KnownGood, 'previous'>;
 }
 
 export interface DirectoryImportFallback {

@@ -55,6 +55,8 @@ export interface ReleaseNotice {
     approve?: string;
     /** A signed one-click rollback link, when the environment offers one. */
     rollback?: string;
+    /** A ring's: one signed rollback link per workspace that applied the failed release, by target key. */
+    targetRollbacks?: Array<{ target: string; url: string }>;
   };
 }
 
@@ -255,6 +257,9 @@ export function noticeText(notice: ReleaseNotice): string {
   }
   const message = notice.message ? ` — ${notice.message}` : '';
   const fix = notice.fix ? ` Fix: ${notice.fix}.` : '';
-  const rollback = notice.links.rollback ? ` Roll back: ${notice.links.rollback}` : '';
+  const rollback = [
+    notice.links.rollback ? ` Roll back: ${notice.links.rollback}` : '',
+    ...(notice.links.targetRollbacks ?? []).map((r) => ` Roll back ${r.target}: ${r.url}`),
+  ].join('');
   return `bricklane: ${notice.environment} ${stateWords(notice.state)} for release ${notice.releaseId}${message}.${fix}${more}${rollback} Status: ${notice.links.status}`;
 }

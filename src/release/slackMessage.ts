@@ -129,6 +129,9 @@ export function slackMessage(notice: ReleaseNotice): SlackMessage {
   };
   button('Review and decide', notice.links.approve, 'approve', true);
   button('Roll back', notice.links.rollback, 'rollback');
+  // At most 20 targets: with the status, within an actions block's 25 elements.
+  for (const r of notice.links.targetRollbacks ?? [])
+    button(`Roll back ${r.target}`, r.url, `rollback-${r.target}`);
   button('Release status', notice.links.status, 'status');
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   blocks.push({

@@ -26,6 +26,11 @@ import {
 } from './ReleaseNotice';
 
 export const ADAPTIVE_CARD_VERSION = '1.4';
+/**
+ * A ring's rollback actions on a card: Teams shows six actions of a card's `actions` (observed in the web, desktop
+ * and mobile clients, atc0005/go-teams-notify#161; the schema sets no limit), and the status link is one of them.
+ */
+const TEAMS_TARGET_ROLLBACKS = 4;
 
 type TextColor = 'Default' | 'Good' | 'Warning' | 'Attention';
 
@@ -130,6 +135,14 @@ export function teamsMessage(notice: ReleaseNotice): TeamsMessage {
     actions.push({ type: 'Action.OpenUrl', title: 'Review and decide', url: notice.links.approve });
   if (notice.links.rollback)
     actions.push({ type: 'Action.OpenUrl', title: 'Roll back', url: notice.links.rollback });
+  // A ring's further workspaces are on the status page.
+  const targets = notice.links.targetRollbacks ?? [];
+  for (const r of targets.slice(0, TEAMS_TARGET_ROLLBACKS))
+    actions.push({ type: 'Action.OpenUrl', title: `Roll back ${r.target}`, url: r.url });
+  if (targets.length > TEAMS_TARGET_ROLLBACKS)
+    body.push(
+      note(`${targets.length - TEAMS_TARGET_ROLLBACKS} more workspaces to roll back on the status page`),
+    );
   actions.push({ type: 'Action.OpenUrl', title: 'Release status', url: notice.links.status });
 
   const content: AdaptiveCard = {

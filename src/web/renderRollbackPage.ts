@@ -15,10 +15,47 @@ import { escapeHtml } from './html';
 
 /** The offer on a failed release's status page. */
 export interface RollbackLinkOffer {
+  /** The environment, or a ring's target by its key (`prod.weu`). */
   environment: string;
   knownGood: KnownGood;
   /** The signed confirmation page (approvalToken.ts, rollbackUrl). */
   url: string;
+  /** For a ring's target: its ring and its workspace. */
+  workspace?: RingWorkspace;
+}
+
+/** One workspace of a ring (BRICKLANE_<ENV>_TARGETS), which a rollback link restores alone. */
+export interface RingWorkspace {
+  /** The ring's environment (`prod`). */
+  ring: string;
+  /** The target's Databricks workspace name. */
+  name: string;
+}
+
+/**
+ * The offers on a failed release's status page: one environment's card, or for a ring one card that lists each
+ * workspace's link (each target's row in the stage's table carries its own as well, renderTargets).
+ */
+export function renderRollbackOffers(offers: readonly RollbackLinkOffer[]): string {
+  const [first] = offers;
+  if (!first) return '';
+  const ring = first.workspace?.ring;
+  if (ring === undefined) return offers.map(renderRollbackOffer).join('\n');
+  const env = displayName(ring);
+  const items = offers.map(
+    (offer) =>
+      `<li><a class="action" href="${escapeHtml(offer.url)}">Roll back ${code(offer.environment)}…</a> to ` +
+      `bundle ${code(offer.knownGood.bundleId)} (release ${code(offer.knownGood.releaseId)}, passed ` +
+      `${escapeHtml(formatUtc(offer.knownGood.at))})</li>`,
+  );
+  return [
+    '<section class="card rollback">',
+    `<h2>Roll back workspaces of ${escapeHtml(env)}</h2>`,
+    `<p>${escapeHtml(env)} failed in this release. Each workspace below applied it and can be put back to its own ` +
+      'last known good, one at a time. The next page says what changes; nothing happens until you confirm there.</p>',
+    `<ul>${items.join('')}</ul>`,
+    '</section>',
+  ].join('\n');
 }
 
 export function renderRollbackOffer(offer: RollbackLinkOffer): string {
@@ -45,6 +82,8 @@ export interface RollbackPageModel {
     plan?: PlanCounts;
   };
   knownGood: KnownGood;
+  /** For a ring's target (`environment` is its key): its ring and its workspace, the only one restored. */
+  workspace?: RingWorkspace;
   approvers: readonly string[];
   viewer: ApproverResolution;
   /** The page's own path: the form posts back to it. */
@@ -55,9 +94,20 @@ export interface RollbackPageModel {
 }
 
 export function renderRollbackPage(model: RollbackPageModel): string {
-  const env = displayName(model.environment);
+  const ring = model.workspace;
+  const env = ring
+    ? `${displayName(ring.ring)} workspace ${model.environment}`
+    : displayName(model.environment);
   const rows: Array<[string, string]> = [
-    ['Environment', escapeHtml(env)],
+    ['Environment', escapeHtml(ring ? displayName(ring.ring) : env)],
+    ...(ring
+      ? ([
+          [
+            'Workspace',
+            `${code(model.environment)} (${code(ring.name)}), the only one of the ring this restores`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     [
       'Restores',
       `bundle ${code(model.knownGood.bundleId)} of release ${code(model.knownGood.releaseId)}, which passed ` +

@@ -22,7 +22,7 @@ import { type PageTone, statusPageDocument } from './document';
 import { renderFieldDiff } from './renderSafetySummary';
 import { currentPhase, describeStageTime, renderTimeline } from './renderTimeline';
 import type { ReleaseView, StageView } from '../release/releaseView';
-import { renderRollbackOffer, type RollbackLinkOffer } from './renderRollbackPage';
+import { renderRollbackOffers, type RollbackLinkOffer } from './renderRollbackPage';
 
 export interface StatusPageModel {
   release: ReleaseView;
@@ -36,8 +36,11 @@ export interface StatusPageModel {
   links: { list?: string; json?: string };
   /** The configured Azure DevOps organization, for links to Azure Repos commits. */
   azureReposOrganizationUrl?: string;
-  /** A failed environment's manual rollback, when it may be rolled back (functions/rollbackLink.ts). */
-  rollback?: RollbackLinkOffer;
+  /**
+   * A failed environment's manual rollback, when it may be rolled back (functions/rollbackLink.ts): one, or for a
+   * ring one per workspace that applied the release (shown on the stage's table too).
+   */
+  rollbacks?: readonly RollbackLinkOffer[];
 }
 
 // Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
@@ -73,7 +76,7 @@ export function renderStatusPage(model: StatusPageModel): string {
       ? `<p class="note refresh">This page refreshes every ${refreshInSeconds} s while the release ${waitingForAPerson ? 'waits for an approver' : 'runs'}.</p>`
       : '',
     renderEnding(release, live),
-    model.rollback ? renderRollbackOffer(model.rollback) : '',
+    renderRollbackOffers(model.rollbacks ?? []),
     renderDiagnostics(release),
     stages.length > 0
       ? `<ol class="pipeline" aria-label="Stages in order">${stages
@@ -83,7 +86,7 @@ export function renderStatusPage(model: StatusPageModel): string {
     renderTimeline(stages, toIso(release.startedAt ?? release.createdTime), release.finishedAt, now),
     renderRelease(release, now, model.azureReposOrganizationUrl),
     stages.length > 0 ? '<h2>Stages</h2>' : '',
-    ...stages.map((s) => renderStageDetail(s, model.plans?.[s.environment], now)),
+    ...stages.map((s) => renderStageDetail(s, model.plans?.[s.environment], now, model.rollbacks)),
     renderLinks(model.links),
   ].join('\n');
   return statusPageDocument(`Release ${release.releaseId}`, body, {
@@ -222,7 +225,12 @@ function renderRelease(release: ReleaseView, now: Date, azureReposOrganizationUr
   return `<div class="card"><dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl></div>`;
 }
 
-function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: Date): string {
+function renderStageDetail(
+  stage: StageView,
+  plan: DeployPlan | undefined,
+  now: Date,
+  rollbacks: readonly RollbackLinkOffer[] = [],
+): string {
   const rows: Array<[string, string]> = [];
   if (stage.startedAt) {
     rows.push(['Started', escapeHtml(formatUtc(stage.startedAt))]);
@@ -262,7 +270,7 @@ function renderStageDetail(stage: StageView, plan: DeployPlan | undefined, now: 
     `<section class="stage-detail" id="stage-${escapeHtml(stage.environment)}">`,
     `<h3>${escapeHtml(displayName(stage.environment))} ${stateBadge(stage.state)}</h3>`,
     details,
-    renderTargets(stage.targets, now),
+    renderTargets(stage.targets, now, rollbacks),
     renderPlan(stage, plan),
     '</section>',
   ].join('\n');

@@ -1,6 +1,7 @@
 // Pure: the workspaces of a ring (BRICKLANE_<ENV>_TARGETS) on the status page, one row per target, canary first:
 // its key, state, plan counts, outcome, time, checks and message, and on the approval page the plan of each
 // target, which one approval covers. Every value is escaped; check run pages go through checkRows (https only).
+// After a failed ring with manual rollback, each target that may be put back has its rollback link on its row.
 import { RESOURCE_KINDS } from '../manifest/Bundle';
 import type { DeployPlan } from '../planning/DeployPlan';
 import { countsOf } from '../release/compactStatus';
@@ -8,11 +9,20 @@ import type { PlanCounts, TargetStatus } from '../release/ReleaseStatus';
 import { formatDuration, KIND_LABELS } from './format';
 import { escapeHtml, stateBadge } from './html';
 import { checkRows } from './renderChecks';
+import type { RollbackLinkOffer } from './renderRollbackPage';
 
-/** The ring's table on a stage of the status page; '' for a stage that is one workspace. */
-export function renderTargets(targets: readonly TargetStatus[] | undefined, now: Date): string {
+/**
+ * The ring's table on a stage of the status page; '' for a stage that is one workspace. `rollbacks`: the manual
+ * rollback links offered (functions/rollbackLink.ts, offerRollback), each shown on its target's row.
+ */
+export function renderTargets(
+  targets: readonly TargetStatus[] | undefined,
+  now: Date,
+  rollbacks: readonly RollbackLinkOffer[] = [],
+): string {
   if (!targets || targets.length === 0) return '';
   const rows = targets.map((target, index) => {
+    const rollback = rollbacks.find((r) => r.environment === target.target);
     const notes = [
       ...(target.outcome
         ? [
@@ -22,6 +32,12 @@ export function renderTargets(targets: readonly TargetStatus[] | undefined, now:
       ...checkRows(target.checks, now).map(([name, value]) => `${escapeHtml(name)}: ${value}`),
       ...(target.message ? [`<span class="message">${escapeHtml(target.message)}</span>`] : []),
       ...(target.fix ? [`<code class="fix">${escapeHtml(target.fix)}</code>`] : []),
+      ...(rollback
+        ? [
+            `<a class="action" href="${escapeHtml(rollback.url)}">Roll back ${escapeHtml(target.target)}…</a> ` +
+              `to bundle <code>${escapeHtml(rollback.knownGood.bundleId)}</code>`,
+          ]
+        : []),
     ];
     return [
       `<tr id="target-${escapeHtml(target.target)}">`,

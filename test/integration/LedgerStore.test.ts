@@ -40,6 +40,29 @@ describe('LedgerStore against Azurite', () => {
     expect((await store.read('qa')).etag).toBe(etag);
   });
 
+  it('records the last known good with the one before it (another bundle), never an older one over it', async () => {
+    const store = storeIn('ledger-known-good');
+    const one = { bundleId: 'sha256-one', releaseId: 'release-1', at: '2026-12-01T10:00:00.000Z' };
+    const two = { bundleId: 'sha256-two', releaseId: 'release-2', at: '2026-12-02T10:00:00.000Z' };
+    await store.recordKnownGood('prod.weu', one);
+    expect(await store.lastKnownGood('prod.weu')).toEqual(one);
+    await store.recordKnownGood('prod.weu', two);
+    expect(await store.lastKnownGood('prod.weu')).toEqual({ ...two, previous: one });
+    // The same bundle again (another release of it) keeps the one before; an older record changes nothing.
+    const again = { bundleId: 'sha256-two', releaseId: 'release-3', at: '2026-12-03T10:00:00.000Z' };
+    await store.recordKnownGood('prod.weu', again);
+    expect(await store.lastKnownGood('prod.weu')).toEqual({ ...again, previous: one });
+    await store.recordKnownGood('prod.weu', one);
+    expect(await store.lastKnownGood('prod.weu')).toEqual({ ...again, previous: one });
+    // One level only: the one before carries none of its own.
+    const four = { bundleId: 'sha256-four', releaseId: 'release-4', at: '2026-12-04T10:00:00.000Z' };
+    await store.recordKnownGood('prod.weu', four);
+    expect(await store.lastKnownGood('prod.weu')).toEqual({
+      ...four,
+      previous: { bundleId: 'sha256-two', releaseId: 'release-3', at: again.at },
+    });
+  });
+
   it('rejects a corrupted ledger blob with a message that says how to recover', async () => {
     const store = storeIn('ledger-corrupt');
     await store.write({ version: 1, environment: 'prod', entries: {} }, undefined);

@@ -3,15 +3,20 @@
 // Prod is a ring of three (BRICKLANE_PROD_TARGETS=weu,neu,eus). What the test asserts about order is observed
 // from outside the product: the emulator's write log (when each workspace applied each write) and the check
 // runs' own times, never the release's status.
+// With manual rollback (the default), a failed ring offers one signed rollback link per workspace that applied the
+// release; each link's rollback release restores that workspace alone, to its own last known good.
 import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRollbackToken, rollbackUrl } from '../../src/approvals/approvalToken';
 import { LedgerStore } from '../../src/azure/LedgerStore';
 import type { StageStatus } from '../../src/release/ReleaseStatus';
+import { rollbackReleaseId } from '../../src/release/rollbackInputFor';
 import type { AppliedWrite } from '../emulator/DatabricksEmulator';
+import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import { releaseCheckBundle, type ReleaseJson } from './releaseCheckBundle';
+import { followRelease, releaseCheckBundle, type ReleaseJson } from './releaseCheckBundle';
 
 const TARGETS = ['prod.weu', 'prod.neu', 'prod.eus'] as const;
 const FAILURE = 'AssertionError: the canary found no orders';
@@ -284,5 +289,162 @@ describe('a ring behind one approval', () => {
     expect(diff).toContain('assert &quot;changed&quot;');
     await approve(url);
     expect((await released).view.state).toBe('succeeded');
+  });
+});
+
+describe('a ring whose rollback is manual (the default), one target at a time after the canary', () => {
+  const notices: string[] = [];
+  let hook: HttpsEndpoint | undefined;
+  // Read by ringSandbox's beforeAll, which runs after this one: the notice receiver's URL is known by then. Manual is
+  // the default; it is set because the app's settings are the process's, where the blocks before set auto.
+  const settings: Record<string, string> = {
+    BRICKLANE_PROD_TARGETS_PARALLEL: '1',
+    BRICKLANE_PROD_ROLLBACK: 'manual',
+  };
+  beforeAll(async () => {
+    hook = await HttpsEndpoint.start((request) => {
+      notices.push((JSON.parse(request.body.toString('utf8')) as { text: string }).text);
+      return { status: 200 };
+    });
+    settings.BRICKLANE_PROD_NOTIFY_URL = `${hook.url}/prod`;
+  });
+  afterAll(() => hook?.stop());
+  const { sandbox, release } = ringSandbox([], settings);
+
+  const objects = (target: string): object => {
+    const { runs: _runs, ...rest } = sandbox.world.emulator.snapshot(target);
+    return rest;
+  };
+  const smokeOf = (target: string): string | undefined => {
+    const path = Object.keys(sandbox.world.emulator.snapshot(target).notebooks).find((p) =>
+      p.endsWith('/smoke'),
+    );
+    return sandbox.world.emulator
+      .workspace(target)
+      .tree.find(path ?? '')
+      ?.bytes?.toString('utf8');
+  };
+  /** The rollback links on the release's status page: each target row's, and the card's at the top. */
+  const offered = async (id: string): Promise<{ rows: Record<string, string>; card: string[] }> => {
+    const html = (await sandbox.app.call('GET', `releases/${id}?format=html`)).json as string;
+    const rows = Object.fromEntries(
+      [...html.matchAll(/<tr id="target-([^"]+)">(.*?)<\/tr>/g)].flatMap(([, target, row]) => {
+        const url = /href="([^"]*\/api\/rollbacks\/[^"]+)">Roll back /.exec(row ?? '')?.[1];
+        return url ? [[target, url]] : [];
+      }),
+    );
+    const section = /<section class="card rollback">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    const card = [...section.matchAll(/href="([^"]*\/api\/rollbacks\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    return { rows, card };
+  };
+  const post = (url: string, origin = sandbox.app.url) =>
+    fetch(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: 'confirm=rollback',
+    });
+
+  it('offers a link for each target that applied, and each restores its own workspace alone', async () => {
+    const { world, app } = sandbox;
+    const first = await release('assert "one"');
+    expect(first.view.state, JSON.stringify(first.view)).toBe('succeeded');
+    const afterFirst = Object.fromEntries(TARGETS.map((t) => [t, objects(t)]));
+    // The failed target's check fails in the release, and passes in its rollback's run.
+    world.emulator.scriptRuns('prod.neu', 'smoke_test', [
+      { result: 'FAILED', message: FAILURE, pendingInMs: 0, durationInMs: 0 },
+      { result: 'SUCCESS', pendingInMs: 0, durationInMs: 0 },
+    ]);
+    const second = await release('assert "two"');
+    expect([second.view.runtimeStatus, second.view.state], JSON.stringify(second.view)).toEqual([
+      'Completed',
+      'failed',
+    ]);
+    const prod = second.view.stages.find((s) => s.environment === 'prod');
+    expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual([
+      ['prod.weu', 'succeeded'],
+      ['prod.neu', 'failed'],
+      ['prod.eus', 'skipped'],
+    ]);
+
+    // The two that applied have a link on their row (the card lists the same two); the one not started has none.
+    const links = await offered(second.id);
+    expect(Object.keys(links.rows)).toEqual(['prod.weu', 'prod.neu']);
+    expect(links.card).toEqual([links.rows['prod.weu'], links.rows['prod.neu']]);
+    const neu = links.rows['prod.neu'] ?? '';
+    const weu = links.rows['prod.weu'] ?? '';
+    // So does Prod's failure notice, each link signed for its own target.
+    const failedNotice = notices.find((n) => n.startsWith(`bricklane: prod failed for release ${second.id}`));
+    const inNotice = [...(failedNotice ?? '').matchAll(/ Roll back (prod\.\w+): (\S+)(?= )/g)].map(
+      (m) => m[1],
+    );
+    expect(inNotice, failedNotice).toEqual(['prod.weu', 'prod.neu']);
+    expect(await offered(first.id)).toEqual({ rows: {}, card: [] });
+
+    // The page says which workspace it restores, and to what; opening it changes nothing.
+    const shown = await fetch(neu);
+    const text = await shown.text();
+    expect(shown.status, text).toBe(200);
+    expect(text).toContain('<h1>Roll back Prod workspace prod.neu?</h1>');
+    expect(text).toContain('<code>prod.neu</code>');
+    expect(text).toContain('the only one of the ring this restores');
+    expect(text).toContain(`bundle <code>${first.bundleId}</code> of release <code>${first.id}</code>`);
+    expect(text).toContain(`check smoke_test failed: ${FAILURE}`);
+    const rollbackId = rollbackReleaseId(second.id, 'prod.neu');
+    expect(rollbackId).toBe(`rollback-prod.neu-${second.id}`);
+    expect((await app.call('GET', `releases/${rollbackId}`)).status).toBe(404);
+
+    // A link naming the ring itself rolls back nothing: one workspace per link.
+    const keys = (process.env.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '').split(',');
+    const whole = rollbackUrl(
+      app.url,
+      createRollbackToken(
+        {
+          releaseId: second.id,
+          environment: 'prod',
+          knownGood: first.bundleId,
+          expiresAt: Math.floor(Date.now() / 1000) + 600,
+        },
+        keys,
+      ),
+    );
+    const refused = await fetch(whole);
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('prod is a ring of workspaces');
+    // The ring's approvers confirm a workspace's rollback.
+    process.env.BRICKLANE_PROD_APPROVERS = 'release-manager@contoso.example';
+    try {
+      expect((await post(neu)).status).toBe(403);
+    } finally {
+      delete process.env.BRICKLANE_PROD_APPROVERS;
+    }
+
+    const started = await post(neu);
+    expect(started.status, await started.clone().text()).toBe(202);
+    expect(await started.text()).toContain(`Release ${rollbackId} puts bundle ${first.bundleId}`);
+    const again = await post(neu);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('Already rolling back');
+    const view = await followRelease(app, rollbackId);
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'rolledBack']);
+    expect(view.bundleId).toBe(first.bundleId);
+    expect(view.stages.map((s) => [s.environment, s.state])).toEqual([['prod.neu', 'rolledBack']]);
+    // Checked in that workspace like any release of it: the rollback's own run of the check.
+    expect(view.stages[0]?.checks).toMatchObject([{ job: 'smoke_test', state: 'succeeded' }]);
+    // From outside: that workspace holds release 1's objects again; the canary still holds release 2's, the third
+    // release 1's (release 2 never reached it).
+    expect(objects('prod.neu')).toEqual(afterFirst['prod.neu']);
+    expect(smokeOf('prod.weu')).toContain('assert "two"');
+    expect(objects('prod.eus')).toEqual(afterFirst['prod.eus']);
+
+    // Done there: the page offers the canary's link only. The canary passed in release 2, which then became its
+    // last known good; its link restores what it held before release 2.
+    const left = await offered(second.id);
+    expect(Object.keys(left.rows)).toEqual(['prod.weu']);
+    expect((await post(weu)).status).toBe(202);
+    const canary = await followRelease(app, rollbackReleaseId(second.id, 'prod.weu'));
+    expect([canary.state, canary.bundleId], JSON.stringify(canary)).toEqual(['rolledBack', first.bundleId]);
+    expect(TARGETS.map((t) => objects(t))).toEqual(TARGETS.map((t) => afterFirst[t]));
+    expect(await offered(second.id)).toEqual({ rows: {}, card: [] });
   });
 });

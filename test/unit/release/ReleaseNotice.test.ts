@@ -8,7 +8,7 @@ import {
   policyFacts,
   stateWords,
 } from '../../../src/release/ReleaseNotice';
-import { approvalNeeded, failed, rolledBack, succeeded } from './notices';
+import { approvalNeeded, failed, ringFailed, rolledBack, succeeded } from './notices';
 
 describe('noticeText', () => {
   it('keeps the words notices always had, with only the links when nothing else is known', () => {
@@ -37,6 +37,11 @@ describe('noticeText', () => {
     );
     expect(noticeText(rolledBack)).toMatch(
       /^bricklane: qa rolled back for release rel-9f8e7d — .+\. Plan: 0 to create, 2 to update, 0 to delete\. Roll back: \S+ Status: \S+$/,
+    );
+    expect(noticeText(ringFailed)).toBe(
+      'bricklane: prod failed for release rel-5e6f7a — prod.t6: check smoke_test failed: boom.' +
+        (ringFailed.links.targetRollbacks ?? []).map((r) => ` Roll back ${r.target}: ${r.url}`).join('') +
+        ' Status: https://bricklane.example/api/views/v1.status-token',
     );
     expect(noticeText(succeeded)).toMatch(
       /^bricklane: dev succeeded for release rel-1a2b3c\. Plan: 3 to create/,

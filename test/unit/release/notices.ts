@@ -69,6 +69,22 @@ export const rolledBack: ReleaseNotice = {
   links: { status: STATUS, rollback: ROLLBACK },
 };
 
+/** A ring's stage that failed with manual rollback: one rollback link per workspace that applied, six of them. */
+export const ringFailed: ReleaseNotice = {
+  kind: 'stageFinished',
+  releaseId: 'rel-5e6f7a',
+  environment: 'prod',
+  state: 'failed',
+  message: 'prod.t6: check smoke_test failed: boom',
+  links: {
+    status: STATUS,
+    targetRollbacks: [1, 2, 3, 4, 5, 6].map((n) => ({
+      target: `prod.t${n}`,
+      url: `https://bricklane.example/api/rollbacks/v1.rollback-token-${n}`,
+    })),
+  },
+};
+
 /** The other ways a stage ends, which carry a message and nothing else. */
 export const otherEnds: ReleaseNotice[] = (['rejected', 'expired', 'superseded'] as const).map((state) => ({
   kind: 'stageFinished',
@@ -146,6 +162,7 @@ export const ALL_NOTICES: [string, ReleaseNotice][] = [
   ['succeeded', succeeded],
   ['failed', failed],
   ['rolled back', rolledBack],
+  ['a ring failed', ringFailed],
   ...otherEnds.map((n): [string, ReleaseNotice] => [n.state ?? '', n]),
   ['hostile', hostile],
   ['huge', huge],

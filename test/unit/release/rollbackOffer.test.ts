@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReleaseView } from '../../../src/release/releaseView';
-import { rollbackOffer, type RollbackBasis } from '../../../src/release/rollbackOffer';
+import { knownGoodBefore, rollbackOffer, type RollbackBasis } from '../../../src/release/rollbackOffer';
 import { rollbackInputFor, rollbackReleaseId } from '../../../src/release/rollbackInputFor';
 
 const KNOWN = { bundleId: 'b'.repeat(64), releaseId: 'release-good', at: '2026-12-01T10:00:00.000Z' };
@@ -48,7 +48,13 @@ describe('rollbackOffer', () => {
     ],
     ['an environment no longer configured', failed, 'qa', { mode: undefined }, /no longer configured/],
     ['automatic rollback', failed, 'qa', { mode: 'auto' }, /BRICKLANE_QA_ROLLBACK=auto/],
-    ['a ring', failed, 'qa', { ring: true }, /ring of workspaces/],
+    [
+      'a ring by its own name',
+      failed,
+      'qa',
+      { ring: true },
+      /qa is a ring of workspaces: each workspace that applied the release has a rollback link of its own \(qa\.<target>\)/,
+    ],
     ['no known good', failed, 'qa', { knownGood: undefined }, /nothing to roll back to/],
     [
       'the failed bundle as the known good',
@@ -77,6 +83,101 @@ describe('rollbackOffer', () => {
   });
 });
 
+describe('rollbackOffer, for a workspace of a ring (by its target key)', () => {
+  const ring: ReleaseView = {
+    ...failed,
+    stages: [
+      {
+        environment: 'prod',
+        state: 'failed',
+        message: 'prod.neu: check smoke_test failed: boom',
+        phases: { apply: { startedAt: '2026-12-02T10:01:00.000Z' } },
+        targets: [
+          {
+            target: 'prod.weu',
+            state: 'succeeded',
+            apply: { startedAt: '2026-12-02T10:01:00.000Z' },
+            outcome: { done: 3, failed: 0, skipped: 0 },
+          },
+          { target: 'prod.neu', state: 'failed', checks: [], message: 'check smoke_test failed: boom' },
+          { target: 'prod.eus', state: 'skipped', message: 'not started: prod.neu failed' },
+          { target: 'prod.sea', state: 'failed', message: 'another release kept applying' },
+        ],
+      },
+    ],
+  };
+  const targetOf = (key: string) => ring.stages?.[0]?.targets?.find((t) => t.target === key);
+
+  it('offers each target that applied its own last known good, with its row', () => {
+    expect(rollbackOffer(ring, 'prod.neu', basis)).toEqual({
+      ok: true,
+      stage: ring.stages?.[0],
+      target: targetOf('prod.neu'),
+      knownGood: KNOWN,
+      failedBundleId: ring.bundleId,
+    });
+    expect(rollbackOffer(ring, 'prod.weu', basis)).toMatchObject({ ok: true, target: targetOf('prod.weu') });
+  });
+
+  it('offers a target that passed in the failed release (which recorded it) the known good it held before', () => {
+    const recorded = {
+      bundleId: ring.bundleId ?? '',
+      releaseId: 'release-bad',
+      at: '2026-12-02T10:02:00.000Z',
+    };
+    const offer = rollbackOffer(ring, 'prod.weu', { ...basis, knownGood: { ...recorded, previous: KNOWN } });
+    expect(offer).toMatchObject({ ok: true, knownGood: KNOWN });
+    // Recorded with none before it: nothing to roll back to.
+    expect(rollbackOffer(ring, 'prod.weu', { ...basis, knownGood: recorded })).toMatchObject({
+      ok: false,
+      message: 'nothing to roll back to: no earlier bundle passed in prod.weu',
+    });
+  });
+
+  it.each<[string, string, Partial<RollbackBasis>, RegExp]>([
+    [
+      'a target not started',
+      'prod.eus',
+      {},
+      /prod\.eus did not apply in release release-bad, or prod did not fail/,
+    ],
+    ['a target that never applied', 'prod.sea', {}, /did not apply/],
+    ['a target not in the release', 'prod.xyz', {}, /did not fail after deploying/],
+    ['a ring that rolls back by itself', 'prod.neu', { mode: 'auto' }, /BRICKLANE_PROD_ROLLBACK=auto/],
+    [
+      'a target deployed since',
+      'prod.neu',
+      { newest: 'release-newer' },
+      /release-newer has deployed to prod\.neu/,
+    ],
+  ])('refuses %s', (_name, key, change, message) => {
+    const offer = rollbackOffer(ring, key, { ...basis, ...change });
+    expect(offer.ok ? '' : offer.message).toMatch(message);
+  });
+
+  it('refuses a target of a ring that did not fail', () => {
+    const passed = {
+      ...ring,
+      stages: [{ ...(ring.stages?.[0] ?? { environment: 'prod' }), state: 'succeeded' as const }],
+    };
+    expect(rollbackOffer(passed, 'prod.weu', basis).ok).toBe(false);
+  });
+});
+
+describe('knownGoodBefore', () => {
+  it('is the recorded known good, or the one before it when the release asked about recorded it', () => {
+    const recorded = {
+      ...KNOWN,
+      releaseId: 'release-bad',
+      previous: { ...KNOWN, releaseId: 'release-older' },
+    };
+    expect(knownGoodBefore(KNOWN, 'release-bad')).toBe(KNOWN);
+    expect(knownGoodBefore(recorded, 'release-bad')).toEqual({ ...KNOWN, releaseId: 'release-older' });
+    expect(knownGoodBefore({ ...recorded, previous: undefined }, 'release-bad')).toBeUndefined();
+    expect(knownGoodBefore(undefined, 'release-bad')).toBeUndefined();
+  });
+});
+
 describe('rollbackInputFor', () => {
   it('deploys the known good to the one environment, with no approval, ordered as the failed release', () => {
     const input = rollbackInputFor({
@@ -101,6 +202,8 @@ describe('rollbackInputFor', () => {
     // One rollback per failed release and environment, whoever clicks.
     expect(rollbackReleaseId('release-bad', 'qa')).toBe(input.releaseId);
     expect(rollbackReleaseId('release-bad', 'prod')).not.toBe(input.releaseId);
+    // A ring's workspace by its target key: one rollback per failed release and workspace.
+    expect(rollbackReleaseId('release-bad', 'prod.weu')).toBe('rollback-prod.weu-release-bad');
   });
 
   it('names the failed release by a hash when the readable id would not fit a link', () => {

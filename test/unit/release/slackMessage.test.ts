@@ -7,7 +7,16 @@ import {
   type SlackMessage,
 } from '../../../src/release/slackMessage';
 import { slackProblems, slackTexts } from './channelSchemas';
-import { ALL_NOTICES, approvalNeeded, failed, hostile, huge, INJECTIONS, rolledBack } from './notices';
+import {
+  ALL_NOTICES,
+  approvalNeeded,
+  failed,
+  hostile,
+  huge,
+  INJECTIONS,
+  ringFailed,
+  rolledBack,
+} from './notices';
 
 /** Block Kit's published types accept the blocks (a compile-time check: test/tsconfig.json typechecks it). */
 function knownBlocks(message: SlackMessage): KnownBlock[] {
@@ -84,6 +93,17 @@ describe('slackMessage', () => {
     const fail = slackMessage(failed);
     expect(slackTexts(fail)).toContain('*Fix:* bricklane validate artifacts');
     expect(fail.text).toContain('Fix: bricklane validate artifacts.');
+  });
+
+  it("gives each of a ring's rollback links its own button, and the fallback text names each workspace", () => {
+    const message = slackMessage(ringFailed);
+    const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+    const rollbacks = ringFailed.links.targetRollbacks ?? [];
+    expect(buttons.map((b) => [b.action_id, b.text.text, b.url])).toEqual([
+      ...rollbacks.map((r) => [`rollback-${r.target}`, `Roll back ${r.target}`, r.url]),
+      ['status', 'Release status', ringFailed.links.status],
+    ]);
+    for (const r of rollbacks) expect(message.text).toContain(`Roll back ${r.target}: ${r.url}`);
   });
 
   it('escapes &, < and > in every text: no link, user, group or channel mention comes from untrusted text', () => {

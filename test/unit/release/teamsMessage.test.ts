@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cardMarkdown, teamsMessage } from '../../../src/release/teamsMessage';
 import { TEAMS_WEBHOOK_MAX_BYTES, teamsProblems, teamsTexts } from './channelSchemas';
-import { ALL_NOTICES, approvalNeeded, hostile, huge, INJECTIONS, rolledBack } from './notices';
+import { ALL_NOTICES, approvalNeeded, hostile, huge, INJECTIONS, ringFailed, rolledBack } from './notices';
 
 describe('teamsMessage', () => {
   it.each(ALL_NOTICES)(
@@ -56,6 +56,17 @@ describe('teamsMessage', () => {
       ['Roll back', rolledBack.links.rollback],
       ['Release status', rolledBack.links.status],
     ]);
+  });
+
+  it("offers a ring's rollback links as actions, four of them beside the status link, and says the rest are on the page", () => {
+    const card = teamsMessage(ringFailed).attachments[0].content;
+    expect(card.actions.map((a) => [a.title, a.url])).toEqual([
+      ...(ringFailed.links.targetRollbacks ?? []).slice(0, 4).map((r) => [`Roll back ${r.target}`, r.url]),
+      ['Release status', ringFailed.links.status],
+    ]);
+    expect(teamsTexts(teamsMessage(ringFailed)).markdown.join(' ')).toContain(
+      '2 more workspaces to roll back on the status page',
+    );
   });
 
   it('keeps untrusted text out of markdown: TextRuns carry it as written, markdown fields hold no live syntax', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describePlanned,
   renderRollbackOffer,
+  renderRollbackOffers,
   renderRollbackPage,
   type RollbackPageModel,
 } from '../../../src/web/renderRollbackPage';
@@ -38,6 +39,21 @@ describe('renderRollbackPage', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it("names a ring's workspace, the only one it restores", () => {
+    const html = renderRollbackPage({
+      ...model,
+      environment: 'prod.weu',
+      workspace: { ring: 'prod', name: 'Databricks-MyProj-Prod-weu' },
+    });
+    expect(html).toContain('<h1>Roll back Prod workspace prod.weu?</h1>');
+    expect(html).toContain('<dt>Environment</dt><dd>Prod</dd>');
+    expect(html).toContain(
+      '<dt>Workspace</dt><dd><code>prod.weu</code> (<code>Databricks-MyProj-Prod-weu</code>), the only one of the ring this restores</dd>',
+    );
+    expect(html).toContain('A new release does it, in Prod workspace prod.weu only');
+    expect(renderRollbackPage(model)).not.toContain('<dt>Workspace</dt>');
+  });
+
   it('disables the button for a viewer who may not confirm, with the sign-in link when signing in helps', () => {
     const html = renderRollbackPage({
       ...model,
@@ -59,6 +75,28 @@ describe('renderRollbackOffer', () => {
     expect(html).toContain('<h2>Roll back QA</h2>');
     expect(html).toContain('href="https://app.example.net/api/rollbacks/a.b?x=1&amp;y=2"');
     expect(html).toContain('nothing happens until you confirm there');
+  });
+});
+
+describe('renderRollbackOffers', () => {
+  it("shows one environment's offer as before, and a ring's in one card listing each workspace's link", () => {
+    const single = { environment: 'qa', knownGood: KNOWN, url: 'https://app.example.net/api/rollbacks/q.1' };
+    expect(renderRollbackOffers([single])).toBe(renderRollbackOffer(single));
+    expect(renderRollbackOffers([])).toBe('');
+    const ring = ['weu', 'neu'].map((t) => ({
+      environment: `prod.${t}`,
+      knownGood: KNOWN,
+      url: `https://app.example.net/api/rollbacks/${t}.1`,
+      workspace: { ring: 'prod', name: `Databricks-MyProj-Prod-${t}` },
+    }));
+    const html = renderRollbackOffers(ring);
+    expect(html).toContain('<h2>Roll back workspaces of Prod</h2>');
+    expect(
+      [...html.matchAll(/<a class="action" href="([^"]+)">Roll back <code>([^<]+)<\/code>…<\/a>/g)].map(
+        (m) => [m[2], m[1]],
+      ),
+    ).toEqual(ring.map((o) => [o.environment, o.url]));
+    expect(html.match(/<section /g)).toHaveLength(1);
   });
 });
 

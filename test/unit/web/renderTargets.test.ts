@@ -68,6 +68,22 @@ describe('renderTargets (the status page of a ring)', () => {
     expect(html).toContain('&lt;script&gt;');
   });
 
+  it("puts each offered rollback link on its target's row, and none on the others", () => {
+    const known = { bundleId: 'b'.repeat(64), releaseId: 'release-good', at: '2026-12-01T10:00:00.000Z' };
+    const offered = renderTargets(targets, now, [
+      { environment: 'prod.neu', knownGood: known, url: 'https://app.example.net/api/rollbacks/n.1?a=1&b=2' },
+    ]);
+    const rows = Object.fromEntries(
+      [...offered.matchAll(/<tr id="target-([^"]+)">(.*?)<\/tr>/g)].map((r) => [r[1], r[2] ?? '']),
+    );
+    expect(rows['prod.neu']).toContain(
+      `<a class="action" href="https://app.example.net/api/rollbacks/n.1?a=1&amp;b=2">Roll back prod.neu…</a> to bundle <code>${known.bundleId}</code>`,
+    );
+    expect(rows['prod.weu']).not.toContain('/api/rollbacks/');
+    expect(rows['prod.eus']).not.toContain('/api/rollbacks/');
+    expect(html).not.toContain('/api/rollbacks/');
+  });
+
   it('is empty for a stage that is one workspace', () => {
     expect(renderTargets(undefined, now)).toBe('');
     expect(renderTargets([], now)).toBe('');
