@@ -5,6 +5,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { expect } from 'vitest';
+import { createRollbackToken, rollbackUrl, type RollbackClaims } from '../../src/approvals/approvalToken';
 import { ReleaseStorage } from '../../src/azure/ReleaseStorage';
 import type { ReleaseStatus } from '../../src/release/ReleaseStatus';
 import { stageBundle } from '../../src/sources/stageBundle';
@@ -87,4 +88,18 @@ export async function followRelease(app: SandboxApp, id: string): Promise<Releas
     view = (await app.call('GET', `releases/${id}`)).json as ReleaseJson;
   }
   return view;
+}
+
+/**
+ * A rollback link signed with the sandbox's keys (BRICKLANE_APPROVAL_SIGNING_KEYS), valid for ten minutes: one the
+ * app never offered, to show what it refuses.
+ */
+export function signedRollbackLink(
+  app: SandboxApp,
+  [releaseId, environment, knownGood]: [string, string, string],
+): string {
+  const keys = (process.env.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '').split(',');
+  const expiresAt = Math.floor(Date.now() / 1000) + 600;
+  const claims: RollbackClaims = { releaseId, environment, knownGood, expiresAt };
+  return rollbackUrl(app.url, createRollbackToken(claims, keys));
 }

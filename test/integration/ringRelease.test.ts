@@ -8,7 +8,6 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRollbackToken, rollbackUrl } from '../../src/approvals/approvalToken';
 import { LedgerStore } from '../../src/azure/LedgerStore';
 import type { StageStatus } from '../../src/release/ReleaseStatus';
 import { rollbackReleaseId } from '../../src/release/rollbackInputFor';
@@ -16,7 +15,12 @@ import type { AppliedWrite } from '../emulator/DatabricksEmulator';
 import { HttpsEndpoint } from '../emulator/HttpsEndpoint';
 import { LocalWorld } from '../sandbox/LocalWorld';
 import { SandboxApp } from '../sandbox/SandboxApp';
-import { followRelease, releaseCheckBundle, type ReleaseJson } from './releaseCheckBundle';
+import {
+  followRelease,
+  releaseCheckBundle,
+  signedRollbackLink,
+  type ReleaseJson,
+} from './releaseCheckBundle';
 
 const TARGETS = ['prod.weu', 'prod.neu', 'prod.eus'] as const;
 const FAILURE = 'AssertionError: the canary found no orders';
@@ -395,19 +399,7 @@ describe('a ring whose rollback is manual (the default), one target at a time af
     expect((await app.call('GET', `releases/${rollbackId}`)).status).toBe(404);
 
     // A link naming the ring itself rolls back nothing: one workspace per link.
-    const keys = (process.env.BRICKLANE_APPROVAL_SIGNING_KEYS ?? '').split(',');
-    const whole = rollbackUrl(
-      app.url,
-      createRollbackToken(
-        {
-          releaseId: second.id,
-          environment: 'prod',
-          knownGood: first.bundleId,
-          expiresAt: Math.floor(Date.now() / 1000) + 600,
-        },
-        keys,
-      ),
-    );
+    const whole = signedRollbackLink(app, [second.id, 'prod', first.bundleId]);
     const refused = await fetch(whole);
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain('prod is a ring of workspaces');

@@ -21,7 +21,7 @@ import { rollbackReleaseId } from '../../src/release/rollbackInputFor';
 import { clientFor, DAY_IN_MS } from '../orchestration/fixtures/releaseHarness';
 import type { LocalWorld } from '../sandbox/LocalWorld';
 import type { SandboxApp } from '../sandbox/SandboxApp';
-import { CheckSandbox, followRelease } from './releaseCheckBundle';
+import { CheckSandbox, followRelease, signedRollbackLink } from './releaseCheckBundle';
 
 const FAILURE = 'AssertionError: the orders table is empty';
 
@@ -204,18 +204,7 @@ describe('a release whose QA check fails, with BRICKLANE_QA_ROLLBACK=manual', ()
     expect(third.view.state).toBe('failed');
     const stale = (await offeredLink(third.id)) ?? '';
     expect(stale).not.toBe('');
-    const otherKnownGood = rollbackUrl(
-      app.url,
-      createRollbackToken(
-        {
-          releaseId: third.id,
-          environment: 'qa',
-          knownGood: third.bundleId,
-          expiresAt: Math.floor(Date.now() / 1000) + 600,
-        },
-        keys,
-      ),
-    );
+    const otherKnownGood = signedRollbackLink(app, [third.id, 'qa', third.bundleId]);
     const changed = await page(otherKnownGood);
     expect(changed.status).toBe(409);
     expect(changed.text).toContain(`The last known good bundle of QA is now ${first.bundleId}`);
