@@ -423,6 +423,10 @@ describe('a ring whose rollback is manual (the default), one target at a time af
     expect(view.stages.map((s) => [s.environment, s.state])).toEqual([['prod.neu', 'rolledBack']]);
     // Checked in that workspace like any release of it: the rollback's own run of the check.
     expect(view.stages[0]?.checks).toMatchObject([{ job: 'smoke_test', state: 'succeeded' }]);
+    // Prod's channel is told, naming the workspace.
+    expect(notices.at(-1)).toMatch(
+      new RegExp(`^bricklane: prod\\.neu rolled back for release ${rollbackId} — `),
+    );
     // From outside: that workspace holds release 1's objects again; the canary still holds release 2's, the third
     // release 1's (release 2 never reached it).
     expect(objects('prod.neu')).toEqual(afterFirst['prod.neu']);
