@@ -292,6 +292,11 @@ export interface DeployTargetInput extends BundleRef {
   plan?: PlanEnvironmentResult;
   /** Puts this bundle back (the ring failed): the target ends rolledBack, or failed. */
   rollback?: boolean;
+  /**
+   * The ring's round of plans (2, 3: planned and approved again after a workspace moved); absent for the first.
+   * Names this round's apply instances apart from the earlier rounds'.
+   */
+  round?: number;
 }
 
 /** How the target ended (TargetStatus), whether its apply started, and what a rollback's plan kept. */
@@ -300,6 +305,11 @@ export interface DeployTargetResult extends TargetStatus {
   applied: boolean;
   /** The plan's `kept` (PlanEnvironmentResult.kept). */
   kept?: string[];
+  /**
+   * It failed only because its workspace moved after its approved plan: the apply wrote nothing to what moved,
+   * and the ring may plan it again and ask again.
+   */
+  moved?: boolean;
 }
 
 export interface DeployEnvironmentResult {

@@ -54,11 +54,18 @@ export async function approvalPage(
       return undefined;
     },
   );
-  // A ring's code diff is its canary's (planned under the canary's key): the change the approval lets through.
+  // A ring's targets that deployed in an earlier round of this release (a workspace moved after the approval, and
+  // the rest were planned and asked again): not part of this decision.
+  const deployed = new Set(
+    (waiting.stage.targets ?? []).filter((t) => t.state === 'succeeded').map((t) => t.target),
+  );
+  // A ring's code diff is its first target's still to deploy (planned under its key; the canary first): the
+  // change the approval lets through.
+  const firstPending = ringOf(environment).find((t) => !deployed.has(t.name)) ?? ringOf(environment)[0];
   const codeDiff = await readStageCodeDiff(
     s.blobService,
     claims.releaseId,
-    ringOf(environment)[0]?.name ?? claims.environment,
+    firstPending?.name ?? claims.environment,
   ).catch((error: unknown) => {
     context.warn(`approvalPage: code diff of ${claims.environment} unreadable: ${String(error)}`);
     return undefined;
@@ -67,7 +74,9 @@ export async function approvalPage(
   const stages = waiting.release.stages;
   const previousStage = stages[stages.findIndex((st) => st.environment === claims.environment) - 1];
   // A ring (BRICKLANE_<ENV>_TARGETS): one approval covers every target, and the page shows each target's plan.
-  const targetPlans = await readTargetPlans(s.blobService, claims.releaseId, environment);
+  const targetPlans = (await readTargetPlans(s.blobService, claims.releaseId, environment)).map((t) =>
+    deployed.has(t.target) ? { ...t, deployed: true } : t,
+  );
   const html = renderApprovalPage({
     ...(targetPlans.length > 0 ? { targetPlans } : {}),
     release: waiting.release,

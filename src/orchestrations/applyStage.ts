@@ -33,6 +33,12 @@ export function applyInput(
   };
 }
 
+/**
+ * Plans per stage (or ring round, or ring target) at most: the first, and re-plans after the workspace moved before
+ * the apply.
+ */
+export const MAX_PLANS = 3;
+
 /** One apply, as its own deployEnvironment instance; a sub-orchestration that threw is a failed apply. */
 export function* applyStage(
   context: df.OrchestrationContext,

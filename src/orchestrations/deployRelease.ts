@@ -25,16 +25,14 @@ import type {
 } from '../release/ReleaseStatus';
 import { boundReleaseStatus, clipText as clip } from '../release/boundReleaseStatus';
 import { runChecks } from './runChecks';
-import { applyInput, applyStage, failuresOf } from './applyStage';
+import { applyInput, applyStage, failuresOf, MAX_PLANS } from './applyStage';
 import { claimForApply } from './claimForApply';
 import { ringStage } from './deployRing';
 import { approvalGate, type GateOutcome } from './approvalGate';
 import { applyPolicies } from './applyPolicies';
 import type { SupersedeNotices } from './waitForApproval';
 
-export { FILES_BATCH_SIZE } from './applyStage';
-/** Plans per stage at most: the first, and re-plans after the workspace moved before the apply. */
-export const MAX_PLANS = 3;
+export { FILES_BATCH_SIZE, MAX_PLANS } from './applyStage';
 /** Moved objects shown on the stage (the custom status is bounded). */
 const SHOWN_DRIFT = 5;
 

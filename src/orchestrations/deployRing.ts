@@ -4,7 +4,9 @@
 // of `parallel`. Each target is a deployTarget sub-orchestration: it holds its own workspace's apply lock,
 // so two releases never apply to one workspace at once. A failure starts no further target; the targets already
 // running finish. Then, with BRICKLANE_<ENV>_ROLLBACK=auto, every target that applied this bundle (the failed one
-// included) puts back its own last known good, in parallel within the same bound.
+// included) puts back its own last known good, in parallel within the same bound. When the only failures are
+// workspaces that moved after the approved plans, the targets not yet deployed are planned and asked again
+// (ringStage), as a single workspace's stage does.
 // History stays small: one sub-orchestration per target (its activities are in its own history), and the ring
 // waits on each batch with one Task.all, so replay costs grow with the targets, not their files.
 import type * as df from 'durable-functions';
@@ -29,6 +31,7 @@ import { retryPolicy } from './retryPolicy';
 import { stepResult } from './callStep';
 import { messageOf } from './applyStage';
 import { clipText as clip } from '../release/boundReleaseStatus';
+import { MAX_PLANS } from './applyStage';
 
 /** What the ring needs from its release. */
 export interface RingStage {
@@ -46,7 +49,10 @@ export type RingEnd = { state: ReleaseState; message: string } | undefined;
 /**
  * The ring's stage: with an approval (`approve`), every target planned, then one decision on those plans (and what
  * else holds an approved deploy: `approve` ends the ring, or lets it go on with undefined); then the ring deploys.
- * The approval's wait names the canary's plan: each round of plans makes a new one.
+ * The approval's wait names the first planned target's plan: each round of plans makes a new one. When targets
+ * failed only because their workspaces moved after the approved plans (nothing written to what moved), the targets
+ * not yet deployed are planned again and the ring asks again on a fresh link, as a single workspace does, at most
+ * MAX_PLANS rounds; the targets that already deployed stay deployed.
  */
 export function* ringStage(
   context: df.OrchestrationContext,
@@ -55,51 +61,96 @@ export function* ringStage(
   approve: ((planId: string | undefined) => Generator<df.Task, RingEnd, unknown>) | undefined,
 ): Generator<df.Task, RingEnd, unknown> {
   const now = (): string => context.df.currentUtcDateTime.toISOString();
-  const phases: StagePhases = {};
-  ring.stage.phases = phases;
-  let plans: PlanEnvironmentResult[] | undefined;
-  if (approve) {
+  if (!approve) {
+    // Without an approval each target plans under its own lock (and plans again itself when its workspace moved).
+    const phases: StagePhases = {};
+    ring.stage.phases = phases;
+    const apply: PhaseTime = { startedAt: now() };
+    phases.apply = apply;
+    const ended = yield* deployRing(context, ring, targets, undefined);
+    apply.finishedAt = now();
+    return ended as RingEnd;
+  }
+  let pending = targets.targets.map((_, i) => i);
+  const earlier = new Map<number, DeployTargetResult>();
+  for (let round = 0; ; round++) {
+    // Each round starts its phases afresh: the page shows the round that applied (or failed).
+    const phases: StagePhases = {};
+    ring.stage.phases = phases;
     ring.stage.state = 'planning';
     const plan: PhaseTime = { startedAt: now() };
     phases.plan = plan;
-    plans = yield* planRing(context, ring, targets);
+    const plans = yield* planRing(context, ring, targets, pending);
     plan.finishedAt = now();
-    const stopped = yield* approve(plans[0]?.planId);
+    const stopped = yield* approve(plans[pending[0] ?? 0]?.planId);
     if (stopped) return stopped;
+    const apply: PhaseTime = { startedAt: now() };
+    phases.apply = apply;
+    const ended = yield* deployRing(context, ring, targets, plans, {
+      pending,
+      earlier,
+      round,
+      askAgain: round + 1 < MAX_PLANS,
+    });
+    apply.finishedAt = now();
+    if (ended === undefined || !('replan' in ended)) return ended;
+    pending = ended.replan;
+    ring.stage.message = clip(`${ended.moved}: planned again; the new plan needs a new approval`, 600);
   }
-  const apply: PhaseTime = { startedAt: now() };
-  phases.apply = apply;
-  const ended = yield* deployRing(context, ring, targets, plans);
-  apply.finishedAt = now();
-  return ended;
 }
 
-/** Plans every target of the ring at once (before its approval); the stage shows each target's counts. */
+/**
+ * Plans the ring's `pending` targets at once (before its approval; every target the first time); the stage shows
+ * each target's counts. The answer is indexed as the targets (undefined for one not planned in this round).
+ */
 export function* planRing(
   context: df.OrchestrationContext,
   ring: RingStage,
   targets: RingTargets,
-): Generator<df.Task, PlanEnvironmentResult[], unknown> {
+  pending: readonly number[] = targets.targets.map((_, i) => i),
+): Generator<df.Task, (PlanEnvironmentResult | undefined)[], unknown> {
   const { stage } = ring;
-  stage.targets = targets.targets.map((target): TargetStatus => ({ target, state: 'planning' }));
+  const statuses: TargetStatus[] = targets.targets.map(
+    (target, i) => stage.targets?.[i] ?? { target, state: 'pending' },
+  );
+  for (const i of pending) statuses[i] = { target: targets.targets[i] ?? '', state: 'planning' };
+  stage.targets = statuses;
   ring.publish();
   const answers = (yield context.df.Task.all(
-    targets.targets.map((target) =>
+    pending.map((i) =>
       context.df.callActivityWithRetry(ACTIVITIES.planEnvironment, retryPolicy(), {
         releaseId: ring.releaseId,
         bundleId: ring.bundleId,
-        environment: target,
+        environment: targets.targets[i] ?? '',
       }),
     ),
   )) as unknown[];
-  const plans = answers.map((answer) => stepResult<PlanEnvironmentResult>(answer));
-  stage.targets = targets.targets.map((target, i) => ({
-    target,
-    state: 'pending',
-    plan: plans[i]?.summary ?? {},
-  }));
-  stage.plan = sumCounts(plans.map((p) => p.summary));
+  const plans: (PlanEnvironmentResult | undefined)[] = targets.targets.map(() => undefined);
+  pending.forEach((i, k) => {
+    const plan = stepResult<PlanEnvironmentResult>(answers[k]);
+    plans[i] = plan;
+    statuses[i] = { target: targets.targets[i] ?? '', state: 'pending', plan: plan.summary };
+  });
+  stage.targets = [...statuses];
+  stage.plan = sumCounts(plans.flatMap((p) => (p ? [p.summary] : [])));
   return plans;
+}
+
+/** A round of a ring with approved plans: which targets deploy now, and what the earlier rounds did. */
+export interface RingRound {
+  /** The targets (by index, in order) to deploy in this round. */
+  pending: readonly number[];
+  /** How each target deployed in earlier rounds ended (kept across rounds, updated with this one's). */
+  earlier: Map<number, DeployTargetResult>;
+  round: number;
+  /** Whether targets whose workspaces moved may be planned again (else they fail the ring). */
+  askAgain: boolean;
+}
+
+/** The ring plans again: these targets (not yet deployed), because `moved`. */
+export interface RingReplan {
+  replan: number[];
+  moved: string;
 }
 
 /**
@@ -110,8 +161,14 @@ export function* deployRing(
   context: df.OrchestrationContext,
   ring: RingStage,
   targets: RingTargets,
-  plans: PlanEnvironmentResult[] | undefined,
-): Generator<df.Task, RingEnd, unknown> {
+  plans: (PlanEnvironmentResult | undefined)[] | undefined,
+  rounds: RingRound = {
+    pending: targets.targets.map((_, i) => i),
+    earlier: new Map(),
+    round: 0,
+    askAgain: false,
+  },
+): Generator<df.Task, RingEnd | RingReplan, unknown> {
   const { stage, inspected } = ring;
   const env = stage.environment;
   const now = (): string => context.df.currentUtcDateTime.toISOString();
@@ -131,11 +188,13 @@ export function* deployRing(
     bundle: { counts: inspected.counts, prune: inspected.prune },
     ...(checks ? { checks } : {}),
     ...(plans?.[index] ? { plan: plans[index] } : {}),
+    ...(rounds.round > 0 ? { round: rounds.round + 1 } : {}),
   });
-  const results = new Map<number, DeployTargetResult>();
+  // The targets deployed in earlier rounds count as they ended (their applies, for a rollback, included).
+  const results = rounds.earlier;
   const record = (index: number, result: DeployTargetResult): void => {
     results.set(index, result);
-    const { applied: _applied, kept: _kept, ...status } = result;
+    const { applied: _applied, kept: _kept, moved: _moved, ...status } = result;
     // The plan counts shown are the approved plan's when the target had one.
     statuses[index] = { ...status, plan: status.plan ?? statuses[index]?.plan ?? {} };
     ring.publish();
@@ -148,11 +207,13 @@ export function* deployRing(
   const start = (i: number): df.Task => {
     statuses[i] = { target: targets.targets[i] ?? '', ...statuses[i], state: 'deploying', startedAt: now() };
     ring.publish();
-    return callTarget(context, inputOf(i), 'deploy');
+    return callTarget(context, inputOf(i), 'deploy', rounds.round);
   };
-  // The canary first, alone: the rest start only once it applied and its checks passed.
-  yield* runBounded(context, [0], 1, start, (i, task) => record(i, answerOf(task, targets.targets[i])));
-  const rest = targets.targets.map((_, i) => i).slice(1);
+  // The canary first, alone: the rest start only once it applied and its checks passed (in a later round, the
+  // canary deployed already unless it is planned again).
+  const first = rounds.pending.filter((i) => i === 0);
+  yield* runBounded(context, first, 1, start, (i, task) => record(i, answerOf(task, targets.targets[i])));
+  const rest = rounds.pending.filter((i) => i !== 0);
   if (passed(0)) {
     yield* runBounded(
       context,
@@ -164,6 +225,15 @@ export function* deployRing(
     );
   }
   const failed = [...results.entries()].filter(([, r]) => r.state !== 'succeeded').map(([i]) => i);
+  // Every failure is a workspace that moved after its approved plan: plan the targets not yet deployed again.
+  if (rounds.askAgain && failed.length > 0 && failed.every((i) => results.get(i)?.moved === true)) {
+    const replan = targets.targets.map((_, i) => i).filter((i) => results.get(i)?.state !== 'succeeded');
+    for (const i of failed) results.delete(i);
+    return {
+      replan,
+      moved: failed.map((i) => `${targets.targets[i]}: ${statuses[i]?.message ?? 'moved'}`).join('; '),
+    };
+  }
   // Targets a failure kept from starting.
   const blocker = failed.map((i) => targets.targets[i]).join(', ');
   for (const [i, status] of statuses.entries()) {
@@ -179,7 +249,13 @@ export function* deployRing(
   }
   const reason = failed
     .map((i) => `${targets.targets[i]}: ${results.get(i)?.message ?? results.get(i)?.state ?? 'failed'}`)
-    .join('; ');
+    .join('; ')
+    .concat(
+      // After the last round of plans, a moved workspace is a failure like any other.
+      rounds.askAgain || !failed.some((i) => results.get(i)?.moved === true)
+        ? ''
+        : `; the workspace kept changing: planned ${rounds.round + 1} time(s); re-run the release once it is stable`,
+    );
   // A newer release deploys to a superseded target; nothing here is left for this one to put back.
   if (failed.every((i) => results.get(i)?.state === 'superseded')) {
     stage.state = 'superseded';
@@ -313,11 +389,12 @@ function callTarget(
   context: df.OrchestrationContext,
   input: DeployTargetInput,
   purpose: 'deploy' | 'rollback',
+  round = 0,
 ): df.Task {
   return context.df.callSubOrchestrator(
     ORCHESTRATIONS.deployTarget,
     input,
-    `${input.releaseId}:${input.target}:${purpose === 'deploy' ? 'ring' : 'ring-rollback'}`,
+    `${input.releaseId}:${input.target}:${purpose === 'deploy' ? 'ring' : 'ring-rollback'}${round > 0 ? `:${round + 1}` : ''}`,
   );
 }
 

@@ -17,8 +17,7 @@ import {
   type ReleaseEnvironmentInput,
 } from '../activities/contracts';
 import { callStep, StepFailed } from './callStep';
-import { applyInput, applyStage, failuresOf } from './applyStage';
-import { MAX_PLANS } from './deployRelease';
+import { applyInput, applyStage, failuresOf, MAX_PLANS } from './applyStage';
 import { claimForApply } from './claimForApply';
 import { runChecks } from './runChecks';
 
@@ -95,7 +94,7 @@ export function* deployTarget(
       result.applied = true;
       const apply: NonNullable<DeployTargetResult['apply']> = { startedAt: now() };
       result.apply = apply;
-      const base = `${input.releaseId}:${input.target}${input.rollback ? ':rollback' : ''}`;
+      const base = `${input.releaseId}:${input.target}${input.rollback ? ':rollback' : ''}${input.round ? `:r${input.round}` : ''}`;
       applied = yield* applyStage(
         context,
         applyInput(ref, { counts: bundle.counts, prune: bundle.prune }, plan, input.plan === undefined),
@@ -113,10 +112,12 @@ export function* deployTarget(
       if (input.plan !== undefined || round + 1 >= MAX_PLANS) {
         yield* giveBack(false);
         result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
+        if (input.plan !== undefined && applied.failed === 0) result.moved = true;
         return end(
           'failed',
+          // The ring plans it again and asks again, or (after its last round) fails and says to re-run.
           input.plan !== undefined
-            ? `${moved}; re-run the release once it is stable`
+            ? moved
             : `${moved}. The workspace kept changing: planned ${MAX_PLANS} times; re-run the release once it is stable`,
         );
       }

@@ -13,7 +13,7 @@ import { countsOf } from '../release/compactStatus';
 import { escapeHtml } from './html';
 import { type ApprovalPolicyState, decisionNote, renderApprovalPolicy } from './renderApprovalPolicy';
 import { renderDocument } from './document';
-import { renderTargetPlans } from './renderTargets';
+import { renderTargetPlans, type TargetPlan } from './renderTargets';
 import { renderCodeDiff } from './renderCodeDiff';
 import { renderDeployPolicies } from './renderPolicies';
 import { renderFieldDiff, renderSafetySummary } from './renderSafetySummary';
@@ -47,7 +47,7 @@ export interface ApprovalPageModel {
 
 /** A ring's targets (BRICKLANE_<ENV>_TARGETS): each target's stored plan, canary first (renderTargets.ts). */
 export interface ApprovalPageRing {
-  targetPlans?: readonly { target: string; plan: DeployPlan | undefined }[];
+  targetPlans?: readonly TargetPlan[];
 }
 
 export type ApprovalTarget = Pick<
@@ -68,7 +68,7 @@ export function renderApprovalPage(model: ApprovalPageModel & ApprovalPageRing):
     renderApprovalPolicy(model.policy),
     // What matters for safety comes first: a long list must not hide a run_as or an IS_OWNER grant.
     // A ring's plans differ only by what each workspace holds: the canary's stands for the bundle's safety.
-    renderSafetySummary(model.plan ?? model.targetPlans?.[0]?.plan),
+    renderSafetySummary(model.plan ?? model.targetPlans?.find((t) => !t.deployed)?.plan),
     renderWarnings(model.plan),
     '<h2>What will change</h2>',
     renderPlan(model.plan, model.stage.plan),

@@ -60,11 +60,16 @@ export function renderTargets(
  * The approval page's plan per target: what the one approval lets apply in each workspace, counts per kind and the
  * names of what changes (the first few per target; the full plans are stored per target).
  */
-export function renderTargetPlans(
-  plans: readonly { target: string; plan: DeployPlan | undefined }[],
-): string {
+export function renderTargetPlans(plans: readonly TargetPlan[]): string {
   if (plans.length === 0) return '';
-  const sections = plans.map(({ target, plan }, index) => {
+  const sections = plans.map(({ target, plan, deployed }, index) => {
+    if (deployed)
+      return [
+        `<section class="target-plan" id="plan-${escapeHtml(target)}">`,
+        `<h3><code>${escapeHtml(target)}</code></h3>`,
+        '<p>deployed in this release after an earlier approval; not part of this decision</p>',
+        '</section>',
+      ].join('\n');
     const changes = (plan?.steps ?? []).filter((s) => s.action !== 'unchanged');
     const items = changes
       .slice(0, SHOWN_CHANGES)
@@ -81,6 +86,13 @@ export function renderTargetPlans(
     ].join('\n');
   });
   return [`<h2>Plan per workspace (${plans.length})</h2>`, ...sections].join('\n');
+}
+
+/** A ring target's stored plan on the approval page; `deployed`: it deployed in an earlier round of the release. */
+export interface TargetPlan {
+  target: string;
+  plan: DeployPlan | undefined;
+  deployed?: boolean;
 }
 
 /** Changes listed per target on the approval page. */

@@ -227,24 +227,35 @@ describe('a ring that deploys one target at a time after the canary, with automa
 });
 
 describe('a ring behind one approval', () => {
-  const { sandbox, release } = ringSandbox([], { BRICKLANE_PROD_APPROVAL_REQUIRED: 'true' });
+  const { sandbox, release } = ringSandbox([], {
+    BRICKLANE_PROD_APPROVAL_REQUIRED: 'true',
+    // The default, said outright: the app's settings outlive the ring sandbox before (which sets 1).
+    BRICKLANE_PROD_TARGETS_PARALLEL: '4',
+  });
 
-  /** The release's one approval link, once Prod waits (from the status, as a notification carries it). */
-  async function approvalLink(): Promise<string> {
+  /**
+   * The release's approval link, once Prod waits (from the status, as a notification carries it): a new release's,
+   * or with `after` the last release's next one (it asks again).
+   */
+  async function approvalLink(after?: string): Promise<string> {
     const { app } = sandbox;
     const known = new Set(seen);
     for (let i = 0; i < 300; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const running = app.host.durable
         .instances()
-        .find((s) => /^release-[^:]+$/.test(s.instanceId) && !known.has(s.instanceId));
+        .find((s) =>
+          after === undefined
+            ? /^release-[^:]+$/.test(s.instanceId) && !known.has(s.instanceId)
+            : s.instanceId === seen.at(-1),
+        );
       if (!running) continue;
       const view = (await app.call('GET', `releases/${running.instanceId}`)).json as ReleaseJson & {
         stages: { state: string; approvalUrl?: string }[];
       };
       const url = view.stages[0]?.state === 'waiting' ? view.stages[0].approvalUrl : undefined;
-      if (url) {
-        seen.push(running.instanceId);
+      if (url && url !== after) {
+        if (after === undefined) seen.push(running.instanceId);
         return url;
       }
     }
@@ -293,6 +304,46 @@ describe('a ring behind one approval', () => {
     expect(diff).toContain('assert &quot;changed&quot;');
     await approve(url);
     expect((await released).view.state).toBe('succeeded');
+  });
+  it('asks again for the targets not yet deployed when a workspace moved after the approval', async () => {
+    const released = release('assert "moved"');
+    const url = await approvalLink();
+    // Someone edits prod.neu's smoke job by hand while the ring waits for its approval.
+    const neu = sandbox.world.emulator.workspace('prod.neu');
+    const job = neu.jobs.records().find((r) => r.settings['name'] === 'smoke_test');
+    expect(job).toBeDefined();
+    neu.jobs.update(
+      job?.jobId ?? 0,
+      { environments: [{ environment_key: 'default', spec: { environment_version: '3' } }] },
+      [],
+    );
+    await approve(url);
+
+    // The canary, then prod.neu and prod.eus together: prod.eus deploys; prod.neu wrote nothing to the moved job
+    // and alone is planned and asked again.
+    const again = await approvalLink(url);
+    const page = await (await fetch(again)).text();
+    const sections = new Map(
+      [...page.matchAll(/<section class="target-plan" id="plan-([^"]+)">([\s\S]*?)<\/section>/g)].map((m) => [
+        m[1],
+        m[2] ?? '',
+      ]),
+    );
+    expect(sections.get('prod.weu')).toContain('deployed in this release after an earlier approval');
+    expect(sections.get('prod.eus')).toContain('deployed in this release after an earlier approval');
+    expect(sections.get('prod.neu')).toContain('update <code>jobs.smoke_test</code>');
+    await approve(again);
+
+    const { view } = await released;
+    expect([view.runtimeStatus, view.state], JSON.stringify(view)).toEqual(['Completed', 'succeeded']);
+    expect(view.stages[0]?.targets?.map((t) => [t.target, t.state])).toEqual(
+      TARGETS.map((t) => [t, 'succeeded']),
+    );
+    // The hand edit is gone: prod.neu runs the bundle's job again.
+    const settings = neu.jobs.get(job?.jobId ?? 0)['settings'] as { environments?: unknown };
+    expect(settings.environments).toEqual([
+      { environment_key: 'default', spec: { environment_version: '2' } },
+    ]);
   });
 });
 

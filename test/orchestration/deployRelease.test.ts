@@ -651,6 +651,85 @@ describe('deployRelease on the sandbox host', () => {
     expectDeterministic(host);
   });
 
+  it('asks again for the ring targets not yet deployed when a workspace moved after the approval, then completes', async () => {
+    const id = 'r-drift-ring-gate';
+    activityScript.set(id, {
+      driftTimes: { 'prod.neu:clusters': 1 },
+      inspect: { rings: { prod: { targets: ['prod.weu', 'prod.neu', 'prod.eus'], parallel: 2 } } },
+    });
+    await startRelease(host, releaseInput(id, ['prod'], { prod: { required: true, timeoutInHours: 72 } }));
+    await until(() => customStatusOf(host, id)?.stages[0]?.state === 'waiting');
+    expect(customStatusOf(host, id)?.stages[0]?.approval?.planId).toBe('plan-prod.weu-1');
+    await raise(id, approvalEventName('prod'), approve('alice', '2026-01-01T00:00:00Z'));
+    // The canary and prod.eus deploy; prod.neu moved after its approved plan: only it is planned and asked again.
+    await until(
+      () =>
+        customStatusOf(host, id)?.stages[0]?.state === 'waiting' &&
+        customStatusOf(host, id)?.stages[0]?.approval?.planId === 'plan-prod.neu-2',
+    );
+    const waiting = customStatusOf(host, id)?.stages[0];
+    expect(waiting?.targets?.map((t) => [t.target, t.state])).toEqual([
+      ['prod.weu', 'succeeded'],
+      ['prod.neu', 'pending'],
+      ['prod.eus', 'succeeded'],
+    ]);
+    expect(waiting?.message).toBe(
+      'prod.neu: 1 object(s) changed in the workspace since the plan (clusters.Small); nothing was written to ' +
+        'them: planned again; the new plan needs a new approval',
+    );
+    expect(activityScript.count(id, 'planEnvironment:prod.weu')).toBe(1);
+    expect(activityScript.count(id, 'planEnvironment:prod.eus')).toBe(1);
+    expect(activityScript.count(id, 'planEnvironment:prod.neu')).toBe(2);
+    await raise(id, approvalEventName('prod'), approve('bob', '2026-01-01T01:00:00Z'));
+    const output = await finished(host, id);
+
+    expect(output.state).toBe('succeeded');
+    const prod = stageOf(output, 'prod');
+    expect(prod?.targets?.map((t) => [t.target, t.state])).toEqual([
+      ['prod.weu', 'succeeded'],
+      ['prod.neu', 'succeeded'],
+      ['prod.eus', 'succeeded'],
+    ]);
+    expect(prod?.approval).toMatchObject({ approver: 'bob', planId: 'plan-prod.neu-2' });
+    // The second round is its own target instance and apply; each apply of prod.neu applied the plan before it.
+    expect(host.durable.status(`${id}:prod.neu:ring:2`)?.runtimeStatus).toBe('Completed');
+    expect(host.durable.status(`${id}:prod.neu:r2`)?.runtimeStatus).toBe('Completed');
+    const planIds = activityScript
+      .calls(id)
+      .filter((c) => c.key === 'applyWave:prod.neu:clusters')
+      .map((c) => (c.input as { planId?: string }).planId);
+    expect(planIds).toEqual(['plan-prod.neu-1', 'plan-prod.neu-2']);
+    // The deployed targets were not applied again.
+    expect(activityScript.calls(id).filter((c) => c.key === 'applyWave:prod.weu:clusters')).toHaveLength(1);
+    expectDeterministic(host);
+  });
+
+  it('fails the ring after three rounds of plans when a workspace keeps moving after each approval', async () => {
+    const id = 'r-drift-ring-gate-forever';
+    activityScript.set(id, {
+      driftTimes: { 'prod.neu:clusters': 99 },
+      inspect: { rings: { prod: { targets: ['prod.weu', 'prod.neu'], parallel: 2 } } },
+    });
+    await startRelease(host, releaseInput(id, ['prod'], { prod: { required: true, timeoutInHours: 72 } }));
+    for (const round of [1, 2, 3]) {
+      const planId = round === 1 ? 'plan-prod.weu-1' : `plan-prod.neu-${round}`;
+      await until(
+        () =>
+          customStatusOf(host, id)?.stages[0]?.state === 'waiting' &&
+          customStatusOf(host, id)?.stages[0]?.approval?.planId === planId,
+      );
+      await raise(id, approvalEventName('prod'), approve('alice', `2026-01-01T0${round}:00:00Z`));
+    }
+    const output = await finished(host, id);
+    expect(output.state).toBe('failed');
+    const prod = stageOf(output, 'prod');
+    expect(prod?.targets?.map((t) => t.state)).toEqual(['succeeded', 'failed']);
+    expect(prod?.message).toContain('the workspace kept changing: planned 3 time(s); re-run the release');
+    expect(activityScript.count(id, 'planEnvironment:prod.neu')).toBe(3);
+    expect(activityScript.count(id, 'planEnvironment:prod.weu')).toBe(1);
+    expectDeterministic(host);
+  });
+
   it('asks again after drift on a gated stage: a new wait for the new plan', async () => {
     const id = 'r-drift-gate';
     activityScript.set(id, { driftTimes: { 'qa:clusters': 1 } });

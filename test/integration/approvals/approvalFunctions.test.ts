@@ -405,7 +405,7 @@ describe('POST /api/approvals/{token}', () => {
     const trail = await new AuditStore(BlobServiceClient.fromConnectionString(azurite.connectionString)).read(
       'qa',
     );
-    expect(trail.events.filter((e) => e.releaseId === 'rel-cut-off')).toEqual([
+    expect(trail.events.filter((e) => (e as { releaseId?: string }).releaseId === 'rel-cut-off')).toEqual([
       expect.objectContaining({
         kind: 'approval',
         decision: 'approve',

@@ -147,6 +147,22 @@ describe('the approval page of a ring', () => {
     expect(html.match(/<form/g)).toHaveLength(1);
   });
 
+  it('marks the targets that deployed after an earlier approval of the release as not part of this decision', () => {
+    const html = renderTargetPlans([
+      { target: 'prod.weu', plan: planOf('prod.weu', ['etl']), deployed: true },
+      { target: 'prod.neu', plan: planOf('prod.neu', ['etl']) },
+    ]);
+    const sections = [
+      ...html.matchAll(/<section class="target-plan" id="plan-([^"]+)">([\s\S]*?)<\/section>/g),
+    ];
+    expect(sections[0]?.[2]).toContain(
+      'deployed in this release after an earlier approval; not part of this decision',
+    );
+    expect(sections[0]?.[2]).not.toContain('<li>');
+    expect(sections[0]?.[2]).not.toContain('canary');
+    expect(sections[1]?.[2]).toContain('create <code>notebooks.etl</code>');
+  });
+
   it('lists at most 20 changes per target and counts the rest', () => {
     const many = Array.from({ length: 25 }, (_, i) => `n${i}`);
     const html = renderTargetPlans([{ target: 'prod.weu', plan: planOf('prod.weu', many) }]);
