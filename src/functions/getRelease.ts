@@ -93,7 +93,9 @@ export async function answerRelease(
     approvalLinks ? releaseViewOf(shown) : releaseView(shown, () => undefined),
     context,
   );
-  if (!html) return { status: 200, jsonBody: view, headers: VARY };
+  // Shown from its record: the durable history is gone (the list marks it the same way).
+  const archived = !status?.runtimeStatus;
+  if (!html) return { status: 200, jsonBody: archived ? { ...view, archived: true } : view, headers: VARY };
   const plans = await readPlans(view, context);
   const jsonToken = access.viewToken ?? statusViewToken(settings, view.releaseId);
   const listUrl = releaseListViewUrl(settings);
@@ -110,6 +112,7 @@ export async function answerRelease(
       },
       azureReposOrganizationUrl: settings.sources.azureRepos.organizationUrl,
       ...(rollbacks.length > 0 ? { rollbacks } : {}),
+      ...(archived ? { archived } : {}),
     }),
     VARY,
   );

@@ -41,6 +41,8 @@ export interface StatusPageModel {
    * ring one per workspace that applied the release (shown on the stage's table too).
    */
   rollbacks?: readonly RollbackLinkOffer[];
+  /** Its durable history was purged: the page is the record archived before (functions/purgeHistory.ts). */
+  archived?: boolean;
 }
 
 // Durable's runtime statuses of a live instance: the page reloads itself until the release ends.
@@ -76,6 +78,9 @@ export function renderStatusPage(model: StatusPageModel): string {
       ? `<p class="note refresh">This page refreshes every ${refreshInSeconds} s while the release ${waitingForAPerson ? 'waits for an approver' : 'runs'}.</p>`
       : '',
     renderEnding(release, live),
+    model.archived
+      ? '<p class="note" data-archived="true">History purged: this release is shown from the record archived before its durable history was purged (<code>BRICKLANE_HISTORY_RETENTION_DAYS</code>); its audit trail keeps every event.</p>'
+      : '',
     renderRollbackOffers(model.rollbacks ?? []),
     renderDiagnostics(release),
     stages.length > 0

@@ -120,11 +120,13 @@ describe('a release whose durable history was purged', () => {
 
     const json = await app.call('GET', `releases/${a.id}`);
     expect(json.status).toBe(200);
-    expect(json.json).toEqual(finalA);
+    // The status as it was, marked archived (its durable history is gone), as the list marks it.
+    expect(json.json).toEqual({ ...finalA, archived: true });
     const page = await app.call('GET', `releases/${a.id}?format=html`);
     expect(page.status).toBe(200);
     expect(String(page.json)).toContain(a.id);
     expect(String(page.json)).toContain('Succeeded');
+    expect(String(page.json)).toContain('<p class="note" data-archived="true">History purged');
     // The view link (signed, no key) reaches the same record.
     const viewed = await fetch(app.statusLink(a.id));
     expect(viewed.status).toBe(200);
@@ -180,7 +182,7 @@ describe('a release whose durable history was purged', () => {
       message: expect.stringContaining(`rolled back to bundle ${a.bundleId}`),
     });
     // A's record still answers.
-    expect((await app.call('GET', `releases/${a.id}`)).json).toEqual(finalA);
+    expect((await app.call('GET', `releases/${a.id}`)).json).toEqual({ ...finalA, archived: true });
 
     // B archived by a purge that stopped before purging (a crash): B has a record and its history, and is
     // listed once, from its history; A follows, archived.

@@ -246,6 +246,12 @@ describe('renderStatusPage', () => {
     expect(waiting).not.toContain('content="5"');
   });
 
+  it('says when the release is shown from its archived record (its durable history purged)', () => {
+    const done = release([dev], { runtimeStatus: 'Completed', state: 'succeeded' });
+    expect(page(done, { archived: true })).toContain('<p class="note" data-archived="true">History purged:');
+    expect(page(done)).not.toContain('data-archived');
+  });
+
   it('refreshes itself without JavaScript only while the release runs', () => {
     const refresh = '<meta http-equiv="refresh" content="5">';
     const qaDeploying: StageView = { ...qaWaiting, state: 'deploying', approval: { required: false } };
