@@ -77,7 +77,8 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<number
 /** One event in words: `<time>  <release>  <kind>  <what happened>`. */
 export function describeAuditEvent(record: AuditRecord): string {
   const event = record as AuditEvent;
-  return `${event.at}  ${event.releaseId}  ${event.kind}  ${detailOf(event)}`.trimEnd();
+  const where = event.target ? `  [${event.target}]` : '';
+  return `${event.at}  ${event.releaseId}${where}  ${event.kind}  ${detailOf(event)}`.trimEnd();
 }
 
 function detailOf(event: AuditEvent): string {

@@ -42,8 +42,6 @@ export type AuditDetail =
     }
   | {
       kind: 'planned';
-      /** A ring's target (`prod.weu`) the plan is for; the event is in the ring environment's trail. */
-      target?: string;
       bundleId: string;
       /** StoredPlan.planId: the sha256 of the plan's steps and basis (first 12 hex), what an approval approves. */
       planId: string;
@@ -95,6 +93,11 @@ export type AuditEvent = {
   /** When it happened (ISO, UTC). */
   at: string;
   environment: string;
+  /**
+   * A ring's workspace (`prod.weu`) the event is about (a target's plan, a rollback release of one workspace);
+   * the event is in the ring environment's trail, so one trail tells the ring's story.
+   */
+  target?: string;
   releaseId: string;
 } & AuditDetail;
 
@@ -103,8 +106,19 @@ export type AuditEventInput = {
   id: string;
   at?: string;
   environment: string;
+  target?: string;
   releaseId: string;
 } & AuditDetail;
+
+/**
+ * The event in its trail: one about a ring's workspace, written under the workspace's key (`<environment>.<target>`,
+ * config/readTargets), goes to the ring environment's trail and names the workspace. Its id is left as written.
+ */
+export function inEnvironmentTrail(event: AuditEventInput): AuditEventInput {
+  const dot = event.environment.indexOf('.');
+  if (dot === -1) return event;
+  return { ...event, environment: event.environment.slice(0, dot), target: event.environment };
+}
 
 /** `<releaseId>/<environment>/<kind>/<what makes it unique in the release>`, e.g. `r1/qa/planned/3f9a…`. */
 export function auditEventId(
@@ -201,15 +215,14 @@ export function plannedAuditEvent(
   const dot = ref.environment.indexOf('.');
   const environment = dot === -1 ? ref.environment : ref.environment.slice(0, dot);
   const target = dot === -1 ? [] : [ref.environment];
-  return {
+  return inEnvironmentTrail({
     id: auditEventId(ref.releaseId, environment, 'planned', ...target, ref.bundleId, planId),
-    environment,
+    environment: ref.environment,
     releaseId: ref.releaseId,
     kind: 'planned',
-    ...(target.length > 0 ? { target: ref.environment } : {}),
     bundleId: ref.bundleId,
     planId,
     changes,
     counts,
-  };
+  });
 }

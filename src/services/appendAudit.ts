@@ -3,9 +3,10 @@
 // triggers where an event happens (a plan, an approval, a stage's end, a policy's verdict), never an
 // orchestrator (no I/O there). Throws what storage throws: in an activity that means a retry, and the
 // event's id makes a second copy harmless.
-import type { AuditEventInput } from '../release/AuditEvent';
+import { inEnvironmentTrail, type AuditEventInput } from '../release/AuditEvent';
 import { appServices } from './appServices';
 
 export async function appendAudit(event: AuditEventInput): Promise<void> {
-  await appServices().audit.append(event);
+  // A ring workspace's event (a one-workspace rollback release's) goes to its ring's trail, naming the workspace.
+  await appServices().audit.append(inEnvironmentTrail(event));
 }

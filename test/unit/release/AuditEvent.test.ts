@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   externalCheckAuditEvent,
+  inEnvironmentTrail,
   plannedAuditEvent,
+  type AuditEvent,
   releaseStartedEvents,
   stageEndFacts,
 } from '../../../src/release/AuditEvent';
 import type { ReleaseInput } from '../../../src/release/ReleaseInput';
+import { describeAuditEvent } from '../../../src/cli/runAudit';
 
 describe('the audit events of a release', () => {
   it("records a ring target's plan in the ring environment's trail, naming the target", () => {
@@ -26,6 +29,34 @@ describe('the audit events of a release', () => {
       environment: 'qa',
     });
     expect('target' in plannedAuditEvent({ ...ref, environment: 'qa' }, 'p1', 0, {})).toBe(false);
+  });
+
+  it("puts any event written under a ring workspace's key (a one-workspace rollback release) in the ring's trail", () => {
+    const started = releaseStartedEvents({
+      releaseId: 'rollback-prod.weu-r1',
+      bundleId: 'b0',
+      source: { kind: 'manual', requestedBy: 'alice' },
+      environments: ['prod.weu'],
+      approvals: { 'prod.weu': { required: false, timeoutInHours: 1 } },
+    })[0];
+    expect(started && inEnvironmentTrail(started)).toMatchObject({
+      id: 'rollback-prod.weu-r1/prod.weu/started/b0',
+      environment: 'prod',
+      target: 'prod.weu',
+      kind: 'started',
+    });
+    const qa = { id: 'x', environment: 'qa', releaseId: 'r1', kind: 'approvalRequested' } as const;
+    expect(inEnvironmentTrail(qa)).toBe(qa);
+    // `bricklane audit` names the workspace.
+    const record: AuditEvent = {
+      ...qa,
+      environment: 'prod',
+      target: 'prod.weu',
+      v: 1,
+      at: '2026-12-05T06:00:00Z',
+    };
+    const line = describeAuditEvent(record);
+    expect(line).toBe('2026-12-05T06:00:00Z  r1  [prod.weu]  approvalRequested  approval asked');
   });
 
   it('starts a release in each environment it targets, one id per release and bundle (or commit)', () => {
