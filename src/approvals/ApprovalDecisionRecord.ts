@@ -27,4 +27,6 @@ export interface ApprovalDecisionRecord extends ApprovalEvent {
    * the decision so that a decision delivered by a later request is audited as its maker's.
    */
   principal?: AuditPrincipal;
+  /** Its event reached the release (DecisionStore.markDelivered): a later request for the wait sends nothing. */
+  delivered?: boolean;
 }

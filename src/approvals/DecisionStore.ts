@@ -9,7 +9,8 @@ import type { ApprovalDecisionRecord } from './ApprovalDecisionRecord';
 import type { AuditPrincipal } from '../release/AuditEvent';
 
 export type RecordDecisionResult =
-  { recorded: true; etag: string } | { recorded: false; alreadyDecided: ApprovalDecisionRecord };
+  | { recorded: true; etag: string }
+  | { recorded: false; alreadyDecided: ApprovalDecisionRecord; etag: string };
 
 export const DEFAULT_DECISION_CONTAINER = 'bricklane-approvals';
 
@@ -49,7 +50,7 @@ export class DecisionStore {
       }
       const existing = await this.readWithEtag(decision.releaseId, decision.environment, voter);
       if (existing?.record.waitId === decision.waitId)
-        return { recorded: false, alreadyDecided: existing.record };
+        return { recorded: false, alreadyDecided: existing.record, etag: existing.etag };
       // Gone again (withdrawn after a failed raise), or left by an earlier wait: try once more.
       conditions = existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' };
     }
@@ -65,6 +66,25 @@ export class DecisionStore {
     voter?: string,
   ): Promise<ApprovalDecisionRecord | undefined> {
     return (await this.readWithEtag(releaseId, environment, voter))?.record;
+  }
+
+  /**
+   * Notes on the record that its event reached the release, so that a later request for the wait (a replay, a
+   * double click) does not send it again. Only that very record (ETag) is changed; best effort: without the note a
+   * later request sends the event once more, which the gate counts once.
+   */
+  async markDelivered(record: ApprovalDecisionRecord, etag: string, voter?: string): Promise<void> {
+    const body = JSON.stringify({ ...record, delivered: true }, null, 2);
+    try {
+      await this.container
+        .getBlockBlobClient(decisionBlobName(record.releaseId, record.environment, voter))
+        .upload(body, Buffer.byteLength(body), {
+          conditions: { ifMatch: etag },
+          blobHTTPHeaders: { blobContentType: 'application/json' },
+        });
+    } catch (error) {
+      if (!isStatus(error, 404) && !isStatus(error, 412)) throw error;
+    }
   }
 
   /**
@@ -143,6 +163,7 @@ function parseRecord(text: string, releaseId: string, environment: string): Appr
       : {}),
     ...(typeof value.via === 'string' ? { via: value.via } : {}),
     ...(isPrincipal(value.principal) ? { principal: value.principal } : {}),
+    ...(value.delivered === true ? { delivered: true } : {}),
   };
 }
 

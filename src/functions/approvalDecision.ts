@@ -1,9 +1,10 @@
 // I/O: POST /api/approvals/{token}: records one decision and raises `approval:<env>` on the release.
 // Every check runs before anything is written, so a forged, expired or refused request raises nothing.
-// The request that creates the decision record raises its event; a later request for the same wait while
-// the stage still waits delivers that recorded decision again (never its own): the first request may have
-// been cut off between recording and raising (a worker restart), and the release must not wait for a
-// decision it will never hear. The gate counts a decision once per approver and wait (waitForApproval).
+// The request that creates the decision record raises its event and then notes on the record that it was
+// delivered; a later request for the same wait, while the stage still waits and the record has no such note,
+// delivers that recorded decision (never its own): the first request was cut off between recording and
+// raising (a worker restart), and the release must not wait for a decision it will never hear. A replay of
+// a delivered decision raises nothing. The gate counts a decision once per approver and wait (waitForApproval).
 //
 // Registration (src/index.ts): app.http('approvalDecision', approvalDecision)
 //
@@ -14,7 +15,7 @@ import * as df from 'durable-functions';
 import { approvalEventName, type ApprovalEvent, type ApprovalWait } from '../release/ApprovalEvent';
 import type { ApprovalDecisionRecord } from '../approvals/ApprovalDecisionRecord';
 import { approvalWaitId, type ApprovalClaims } from '../approvals/approvalToken';
-import type { RecordDecisionResult } from '../approvals/DecisionStore';
+import type { DecisionStore, RecordDecisionResult } from '../approvals/DecisionStore';
 import { MAX_DECISION_BODY_BYTES, parseDecisionRequest } from '../approvals/parseDecisionRequest';
 import { resolveApprover } from '../approvals/resolveApprover';
 import { resolveDecider } from '../approvals/resolveDecider';
@@ -94,7 +95,7 @@ export async function approvalDecision(
   // Every page from here on links onward to the release.
   const statusUrl = releaseViewUrl(s.settings, claims);
   if (!stored.recorded) {
-    await deliverAgain(context, client, claims, stored.alreadyDecided, waiting.stage);
+    await deliverAgain(context, client, s.decisions, claims, stored, waiting.stage, voter);
     return alreadyDecidedResponse(claims, stored.alreadyDecided, statusUrl, voter !== undefined);
   }
   try {
@@ -115,6 +116,14 @@ export async function approvalDecision(
       });
     return tryAgain('The decision could not be delivered to the release; nothing was recorded.');
   }
+  // Delivered: a replay of this request, or a second click, sends nothing more.
+  await s.decisions
+    .markDelivered(record, stored.etag, voter)
+    .catch((error: unknown) =>
+      context.warn(
+        `approvalDecision: noting the delivery failed (a replay sends it again): ${String(error)}`,
+      ),
+    );
   // The audit line: who decided what, for which release and environment (never the link or the comment).
   context.log(
     `approvalDecision: ${event.decision} ${claims.environment} of release ${claims.releaseId} by ${event.approver}`,
@@ -183,14 +192,17 @@ function waitOf(claims: ApprovalClaims): ApprovalWait {
 async function deliverAgain(
   context: InvocationContext,
   client: df.DurableClient,
+  decisions: DecisionStore,
   claims: ApprovalClaims,
-  recorded: ApprovalDecisionRecord,
+  stored: { alreadyDecided: ApprovalDecisionRecord; etag: string },
   stage: StageStatus,
+  voter: string | undefined,
 ): Promise<void> {
+  const recorded = stored.alreadyDecided;
   const counted = (stage.approval?.approvals ?? []).some(
     (a) => a.approver.toLowerCase() === recorded.approver.toLowerCase(),
   );
-  if (stage.state !== 'waiting' || counted) return;
+  if (recorded.delivered || stage.state !== 'waiting' || counted) return;
   const event: ApprovalEvent = {
     decision: recorded.decision,
     approver: recorded.approver,
@@ -205,6 +217,11 @@ async function deliverAgain(
     context.error(`approvalDecision: delivering the recorded decision again failed: ${String(error)}`);
     return;
   }
+  await decisions
+    .markDelivered(recorded, stored.etag, voter)
+    .catch((error: unknown) =>
+      context.warn(`approvalDecision: noting the delivery failed: ${String(error)}`),
+    );
   context.log(
     `approvalDecision: delivered the recorded ${recorded.decision} of ${claims.environment} ` +
       `of release ${claims.releaseId} by ${recorded.approver} again`,

@@ -37,7 +37,8 @@ describe('DecisionStore against Azurite', () => {
     const first = await store.record(decision());
     expect(first).toMatchObject({ recorded: true, etag: expect.any(String) });
     const second = await store.record(decision({ decision: 'reject', approver: 'bob@contoso.com' }));
-    expect(second).toEqual({ recorded: false, alreadyDecided: decision() });
+    // With the record's ETag, so that the one who finds it can note its delivery on that very record.
+    expect(second).toEqual({ recorded: false, alreadyDecided: decision(), etag: expect.any(String) });
     expect(await store.read('release-1', 'qa')).toEqual(decision());
     // Another environment of the same release is decided separately.
     expect(await store.record(decision({ environment: 'prod' }))).toMatchObject({ recorded: true });
@@ -88,7 +89,26 @@ describe('DecisionStore against Azurite', () => {
     expect(await store.record(decision({ waitId: '200' }))).toEqual({
       recorded: false,
       alreadyDecided: rerun,
+      etag: expect.any(String),
     });
+  });
+
+  it('notes a delivery on the very record it read, and only there', async () => {
+    const store = storeIn('delivered');
+    const first = await store.record(decision());
+    if (!first.recorded) throw new Error('not recorded');
+    await store.markDelivered(decision(), first.etag);
+    const found = await store.record(decision({ approver: 'bob' }));
+    expect(found).toMatchObject({
+      recorded: false,
+      alreadyDecided: { approver: decision().approver, delivered: true },
+    });
+    // A stale ETag (the record changed since) changes nothing and throws nothing.
+    await store.markDelivered({ ...decision(), comment: 'stale' }, first.etag);
+    expect(await store.read(decision().releaseId, decision().environment)).not.toHaveProperty(
+      'comment',
+      'stale',
+    );
   });
 
   it('withdraws only the record it wrote', async () => {
