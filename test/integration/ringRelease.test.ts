@@ -229,7 +229,7 @@ describe('a ring that deploys one target at a time after the canary, with automa
 describe('a ring behind one approval', () => {
   const { sandbox, release } = ringSandbox([], {
     BRICKLANE_PROD_APPROVAL_REQUIRED: 'true',
-    // The default, said outright: the app's settings outlive the ring sandbox before (which sets 1).
+    // The default, said outright: the test below needs prod.neu and prod.eus in one batch.
     BRICKLANE_PROD_TARGETS_PARALLEL: '4',
   });
 

@@ -37,6 +37,8 @@ export class SandboxApp {
     readonly host: FunctionHost,
     readonly settings: Record<string, string>,
     private readonly uploads: BlobEventPump,
+    /** What process.env held for each setting before this app set it, put back on stop. */
+    private readonly envBefore: Record<string, string | undefined>,
   ) {}
 
   get url(): string {
@@ -56,7 +58,9 @@ export class SandboxApp {
       BRICKLANE_APPROVAL_SIGNING_KEYS: signingKey(options.worldDir),
       ...options.settings,
     };
-    // Settings are read once per worker process; a new host is a new worker.
+    // Settings are read once per worker process; a new host is a new worker. They go back on stop, so that an app
+    // started later in the same test file does not inherit settings it did not ask for.
+    const envBefore = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
     Object.assign(process.env, settings);
     const host = await FunctionHost.start({
       ...options.host,
@@ -68,7 +72,7 @@ export class SandboxApp {
     // Uploads to the bundles container reach the blob trigger as Event Grid would deliver them.
     const uploads = new BlobEventPump(host, world.azurite.connectionString);
     uploads.start();
-    return new SandboxApp(host, settings, uploads);
+    return new SandboxApp(host, settings, uploads, envBefore);
   }
 
   /**
@@ -118,6 +122,10 @@ export class SandboxApp {
   async stop(): Promise<void> {
     await this.uploads.stop();
     await this.host.stop();
+    for (const [key, value] of Object.entries(this.envBefore)) {
+      if (value === undefined) Reflect.deleteProperty(process.env, key);
+      else process.env[key] = value;
+    }
   }
 }
 
