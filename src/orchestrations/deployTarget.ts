@@ -103,6 +103,7 @@ export function* deployTarget(
       );
       apply.finishedAt = now();
       if (applied.failure) throw new StepFailed(applied.failure);
+      result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
       const drift = applied.drift ?? [];
       if (drift.length === 0) break;
       const moved = `${drift.length} object(s) changed in the workspace since the plan (${drift
@@ -111,7 +112,6 @@ export function* deployTarget(
         .join(', ')}); nothing was written to them`;
       if (input.plan !== undefined || round + 1 >= MAX_PLANS) {
         yield* giveBack(false);
-        result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
         if (input.plan !== undefined && applied.failed === 0) result.moved = true;
         return end(
           'failed',
@@ -123,7 +123,6 @@ export function* deployTarget(
       }
       result.message = `${moved}: planned again and applied the new plan`;
     }
-    result.outcome = { done: applied.done, failed: applied.failed, skipped: applied.skipped };
     const wrote = applied.failed === 0 && applied.skipped === 0;
     if (!wrote) {
       yield* giveBack(false);
